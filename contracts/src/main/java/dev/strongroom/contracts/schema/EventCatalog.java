@@ -1,0 +1,104 @@
+package dev.strongroom.contracts.schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.strongroom.contracts.topics.Topics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Every event type the planes exchange, with its topic, scope and data schema.
+ *
+ * <p><b>Adding a type</b> (each capability does this for its own topics): declare a constant here and add
+ * it to {@link #standard()}, put its schema at {@code src/main/resources/dev/strongroom/contracts/schemas/
+ * <type>.schema.json}, add a typed data class beside {@link dev.strongroom.contracts.alert.SecurityAlert},
+ * and commit at least one signed golden event under {@code src/test/resources/golden/<type>/}. The golden
+ * test verifies every golden event of every catalogued type, so a type without one fails the build, and a
+ * later change that stops accepting an old golden event fails it too.
+ */
+public final class EventCatalog {
+  /** Security alerts raised by any plane for the SIEM (DESIGN §3). */
+  public static final EventType SECURITY_ALERT =
+      EventType.of("dev.strongroom.security.alert.v1", Topics.SECURITY_ALERTS, EventType.Scope.GLOBAL);
+
+  private static final EventCatalog STANDARD = new EventCatalog(List.of(SECURITY_ALERT));
+
+  private final Map<String, EventType> byType;
+  private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();
+  private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+
+  private EventCatalog(Collection<EventType> types) {
+    Map<String, EventType> map = new LinkedHashMap<>();
+    for (EventType t : types) {
+      if (map.putIfAbsent(t.type(), t) != null) {
+        throw new IllegalArgumentException("duplicate event type " + t.type());
+      }
+    }
+    this.byType = Map.copyOf(map);
+    types.forEach(this::schema); // fail fast on a missing or broken schema
+  }
+
+  /** The catalog of this release. */
+  public static EventCatalog standard() {
+    return STANDARD;
+  }
+
+  /** A catalog of exactly {@code types} (tests, and applications that extend the set). */
+  public static EventCatalog of(Collection<EventType> types) {
+    return new EventCatalog(types);
+  }
+
+  /** All catalogued types. */
+  public Collection<EventType> types() {
+    return byType.values();
+  }
+
+  /** The type named {@code type}, if catalogued. */
+  public Optional<EventType> find(String type) {
+    return Optional.ofNullable(byType.get(type));
+  }
+
+  /** The types carried on {@code topic}. */
+  public Set<EventType> carriedOn(String topic) {
+    return byType.values().stream().filter(t -> t.topic().equals(topic)).collect(Collectors.toUnmodifiableSet());
+  }
+
+  /**
+   * Validates {@code data} against the type's schema.
+   *
+   * @return the violations, sorted, empty when valid
+   */
+  public List<String> validate(EventType type, JsonNode data) {
+    Set<ValidationMessage> messages = schema(type).validate(data);
+    return messages.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.toList());
+  }
+
+  private JsonSchema schema(EventType type) {
+    return schemas.computeIfAbsent(
+        type.type(),
+        t -> {
+          try (InputStream in = EventCatalog.class.getClassLoader().getResourceAsStream(type.schemaResource())) {
+            if (in == null) {
+              throw new IllegalStateException("schema resource missing: " + type.schemaResource());
+            }
+            SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+            return factory.getSchema(in, config);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+  }
+}
