@@ -1,0 +1,465 @@
+package dev.strongroom.devstack.kafka;
+
+import dev.strongroom.contracts.topics.Topics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real, single-node Apache Kafka broker running in this JVM in KRaft mode.
+ *
+ * <p>The node plays both roles ({@code process.roles=broker,controller}) with {@code node.id=1}
+ * and a static one-voter controller quorum. Both listeners bind to {@code 127.0.0.1} only, on
+ * free ports chosen at every {@link #start(Path)}; the client listener is {@code PLAINTEXT}.
+ *
+ * <p>The log directory belongs to the caller: it is created if missing and formatted (fresh
+ * cluster id, {@code MetadataVersion.LATEST_PRODUCTION}, see {@link KRaftStorage}) only when it
+ * holds no {@code meta.properties}, so a broker restarted on the same directory keeps its topics
+ * and records. The metadata log lives in the same directory.
+ *
+ * <p>Broker defaults suit tests and a local stack: replication factor 1 everywhere, no topic
+ * auto-creation, three partitions per topic, no initial rebalance delay, and few threads and
+ * small buffers so that the broker fits in a test JVM capped at a few hundred megabytes.
+ *
+ * <p>Instances are thread-safe. {@link #close()} stops the broker, waits for it, and releases
+ * its ports; it is idempotent.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+  /** The node id of the single broker/controller. */
+  public static final int NODE_ID = 1;
+
+  /** Name of the client (and inter-broker) listener. */
+  public static final String BROKER_LISTENER = "PLAINTEXT";
+
+  /** Name of the KRaft controller listener. */
+  public static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+  /** How long {@link #start(Path)} waits for the broker to serve requests. */
+  public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Partitions of every Strongroom topic and of its dead-letter topic. */
+  public static final int STRONGROOM_PARTITIONS = 3;
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+  private static final String HOST = "127.0.0.1";
+
+  /** How long topic creation waits for the new partitions to have a leader. */
+  private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Start attempts: a free port may be taken by someone else before the broker binds it. */
+  private static final int MAX_START_ATTEMPTS = 3;
+
+  private static final long POLL_INTERVAL_MS = 100;
+
+  private final Path logDir;
+  private final String bootstrapServers;
+  private final KafkaRaftServer server;
+  private boolean closed;
+
+  private EmbeddedKafka(Path logDir, String bootstrapServers, KafkaRaftServer server) {
+    this.logDir = logDir;
+    this.bootstrapServers = bootstrapServers;
+    this.server = server;
+  }
+
+  /**
+   * Starts a broker on {@code logDir} and returns once it serves client requests.
+   *
+   * @param logDir the log directory; created if missing, formatted if it has no {@code
+   *     meta.properties}
+   * @return the running broker
+   * @throws IllegalStateException if the directory cannot be formatted, or the broker fails to
+   *     start or is not ready within {@link #STARTUP_TIMEOUT}
+   * @throws UncheckedIOException if the directory cannot be created
+   */
+  public static EmbeddedKafka start(Path logDir) {
+    Objects.requireNonNull(logDir, "logDir");
+    long startNanos = System.nanoTime();
+    long deadlineNanos = startNanos + STARTUP_TIMEOUT.toNanos();
+    Path dir = logDir.toAbsolutePath().normalize();
+    prepareLogDir(dir);
+
+    for (int attempt = 1; ; attempt++) {
+      int[] ports = freePorts(2);
+      String bootstrap = HOST + ":" + ports[0];
+      Properties properties = brokerProperties(dir, ports[0], ports[1], remainingMillis(deadlineNanos));
+      KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
+      try {
+        server.startup(); // bounded by server.max.startup.time.ms
+        awaitReady(bootstrap, deadlineNanos);
+      } catch (RuntimeException e) {
+        stopQuietly(server);
+        if (isBindFailure(e) && attempt < MAX_START_ATTEMPTS) {
+          LOG.warn("A port chosen for the embedded Kafka broker was taken, retrying: {}", e.toString());
+          continue;
+        }
+        throw startupFailure(dir, bootstrap, e);
+      } catch (Error e) {
+        stopQuietly(server);
+        throw e;
+      }
+      LOG.info(
+          "Embedded Kafka broker ready at {} (log dir {}) in {} ms",
+          bootstrap,
+          dir,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+      return new EmbeddedKafka(dir, bootstrap, server);
+    }
+  }
+
+  /** The client bootstrap address, {@code 127.0.0.1:<port>}. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** The absolute log directory (also the metadata log directory). */
+  public Path logDir() {
+    return logDir;
+  }
+
+  /**
+   * Creates topics with {@code partitions} partitions and replication factor 1, and waits until
+   * every partition has a leader. Topics that already exist are left as they are.
+   *
+   * @throws IllegalStateException if a topic cannot be created or does not become available
+   */
+  public void createTopics(Collection<String> names, int partitions) {
+    Objects.requireNonNull(names, "names");
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be positive: " + partitions);
+    }
+    Set<String> topics = new LinkedHashSet<>(names);
+    if (topics.isEmpty()) {
+      return;
+    }
+    List<NewTopic> newTopics = new ArrayList<>();
+    for (String name : topics) {
+      newTopics.add(new NewTopic(Objects.requireNonNull(name, "topic name"), partitions, (short) 1));
+    }
+    long deadlineNanos = System.nanoTime() + TOPIC_TIMEOUT.toNanos();
+    try (Admin admin = admin()) {
+      CreateTopicsResult result = admin.createTopics(newTopics);
+      for (Map.Entry<String, KafkaFuture<Void>> entry : result.values().entrySet()) {
+        try {
+          entry.getValue().get(remainingMillis(deadlineNanos), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException(
+                "Cannot create topic " + entry.getKey() + ": " + e.getCause(), e.getCause());
+          }
+        }
+      }
+      awaitLeaders(admin, topics, deadlineNanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating topics " + topics, e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "Topics " + topics + " not available within " + TOPIC_TIMEOUT.toSeconds() + " s", e);
+    }
+  }
+
+  /**
+   * Creates every topic of {@link Topics#ALL} and its dead-letter topic ({@link Topics#dlq}), with
+   * {@link #STRONGROOM_PARTITIONS} partitions each. Idempotent.
+   */
+  public void createStrongroomTopics() {
+    List<String> names = new ArrayList<>();
+    for (String topic : Topics.ALL) {
+      names.add(topic);
+      names.add(Topics.dlq(topic));
+    }
+    createTopics(names, STRONGROOM_PARTITIONS);
+  }
+
+  /**
+   * Shuts the broker down and waits until it has stopped and released its ports. Calling it again
+   * does nothing.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    long startNanos = System.nanoTime();
+    server.shutdown();
+    server.awaitShutdown();
+    LOG.info(
+        "Embedded Kafka broker at {} stopped in {} ms",
+        bootstrapServers,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+  }
+
+  @Override
+  public String toString() {
+    return "EmbeddedKafka[" + bootstrapServers + ", " + logDir + "]";
+  }
+
+  // ---------------------------------------------------------------- configuration and formatting
+
+  /** The broker configuration; {@code startupTimeoutMs} bounds {@link KafkaRaftServer#startup()}. */
+  private static Properties brokerProperties(
+      Path dir, int brokerPort, int controllerPort, long startupTimeoutMs) {
+    Properties p = new Properties();
+    // Identity and roles: one combined node, static single-voter quorum (kraft.version 0), so a
+    // restart on other ports needs no quorum reconfiguration.
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", Integer.toString(NODE_ID));
+    p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+    p.put("controller.listener.names", CONTROLLER_LISTENER);
+    // Listeners: loopback only.
+    String brokerEndpoint = BROKER_LISTENER + "://" + HOST + ":" + brokerPort;
+    p.put("listeners", brokerEndpoint + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+    p.put("advertised.listeners", brokerEndpoint);
+    p.put("listener.security.protocol.map",
+        BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    p.put("inter.broker.listener.name", BROKER_LISTENER);
+    // Storage: the caller's directory holds data and the metadata log.
+    p.put("log.dirs", dir.toString());
+    p.put("metadata.log.dir", dir.toString());
+    // One node: replication factor 1 for everything, including internal topics.
+    p.put("default.replication.factor", "1");
+    p.put("min.insync.replicas", "1");
+    p.put("offsets.topic.replication.factor", "1");
+    p.put("offsets.topic.num.partitions", "3");
+    p.put("transaction.state.log.replication.factor", "1");
+    p.put("transaction.state.log.min.isr", "1");
+    p.put("transaction.state.log.num.partitions", "3");
+    p.put("share.coordinator.state.topic.replication.factor", "1");
+    p.put("share.coordinator.state.topic.min.isr", "1");
+    p.put("share.coordinator.state.topic.num.partitions", "3");
+    // Topic behaviour.
+    p.put("auto.create.topics.enable", "false");
+    p.put("num.partitions", "3");
+    p.put("group.initial.rebalance.delay.ms", "0");
+    // Small footprint: few threads, small cleaner buffer (the default allocates 128 MiB of heap),
+    // small preallocated index files.
+    p.put("num.network.threads", "2");
+    p.put("num.io.threads", "2");
+    p.put("background.threads", "2");
+    p.put("num.replica.fetchers", "1");
+    p.put("num.recovery.threads.per.data.dir", "1");
+    p.put("log.cleaner.threads", "1");
+    p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
+    p.put("log.cleaner.io.buffer.size", Integer.toString(256 * 1024));
+    p.put("log.index.size.max.bytes", Integer.toString(1024 * 1024));
+    p.put("queued.max.requests", "100");
+    // Fail rather than hang if the node cannot start.
+    p.put("server.max.startup.time.ms", Long.toString(startupTimeoutMs));
+    return p;
+  }
+
+  /** Creates {@code dir} if needed and formats it unless it already holds {@code meta.properties}. */
+  private static void prepareLogDir(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create Kafka log directory " + dir, e);
+    }
+    if (KRaftStorage.isFormatted(dir)) {
+      LOG.debug("Kafka log directory {} is already formatted", dir);
+      return;
+    }
+    String clusterId = Uuid.randomUuid().toString();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+      KRaftStorage.format(dir, NODE_ID, clusterId, CONTROLLER_LISTENER, printStream);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot format Kafka log directory " + dir + ": " + e.getMessage(), e);
+    }
+    String report = output.toString(StandardCharsets.UTF_8).trim();
+    LOG.info("Formatted {} with cluster id {}: {}", dir, clusterId, report);
+  }
+
+  /** Free TCP ports on the loopback address, distinct from each other. */
+  private static int[] freePorts(int count) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket();
+        sockets.add(socket);
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot find a free port on " + HOST, e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // nothing was accepted on it
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ readiness
+
+  /** Waits until the broker answers {@code describeCluster} and lists itself as an alive broker. */
+  private static void awaitReady(String bootstrap, long deadlineNanos) {
+    Throwable last = null;
+    try (Admin admin = admin(bootstrap)) {
+      while (System.nanoTime() < deadlineNanos) {
+        try {
+          long waitMs = Math.min(5_000, remainingMillis(deadlineNanos));
+          Collection<Node> nodes = admin.describeCluster().nodes().get(waitMs, TimeUnit.MILLISECONDS);
+          if (nodes.stream().anyMatch(node -> node.id() == NODE_ID)) {
+            return;
+          }
+        } catch (ExecutionException e) {
+          last = e.getCause();
+        } catch (TimeoutException e) {
+          last = e;
+        }
+        Thread.sleep(POLL_INTERVAL_MS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for the Kafka broker at " + bootstrap, e);
+    }
+    TimeoutException timeout =
+        new TimeoutException("no answer to describeCluster listing node " + NODE_ID);
+    if (last != null) {
+      timeout.initCause(last);
+    }
+    throw new StartupTimeout(timeout);
+  }
+
+  /** Waits until every partition of {@code topics} has a leader. */
+  private static void awaitLeaders(Admin admin, Set<String> topics, long deadlineNanos)
+      throws InterruptedException, TimeoutException {
+    Throwable last = null;
+    while (System.nanoTime() < deadlineNanos) {
+      try {
+        Map<String, TopicDescription> descriptions =
+            admin
+                .describeTopics(topics)
+                .allTopicNames()
+                .get(remainingMillis(deadlineNanos), TimeUnit.MILLISECONDS);
+        boolean allLed =
+            descriptions.values().stream()
+                .flatMap(description -> description.partitions().stream())
+                .map(TopicPartitionInfo::leader)
+                .allMatch(leader -> leader != null && !leader.isEmpty());
+        if (allLed && descriptions.keySet().containsAll(topics)) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        last = e.getCause(); // typically UnknownTopicOrPartitionException while metadata propagates
+      }
+      Thread.sleep(POLL_INTERVAL_MS);
+    }
+    TimeoutException timeout = new TimeoutException("partitions of " + topics + " have no leader");
+    if (last != null) {
+      timeout.initCause(last);
+    }
+    throw timeout;
+  }
+
+  private Admin admin() {
+    return admin(bootstrapServers);
+  }
+
+  private static Admin admin(String bootstrap) {
+    return Admin.create(
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            AdminClientConfig.CLIENT_ID_CONFIG, "strongroom-embedded-kafka",
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
+            AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200));
+  }
+
+  private static long remainingMillis(long deadlineNanos) {
+    return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+  }
+
+  private static boolean isBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      // Kafka wraps the BindException: "Socket server failed to bind to 127.0.0.1:<port>: ..."
+      if (t instanceof BindException
+          || (t.getMessage() != null && t.getMessage().contains("failed to bind"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void stopQuietly(KafkaRaftServer server) {
+    try {
+      server.shutdown();
+      server.awaitShutdown();
+    } catch (RuntimeException e) {
+      LOG.warn("Error while stopping a Kafka broker that failed to start", e);
+    }
+  }
+
+  /**
+   * The exception {@link #start(Path)} throws for {@code failure}: a timeout, whether ours or the
+   * broker's own ({@code server.max.startup.time.ms}), is reported as such.
+   */
+  private static IllegalStateException startupFailure(Path dir, String bootstrap, RuntimeException failure) {
+    Throwable cause = failure instanceof StartupTimeout ? failure.getCause() : failure;
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException || t instanceof org.apache.kafka.common.errors.TimeoutException) {
+        return new IllegalStateException(
+            "Embedded Kafka broker at " + bootstrap + " (log dir " + dir + ") not ready within "
+                + STARTUP_TIMEOUT.toSeconds() + " s: " + cause.getMessage(),
+            cause);
+      }
+    }
+    return new IllegalStateException(
+        "Embedded Kafka broker at " + bootstrap + " (log dir " + dir + ") failed to start: " + cause, cause);
+  }
+
+  /** Carries the readiness timeout out of {@link #awaitReady}. */
+  private static final class StartupTimeout extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StartupTimeout(TimeoutException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.strongroom.devstack.keys;
+
+import dev.strongroom.contracts.keys.KeyRegistry;
+import dev.strongroom.contracts.keys.RegisteredKey;
+import dev.strongroom.contracts.keys.SigningKey;
+import dev.strongroom.contracts.schema.EventCatalog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Generates the event-signing keys of a local stack: one PKCS#8 PEM per identity ({@code <name>.key.pem},
+ * mode 0600) and the key registry ({@code registry.json}) that binds each public key to its source and the
+ * types it may emit (DESIGN §3's table). Development only: production keys come from the ops plane.
+ */
+public final class DevKeys {
+  /** An event-emitting identity. */
+  public record Identity(String name, String source, List<String> types) {}
+
+  private static final String ALERT = EventCatalog.SECURITY_ALERT.type();
+
+  /** Who may emit what, from DESIGN §3's topic table. */
+  public static final List<Identity> STANDARD =
+      List.of(
+          new Identity("crypto-service", "/strongroom/crypto-service", List.of("dev.strongroom.store.requested.v1", ALERT)),
+          new Identity("data-service", "/strongroom/data-service", List.of("dev.strongroom.store.completed.v1", ALERT)),
+          new Identity("audit-anchor-service", "/strongroom/audit-anchor-service", List.of("dev.strongroom.audit.anchored.v1", ALERT)),
+          new Identity(
+              "provisioner-service",
+              "/strongroom/provisioner-service",
+              List.of("dev.strongroom.provision.progressed.v1", "dev.strongroom.provision.completed.v1", ALERT)),
+          new Identity("proof-service", "/strongroom/proof-service", List.of("dev.strongroom.proof.completed.v1", ALERT)),
+          new Identity(
+              "operator", "/strongroom/devstack", List.of("dev.strongroom.provision.requested.v1", "dev.strongroom.proof.requested.v1", ALERT)),
+          new Identity("demo-app", "/apps/demo", List.of("dev.strongroom.encrypt.requested.v1", "dev.strongroom.store.requested.v1")));
+
+  private final Path dir;
+
+  private DevKeys(Path dir) {
+    this.dir = dir;
+  }
+
+  /** Generates fresh keys for {@code identities} in {@code dir}, valid from now for {@code validity}. */
+  public static DevKeys generate(Path dir, List<Identity> identities, Duration validity) throws IOException {
+    Files.createDirectories(dir);
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    List<RegisteredKey> entries = new ArrayList<>();
+    for (Identity id : identities) {
+      SigningKey key = SigningKey.generate();
+      Path file = dir.resolve(id.name() + ".key.pem");
+      Files.deleteIfExists(file);
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, key.toPem(), StandardOpenOption.TRUNCATE_EXISTING);
+      // valid from ten minutes ago, so an event signed now is inside validity even on a slightly skewed clock
+      entries.add(KeyRegistry.entry(key, id.source(), id.types(), now.minus(Duration.ofMinutes(10)), now.plus(validity)));
+    }
+    KeyRegistry.of(entries).write(dir.resolve("registry.json"));
+    return new DevKeys(dir);
+  }
+
+  /** Opens keys generated earlier. */
+  public static DevKeys open(Path dir) {
+    return new DevKeys(dir);
+  }
+
+  public Path registryFile() {
+    return dir.resolve("registry.json");
+  }
+
+  public Path keyFile(String identity) {
+    return dir.resolve(identity + ".key.pem");
+  }
+
+  public SigningKey key(String identity) {
+    return SigningKey.load(keyFile(identity));
+  }
+
+  public KeyRegistry registry() {
+    return KeyRegistry.load(registryFile());
+  }
+
+  public Identity identity(String name) {
+    return STANDARD.stream().filter(i -> i.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("unknown identity " + name));
+  }
+}

@@ -1,0 +1,170 @@
+package dev.strongroom.devstack.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.envelope.EventSigner;
+import dev.strongroom.contracts.envelope.EventVerifier;
+import dev.strongroom.contracts.envelope.RecordCoordinates;
+import dev.strongroom.contracts.envelope.ReplayGuard;
+import dev.strongroom.contracts.envelope.Verdict;
+import dev.strongroom.contracts.kafka.DeadLetterHeaders;
+import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.topics.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every service must do from the outside, inherited by each service's {@code *IT} (run against
+ * the packaged application with {@link StrongroomTestResource}): be ready, expose Prometheus metrics,
+ * and dead-letter — with the exact reason, and an alert signed by the service itself when
+ * security-relevant — every record on its inbound topic that fails the acceptance rules.
+ */
+public abstract class ServiceContract {
+  /** The topic the service consumes, or empty for a service with no inbound topic. */
+  protected abstract Optional<String> inboundTopic();
+
+  private StrongroomTestResource.Stack stack() {
+    return StrongroomTestResource.stack();
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack().httpPort() + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void isReady_withItsEventKeyRegistered() throws Exception {
+    HttpResponse<String> r = get("/q/health/ready");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode body = CanonicalJson.mapper().readTree(r.body());
+    assertEquals("UP", body.get("status").asText());
+    assertTrue(r.body().contains("strongroom-event-keys"), r.body());
+    assertTrue(r.body().contains(stack().keys().key(stack().service()).kid()), r.body());
+  }
+
+  @Test
+  void exposesPrometheusMetrics() throws Exception {
+    HttpResponse<String> r = get("/q/metrics");
+    assertEquals(200, r.statusCode());
+    assertTrue(r.body().contains("jvm_memory_used_bytes"), "prometheus exposition");
+  }
+
+  @Test
+  void forgedEvent_isDeadLettered_withSignatureInvalid_andASignedAlert() throws Exception {
+    if (inboundTopic().isEmpty()) {
+      return; // no inbound topic: nothing to forge against
+    }
+    String topic = inboundTopic().get();
+    byte[] valid = demoSigner(Clock.systemUTC()).sign("dev.strongroom.store.requested.v1", "tenant-a", data(), newId(), Instant.now()).bytes();
+    byte[] forged = new String(valid, StandardCharsets.UTF_8).replace("\"n\":1", "\"n\":2").getBytes(StandardCharsets.UTF_8);
+    RecordMetadata sent = send(topic, forged);
+
+    ConsumerRecord<byte[], byte[]> dead = await(Topics.dlq(topic), r -> header(r, DeadLetterHeaders.OFFSET).equals(Long.toString(sent.offset()))
+        && header(r, DeadLetterHeaders.PARTITION).equals(Integer.toString(sent.partition())));
+    assertEquals("SIGNATURE_INVALID", header(dead, DeadLetterHeaders.REASON));
+    assertEquals("signature does not verify", header(dead, DeadLetterHeaders.DETAIL));
+    assertEquals(topic, header(dead, DeadLetterHeaders.TOPIC));
+    assertEquals(new String(forged, StandardCharsets.UTF_8), new String(dead.value(), StandardCharsets.UTF_8), "dead letter is unchanged");
+
+    ConsumerRecord<byte[], byte[]> alert = await(Topics.SECURITY_ALERTS, r -> {
+      JsonNode rel = CanonicalJson.parse(r.value()).path("data").path("related");
+      return rel.path("topic").asText().equals(topic) && rel.path("offset").asLong() == sent.offset()
+          && rel.path("partition").asInt() == sent.partition();
+    });
+    Clock clock = Clock.systemUTC();
+    EventVerifier siem = new EventVerifier(stack().keys().registry(), EventCatalog.standard(), EventVerifier.DEFAULT_SKEW, clock,
+        ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock));
+    Verdict v = siem.verify(alert.value(), new RecordCoordinates(alert.topic(), alert.partition(), alert.offset()));
+    Verdict.Accepted ok = (Verdict.Accepted) v;
+    assertEquals("/strongroom/" + stack().service(), ok.event().source(), "the alert is signed by the service itself");
+    assertEquals("SIGNATURE_INVALID", ok.event().data().get("kind").asText());
+  }
+
+  @Test
+  void wellSignedEventOfATypeThisTopicDoesNotCarry_isDeadLetteredAsSchema() throws Exception {
+    if (inboundTopic().isEmpty()) {
+      return;
+    }
+    String topic = inboundTopic().get();
+    byte[] value = demoSigner(Clock.systemUTC()).sign("dev.strongroom.store.requested.v1", "tenant-a", data(), newId(), Instant.now()).bytes();
+    RecordMetadata sent = send(topic, value);
+    ConsumerRecord<byte[], byte[]> dead = await(Topics.dlq(topic), r -> header(r, DeadLetterHeaders.OFFSET).equals(Long.toString(sent.offset()))
+        && header(r, DeadLetterHeaders.PARTITION).equals(Integer.toString(sent.partition())));
+    assertEquals("SCHEMA", header(dead, DeadLetterHeaders.REASON));
+    assertNotNull(header(dead, DeadLetterHeaders.DETAIL));
+  }
+
+  private EventSigner demoSigner(Clock clock) {
+    return new EventSigner(stack().keys().key("demo-app"), "/apps/demo", clock);
+  }
+
+  private static ObjectNode data() {
+    ObjectNode d = CanonicalJson.mapper().createObjectNode();
+    d.put("n", 1);
+    return d;
+  }
+
+  private static String newId() {
+    return com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpoch().toString();
+  }
+
+  private RecordMetadata send(String topic, byte[] value) throws Exception {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack().bootstrap());
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      return producer.send(new ProducerRecord<>(topic, "tenant-a".getBytes(StandardCharsets.UTF_8), value)).get();
+    }
+  }
+
+  private ConsumerRecord<byte[], byte[]> await(String topic, Predicate<ConsumerRecord<byte[], byte[]>> match) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack().bootstrap());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "contract-" + newId());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          if (match.test(r)) {
+            return r;
+          }
+        }
+      }
+    }
+    throw new AssertionError("no matching record on " + topic + " within 60 s");
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    var h = r.headers().lastHeader(name);
+    return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,85 @@
+package dev.strongroom.devstack.testing;
+
+import dev.strongroom.devstack.kafka.EmbeddedKafka;
+import dev.strongroom.devstack.keys.DevKeys;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Quarkus test resource: a real KRaft broker with every Strongroom topic, fresh dev keys, and a free HTTP
+ * port, handed to the service under test as configuration. Init arg {@code service} names the identity
+ * whose key the service signs with (e.g. {@code data-service}).
+ *
+ * <p>Used with {@code @QuarkusIntegrationTest}, so the packaged application runs as its own process and
+ * the test talks to it only from outside, like an operator. The test reads the stack through {@link
+ * #stack()} (same JVM as this resource).
+ */
+public class StrongroomTestResource implements QuarkusTestResourceLifecycleManager {
+  /** What a test needs to reach the service under test. */
+  public record Stack(String bootstrap, DevKeys keys, int httpPort, String service) {}
+
+  private static volatile Stack current;
+
+  private Path dir;
+  private EmbeddedKafka kafka;
+  private String service;
+
+  /** The stack of the running test resource. */
+  public static Stack stack() {
+    if (current == null) {
+      throw new IllegalStateException("StrongroomTestResource is not running");
+    }
+    return current;
+  }
+
+  @Override
+  public void init(Map<String, String> initArgs) {
+    service = initArgs.getOrDefault("service", "data-service");
+  }
+
+  @Override
+  public Map<String, String> start() {
+    try {
+      dir = Files.createTempDirectory("strongroom-it-");
+      kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+      kafka.createStrongroomTopics();
+      DevKeys keys = DevKeys.generate(dir.resolve("keys"), DevKeys.STANDARD, Duration.ofHours(2));
+      int port;
+      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        port = s.getLocalPort();
+      }
+      current = new Stack(kafka.bootstrapServers(), keys, port, service);
+      return Map.of(
+          "kafka.bootstrap.servers", kafka.bootstrapServers(),
+          "strongroom.events.key-registry", keys.registryFile().toString(),
+          "strongroom.events.signing-key", keys.keyFile(service).toString(),
+          "quarkus.http.port", Integer.toString(port),
+          "quarkus.http.test-port", Integer.toString(port));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void stop() {
+    current = null;
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (dir != null) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException ignored) {
+        // temp dir; best effort
+      }
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package dev.strongroom.kit.events;
+
+import dev.strongroom.contracts.errors.ErrorCode;
+import dev.strongroom.contracts.errors.StrongroomException;
+import dev.strongroom.contracts.kafka.RecordGate;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Publishes dead letters and alerts synchronously (idempotent producer, acks=all) so the consumer commits
+ * the offset only after both are durably in Kafka. A plain producer rather than a messaging channel: the
+ * destination topic depends on the source topic, and the send must complete before the ack.
+ */
+@Startup // built at boot: a bad producer config fails the start, not the first refusal
+@ApplicationScoped
+public class DeadLetterPublisher {
+  private final KafkaProducer<byte[], byte[]> producer;
+
+  public DeadLetterPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    this.producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000,
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
+                ProducerConfig.CLIENT_ID_CONFIG, "strongroom-dlq"),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
+  }
+
+  /** Sends the dead letter, then the alert; returns when both are acknowledged. */
+  public void publish(RecordGate.DeadLetter deadLetter) {
+    send(deadLetter.deadLetter());
+    deadLetter.alert().ifPresent(this::send);
+  }
+
+  /** Sends one record and waits for the acknowledgement. */
+  public void send(ProducerRecord<byte[], byte[]> record) {
+    try {
+      producer.send(record).get(35, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StrongroomException(ErrorCode.UNAVAILABLE, "interrupted while publishing to " + record.topic(), e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new StrongroomException(ErrorCode.UNAVAILABLE, "cannot publish to " + record.topic() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @PreDestroy
+  void close() {
+    producer.close(java.time.Duration.ofSeconds(5));
+  }
+}
