@@ -1,0 +1,117 @@
+package dev.strongroom.devstack.demo;
+
+import dev.strongroom.contracts.envelope.EventSigner;
+import dev.strongroom.contracts.envelope.EventVerifier;
+import dev.strongroom.contracts.envelope.ReplayGuard;
+import dev.strongroom.contracts.kafka.RecordGate;
+import dev.strongroom.contracts.keys.KeyRegistry;
+import dev.strongroom.contracts.keys.SigningKey;
+import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.topics.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The SIEM's side of {@code strongroom.security.alerts}, as an outside consumer would run it with the
+ * contracts library and plain Kafka clients: every alert is verified by the same acceptance rules the
+ * services apply; a forged, stale or replayed alert is itself dead-lettered and alerted (signed as
+ * {@code /strongroom/devstack}). Commits offsets after each outcome is published.
+ */
+public final class AlertMonitor implements AutoCloseable {
+  /** What the monitor did with one alert record. */
+  public record Seen(ConsumerRecord<byte[], byte[]> record, RecordGate.Decision decision) {}
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final RecordGate gate;
+  private final List<Seen> seen = new CopyOnWriteArrayList<>();
+  private final Thread thread;
+
+  public AlertMonitor(String bootstrap, KeyRegistry registry, SigningKey monitorKey, String monitorSource) {
+    Clock clock = Clock.systemUTC();
+    EventVerifier verifier = new EventVerifier(registry, EventCatalog.standard(), EventVerifier.DEFAULT_SKEW, clock,
+        ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock));
+    this.gate = new RecordGate(verifier, new EventSigner(monitorKey, monitorSource, clock));
+    this.consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, "siem-monitor-" + UUID.randomUUID(),
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new ByteArraySerializer(), new ByteArraySerializer());
+    this.thread = new Thread(this::run, "siem-monitor");
+    thread.setDaemon(true);
+  }
+
+  public AlertMonitor start() {
+    thread.start();
+    return this;
+  }
+
+  private void run() {
+    try {
+      consumer.subscribe(List.of(Topics.SECURITY_ALERTS));
+      while (!Thread.currentThread().isInterrupted()) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          RecordGate.Decision d = gate.admit(r);
+          if (d instanceof RecordGate.DeadLetter dl) {
+            producer.send(dl.deadLetter()).get();
+            if (dl.alert().isPresent()) {
+              producer.send(dl.alert().get()).get();
+            }
+          }
+          seen.add(new Seen(r, d));
+        }
+        consumer.commitSync();
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot publish a dead letter: " + e.getMessage(), e);
+    }
+  }
+
+  /** Waits up to {@code timeout} for an outcome matching {@code match}. */
+  public Seen await(Predicate<Seen> match, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (Seen s : seen) {
+        if (match.test(s)) {
+          return s;
+        }
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    consumer.wakeup();
+    thread.join(10_000);
+    consumer.close();
+    producer.close();
+  }
+}

@@ -1,0 +1,380 @@
+package dev.strongroom.devstack.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.devstack.keys.DevKeys;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * Starts and stops a local stack in a state directory: the KRaft broker ({@code KafkaMain}) and the five
+ * packaged services, each a detached process in its own session (so a Ctrl-C on the terminal that ran
+ * {@code up} does not take them down), listening on loopback ports picked at start.
+ *
+ * <p>Files in the state directory: {@code stack.json} (DESIGN §7, written last, only once every part is
+ * healthy), {@code processes.json} (pids and what they are, for {@code down}), {@code keys/} (dev event
+ * keys and registry), {@code kafka/} (broker log dir), {@code logs/} (one log per part).
+ */
+public final class StackLauncher {
+  private static final Duration KAFKA_READY = Duration.ofSeconds(90);
+  private static final Duration SERVICE_READY = Duration.ofSeconds(100);
+
+  private final Path home;
+  private final Path state;
+  private final PrintStream progress;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  /**
+   * @param home the repository root (where the built modules are)
+   * @param state the state directory ({@code .strongroom} for {@code up}; a private one for {@code demo})
+   * @param progress where progress lines go (stderr)
+   */
+  public StackLauncher(Path home, Path state, PrintStream progress) {
+    this.home = home.toAbsolutePath().normalize();
+    this.state = state.toAbsolutePath().normalize();
+    this.progress = progress;
+  }
+
+  public Path stackFile() {
+    return state.resolve("stack.json");
+  }
+
+  /** Outcome of {@link #up()}. */
+  public record UpResult(boolean alreadyUp, StackDescriptor stack, Duration took) {}
+
+  /** Brings the stack up, or reports that it already is. */
+  public UpResult up() {
+    long t0 = System.nanoTime();
+    if (Files.exists(stackFile())) {
+      StatusReport report = status();
+      if (report.healthy()) {
+        return new UpResult(true, report.stack(), Duration.ofNanos(System.nanoTime() - t0));
+      }
+      progress.println("found a stack that is not healthy; stopping its leftovers and starting afresh");
+      down();
+    } else if (Files.exists(processesFile())) {
+      down(); // a start that died half-way
+    }
+    checkBuilt();
+    List<Launched> launched = new ArrayList<>();
+    try {
+      Files.createDirectories(state);
+      Path logs = Files.createDirectories(state.resolve("logs"));
+      DevKeys keys = DevKeys.generate(state.resolve("keys"), DevKeys.STANDARD, Duration.ofDays(30));
+
+      progress.println("starting kafka (KRaft, loopback) …");
+      Path ready = state.resolve("kafka.ready");
+      Files.deleteIfExists(ready);
+      Path kafkaDir = state.resolve("kafka");
+      launched.add(spawn("kafka", List.of("-Xmx256m", "-cp", devstackJar().toString(), "dev.strongroom.devstack.kafka.KafkaMain",
+          "--log-dir", kafkaDir.toString(), "--ready-file", ready.toString()), logs.resolve("kafka.log")));
+      writeProcesses(launched);
+      String bootstrap = awaitFile(ready, KAFKA_READY, launched.get(0), logs.resolve("kafka.log"));
+      progress.println("kafka ready at " + bootstrap);
+
+      Map<ServiceModule, String> urls = new java.util.EnumMap<>(ServiceModule.class);
+      for (ServiceModule s : ServiceModule.values()) {
+        int port = freePort();
+        urls.put(s, "http://127.0.0.1:" + port);
+        List<String> args = new ArrayList<>(List.of(
+            "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Dquarkus.http.host=127.0.0.1",
+            "-Dquarkus.http.port=" + port,
+            "-Dkafka.bootstrap.servers=" + bootstrap,
+            "-Dstrongroom.events.key-registry=" + keys.registryFile(),
+            "-Dstrongroom.events.signing-key=" + keys.keyFile(s.module()),
+            "-Dquarkus.log.file.enable=true",
+            "-Dquarkus.log.file.path=" + logs.resolve(s.module() + ".log"),
+            "-Dstrongroom.state=" + state, // marks the process as ours for down
+            "-jar", serviceJar(s).toString()));
+        launched.add(spawn(s.module(), args, logs.resolve(s.module() + ".out")));
+        writeProcesses(launched);
+      }
+      progress.println("starting " + ServiceModule.values().length + " services …");
+      for (ServiceModule s : ServiceModule.values()) {
+        Launched l = launched.stream().filter(x -> x.name().equals(s.module())).findFirst().orElseThrow();
+        awaitReady(s, urls.get(s), l, logs.resolve(s.module() + ".out"));
+        progress.println("  " + s.module() + " ready at " + urls.get(s));
+      }
+      StackDescriptor stack = new StackDescriptor(bootstrap, kafkaDir, urls, logs);
+      writeAtomically(stackFile(), stack.toJson());
+      return new UpResult(false, stack, Duration.ofNanos(System.nanoTime() - t0));
+    } catch (IOException e) {
+      down();
+      throw new StackException("cannot start the stack: " + e.getMessage(), e);
+    } catch (StackException e) {
+      down();
+      throw e;
+    }
+  }
+
+  /** Stops every process this state directory started; returns how many were running. */
+  public int down() {
+    int stopped = 0;
+    List<ProcessHandle> handles = new ArrayList<>();
+    for (Launched l : readProcesses()) {
+      Optional<ProcessHandle> h = ProcessHandle.of(l.pid()).filter(ProcessHandle::isAlive).filter(this::isOurs);
+      h.ifPresent(handles::add);
+    }
+    handles.forEach(ProcessHandle::destroy); // SIGTERM: Kafka and Quarkus shut down cleanly
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    for (ProcessHandle h : handles) {
+      try {
+        h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        h.destroyForcibly();
+      }
+      stopped++;
+    }
+    try {
+      Files.deleteIfExists(stackFile());
+      Files.deleteIfExists(processesFile());
+      Files.deleteIfExists(state.resolve("kafka.ready"));
+    } catch (IOException e) {
+      throw new StackException("cannot clean " + state + ": " + e.getMessage(), e);
+    }
+    return stopped;
+  }
+
+  /** One part's health. */
+  public record PartStatus(String name, String address, boolean healthy, String detail, long rssBytes) {}
+
+  /** Health of the whole stack. */
+  public record StatusReport(StackDescriptor stack, List<PartStatus> parts) {
+    public boolean healthy() {
+      return parts.stream().allMatch(PartStatus::healthy);
+    }
+  }
+
+  /**
+   * Checks every part.
+   *
+   * @throws StackException when there is no stack
+   */
+  public StatusReport status() {
+    if (!Files.exists(stackFile())) {
+      throw new StackException("the stack is not up (no " + stackFile() + "); run ./strongroom up");
+    }
+    StackDescriptor stack;
+    try {
+      stack = StackDescriptor.fromJson(Files.readAllBytes(stackFile()));
+    } catch (IOException e) {
+      throw new StackException("unreadable " + stackFile() + ": " + e.getMessage(), e);
+    }
+    Map<String, Long> pids = new LinkedHashMap<>();
+    readProcesses().forEach(l -> pids.put(l.name(), l.pid()));
+    List<PartStatus> parts = new ArrayList<>();
+    parts.add(kafkaStatus(stack.kafkaBootstrap(), rss(pids.get("kafka"))));
+    for (ServiceModule s : ServiceModule.values()) {
+      String url = stack.services().get(s);
+      Optional<String> problem = readiness(url);
+      parts.add(new PartStatus(s.module(), url, problem.isEmpty(), problem.orElse("ready"), rss(pids.get(s.module()))));
+    }
+    return new StatusReport(stack, parts);
+  }
+
+  private PartStatus kafkaStatus(String bootstrap, long rss) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+    try (Admin admin = Admin.create(p)) {
+      int nodes = admin.describeCluster().nodes().get(6, TimeUnit.SECONDS).size();
+      return new PartStatus("kafka", bootstrap, true, nodes + " broker(s)", rss);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new PartStatus("kafka", bootstrap, false, "interrupted", rss);
+    } catch (ExecutionException | TimeoutException e) {
+      return new PartStatus("kafka", bootstrap, false, "unreachable", rss);
+    }
+  }
+
+  /** Empty when ready, else why not. */
+  private Optional<String> readiness(String baseUrl) {
+    try {
+      HttpResponse<String> r = http.send(
+          HttpRequest.newBuilder(URI.create(baseUrl + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        return Optional.empty();
+      }
+      return Optional.of("not ready (HTTP " + r.statusCode() + ")");
+    } catch (IOException e) {
+      return Optional.of("unreachable");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of("interrupted");
+    }
+  }
+
+  private void awaitReady(ServiceModule s, String url, Launched l, Path log) {
+    long deadline = System.nanoTime() + SERVICE_READY.toNanos();
+    Optional<String> problem = Optional.of("not started");
+    while (System.nanoTime() < deadline) {
+      if (!ProcessHandle.of(l.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+        throw new StackException(s.module() + " exited during start; last lines of " + log + ":\n" + tail(log));
+      }
+      problem = readiness(url);
+      if (problem.isEmpty()) {
+        return;
+      }
+      sleep(250);
+    }
+    throw new StackException(s.module() + " not ready after " + SERVICE_READY.toSeconds() + " s (" + problem.get() + "); see " + log + ":\n" + tail(log));
+  }
+
+  private String awaitFile(Path file, Duration timeout, Launched l, Path log) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(file)) {
+        return Files.readString(file).trim();
+      }
+      if (!ProcessHandle.of(l.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+        throw new StackException(l.name() + " exited during start; last lines of " + log + ":\n" + tail(log));
+      }
+      sleep(100);
+    }
+    throw new StackException(l.name() + " not ready after " + timeout.toSeconds() + " s; see " + log);
+  }
+
+  private record Launched(String name, long pid) {}
+
+  private Launched spawn(String name, List<String> javaArgs, Path log) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add("setsid");
+    cmd.add(javaBinary());
+    cmd.addAll(javaArgs);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+    pb.environment().remove("JAVA_TOOL_OPTIONS");
+    Process p = pb.start();
+    return new Launched(name, p.pid());
+  }
+
+  private boolean isOurs(ProcessHandle h) {
+    // never signal a recycled pid: the command line must name this state directory
+    return h.info().arguments().map(args -> String.join(" ", args).contains(state.toString())).orElse(false);
+  }
+
+  private Path processesFile() {
+    return state.resolve("processes.json");
+  }
+
+  private void writeProcesses(List<Launched> launched) throws IOException {
+    ObjectNode root = CanonicalJson.mapper().createObjectNode();
+    ObjectNode procs = root.putObject("processes");
+    launched.forEach(l -> procs.put(l.name(), l.pid()));
+    writeAtomically(processesFile(), CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+  }
+
+  private List<Launched> readProcesses() {
+    if (!Files.exists(processesFile())) {
+      return List.of();
+    }
+    try {
+      JsonNode root = CanonicalJson.mapper().readTree(Files.readAllBytes(processesFile()));
+      List<Launched> out = new ArrayList<>();
+      root.path("processes").fields().forEachRemaining(e -> out.add(new Launched(e.getKey(), e.getValue().asLong())));
+      return out;
+    } catch (IOException e) {
+      throw new StackException("unreadable " + processesFile() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void checkBuilt() {
+    List<String> missing = new ArrayList<>();
+    if (!Files.exists(devstackJar())) {
+      missing.add(devstackJar().toString());
+    }
+    for (ServiceModule s : ServiceModule.values()) {
+      if (!Files.exists(serviceJar(s))) {
+        missing.add(serviceJar(s).toString());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new StackException("not built (run ./strongroom up, which builds first): missing " + String.join(", ", missing));
+    }
+  }
+
+  private Path devstackJar() {
+    return home.resolve("devstack/target/devstack.jar");
+  }
+
+  private Path serviceJar(ServiceModule s) {
+    return home.resolve(s.module() + "/target/quarkus-app/quarkus-run.jar");
+  }
+
+  private static String javaBinary() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static long rss(Long pid) {
+    if (pid == null) {
+      return -1;
+    }
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.write(tmp, bytes);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StackException("interrupted");
+    }
+  }
+}

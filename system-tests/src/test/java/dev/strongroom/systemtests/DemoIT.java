@@ -1,0 +1,47 @@
+package dev.strongroom.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code demo}: passes on its own isolated stack, never touches the operator's state, removes itself. */
+class DemoIT {
+  @TempDir Path operatorState;
+
+  private static Set<String> demoDirs() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("strongroom-demo-")).collect(Collectors.toSet());
+    }
+  }
+
+  @Test
+  void demo_passesEveryStep_onAnIsolatedStack_andLeavesNothingBehind() throws Exception {
+    Path marker = Files.writeString(operatorState.resolve("stack.json"), "{\"version\":1}");
+    Set<String> before = demoDirs();
+
+    Cli.Result r = Cli.run(operatorState, "demo", "--json");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    JsonNode result = r.json();
+    assertTrue(result.get("passed").asBoolean(), r.out());
+    List<String> names = result.findValuesAsText("name");
+    assertEquals(7, names.size(), r.out());
+    for (JsonNode step : result.get("steps")) {
+      assertTrue(step.get("ok").asBoolean(), step.toString());
+    }
+    assertTrue(result.toString().contains("SIGNATURE_INVALID: signature does not verify"));
+    assertTrue(result.toString().contains("REPLAY: event id"));
+
+    assertEquals("{\"version\":1}", Files.readString(marker), "the operator's state is untouched");
+    assertEquals(before, demoDirs(), "the demo removed its state directory");
+  }
+}
