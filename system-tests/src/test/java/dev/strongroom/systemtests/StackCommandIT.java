@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.token.TenantToken;
+import dev.strongroom.contracts.token.TenantTokens;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +54,15 @@ class StackCommandIT {
 
     outsideClientPublishesAndConsumes(stack.at("/kafka/bootstrap").asText());
 
+    Cli.Result token = Cli.run(state, "token", "acme", "--sub", "alice");
+    assertEquals(0, token.exit(), token.err());
+    String tokenText = token.out().trim();
+    assertEquals(1, token.out().lines().count(), "token prints only the token");
+    TenantToken claims = new TenantTokens(java.util.Base64.getUrlDecoder().decode(
+        Files.readString(state.resolve("keys/tenant-token.key")).trim()), java.time.Clock.systemUTC()).verifyFor(tokenText, "acme");
+    assertEquals("alice", claims.subject());
+    assertEquals(2, Cli.run(state, "token", "acme", "--ttl", "PT2H").exit(), "lifetime over 1 h is a usage error");
+
     Cli.Result again = Cli.run(state, "up");
     assertEquals(0, again.exit());
     assertTrue(again.out().startsWith("already up"), again.out());
@@ -70,6 +81,7 @@ class StackCommandIT {
     assertEquals(List.of(), left, "down leaves no process");
     assertFalse(Files.exists(state.resolve("stack.json")));
     assertEquals(3, Cli.run(state, "status").exit());
+    assertEquals(3, Cli.run(state, "token", "acme").exit(), "no stack, no tenant authority");
   }
 
   @Test

@@ -25,7 +25,8 @@ import picocli.CommandLine.ScopeType;
     name = "strongroom",
     mixinStandardHelpOptions = true,
     description = "Operate a local Strongroom stack.",
-    subcommands = {StrongroomCommand.Up.class, StrongroomCommand.Down.class, StrongroomCommand.Status.class, StrongroomCommand.DemoCmd.class})
+    subcommands = {StrongroomCommand.Up.class, StrongroomCommand.Down.class, StrongroomCommand.Status.class, StrongroomCommand.DemoCmd.class,
+        StrongroomCommand.Token.class})
 public final class StrongroomCommand implements Callable<Integer> {
   public static final int OK = 0;
   public static final int PROBLEM = 1;
@@ -142,6 +143,41 @@ public final class StrongroomCommand implements Callable<Integer> {
         root.out.printf("%s; resident memory %d MiB%n", r.healthy() ? "healthy" : "NOT healthy", total >> 20);
       }
       return r.healthy() ? OK : PROBLEM;
+    }
+  }
+
+  @Command(name = "token", description = "Print a tenant token from the stack's tenant authority (and nothing else).")
+  static final class Token implements Callable<Integer> {
+    @ParentCommand StrongroomCommand root;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "TENANT", description = "Tenant id.")
+    String tenant;
+
+    @Option(names = "--sub", description = "Subject the authority vouches for (default: operator).")
+    String subject = "operator";
+
+    @Option(names = "--ttl", description = "Lifetime, at most PT1H (default: PT15M).")
+    java.time.Duration ttl = dev.strongroom.contracts.token.TenantTokens.DEFAULT_LIFETIME;
+
+    @Override
+    public Integer call() {
+      if (tenant.isBlank() || ttl.isNegative() || ttl.isZero() || ttl.compareTo(dev.strongroom.contracts.token.TenantTokens.MAX_LIFETIME) > 0) {
+        root.err.println("strongroom: TENANT must not be empty and --ttl must be within (0, PT1H]");
+        return USAGE;
+      }
+      Path keyDir = root.state().resolve("keys");
+      if (!java.nio.file.Files.exists(root.launcher().stackFile()) || !java.nio.file.Files.exists(keyDir.resolve(dev.strongroom.devstack.keys.DevKeys.TENANT_TOKEN_KEY))) {
+        throw new StackException("the stack is not up (no tenant authority key); run ./strongroom up");
+      }
+      String token = dev.strongroom.devstack.keys.DevKeys.open(keyDir).tenantTokens(java.time.Clock.systemUTC()).issue(tenant, subject, ttl);
+      if (root.json) {
+        ObjectNode o = CanonicalJson.mapper().createObjectNode();
+        o.put("token", token);
+        root.printJson(o);
+      } else {
+        root.out.println(token);
+      }
+      return OK;
     }
   }
 

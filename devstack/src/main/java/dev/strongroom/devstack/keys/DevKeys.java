@@ -4,6 +4,8 @@ import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.keys.RegisteredKey;
 import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.devstack.internal.Base64Url;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +43,9 @@ public final class DevKeys {
               "operator", "/strongroom/devstack", List.of("dev.strongroom.provision.requested.v1", "dev.strongroom.proof.requested.v1", ALERT)),
           new Identity("demo-app", "/apps/demo", List.of("dev.strongroom.encrypt.requested.v1", "dev.strongroom.store.requested.v1")));
 
+  /** File name of the tenant-token HMAC key. */
+  public static final String TENANT_TOKEN_KEY = "tenant-token.key";
+
   private final Path dir;
 
   private DevKeys(Path dir) {
@@ -62,6 +67,11 @@ public final class DevKeys {
       entries.add(KeyRegistry.entry(key, id.source(), id.types(), now.minus(Duration.ofMinutes(10)), now.plus(validity)));
     }
     KeyRegistry.of(entries).write(dir.resolve("registry.json"));
+    // The devstack's tenant authority: the HMAC key of tenant tokens (DESIGN §4), base64url text.
+    Path tokenKey = dir.resolve(TENANT_TOKEN_KEY);
+    Files.deleteIfExists(tokenKey);
+    Files.createFile(tokenKey, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(tokenKey, Base64Url.encode(TenantTokens.generateKey()) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
     return new DevKeys(dir);
   }
 
@@ -80,6 +90,15 @@ public final class DevKeys {
 
   public SigningKey key(String identity) {
     return SigningKey.load(keyFile(identity));
+  }
+
+  /** The devstack tenant authority (issues and verifies tenant tokens). */
+  public TenantTokens tenantTokens(java.time.Clock clock) {
+    try {
+      return new TenantTokens(Base64Url.decode(Files.readString(dir.resolve(TENANT_TOKEN_KEY)).trim()), clock);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("no tenant-token key in " + dir, e);
+    }
   }
 
   public KeyRegistry registry() {

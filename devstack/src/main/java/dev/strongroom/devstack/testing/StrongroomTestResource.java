@@ -45,8 +45,17 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
     service = initArgs.getOrDefault("service", "data-service");
   }
 
+  /** Strong references: JUL keeps loggers weakly, and a collected logger forgets its level. */
+  private static final java.util.List<java.util.logging.Logger> QUIET = new java.util.ArrayList<>();
+
   @Override
   public Map<String, String> start() {
+    // The broker runs in the test JVM, whose log manager would print its INFO chatter into CI logs.
+    for (String name : new String[] {"kafka", "org.apache.kafka", "state.change.logger"}) {
+      java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+      logger.setLevel(java.util.logging.Level.WARNING);
+      QUIET.add(logger);
+    }
     try {
       dir = Files.createTempDirectory("strongroom-it-");
       kafka = EmbeddedKafka.start(dir.resolve("kafka"));

@@ -1,0 +1,100 @@
+package dev.strongroom.contracts.token;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.internal.Base64Url;
+import dev.strongroom.contracts.testing.Fixture;
+import dev.strongroom.contracts.testing.TestKeys;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class TenantTokensTest {
+  private final Fixture.MutableClock clock = new Fixture.MutableClock(Instant.parse("2026-11-23T09:00:00Z"));
+  private final byte[] key = TestKeys.seed("tenant-token-key");
+  private final TenantTokens tokens = new TenantTokens(key, clock);
+
+  private static InvalidTokenException refused(Runnable r) {
+    return assertThrows(InvalidTokenException.class, r::run);
+  }
+
+  @Test
+  void issuedToken_verifies_withItsClaims() {
+    String t = tokens.issue("acme", "alice@acme", TenantTokens.DEFAULT_LIFETIME);
+    TenantToken claims = tokens.verifyFor(t, "acme");
+    assertEquals("alice@acme", claims.subject());
+    assertEquals(Instant.parse("2026-11-23T09:15:00Z"), claims.expiresAt());
+    String json = new String(Base64Url.decode(t.substring(0, t.indexOf('.'))), StandardCharsets.UTF_8);
+    assertTrue(json.matches("\\{\"exp\":1795425300,\"iat\":1795424400,\"nonce\":\"[A-Za-z0-9_-]{22}\",\"sub\":\"alice@acme\",\"tenant\":\"acme\",\"v\":1}"), json);
+  }
+
+  @Test
+  void anotherTenantsToken_isRefused() {
+    String t = tokens.issue("acme", "alice", TenantTokens.DEFAULT_LIFETIME);
+    assertEquals("SR-TOKEN-TENANT", refused(() -> tokens.verifyFor(t, "globex")).reason());
+  }
+
+  @Test
+  void forgedClaims_areRefused() {
+    String t = tokens.issue("acme", "alice", TenantTokens.DEFAULT_LIFETIME);
+    String claims = new String(Base64Url.decode(t.substring(0, t.indexOf('.'))), StandardCharsets.UTF_8).replace("acme", "globex");
+    String forged = Base64Url.encode(claims.getBytes(StandardCharsets.UTF_8)) + t.substring(t.indexOf('.'));
+    assertEquals("SR-TOKEN-SIGNATURE", refused(() -> tokens.verify(forged)).reason());
+    TenantTokens otherKey = new TenantTokens(TestKeys.seed("another key"), clock);
+    assertEquals("SR-TOKEN-SIGNATURE", refused(() -> otherKey.verify(t)).reason());
+  }
+
+  @Test
+  void expired_future_overlong_andMalformed_areRefused() {
+    String t = tokens.issue("acme", "alice", Duration.ofMinutes(15));
+    clock.advance(Duration.ofMinutes(15));
+    assertEquals("SR-TOKEN-EXPIRED", refused(() -> tokens.verify(t)).reason());
+
+    TenantTokens early = new TenantTokens(key, new Fixture.MutableClock(Instant.parse("2026-11-23T09:30:00Z")));
+    String future = early.issue("acme", "alice", Duration.ofMinutes(15));
+    assertEquals("SR-TOKEN-FUTURE", refused(() -> tokens.verify(future)).reason());
+
+    assertThrows(IllegalArgumentException.class, () -> tokens.issue("acme", "alice", Duration.ofMinutes(61)));
+    for (String bad : List.of("", "abc", "a.b.c", "!!.??", Base64Url.encode("[]".getBytes(StandardCharsets.UTF_8)) + ".AAAA")) {
+      assertTrue(refused(() -> tokens.verify(bad)).reason().startsWith("SR-TOKEN-"), bad);
+    }
+  }
+
+  @Test
+  void overlongLifetime_withAValidMac_isRefused() throws Exception {
+    String claims = "{\"exp\":" + (1795423500L + 7200) + ",\"iat\":1795423500,\"nonce\":\"n\",\"sub\":\"a\",\"tenant\":\"acme\",\"v\":1}";
+    String part = Base64Url.encode(claims.getBytes(StandardCharsets.UTF_8));
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+    String token = part + "." + Base64Url.encode(mac.doFinal(part.getBytes(StandardCharsets.US_ASCII)));
+    assertEquals("SR-TOKEN-LIFETIME", refused(() -> tokens.verify(token)).reason());
+    assertTrue(CanonicalJson.parse(claims.getBytes(StandardCharsets.UTF_8)).isObject());
+  }
+
+  @Test
+  void mac_matchesOpenssl() throws Exception {
+    String t = tokens.issue("acme", "alice", TenantTokens.DEFAULT_LIFETIME);
+    String claimsPart = t.substring(0, t.indexOf('.'));
+    Path in = Files.createTempFile("claims", ".txt");
+    try {
+      Files.writeString(in, claimsPart, StandardCharsets.US_ASCII);
+      Process p = new ProcessBuilder("openssl", "dgst", "-sha256", "-mac", "HMAC", "-macopt", "hexkey:" + HexFormat.of().formatHex(key), "-binary", in.toString())
+          .redirectErrorStream(false).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(0, p.exitValue());
+      assertEquals(t.substring(t.indexOf('.') + 1), Base64Url.encode(out));
+    } finally {
+      Files.deleteIfExists(in);
+    }
+  }
+}
