@@ -19,6 +19,8 @@ public enum ErrorCode {
   STALE("STALE", false, "event time is outside the skew window"),
   /** The event id was already processed at another topic/partition/offset. */
   REPLAY("REPLAY", false, "event id was already processed elsewhere"),
+  /** The tenant token is missing, forged, expired, over-long or for another tenant. */
+  UNAUTHORIZED("UNAUTHORIZED", false, "tenant token refused"),
   /** A dependency (broker, database, KMS) is unreachable; the record is retried, never dead-lettered. */
   UNAVAILABLE("UNAVAILABLE", true, "a dependency is unavailable"),
   /** An unexpected failure inside the service; retried, then surfaced. */

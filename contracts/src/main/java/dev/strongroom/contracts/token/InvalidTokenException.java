@@ -13,7 +13,7 @@ public class InvalidTokenException extends StrongroomException {
   private final String reason;
 
   public InvalidTokenException(String reason, String detail) {
-    super(ErrorCode.SCHEMA, reason + ": " + detail);
+    super(ErrorCode.UNAUTHORIZED, reason + ": " + detail);
     this.reason = reason;
   }
 
