@@ -21,6 +21,10 @@ public enum ErrorCode {
   REPLAY("REPLAY", false, "event id was already processed elsewhere"),
   /** The tenant token is missing, forged, expired, over-long or for another tenant. */
   UNAUTHORIZED("UNAUTHORIZED", false, "tenant token refused"),
+  /** A ciphertext, tag, commitment or checksum failed verification ("invalid ciphertext"); never retried. */
+  INTEGRITY("INTEGRITY", false, "integrity check failed"),
+  /** A dependency (KMS, database) refused the request: permission, unknown key, invalid argument. */
+  REFUSED("REFUSED", false, "a dependency refused the request"),
   /** A dependency (broker, database, KMS) is unreachable; the record is retried, never dead-lettered. */
   UNAVAILABLE("UNAVAILABLE", true, "a dependency is unavailable"),
   /** An unexpected failure inside the service; retried, then surfaced. */

@@ -15,7 +15,7 @@ class ErrorCodeTableTest {
             .map(c -> c.code() + ":" + (c.retriable() ? "retriable" : "fatal") + (c.raisesAlert() ? ":alert" : ""))
             .collect(Collectors.joining(","));
     assertEquals(
-        "MALFORMED:fatal,SCHEMA:fatal,SIGNATURE_INVALID:fatal:alert,STALE:fatal:alert,REPLAY:fatal:alert,UNAUTHORIZED:fatal,"
+        "MALFORMED:fatal,SCHEMA:fatal,SIGNATURE_INVALID:fatal:alert,STALE:fatal:alert,REPLAY:fatal:alert,UNAUTHORIZED:fatal,INTEGRITY:fatal,REFUSED:fatal,"
             + "UNAVAILABLE:retriable,INTERNAL:retriable",
         table);
   }
