@@ -34,7 +34,7 @@ class DemoIT {
     JsonNode result = r.json();
     assertTrue(result.get("passed").asBoolean(), r.out());
     List<String> names = result.findValuesAsText("name");
-    assertEquals(7, names.size(), r.out());
+    assertEquals(6, names.size(), r.out());
     for (JsonNode step : result.get("steps")) {
       assertTrue(step.get("ok").asBoolean(), step.toString());
     }

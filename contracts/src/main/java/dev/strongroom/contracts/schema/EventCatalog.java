@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
  *
  * <p><b>Adding a type</b> (each capability does this for its own topics): declare a constant here and add
  * it to {@link #standard()}, put its schema at {@code src/main/resources/dev/strongroom/contracts/schemas/
- * <type>.schema.json}, add a typed data class beside {@link dev.strongroom.contracts.alert.SecurityAlert},
+ * <type>.schema.json}, add a typed data class (like {@link dev.strongroom.contracts.alert.SecurityAlert} or
+ * {@link dev.strongroom.contracts.records.StoreRequest}),
  * and commit at least one signed golden event under {@code src/test/resources/golden/<type>/}. The golden
  * test verifies every golden event of every catalogued type, so a type without one fails the build, and a
  * later change that stops accepting an old golden event fails it too.
@@ -34,7 +35,20 @@ public final class EventCatalog {
   public static final EventType SECURITY_ALERT =
       EventType.of("dev.strongroom.security.alert.v1", Topics.SECURITY_ALERTS, EventType.Scope.GLOBAL);
 
-  private static final EventCatalog STANDARD = new EventCatalog(List.of(SECURITY_ALERT));
+  /** An application asks the crypto-service to encrypt and store a record (fields sealed with HPKE). */
+  public static final EventType ENCRYPT_REQUESTED =
+      EventType.of("dev.strongroom.encrypt.requested.v1", Topics.ENCRYPT_REQUESTS, EventType.Scope.TENANT);
+
+  /** The crypto-service (or an application with its own KMS rights) asks the data-service to store ciphertext. */
+  public static final EventType STORE_REQUESTED =
+      EventType.of("dev.strongroom.store.requested.v1", Topics.STORE_REQUESTS, EventType.Scope.TENANT);
+
+  /** The data-service reports the outcome of a store request. */
+  public static final EventType STORE_COMPLETED =
+      EventType.of("dev.strongroom.store.completed.v1", Topics.STORE_RESULTS, EventType.Scope.TENANT);
+
+  private static final EventCatalog STANDARD =
+      new EventCatalog(List.of(SECURITY_ALERT, ENCRYPT_REQUESTED, STORE_REQUESTED, STORE_COMPLETED));
 
   private final Map<String, EventType> byType;
   private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();

@@ -224,14 +224,14 @@ class EventVerifierTest {
   @Test
   void unknownType_wrongTopic_subjectRules_andBadData_areSchema() {
     KeyRegistry registry = KeyRegistry.of(List.of(TestKeys.entry("data-service", Fixture.SERVICE,
-        List.of(Fixture.ALERT, "dev.strongroom.store.completed.v1"))));
+        List.of(Fixture.ALERT, "dev.strongroom.nothing.happened.v1"))));
     EventVerifier v = new EventVerifier(registry, EventCatalog.standard(), EventVerifier.DEFAULT_SKEW, f.clock,
         ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, f.clock));
     java.util.function.Function<byte[], Rejection> reject = b -> ((Verdict.Rejected) v.verify(b, AT)).rejection();
 
-    byte[] unknown = f.signer.sign("dev.strongroom.store.completed.v1", null, Fixture.alertData(),
+    byte[] unknown = f.signer.sign("dev.strongroom.nothing.happened.v1", null, Fixture.alertData(),
         "019ab0c0-1e00-7000-8000-000000000079", f.clock.instant()).bytes();
-    assertEquals("unknown event type dev.strongroom.store.completed.v1", reject.apply(unknown).detail());
+    assertEquals("unknown event type dev.strongroom.nothing.happened.v1", reject.apply(unknown).detail());
 
     byte[] alert = f.validAlert();
     Rejection wrongTopic = ((Verdict.Rejected) v.verify(alert, new RecordCoordinates(Topics.STORE_REQUESTS, 0, 1))).rejection();

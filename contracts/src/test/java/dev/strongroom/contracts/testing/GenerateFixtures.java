@@ -10,6 +10,9 @@ import dev.strongroom.contracts.envelope.SignedEvent;
 import dev.strongroom.contracts.internal.Base64Url;
 import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.keys.SigningKey;
+import dev.strongroom.contracts.records.EncryptRequest;
+import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.contracts.records.StoreResult;
 import dev.strongroom.contracts.schema.EventCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +60,13 @@ public final class GenerateFixtures {
     // Golden v1 alert, verifiable forever with golden/registry.json at its own time.
     SigningKey golden = TestKeys.key("golden-data-service");
     KeyRegistry registry =
-        KeyRegistry.of(List.of(TestKeys.entry("golden-data-service", "/strongroom/data-service", List.of(EventCatalog.SECURITY_ALERT.type()))));
+        KeyRegistry.of(List.of(
+            TestKeys.entry("golden-data-service", "/strongroom/data-service",
+                List.of(EventCatalog.SECURITY_ALERT.type(), EventCatalog.STORE_COMPLETED.type())),
+            TestKeys.entry("golden-crypto-service", "/strongroom/crypto-service",
+                List.of(EventCatalog.STORE_REQUESTED.type(), EventCatalog.SECURITY_ALERT.type())),
+            TestKeys.entry("golden-demo-app", "/apps/demo",
+                List.of(EventCatalog.ENCRYPT_REQUESTED.type(), EventCatalog.STORE_REQUESTED.type()))));
     Files.createDirectories(root.resolve("golden"));
     Files.write(root.resolve("golden/registry.json"), registry.toJson());
     EventSigner signer = new EventSigner(golden, "/strongroom/data-service", Clock.fixed(t, ZoneOffset.UTC));
@@ -71,6 +80,55 @@ public final class GenerateFixtures {
     Path dir = root.resolve("golden/" + EventCatalog.SECURITY_ALERT.type());
     Files.createDirectories(dir);
     Files.write(dir.resolve("v1-signature-invalid.json"), ev.bytes());
+
+    // Pipeline events. Binary values are fixed bytes (SHA-256 chains), the token a real one with a fixed nonce.
+    String token = tenantToken("acme", "alice@acme", t);
+    String recordId = "019ab0c0-1e00-7000-8000-0000000000a1";
+    golden(root, "/apps/demo", "golden-demo-app", EventCatalog.ENCRYPT_REQUESTED.type(), "acme", "v1-encrypt.json",
+        new EncryptRequest("req-0001", token, recordId,
+            new EncryptRequest.Sealed(Base64Url.encode(bytes("recipient", 32)), bytes("enc", 32), bytes("sealed", 120))).toData(),
+        "019ab0c0-1e00-7000-8000-0000000000e1", t);
+    StoreRequest.DataKeyRef dek = new StoreRequest.DataKeyRef("019ab0c0-1e00-7000-8000-0000000000d1", bytes("wrapped", 60),
+        "projects/strongroom-dev/locations/europe-west3/keyRings/strongroom/cryptoKeys/kek",
+        "projects/strongroom-dev/locations/europe-west3/keyRings/strongroom/cryptoKeys/kek/cryptoKeyVersions/1", null, null);
+    golden(root, "/strongroom/crypto-service", "golden-crypto-service", EventCatalog.STORE_REQUESTED.type(), "acme", "v1-store.json",
+        new StoreRequest("req-0001", token, recordId, 1, dek, new java.util.LinkedHashMap<>(Map.of(
+            "name", new StoreRequest.FieldCiphertext(bytes("name", 50), bytes("name-iv", 12)),
+            "email", new StoreRequest.FieldCiphertext(bytes("email", 60), bytes("email-iv", 12))))).toData(),
+        "019ab0c0-1e00-7000-8000-0000000000e2", t.plusMillis(5));
+    golden(root, "/strongroom/data-service", "golden-data-service", EventCatalog.STORE_COMPLETED.type(), "acme", "v1-stored.json",
+        new StoreResult("req-0001", recordId, StoreResult.Status.STORED, null).toData(), "019ab0c0-1e00-7000-8000-0000000000e3", t.plusMillis(9));
+    golden(root, "/strongroom/data-service", "golden-data-service", EventCatalog.STORE_COMPLETED.type(), "acme", "v1-rejected.json",
+        new StoreResult("req-0002", recordId, StoreResult.Status.REJECTED, "SR-NO-TENANT").toData(), "019ab0c0-1e00-7000-8000-0000000000e4", t.plusMillis(11));
+  }
+
+  private static void golden(Path root, String source, String keyName, String type, String subject, String file,
+      com.fasterxml.jackson.databind.JsonNode data, String id, Instant time) throws Exception {
+    EventSigner signer = new EventSigner(TestKeys.key(keyName), source, Clock.fixed(time, ZoneOffset.UTC));
+    Path dir = root.resolve("golden/" + type);
+    Files.createDirectories(dir);
+    Files.write(dir.resolve(file), signer.sign(type, subject, data, id, time).bytes());
+  }
+
+  /** Fixed pseudo-random bytes: SHA-256 chained from a label. */
+  static byte[] bytes(String label, int n) throws Exception {
+    byte[] out = new byte[n];
+    byte[] block = label.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (int i = 0; i < n; i += 32) {
+      block = java.security.MessageDigest.getInstance("SHA-256").digest(block);
+      System.arraycopy(block, 0, out, i, Math.min(32, n - i));
+    }
+    return out;
+  }
+
+  /** A real tenant token (docs/tenant-tokens.md) with a fixed nonce, so the golden files are reproducible. */
+  static String tenantToken(String tenant, String sub, Instant iat) throws Exception {
+    String claims = "{\"exp\":" + (iat.getEpochSecond() + 900) + ",\"iat\":" + iat.getEpochSecond()
+        + ",\"nonce\":\"" + Base64Url.encode(bytes("nonce", 16)) + "\",\"sub\":\"" + sub + "\",\"tenant\":\"" + tenant + "\",\"v\":1}";
+    String part = Base64Url.encode(claims.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(TestKeys.seed("tenant-token-key"), "HmacSHA256"));
+    return part + "." + Base64Url.encode(mac.doFinal(part.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
   }
 
   private static void vector(Path root, String name, String description, SigningKey key, String source, String type,

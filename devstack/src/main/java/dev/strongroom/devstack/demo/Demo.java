@@ -87,8 +87,7 @@ public final class Demo {
       List<Probe> probes = List.of(
           new Probe("forged (a field changed after signing)", forged, "SIGNATURE_INVALID", true),
           new Probe("stale (signed 10 minutes ago)", stale, "STALE", true),
-          new Probe("malformed (not JSON)", malformed, "MALFORMED", false),
-          new Probe("well-signed, but no capability in this build processes its type yet", good, "SCHEMA", false));
+          new Probe("malformed (not JSON)", malformed, "MALFORMED", false));
       List<RecordMetadata> sent = new ArrayList<>();
       for (Probe p : probes) {
         sent.add(producer.send(new ProducerRecord<>(Topics.STORE_REQUESTS, tenant, p.value())).get());

@@ -1,0 +1,123 @@
+package dev.strongroom.contracts.records;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.internal.Base64Url;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Typed {@code data} of {@code dev.strongroom.store.requested.v1} (schema:
+ * {@code schemas/dev.strongroom.store.requested.v1.schema.json}). Only ciphertext, IVs and the wrapped
+ * data key — never plaintext PII, never an unwrapped key.
+ */
+public record StoreRequest(
+    String requestId, String tenantToken, String recordId, int schemaVersion, DataKeyRef dataKey, Map<String, FieldCiphertext> fields) {
+
+  /** The seed's four PII fields, in column order; {@code name} is required. */
+  public static final List<String> FIELDS = List.of("name", "role", "email", "phone");
+
+  /** A {@code data_keys} row: id, wrapped key, KEK name and version, optional PQ wrap. */
+  public record DataKeyRef(String dekId, byte[] wrappedDek, String kmsKeyName, String kmsKeyVersion, byte[] pqWrappedDek, String pqAlg) {
+    public DataKeyRef {
+      Objects.requireNonNull(dekId, "dekId");
+      wrappedDek = wrappedDek.clone();
+      Objects.requireNonNull(kmsKeyName, "kmsKeyName");
+      Objects.requireNonNull(kmsKeyVersion, "kmsKeyVersion");
+      if ((pqWrappedDek == null) != (pqAlg == null)) {
+        throw new IllegalArgumentException("pqWrappedDek and pqAlg go together");
+      }
+      pqWrappedDek = pqWrappedDek == null ? null : pqWrappedDek.clone();
+    }
+
+    @Override
+    public byte[] wrappedDek() {
+      return wrappedDek.clone();
+    }
+
+    public Optional<byte[]> pqWrappedDekIfAny() {
+      return Optional.ofNullable(pqWrappedDek).map(byte[]::clone);
+    }
+  }
+
+  /** One field: the ciphertext envelope and its 12-byte IV. */
+  public record FieldCiphertext(byte[] ct, byte[] iv) {
+    public FieldCiphertext {
+      ct = ct.clone();
+      iv = iv.clone();
+      if (iv.length != 12) {
+        throw new IllegalArgumentException("a GCM IV is 12 bytes");
+      }
+    }
+
+    @Override
+    public byte[] ct() {
+      return ct.clone();
+    }
+
+    @Override
+    public byte[] iv() {
+      return iv.clone();
+    }
+  }
+
+  public StoreRequest {
+    Objects.requireNonNull(requestId, "requestId");
+    Objects.requireNonNull(tenantToken, "tenantToken");
+    Objects.requireNonNull(recordId, "recordId");
+    Objects.requireNonNull(dataKey, "dataKey");
+    if (!fields.containsKey("name")) {
+      throw new IllegalArgumentException("the name field is required");
+    }
+    for (String f : fields.keySet()) {
+      if (!FIELDS.contains(f)) {
+        throw new IllegalArgumentException("unknown field " + f + "; fields are " + FIELDS);
+      }
+    }
+    Map<String, FieldCiphertext> ordered = new LinkedHashMap<>();
+    for (String f : FIELDS) {
+      if (fields.containsKey(f)) {
+        ordered.put(f, fields.get(f));
+      }
+    }
+    fields = java.util.Collections.unmodifiableMap(ordered);
+  }
+
+  public ObjectNode toData() {
+    ObjectNode d = CanonicalJson.mapper().createObjectNode();
+    d.put("requestId", requestId);
+    d.put("tenantToken", tenantToken);
+    d.put("recordId", recordId);
+    d.put("schemaVersion", schemaVersion);
+    ObjectNode k = d.putObject("dataKey");
+    k.put("dekId", dataKey.dekId());
+    k.put("wrappedDek", Base64Url.encode(dataKey.wrappedDek()));
+    k.put("kmsKeyName", dataKey.kmsKeyName());
+    k.put("kmsKeyVersion", dataKey.kmsKeyVersion());
+    dataKey.pqWrappedDekIfAny().ifPresent(pq -> {
+      k.put("pqWrappedDek", Base64Url.encode(pq));
+      k.put("pqAlg", dataKey.pqAlg());
+    });
+    ObjectNode f = d.putObject("fields");
+    fields.forEach((name, c) -> f.putObject(name).put("ct", Base64Url.encode(c.ct())).put("iv", Base64Url.encode(c.iv())));
+    return d;
+  }
+
+  /** Reads schema-valid {@code data}. */
+  public static StoreRequest fromData(JsonNode d) {
+    JsonNode k = d.get("dataKey");
+    DataKeyRef ref = new DataKeyRef(k.get("dekId").asText(), Base64Url.decode(k.get("wrappedDek").asText()),
+        k.get("kmsKeyName").asText(), k.get("kmsKeyVersion").asText(),
+        k.has("pqWrappedDek") ? Base64Url.decode(k.get("pqWrappedDek").asText()) : null,
+        k.has("pqAlg") ? k.get("pqAlg").asText() : null);
+    Map<String, FieldCiphertext> fields = new LinkedHashMap<>();
+    d.get("fields").fields().forEachRemaining(e -> fields.put(e.getKey(),
+        new FieldCiphertext(Base64Url.decode(e.getValue().get("ct").asText()), Base64Url.decode(e.getValue().get("iv").asText()))));
+    return new StoreRequest(d.get("requestId").asText(), d.get("tenantToken").asText(), d.get("recordId").asText(),
+        d.get("schemaVersion").asInt(), ref, fields);
+  }
+}
