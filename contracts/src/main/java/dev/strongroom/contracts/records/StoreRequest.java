@@ -109,15 +109,23 @@ public record StoreRequest(
 
   /** Reads schema-valid {@code data}. */
   public static StoreRequest fromData(JsonNode d) {
-    JsonNode k = d.get("dataKey");
-    DataKeyRef ref = new DataKeyRef(k.get("dekId").asText(), Base64Url.decode(k.get("wrappedDek").asText()),
+    return new StoreRequest(d.get("requestId").asText(), d.get("tenantToken").asText(), d.get("recordId").asText(),
+        d.get("schemaVersion").asInt(), dataKeyFromJson(d.get("dataKey")), fieldsFromJson(d.get("fields")));
+  }
+
+  /** Reads a {@code dataKey} object (the shape is shared with the decrypt API). */
+  public static DataKeyRef dataKeyFromJson(JsonNode k) {
+    return new DataKeyRef(k.get("dekId").asText(), Base64Url.decode(k.get("wrappedDek").asText()),
         k.get("kmsKeyName").asText(), k.get("kmsKeyVersion").asText(),
         k.has("pqWrappedDek") ? Base64Url.decode(k.get("pqWrappedDek").asText()) : null,
         k.has("pqAlg") ? k.get("pqAlg").asText() : null);
+  }
+
+  /** Reads a {@code fields} object (the shape is shared with the decrypt API). */
+  public static Map<String, FieldCiphertext> fieldsFromJson(JsonNode f) {
     Map<String, FieldCiphertext> fields = new LinkedHashMap<>();
-    d.get("fields").fields().forEachRemaining(e -> fields.put(e.getKey(),
+    f.fields().forEachRemaining(e -> fields.put(e.getKey(),
         new FieldCiphertext(Base64Url.decode(e.getValue().get("ct").asText()), Base64Url.decode(e.getValue().get("iv").asText()))));
-    return new StoreRequest(d.get("requestId").asText(), d.get("tenantToken").asText(), d.get("recordId").asText(),
-        d.get("schemaVersion").asInt(), ref, fields);
+    return fields;
   }
 }

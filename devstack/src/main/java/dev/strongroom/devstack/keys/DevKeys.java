@@ -4,7 +4,9 @@ import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.keys.RegisteredKey;
 import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.records.SealingKey;
 import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.crypto.kms.InsecureLocalKeyring;
 import dev.strongroom.devstack.internal.Base64Url;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Generates the event-signing keys of a local stack: one PKCS#8 PEM per identity ({@code <name>.key.pem},
@@ -45,6 +48,12 @@ public final class DevKeys {
 
   /** File name of the tenant-token HMAC key. */
   public static final String TENANT_TOKEN_KEY = "tenant-token.key";
+  /** File name of the crypto-service's HPKE (X25519) key. */
+  public static final String SEALING_KEY = "crypto-sealing.key.pem";
+  /** File name of the development KEK keyring (InsecureLocalKeyring). */
+  public static final String DEV_KEYRING = "dev-kek.keyring";
+  /** Logical name of the development KEK. */
+  public static final String DEV_KEK_NAME = "strongroom-dev-kek";
 
   private final Path dir;
 
@@ -72,6 +81,13 @@ public final class DevKeys {
     Files.deleteIfExists(tokenKey);
     Files.createFile(tokenKey, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(tokenKey, Base64Url.encode(TenantTokens.generateKey()) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
+    // The crypto-service's HPKE key (encrypt requests are sealed to it) and its development KEK keyring.
+    Path sealing = dir.resolve(SEALING_KEY);
+    Files.deleteIfExists(sealing);
+    Files.createFile(sealing, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(sealing, SealingKey.generate().toPem(), StandardOpenOption.TRUNCATE_EXISTING);
+    Files.deleteIfExists(dir.resolve(DEV_KEYRING));
+    InsecureLocalKeyring.addVersion(dir.resolve(DEV_KEYRING), "1", new java.security.SecureRandom());
     return new DevKeys(dir);
   }
 
@@ -99,6 +115,21 @@ public final class DevKeys {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("no tenant-token key in " + dir, e);
     }
+  }
+
+  /** The crypto-service's HPKE key. */
+  public SealingKey sealingKey() {
+    return SealingKey.load(dir.resolve(SEALING_KEY));
+  }
+
+  /** The crypto-service settings that point it at these keys (development KEK in a local keyring). */
+  public Map<String, String> cryptoServiceConfig() {
+    return Map.of(
+        "strongroom.crypto.sealing-key", dir.resolve(SEALING_KEY).toString(),
+        "strongroom.crypto.tenant-token-key", dir.resolve(TENANT_TOKEN_KEY).toString(),
+        "strongroom.crypto.kms.kind", "INSECURE_LOCAL_KEYRING",
+        "strongroom.crypto.kms.key-name", DEV_KEK_NAME,
+        "strongroom.crypto.kms.keyring-file", dir.resolve(DEV_KEYRING).toString());
   }
 
   public KeyRegistry registry() {

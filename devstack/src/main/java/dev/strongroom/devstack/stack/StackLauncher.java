@@ -107,8 +107,12 @@ public final class StackLauncher {
             "-Dstrongroom.events.signing-key=" + keys.keyFile(s.module()),
             "-Dquarkus.log.file.enable=true",
             "-Dquarkus.log.file.path=" + logs.resolve(s.module() + ".log"),
-            "-Dstrongroom.state=" + state, // marks the process as ours for down
-            "-jar", serviceJar(s).toString()));
+            "-Dstrongroom.state=" + state)); // marks the process as ours for down
+        if (s == ServiceModule.CRYPTO) {
+          keys.cryptoServiceConfig().forEach((k, v) -> args.add("-D" + k + "=" + v));
+        }
+        args.add("-jar");
+        args.add(serviceJar(s).toString());
         launched.add(spawn(s.module(), args, logs.resolve(s.module() + ".out")));
         writeProcesses(launched);
       }

@@ -48,15 +48,31 @@ public abstract class ServiceContract {
   /** The topic the service consumes, or empty for a service with no inbound topic. */
   protected abstract Optional<String> inboundTopic();
 
-  private StrongroomTestResource.Stack stack() {
+  protected StrongroomTestResource.Stack stack() {
     return StrongroomTestResource.stack();
   }
 
-  private HttpResponse<String> get(String path) throws Exception {
+  protected HttpResponse<String> get(String path) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     return http.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack().httpPort() + path)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** POSTs JSON to the service. */
+  protected HttpResponse<String> post(String path, String json) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack().httpPort() + path)).timeout(Duration.ofSeconds(20))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A verifier that accepts what the stack's registered keys sign (as a downstream consumer would). */
+  protected EventVerifier downstreamVerifier() {
+    Clock clock = Clock.systemUTC();
+    return new EventVerifier(stack().keys().registry(), EventCatalog.standard(), EventVerifier.DEFAULT_SKEW, clock,
+        ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock));
   }
 
   @Test
@@ -121,7 +137,8 @@ public abstract class ServiceContract {
     assertNotNull(header(dead, DeadLetterHeaders.DETAIL));
   }
 
-  private EventSigner demoSigner(Clock clock) {
+  /** Signs as the demo application ({@code /apps/demo}). */
+  protected EventSigner demoSigner(Clock clock) {
     return new EventSigner(stack().keys().key("demo-app"), "/apps/demo", clock);
   }
 
@@ -131,11 +148,12 @@ public abstract class ServiceContract {
     return d;
   }
 
-  private static String newId() {
+  protected static String newId() {
     return com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpoch().toString();
   }
 
-  private RecordMetadata send(String topic, byte[] value) throws Exception {
+  /** Publishes {@code value} to {@code topic} (key tenant-a) with a plain idempotent producer. */
+  protected RecordMetadata send(String topic, byte[] value) throws Exception {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack().bootstrap());
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -144,7 +162,8 @@ public abstract class ServiceContract {
     }
   }
 
-  private ConsumerRecord<byte[], byte[]> await(String topic, Predicate<ConsumerRecord<byte[], byte[]>> match) {
+  /** Reads {@code topic} from the beginning until a record matches (60 s). */
+  protected ConsumerRecord<byte[], byte[]> await(String topic, Predicate<ConsumerRecord<byte[], byte[]>> match) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack().bootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "contract-" + newId());
@@ -163,7 +182,7 @@ public abstract class ServiceContract {
     throw new AssertionError("no matching record on " + topic + " within 60 s");
   }
 
-  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+  protected static String header(ConsumerRecord<byte[], byte[]> r, String name) {
     var h = r.headers().lastHeader(name);
     return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
   }

@@ -66,12 +66,16 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
         port = s.getLocalPort();
       }
       current = new Stack(kafka.bootstrapServers(), keys, port, service);
-      return Map.of(
+      Map<String, String> config = new java.util.HashMap<>(Map.of(
           "kafka.bootstrap.servers", kafka.bootstrapServers(),
           "strongroom.events.key-registry", keys.registryFile().toString(),
           "strongroom.events.signing-key", keys.keyFile(service).toString(),
           "quarkus.http.port", Integer.toString(port),
-          "quarkus.http.test-port", Integer.toString(port));
+          "quarkus.http.test-port", Integer.toString(port)));
+      if ("crypto-service".equals(service)) {
+        config.putAll(keys.cryptoServiceConfig());
+      }
+      return config;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -25,11 +25,11 @@ public class GatedConsumer {
   private static final Logger LOG = Logger.getLogger(GatedConsumer.class);
 
   private final RecordGate gate;
-  private final DeadLetterPublisher publisher;
+  private final EventPublisher publisher;
   private final MeterRegistry meters;
   private final String source;
 
-  public GatedConsumer(RecordGate gate, DeadLetterPublisher publisher, MeterRegistry meters, EventsConfig config) {
+  public GatedConsumer(RecordGate gate, EventPublisher publisher, MeterRegistry meters, EventsConfig config) {
     this.gate = gate;
     this.publisher = publisher;
     this.meters = meters;
@@ -69,7 +69,7 @@ public class GatedConsumer {
   }
 
   private void deadLetter(RecordGate.DeadLetter deadLetter) {
-    publisher.publish(deadLetter);
+    publisher.publishDeadLetter(deadLetter);
     Rejection r = deadLetter.rejection();
     count(deadLetter.deadLetter().topic().replaceFirst("\\.dlq$", ""), r.code().code());
     LOG.warnf(

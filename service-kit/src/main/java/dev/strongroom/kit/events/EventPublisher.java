@@ -17,16 +17,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Publishes dead letters and alerts synchronously (idempotent producer, acks=all) so the consumer commits
- * the offset only after both are durably in Kafka. A plain producer rather than a messaging channel: the
- * destination topic depends on the source topic, and the send must complete before the ack.
+ * Publishes records synchronously (idempotent producer, acks=all): a service's output events, dead
+ * letters and alerts. The consumer commits an offset only after what it published for that record is
+ * durably in Kafka. A plain producer rather than a messaging channel: the destination topic depends on
+ * the record (a dead letter goes to its source topic's {@code .dlq}), and the send must complete before
+ * the ack.
  */
 @Startup // built at boot: a bad producer config fails the start, not the first refusal
 @ApplicationScoped
-public class DeadLetterPublisher {
+public class EventPublisher {
   private final KafkaProducer<byte[], byte[]> producer;
 
-  public DeadLetterPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+  public EventPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
     this.producer =
         new KafkaProducer<>(
             Map.of(
@@ -36,13 +38,13 @@ public class DeadLetterPublisher {
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
-                ProducerConfig.CLIENT_ID_CONFIG, "strongroom-dlq"),
+                ProducerConfig.CLIENT_ID_CONFIG, "strongroom-events"),
             new ByteArraySerializer(),
             new ByteArraySerializer());
   }
 
   /** Sends the dead letter, then the alert; returns when both are acknowledged. */
-  public void publish(RecordGate.DeadLetter deadLetter) {
+  public void publishDeadLetter(RecordGate.DeadLetter deadLetter) {
     send(deadLetter.deadLetter());
     deadLetter.alert().ifPresent(this::send);
   }
