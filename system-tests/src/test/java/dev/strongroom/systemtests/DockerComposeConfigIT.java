@@ -19,7 +19,7 @@ class DockerComposeConfigIT {
     Cli.Result services = Cli.exec(List.of("docker-compose", "-f", compose, "config", "--services"), 60);
     assertEquals(0, services.exit(), services.err());
     List<String> names = services.out().lines().sorted().toList();
-    for (String s : List.of("kafka", "kafka-topics", "crypto-service", "data-service", "audit-anchor-service", "provisioner-service", "proof-service")) {
+    for (String s : List.of("kafka", "kafka-topics", "mysql", "mysql-init", "crypto-service", "data-service", "audit-anchor-service", "provisioner-service", "proof-service")) {
       assertTrue(names.contains(s), "compose lacks " + s + ": " + names);
     }
   }

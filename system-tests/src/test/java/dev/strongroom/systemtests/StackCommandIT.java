@@ -44,7 +44,8 @@ class StackCommandIT {
     assertTrue(up.json().get("seconds").asDouble() < 120, "up within 120 s on a built tree");
 
     JsonNode stack = CanonicalJson.parse(Files.readAllBytes(state.resolve("stack.json")));
-    assertEquals(Set.of("version", "kafka", "services", "logs"), names(stack), "only parts that exist are written");
+    assertEquals(Set.of("version", "kafka", "db", "services", "clients", "logs"), names(stack), "only parts that exist are written");
+    databaseAdmitsOnlyItsIdentitiesOverTls13(stack);
     assertEquals(1, stack.get("version").asInt());
     assertTrue(stack.at("/kafka/bootstrap").asText().startsWith("127.0.0.1:"), "loopback only");
     assertTrue(Path.of(stack.at("/kafka/logDir").asText()).isAbsolute());
@@ -70,11 +71,11 @@ class StackCommandIT {
     Cli.Result status = Cli.run(state, "status", "--json");
     assertEquals(0, status.exit(), status.out());
     assertTrue(status.json().get("healthy").asBoolean());
-    assertEquals(6, status.json().get("parts").size());
+    assertEquals(7, status.json().get("parts").size());
 
     Cli.Result down = Cli.run(state, "down", "--json");
     assertEquals(0, down.exit(), down.err());
-    assertEquals(6, down.json().get("stopped").asInt());
+    assertEquals(7, down.json().get("stopped").asInt());
     List<String> left = new ArrayList<>();
     ProcessHandle.allProcesses().forEach(h -> h.info().arguments()
         .filter(a -> String.join(" ", a).contains(state.toString())).ifPresent(a -> left.add(h.pid() + " " + String.join(" ", a))));
@@ -89,6 +90,32 @@ class StackCommandIT {
     assertEquals(2, Cli.run(state, "frobnicate").exit());
     assertEquals(2, Cli.exec(List.of("bash", Cli.HOME.resolve("strongroom").toString(), "frobnicate"), 30).exit());
     assertEquals(2, Cli.exec(List.of("bash", Cli.HOME.resolve("strongroom").toString()), 30).exit());
+  }
+
+  /** DESIGN §7 db.*: the stock mariadb client reaches the DB only with an identity's cert, over TLS 1.3. */
+  private static void databaseAdmitsOnlyItsIdentitiesOverTls13(JsonNode stack) throws Exception {
+    JsonNode db = stack.get("db");
+    assertEquals("mariadb-10.11", db.get("dialect").asText());
+    assertEquals("127.0.0.1", db.get("host").asText());
+    assertEquals(Set.of("app_user", "auditor", "migration"), names(db.get("identities")));
+    String port = db.get("port").asText();
+    String ca = db.get("caCert").asText();
+    for (String id : List.of("app_user", "auditor", "migration")) {
+      JsonNode ck = db.get("identities").get(id);
+      Cli.Result ok = Cli.exec(List.of("mariadb", "-h", "127.0.0.1", "-P", port, "-u", id, "--ssl-ca=" + ca,
+          "--ssl-cert=" + ck.get("cert").asText(), "--ssl-key=" + ck.get("key").asText(), "--ssl-verify-server-cert", "-N",
+          "-e", "SHOW SESSION STATUS LIKE 'Ssl_version'"), 30);
+      assertEquals(0, ok.exit(), id + ": " + ok.err());
+      assertTrue(ok.out().contains("TLSv1.3"), ok.out());
+    }
+    Cli.Result noCert = Cli.exec(List.of("mariadb", "-h", "127.0.0.1", "-P", port, "-u", "app_user", "--ssl-ca=" + ca, "-e", "SELECT 1"), 30);
+    assertTrue(noCert.err().contains("ERROR 1045 (28000): Access denied for user 'app_user'@'127.0.0.1'"), noCert.err());
+    Cli.Result plain = Cli.exec(List.of("mariadb", "-h", "127.0.0.1", "-P", port, "-u", "app_user", "--skip-ssl", "-e", "SELECT 1"), 30);
+    assertTrue(plain.exit() != 0 && plain.err().contains("ERROR 1045"), plain.err());
+    Cli.Result tls12 = Cli.exec(List.of("bash", "-c", "echo | openssl s_client -starttls mysql -connect 127.0.0.1:" + port + " -tls1_2 2>&1"), 30);
+    assertTrue(tls12.out().contains("alert protocol version") || tls12.out().contains("alert number 70"), tls12.out());
+    Cli.Result tls13 = Cli.exec(List.of("bash", "-c", "echo | openssl s_client -starttls mysql -connect 127.0.0.1:" + port + " 2>&1"), 30);
+    assertTrue(tls13.out().contains("New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384"), tls13.out());
   }
 
   private static void outsideClientPublishesAndConsumes(String bootstrap) throws Exception {

@@ -6,9 +6,19 @@ import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.kafka.DeadLetterHeaders;
 import dev.strongroom.contracts.kafka.RecordGate;
+import dev.strongroom.contracts.records.EncryptRequest;
+import dev.strongroom.contracts.records.FieldSealer;
+import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.contracts.topics.Topics;
 import dev.strongroom.devstack.keys.DevKeys;
+import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.stack.StackLauncher;
+import dev.strongroom.provisioner.db.ClientConnection;
+import dev.strongroom.provisioner.db.ClientResult;
+import dev.strongroom.provisioner.db.MariaDbBinaries;
+import dev.strongroom.provisioner.db.MariaDbClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -61,12 +71,102 @@ public final class Demo {
     try {
       StackLauncher.UpResult up = launcher.up();
       say(print, "Strongroom demo: isolated stack in " + state + " (up in " + up.took().toMillis() / 100 / 10.0 + " s)");
-      scenario(up.stack().kafkaBootstrap(), DevKeys.open(state.resolve("keys")), print);
+      up.stack().db().ifPresent(db -> database(db, print));
+      DevKeys keys = DevKeys.open(state.resolve("keys"));
+      scenario(up.stack().kafkaBootstrap(), keys, print);
+      clientPlane(up.stack(), keys, print);
+      long passed = steps.stream().filter(Step::ok).count();
+      say(print, "\nSummary: " + passed + "/" + steps.size() + " checks passed"
+          + (passed == steps.size() ? "; every refusal was the expected one, and nothing was dropped." : "."));
     } finally {
       launcher.down();
       deleteTree(state);
     }
     return steps;
+  }
+
+  /** The hardened database, from outside, with the stock mariadb client. */
+  private void database(StackDescriptor.Db db, boolean print) {
+    say(print, "\nThe database (" + db.dialect() + " at " + db.host() + ":" + db.port() + ") admits only our identities over TLS 1.3:");
+    MariaDbClient client = new MariaDbClient(MariaDbBinaries.debian().client());
+    StackDescriptor.CertKey app = db.identities().get("app_user");
+    StackDescriptor.CertKey auditor = db.identities().get("auditor");
+    ClientResult ok = client.execute(ClientConnection.tcp(db.port(), "app_user").tls(db.caCert(), app.cert(), app.key()),
+        "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version','Ssl_cipher')");
+    String tls = ok.ok() ? ok.rows().stream().map(r -> r.get(1)).reduce((a, b) -> a + " " + b).orElse("") : ok.stderr().trim();
+    step(print, "app_user with its certificate", ok.ok() && tls.contains("TLSv1.3"), tls);
+    refused(print, client, "plaintext (no TLS)", ClientConnection.tcp(db.port(), "app_user").plaintext());
+    refused(print, client, "TLS 1.3 without a client certificate", ClientConnection.tcp(db.port(), "app_user").tls(db.caCert(), null, null));
+    refused(print, client, "the auditor's certificate presented as app_user", ClientConnection.tcp(db.port(), "app_user").tls(db.caCert(), auditor.cert(), auditor.key()));
+    refused(print, client, "TLS 1.2", ClientConnection.tcp(db.port(), "app_user").tls(db.caCert(), app.cert(), app.key()).tlsVersion("TLSv1.2"));
+  }
+
+  private void refused(boolean print, MariaDbClient client, String label, ClientConnection connection) {
+    ClientResult r = client.execute(connection, "SELECT 1");
+    String why = r.stderr().lines().filter(l -> l.startsWith("ERROR")).findFirst().orElse(r.stderr().trim());
+    step(print, label + " -> refused", !r.ok(), r.ok() ? "(accepted!)" : why);
+  }
+
+  /** The client plane: PII is sealed by the application and encrypted by the crypto-service. */
+  private void clientPlane(StackDescriptor stack, DevKeys keys, boolean print) throws Exception {
+    say(print, "\nThe client plane encrypts before anything leaves it (crypto-service):");
+    String crypto = stack.services().get(dev.strongroom.devstack.stack.ServiceModule.CRYPTO);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    JsonNode sealing = CanonicalJson.mapper().readTree(http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(crypto + "/v1/sealing-key")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+    byte[] sealTo = java.util.Base64.getUrlDecoder().decode(sealing.get("publicKey").asText());
+    TenantTokens authority = keys.tenantTokens(Clock.systemUTC());
+    String token = authority.issue("acme", "alice@acme", Duration.ofMinutes(15));
+    String recordId = newId();
+    Map<String, String> fields = Map.of("name", "Alice Example", "role", "nurse", "email", "alice@example.org");
+    EncryptRequest request = new EncryptRequest("demo-req-1", token, recordId, FieldSealer.seal(sealTo, "acme", recordId, "demo-req-1", fields));
+    EventSigner app = new EventSigner(keys.key("demo-app"), "/apps/demo", Clock.systemUTC());
+    try (KafkaProducer<byte[], byte[]> producer = producer(stack.kafkaBootstrap());
+        KafkaConsumer<byte[], byte[]> stores = consumer(stack.kafkaBootstrap(), Topics.STORE_REQUESTS)) {
+      producer.send(new ProducerRecord<>(Topics.ENCRYPT_REQUESTS, "acme".getBytes(StandardCharsets.UTF_8),
+          app.sign(EventCatalog.ENCRYPT_REQUESTED, "acme", request.toData()).bytes())).get();
+      ConsumerRecord<byte[], byte[]> out = await(stores, r -> {
+        try {
+          return "demo-req-1".equals(CanonicalJson.parse(r.value()).path("data").path("requestId").asText());
+        } catch (IllegalArgumentException e) {
+          return false;
+        }
+      });
+      if (out == null) {
+        step(print, "sealed encrypt request -> crypto-service -> " + Topics.STORE_REQUESTS, false, "(no store request)");
+        return;
+      }
+      String raw = new String(out.value(), StandardCharsets.UTF_8);
+      boolean noPlaintext = fields.values().stream().noneMatch(raw::contains);
+      JsonNode tree = CanonicalJson.parse(out.value());
+      StoreRequest store = StoreRequest.fromData(tree.get("data"));
+      step(print, "sealed encrypt request -> crypto-service -> " + Topics.STORE_REQUESTS, noPlaintext
+          && tree.path("source").asText().equals("/strongroom/crypto-service"),
+          "signed by " + tree.path("source").asText() + "; " + store.fields().size() + " fields as ciphertext + IV; data key "
+              + store.dataKey().dekId().substring(0, 8) + "… wrapped by " + store.dataKey().kmsKeyName() + "@" + store.dataKey().kmsKeyVersion()
+              + (noPlaintext ? "; no plaintext in the record" : "; PLAINTEXT FOUND"));
+      ObjectNode body = CanonicalJson.mapper().createObjectNode();
+      body.put("tenant", "acme").put("tenantToken", token).put("recordId", recordId).put("schemaVersion", store.schemaVersion());
+      body.set("dataKey", store.toData().get("dataKey"));
+      body.set("fields", store.toData().get("fields"));
+      java.net.http.HttpResponse<String> ok = post(http, crypto + "/v1/decrypt", body.toString());
+      JsonNode opened = ok.statusCode() == 200 ? CanonicalJson.mapper().readTree(ok.body()).get("fields") : null;
+      step(print, "decrypt for tenant acme with acme's token", opened != null && "Alice Example".equals(opened.path("name").asText()),
+          opened == null ? ok.statusCode() + " " + ok.body() : "name=" + opened.path("name").asText() + ", role=" + opened.path("role").asText()
+              + ", email=" + opened.path("email").asText());
+      body.put("tenantToken", authority.issue("globex", "mallory@globex", Duration.ofMinutes(15)));
+      java.net.http.HttpResponse<String> refused = post(http, crypto + "/v1/decrypt", body.toString());
+      step(print, "decrypt acme's record with globex's token -> refused", refused.statusCode() == 403,
+          refused.statusCode() + " " + CanonicalJson.mapper().readTree(refused.body()).path("detail").asText());
+      say(print, "   (storing it is the data plane's job, which arrives with the proc-only schema; until then the\n"
+          + "    data-service dead-letters the store request as SCHEMA, so nothing is dropped)");
+    }
+  }
+
+  private static java.net.http.HttpResponse<String> post(java.net.http.HttpClient http, String url, String json) throws Exception {
+    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   private void scenario(String bootstrap, DevKeys keys, boolean print) throws Exception {
@@ -78,7 +178,7 @@ public final class Demo {
         KafkaConsumer<byte[], byte[]> alertsDlq = consumer(bootstrap, Topics.dlq(Topics.SECURITY_ALERTS))) {
       byte[] tenant = "tenant-acme".getBytes(StandardCharsets.UTF_8);
 
-      say(print, "\n1. An application sends signed events to the data-service (strongroom.store.requests):");
+      say(print, "\nAn application sends signed events to the data-service (strongroom.store.requests):");
       byte[] good = app.sign(storeType, "tenant-acme", data(), newId(), Instant.now()).bytes();
       byte[] forged = new String(good, StandardCharsets.UTF_8).replace("\"recordId\":\"r-1\"", "\"recordId\":\"r-2\"").getBytes(StandardCharsets.UTF_8);
       byte[] stale = app.sign(storeType, "tenant-acme", data(), newId(), Instant.now().minus(Duration.ofMinutes(10))).bytes();
@@ -102,7 +202,7 @@ public final class Demo {
         step(print, p.label() + " -> " + Topics.dlq(Topics.STORE_REQUESTS), p.reason().equals(reason), reason + ": " + detail);
       }
 
-      say(print, "\n2. The SIEM verifies the alerts the data-service signed (producer -> broker -> consumer):");
+      say(print, "\nThe SIEM verifies the alerts the data-service signed (producer -> broker -> consumer):");
       String firstAlertId = null;
       byte[] firstAlert = null;
       for (Probe p : probes.stream().filter(Probe::alert).toList()) {
@@ -124,7 +224,7 @@ public final class Demo {
         step(print, p.reason() + " alert", ok, observed);
       }
 
-      say(print, "\n3. An attacker replays a captured alert (same bytes, new offset):");
+      say(print, "\nAn attacker replays a captured alert (same bytes, new offset):");
       boolean replayOk = false;
       String replayObserved = "(no alert to replay)";
       if (firstAlert != null) {
@@ -141,9 +241,6 @@ public final class Demo {
       }
       step(print, "replayed alert -> " + Topics.dlq(Topics.SECURITY_ALERTS), replayOk, replayObserved);
     }
-    long passed = steps.stream().filter(Step::ok).count();
-    say(print, "\nSummary: " + passed + "/" + steps.size() + " checks passed"
-        + (passed == steps.size() ? "; every refused record was dead-lettered with its reason, nothing was dropped." : "."));
   }
 
   private static ObjectNode data() {

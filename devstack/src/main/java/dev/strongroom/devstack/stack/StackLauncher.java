@@ -25,6 +25,17 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import dev.strongroom.provisioner.db.AccountProvisioner;
+import dev.strongroom.provisioner.db.DbAccount;
+import dev.strongroom.provisioner.db.Dialect;
+import dev.strongroom.provisioner.db.InstanceLayout;
+import dev.strongroom.provisioner.db.MariaDbBinaries;
+import dev.strongroom.provisioner.db.MariaDbInstance;
+import dev.strongroom.provisioner.db.ServerSettings;
+import dev.strongroom.provisioner.db.TlsFiles;
+import dev.strongroom.provisioner.pki.Credential;
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -84,6 +95,10 @@ public final class StackLauncher {
       Path logs = Files.createDirectories(state.resolve("logs"));
       DevKeys keys = DevKeys.generate(state.resolve("keys"), DevKeys.STANDARD, Duration.ofDays(30));
 
+      progress.println("provisioning the PKI and the hardened database (TLS 1.3, mTLS, encrypted at rest) …");
+      StackDescriptor.Db db = startDatabase(logs, launched);
+      progress.println("database ready at 127.0.0.1:" + db.port() + " (" + db.dialect() + ")");
+
       progress.println("starting kafka (KRaft, loopback) …");
       Path ready = state.resolve("kafka.ready");
       Files.deleteIfExists(ready);
@@ -122,7 +137,7 @@ public final class StackLauncher {
         awaitReady(s, urls.get(s), l, logs.resolve(s.module() + ".out"));
         progress.println("  " + s.module() + " ready at " + urls.get(s));
       }
-      StackDescriptor stack = new StackDescriptor(bootstrap, kafkaDir, urls, logs);
+      StackDescriptor stack = new StackDescriptor(bootstrap, kafkaDir, Optional.of(db), urls, Optional.of(operatorCredential()), logs);
       writeAtomically(stackFile(), stack.toJson());
       return new UpResult(false, stack, Duration.ofNanos(System.nanoTime() - t0));
     } catch (IOException e) {
@@ -132,6 +147,41 @@ public final class StackLauncher {
       down();
       throw e;
     }
+  }
+
+  /**
+   * The PKI (CA, server and client certificates, CRL) and a hardened MariaDB instance of this state
+   * directory, with the DB identities applied; the server's pid joins {@code processes.json}.
+   */
+  private StackDescriptor.Db startDatabase(Path logs, List<Launched> launched) throws IOException {
+    PkiDirectory pki = pki();
+    pki.ensure();
+    ServerSettings settings = ServerSettings.builder(Dialect.MARIADB_10_11, new InstanceLayout(state.resolve("db")), TlsFiles.of(pki))
+        .port(0)
+        .bufferPoolMb(64)
+        .redoLogMb(32)
+        .build();
+    MariaDbInstance instance = MariaDbInstance.prepare(settings, MariaDbBinaries.debian().check());
+    instance.start();
+    launched.add(new Launched("mariadb", instance.pid()));
+    writeProcesses(launched);
+    instance.applyAccounts(DbAccount.strongroomIdentities(pki));
+    Map<String, StackDescriptor.CertKey> identities = new LinkedHashMap<>();
+    for (String id : PkiSpec.DB_IDENTITIES) {
+      Credential c = pki.client(id);
+      identities.put(id, new StackDescriptor.CertKey(c.certPem(), c.keyPem()));
+    }
+    return new StackDescriptor.Db("127.0.0.1", instance.port(), instance.socket(), Dialect.MARIADB_10_11.id(),
+        AccountProvisioner.DATABASE, instance.layout().dataDir(), pki.caCertPem(), identities);
+  }
+
+  private PkiDirectory pki() {
+    return PkiDirectory.open(state.resolve("pki"), PkiSpec.strongroom(List.of()));
+  }
+
+  private StackDescriptor.CertKey operatorCredential() {
+    Credential c = pki().client("operator");
+    return new StackDescriptor.CertKey(c.certPem(), c.keyPem());
   }
 
   /** Stops every process this state directory started; returns how many were running. */
@@ -192,6 +242,7 @@ public final class StackLauncher {
     Map<String, Long> pids = new LinkedHashMap<>();
     readProcesses().forEach(l -> pids.put(l.name(), l.pid()));
     List<PartStatus> parts = new ArrayList<>();
+    stack.db().ifPresent(db -> parts.add(dbStatus(db, rss(pids.get("mariadb")))));
     parts.add(kafkaStatus(stack.kafkaBootstrap(), rss(pids.get("kafka"))));
     for (ServiceModule s : ServiceModule.values()) {
       String url = stack.services().get(s);
@@ -199,6 +250,16 @@ public final class StackLauncher {
       parts.add(new PartStatus(s.module(), url, problem.isEmpty(), problem.orElse("ready"), rss(pids.get(s.module()))));
     }
     return new StatusReport(stack, parts);
+  }
+
+  private static PartStatus dbStatus(StackDescriptor.Db db, long rss) {
+    String address = db.host() + ":" + db.port();
+    try {
+      String greeting = MariaDbInstance.greeting(db.socket());
+      return new PartStatus("mariadb", address, true, greeting, rss);
+    } catch (IOException | RuntimeException e) {
+      return new PartStatus("mariadb", address, false, "unreachable", rss);
+    }
   }
 
   private PartStatus kafkaStatus(String bootstrap, long rss) {

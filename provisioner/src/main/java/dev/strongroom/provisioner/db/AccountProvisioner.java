@@ -1,0 +1,85 @@
+package dev.strongroom.provisioner.db;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Applies the accounts of DESIGN §4 to a freshly initialised (or existing) MariaDB, as the installer
+ * over the Unix socket. Idempotent; every run re-pins subjects and issuers (so a CA change is one
+ * re-run) and re-checks the result.
+ *
+ * <ul>
+ *   <li>no anonymous account, no {@code test} schema, no account at host {@code '%'};
+ *   <li>the installer (root) authenticates only by {@code unix_socket} — the install script's
+ *       {@code OR mysql_native_password USING 'invalid'} alternative is removed — and exists only at
+ *       {@code localhost}, which with {@code skip_name_resolve} matches socket connections only; no
+ *       root row for any other host, no hostname-keyed proxy rows;
+ *   <li>each identity at {@code '127.0.0.1'} only, {@code REQUIRE SUBJECT … AND ISSUER …}, a per-user
+ *       connection limit, no privilege beyond {@code USAGE} (grants arrive with the schema);
+ *   <li>database {@code strongroom} exists ({@code utf8mb4}, binary collation).
+ * </ul>
+ */
+public final class AccountProvisioner {
+  /** The host every identity is bound to. */
+  public static final String IDENTITY_HOST = "127.0.0.1";
+
+  /** The application database. */
+  public static final String DATABASE = "strongroom";
+
+  private AccountProvisioner() {}
+
+  /** The statements, in order, that bring the server to the state described above. */
+  public static List<String> statements(
+      List<DbAccount> accounts, String installerUser, int maxUserConnections) {
+    List<String> s = new ArrayList<>();
+    s.add("DROP DATABASE IF EXISTS test");
+    s.add("DELETE FROM mysql.db WHERE Db = 'test' OR Db LIKE 'test\\\\_%'");
+    s.add("DELETE FROM mysql.proxies_priv WHERE Host <> 'localhost'");
+    s.add("FLUSH PRIVILEGES");
+    s.add(
+        "ALTER USER " + account(installerUser, "localhost") + " IDENTIFIED VIA unix_socket");
+    s.add(
+        "CREATE DATABASE IF NOT EXISTS " + DATABASE
+            + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+    for (DbAccount a : accounts) {
+      String who = account(a.name(), IDENTITY_HOST);
+      String require =
+          " REQUIRE SUBJECT " + quote(a.subject().mariaDbForm())
+              + " AND ISSUER " + quote(a.issuer().mariaDbForm())
+              + " WITH MAX_USER_CONNECTIONS " + maxUserConnections;
+      s.add("CREATE USER IF NOT EXISTS " + who + require);
+      s.add("ALTER USER " + who + require + " ACCOUNT UNLOCK");
+    }
+    return s;
+  }
+
+  /**
+   * A query listing every account that must not exist: anonymous ones, any at {@code '%'}, the
+   * installer anywhere but {@code localhost}, and the identities anywhere but {@code 127.0.0.1}.
+   * Each row is a ready-to-use {@code 'user'@'host'}.
+   */
+  public static String strayAccountsQuery(List<DbAccount> accounts, String installerUser) {
+    StringBuilder names = new StringBuilder();
+    for (DbAccount a : accounts) {
+      names.append(names.length() == 0 ? "" : ",").append(quote(a.name()));
+    }
+    return "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.global_priv WHERE User = ''"
+        + " OR Host = '%'"
+        + " OR (User = " + quote(installerUser) + " AND Host <> 'localhost')"
+        + (accounts.isEmpty() ? "" : " OR (User IN (" + names + ") AND Host <> " + quote(IDENTITY_HOST) + ")")
+        + " ORDER BY 1";
+  }
+
+  /** {@code 'user'@'host'} for SQL. */
+  static String account(String user, String host) {
+    return quote(user) + "@" + quote(host);
+  }
+
+  /** A single-quoted SQL string literal; rejects quotes and backslashes instead of escaping them. */
+  static String quote(String v) {
+    if (v.contains("'") || v.contains("\\")) {
+      throw new IllegalArgumentException("refusing to quote a value with ' or \\: " + v);
+    }
+    return "'" + v + "'";
+  }
+}
