@@ -28,16 +28,27 @@ public final class AccountProvisioner {
 
   private AccountProvisioner() {}
 
-  /** The statements, in order, that bring the server to the state described above. */
+  /** The statements, in order, that bring a MariaDB server to the state described above. */
   public static List<String> statements(
       List<DbAccount> accounts, String installerUser, int maxUserConnections) {
+    return statements(Dialect.MARIADB_10_11, accounts, installerUser, maxUserConnections);
+  }
+
+  /**
+   * The statements for {@code dialect}. They differ only in how the installer is bound to the socket:
+   * MariaDB {@code IDENTIFIED VIA unix_socket}; MySQL 8.4 {@code IDENTIFIED WITH auth_socket} (the
+   * plugin is loaded by the rendered option file). Subjects, issuers, hosts and limits are the same
+   * syntax in both.
+   */
+  public static List<String> statements(
+      Dialect dialect, List<DbAccount> accounts, String installerUser, int maxUserConnections) {
     List<String> s = new ArrayList<>();
     s.add("DROP DATABASE IF EXISTS test");
     s.add("DELETE FROM mysql.db WHERE Db = 'test' OR Db LIKE 'test\\\\_%'");
     s.add("DELETE FROM mysql.proxies_priv WHERE Host <> 'localhost'");
     s.add("FLUSH PRIVILEGES");
-    s.add(
-        "ALTER USER " + account(installerUser, "localhost") + " IDENTIFIED VIA unix_socket");
+    s.add("ALTER USER " + account(installerUser, "localhost")
+        + (dialect == Dialect.MYSQL_8_4 ? " IDENTIFIED WITH auth_socket" : " IDENTIFIED VIA unix_socket"));
     s.add(
         "CREATE DATABASE IF NOT EXISTS " + DATABASE
             + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
@@ -59,11 +70,17 @@ public final class AccountProvisioner {
    * Each row is a ready-to-use {@code 'user'@'host'}.
    */
   public static String strayAccountsQuery(List<DbAccount> accounts, String installerUser) {
+    return strayAccountsQuery(Dialect.MARIADB_10_11, accounts, installerUser);
+  }
+
+  /** As above for {@code dialect}: MariaDB keeps accounts in {@code mysql.global_priv}, MySQL in {@code mysql.user}. */
+  public static String strayAccountsQuery(Dialect dialect, List<DbAccount> accounts, String installerUser) {
     StringBuilder names = new StringBuilder();
     for (DbAccount a : accounts) {
       names.append(names.length() == 0 ? "" : ",").append(quote(a.name()));
     }
-    return "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.global_priv WHERE User = ''"
+    return "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM "
+        + (dialect == Dialect.MYSQL_8_4 ? "mysql.user" : "mysql.global_priv") + " WHERE User = ''"
         + " OR Host = '%'"
         + " OR (User = " + quote(installerUser) + " AND Host <> 'localhost')"
         + (accounts.isEmpty() ? "" : " OR (User IN (" + names + ") AND Host <> " + quote(IDENTITY_HOST) + ")")

@@ -217,7 +217,7 @@ public final class MariaDbInstance implements AutoCloseable {
    * ones see the new material. No restart.
    */
   public void reloadTls() {
-    sql("FLUSH SSL");
+    sql(DialectStatements.reloadTls(settings.dialect()));
   }
 
   /** The stock client, for connections other than the installer's. */
@@ -230,11 +230,11 @@ public final class MariaDbInstance implements AutoCloseable {
    * that exist afterwards as {@code 'user'@'host'} strings.
    */
   public List<String> applyAccounts(List<DbAccount> accounts) {
-    for (List<String> stray : sql(AccountProvisioner.strayAccountsQuery(accounts, installerUser)).rows()) {
+    for (List<String> stray : sql(AccountProvisioner.strayAccountsQuery(settings.dialect(), accounts, installerUser)).rows()) {
       sql("DROP USER " + stray.get(0));
     }
-    sql(String.join(";\n", AccountProvisioner.statements(accounts, installerUser, settings.maxUserConnections())));
-    List<List<String>> left = sql(AccountProvisioner.strayAccountsQuery(accounts, installerUser)).rows();
+    sql(String.join(";\n", AccountProvisioner.statements(settings.dialect(), accounts, installerUser, settings.maxUserConnections())));
+    List<List<String>> left = sql(AccountProvisioner.strayAccountsQuery(settings.dialect(), accounts, installerUser)).rows();
     if (!left.isEmpty()) {
       throw new InstanceException("stray accounts remain after provisioning: " + left);
     }

@@ -141,6 +141,8 @@ public final class OptionFileRenderer {
     o.kv("sql_mode", ServerSettings.SQL_MODE);
     o.comment("SET PERSIST must not be able to override this file at the next start.");
     o.kv("persisted_globals_load", "OFF");
+    o.comment("The installer (root) authenticates over the local socket only (ALTER USER … IDENTIFIED WITH auth_socket).");
+    o.kv("plugin_load_add", "auth_socket.so");
     o.comment("InnoDB only: MyISAM and friends cannot be used for new tables.");
     o.kv("default_storage_engine", "InnoDB");
     o.kv("disabled_storage_engines", "MyISAM,MRG_MYISAM,BLACKHOLE,FEDERATED,ARCHIVE,MEMORY,CSV");

@@ -1,0 +1,13 @@
+DROP DATABASE IF EXISTS test;
+DELETE FROM mysql.db WHERE Db = 'test' OR Db LIKE 'test\\_%';
+DELETE FROM mysql.proxies_priv WHERE Host <> 'localhost';
+FLUSH PRIVILEGES;
+ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket;
+CREATE DATABASE IF NOT EXISTS strongroom CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE USER IF NOT EXISTS 'app_user'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=app_user' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25;
+ALTER USER 'app_user'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=app_user' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25 ACCOUNT UNLOCK;
+CREATE USER IF NOT EXISTS 'auditor'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=auditor' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25;
+ALTER USER 'auditor'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=auditor' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25 ACCOUNT UNLOCK;
+CREATE USER IF NOT EXISTS 'migration'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=migration' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25;
+ALTER USER 'migration'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=migration' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25 ACCOUNT UNLOCK;
+SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.global_priv WHERE User = '' OR Host = '%' OR (User = 'root' AND Host <> 'localhost') OR (User IN ('app_user','auditor','migration') AND Host <> '127.0.0.1') ORDER BY 1;
