@@ -1,7 +1,9 @@
 package dev.strongroom.crypto;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -13,7 +15,9 @@ import java.util.function.Function;
  * a function under a read lock; {@link #destroy()} takes the write lock and overwrites them with
  * zeros (Java cannot promise that no other copy exists, e.g. after a GC move, but no copy made by
  * this library outlives its use). Using a destroyed key throws {@link IllegalStateException} rather
- * than silently encrypting under an all-zero key.
+ * than silently encrypting under an all-zero key. Material derived from the key and kept for reuse
+ * (e.g. a cipher's per-data-key subkey) is registered with {@link #onDestroy} and wiped together
+ * with it.
  */
 public final class DataKey {
   /** Length of a data key in bytes (AES-256). */
@@ -23,6 +27,7 @@ public final class DataKey {
   private final byte[] key;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean destroyed;
+  private final List<Runnable> wipers = new ArrayList<>(1);
 
   private DataKey(String id, byte[] key) {
     this.id = requireId(id);
@@ -74,13 +79,42 @@ public final class DataKey {
     }
   }
 
-  /** Overwrites the key bytes with zeros; idempotent. */
+  /**
+   * Registers {@code wipe}, which overwrites material derived from this key, to run once when the
+   * key is destroyed: inside {@link #destroy()}, under the write lock, so never while a {@link
+   * #useKeyBytes} call is running. Holders of derived material should use it only inside {@link
+   * #useKeyBytes} (which then also refuses a destroyed key). Register once per holder (e.g. per
+   * cipher), not per operation: registrations are kept until the key is destroyed.
+   *
+   * @throws IllegalStateException if the key was already destroyed ({@code wipe} then runs first)
+   */
+  public void onDestroy(SecretKeyAccess access, Runnable wipe) {
+    SecretKeyAccess.check(access);
+    Objects.requireNonNull(wipe, "wipe");
+    ReentrantReadWriteLock.WriteLock w = lock.writeLock();
+    w.lock();
+    try {
+      if (destroyed) {
+        wipe.run();
+        throw new IllegalStateException("data key " + id + " was destroyed");
+      }
+      wipers.add(wipe);
+    } finally {
+      w.unlock();
+    }
+  }
+
+  /** Overwrites the key bytes, and every registered derived material, with zeros; idempotent. */
   public void destroy() {
     ReentrantReadWriteLock.WriteLock w = lock.writeLock();
     w.lock();
     try {
       Arrays.fill(key, (byte) 0);
       destroyed = true;
+      for (Runnable r : wipers) {
+        r.run();
+      }
+      wipers.clear();
     } finally {
       w.unlock();
     }

@@ -8,7 +8,7 @@ import dev.strongroom.crypto.kms.KeyWrapper;
 import dev.strongroom.crypto.kms.WrappedKey;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * key and returns a {@link Lease}; when the key has reached any bound of its {@link
  * DataKeyCachePolicy} (age, records, bytes) a new key is generated and wrapped first. The lease
  * carries the key id and {@link WrappedKey} (for the {@code data_keys} row) and a {@link
- * FieldCipher}. Close the lease when the record is encrypted: a retired key's bytes are wiped
+ * FieldCipher} (one per data key, encrypting with {@link DataKeyCachePolicy#fieldAlgorithm()},
+ * i.e. suite 0x02 by default, whose subkey is derived once when the key is generated). Close the lease when the record is encrypted: a retired key's bytes are wiped
  * ({@link DataKey#destroy()}, i.e. {@code Arrays.fill}) once its last lease is closed, never while a
  * lease still uses it.
  *
@@ -107,8 +108,8 @@ public final class DataKeyCache implements AutoCloseable {
   }
 
   private boolean exhausted(Entry e, long nextBytes) {
-    Duration age = Duration.between(e.created, clock.instant());
-    return age.compareTo(policy.maxAge()) >= 0
+    // age >= maxAge, i.e. now >= created + maxAge (no Duration per record)
+    return !clock.instant().isBefore(e.expires)
         || e.records >= policy.maxRecords()
         || (e.records > 0 && e.bytes + nextBytes > policy.maxBytes());
   }
@@ -118,7 +119,8 @@ public final class DataKeyCache implements AutoCloseable {
     DataKey key = DataKey.generate(id, random);
     try {
       WrappedKey wrapped = wrapper.wrap(key, DataKeyWrapContext.encode(tenantId, id));
-      return new Entry(tenantId, key, wrapped, AesGcmHkdfFieldCipher.create(key, random), clock.instant());
+      return new Entry(tenantId, key, wrapped, AesGcmHkdfFieldCipher.create(key, random, policy.fieldAlgorithm()),
+          clock.instant(), policy);
     } catch (RuntimeException ex) {
       key.destroy();
       throw ex;
@@ -136,23 +138,33 @@ public final class DataKeyCache implements AutoCloseable {
     private Entry current;
   }
 
+  private static Instant expiry(Instant created, DataKeyCachePolicy policy) {
+    try {
+      return created.plus(policy.maxAge());
+    } catch (DateTimeException | ArithmeticException e) {
+      return Instant.MAX; // a maxAge beyond the calendar: age never ends the key
+    }
+  }
+
   private static final class Entry {
     final String tenantId;
     final DataKey key;
     final WrappedKey wrapped;
     final FieldCipher cipher;
     final Instant created;
+    final Instant expires;
     long records;
     long bytes;
     int inUse;
     boolean retired;
 
-    Entry(String tenantId, DataKey key, WrappedKey wrapped, FieldCipher cipher, Instant created) {
+    Entry(String tenantId, DataKey key, WrappedKey wrapped, FieldCipher cipher, Instant created, DataKeyCachePolicy policy) {
       this.tenantId = tenantId;
       this.key = key;
       this.wrapped = wrapped;
       this.cipher = cipher;
       this.created = created;
+      this.expires = expiry(created, policy);
     }
   }
 

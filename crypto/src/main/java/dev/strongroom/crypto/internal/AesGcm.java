@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.NoSuchPaddingException;
+import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -14,7 +15,11 @@ import javax.crypto.spec.SecretKeySpec;
  * insecure local keyring), and the one the Wycheproof vectors are replayed against. 256-bit keys,
  * 96-bit IVs and 128-bit tags only. Not API.
  *
- * <p>Output layout: {@code ciphertext || tag}. One JCE {@link Cipher} per thread is reused.
+ * <p>Output layout: {@code ciphertext || tag}. One JCE {@link Cipher} per thread is reused. The
+ * {@link SecretKey} overloads are for a key used many times (a per-data-key subkey, see {@link
+ * AesKey}): initialising the thread's cipher with the same key bytes again lets SunJCE keep the
+ * expanded AES key schedule. Their associated data is given in two parts (header, context), fed to
+ * GCM one after the other, which equals GCM over their concatenation without building it.
  */
 public final class AesGcm {
   public static final int KEY_LENGTH = 32;
@@ -38,6 +43,49 @@ public final class AesGcm {
       return c.doFinal(pt, ptOff, ptLen, out, outOff);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM encryption failed", e);
+    }
+  }
+
+  /**
+   * Encrypts {@code pt[ptOff, ptOff+ptLen)} into {@code out} at {@code outOff} with associated data
+   * {@code aad1[aad1Off, aad1Off+aad1Len) || aad2}; returns bytes written. {@code out} may be the
+   * array holding {@code aad1} (the AAD is consumed before any output is written).
+   */
+  public static int encrypt(SecretKey key, byte[] iv, byte[] aad1, int aad1Off, int aad1Len, byte[] aad2,
+      byte[] pt, int ptOff, int ptLen, byte[] out, int outOff) {
+    if (iv == null || iv.length != IV_LENGTH) {
+      throw new IllegalArgumentException("96-bit IV required");
+    }
+    Cipher c = CIPHERS.get();
+    try {
+      c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+      c.updateAAD(aad1, aad1Off, aad1Len);
+      c.updateAAD(aad2);
+      return c.doFinal(pt, ptOff, ptLen, out, outOff);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM encryption failed", e);
+    }
+  }
+
+  /**
+   * Decrypts {@code ctAndTag[off, off+len)} with associated data {@code aad1[aad1Off,
+   * aad1Off+aad1Len) || aad2}.
+   *
+   * @throws InvalidCiphertextException on any failure, including a bad tag
+   */
+  public static byte[] decrypt(SecretKey key, byte[] iv, byte[] aad1, int aad1Off, int aad1Len, byte[] aad2,
+      byte[] ctAndTag, int off, int len) {
+    if (iv == null || iv.length != IV_LENGTH || len < TAG_LENGTH) {
+      throw new InvalidCiphertextException();
+    }
+    Cipher c = CIPHERS.get();
+    try {
+      c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
+      c.updateAAD(aad1, aad1Off, aad1Len);
+      c.updateAAD(aad2);
+      return c.doFinal(ctAndTag, off, len);
+    } catch (GeneralSecurityException | IllegalStateException e) {
+      throw new InvalidCiphertextException();
     }
   }
 

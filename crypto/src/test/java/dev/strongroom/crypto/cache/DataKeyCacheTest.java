@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.strongroom.crypto.DataKey;
 import dev.strongroom.crypto.aead.AesGcmHkdfFieldCipher;
 import dev.strongroom.crypto.aead.EncryptedField;
+import dev.strongroom.crypto.aead.FieldAlgorithm;
 import dev.strongroom.crypto.aead.FieldCipher;
 import dev.strongroom.crypto.aead.FieldContext;
 import dev.strongroom.crypto.kms.DataKeyWrapContext;
@@ -105,6 +106,41 @@ class DataKeyCacheTest {
     assertEquals(Duration.ofMinutes(15), p.maxAge());
     assertEquals(100_000, p.maxRecords());
     assertEquals(1L << 30, p.maxBytes());
+    assertEquals(FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY, p.fieldAlgorithm());
+  }
+
+  /** Suite 0x02 uses one GCM subkey per DEK: 4 fields × maxRecords must stay well under 2^32. */
+  @Test
+  void suite02PolicyWithMoreThan2pow28Records_isRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DataKeyCachePolicy.builder().maxRecords((1L << 28) + 1).build());
+    assertTrue(e.getMessage().contains("2^28"), e.getMessage());
+    assertEquals(1L << 28, DataKeyCachePolicy.builder().maxRecords(1L << 28).build().maxRecords());
+    assertEquals(1L << 28, DataKeyCachePolicy.MAX_RECORDS_DEK_SUBKEY);
+  }
+
+  /** Suite 0x01 derives a key per field, so the GCM bound does not cap its records. */
+  @Test
+  void suite01PolicyWithMoreThan2pow28Records_isAccepted() {
+    DataKeyCachePolicy p = DataKeyCachePolicy.builder()
+        .fieldAlgorithm(FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY).maxRecords(1L << 40).build();
+    assertEquals(1L << 40, p.maxRecords());
+  }
+
+  @Test
+  void defaultCache_encryptsNewFieldsWithSuite02AndThePolicySuiteIsHonoured() {
+    for (FieldAlgorithm alg : FieldAlgorithm.values()) {
+      try (DataKeyCache cache = cache(alg == AesGcmHkdfFieldCipher.DEFAULT_ALGORITHM ? DataKeyCachePolicy.defaults()
+              : DataKeyCachePolicy.builder().fieldAlgorithm(alg).build(), Clock.systemUTC());
+          DataKeyCache.Lease lease = cache.acquire("t", PT.length)) {
+        FieldContext ctx = FieldContext.builder().tenantId("t").recordId(UUID.randomUUID()).fieldName("email")
+            .schemaVersion(1).dataKeyId(lease.dataKeyId()).build();
+        EncryptedField f = lease.cipher().encrypt(PT, ctx);
+        assertEquals(alg.wireId(), f.ciphertext()[1]);
+        assertEquals(alg.headerLength() + PT.length + 16, f.ciphertext().length);
+        assertArrayEquals(PT, lease.cipher().decrypt(f, ctx));
+      }
+    }
   }
 
   @Test
