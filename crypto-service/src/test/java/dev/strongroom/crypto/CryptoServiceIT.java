@@ -17,7 +17,14 @@ import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.topics.Topics;
 import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.crypto.aead.AesGcmHkdfFieldCipher;
+import dev.strongroom.crypto.aead.EncryptedField;
+import dev.strongroom.crypto.aead.FieldContext;
+import dev.strongroom.crypto.kms.DataKeyWrapContext;
+import dev.strongroom.crypto.kms.WrappedKey;
+import dev.strongroom.crypto.kms.XWingKeyWrapper;
 import dev.strongroom.devstack.testing.ServiceContract;
+import java.security.SecureRandom;
 import dev.strongroom.devstack.testing.StrongroomTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -103,6 +110,16 @@ class CryptoServiceIT extends ServiceContract {
     StoreRequest store = StoreRequest.fromData(v.event().data());
     assertEquals(recordId, store.recordId());
     assertEquals(3, store.fields().size());
+
+    // The additive post-quantum wrap: the offline X-Wing recovery key alone recovers the data key.
+    assertEquals(XWingKeyWrapper.PQ_ALG, store.dataKey().pqAlg());
+    XWingKeyWrapper recovery = XWingKeyWrapper.withPrivateKey("strongroom-pq-recovery", "1", stack().keys().pqRecoverySeed(), new SecureRandom());
+    DataKey recovered = recovery.unwrap(WrappedKey.of("strongroom-pq-recovery", "1", store.dataKey().pqWrappedDekIfAny().orElseThrow()),
+        store.dataKey().dekId(), DataKeyWrapContext.encode("acme", store.dataKey().dekId()));
+    FieldContext nameCtx = FieldContext.builder().tenantId("acme").recordId(recordId).fieldName("name").schemaVersion(1)
+        .dataKeyId(store.dataKey().dekId()).build();
+    assertEquals("Alice Example", new String(AesGcmHkdfFieldCipher.create(recovered, new SecureRandom())
+        .decrypt(EncryptedField.of(store.fields().get("name").ct(), store.fields().get("name").iv()), nameCtx), StandardCharsets.UTF_8));
 
     HttpResponse<String> ok = post("/v1/decrypt", decryptBody("acme", token, store).toString());
     assertEquals(200, ok.statusCode(), ok.body());

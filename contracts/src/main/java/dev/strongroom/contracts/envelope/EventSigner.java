@@ -47,8 +47,18 @@ public final class EventSigner {
     return key.kid();
   }
 
-  /** Signs a new event of {@code type}, with a fresh UUIDv7 id and the current time. */
+  /**
+   * Signs a new event of {@code type}, with a fresh UUIDv7 id and the current time. {@code data} must
+   * satisfy the type's schema in the standard catalog: a producer never emits what its consumers would
+   * dead-letter as {@code SCHEMA}.
+   *
+   * @throws IllegalArgumentException if {@code data} violates the schema, or the subject rule is broken
+   */
   public SignedEvent sign(EventType type, String subject, JsonNode data) {
+    java.util.List<String> violations = dev.strongroom.contracts.schema.EventCatalog.standard().validate(type, data);
+    if (!violations.isEmpty()) {
+      throw new IllegalArgumentException("data violates " + type.type() + ": " + String.join("; ", violations));
+    }
     if (type.scope() == EventType.Scope.TENANT && (subject == null || subject.isEmpty())) {
       throw new IllegalArgumentException(type.type() + " is tenant-scoped: subject (tenant id) is required");
     }

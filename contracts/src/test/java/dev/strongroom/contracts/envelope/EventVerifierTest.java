@@ -277,6 +277,15 @@ class EventVerifierTest {
   }
 
   @Test
+  void signer_refusesToEmitDataItsSchemaRefuses() {
+    ObjectNode bad = Fixture.alertData();
+    bad.put("kind", "NOT_A_KIND");
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> f.signer.sign(EventCatalog.SECURITY_ALERT, null, bad));
+    assertTrue(e.getMessage().startsWith("data violates dev.strongroom.security.alert.v1: "), e.getMessage());
+  }
+
+  @Test
   void signerOutput_hasExactEnvelopeShape() {
     ObjectNode t = tree(f.validAlert());
     assertEquals("1.0", t.get("specversion").asText());

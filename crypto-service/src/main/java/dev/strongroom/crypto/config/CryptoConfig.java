@@ -21,6 +21,22 @@ public interface CryptoConfig {
   /** Data-key cache bounds. */
   Cache cache();
 
+  /** Optional post-quantum (X-Wing) wrap of every data key, to a recovery key held offline. */
+  PostQuantum pq();
+
+  interface PostQuantum {
+    /** File with the X-Wing recovery public key (base64url, 1216 bytes); absent: no PQ wrap. */
+    Optional<Path> recipientPublicKey();
+
+    /** The recovery key's name, bound into the wrap. */
+    @WithDefault("strongroom-pq-recovery")
+    String keyName();
+
+    /** The recovery key's version, bound into the wrap. */
+    @WithDefault("1")
+    String keyVersion();
+  }
+
   /** Key-encryption-key backends. */
   enum KmsKind {
     /** A KEK in a local file: development only. */

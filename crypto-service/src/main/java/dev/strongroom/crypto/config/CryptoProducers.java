@@ -10,6 +10,7 @@ import dev.strongroom.crypto.kms.InsecureLocalKeyring;
 import dev.strongroom.crypto.kms.KeyWrapper;
 import dev.strongroom.crypto.gcpkms.CloudKmsKeyWrapper;
 import dev.strongroom.crypto.kms.Pkcs11KeyWrapper;
+import dev.strongroom.crypto.kms.XWingKeyWrapper;
 import dev.strongroom.crypto.pipeline.DecryptService;
 import dev.strongroom.crypto.pipeline.EncryptPipeline;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -80,6 +81,11 @@ public class CryptoProducers {
   DataKeyCache dataKeyCache(KeyWrapper wrapper, CryptoConfig config, Clock clock, SecureRandom random) {
     DataKeyCachePolicy policy = DataKeyCachePolicy.builder()
         .maxAge(config.cache().maxAge()).maxRecords(config.cache().maxRecords()).maxBytes(config.cache().maxBytes()).build();
+    if (config.pq().recipientPublicKey().isPresent()) {
+      byte[] recipient = Base64.getUrlDecoder().decode(readText(config.pq().recipientPublicKey().get()));
+      XWingKeyWrapper pq = XWingKeyWrapper.forRecipient(config.pq().keyName(), config.pq().keyVersion(), recipient, random);
+      return DataKeyCache.create(wrapper, pq, policy, clock, random, () -> UUID.randomUUID().toString());
+    }
     return DataKeyCache.create(wrapper, policy, clock, random, () -> UUID.randomUUID().toString());
   }
 

@@ -14,6 +14,7 @@ import dev.strongroom.crypto.aead.EncryptedField;
 import dev.strongroom.crypto.aead.FieldContext;
 import dev.strongroom.crypto.cache.DataKeyCache;
 import dev.strongroom.crypto.kms.WrappedKey;
+import dev.strongroom.crypto.kms.XWingKeyWrapper;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -71,7 +72,9 @@ public final class EncryptPipeline {
       }
       WrappedKey wrapped = lease.wrappedKey();
       StoreRequest store = new StoreRequest(request.requestId(), request.tenantToken(), request.recordId(), FIELD_SCHEMA_VERSION,
-          new StoreRequest.DataKeyRef(lease.dataKeyId(), wrapped.bytes(), wrapped.keyName(), wrapped.keyVersion(), null, null), out);
+          new StoreRequest.DataKeyRef(lease.dataKeyId(), wrapped.bytes(), wrapped.keyName(), wrapped.keyVersion(),
+              lease.postQuantumWrappedKey().map(WrappedKey::bytes).orElse(null),
+              lease.postQuantumWrappedKey().isPresent() ? XWingKeyWrapper.PQ_ALG : null), out);
       return signer.sign(EventCatalog.STORE_REQUESTED, tenant, store.toData());
     } catch (RuntimeException e) {
       throw Errors.translate(e);

@@ -33,6 +33,7 @@ import java.util.function.Supplier;
  */
 public final class DataKeyCache implements AutoCloseable {
   private final KeyWrapper wrapper;
+  private final KeyWrapper postQuantumWrapper; // null: no PQ wrap
   private final DataKeyCachePolicy policy;
   private final Clock clock;
   private final SecureRandom random;
@@ -40,9 +41,10 @@ public final class DataKeyCache implements AutoCloseable {
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private DataKeyCache(
-      KeyWrapper wrapper, DataKeyCachePolicy policy, Clock clock, SecureRandom random, Supplier<String> ids) {
+  private DataKeyCache(KeyWrapper wrapper, KeyWrapper postQuantumWrapper, DataKeyCachePolicy policy, Clock clock,
+      SecureRandom random, Supplier<String> ids) {
     this.wrapper = Objects.requireNonNull(wrapper, "wrapper");
+    this.postQuantumWrapper = postQuantumWrapper;
     this.policy = Objects.requireNonNull(policy, "policy");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.random = Objects.requireNonNull(random, "random");
@@ -56,7 +58,17 @@ public final class DataKeyCache implements AutoCloseable {
 
   public static DataKeyCache create(
       KeyWrapper wrapper, DataKeyCachePolicy policy, Clock clock, SecureRandom random, Supplier<String> dataKeyIds) {
-    return new DataKeyCache(wrapper, policy, clock, random, dataKeyIds);
+    return new DataKeyCache(wrapper, null, policy, clock, random, dataKeyIds);
+  }
+
+  /**
+   * As above, with a post-quantum wrapper (e.g. {@link dev.strongroom.crypto.kms.XWingKeyWrapper} to a
+   * recovery public key): every new data key is also wrapped by it, with the same associated data, for
+   * {@code data_keys.pq_wrapped_dek}. Additive: decryption never needs it.
+   */
+  public static DataKeyCache create(KeyWrapper wrapper, KeyWrapper postQuantumWrapper, DataKeyCachePolicy policy,
+      Clock clock, SecureRandom random, Supplier<String> dataKeyIds) {
+    return new DataKeyCache(wrapper, Objects.requireNonNull(postQuantumWrapper, "postQuantumWrapper"), policy, clock, random, dataKeyIds);
   }
 
   public DataKeyCachePolicy policy() {
@@ -118,8 +130,10 @@ public final class DataKeyCache implements AutoCloseable {
     String id = dataKeyIds.get();
     DataKey key = DataKey.generate(id, random);
     try {
-      WrappedKey wrapped = wrapper.wrap(key, DataKeyWrapContext.encode(tenantId, id));
-      return new Entry(tenantId, key, wrapped, AesGcmHkdfFieldCipher.create(key, random, policy.fieldAlgorithm()),
+      byte[] context = DataKeyWrapContext.encode(tenantId, id);
+      WrappedKey wrapped = wrapper.wrap(key, context);
+      WrappedKey pqWrapped = postQuantumWrapper == null ? null : postQuantumWrapper.wrap(key, context);
+      return new Entry(tenantId, key, wrapped, pqWrapped, AesGcmHkdfFieldCipher.create(key, random, policy.fieldAlgorithm()),
           clock.instant(), policy);
     } catch (RuntimeException ex) {
       key.destroy();
@@ -150,6 +164,7 @@ public final class DataKeyCache implements AutoCloseable {
     final String tenantId;
     final DataKey key;
     final WrappedKey wrapped;
+    final WrappedKey pqWrapped; // null without a post-quantum wrapper
     final FieldCipher cipher;
     final Instant created;
     final Instant expires;
@@ -158,10 +173,12 @@ public final class DataKeyCache implements AutoCloseable {
     int inUse;
     boolean retired;
 
-    Entry(String tenantId, DataKey key, WrappedKey wrapped, FieldCipher cipher, Instant created, DataKeyCachePolicy policy) {
+    Entry(String tenantId, DataKey key, WrappedKey wrapped, WrappedKey pqWrapped, FieldCipher cipher, Instant created,
+        DataKeyCachePolicy policy) {
       this.tenantId = tenantId;
       this.key = key;
       this.wrapped = wrapped;
+      this.pqWrapped = pqWrapped;
       this.cipher = cipher;
       this.created = created;
       this.expires = expiry(created, policy);
@@ -191,6 +208,11 @@ public final class DataKeyCache implements AutoCloseable {
     /** The wrapped key for the {@code data_keys} row. */
     public WrappedKey wrappedKey() {
       return entry.wrapped;
+    }
+
+    /** The post-quantum wrap for {@code data_keys.pq_wrapped_dek}, when the cache has a PQ wrapper. */
+    public java.util.Optional<WrappedKey> postQuantumWrappedKey() {
+      return java.util.Optional.ofNullable(entry.pqWrapped);
     }
 
     /** A cipher under this data key. Valid until {@link #close()}. */

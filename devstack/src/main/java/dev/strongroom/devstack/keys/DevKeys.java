@@ -6,7 +6,9 @@ import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.records.SealingKey;
 import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.crypto.SecretKeyAccess;
 import dev.strongroom.crypto.kms.InsecureLocalKeyring;
+import dev.strongroom.crypto.kms.XWingKeyWrapper;
 import dev.strongroom.devstack.internal.Base64Url;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,6 +54,10 @@ public final class DevKeys {
   public static final String SEALING_KEY = "crypto-sealing.key.pem";
   /** File name of the development KEK keyring (InsecureLocalKeyring). */
   public static final String DEV_KEYRING = "dev-kek.keyring";
+  /** File name of the X-Wing recovery public key (base64url). */
+  public static final String PQ_RECOVERY_PUBLIC = "pq-recovery.pub";
+  /** File name of the X-Wing recovery private seed (base64url, 0600). */
+  public static final String PQ_RECOVERY_SEED = "pq-recovery.seed";
   /** Logical name of the development KEK. */
   public static final String DEV_KEK_NAME = "strongroom-dev-kek";
 
@@ -88,6 +94,14 @@ public final class DevKeys {
     Files.writeString(sealing, SealingKey.generate().toPem(), StandardOpenOption.TRUNCATE_EXISTING);
     Files.deleteIfExists(dir.resolve(DEV_KEYRING));
     InsecureLocalKeyring.addVersion(dir.resolve(DEV_KEYRING), "1", new java.security.SecureRandom());
+    // The post-quantum recovery key: the public half configures the crypto-service; the private seed
+    // would be kept offline in production (here it lets tests prove the PQ wrap recovers the data key).
+    XWingKeyWrapper.KeyPair pq = XWingKeyWrapper.generateKeyPair(new java.security.SecureRandom());
+    Files.writeString(dir.resolve(PQ_RECOVERY_PUBLIC), Base64Url.encode(pq.publicKey()) + "\n");
+    Path seed = dir.resolve(PQ_RECOVERY_SEED);
+    Files.deleteIfExists(seed);
+    Files.createFile(seed, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(seed, Base64Url.encode(pq.privateKey(SecretKeyAccess.insecure())) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
     return new DevKeys(dir);
   }
 
@@ -117,6 +131,15 @@ public final class DevKeys {
     }
   }
 
+  /** The X-Wing recovery private seed (raw 32 bytes). */
+  public byte[] pqRecoverySeed() {
+    try {
+      return Base64Url.decode(Files.readString(dir.resolve(PQ_RECOVERY_SEED)).trim());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** The crypto-service's HPKE key. */
   public SealingKey sealingKey() {
     return SealingKey.load(dir.resolve(SEALING_KEY));
@@ -129,7 +152,8 @@ public final class DevKeys {
         "strongroom.crypto.tenant-token-key", dir.resolve(TENANT_TOKEN_KEY).toString(),
         "strongroom.crypto.kms.kind", "INSECURE_LOCAL_KEYRING",
         "strongroom.crypto.kms.key-name", DEV_KEK_NAME,
-        "strongroom.crypto.kms.keyring-file", dir.resolve(DEV_KEYRING).toString());
+        "strongroom.crypto.kms.keyring-file", dir.resolve(DEV_KEYRING).toString(),
+        "strongroom.crypto.pq.recipient-public-key", dir.resolve(PQ_RECOVERY_PUBLIC).toString());
   }
 
   public KeyRegistry registry() {
