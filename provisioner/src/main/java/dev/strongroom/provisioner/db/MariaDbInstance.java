@@ -212,6 +212,14 @@ public final class MariaDbInstance implements AutoCloseable {
   }
 
   /**
+   * Runs a script as the installer over the Unix socket, fed through a pipe to the client's standard
+   * input (see {@link MariaDbClient#executeScript}); throws {@link SqlException} on failure.
+   */
+  public ClientResult sqlScript(String script) {
+    return client.requireScript(ClientConnection.socket(socket(), installerUser), script);
+  }
+
+  /**
    * Makes the running server re-read its TLS files ({@code FLUSH SSL}): the server certificate and
    * key, the CA and the CRL at the configured paths. Existing connections keep their session; new
    * ones see the new material. No restart.

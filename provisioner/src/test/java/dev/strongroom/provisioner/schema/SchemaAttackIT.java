@@ -1,0 +1,364 @@
+package dev.strongroom.provisioner.schema;
+
+import static dev.strongroom.provisioner.schema.SchemaTestInstance.signal;
+import static dev.strongroom.provisioner.schema.Tokens.bind;
+import static dev.strongroom.provisioner.schema.Tokens.create;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strongroom.provisioner.db.ClientResult;
+import dev.strongroom.provisioner.db.ServerError;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * DESIGN §6 invariants 3 and 4 against a private MariaDB 10.11 with the schema installed: app_user
+ * (its certificate, TLS 1.3) tries every way around the procedures and across tenants; each refusal
+ * is asserted exactly (error number, SQLSTATE, message).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SchemaAttackIT {
+  private static final String APP = "'app_user'@'127.0.0.1'";
+  private static final List<String> DATA_TABLES = List.of("tenants", "data_keys", "users");
+  private static final List<String> SECURITY_TABLES = List.of("tenant_bindings", "token_keys");
+  private static final ServerError NO_TENANT = signal("SR-NO-TENANT: no tenant bound to this session");
+
+  private SchemaTestInstance t;
+  private String tokenA;
+  private String tokenB;
+  private String recordB;
+
+  @BeforeAll
+  void start() throws Exception {
+    long t0 = System.nanoTime();
+    t = new SchemaTestInstance("sr-schema-");
+    System.out.println("[SchemaAttackIT] instance + accounts + schema in " + (System.nanoTime() - t0) / 1_000_000
+        + " ms (install " + t.installMillis + " ms)");
+    tokenA = t.tokens.issue("tenant-a", "svc-a", Duration.ofMinutes(15));
+    tokenB = t.tokens.issue("tenant-b", "svc-b", Duration.ofMinutes(15));
+    recordB = Tokens.recordId();
+    String stored = t.ok("app_user", bind(tokenB) + create("req-b-1", recordB, "dek-b")).rows().get(1).get(0);
+    assertEquals("STORED", stored);
+  }
+
+  @AfterAll
+  void stop() {
+    if (t != null) {
+      t.close();
+    }
+  }
+
+  private static ServerError denied(String command, String schema, String table) {
+    return new ServerError(1142, "42000",
+        command + " command denied to user 'app_user'@'127.0.0.1' for table `" + schema + "`.`" + table + "`");
+  }
+
+  private static ServerError deniedDb(String user, String db) {
+    return new ServerError(1044, "42000", "Access denied for user '" + user + "'@'127.0.0.1' to database '" + db + "'");
+  }
+
+  // ------------------------------------------------------------------ invariant 3: proc-only
+
+  @Test
+  void baseTables_noSelectInsertUpdateDeleteTruncate_forAppUser() {
+    List<String[]> tables = new ArrayList<>();
+    DATA_TABLES.forEach(x -> tables.add(new String[] {"strongroom", x}));
+    SECURITY_TABLES.forEach(x -> tables.add(new String[] {"strongroom_security", x}));
+    for (String[] st : tables) {
+      String q = st[0] + "." + st[1];
+      assertEquals(denied("SELECT", st[0], st[1]), t.refusal("app_user", "SELECT * FROM " + q));
+      assertEquals(denied("SELECT", st[0], st[1]), t.refusal("app_user", "SELECT COUNT(*) FROM " + q));
+      assertEquals(denied("INSERT", st[0], st[1]), t.refusal("app_user", "INSERT INTO " + q + " () VALUES ()"));
+      assertEquals(denied("UPDATE", st[0], st[1]), t.refusal("app_user", "UPDATE " + q + " SET created_at = NULL"
+          .replace("created_at", st[1].equals("token_keys") ? "installed_at" : st[1].equals("tenant_bindings") ? "bound_at" : "created_at")));
+      assertEquals(denied("DELETE", st[0], st[1]), t.refusal("app_user", "DELETE FROM " + q));
+      // TRUNCATE needs DROP
+      assertEquals(denied("DROP", st[0], st[1]), t.refusal("app_user", "TRUNCATE TABLE " + q));
+    }
+  }
+
+  @Test
+  void ddl_temporaryTables_file_refusedForAppUser() {
+    assertEquals(denied("CREATE", "strongroom", "x"), t.refusal("app_user", "CREATE TABLE strongroom.x (a INT)"));
+    assertEquals(denied("CREATE VIEW", "strongroom", "v"), t.refusal("app_user", "CREATE VIEW strongroom.v AS SELECT 1"));
+    assertEquals(deniedDb("app_user", "strongroom"), t.refusal("app_user", "CREATE PROCEDURE strongroom.p() SELECT 1"));
+    assertEquals(deniedDb("app_user", "strongroom"), t.refusal("app_user", "CREATE TEMPORARY TABLE strongroom.t (a INT)"));
+    assertEquals(deniedDb("app_user", "strongroom"), t.refusal("app_user", "CREATE TEMPORARY TABLE t (a INT)"));
+    assertEquals(deniedDb("app_user", "strongroom"), t.refusal("app_user", "DROP DATABASE strongroom"));
+    assertEquals(denied("DROP", "strongroom", "users"), t.refusal("app_user", "DROP TABLE strongroom.users"));
+    assertEquals(denied("ALTER", "strongroom", "users"), t.refusal("app_user", "ALTER TABLE strongroom.users ADD COLUMN x INT"));
+    // With the binary log on, MariaDB refuses trigger DDL by a non-SUPER account before it looks at
+    // the TRIGGER privilege (which app_user does not hold either, see grants_areExactly…).
+    ServerError binlogGuard = new ServerError(1419, "HY000",
+        "You do not have the SUPER privilege and binary logging is enabled (you *might* want to use the less safe log_bin_trust_function_creators variable)");
+    assertEquals(binlogGuard, t.refusal("app_user", "DROP TRIGGER strongroom.t"));
+    assertEquals(binlogGuard, t.refusal("app_user",
+        "CREATE TRIGGER strongroom.tr BEFORE INSERT ON strongroom.users FOR EACH ROW SET @x = 1"));
+    assertEquals(new ServerError(1227, "42000", "Access denied; you need (at least one of) the FILE privilege(s) for this operation"),
+        t.refusal("app_user", "SELECT 1 INTO OUTFILE 'x'"));
+    assertEquals("1", t.ok("app_user", "SELECT LOAD_FILE('/etc/hostname') IS NULL").scalar());
+    // helper functions of the security schema are not callable either
+    assertEquals(new ServerError(1370, "42000",
+            "execute command denied to user 'app_user'@'127.0.0.1' for routine 'strongroom_security.get_tenant'"),
+        t.refusal("app_user", "SELECT strongroom_security.get_tenant()"));
+    assertEquals(new ServerError(1370, "42000",
+            "execute command denied to user 'app_user'@'127.0.0.1' for routine 'strongroom_security.token_mac'"),
+        t.refusal("app_user", "SELECT strongroom_security.token_mac('x')"));
+  }
+
+  @Test
+  void grants_areExactlyTheDesignTable_andApiDefinerIsLocked() {
+    assertEquals(Set.of(
+            "GRANT EXECUTE ON PROCEDURE `strongroom`.`app_create_user_encrypted` TO `app_user`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom`.`app_get_user` TO `app_user`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom`.`app_list_users` TO `app_user`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom`.`security_clear_tenant` TO `app_user`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom`.`security_current_tenant` TO `app_user`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom`.`security_set_tenant` TO `app_user`@`127.0.0.1`"),
+        grantsBeyondUsage(APP));
+    assertEquals(Set.of("GRANT EXECUTE ON PROCEDURE `strongroom`.`security_set_tenant` TO `auditor`@`127.0.0.1`"),
+        grantsBeyondUsage("'auditor'@'127.0.0.1'"));
+    assertEquals(Set.of(
+            "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, REFERENCES, INDEX, ALTER ON `strongroom`.* TO `migration`@`127.0.0.1`",
+            "GRANT DROP ON `strongroom`.`tenants` TO `migration`@`127.0.0.1`",
+            "GRANT DROP ON `strongroom`.`data_keys` TO `migration`@`127.0.0.1`",
+            "GRANT DROP ON `strongroom`.`users` TO `migration`@`127.0.0.1`"),
+        grantsBeyondUsage("'migration'@'127.0.0.1'"));
+    assertEquals(Set.of(
+            "GRANT SELECT, INSERT, UPDATE, EXECUTE ON `strongroom`.* TO `api_definer`@`localhost`",
+            "GRANT SELECT, INSERT, DELETE, EXECUTE ON `strongroom_security`.* TO `api_definer`@`localhost`"),
+        grantsBeyondUsage("'api_definer'@'localhost'"));
+    assertEquals("1", t.db.sql("SELECT JSON_VALUE(Priv, '$.account_locked') FROM mysql.global_priv"
+        + " WHERE User = 'api_definer' AND Host = 'localhost'").scalar());
+    // every routine is owned by api_definer and runs as its definer
+    assertEquals(List.of(List.of("api_definer@localhost", "DEFINER", "10")), t.db.sql(
+        "SELECT DEFINER, SECURITY_TYPE, COUNT(*) FROM information_schema.ROUTINES"
+            + " WHERE ROUTINE_SCHEMA IN ('strongroom', 'strongroom_security') GROUP BY DEFINER, SECURITY_TYPE").rows());
+    // every table is InnoDB
+    assertEquals("0", t.db.sql("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN"
+        + " ('strongroom', 'strongroom_security') AND ENGINE <> 'InnoDB'").scalar());
+    // a second install changes nothing and keeps the data
+    SchemaInstaller.install(t.db, t.tokenKey);
+    assertEquals(6, grantsBeyondUsage(APP).size());
+    assertEquals(List.of(recordB, "req-b-1", "dek-b"),
+        t.ok("app_user", bind(tokenB) + "CALL app_list_users(1000)").rows().get(1).subList(0, 3));
+  }
+
+  private Set<String> grantsBeyondUsage(String account) {
+    Set<String> out = new TreeSet<>();
+    for (List<String> r : t.db.sql("SHOW GRANTS FOR " + account).rows()) {
+      if (!r.get(0).startsWith("GRANT USAGE ON *.*")) {
+        out.add(r.get(0));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void migration_andAuditor_stayInTheirLanes() {
+    assertEquals(deniedDb("migration", "strongroom"), t.refusal("migration", "DROP DATABASE strongroom"));
+    assertEquals(deniedDb("migration", "strongroom"), t.refusal("migration", "CREATE PROCEDURE strongroom.p() SELECT 1"));
+    assertEquals(new ServerError(1142, "42000",
+            "SELECT command denied to user 'migration'@'127.0.0.1' for table `strongroom_security`.`tenant_bindings`"),
+        t.refusal("migration", "SELECT * FROM strongroom_security.tenant_bindings"));
+    assertEquals(new ServerError(1370, "42000",
+            "execute command denied to user 'migration'@'127.0.0.1' for routine 'strongroom.app_get_user'"),
+        t.refusal("migration", "CALL app_get_user('x')"));
+    assertEquals(new ServerError(1370, "42000",
+            "execute command denied to user 'auditor'@'127.0.0.1' for routine 'strongroom.app_get_user'"),
+        t.refusal("auditor", bind(tokenB) + "CALL app_get_user('" + recordB + "')"));
+    assertEquals(new ServerError(1142, "42000",
+            "SELECT command denied to user 'auditor'@'127.0.0.1' for table `strongroom`.`users`"),
+        t.refusal("auditor", "SELECT * FROM strongroom.users"));
+  }
+
+  // ------------------------------------------------------------------ invariant 4: tenant binding
+
+  @Test
+  void noBinding_everyAppProcedureRefuses() {
+    assertEquals(NO_TENANT, t.refusal("app_user", "CALL app_get_user('" + recordB + "')"));
+    assertEquals(NO_TENANT, t.refusal("app_user", "CALL app_list_users(10)"));
+    assertEquals(NO_TENANT, t.refusal("app_user", create("req-x", Tokens.recordId(), "dek-x")));
+    assertEquals("", t.ok("app_user", "CALL security_current_tenant()").stdout());
+  }
+
+  @Test
+  void sessionVariables_meanNothing() {
+    String vars = "SET @tenant_id = 'tenant-b'; SET @tenant = 'tenant-b'; SET @strongroom_tenant = 'tenant-b';";
+    assertEquals(NO_TENANT, t.refusal("app_user", vars + "CALL app_get_user('" + recordB + "')"));
+    // bound to A, the variables still name B: still A
+    ClientResult cur = t.ok("app_user", bind(tokenA) + vars + "CALL security_current_tenant()");
+    assertEquals("tenant-a", cur.rows().get(1).get(0));
+    assertEquals(signal("SR-CROSS-TENANT: record belongs to another tenant"),
+        t.refusal("app_user", bind(tokenA) + vars + "CALL app_get_user('" + recordB + "')"));
+    // a session time zone does not move token time either (an expired token stays expired)
+    long now = Tokens.now();
+    String expired = Tokens.sign(t.tokenKey, Tokens.claims("tenant-a", "s", now - 1000, now - 100));
+    assertEquals(signal("SR-TOKEN-EXPIRED: token expired"),
+        t.refusal("app_user", "SET time_zone = '-12:00';" + bind(expired)));
+    assertEquals(signal("SR-TOKEN-EXPIRED: token expired"),
+        t.refusal("app_user", "SET time_zone = '+13:00';" + bind(expired)));
+  }
+
+  @Test
+  void bindingBelongsToTheConnection() {
+    t.ok("app_user", bind(tokenA));
+    // a new connection (new client run) is not bound
+    assertEquals(NO_TENANT, t.refusal("app_user", "CALL app_list_users(10)"));
+    // clear drops it within the connection
+    assertEquals(NO_TENANT, t.refusal("app_user", bind(tokenA) + "CALL security_clear_tenant(); CALL app_list_users(10)"));
+  }
+
+  @Test
+  void bindingEndsWithTheToken() {
+    long now = Tokens.now();
+    String shortLived = Tokens.sign(t.tokenKey, Tokens.claims("tenant-a", "s", now, now + 2));
+    assertEquals(List.of(NO_TENANT),
+        t.errors("app_user", bind(shortLived) + "CALL app_list_users(1); DO SLEEP(3); CALL app_list_users(1);"));
+  }
+
+  @Test
+  void badTokens_refusedWithTheirCode_andTheOldBindingIsGone() {
+    long now = Tokens.now();
+    String claimsPartA = tokenA.substring(0, tokenA.indexOf('.'));
+    String macPartA = tokenA.substring(tokenA.indexOf('.') + 1);
+    String claimsPartB = tokenB.substring(0, tokenB.indexOf('.'));
+    // forged: B's claims with A's MAC; and a token signed with another key
+    assertEquals(signal("SR-TOKEN-SIGNATURE: token MAC does not verify"),
+        t.refusal("app_user", bind(claimsPartB + "." + macPartA)));
+    assertEquals(signal("SR-TOKEN-SIGNATURE: token MAC does not verify"),
+        t.refusal("app_user", bind(Tokens.sign(new byte[32], Tokens.claims("tenant-b", "s", now, now + 60)))));
+    // claims edited by one character (tenant-a → tenant-b inside the JSON), MAC kept
+    assertEquals(signal("SR-TOKEN-SIGNATURE: token MAC does not verify"),
+        t.refusal("app_user", bind(Tokens.b64(Tokens.claims("tenant-b", "svc-a", now, now + 900).getBytes()) + "." + macPartA)));
+    assertEquals(signal("SR-TOKEN-EXPIRED: token expired"),
+        t.refusal("app_user", bind(Tokens.sign(t.tokenKey, Tokens.claims("tenant-a", "s", now - 1000, now - 1)))));
+    assertEquals(signal("SR-TOKEN-LIFETIME: token lifetime exceeds 1 h"),
+        t.refusal("app_user", bind(Tokens.sign(t.tokenKey, Tokens.claims("tenant-a", "s", now, now + 3601)))));
+    assertEquals(signal("SR-TOKEN-LIFETIME: token lifetime exceeds 1 h"),
+        t.refusal("app_user", bind(Tokens.sign(t.tokenKey, Tokens.claims("tenant-a", "s", now, now)))));
+    assertEquals(signal("SR-TOKEN-FUTURE: token issued in the future"),
+        t.refusal("app_user", bind(Tokens.sign(t.tokenKey, Tokens.claims("tenant-a", "s", now + 120, now + 600)))));
+    ServerError shape = signal("SR-TOKEN-MALFORMED: a token is <claims>.<mac>");
+    assertEquals(shape, t.refusal("app_user", bind("")));
+    assertEquals(shape, t.refusal("app_user", bind(claimsPartA)));
+    assertEquals(shape, t.refusal("app_user", bind("." + macPartA)));
+    assertEquals(shape, t.refusal("app_user", bind(tokenA + ".x")));
+    assertEquals(shape, t.refusal("app_user", "CALL security_set_tenant(NULL)"));
+    assertEquals(shape, t.refusal("app_user", bind(claimsPartA + "." + "A".repeat(4096))));
+    ServerError b64 = signal("SR-TOKEN-MALFORMED: parts must be unpadded base64url");
+    assertEquals(b64, t.refusal("app_user", bind(claimsPartA + "=." + macPartA)));
+    assertEquals(b64, t.refusal("app_user", bind(claimsPartA + "." + macPartA + "=")));
+    assertEquals(b64, t.refusal("app_user", bind(claimsPartA.replace('e', '+') + "." + macPartA)));
+    // correctly signed but not the claims set
+    assertEquals(signal("SR-TOKEN-MALFORMED: claims must be exactly v=1, tenant, sub, iat, exp, nonce"),
+        t.refusal("app_user", bind(Tokens.sign(t.tokenKey, Tokens.claims("tenant-a", "s", now, now + 60).replace("\"v\":1", "\"v\":2")))));
+    assertEquals(signal("SR-TOKEN-MALFORMED: claims must be exactly v=1, tenant, sub, iat, exp, nonce"),
+        t.refusal("app_user", bind(Tokens.sign(t.tokenKey, Tokens.claims("tenant-a", "s", now, now + 60).replace("}", ",\"admin\":true}")))));
+    assertEquals(signal("SR-TOKEN-MALFORMED: claims are not JSON"),
+        t.refusal("app_user", bind(Tokens.sign(t.tokenKey, "not json"))));
+    // fail closed: a refused token removes the binding the connection had
+    assertEquals(List.of(signal("SR-TOKEN-SIGNATURE: token MAC does not verify"), NO_TENANT),
+        t.errors("app_user", bind(tokenA) + "CALL security_set_tenant('" + claimsPartB + "." + macPartA + "');"
+            + "CALL app_list_users(10);"));
+    assertEquals(List.of(signal("SR-TOKEN-MALFORMED: parts must be unpadded base64url"), NO_TENANT),
+        t.errors("app_user", bind(tokenA) + "CALL security_set_tenant('x.y'); CALL app_list_users(10);"));
+  }
+
+  @Test
+  void crossTenantRead_refused_ownRead_works() {
+    assertEquals(signal("SR-CROSS-TENANT: record belongs to another tenant"),
+        t.refusal("app_user", bind(tokenA) + "CALL app_get_user('" + recordB + "')"));
+    assertEquals(signal("SR-NOT-FOUND: no such record"),
+        t.refusal("app_user", bind(tokenA) + "CALL app_get_user('" + Tokens.recordId() + "')"));
+    List<List<String>> own = t.ok("app_user", bind(tokenB) + "CALL app_get_user('" + recordB + "')").rows();
+    List<String> row = own.get(1);
+    assertEquals(List.of(recordB, "tenant-b", "req-b-1", "dek-b", "0x01020304"), row.subList(0, 5));
+    // the 10.11 client's --binary-as-hex prints a NULL binary value as "0x"; the columns are NULL
+    assertEquals(List.of("0xAA01", "0x000102030405060708090A0B", "0x", "0x", "0xBB02", "0x0C0D0E0F1011121314151617",
+        "0x", "0x"), row.subList(9, 17));
+    assertEquals("1", t.db.sql("SELECT role_ct IS NULL AND role_iv IS NULL AND phone_ct IS NULL AND phone_iv IS NULL"
+        + " FROM strongroom.users WHERE record_id = '" + recordB + "'").scalar());
+    // A's list does not show B's record
+    assertTrue(t.ok("app_user", bind(tokenA) + "CALL app_list_users(1000)").rows().stream()
+        .noneMatch(x -> x.contains(recordB)));
+    assertTrue(t.ok("app_user", bind(tokenB) + "CALL app_list_users(1000)").rows().stream()
+        .anyMatch(x -> x.get(0).equals(recordB)));
+  }
+
+  @Test
+  void crossTenantWrites_refused() {
+    // B's data key
+    assertEquals(signal("SR-CROSS-TENANT: data key belongs to another tenant"),
+        t.refusal("app_user", bind(tokenA) + create("req-a-dek", Tokens.recordId(), "dek-b")));
+    // B's request id: never B's record back
+    assertEquals(signal("SR-CROSS-TENANT: request id belongs to another tenant"),
+        t.refusal("app_user", bind(tokenA) + create("req-b-1", Tokens.recordId(), "dek-a")));
+    // B's record id
+    assertEquals(signal("SR-CROSS-TENANT: record id belongs to another tenant"),
+        t.refusal("app_user", bind(tokenA) + create("req-a-rec", recordB, "dek-a")));
+    // nothing was written for A by these attempts
+    assertEquals("0", t.db.sql("SELECT COUNT(*) FROM strongroom.users WHERE request_id IN ('req-a-dek', 'req-a-rec')").scalar());
+    assertEquals("tenant-b", t.db.sql("SELECT tenant_id FROM strongroom.data_keys WHERE dek_id = 'dek-b'").scalar());
+  }
+
+  @Test
+  void create_isIdempotentByRequestId() {
+    String rec = Tokens.recordId();
+    List<List<String>> first = t.ok("app_user", bind(tokenA) + create("req-a-idem", rec, "dek-a-idem")).rows();
+    assertEquals(List.of("STORED", rec, "req-a-idem", "tenant-a", "dek-a-idem"), first.get(1).subList(0, 5));
+    // a retry, even with a new record id and data key (the client re-encrypted), returns the stored record
+    List<List<String>> again = t.ok("app_user", bind(tokenA) + create("req-a-idem", Tokens.recordId(), "dek-a-other")).rows();
+    assertEquals(List.of("DUPLICATE", rec, "req-a-idem", "tenant-a", "dek-a-idem", first.get(1).get(5)), again.get(1));
+    assertEquals("1", t.db.sql("SELECT COUNT(*) FROM strongroom.users WHERE request_id = 'req-a-idem'").scalar());
+    assertEquals("0", t.db.sql("SELECT COUNT(*) FROM strongroom.data_keys WHERE dek_id = 'dek-a-other'").scalar());
+    // the same record id under a new request id
+    assertEquals(signal("SR-RECORD-EXISTS: record id already stored under another request id"),
+        t.refusal("app_user", bind(tokenA) + create("req-a-idem-2", rec, "dek-a-idem")));
+    // tenants and data_keys rows were created on first use
+    assertEquals("1", t.db.sql("SELECT COUNT(*) FROM strongroom.tenants WHERE tenant_id = 'tenant-a'").scalar());
+    assertEquals(List.of(List.of("tenant-a", "0x01020304")), t.db.sql(
+        "SELECT tenant_id, CONCAT('0x', HEX(wrapped_dek)) FROM strongroom.data_keys WHERE dek_id = 'dek-a-idem'").rows());
+  }
+
+  @Test
+  void concurrentRetries_storeOnce() throws Exception {
+    int n = 6;
+    List<String> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Thread th = new Thread(() -> {
+        ClientResult r = t.run("app_user", bind(tokenA) + create("req-a-race", Tokens.recordId(), "dek-a-race"));
+        statuses.add(r.ok() ? r.rows().get(1).get(0) : r.stderr());
+      });
+      threads.add(th);
+      th.start();
+    }
+    for (Thread th : threads) {
+      th.join();
+    }
+    assertEquals(1, statuses.stream().filter("STORED"::equals).count(), statuses.toString());
+    assertEquals(n - 1, statuses.stream().filter("DUPLICATE"::equals).count(), statuses.toString());
+    assertEquals("1", t.db.sql("SELECT COUNT(*) FROM strongroom.users WHERE request_id = 'req-a-race'").scalar());
+  }
+
+  @Test
+  void invalidArguments_refused() {
+    assertEquals(signal("SR-INVALID-ARGUMENT: record_id must be a lowercase UUIDv7"),
+        t.refusal("app_user", bind(tokenA) + create("req-a-bad", "not-a-uuid", "dek-a")));
+    assertEquals(signal("SR-INVALID-ARGUMENT: request_id must match [A-Za-z0-9._:-]{1,64}"),
+        t.refusal("app_user", bind(tokenA) + create("req a", Tokens.recordId(), "dek-a")));
+    assertEquals(signal("SR-INVALID-ARGUMENT: limit must be within 1..1000"),
+        t.refusal("app_user", bind(tokenA) + "CALL app_list_users(0)"));
+    assertTrue(t.refusal("app_user", bind(tokenA) + create("req-a-iv", Tokens.recordId(), "dek-a")
+            .replace("X'000102030405060708090A0B'", "X'0001'"))
+        .message().startsWith("SR-INVALID-ARGUMENT: name is required"));
+  }
+}

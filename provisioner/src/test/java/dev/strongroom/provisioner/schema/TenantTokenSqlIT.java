@@ -1,0 +1,191 @@
+package dev.strongroom.provisioner.schema;
+
+import static dev.strongroom.provisioner.schema.Tokens.bind;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.strongroom.contracts.token.InvalidTokenException;
+import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.provisioner.db.ClientResult;
+import dev.strongroom.provisioner.db.ServerError;
+import dev.strongroom.provisioner.internal.Processes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The database agrees with contracts' {@link TenantTokens} byte for byte: tokens it issues bind in
+ * SQL, the SQL HMAC equals the JDK's and {@code openssl dgst -sha256 -mac HMAC}, and for a corpus of
+ * damaged tokens SQL refuses with the very code {@link TenantTokens#verify} gives.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TenantTokenSqlIT {
+  private SchemaTestInstance t;
+
+  @BeforeAll
+  void start() throws Exception {
+    long t0 = System.nanoTime();
+    t = new SchemaTestInstance("sr-token-");
+    System.out.println("[TenantTokenSqlIT] ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+  }
+
+  @AfterAll
+  void stop() {
+    if (t != null) {
+      t.close();
+    }
+  }
+
+  @Test
+  void tokensIssuedByTenantTokens_bindInSql() {
+    for (String tenant : List.of("tenant-a", "Ünïcødé-テナント", "quote\"and/slash", "x".repeat(255))) {
+      String token = t.tokens.issue(tenant, "svc", Duration.ofMinutes(15));
+      ClientResult r = t.ok("app_user", bind(token) + "CALL security_current_tenant()");
+      assertEquals(tenant, r.rows().get(1).get(0), token);
+      assertEquals("svc", r.rows().get(1).get(1));
+    }
+    // the longest lifetime TenantTokens issues
+    assertEquals("tenant-a", t.ok("app_user", bind(t.tokens.issue("tenant-a", "s", Duration.ofHours(1)))).rows().get(0).get(0));
+  }
+
+  @Test
+  void sqlHmac_equalsJdk_andOpenssl() throws Exception {
+    String token = t.tokens.issue("tenant-a", "svc", Duration.ofMinutes(5));
+    String claimsPart = token.substring(0, token.indexOf('.'));
+    String sqlMac = t.db.sql("SELECT HEX(strongroom_security.token_mac('" + claimsPart + "'))").scalar();
+    byte[] jdk = Tokens.hmac(t.tokenKey, claimsPart.getBytes(StandardCharsets.US_ASCII));
+    assertEquals(HexFormat.of().withUpperCase().formatHex(jdk), sqlMac);
+    assertEquals(token.substring(token.indexOf('.') + 1), Tokens.b64(HexFormat.of().parseHex(sqlMac)));
+    Path msg = Files.writeString(t.base.resolve("claims.txt"), claimsPart, StandardCharsets.US_ASCII);
+    Processes.Result o = Processes.run(List.of("openssl", "dgst", "-sha256", "-mac", "HMAC", "-macopt",
+        "hexkey:" + HexFormat.of().formatHex(t.tokenKey), "-r", msg.toString()), null, Duration.ofSeconds(20));
+    assertEquals(0, o.exitCode(), o.output());
+    assertEquals(sqlMac.toLowerCase(), o.stdout().strip().split(" ")[0]);
+  }
+
+  /** For each token, the code TenantTokens.verify gives and the one SQL signals must be the same. */
+  @Test
+  void damagedTokens_sqlAndJavaAgreeOnTheCode() {
+    byte[] key = t.tokenKey;
+    long now = Tokens.now();
+    String good = t.tokens.issue("tenant-a", "svc", Duration.ofMinutes(10));
+    String cp = good.substring(0, good.indexOf('.'));
+    String mp = good.substring(good.indexOf('.') + 1);
+    List<String> corpus = new ArrayList<>(List.of(
+        good,
+        "", ".", cp, cp + ".", "." + mp, cp + "." + mp + ".", cp + ".." + mp,
+        cp + "=." + mp, cp + "." + mp + "=", cp + " ." + mp, cp + "." + mp.substring(1), cp.substring(1) + "." + mp,
+        cp + "." + mp.substring(0, mp.length() - 1) + (mp.endsWith("A") ? "B" : "A"),
+        cp.substring(0, cp.length() - 1) + (cp.endsWith("0") ? "1" : "0") + "." + mp,
+        cp + "." + "A".repeat(4096),
+        cp + "." + "A".repeat(70_000),
+        Tokens.sign(new byte[32], Tokens.claims("tenant-a", "s", now, now + 60)),
+        Tokens.sign(key, Tokens.claims("tenant-a", "s", now - 4000, now - 1)),
+        Tokens.sign(key, Tokens.claims("tenant-a", "s", now - 10, now + 3590)),
+        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 3601)),
+        Tokens.sign(key, Tokens.claims("tenant-a", "s", now + 3600, now)),
+        Tokens.sign(key, Tokens.claims("tenant-a", "s", now + 61 + 5, now + 600)),
+        Tokens.sign(key, Tokens.claims("tenant-a", "s", now + 30, now + 600)),
+        Tokens.sign(key, Tokens.claims("", "s", now, now + 60)),
+        Tokens.sign(key, Tokens.claims("tenant-a", "", now, now + 60)),
+        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 60).replace("\"v\":1", "\"v\":2")),
+        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 60).replace(",\"v\":1", "")),
+        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 60).replace("}", ",\"x\":0}")),
+        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 60).replace("\"sub\":\"s\"", "\"sub\":7")),
+        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 60).replace("\"iat\":" + now, "\"iat\":\"" + now + "\"")),
+        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 60).replace("\"exp\":" + (now + 60), "\"exp\":" + (now + 60) + ".5")),
+        Tokens.sign(key, "[1,2,3]"),
+        Tokens.sign(key, "{\"v\":1"),
+        Tokens.sign(key, "")));
+    List<String> mismatches = new ArrayList<>();
+    for (String token : corpus) {
+      String java;
+      try {
+        t.tokens.verify(token);
+        java = "OK";
+      } catch (InvalidTokenException e) {
+        java = e.reason();
+      }
+      ClientResult r = t.run("app_user", bind(token));
+      String sql = r.ok() ? "OK" : r.error().map(ServerError::message).map(m -> m.split(":")[0]).orElse(r.stderr());
+      if (!java.equals(sql)) {
+        mismatches.add(token + " java=" + java + " sql=" + sql);
+      }
+    }
+    assertEquals(List.of(), mismatches);
+  }
+
+  @Test
+  void tokensOfTenantTokensWithOtherClocks_expiredAndFuture() {
+    Instant now = Instant.now();
+    String old = new TenantTokens(t.tokenKey, Clock.fixed(now.minus(Duration.ofHours(2)), ZoneOffset.UTC))
+        .issue("tenant-a", "s", Duration.ofMinutes(15));
+    String ahead = new TenantTokens(t.tokenKey, Clock.fixed(now.plus(Duration.ofMinutes(5)), ZoneOffset.UTC))
+        .issue("tenant-a", "s", Duration.ofMinutes(15));
+    assertEquals(SchemaTestInstance.signal("SR-TOKEN-EXPIRED: token expired"), t.refusal("app_user", bind(old)));
+    assertEquals(SchemaTestInstance.signal("SR-TOKEN-FUTURE: token issued in the future"), t.refusal("app_user", bind(ahead)));
+  }
+
+  @Test
+  void keyRotation_oldTokensFail_andBindingsAreDropped() {
+    byte[] oldKey = t.tokenKey.clone();
+    String oldToken = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(15));
+    t.ok("app_user", bind(oldToken));
+    byte[] newKey = TenantTokens.generateKey();
+    try {
+      SchemaInstaller.rotateTokenKey(t.db, newKey);
+      assertEquals("0", t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings").scalar());
+      assertEquals(SchemaTestInstance.signal("SR-TOKEN-SIGNATURE: token MAC does not verify"),
+          t.refusal("app_user", bind(oldToken)));
+      String fresh = new TenantTokens(newKey, Clock.systemUTC()).issue("tenant-a", "s", Duration.ofMinutes(1));
+      t.ok("app_user", bind(fresh));
+      // re-installing the same key keeps bindings
+      SchemaInstaller.rotateTokenKey(t.db, newKey);
+      assertEquals("1", t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings WHERE tenant_id = 'tenant-a'").scalar());
+    } finally {
+      SchemaInstaller.rotateTokenKey(t.db, oldKey);
+    }
+  }
+
+  @Test
+  void noKeyInstalled_failsClosed() {
+    String token = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5));
+    t.db.sql("DELETE FROM strongroom_security.token_keys");
+    try {
+      assertEquals(SchemaTestInstance.signal("SR-TOKEN-SIGNATURE: no token key installed"),
+          t.refusal("app_user", bind(token)));
+    } finally {
+      SchemaInstaller.rotateTokenKey(t.db, t.tokenKey);
+    }
+    assertEquals("tenant-a", t.ok("app_user", bind(token)).rows().get(0).get(0));
+  }
+
+  @Test
+  void bindingsFromBeforeARestart_meanNothing() {
+    t.ok("app_user", bind(t.tokens.issue("tenant-a", "s", Duration.ofMinutes(15))));
+    String validBefore = t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings"
+        + " WHERE server_boot = strongroom_security.server_boot() AND expires_at > UTC_TIMESTAMP(6)").scalar();
+    assertEquals(true, Integer.parseInt(validBefore) >= 1);
+    t.db.stop();
+    t.db.start();
+    // connection ids start again after a restart; rows left from before must not count for anyone
+    assertEquals("0", t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings"
+        + " WHERE server_boot = strongroom_security.server_boot()").scalar());
+    // a row for this very connection id but an earlier boot is not a binding
+    assertEquals("NULL", t.db.sql("INSERT INTO strongroom_security.tenant_bindings VALUES (CONNECTION_ID(), 'tenant-x', 's',"
+        + " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, strongroom_security.server_boot() - 1);"
+        + " SELECT IFNULL(strongroom_security.get_tenant(), 'NULL')").scalar());
+    assertEquals(SchemaTestInstance.signal("SR-NO-TENANT: no tenant bound to this session"),
+        t.refusal("app_user", "CALL app_list_users(1)"));
+  }
+}

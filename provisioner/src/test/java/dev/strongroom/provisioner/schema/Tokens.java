@@ -1,0 +1,60 @@
+package dev.strongroom.provisioner.schema;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** Test support: tokens signed by hand (claims TenantTokens would refuse to issue), record ids, SQL calls. */
+final class Tokens {
+  private Tokens() {}
+
+  static String b64(byte[] b) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  static byte[] hmac(byte[] key, byte[] msg) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(msg);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code b64url(claims) "." b64url(HMAC(key, claimsPart))} for any claims text. */
+  static String sign(byte[] key, String claimsJson) {
+    String claimsPart = b64(claimsJson.getBytes(StandardCharsets.UTF_8));
+    return claimsPart + "." + b64(hmac(key, claimsPart.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /** Canonical (JCS, keys sorted) claims. */
+  static String claims(String tenant, String sub, long iat, long exp) {
+    return "{\"exp\":" + exp + ",\"iat\":" + iat + ",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"sub\":\"" + sub
+        + "\",\"tenant\":\"" + tenant + "\",\"v\":1}";
+  }
+
+  static long now() {
+    return System.currentTimeMillis() / 1000;
+  }
+
+  /** A random lowercase UUIDv7-shaped id. */
+  static String recordId() {
+    StringBuilder s = new StringBuilder(UUID.randomUUID().toString());
+    s.setCharAt(14, '7');
+    return s.toString();
+  }
+
+  static String bind(String token) {
+    return "CALL security_set_tenant('" + token + "');";
+  }
+
+  /** A create call with two fields (name, email) of dummy ciphertext. */
+  static String create(String requestId, String recordId, String dekId) {
+    return "CALL app_create_user_encrypted('" + requestId + "', '" + recordId + "', '" + dekId + "', X'01020304',"
+        + " 'projects/p/locations/l/keyRings/r/cryptoKeys/k', '1', NULL, NULL,"
+        + " X'AA01', X'000102030405060708090A0B', NULL, NULL, X'BB02', X'0C0D0E0F1011121314151617', NULL, NULL);";
+  }
+}
