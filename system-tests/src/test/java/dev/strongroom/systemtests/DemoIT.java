@@ -34,13 +34,14 @@ class DemoIT {
     JsonNode result = r.json();
     assertTrue(result.get("passed").asBoolean(), r.out());
     List<String> names = result.findValuesAsText("name");
-    assertEquals(14, names.size(), r.out());
+    assertEquals(18, names.size(), r.out());
     for (JsonNode step : result.get("steps")) {
       assertTrue(step.get("ok").asBoolean(), step.toString());
     }
     assertTrue(result.toString().contains("SIGNATURE_INVALID: signature does not verify"));
     assertTrue(result.toString().contains("REPLAY: event id"));
     assertTrue(result.toString().contains("TLSv1.3"), "the database part ran");
+    assertTrue(result.toString().contains("SR-NO-TENANT"), "the proc-only part ran");
     assertTrue(result.toString().contains("name=Alice Example"), "the client-plane part ran");
 
     assertEquals("{\"version\":1}", Files.readString(marker), "the operator's state is untouched");

@@ -63,6 +63,7 @@ class StackCommandIT {
         Files.readString(state.resolve("keys/tenant-token.key")).trim()), java.time.Clock.systemUTC()).verifyFor(tokenText, "acme");
     assertEquals("alice", claims.subject());
     assertEquals(2, Cli.run(state, "token", "acme", "--ttl", "PT2H").exit(), "lifetime over 1 h is a usage error");
+    databaseBindsTheTenantOfATokenFromTheCommand(stack, tokenText);
 
     Cli.Result again = Cli.run(state, "up");
     assertEquals(0, again.exit());
@@ -116,6 +117,28 @@ class StackCommandIT {
     assertTrue(tls12.out().contains("alert protocol version") || tls12.out().contains("alert number 70"), tls12.out());
     Cli.Result tls13 = Cli.exec(List.of("bash", "-c", "echo | openssl s_client -starttls mysql -connect 127.0.0.1:" + port + " 2>&1"), 30);
     assertTrue(tls13.out().contains("New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384"), tls13.out());
+  }
+
+  /** The stack's database verifies the command's tokens itself (DESIGN §4) and is proc-only for app_user. */
+  private static void databaseBindsTheTenantOfATokenFromTheCommand(JsonNode stack, String token) throws Exception {
+    JsonNode db = stack.get("db");
+    JsonNode app = db.get("identities").get("app_user");
+    List<String> client = List.of("mariadb", "-h", "127.0.0.1", "-P", db.get("port").asText(), "-u", "app_user",
+        "--ssl-ca=" + db.get("caCert").asText(), "--ssl-cert=" + app.get("cert").asText(), "--ssl-key=" + app.get("key").asText(),
+        "--ssl-verify-server-cert", "-N", "-e");
+    List<String> bind = new java.util.ArrayList<>(client);
+    bind.add("CALL strongroom.security_set_tenant('" + token + "'); CALL strongroom.security_current_tenant();");
+    Cli.Result bound = Cli.exec(bind, 30);
+    assertEquals(0, bound.exit(), bound.err());
+    assertTrue(bound.out().contains("acme"), bound.out());
+    List<String> unbound = new java.util.ArrayList<>(client);
+    unbound.add("CALL strongroom.app_list_users(10)");
+    Cli.Result refused = Cli.exec(unbound, 30);
+    assertTrue(refused.err().contains("SR-NO-TENANT: no tenant bound to this session"), refused.err());
+    List<String> direct = new java.util.ArrayList<>(client);
+    direct.add("SELECT * FROM strongroom.users");
+    Cli.Result denied = Cli.exec(direct, 30);
+    assertTrue(denied.err().contains("ERROR 1142") && denied.err().contains("SELECT command denied to user 'app_user'"), denied.err());
   }
 
   private static void outsideClientPublishesAndConsumes(String bootstrap) throws Exception {

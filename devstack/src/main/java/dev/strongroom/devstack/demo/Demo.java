@@ -71,8 +71,9 @@ public final class Demo {
     try {
       StackLauncher.UpResult up = launcher.up();
       say(print, "Strongroom demo: isolated stack in " + state + " (up in " + up.took().toMillis() / 100 / 10.0 + " s)");
-      up.stack().db().ifPresent(db -> database(db, print));
       DevKeys keys = DevKeys.open(state.resolve("keys"));
+      up.stack().db().ifPresent(db -> database(db, print));
+      up.stack().db().ifPresent(db -> procOnly(db, keys, print));
       scenario(up.stack().kafkaBootstrap(), keys, print);
       clientPlane(up.stack(), keys, print);
       long passed = steps.stream().filter(Step::ok).count();
@@ -99,6 +100,30 @@ public final class Demo {
     refused(print, client, "TLS 1.3 without a client certificate", ClientConnection.tcp(db.port(), "app_user").tls(db.caCert(), null, null));
     refused(print, client, "the auditor's certificate presented as app_user", ClientConnection.tcp(db.port(), "app_user").tls(db.caCert(), auditor.cert(), auditor.key()));
     refused(print, client, "TLS 1.2", ClientConnection.tcp(db.port(), "app_user").tls(db.caCert(), app.cert(), app.key()).tlsVersion("TLSv1.2"));
+  }
+
+  /** The proc-only schema: app_user reaches data only through procedures, for the tenant its token names. */
+  private void procOnly(StackDescriptor.Db db, DevKeys keys, boolean print) {
+    say(print, "\nInside, app_user reaches data only through procedures, for the tenant its token names:");
+    MariaDbClient client = new MariaDbClient(MariaDbBinaries.debian().client());
+    StackDescriptor.CertKey app = db.identities().get("app_user");
+    ClientConnection appUser = ClientConnection.tcp(db.port(), "app_user").tls(db.caCert(), app.cert(), app.key());
+    String acme = keys.tenantTokens(Clock.systemUTC()).issue("acme", "alice@acme", Duration.ofMinutes(15));
+    String forged = acme.substring(0, acme.indexOf('.') - 2) + (acme.charAt(acme.indexOf('.') - 2) == 'A' ? "B" : "A") + acme.substring(acme.indexOf('.') - 1);
+    refusedWith(print, client, "app_user reads the users table directly", appUser, "SELECT * FROM strongroom.users", "ERROR 1142");
+    refusedWith(print, client, "a procedure call with no tenant bound", appUser, "CALL strongroom.app_list_users(10)", "SR-NO-TENANT");
+    refusedWith(print, client, "binding with a forged token", appUser, "CALL strongroom.security_set_tenant('" + forged + "')", "SR-TOKEN-SIGNATURE");
+    ClientResult spoof = client.execute(appUser, "CALL strongroom.security_set_tenant('" + acme + "'); SET @tenant_id = 'globex'; "
+        + "CALL strongroom.security_current_tenant()");
+    boolean stillAcme = spoof.ok() && spoof.stdout().lines().reduce((a, b) -> b).orElse("").startsWith("acme");
+    step(print, "bound to acme by its token, then SET @tenant_id = 'globex'", stillAcme,
+        stillAcme ? "still acme: session variables mean nothing, the binding is keyed by the connection" : spoof.stdout() + spoof.stderr());
+  }
+
+  private void refusedWith(boolean print, MariaDbClient client, String label, ClientConnection connection, String sql, String expected) {
+    ClientResult r = client.execute(connection, sql);
+    String why = r.stderr().lines().filter(l -> l.startsWith("ERROR")).findFirst().orElse(r.stderr().trim());
+    step(print, label + " -> refused", !r.ok() && why.contains(expected), r.ok() ? "(accepted!)" : why);
   }
 
   private void refused(boolean print, MariaDbClient client, String label, ClientConnection connection) {

@@ -124,8 +124,13 @@ public final class DevKeys {
 
   /** The devstack tenant authority (issues and verifies tenant tokens). */
   public TenantTokens tenantTokens(java.time.Clock clock) {
+    return new TenantTokens(tenantTokenKey(), clock);
+  }
+
+  /** The tenant authority's raw 32-byte HMAC key (the database's token verifier gets it too). */
+  public byte[] tenantTokenKey() {
     try {
-      return new TenantTokens(Base64Url.decode(Files.readString(dir.resolve(TENANT_TOKEN_KEY)).trim()), clock);
+      return Base64Url.decode(Files.readString(dir.resolve(TENANT_TOKEN_KEY)).trim());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("no tenant-token key in " + dir, e);
     }

@@ -36,6 +36,7 @@ import dev.strongroom.provisioner.db.TlsFiles;
 import dev.strongroom.provisioner.pki.Credential;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.pki.PkiSpec;
+import dev.strongroom.provisioner.schema.SchemaInstaller;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -96,7 +97,7 @@ public final class StackLauncher {
       DevKeys keys = DevKeys.generate(state.resolve("keys"), DevKeys.STANDARD, Duration.ofDays(30));
 
       progress.println("provisioning the PKI and the hardened database (TLS 1.3, mTLS, encrypted at rest) …");
-      StackDescriptor.Db db = startDatabase(logs, launched);
+      StackDescriptor.Db db = startDatabase(logs, launched, keys);
       progress.println("database ready at 127.0.0.1:" + db.port() + " (" + db.dialect() + ")");
 
       progress.println("starting kafka (KRaft, loopback) …");
@@ -151,9 +152,10 @@ public final class StackLauncher {
 
   /**
    * The PKI (CA, server and client certificates, CRL) and a hardened MariaDB instance of this state
-   * directory, with the DB identities applied; the server's pid joins {@code processes.json}.
+   * directory, with the DB identities and the proc-only schema applied; the server's pid joins
+   * {@code processes.json}.
    */
-  private StackDescriptor.Db startDatabase(Path logs, List<Launched> launched) throws IOException {
+  private StackDescriptor.Db startDatabase(Path logs, List<Launched> launched, DevKeys keys) throws IOException {
     PkiDirectory pki = pki();
     pki.ensure();
     ServerSettings settings = ServerSettings.builder(Dialect.MARIADB_10_11, new InstanceLayout(state.resolve("db")), TlsFiles.of(pki))
@@ -166,6 +168,8 @@ public final class StackLauncher {
     launched.add(new Launched("mariadb", instance.pid()));
     writeProcesses(launched);
     instance.applyAccounts(DbAccount.strongroomIdentities(pki));
+    // The proc-only schema; the database verifies the tokens of the stack's tenant authority itself.
+    SchemaInstaller.install(instance, keys.tenantTokenKey());
     Map<String, StackDescriptor.CertKey> identities = new LinkedHashMap<>();
     for (String id : PkiSpec.DB_IDENTITIES) {
       Credential c = pki.client(id);
