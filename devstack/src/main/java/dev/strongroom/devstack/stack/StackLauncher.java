@@ -36,7 +36,7 @@ import dev.strongroom.provisioner.db.TlsFiles;
 import dev.strongroom.provisioner.pki.Credential;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.pki.PkiSpec;
-import dev.strongroom.provisioner.schema.SchemaInstaller;
+import dev.strongroom.provisioner.schema.AuditInstaller;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -168,8 +168,9 @@ public final class StackLauncher {
     launched.add(new Launched("mariadb", instance.pid()));
     writeProcesses(launched);
     instance.applyAccounts(DbAccount.strongroomIdentities(pki));
-    // The proc-only schema; the database verifies the tokens of the stack's tenant authority itself.
-    SchemaInstaller.install(instance, keys.tenantTokenKey());
+    // The proc-only schema and the audit chain (sealed every second by the event scheduler); the
+    // database verifies the tokens of the stack's tenant authority itself.
+    AuditInstaller.install(instance, keys.tenantTokenKey(), new AuditInstaller.Options(Duration.ofSeconds(1)));
     Map<String, StackDescriptor.CertKey> identities = new LinkedHashMap<>();
     for (String id : PkiSpec.DB_IDENTITIES) {
       Credential c = pki.client(id);

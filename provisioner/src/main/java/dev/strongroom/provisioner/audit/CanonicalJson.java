@@ -1,0 +1,236 @@
+package dev.strongroom.provisioner.audit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The audit chain's canonical JSON (docs/audit-chain.md), independent of the database: parses a JSON
+ * text and writes it back with object keys sorted (by UTF-16 code units; the audit keys are ASCII
+ * column names), no whitespace, strings escaped as MariaDB's {@code JSON_QUOTE} does ({@code \"},
+ * {@code \\}, {@code \b \f \n \r \t}, other controls as {@code \\u00XX} with upper-case hex, everything
+ * else literal), numbers and literals as written.
+ */
+public final class CanonicalJson {
+  private final String s;
+  private int i;
+
+  private CanonicalJson(String s) {
+    this.s = s;
+  }
+
+  /** The canonical form of {@code json}; throws {@link IllegalArgumentException} if it is not JSON. */
+  public static String canonical(String json) {
+    CanonicalJson p = new CanonicalJson(json);
+    p.ws();
+    Object v = p.value();
+    p.ws();
+    if (p.i != json.length()) {
+      throw new IllegalArgumentException("trailing characters at " + p.i);
+    }
+    StringBuilder out = new StringBuilder();
+    write(v, out);
+    return out.toString();
+  }
+
+  /** A JSON string literal for {@code value}, or {@code null}. */
+  public static String quote(String value) {
+    if (value == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder(value.length() + 2);
+    writeString(value, out);
+    return out.toString();
+  }
+
+  private record Raw(String text) {}
+
+  private static void write(Object v, StringBuilder out) {
+    if (v instanceof String str) {
+      writeString(str, out);
+    } else if (v instanceof Raw r) {
+      out.append(r.text());
+    } else if (v instanceof Map<?, ?> m) {
+      out.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        writeString((String) e.getKey(), out);
+        out.append(':');
+        write(e.getValue(), out);
+      }
+      out.append('}');
+    } else if (v instanceof List<?> l) {
+      out.append('[');
+      for (int k = 0; k < l.size(); k++) {
+        if (k > 0) {
+          out.append(',');
+        }
+        write(l.get(k), out);
+      }
+      out.append(']');
+    }
+  }
+
+  private static void writeString(String v, StringBuilder out) {
+    out.append('"');
+    for (int k = 0; k < v.length(); k++) {
+      char c = v.charAt(k);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\b' -> out.append("\\b");
+        case '\f' -> out.append("\\f");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04X", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
+  }
+
+  private void ws() {
+    while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
+      i++;
+    }
+  }
+
+  private IllegalArgumentException err(String what) {
+    return new IllegalArgumentException(what + " at " + i);
+  }
+
+  private Object value() {
+    if (i >= s.length()) {
+      throw err("unexpected end");
+    }
+    char c = s.charAt(i);
+    if (c == '{') {
+      i++;
+      Map<String, Object> m = new TreeMap<>();
+      ws();
+      if (peek('}')) {
+        i++;
+        return m;
+      }
+      while (true) {
+        ws();
+        if (!peek('"')) {
+          throw err("expected a key");
+        }
+        String k = string();
+        ws();
+        expect(':');
+        ws();
+        if (m.put(k, value()) != null) {
+          throw err("duplicate key " + k);
+        }
+        ws();
+        if (peek(',')) {
+          i++;
+        } else {
+          expect('}');
+          return m;
+        }
+      }
+    }
+    if (c == '[') {
+      i++;
+      List<Object> l = new ArrayList<>();
+      ws();
+      if (peek(']')) {
+        i++;
+        return l;
+      }
+      while (true) {
+        ws();
+        l.add(value());
+        ws();
+        if (peek(',')) {
+          i++;
+        } else {
+          expect(']');
+          return l;
+        }
+      }
+    }
+    if (c == '"') {
+      return string();
+    }
+    for (String lit : new String[] {"null", "true", "false"}) {
+      if (s.startsWith(lit, i)) {
+        i += lit.length();
+        return new Raw(lit);
+      }
+    }
+    int start = i;
+    while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
+      i++;
+    }
+    if (start == i) {
+      throw err("unexpected character");
+    }
+    return new Raw(s.substring(start, i));
+  }
+
+  private boolean peek(char c) {
+    return i < s.length() && s.charAt(i) == c;
+  }
+
+  private void expect(char c) {
+    if (!peek(c)) {
+      throw err("expected '" + c + "'");
+    }
+    i++;
+  }
+
+  private String string() {
+    expect('"');
+    StringBuilder b = new StringBuilder();
+    while (true) {
+      if (i >= s.length()) {
+        throw err("unterminated string");
+      }
+      char c = s.charAt(i++);
+      if (c == '"') {
+        return b.toString();
+      }
+      if (c != '\\') {
+        b.append(c);
+        continue;
+      }
+      if (i >= s.length()) {
+        throw err("unterminated escape");
+      }
+      char e = s.charAt(i++);
+      switch (e) {
+        case '"' -> b.append('"');
+        case '\\' -> b.append('\\');
+        case '/' -> b.append('/');
+        case 'b' -> b.append('\b');
+        case 'f' -> b.append('\f');
+        case 'n' -> b.append('\n');
+        case 'r' -> b.append('\r');
+        case 't' -> b.append('\t');
+        case 'u' -> {
+          if (i + 4 > s.length()) {
+            throw err("short u-escape");
+          }
+          b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+          i += 4;
+        }
+        default -> throw err("bad escape");
+      }
+    }
+  }
+}

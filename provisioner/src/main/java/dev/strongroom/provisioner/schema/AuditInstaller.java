@@ -1,0 +1,65 @@
+package dev.strongroom.provisioner.schema;
+
+import dev.strongroom.provisioner.db.MariaDbInstance;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Installs the audit plane (DESIGN §4 "Audit chain", design (b); docs/audit-chain.md) on top of the
+ * proc-only schema: {@code strongroom_audit} with {@code audit_events} and {@code audit_chain}, the
+ * locked owner {@code audit_definer}, the AFTER triggers on every data table, the guard triggers, the
+ * sealer {@code audit_seal(max_rows)} and the auditor's grants.
+ *
+ * <p>{@link #install} runs {@link SchemaInstaller#install} first (which revokes and re-grants every
+ * identity) and then the audit scripts, so the auditor's audit grants survive a re-install only when
+ * the install goes through this class. Kept apart from {@link SchemaInstaller#SCRIPTS} because that
+ * installer's tests assert the exact grants and routine set of parts 1–4.
+ */
+public final class AuditInstaller {
+  public static final String AUDIT_SCHEMA = "strongroom_audit";
+  public static final String AUDIT_DEFINER = "audit_definer";
+  /** The audit SQL resources (next to the schema scripts), applied after {@link SchemaInstaller#SCRIPTS}. */
+  public static final List<String> SCRIPTS = List.of("05-audit.sql", "06-audit-grants.sql");
+
+  private AuditInstaller() {}
+
+  /**
+   * Options. {@code sealEvery}: when not null, an event {@code strongroom_audit.audit_sealer} calls
+   * {@code audit_seal(10000)} at that interval and the event scheduler is switched on ({@code SET
+   * GLOBAL}, so it lasts until the server restarts); when null the event is dropped and sealing is
+   * left to the audit plane (auditor calls {@code audit_seal}).
+   */
+  public record Options(Duration sealEvery) {
+    public static Options manualSealing() {
+      return new Options(null);
+    }
+  }
+
+  /** Schema (parts 1–4) plus the audit plane, as the installer over the Unix socket. */
+  public static void install(MariaDbInstance db, byte[] tokenKey, Options options) {
+    SchemaInstaller.install(db, tokenKey);
+    db.sqlScript(script(options));
+  }
+
+  /** The audit script: prelude, {@link #SCRIPTS}, the scheduler statements. */
+  public static String script(Options options) {
+    StringBuilder sb = new StringBuilder(SchemaInstaller.PRELUDE);
+    for (String name : SCRIPTS) {
+      sb.append("\n-- ").append(name).append('\n').append(SchemaInstaller.resource(name)).append('\n');
+    }
+    Duration every = options == null ? null : options.sealEvery();
+    if (every == null) {
+      sb.append("DROP EVENT IF EXISTS strongroom_audit.audit_sealer;\n");
+    } else {
+      long s = every.toSeconds();
+      if (s < 1 || s > 86_400) {
+        throw new IllegalArgumentException("sealEvery must be within 1 s .. 1 day");
+      }
+      sb.append("CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' EVENT strongroom_audit.audit_sealer ON SCHEDULE EVERY ")
+          .append(s)
+          .append(" SECOND ON COMPLETION PRESERVE ENABLE DO CALL strongroom_audit.audit_seal(10000);\n")
+          .append("SET GLOBAL event_scheduler = ON;\n");
+    }
+    return sb.toString();
+  }
+}

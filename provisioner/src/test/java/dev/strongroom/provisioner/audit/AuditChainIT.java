@@ -1,0 +1,433 @@
+package dev.strongroom.provisioner.audit;
+
+import static dev.strongroom.provisioner.audit.AuditTestInstance.bind;
+import static dev.strongroom.provisioner.audit.AuditTestInstance.create;
+import static dev.strongroom.provisioner.audit.AuditTestInstance.recordId;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strongroom.provisioner.db.ServerError;
+import dev.strongroom.provisioner.schema.AuditInstaller;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * DESIGN §6 invariants 5 and 6 against a private MariaDB 10.11 with the schema and the audit plane
+ * installed: audit rows cannot be changed by any identity (nor by root while the guards stand), the
+ * procedures' writes become events that the sealer chains, concurrency and late commits keep the
+ * chain gapless and one row per event, and the Java verifier finds an edited, removed or inserted
+ * row with its seq.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AuditChainIT {
+  private static final List<String> AUDIT_TABLES = List.of("audit_events", "audit_chain");
+  private static final ServerError IMMUTABLE =
+      new ServerError(1644, "45000", "SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted");
+
+  private AuditTestInstance t;
+  private String tokenA;
+
+  @BeforeAll
+  void start() throws Exception {
+    long t0 = System.nanoTime();
+    t = new AuditTestInstance("sr-audit-");
+    System.out.println("[AuditChainIT] instance + accounts + schema + audit in " + ms(t0) + " ms");
+    tokenA = t.tokens.issue("tenant-a", "svc-a", Duration.ofMinutes(30));
+    assertEquals("STORED", t.ok("app_user", bind(tokenA) + create("req-a-1", recordId(), "dek-a")).rows().get(1).get(0));
+    seal();
+  }
+
+  @AfterAll
+  void stop() {
+    if (t != null) {
+      t.close();
+    }
+  }
+
+  private static long ms(long t0) {
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  /** Seals everything as the auditor; returns the number sealed. */
+  private long seal() {
+    long total = 0;
+    while (true) {
+      long n = Long.parseLong(t.ok("auditor", "CALL strongroom_audit.audit_seal(100000)").rows().get(0).get(0));
+      total += n;
+      if (n == 0) {
+        return total;
+      }
+    }
+  }
+
+  private String root(String sql) {
+    return t.db.sql(sql).stdout().strip();
+  }
+
+  private static ServerError denied(String user, String command, String table) {
+    return new ServerError(1142, "42000",
+        command + " command denied to user '" + user + "'@'127.0.0.1' for table `strongroom_audit`.`" + table + "`");
+  }
+
+  // ------------------------------------------------------------------ invariant 5: nobody rewrites audit rows
+
+  @Test
+  @Order(1)
+  void auditRows_cannotBeUpdatedDeletedOrTruncated_byAnyIdentity_norByRoot() {
+    String before = root("SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', event_id, tenant_id, after_image))) FROM strongroom_audit.audit_events");
+    String chainBefore = root("SELECT COUNT(*), SUM(CRC32(curr_hash)) FROM strongroom_audit.audit_chain");
+    for (String id : List.of("app_user", "auditor", "migration")) {
+      for (String table : AUDIT_TABLES) {
+        String q = "strongroom_audit." + table;
+        String col = table.equals("audit_events") ? "tenant_id = 'x'" : "curr_hash = REPEAT('0', 64)";
+        assertEquals(denied(id, "UPDATE", table), t.refusal(id, "UPDATE " + q + " SET " + col));
+        assertEquals(denied(id, "DELETE", table), t.refusal(id, "DELETE FROM " + q));
+        assertEquals(denied(id, "DROP", table), t.refusal(id, "TRUNCATE TABLE " + q));
+        assertEquals(denied(id, "DROP", table), t.refusal(id, "DROP TABLE " + q));
+        assertEquals(denied(id, "INSERT", table), t.refusal(id, "INSERT INTO " + q + " () VALUES ()"));
+      }
+    }
+    // app_user and migration cannot even read it; the auditor can
+    assertEquals(denied("app_user", "SELECT", "audit_events"), t.refusal("app_user", "SELECT * FROM strongroom_audit.audit_events"));
+    assertEquals(denied("migration", "SELECT", "audit_chain"), t.refusal("migration", "SELECT * FROM strongroom_audit.audit_chain"));
+    assertTrue(Long.parseLong(t.ok("auditor", "SELECT COUNT(*) FROM strongroom_audit.audit_chain").scalar()) >= 3);
+    // root (the installer): the guard triggers signal
+    assertEquals(IMMUTABLE, t.rootRefusal("UPDATE strongroom_audit.audit_events SET tenant_id = 'x' WHERE event_id = 1"));
+    assertEquals(IMMUTABLE, t.rootRefusal("DELETE FROM strongroom_audit.audit_events WHERE event_id = 1"));
+    assertEquals(IMMUTABLE, t.rootRefusal("UPDATE strongroom_audit.audit_chain SET curr_hash = REPEAT('0', 64) WHERE seq = 1"));
+    assertEquals(IMMUTABLE, t.rootRefusal("DELETE FROM strongroom_audit.audit_chain WHERE seq = 1"));
+    assertEquals(IMMUTABLE, t.rootRefusal("DELETE FROM strongroom_audit.audit_chain"));
+    assertEquals(before, root("SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', event_id, tenant_id, after_image))) FROM strongroom_audit.audit_events"));
+    assertEquals(chainBefore, root("SELECT COUNT(*), SUM(CRC32(curr_hash)) FROM strongroom_audit.audit_chain"));
+  }
+
+  @Test
+  @Order(2)
+  void grants_onTheAuditSchema_areExactly_auditorSelectAndSeal() {
+    Set<String> auditor = new TreeSet<>();
+    for (List<String> r : t.db.sql("SHOW GRANTS FOR 'auditor'@'127.0.0.1'").rows()) {
+      if (!r.get(0).startsWith("GRANT USAGE ON *.*")) {
+        auditor.add(r.get(0));
+      }
+    }
+    assertEquals(Set.of(
+        "GRANT EXECUTE ON PROCEDURE `strongroom`.`security_set_tenant` TO `auditor`@`127.0.0.1`",
+        "GRANT SELECT ON `strongroom_audit`.* TO `auditor`@`127.0.0.1`",
+        "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_seal` TO `auditor`@`127.0.0.1`",
+        "GRANT EXECUTE ON FUNCTION `strongroom_audit`.`audit_payload` TO `auditor`@`127.0.0.1`"), auditor);
+    for (String id : List.of("app_user", "migration")) {
+      assertFalse(t.db.sql("SHOW GRANTS FOR '" + id + "'@'127.0.0.1'").stdout().contains("strongroom_audit"), id);
+    }
+    // nobody but root holds DROP (TRUNCATE), UPDATE or DELETE anywhere on the audit schema
+    assertEquals("0", root("SELECT COUNT(*) FROM information_schema.SCHEMA_PRIVILEGES WHERE TABLE_SCHEMA = 'strongroom_audit'"
+        + " AND PRIVILEGE_TYPE IN ('DROP', 'UPDATE', 'DELETE', 'ALTER', 'CREATE')"));
+    assertEquals("0", root("SELECT COUNT(*) FROM information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA = 'strongroom_audit'"));
+    assertEquals("0", root("SELECT COUNT(*) FROM information_schema.USER_PRIVILEGES WHERE GRANTEE NOT LIKE '%root%'"
+        + " AND GRANTEE NOT LIKE '%mariadb.sys%' AND PRIVILEGE_TYPE IN ('DROP', 'UPDATE', 'DELETE', 'SUPER', 'TRIGGER')"));
+    assertEquals("1", root("SELECT JSON_VALUE(Priv, '$.account_locked') FROM mysql.global_priv"
+        + " WHERE User = 'audit_definer' AND Host = 'localhost'"));
+  }
+
+  // ------------------------------------------------------------------ events from the procedures
+
+  @Test
+  @Order(3)
+  void procedureWrites_becomeEvents_withTenantOperationRequestId_andAreSealed() {
+    String tenant = "tenant-ü \"q\" \\ /x\u00e9\uD83D\uDE00";
+    String token = t.tokens.issue(tenant, "svc-ev", Duration.ofMinutes(30));
+    long mark = Long.parseLong(root("SELECT IFNULL(MAX(event_id), 0) FROM strongroom_audit.audit_events"));
+    String rec = recordId();
+    assertEquals("STORED", t.ok("app_user", bind(token) + create("req-ev-1", rec, "dek-ev")).rows().get(1).get(0));
+    // a retry writes nothing; a second record reuses tenant and key (the no-op upsert of tenants is no event)
+    assertEquals("DUPLICATE", t.ok("app_user", bind(token) + create("req-ev-1", recordId(), "dek-ev")).rows().get(1).get(0));
+    String rec2 = recordId();
+    assertEquals("STORED", t.ok("app_user", bind(token) + create("req-ev-2", rec2, "dek-ev")).rows().get(1).get(0));
+    // migration edits and deletes a row directly: UPDATE and DELETE events, no tenant bound
+    t.ok("migration", "UPDATE strongroom.users SET request_id = 'req-ev-2b' WHERE record_id = '" + rec2 + "'");
+    t.ok("migration", "DELETE FROM strongroom.users WHERE record_id = '" + rec2 + "'");
+
+    List<List<String>> ev = t.ok("auditor", "SELECT event_id, operation, table_name, HEX(IFNULL(tenant_id, 'NULL')),"
+        + " IFNULL(request_id, 'NULL'), db_user, current_usr, primary_key FROM strongroom_audit.audit_events"
+        + " WHERE event_id > " + mark + " ORDER BY event_id").rows();
+    String tHex = HexFormat.of().withUpperCase().formatHex(tenant.getBytes(StandardCharsets.UTF_8));
+    String nullHex = HexFormat.of().withUpperCase().formatHex("NULL".getBytes(StandardCharsets.UTF_8));
+    assertEquals(6, ev.size(), ev.toString());
+    assertEquals(List.of("INSERT", "tenants", tHex, "NULL"), ev.get(0).subList(1, 5));
+    assertEquals(List.of("INSERT", "data_keys", tHex, "NULL"), ev.get(1).subList(1, 5));
+    assertEquals(List.of("INSERT", "users", tHex, "req-ev-1"), ev.get(2).subList(1, 5));
+    assertEquals(List.of("INSERT", "users", tHex, "req-ev-2"), ev.get(3).subList(1, 5));
+    assertEquals(List.of("UPDATE", "users", nullHex, "req-ev-2b"), ev.get(4).subList(1, 5));
+    assertEquals(List.of("DELETE", "users", nullHex, "req-ev-2b"), ev.get(5).subList(1, 5));
+    assertEquals("{\"record_id\":\"" + rec + "\"}", ev.get(2).get(7));
+    for (int i = 0; i < 4; i++) {
+      assertEquals("app_user@127.0.0.1", ev.get(i).get(5));
+    }
+    assertEquals("migration@127.0.0.1", ev.get(4).get(5));
+    System.out.println("[AuditChainIT] CURRENT_USER() inside the trigger: " + ev.get(0).get(6));
+    assertEquals("audit_definer@localhost", ev.get(0).get(6));
+    // images: before/after of the UPDATE differ only in request_id; binary columns as lowercase hex
+    List<String> img = t.ok("auditor", "SELECT HEX(before_image), HEX(after_image) FROM strongroom_audit.audit_events"
+        + " WHERE event_id = " + ev.get(4).get(0)).rows().get(0);
+    String b = new String(HexFormat.of().parseHex(img.get(0)), StandardCharsets.UTF_8);
+    String a = new String(HexFormat.of().parseHex(img.get(1)), StandardCharsets.UTF_8);
+    assertEquals(b.replace("\"request_id\":\"req-ev-2\"", "\"request_id\":\"req-ev-2b\""), a);
+    assertTrue(a.contains("\"email_ct\":\"bb02\",\"email_iv\":\"0c0d0e0f1011121314151617\""), a);
+    assertTrue(a.contains("\"phone_ct\":null,"), a);
+    assertEquals(CanonicalJson.canonical(a), a);
+
+    // the auditor seals them; one chain row each
+    assertEquals(6, seal());
+    assertEquals("6", t.ok("auditor", "SELECT COUNT(*) FROM strongroom_audit.audit_chain WHERE event_id > " + mark).scalar());
+    // Java's payload is byte for byte the SQL's, and so every hash (verifier)
+    for (List<String> e : ev) {
+      long id = Long.parseLong(e.get(0));
+      String sqlPayload = new String(HexFormat.of().parseHex(t.ok("auditor",
+          "SELECT HEX(strongroom_audit.audit_payload(" + id + "))").scalar()), StandardCharsets.UTF_8);
+      assertEquals(sqlPayload, javaEvent(id).payload());
+    }
+    AuditChainVerifier.Result r = t.verifier().verify();
+    assertTrue(r.ok(), r.toString());
+    assertEquals(0, r.unsealed());
+    assertEquals(root("SELECT curr_hash FROM strongroom_audit.audit_chain ORDER BY seq DESC LIMIT 1"), r.headHash());
+  }
+
+  private AuditEvent javaEvent(long id) {
+    List<String> r = t.ok("auditor", "SELECT HEX(event_time), HEX(db_user), HEX(current_usr), HEX(tenant_id),"
+        + " HEX(operation), HEX(table_name), HEX(primary_key), HEX(before_image), HEX(after_image), HEX(request_id)"
+        + " FROM strongroom_audit.audit_events WHERE event_id = " + id).rows().get(0);
+    List<String> v = new ArrayList<>();
+    for (String h : r) {
+      v.add("NULL".equals(h) ? null : new String(HexFormat.of().parseHex(h), StandardCharsets.UTF_8));
+    }
+    return new AuditEvent(id, v.get(0), v.get(1), v.get(2), v.get(3), v.get(4), v.get(5), v.get(6), v.get(7), v.get(8), v.get(9));
+  }
+
+  @Test
+  @Order(4)
+  void lateCommit_lowerIdThanOneSealed_isSealedExactlyOnce() throws Exception {
+    // A takes an event id, then stays open; B commits a higher id; the sealer seals B; A commits; A is sealed next
+    Thread a = new Thread(() -> t.script("migration", "START TRANSACTION;\n"
+        + "INSERT INTO strongroom.tenants (tenant_id, created_at) VALUES ('late-a', UTC_TIMESTAMP(6));\n"
+        + "DO SLEEP(3);\nCOMMIT;\n", Duration.ofSeconds(30)));
+    a.start();
+    Thread.sleep(1200);
+    t.ok("migration", "INSERT INTO strongroom.tenants (tenant_id, created_at) VALUES ('late-b', UTC_TIMESTAMP(6))");
+    seal();
+    a.join();
+    String idA = root("SELECT event_id FROM strongroom_audit.audit_events WHERE primary_key = '{\"tenant_id\":\"late-a\"}'");
+    String idB = root("SELECT event_id FROM strongroom_audit.audit_events WHERE primary_key = '{\"tenant_id\":\"late-b\"}'");
+    assertTrue(Long.parseLong(idA) < Long.parseLong(idB), idA + " < " + idB);
+    assertEquals("0", root("SELECT COUNT(*) FROM strongroom_audit.audit_chain WHERE event_id = " + idA));
+    assertEquals(1, seal());
+    long seqA = Long.parseLong(root("SELECT seq FROM strongroom_audit.audit_chain WHERE event_id = " + idA));
+    long seqB = Long.parseLong(root("SELECT seq FROM strongroom_audit.audit_chain WHERE event_id = " + idB));
+    assertEquals(seqB + 1, seqA);
+    assertTrue(t.verifier().verify().ok());
+  }
+
+  // ------------------------------------------------------------------ concurrency
+
+  @Test
+  @Order(5)
+  void eightConcurrentWriters_withTwoConcurrentSealers_chainVerifiesFromGenesis() throws Exception {
+    int writers = 8;
+    int perWriter = 2000;
+    long usersBefore = Long.parseLong(root("SELECT COUNT(*) FROM strongroom.users"));
+    List<Thread> threads = new ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int w = 0; w < writers; w++) {
+      String token = t.tokens.issue("tenant-w" + w, "svc-w" + w, Duration.ofMinutes(30));
+      StringBuilder sql = new StringBuilder(bind(token));
+      for (int i = 0; i < perWriter; i++) {
+        sql.append(create("req-w" + w + "-" + i, recordId(), "dek-w" + w));
+      }
+      String script = sql.toString();
+      Thread th = new Thread(() -> t.script("app_user", script, Duration.ofMinutes(5)));
+      th.setUncaughtExceptionHandler((x, e) -> failures.add(e));
+      threads.add(th);
+    }
+    // each writer's first create runs alone (it creates the writer's tenants and data_keys rows); then every
+    // create runs under autocommit. Inside explicit REPEATABLE READ transactions the audit trigger's read of
+    // the binding (get_tenant() inside an INSERT) is a locking S read of tenant_bindings, which deadlocks with
+    // another connection's security_set_tenant (docs/audit-chain.md, "MariaDB notes").
+    for (int w = 0; w < writers; w++) {
+      String token = t.tokens.issue("tenant-w" + w, "svc-w" + w, Duration.ofMinutes(30));
+      t.ok("app_user", bind(token) + create("req-w" + w + "-first", recordId(), "dek-w" + w));
+    }
+    AtomicBoolean writing = new AtomicBoolean(true);
+    AtomicLong sealRuns = new AtomicLong();
+    List<Thread> sealers = new ArrayList<>();
+    for (int s = 0; s < Integer.getInteger("sr.sealers", 2); s++) {
+      Thread th = new Thread(() -> {
+        while (writing.get()) {
+          t.ok("auditor", "CALL strongroom_audit.audit_seal(2000)");
+          sealRuns.incrementAndGet();
+          try {
+            Thread.sleep(200);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      th.setUncaughtExceptionHandler((x, e) -> failures.add(e));
+      sealers.add(th);
+    }
+    t.db.sql("SET GLOBAL innodb_print_all_deadlocks = ON");
+    long t0 = System.nanoTime();
+    threads.forEach(Thread::start);
+    sealers.forEach(Thread::start);
+    for (Thread th : threads) {
+      th.join();
+    }
+    long writeMs = ms(t0);
+    writing.set(false);
+    for (Thread th : sealers) {
+      th.join();
+    }
+    long t1 = System.nanoTime();
+    seal();
+    long finalSealMs = ms(t1);
+    if (!failures.isEmpty()) {
+      String st = java.nio.file.Files.readString(t.db.layout().errorLog(), StandardCharsets.ISO_8859_1);
+      int i = st.indexOf("DEADLOCK");
+      System.out.println(i < 0 ? "no deadlock in the error log" : st.substring(i, Math.min(st.length(), i + 8000)));
+    }
+    assertEquals(List.of(), failures);
+    assertEquals(usersBefore + (long) writers * (perWriter + 1), Long.parseLong(root("SELECT COUNT(*) FROM strongroom.users")));
+    List<String> c = t.db.sql("SELECT (SELECT COUNT(*) FROM strongroom_audit.audit_events),"
+        + " COUNT(*), MIN(seq), MAX(seq), COUNT(DISTINCT event_id) FROM strongroom_audit.audit_chain").rows().get(0);
+    assertEquals(c.get(0), c.get(1), "one chain row per event: " + c);
+    assertEquals("1", c.get(2));
+    assertEquals(c.get(1), c.get(3), "gapless seq: " + c);
+    assertEquals(c.get(1), c.get(4));
+    String outOfOrder = root("SELECT COUNT(*) FROM strongroom_audit.audit_chain x JOIN strongroom_audit.audit_chain p"
+        + " ON p.seq = x.seq - 1 WHERE x.event_id < p.event_id");
+    long t2 = System.nanoTime();
+    AuditChainVerifier.Result r = t.verifier().verify();
+    long verifyMs = ms(t2);
+    System.out.println("[AuditChainIT] " + writers + " writers x " + perWriter + " creates in " + writeMs + " ms ("
+        + (writers * perWriter * 1000L / Math.max(1, writeMs)) + " creates/s) with " + sealRuns.get()
+        + " concurrent seal calls; final seal " + finalSealMs + " ms; " + c.get(1) + " chain rows, " + outOfOrder
+        + " sealed below an already-sealed id (late commits); Java verify " + verifyMs + " ms: " + r);
+    assertTrue(r.ok(), r.toString());
+    assertEquals(Long.parseLong(c.get(1)), r.verified());
+  }
+
+  // ------------------------------------------------------------------ invariant 6: tampering is found
+
+  @Test
+  @Order(9)
+  void dbaWhoDropsTheGuards_andEditsRemovesOrInserts_isFoundWithTheSeq() {
+    AuditChainVerifier v = t.verifier();
+    assertTrue(v.verify().ok());
+    long k = Long.parseLong(root("SELECT seq FROM strongroom_audit.audit_chain ORDER BY seq LIMIT 1 OFFSET 1"));
+    assertEquals(2, k);
+    String ev = root("SELECT event_id FROM strongroom_audit.audit_chain WHERE seq = " + k);
+    String oldTenant = root("SELECT tenant_id FROM strongroom_audit.audit_events WHERE event_id = " + ev);
+    assertEquals("tenant-a", oldTenant);
+
+    // edit: drop the guard, change one event's tenant
+    root("DROP TRIGGER strongroom_audit.audit_events_no_update");
+    root("UPDATE strongroom_audit.audit_events SET tenant_id = 'tenant-evil' WHERE event_id = " + ev);
+    AuditChainVerifier.Result r = v.verify();
+    assertEquals(k, r.firstBadSeq(), r.toString());
+    assertTrue(r.reason().startsWith("curr_hash does not match event " + ev), r.reason());
+    // an image made non-canonical (a space) is found too
+    root("UPDATE strongroom_audit.audit_events SET tenant_id = '" + oldTenant + "',"
+        + " primary_key = REPLACE(primary_key, ':', ': ') WHERE event_id = " + ev);
+    r = v.verify();
+    assertEquals(k, r.firstBadSeq(), r.toString());
+    assertTrue(r.reason().contains("non-canonical"), r.reason());
+    root("UPDATE strongroom_audit.audit_events SET primary_key = REPLACE(primary_key, ': ', ':') WHERE event_id = " + ev);
+    assertTrue(v.verify().ok());
+
+    // remove an event (the FK has to be switched off too)
+    root("DROP TRIGGER strongroom_audit.audit_events_no_delete");
+    root("CREATE TABLE strongroom_audit.bak_e AS SELECT * FROM strongroom_audit.audit_events WHERE event_id = " + ev);
+    root("SET foreign_key_checks = 0; DELETE FROM strongroom_audit.audit_events WHERE event_id = " + ev);
+    r = v.verify();
+    assertEquals(k, r.firstBadSeq(), r.toString());
+    assertTrue(r.reason().contains("missing from audit_events"), r.reason());
+    root("INSERT INTO strongroom_audit.audit_events SELECT * FROM strongroom_audit.bak_e; DROP TABLE strongroom_audit.bak_e");
+    assertTrue(v.verify().ok());
+
+    // remove a chain row: a gap at k
+    root("DROP TRIGGER strongroom_audit.audit_chain_no_delete");
+    root("CREATE TABLE strongroom_audit.bak_c AS SELECT * FROM strongroom_audit.audit_chain WHERE seq = " + k);
+    root("DELETE FROM strongroom_audit.audit_chain WHERE seq = " + k);
+    r = v.verify();
+    assertEquals(k, r.firstBadSeq(), r.toString());
+    assertTrue(r.reason().startsWith("seq " + k + " is missing"), r.reason());
+    root("INSERT INTO strongroom_audit.audit_chain SELECT * FROM strongroom_audit.bak_c; DROP TABLE strongroom_audit.bak_c");
+    assertTrue(v.verify().ok());
+
+    // insert a forged event into the middle of the chain, correctly hashed against its predecessor, seqs shifted
+    root("DROP TRIGGER strongroom_audit.audit_chain_no_update");
+    root("INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,"
+        + " primary_key, before_image, after_image, request_id) VALUES (UTC_TIMESTAMP(6), 'root@localhost',"
+        + " 'root@localhost', NULL, 'INSERT', 'tenants', '{\"tenant_id\":\"forged\"}', NULL, '{\"tenant_id\":\"forged\"}', NULL)");
+    String forged = root("SELECT MAX(event_id) FROM strongroom_audit.audit_events");
+    root("UPDATE strongroom_audit.audit_chain SET seq = seq + 1 WHERE seq >= " + k + " ORDER BY seq DESC");
+    root("INSERT INTO strongroom_audit.audit_chain (seq, event_id, prev_hash, curr_hash) SELECT " + k + ", " + forged
+        + ", p.curr_hash, SHA2(CONCAT(CONVERT(p.curr_hash USING utf8mb4), '|', strongroom_audit.audit_payload(" + forged + ")), 256)"
+        + " FROM strongroom_audit.audit_chain p WHERE p.seq = " + (k - 1));
+    r = v.verify();
+    assertEquals(k + 1, r.firstBadSeq(), r.toString());
+    assertTrue(r.reason().startsWith("prev_hash does not equal curr_hash of seq " + k), r.reason());
+    // undo it; the forged event stays behind unsealed (it cannot be deleted once the guards are back)
+    root("DELETE FROM strongroom_audit.audit_chain WHERE seq = " + k);
+    root("UPDATE strongroom_audit.audit_chain SET seq = seq - 1 WHERE seq > " + k + " ORDER BY seq");
+    r = v.verify();
+    assertTrue(r.ok(), r.toString());
+    assertEquals(1, r.unsealed());
+
+    // a re-install brings the guards back
+    AuditInstaller.install(t.db, t.tokenKey, AuditInstaller.Options.manualSealing());
+    assertEquals(IMMUTABLE, t.rootRefusal("UPDATE strongroom_audit.audit_events SET tenant_id = 'x' WHERE event_id = " + ev));
+    assertEquals(IMMUTABLE, t.rootRefusal("DELETE FROM strongroom_audit.audit_chain WHERE seq = " + k));
+    assertNull(t.verifier().verify().firstBadSeq());
+  }
+
+  // ------------------------------------------------------------------ the scheduler option
+
+  @Test
+  @Order(10)
+  void schedulerOption_sealsWithoutTheAuditPlane_andIsRemovedAgain() throws Exception {
+    AuditInstaller.install(t.db, t.tokenKey, new AuditInstaller.Options(Duration.ofSeconds(1)));
+    try {
+      assertEquals("ON", root("SELECT @@GLOBAL.event_scheduler"));
+      assertEquals("audit_definer@localhost", root("SELECT DEFINER FROM information_schema.EVENTS"
+          + " WHERE EVENT_SCHEMA = 'strongroom_audit' AND EVENT_NAME = 'audit_sealer'"));
+      t.ok("app_user", bind(tokenA) + create("req-a-sched", recordId(), "dek-a"));
+      String unsealed = "SELECT COUNT(*) FROM strongroom_audit.audit_events e WHERE NOT EXISTS"
+          + " (SELECT 1 FROM strongroom_audit.audit_chain c WHERE c.event_id = e.event_id)"
+          + " AND e.primary_key NOT LIKE '%forged%'";
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!"0".equals(root(unsealed)) && System.nanoTime() < deadline) {
+        Thread.sleep(250);
+      }
+      assertEquals("0", root(unsealed));
+      assertTrue(t.verifier().verify().ok());
+    } finally {
+      AuditInstaller.install(t.db, t.tokenKey, AuditInstaller.Options.manualSealing());
+    }
+    assertEquals("0", root("SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'strongroom_audit'"));
+  }
+}
