@@ -6,25 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.provisioner.db.ClientConnection;
 import dev.strongroom.provisioner.db.ClientResult;
-import dev.strongroom.provisioner.db.DbAccount;
-import dev.strongroom.provisioner.db.Dialect;
-import dev.strongroom.provisioner.db.InstanceLayout;
 import dev.strongroom.provisioner.db.MariaDbBinaries;
 import dev.strongroom.provisioner.db.MariaDbInstance;
 import dev.strongroom.provisioner.db.ServerError;
-import dev.strongroom.provisioner.db.ServerSettings;
-import dev.strongroom.provisioner.db.TlsFiles;
+import dev.strongroom.provisioner.db.TestInstances;
 import dev.strongroom.provisioner.internal.Processes;
 import dev.strongroom.provisioner.pki.PkiDirectory;
-import dev.strongroom.provisioner.pki.PkiSpec;
 import dev.strongroom.provisioner.schema.AuditInstaller;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,20 +35,9 @@ final class AuditTestInstance implements AutoCloseable {
   final TenantTokens tokens = new TenantTokens(tokenKey, Clock.systemUTC());
 
   AuditTestInstance(String prefix) throws IOException {
-    base = Files.createTempDirectory(Path.of("/tmp"), prefix);
-    pki = PkiDirectory.open(base.resolve("pki"), PkiSpec.strongroom(List.of()));
-    pki.ensure();
-    ServerSettings settings =
-        ServerSettings.builder(Dialect.MARIADB_10_11, new InstanceLayout(base.resolve("db")), TlsFiles.of(pki))
-            .port(0)
-            .bufferPoolMb(64)
-            .redoLogMb(64)
-            .maxConnections(40)
-            .maxUserConnections(20)
-            .build();
-    db = MariaDbInstance.prepare(settings, MariaDbBinaries.debian());
-    db.start();
-    db.applyAccounts(DbAccount.strongroomIdentities(pki));
+    base = TestInstances.tempBase(prefix);
+    pki = TestInstances.pki(base);
+    db = TestInstances.startWithAccounts(TestInstances.settings(base, pki, 64, 64, 40, 20), pki);
     AuditInstaller.install(db, tokenKey, AuditInstaller.Options.manualSealing());
   }
 
@@ -133,30 +113,7 @@ final class AuditTestInstance implements AutoCloseable {
     try {
       db.stop();
     } finally {
-      deleteTree(base);
-    }
-  }
-
-  static void deleteTree(Path root) {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-          Files.delete(dir);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      // best effort
+      TestInstances.deleteTree(base);
     }
   }
 }

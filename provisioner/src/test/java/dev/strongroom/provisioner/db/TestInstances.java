@@ -14,33 +14,47 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Test support: a PKI plus a private MariaDB instance under a short temp path; cleanup; openssl. */
-final class TestInstances {
+public final class TestInstances {
   private TestInstances() {}
 
   /** A temp dir under /tmp (short: the socket path must stay under 107 bytes). */
-  static Path tempBase(String prefix) throws IOException {
+  public static Path tempBase(String prefix) throws IOException {
     return Files.createTempDirectory(Path.of("/tmp"), prefix);
   }
 
-  static PkiDirectory pki(Path base) {
+  public static PkiDirectory pki(Path base) {
     PkiDirectory pki = PkiDirectory.open(base.resolve("pki"), PkiSpec.strongroom(List.of()));
     pki.ensure();
     return pki;
   }
 
   /** Small-footprint settings on a free port. */
-  static ServerSettings settings(Path base, PkiDirectory pki) {
+  public static ServerSettings settings(Path base, PkiDirectory pki) {
+    return settings(base, pki, 32, 16, 30, 10);
+  }
+
+  /** Settings on a free port with the given sizes (the concurrency tests need more). */
+  public static ServerSettings settings(
+      Path base, PkiDirectory pki, int bufferPoolMb, int redoLogMb, int maxConnections, int maxUserConnections) {
     return ServerSettings.builder(
             Dialect.MARIADB_10_11, new InstanceLayout(base.resolve("db")), TlsFiles.of(pki))
         .port(0)
-        .bufferPoolMb(32)
-        .redoLogMb(16)
-        .maxConnections(30)
-        .maxUserConnections(10)
+        .bufferPoolMb(bufferPoolMb)
+        .redoLogMb(redoLogMb)
+        .maxConnections(maxConnections)
+        .maxUserConnections(maxUserConnections)
         .build();
   }
 
-  static void deleteTree(Path root) {
+  /** Prepares and starts an instance with {@code settings} and applies the Strongroom identities. */
+  public static MariaDbInstance startWithAccounts(ServerSettings settings, PkiDirectory pki) {
+    MariaDbInstance db = MariaDbInstance.prepare(settings, MariaDbBinaries.debian());
+    db.start();
+    db.applyAccounts(DbAccount.strongroomIdentities(pki));
+    return db;
+  }
+
+  public static void deleteTree(Path root) {
     if (root == null || !Files.exists(root)) {
       return;
     }

@@ -6,22 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.provisioner.db.ClientConnection;
 import dev.strongroom.provisioner.db.ClientResult;
-import dev.strongroom.provisioner.db.DbAccount;
-import dev.strongroom.provisioner.db.Dialect;
-import dev.strongroom.provisioner.db.InstanceLayout;
-import dev.strongroom.provisioner.db.MariaDbBinaries;
 import dev.strongroom.provisioner.db.MariaDbInstance;
 import dev.strongroom.provisioner.db.ServerError;
-import dev.strongroom.provisioner.db.ServerSettings;
-import dev.strongroom.provisioner.db.TlsFiles;
+import dev.strongroom.provisioner.db.TestInstances;
 import dev.strongroom.provisioner.pki.PkiDirectory;
-import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.List;
 
@@ -39,20 +29,9 @@ final class SchemaTestInstance implements AutoCloseable {
   final long installMillis;
 
   SchemaTestInstance(String prefix) throws IOException {
-    base = Files.createTempDirectory(Path.of("/tmp"), prefix);
-    pki = PkiDirectory.open(base.resolve("pki"), PkiSpec.strongroom(List.of()));
-    pki.ensure();
-    ServerSettings settings =
-        ServerSettings.builder(Dialect.MARIADB_10_11, new InstanceLayout(base.resolve("db")), TlsFiles.of(pki))
-            .port(0)
-            .bufferPoolMb(32)
-            .redoLogMb(16)
-            .maxConnections(30)
-            .maxUserConnections(10)
-            .build();
-    db = MariaDbInstance.prepare(settings, MariaDbBinaries.debian());
-    db.start();
-    db.applyAccounts(DbAccount.strongroomIdentities(pki));
+    base = TestInstances.tempBase(prefix);
+    pki = TestInstances.pki(base);
+    db = TestInstances.startWithAccounts(TestInstances.settings(base, pki), pki);
     long t0 = System.nanoTime();
     SchemaInstaller.install(db, tokenKey);
     installMillis = (System.nanoTime() - t0) / 1_000_000;
@@ -105,32 +84,7 @@ final class SchemaTestInstance implements AutoCloseable {
     try {
       db.stop();
     } finally {
-      deleteTree(base);
-    }
-  }
-
-  static void deleteTree(Path root) {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(
-          root,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-              Files.delete(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-              Files.delete(dir);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      // best effort
+      TestInstances.deleteTree(base);
     }
   }
 }
