@@ -73,6 +73,11 @@ public final class OptionFileRenderer {
     o.kv("server_id", s.serverId());
     o.kv("binlog_format", "ROW");
     o.kv("sync_binlog", 1);
+    o.section("Transactions: READ COMMITTED, so the API's reads of the tenant binding take no gap locks and");
+    o.comment("calls inside multi-statement transactions cannot deadlock on it; the event scheduler seals the audit");
+    o.comment("chain after a restart too (docs/audit-chain.md).");
+    o.kv("transaction_isolation", "READ-COMMITTED");
+    o.kv("event_scheduler", "ON");
     o.section("Audit: connections and DDL, cannot be unloaded at runtime");
     o.kv("plugin_load_add", "server_audit");
     o.kv("server_audit", "FORCE_PLUS_PERMANENT");
@@ -158,6 +163,11 @@ public final class OptionFileRenderer {
     o.kv("log_bin", l.binlogBase());
     o.kv("server_id", s.serverId());
     o.kv("sync_binlog", 1);
+    o.section("Transactions: READ COMMITTED, so the API's reads of the tenant binding take no gap locks and");
+    o.comment("calls inside multi-statement transactions cannot deadlock on it; the event scheduler seals the audit");
+    o.comment("chain after a restart too (docs/audit-chain.md).");
+    o.kv("transaction_isolation", "READ-COMMITTED");
+    o.kv("event_scheduler", "ON");
     o.section("Audit");
     o.comment("MySQL 8.4 community ships no audit log plugin (audit_log is Enterprise-only) and");
     o.comment("server_audit does not load into MySQL 8.4. Gap, compensated by log_error_verbosity=3,");

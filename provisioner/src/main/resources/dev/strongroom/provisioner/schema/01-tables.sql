@@ -55,15 +55,20 @@ CREATE TABLE IF NOT EXISTS strongroom.users (
 
 -- Security schema: readable and writable by api_definer only (no application identity has any privilege on it).
 
--- One row per bound connection. server_boot (epoch second the server started) makes a row left over from
--- before a restart worthless even though CONNECTION_ID() values start again from 1.
-CREATE TABLE IF NOT EXISTS strongroom_security.tenant_bindings (
+-- One row per bound connection. A binding is live only while its connection holds the user-level lock
+-- 'strongroom.binding.<liveness>' (taken by security_set_tenant; liveness is 128 random bits, readable by the
+-- definer only). Locks end with the connection and with the server, so a row left over from a closed connection
+-- or from before a restart binds nobody, even though CONNECTION_ID() values start again from 1 after a restart.
+-- Bindings are transient: an install drops and recreates the table, which unbinds every connection (pools bind
+-- again at checkout).
+DROP TABLE IF EXISTS strongroom_security.tenant_bindings;
+CREATE TABLE strongroom_security.tenant_bindings (
   connection_id BIGINT UNSIGNED NOT NULL,
   tenant_id     VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
   subject       VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
   bound_at      DATETIME(6) NOT NULL,
   expires_at    DATETIME(6) NOT NULL,
-  server_boot   BIGINT NOT NULL,
+  liveness      CHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   PRIMARY KEY (connection_id),
   KEY ix_tenant_bindings_expires (expires_at)
 ) ENGINE=InnoDB;

@@ -5,16 +5,6 @@
 
 DELIMITER $$
 
--- The epoch second this server process started: query start time minus Uptime (both whole seconds of the
--- same statement, so the value is exact and stable for the server's life).
-CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.server_boot()
-  RETURNS BIGINT
-  NOT DETERMINISTIC READS SQL DATA SQL SECURITY DEFINER
-BEGIN
-  RETURN UNIX_TIMESTAMP() - (SELECT CAST(VARIABLE_VALUE AS SIGNED) FROM information_schema.GLOBAL_STATUS
-                             WHERE VARIABLE_NAME = 'UPTIME');
-END$$
-
 -- Unpadded base64url → bytes, as strict as contracts' Base64Url.decode: only [A-Za-z0-9_-], no padding,
 -- canonical trailing bits; '' → ''. NULL when not acceptable.
 CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.b64url_decode(p TEXT CHARACTER SET utf8mb4)
@@ -48,9 +38,9 @@ BEGIN
 END$$
 
 -- The tenant bound to THIS connection, or NULL: reads only tenant_bindings for CONNECTION_ID(), and only a
--- row that has not expired and was written during this server's life. Session variables play no part.
--- A plain (consistent) read: a caller inside an open REPEATABLE READ transaction keeps seeing the binding its
--- snapshot holds until that transaction ends, even if a key rotation deleted it meanwhile (docs/schema.md).
+-- row that has not expired and whose liveness lock this very connection holds (so a row of a closed connection,
+-- or one from before a restart, binds nobody). Session variables play no part. With the server's READ COMMITTED
+-- isolation every statement sees the current bindings, so a key rotation's unbinding takes effect at once.
 CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.get_tenant()
   RETURNS VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
   NOT DETERMINISTIC READS SQL DATA SQL SECURITY DEFINER
@@ -58,7 +48,19 @@ BEGIN
   RETURN (SELECT b.tenant_id FROM strongroom_security.tenant_bindings b
           WHERE b.connection_id = CONNECTION_ID()
             AND b.expires_at > UTC_TIMESTAMP(6)
-            AND b.server_boot = strongroom_security.server_boot());
+            AND IS_USED_LOCK(CONCAT('strongroom.binding.', b.liveness)) = CONNECTION_ID());
+END$$
+
+-- Ends this connection's binding: releases its liveness lock and deletes its row. Not granted to anyone.
+CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom_security.unbind()
+  MODIFIES SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_old CHAR(32) CHARACTER SET ascii COLLATE ascii_bin;
+  SET v_old = (SELECT b.liveness FROM strongroom_security.tenant_bindings b WHERE b.connection_id = CONNECTION_ID());
+  IF v_old IS NOT NULL THEN
+    DO RELEASE_LOCK(CONCAT('strongroom.binding.', v_old));
+  END IF;
+  DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();
 END$$
 
 -- Verifies a tenant token exactly as contracts' TenantTokens.verify does (same checks, same order, same
@@ -81,8 +83,9 @@ BEGIN
   DECLARE v_iat BIGINT;
   DECLARE v_exp BIGINT;
   DECLARE v_now DECIMAL(20,6);
+  DECLARE v_liveness CHAR(32) CHARACTER SET ascii COLLATE ascii_bin;
 
-  DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();
+  CALL strongroom_security.unbind();
   DELETE FROM strongroom_security.tenant_bindings WHERE expires_at <= UTC_TIMESTAMP(6);
 
   -- shape: <claims>.<mac>, one dot, claims part not empty, at most 4096 characters
@@ -149,9 +152,14 @@ BEGIN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-EXPIRED: token expired';
   END IF;
 
-  INSERT INTO strongroom_security.tenant_bindings (connection_id, tenant_id, subject, bound_at, expires_at, server_boot)
+  -- the binding lives while this connection holds a lock whose name only the definer can read
+  SET v_liveness = LOWER(HEX(RANDOM_BYTES(16)));
+  IF IFNULL(GET_LOCK(CONCAT('strongroom.binding.', v_liveness), 0), 0) <> 1 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INTERNAL: could not take the binding lock';
+  END IF;
+  INSERT INTO strongroom_security.tenant_bindings (connection_id, tenant_id, subject, bound_at, expires_at, liveness)
   VALUES (CONNECTION_ID(), v_tenant, v_sub, UTC_TIMESTAMP(6),
-          TIMESTAMP('1970-01-01 00:00:00') + INTERVAL v_exp SECOND, strongroom_security.server_boot());
+          TIMESTAMP('1970-01-01 00:00:00') + INTERVAL v_exp SECOND, v_liveness);
   SELECT b.tenant_id, b.subject, b.expires_at FROM strongroom_security.tenant_bindings b
   WHERE b.connection_id = CONNECTION_ID();
 END$$
@@ -159,7 +167,7 @@ END$$
 CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.security_clear_tenant()
   MODIFIES SQL DATA SQL SECURITY DEFINER
 BEGIN
-  DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();
+  CALL strongroom_security.unbind();
 END$$
 
 -- This connection's binding (tenant_id, subject, expires_at in UTC), or no row.
@@ -192,6 +200,9 @@ proc: BEGIN
   DECLARE v_owner VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
   DECLARE v_conflict INT DEFAULT 0;
   DECLARE v_now DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
+  DECLARE v_request_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin;
+  DECLARE v_record_id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin;
+  DECLARE v_dek_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin;
 
   SET v_tenant = strongroom_security.get_tenant();
   IF v_tenant IS NULL THEN
@@ -226,37 +237,44 @@ proc: BEGIN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: name is required; each field is a ciphertext (1..65536 bytes) with a 12-byte IV, or neither';
   END IF;
 
+  -- the ids as ASCII, the columns' character set: a utf8mb4 value compared with an ascii column converts the
+  -- column and scans the table instead of using its unique index
+  SET v_request_id = p_request_id, v_record_id = p_record_id, v_dek_id = p_dek_id;
+
   -- a repeat: return what is stored, write nothing
-  SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.request_id = p_request_id);
+  SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.request_id = v_request_id);
   IF v_owner IS NOT NULL THEN
     IF v_owner <> v_tenant THEN
       SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: request id belongs to another tenant';
     END IF;
     SELECT 'DUPLICATE' AS status, u.record_id, u.request_id, u.tenant_id, u.dek_id, u.created_at
-    FROM strongroom.users u WHERE u.request_id = p_request_id;
+    FROM strongroom.users u WHERE u.request_id = v_request_id;
     LEAVE proc;
   END IF;
-  SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.record_id = p_record_id);
+  SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.record_id = v_record_id);
   IF v_owner IS NOT NULL THEN
     IF v_owner <> v_tenant THEN
       SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: record id belongs to another tenant';
     END IF;
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-RECORD-EXISTS: record id already stored under another request id';
   END IF;
-  SET v_owner = (SELECT k.tenant_id FROM strongroom.data_keys k WHERE k.dek_id = p_dek_id);
+  SET v_owner = (SELECT k.tenant_id FROM strongroom.data_keys k WHERE k.dek_id = v_dek_id);
   IF v_owner IS NOT NULL AND v_owner <> v_tenant THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: data key belongs to another tenant';
   END IF;
 
-  INSERT INTO strongroom.tenants (tenant_id, created_at) VALUES (v_tenant, v_now)
-    ON DUPLICATE KEY UPDATE tenant_id = tenant_id;
+  IF NOT EXISTS (SELECT 1 FROM strongroom.tenants t WHERE t.tenant_id = v_tenant) THEN
+    -- first record of this tenant; a concurrent first record keeps the first row
+    INSERT INTO strongroom.tenants (tenant_id, created_at) VALUES (v_tenant, v_now)
+      ON DUPLICATE KEY UPDATE tenant_id = tenant_id;
+  END IF;
   IF v_owner IS NULL THEN
     -- first use of this data key; a concurrent first use of the same id keeps the first row
     INSERT INTO strongroom.data_keys (dek_id, tenant_id, wrapped_dek, kms_key_name, kms_key_version,
                                       pq_wrapped_dek, pq_alg, created_at)
-    VALUES (p_dek_id, v_tenant, p_wrapped_dek, p_kms_key_name, p_kms_key_version, p_pq_wrapped_dek, p_pq_alg, v_now)
+    VALUES (v_dek_id, v_tenant, p_wrapped_dek, p_kms_key_name, p_kms_key_version, p_pq_wrapped_dek, p_pq_alg, v_now)
     ON DUPLICATE KEY UPDATE dek_id = dek_id;
-    IF (SELECT k.tenant_id FROM strongroom.data_keys k WHERE k.dek_id = p_dek_id) <> v_tenant THEN
+    IF (SELECT k.tenant_id FROM strongroom.data_keys k WHERE k.dek_id = v_dek_id) <> v_tenant THEN
       SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: data key belongs to another tenant';
     END IF;
   END IF;
@@ -266,20 +284,20 @@ proc: BEGIN
     DECLARE CONTINUE HANDLER FOR 1062 SET v_conflict = 1;
     INSERT INTO strongroom.users (record_id, tenant_id, dek_id, request_id, name_ct, name_iv, role_ct, role_iv,
                                   email_ct, email_iv, phone_ct, phone_iv, created_at)
-    VALUES (p_record_id, v_tenant, p_dek_id, p_request_id, p_name_ct, p_name_iv, p_role_ct, p_role_iv,
+    VALUES (v_record_id, v_tenant, v_dek_id, v_request_id, p_name_ct, p_name_iv, p_role_ct, p_role_iv,
             p_email_ct, p_email_iv, p_phone_ct, p_phone_iv, v_now);
   END;
   IF v_conflict = 1 THEN
-    SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.request_id = p_request_id);
+    SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.request_id = v_request_id);
     IF v_owner = v_tenant THEN
       SELECT 'DUPLICATE' AS status, u.record_id, u.request_id, u.tenant_id, u.dek_id, u.created_at
-      FROM strongroom.users u WHERE u.request_id = p_request_id;
+      FROM strongroom.users u WHERE u.request_id = v_request_id;
       LEAVE proc;
     END IF;
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CONFLICT: request id or record id taken concurrently; retry';
   END IF;
   SELECT 'STORED' AS status, u.record_id, u.request_id, u.tenant_id, u.dek_id, u.created_at
-  FROM strongroom.users u WHERE u.record_id = p_record_id;
+  FROM strongroom.users u WHERE u.record_id = v_record_id;
 END$$
 
 -- One record of the bound tenant with its data key (wrapped), ciphertexts and IVs.
@@ -288,11 +306,17 @@ CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.app_g
 BEGIN
   DECLARE v_tenant VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
   DECLARE v_owner VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_record_id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin;
   SET v_tenant = strongroom_security.get_tenant();
   IF v_tenant IS NULL THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NO-TENANT: no tenant bound to this session';
   END IF;
-  SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.record_id = p_record_id);
+  -- only a record id can match (ASCII, 36 characters); anything else is simply not found
+  IF p_record_id IS NULL OR NOT (CAST(p_record_id AS BINARY) REGEXP '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$') THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NOT-FOUND: no such record';
+  END IF;
+  SET v_record_id = p_record_id;
+  SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.record_id = v_record_id);
   IF v_owner IS NULL THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NOT-FOUND: no such record';
   END IF;
@@ -304,7 +328,7 @@ BEGIN
          u.phone_ct, u.phone_iv, u.created_at
   FROM strongroom.users u
   JOIN strongroom.data_keys k ON k.dek_id = u.dek_id AND k.tenant_id = u.tenant_id
-  WHERE u.record_id = p_record_id AND u.tenant_id = v_tenant;
+  WHERE u.record_id = v_record_id AND u.tenant_id = v_tenant;
 END$$
 
 -- The bound tenant's records (ids only), oldest first (UUIDv7 order), at most p_limit (1..1000).

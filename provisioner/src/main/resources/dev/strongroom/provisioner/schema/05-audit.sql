@@ -42,7 +42,9 @@ GRANT SELECT, INSERT, TRIGGER, EXECUTE, EVENT ON strongroom_audit.* TO 'audit_de
 GRANT SELECT, TRIGGER ON strongroom.tenants TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.data_keys TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.users TO 'audit_definer'@'localhost';
-GRANT EXECUTE ON FUNCTION strongroom_security.get_tenant TO 'audit_definer'@'localhost';
+
+-- Earlier installs routed the triggers through this procedure.
+DROP PROCEDURE IF EXISTS strongroom_audit.audit_append;
 
 DELIMITER $$
 
@@ -74,25 +76,6 @@ BEGIN
       ',"time":', strongroom_audit.jq(DATE_FORMAT(e.event_time, '%Y-%m-%d %H:%i:%s.%f')),
       '}')
     FROM strongroom_audit.audit_events e WHERE e.event_id = p_event_id);
-END$$
-
--- Appends one event; the triggers' single entry point. Skips an UPDATE that changed nothing (e.g. the no-op
--- ON DUPLICATE KEY UPDATE of app_create_user_encrypted).
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' PROCEDURE strongroom_audit.audit_append(
-    IN p_operation VARCHAR(6) CHARACTER SET ascii, IN p_table VARCHAR(64) CHARACTER SET ascii,
-    IN p_pk TEXT CHARACTER SET utf8mb4, IN p_before LONGTEXT CHARACTER SET utf8mb4,
-    IN p_after LONGTEXT CHARACTER SET utf8mb4, IN p_request_id VARCHAR(64) CHARACTER SET ascii)
-  MODIFIES SQL DATA SQL SECURITY DEFINER
-BEGIN
-  IF p_operation = 'UPDATE' AND p_before <=> p_after THEN
-    SET p_operation = NULL;
-  END IF;
-  IF p_operation IS NOT NULL THEN
-    INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                               primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), strongroom_security.get_tenant(), p_operation, p_table,
-            JSON_COMPACT(p_pk), JSON_COMPACT(p_before), JSON_COMPACT(p_after), p_request_id);
-  END IF;
 END$$
 
 -- Seals up to p_max_rows unsealed events, in event_id order, onto the chain. Serialised by a named lock so two
@@ -163,84 +146,196 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit
   BEFORE DELETE ON strongroom_audit.audit_chain FOR EACH ROW
   SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted'$$
 
--- Data-table triggers. Images: JSON objects, keys sorted, binary columns as lowercase hex, DATETIME(6) as
--- 'YYYY-MM-DD HH:MM:SS.ffffff', NULL as null (docs/audit-chain.md).
+-- Data-table triggers, one pattern for every table: the INSERT into audit_events is written inline (no routine
+-- call on the write path). Images are built directly in canonical form (docs/audit-chain.md): a JSON object, keys
+-- sorted, no whitespace, text as JSON_QUOTE writes it, binary columns as lowercase hex, DATETIME(6) as
+-- 'YYYY-MM-DD HH:MM:SS.ffffff', NULL as null. `tenant` is the changed row's tenant (for the API's writes that is
+-- the bound tenant, which the procedures enforce; for a migration's write it names whose data changed). An UPDATE
+-- that changed nothing (equal images) is not recorded.
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenants_audit_insert
   AFTER INSERT ON strongroom.tenants FOR EACH ROW
-  CALL strongroom_audit.audit_append('INSERT', 'tenants', JSON_OBJECT('tenant_id', NEW.tenant_id), NULL,
-    JSON_OBJECT('created_at', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), 'tenant_id', NEW.tenant_id), NULL)$$
+  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                             primary_key, before_image, after_image, request_id)
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'tenants', CONCAT('{"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
+    NULL,
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
+    NULL)$$
+
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenants_audit_update
   AFTER UPDATE ON strongroom.tenants FOR EACH ROW
-  CALL strongroom_audit.audit_append('UPDATE', 'tenants', JSON_OBJECT('tenant_id', NEW.tenant_id),
-    JSON_OBJECT('created_at', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), 'tenant_id', OLD.tenant_id),
-    JSON_OBJECT('created_at', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), 'tenant_id', NEW.tenant_id), NULL)$$
+BEGIN
+  DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}');
+  DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}');
+  IF v_before <> v_after THEN
+    INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                               primary_key, before_image, after_image, request_id)
+    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'tenants', CONCAT('{"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
+      v_before,
+      v_after,
+      NULL);
+  END IF;
+END$$
+
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenants_audit_delete
   AFTER DELETE ON strongroom.tenants FOR EACH ROW
-  CALL strongroom_audit.audit_append('DELETE', 'tenants', JSON_OBJECT('tenant_id', OLD.tenant_id),
-    JSON_OBJECT('created_at', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), 'tenant_id', OLD.tenant_id), NULL, NULL)$$
+  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                             primary_key, before_image, after_image, request_id)
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'tenants', CONCAT('{"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
+    NULL,
+    NULL)$$
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.data_keys_audit_insert
   AFTER INSERT ON strongroom.data_keys FOR EACH ROW
-  CALL strongroom_audit.audit_append('INSERT', 'data_keys', JSON_OBJECT('dek_id', NEW.dek_id), NULL,
-    JSON_OBJECT('created_at', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), 'dek_id', NEW.dek_id,
-      'kms_key_name', NEW.kms_key_name, 'kms_key_version', NEW.kms_key_version, 'pq_alg', NEW.pq_alg,
-      'pq_wrapped_dek', LOWER(HEX(NEW.pq_wrapped_dek)), 'tenant_id', NEW.tenant_id,
-      'wrapped_dek', LOWER(HEX(NEW.wrapped_dek))), NULL)$$
+  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                             primary_key, before_image, after_image, request_id)
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'data_keys', CONCAT('{"dek_id":', JSON_QUOTE(NEW.dek_id), '}'),
+    NULL,
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
+      ',"kms_key_name":', JSON_QUOTE(NEW.kms_key_name),
+      ',"kms_key_version":', JSON_QUOTE(NEW.kms_key_version),
+      ',"pq_alg":', IFNULL(JSON_QUOTE(NEW.pq_alg), 'null'),
+      ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(NEW.pq_wrapped_dek)), '"'), 'null'),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id),
+      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(NEW.wrapped_dek)), '"'), '}'),
+    NULL)$$
+
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.data_keys_audit_update
   AFTER UPDATE ON strongroom.data_keys FOR EACH ROW
-  CALL strongroom_audit.audit_append('UPDATE', 'data_keys', JSON_OBJECT('dek_id', NEW.dek_id),
-    JSON_OBJECT('created_at', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), 'dek_id', OLD.dek_id,
-      'kms_key_name', OLD.kms_key_name, 'kms_key_version', OLD.kms_key_version, 'pq_alg', OLD.pq_alg,
-      'pq_wrapped_dek', LOWER(HEX(OLD.pq_wrapped_dek)), 'tenant_id', OLD.tenant_id,
-      'wrapped_dek', LOWER(HEX(OLD.wrapped_dek))),
-    JSON_OBJECT('created_at', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), 'dek_id', NEW.dek_id,
-      'kms_key_name', NEW.kms_key_name, 'kms_key_version', NEW.kms_key_version, 'pq_alg', NEW.pq_alg,
-      'pq_wrapped_dek', LOWER(HEX(NEW.pq_wrapped_dek)), 'tenant_id', NEW.tenant_id,
-      'wrapped_dek', LOWER(HEX(NEW.wrapped_dek))), NULL)$$
+BEGIN
+  DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
+      ',"kms_key_name":', JSON_QUOTE(OLD.kms_key_name),
+      ',"kms_key_version":', JSON_QUOTE(OLD.kms_key_version),
+      ',"pq_alg":', IFNULL(JSON_QUOTE(OLD.pq_alg), 'null'),
+      ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(OLD.pq_wrapped_dek)), '"'), 'null'),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id),
+      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(OLD.wrapped_dek)), '"'), '}');
+  DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
+      ',"kms_key_name":', JSON_QUOTE(NEW.kms_key_name),
+      ',"kms_key_version":', JSON_QUOTE(NEW.kms_key_version),
+      ',"pq_alg":', IFNULL(JSON_QUOTE(NEW.pq_alg), 'null'),
+      ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(NEW.pq_wrapped_dek)), '"'), 'null'),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id),
+      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(NEW.wrapped_dek)), '"'), '}');
+  IF v_before <> v_after THEN
+    INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                               primary_key, before_image, after_image, request_id)
+    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'data_keys', CONCAT('{"dek_id":', JSON_QUOTE(NEW.dek_id), '}'),
+      v_before,
+      v_after,
+      NULL);
+  END IF;
+END$$
+
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.data_keys_audit_delete
   AFTER DELETE ON strongroom.data_keys FOR EACH ROW
-  CALL strongroom_audit.audit_append('DELETE', 'data_keys', JSON_OBJECT('dek_id', OLD.dek_id),
-    JSON_OBJECT('created_at', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), 'dek_id', OLD.dek_id,
-      'kms_key_name', OLD.kms_key_name, 'kms_key_version', OLD.kms_key_version, 'pq_alg', OLD.pq_alg,
-      'pq_wrapped_dek', LOWER(HEX(OLD.pq_wrapped_dek)), 'tenant_id', OLD.tenant_id,
-      'wrapped_dek', LOWER(HEX(OLD.wrapped_dek))), NULL, NULL)$$
+  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                             primary_key, before_image, after_image, request_id)
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'data_keys', CONCAT('{"dek_id":', JSON_QUOTE(OLD.dek_id), '}'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
+      ',"kms_key_name":', JSON_QUOTE(OLD.kms_key_name),
+      ',"kms_key_version":', JSON_QUOTE(OLD.kms_key_version),
+      ',"pq_alg":', IFNULL(JSON_QUOTE(OLD.pq_alg), 'null'),
+      ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(OLD.pq_wrapped_dek)), '"'), 'null'),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id),
+      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(OLD.wrapped_dek)), '"'), '}'),
+    NULL,
+    NULL)$$
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users_audit_insert
   AFTER INSERT ON strongroom.users FOR EACH ROW
-  CALL strongroom_audit.audit_append('INSERT', 'users', JSON_OBJECT('record_id', NEW.record_id), NULL,
-    JSON_OBJECT('created_at', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), 'dek_id', NEW.dek_id,
-      'email_ct', LOWER(HEX(NEW.email_ct)), 'email_iv', LOWER(HEX(NEW.email_iv)),
-      'name_ct', LOWER(HEX(NEW.name_ct)), 'name_iv', LOWER(HEX(NEW.name_iv)),
-      'phone_ct', LOWER(HEX(NEW.phone_ct)), 'phone_iv', LOWER(HEX(NEW.phone_iv)),
-      'record_id', NEW.record_id, 'request_id', NEW.request_id,
-      'role_ct', LOWER(HEX(NEW.role_ct)), 'role_iv', LOWER(HEX(NEW.role_iv)), 'tenant_id', NEW.tenant_id),
+  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                             primary_key, before_image, after_image, request_id)
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'users', CONCAT('{"record_id":', JSON_QUOTE(NEW.record_id), '}'),
+    NULL,
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
+      ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_ct)), '"'), 'null'),
+      ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_iv)), '"'), 'null'),
+      ',"name_ct":', CONCAT('"', LOWER(HEX(NEW.name_ct)), '"'),
+      ',"name_iv":', CONCAT('"', LOWER(HEX(NEW.name_iv)), '"'),
+      ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_ct)), '"'), 'null'),
+      ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_iv)), '"'), 'null'),
+      ',"record_id":', JSON_QUOTE(NEW.record_id),
+      ',"request_id":', JSON_QUOTE(NEW.request_id),
+      ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_ct)), '"'), 'null'),
+      ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_iv)), '"'), 'null'),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
     NEW.request_id)$$
+
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users_audit_update
   AFTER UPDATE ON strongroom.users FOR EACH ROW
-  CALL strongroom_audit.audit_append('UPDATE', 'users', JSON_OBJECT('record_id', NEW.record_id),
-    JSON_OBJECT('created_at', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), 'dek_id', OLD.dek_id,
-      'email_ct', LOWER(HEX(OLD.email_ct)), 'email_iv', LOWER(HEX(OLD.email_iv)),
-      'name_ct', LOWER(HEX(OLD.name_ct)), 'name_iv', LOWER(HEX(OLD.name_iv)),
-      'phone_ct', LOWER(HEX(OLD.phone_ct)), 'phone_iv', LOWER(HEX(OLD.phone_iv)),
-      'record_id', OLD.record_id, 'request_id', OLD.request_id,
-      'role_ct', LOWER(HEX(OLD.role_ct)), 'role_iv', LOWER(HEX(OLD.role_iv)), 'tenant_id', OLD.tenant_id),
-    JSON_OBJECT('created_at', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), 'dek_id', NEW.dek_id,
-      'email_ct', LOWER(HEX(NEW.email_ct)), 'email_iv', LOWER(HEX(NEW.email_iv)),
-      'name_ct', LOWER(HEX(NEW.name_ct)), 'name_iv', LOWER(HEX(NEW.name_iv)),
-      'phone_ct', LOWER(HEX(NEW.phone_ct)), 'phone_iv', LOWER(HEX(NEW.phone_iv)),
-      'record_id', NEW.record_id, 'request_id', NEW.request_id,
-      'role_ct', LOWER(HEX(NEW.role_ct)), 'role_iv', LOWER(HEX(NEW.role_iv)), 'tenant_id', NEW.tenant_id),
-    NEW.request_id)$$
+BEGIN
+  DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
+      ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_ct)), '"'), 'null'),
+      ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_iv)), '"'), 'null'),
+      ',"name_ct":', CONCAT('"', LOWER(HEX(OLD.name_ct)), '"'),
+      ',"name_iv":', CONCAT('"', LOWER(HEX(OLD.name_iv)), '"'),
+      ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_ct)), '"'), 'null'),
+      ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_iv)), '"'), 'null'),
+      ',"record_id":', JSON_QUOTE(OLD.record_id),
+      ',"request_id":', JSON_QUOTE(OLD.request_id),
+      ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_ct)), '"'), 'null'),
+      ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_iv)), '"'), 'null'),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}');
+  DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
+      ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_ct)), '"'), 'null'),
+      ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_iv)), '"'), 'null'),
+      ',"name_ct":', CONCAT('"', LOWER(HEX(NEW.name_ct)), '"'),
+      ',"name_iv":', CONCAT('"', LOWER(HEX(NEW.name_iv)), '"'),
+      ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_ct)), '"'), 'null'),
+      ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_iv)), '"'), 'null'),
+      ',"record_id":', JSON_QUOTE(NEW.record_id),
+      ',"request_id":', JSON_QUOTE(NEW.request_id),
+      ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_ct)), '"'), 'null'),
+      ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_iv)), '"'), 'null'),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}');
+  IF v_before <> v_after THEN
+    INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                               primary_key, before_image, after_image, request_id)
+    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'users', CONCAT('{"record_id":', JSON_QUOTE(NEW.record_id), '}'),
+      v_before,
+      v_after,
+      NEW.request_id);
+  END IF;
+END$$
+
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users_audit_delete
   AFTER DELETE ON strongroom.users FOR EACH ROW
-  CALL strongroom_audit.audit_append('DELETE', 'users', JSON_OBJECT('record_id', OLD.record_id),
-    JSON_OBJECT('created_at', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), 'dek_id', OLD.dek_id,
-      'email_ct', LOWER(HEX(OLD.email_ct)), 'email_iv', LOWER(HEX(OLD.email_iv)),
-      'name_ct', LOWER(HEX(OLD.name_ct)), 'name_iv', LOWER(HEX(OLD.name_iv)),
-      'phone_ct', LOWER(HEX(OLD.phone_ct)), 'phone_iv', LOWER(HEX(OLD.phone_iv)),
-      'record_id', OLD.record_id, 'request_id', OLD.request_id,
-      'role_ct', LOWER(HEX(OLD.role_ct)), 'role_iv', LOWER(HEX(OLD.role_iv)), 'tenant_id', OLD.tenant_id),
-    NULL, OLD.request_id)$$
+  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                             primary_key, before_image, after_image, request_id)
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'users', CONCAT('{"record_id":', JSON_QUOTE(OLD.record_id), '}'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
+      ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_ct)), '"'), 'null'),
+      ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_iv)), '"'), 'null'),
+      ',"name_ct":', CONCAT('"', LOWER(HEX(OLD.name_ct)), '"'),
+      ',"name_iv":', CONCAT('"', LOWER(HEX(OLD.name_iv)), '"'),
+      ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_ct)), '"'), 'null'),
+      ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_iv)), '"'), 'null'),
+      ',"record_id":', JSON_QUOTE(OLD.record_id),
+      ',"request_id":', JSON_QUOTE(OLD.request_id),
+      ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_ct)), '"'), 'null'),
+      ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_iv)), '"'), 'null'),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
+    NULL,
+    OLD.request_id)$$
 
 DELIMITER ;

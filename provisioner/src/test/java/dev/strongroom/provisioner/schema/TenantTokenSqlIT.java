@@ -173,19 +173,37 @@ class TenantTokenSqlIT {
   @Test
   void bindingsFromBeforeARestart_meanNothing() {
     t.ok("app_user", bind(t.tokens.issue("tenant-a", "s", Duration.ofMinutes(15))));
-    String validBefore = t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings"
-        + " WHERE server_boot = strongroom_security.server_boot() AND expires_at > UTC_TIMESTAMP(6)").scalar();
-    assertEquals(true, Integer.parseInt(validBefore) >= 1);
+    assertEquals(true, Integer.parseInt(t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings"
+        + " WHERE expires_at > UTC_TIMESTAMP(6)").scalar()) >= 1);
     t.db.stop();
     t.db.start();
-    // connection ids start again after a restart; rows left from before must not count for anyone
+    // connection ids start again after a restart; rows left from before are still in the table, unexpired, but
+    // no connection holds their liveness lock, so they bind nobody
+    assertEquals(true, Integer.parseInt(t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings"
+        + " WHERE expires_at > UTC_TIMESTAMP(6)").scalar()) >= 1);
     assertEquals("0", t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings"
-        + " WHERE server_boot = strongroom_security.server_boot()").scalar());
-    // a row for this very connection id but an earlier boot is not a binding
-    assertEquals("NULL", t.db.sql("INSERT INTO strongroom_security.tenant_bindings VALUES (CONNECTION_ID(), 'tenant-x', 's',"
-        + " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, strongroom_security.server_boot() - 1);"
-        + " SELECT IFNULL(strongroom_security.get_tenant(), 'NULL')").scalar());
+        + " WHERE IS_USED_LOCK(CONCAT('strongroom.binding.', liveness)) IS NOT NULL").scalar());
     assertEquals(SchemaTestInstance.signal("SR-NO-TENANT: no tenant bound to this session"),
         t.refusal("app_user", "CALL app_list_users(1)"));
+  }
+
+  @Test
+  void aBindingRow_countsOnlyWhileItsConnectionHoldsTheLivenessLock() {
+    String row = "INSERT INTO strongroom_security.tenant_bindings VALUES (CONNECTION_ID(), 'tenant-x', 's',"
+        + " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, '00112233445566778899aabbccddeeff');";
+    String get = "SELECT IFNULL(strongroom_security.get_tenant(), 'NULL');";
+    // a row for this very connection id, as a restart or a closed connection leaves it: not a binding
+    assertEquals(List.of("NULL"), t.db.sql(row + get + "DELETE FROM strongroom_security.tenant_bindings"
+        + " WHERE connection_id = CONNECTION_ID();").rows().stream().map(r -> r.get(0)).toList());
+    // the same row while this connection holds its lock: a binding (the control that the check is the lock)
+    assertEquals(List.of("1", "tenant-x", "0"), t.db.sql(row
+        + "SELECT GET_LOCK('strongroom.binding.00112233445566778899aabbccddeeff', 0);" + get
+        + "DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();"
+        + "SELECT COUNT(*) FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();")
+        .rows().stream().map(r -> r.get(0)).toList());
+    // a client that drops its locks drops its binding: it fails closed
+    String token = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5));
+    assertEquals(SchemaTestInstance.signal("SR-NO-TENANT: no tenant bound to this session"),
+        t.refusal("app_user", bind(token) + "DO RELEASE_ALL_LOCKS(); CALL app_list_users(1);"));
   }
 }
