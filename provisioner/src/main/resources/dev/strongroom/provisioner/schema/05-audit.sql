@@ -42,6 +42,7 @@ GRANT SELECT, INSERT, TRIGGER, EXECUTE, EVENT ON strongroom_audit.* TO 'audit_de
 GRANT SELECT, TRIGGER ON strongroom.tenants TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.data_keys TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.users TO 'audit_definer'@'localhost';
+GRANT SELECT, TRIGGER ON strongroom.record_decrypts TO 'audit_definer'@'localhost';
 GRANT EXECUTE ON FUNCTION strongroom_security.get_tenant TO 'audit_definer'@'localhost';
 
 DELIMITER $$
@@ -164,7 +165,7 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit
   SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted'$$
 
 -- Data-table triggers. Images: JSON objects, keys sorted, binary columns as lowercase hex, DATETIME(6) as
--- 'YYYY-MM-DD HH:MM:SS.ffffff', NULL as null (docs/audit-chain.md).
+-- 'YYYY-MM-DD HH:MM:SS.ffffff', integer columns as decimal strings, NULL as null (docs/audit-chain.md).
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenants_audit_insert
   AFTER INSERT ON strongroom.tenants FOR EACH ROW
@@ -242,5 +243,27 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users
       'record_id', OLD.record_id, 'request_id', OLD.request_id,
       'role_ct', LOWER(HEX(OLD.role_ct)), 'role_iv', LOWER(HEX(OLD.role_iv)), 'tenant_id', OLD.tenant_id),
     NULL, OLD.request_id)$$
+
+CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.record_decrypts_audit_insert
+  AFTER INSERT ON strongroom.record_decrypts FOR EACH ROW
+  CALL strongroom_audit.audit_append('INSERT', 'record_decrypts', JSON_OBJECT('decrypt_id', CAST(NEW.decrypt_id AS CHAR)), NULL,
+    JSON_OBJECT('decrypt_id', CAST(NEW.decrypt_id AS CHAR),
+      'decrypted_at', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'),
+      'reader', NEW.reader, 'record_id', NEW.record_id, 'tenant_id', NEW.tenant_id), NULL)$$
+CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.record_decrypts_audit_update
+  AFTER UPDATE ON strongroom.record_decrypts FOR EACH ROW
+  CALL strongroom_audit.audit_append('UPDATE', 'record_decrypts', JSON_OBJECT('decrypt_id', CAST(NEW.decrypt_id AS CHAR)),
+    JSON_OBJECT('decrypt_id', CAST(OLD.decrypt_id AS CHAR),
+      'decrypted_at', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'),
+      'reader', OLD.reader, 'record_id', OLD.record_id, 'tenant_id', OLD.tenant_id),
+    JSON_OBJECT('decrypt_id', CAST(NEW.decrypt_id AS CHAR),
+      'decrypted_at', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'),
+      'reader', NEW.reader, 'record_id', NEW.record_id, 'tenant_id', NEW.tenant_id), NULL)$$
+CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.record_decrypts_audit_delete
+  AFTER DELETE ON strongroom.record_decrypts FOR EACH ROW
+  CALL strongroom_audit.audit_append('DELETE', 'record_decrypts', JSON_OBJECT('decrypt_id', CAST(OLD.decrypt_id AS CHAR)),
+    JSON_OBJECT('decrypt_id', CAST(OLD.decrypt_id AS CHAR),
+      'decrypted_at', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'),
+      'reader', OLD.reader, 'record_id', OLD.record_id, 'tenant_id', OLD.tenant_id), NULL, NULL)$$
 
 DELIMITER ;
