@@ -65,6 +65,9 @@ public final class TenantTokens {
     if (tenant.isEmpty() || subject.isEmpty()) {
       throw new IllegalArgumentException("tenant and subject must not be empty");
     }
+    if (tenant.endsWith(" ") || subject.endsWith(" ")) {
+      throw new IllegalArgumentException("tenant and subject must not end with a space");
+    }
     long iat = clock.instant().getEpochSecond();
     byte[] nonce = new byte[16];
     RANDOM.nextBytes(nonce);
@@ -117,6 +120,10 @@ public final class TenantTokens {
         || !claims.get("iat").isIntegralNumber() || !claims.get("exp").isIntegralNumber()
         || claims.get("tenant").asText().isEmpty() || claims.get("sub").asText().isEmpty()) {
       throw new InvalidTokenException("SR-TOKEN-MALFORMED", "claims must be exactly v=1, tenant, sub, iat, exp, nonce");
+    }
+    // the database compares tenants with a PAD SPACE collation ('a ' = 'a'): a trailing space would alias a tenant
+    if (claims.get("tenant").asText().endsWith(" ") || claims.get("sub").asText().endsWith(" ")) {
+      throw new InvalidTokenException("SR-TOKEN-MALFORMED", "tenant and sub must not end with a space");
     }
     Instant iat = Instant.ofEpochSecond(claims.get("iat").asLong());
     Instant exp = Instant.ofEpochSecond(claims.get("exp").asLong());

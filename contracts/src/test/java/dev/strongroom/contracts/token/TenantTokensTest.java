@@ -81,6 +81,26 @@ class TenantTokensTest {
   }
 
   @Test
+  void trailingSpace_inTenantOrSub_isRefused_becauseTheDatabasePadsSpaces() throws Exception {
+    assertThrows(IllegalArgumentException.class, () -> tokens.issue("acme ", "alice", Duration.ofMinutes(5)));
+    assertThrows(IllegalArgumentException.class, () -> tokens.issue("acme", "alice ", Duration.ofMinutes(5)));
+    long iat = clock.instant().getEpochSecond();
+    for (String[] ts : List.of(new String[] {"acme ", "alice"}, new String[] {"acme", "alice "})) {
+      String claims = "{\"exp\":" + (iat + 60) + ",\"iat\":" + iat + ",\"nonce\":\"n\",\"sub\":\"" + ts[1]
+          + "\",\"tenant\":\"" + ts[0] + "\",\"v\":1}";
+      String part = Base64Url.encode(claims.getBytes(StandardCharsets.UTF_8));
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      String token = part + "." + Base64Url.encode(mac.doFinal(part.getBytes(StandardCharsets.US_ASCII)));
+      InvalidTokenException e = refused(() -> tokens.verify(token));
+      assertEquals("SR-TOKEN-MALFORMED", e.reason());
+      assertTrue(e.getMessage().contains("must not end with a space"), e.getMessage());
+    }
+    // a space elsewhere is a character like any other
+    assertEquals("acme corp", tokens.verify(tokens.issue("acme corp", "alice", Duration.ofMinutes(5))).tenant());
+  }
+
+  @Test
   void mac_matchesOpenssl() throws Exception {
     String t = tokens.issue("acme", "alice", TenantTokens.DEFAULT_LIFETIME);
     String claimsPart = t.substring(0, t.indexOf('.'));

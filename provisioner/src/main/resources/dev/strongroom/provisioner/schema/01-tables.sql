@@ -53,6 +53,22 @@ CREATE TABLE IF NOT EXISTS strongroom.users (
   CONSTRAINT ck_users_phone CHECK ((phone_ct IS NULL AND phone_iv IS NULL) OR (LENGTH(phone_ct) > 0 AND LENGTH(phone_iv) = 12))
 ) ENGINE=InnoDB;
 
+-- One row per decrypt a reader announced through app_record_decrypt: who (the principal the crypto-service names)
+-- read which record of which tenant, when. Audited like every data table; the FK keeps a record that has been read
+-- from being deleted without its decrypt rows (a cascade would delete them without firing their audit triggers).
+CREATE TABLE IF NOT EXISTS strongroom.record_decrypts (
+  decrypt_id   BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  tenant_id    VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  record_id    CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  reader       VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  decrypted_at DATETIME(6) NOT NULL,
+  PRIMARY KEY (decrypt_id),
+  KEY ix_record_decrypts_tenant (tenant_id, record_id),
+  KEY ix_record_decrypts_record (record_id),
+  CONSTRAINT fk_record_decrypts_tenant FOREIGN KEY (tenant_id) REFERENCES strongroom.tenants (tenant_id),
+  CONSTRAINT fk_record_decrypts_record FOREIGN KEY (record_id) REFERENCES strongroom.users (record_id)
+) ENGINE=InnoDB;
+
 -- Security schema: readable and writable by api_definer only (no application identity has any privilege on it).
 
 -- One row per bound connection. A binding is live only while its connection holds the user-level lock

@@ -1,5 +1,5 @@
--- Strongroom schema, part 3: the API (DESIGN §4). Every routine is SQL SECURITY DEFINER, owned by the locked
--- account api_definer, and replaced on every install (CREATE OR REPLACE). Refusals: SIGNAL SQLSTATE '45000'
+-- Strongroom schema, part 3: the API (DESIGN §4). Every routine and view is SQL SECURITY DEFINER, owned by the
+-- locked account api_definer, and replaced on every install (CREATE OR REPLACE). Refusals: SIGNAL SQLSTATE '45000'
 -- with a message that starts with a stable code (docs/schema.md). Time is read only in UTC / epoch form, so a
 -- caller's session time_zone cannot move it.
 
@@ -46,6 +46,17 @@ CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_securi
   NOT DETERMINISTIC READS SQL DATA SQL SECURITY DEFINER
 BEGIN
   RETURN (SELECT b.tenant_id FROM strongroom_security.tenant_bindings b
+          WHERE b.connection_id = CONNECTION_ID()
+            AND b.expires_at > UTC_TIMESTAMP(6)
+            AND IS_USED_LOCK(CONCAT('strongroom.binding.', b.liveness)) = CONNECTION_ID());
+END$$
+
+-- The token subject (`sub`) of THIS connection's live binding, or NULL; the same row and checks as get_tenant().
+CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.get_subject()
+  RETURNS VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
+  NOT DETERMINISTIC READS SQL DATA SQL SECURITY DEFINER
+BEGIN
+  RETURN (SELECT b.subject FROM strongroom_security.tenant_bindings b
           WHERE b.connection_id = CONNECTION_ID()
             AND b.expires_at > UTC_TIMESTAMP(6)
             AND IS_USED_LOCK(CONCAT('strongroom.binding.', b.liveness)) = CONNECTION_ID());
@@ -133,6 +144,11 @@ BEGIN
   IF v_tenant = '' OR v_sub = '' OR NOT (CAST(v_iat_text AS BINARY) REGEXP '^-?[0-9]{1,18}$')
      OR NOT (CAST(v_exp_text AS BINARY) REGEXP '^-?[0-9]{1,18}$') THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: claims must be exactly v=1, tenant, sub, iat, exp, nonce';
+  END IF;
+  -- utf8mb4_bin is a PAD SPACE collation: 'tenant-a ' = 'tenant-a'. A tenant or sub that ends in a space would
+  -- therefore reach another tenant's rows; such a token is refused (TenantTokens refuses to issue or verify it too)
+  IF CAST(v_tenant AS BINARY) LIKE '% ' OR CAST(v_sub AS BINARY) LIKE '% ' THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: tenant and sub must not end with a space';
   END IF;
   IF CHAR_LENGTH(v_tenant) > 255 OR CHAR_LENGTH(v_sub) > 255 THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: tenant and sub are at most 255 characters here';
@@ -348,4 +364,184 @@ BEGIN
   ORDER BY u.record_id LIMIT p_limit;
 END$$
 
+-- Re-wraps one data key of the bound tenant under a new KMS key version (DESIGN §4: rotation re-wraps data_keys
+-- rows, never ciphertext). Optimistic concurrency: the row changes only while its kms_key_version is still
+-- p_expected_kms_key_version, and one conditional UPDATE decides it (InnoDB evaluates the WHERE on the latest
+-- committed row once it holds the row lock), so of two rotators that expected the same version exactly one wins;
+-- the other gets SR-CONFLICT, or UNCHANGED if it was about to write the very same values. A repeat of a call that
+-- took effect returns UNCHANGED and writes nothing. Values are compared byte for byte: utf8mb4_bin pads spaces,
+-- so '2' = '2 ' would otherwise hold. tenant_id, dek_id and created_at are never written.
+CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.app_rewrap_data_key(
+    IN p_dek_id                   VARCHAR(255) CHARACTER SET utf8mb4,
+    IN p_expected_kms_key_version VARCHAR(1024) CHARACTER SET utf8mb4,
+    IN p_wrapped_dek              LONGBLOB,
+    IN p_kms_key_name             VARCHAR(1024) CHARACTER SET utf8mb4,
+    IN p_kms_key_version          VARCHAR(1024) CHARACTER SET utf8mb4,
+    IN p_pq_wrapped_dek           LONGBLOB,
+    IN p_pq_alg                   VARCHAR(255) CHARACTER SET utf8mb4)
+  MODIFIES SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_tenant VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_owner VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_state VARCHAR(9) CHARACTER SET ascii DEFAULT NULL;
+  DECLARE v_dek_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin;
+
+  SET v_tenant = strongroom_security.get_tenant();
+  IF v_tenant IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NO-TENANT: no tenant bound to this session';
+  END IF;
+
+  -- arguments (app_create_user_encrypted's limits; the expected version has the version's)
+  IF p_dek_id IS NULL OR NOT (CAST(p_dek_id AS BINARY) REGEXP '^[A-Za-z0-9._:-]{1,64}$') THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: dek_id must match [A-Za-z0-9._:-]{1,64}';
+  END IF;
+  IF p_expected_kms_key_version IS NULL OR CHAR_LENGTH(p_expected_kms_key_version) NOT BETWEEN 1 AND 256 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: expected_kms_key_version (1..256) is required';
+  END IF;
+  IF p_wrapped_dek IS NULL OR LENGTH(p_wrapped_dek) NOT BETWEEN 1 AND 3072
+     OR p_kms_key_name IS NULL OR CHAR_LENGTH(p_kms_key_name) NOT BETWEEN 1 AND 256
+     OR p_kms_key_version IS NULL OR CHAR_LENGTH(p_kms_key_version) NOT BETWEEN 1 AND 256 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: wrapped_dek (1..3072 bytes), kms_key_name and kms_key_version (1..256) are required';
+  END IF;
+  IF (p_pq_wrapped_dek IS NULL) <> (p_pq_alg IS NULL)
+     OR (p_pq_wrapped_dek IS NOT NULL AND (LENGTH(p_pq_wrapped_dek) NOT BETWEEN 1 AND 6144
+         OR NOT (CAST(p_pq_alg AS BINARY) REGEXP '^[A-Za-z0-9_.-]{1,64}$'))) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: pq_wrapped_dek (1..6144 bytes) and pq_alg come together';
+  END IF;
+
+  -- as ASCII, the column's character set, so the lookups use the primary key (see app_create_user_encrypted)
+  SET v_dek_id = p_dek_id;
+
+  SET v_owner = (SELECT k.tenant_id FROM strongroom.data_keys k WHERE k.dek_id = v_dek_id);
+  IF v_owner IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NOT-FOUND: no such data key';
+  END IF;
+  IF v_owner <> v_tenant THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: data key belongs to another tenant';
+  END IF;
+
+  -- the compare-and-set; a row that already holds the new values does not match, so ROW_COUNT() is 1 exactly when
+  -- this call changed the row, whether or not the client asked for found rows (CLIENT_FOUND_ROWS)
+  UPDATE strongroom.data_keys k
+     SET k.wrapped_dek = p_wrapped_dek, k.kms_key_name = p_kms_key_name, k.kms_key_version = p_kms_key_version,
+         k.pq_wrapped_dek = p_pq_wrapped_dek, k.pq_alg = p_pq_alg
+   WHERE k.dek_id = v_dek_id AND k.tenant_id = v_tenant
+     AND CAST(k.kms_key_version AS BINARY) = CAST(p_expected_kms_key_version AS BINARY)
+     AND NOT (k.wrapped_dek = p_wrapped_dek
+              AND CAST(k.kms_key_name AS BINARY) = CAST(p_kms_key_name AS BINARY)
+              AND CAST(k.kms_key_version AS BINARY) = CAST(p_kms_key_version AS BINARY)
+              AND k.pq_wrapped_dek <=> p_pq_wrapped_dek
+              AND CAST(k.pq_alg AS BINARY) <=> CAST(p_pq_alg AS BINARY));
+  IF ROW_COUNT() = 1 THEN
+    SET v_state = 'REWRAPPED';
+  ELSE
+    -- nothing written: why, from the row as it is now (a locking read sees the latest committed row, also inside a
+    -- transaction the caller opened)
+    BEGIN
+      DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_state = NULL;
+      SELECT CASE
+               WHEN k.wrapped_dek = p_wrapped_dek
+                    AND CAST(k.kms_key_name AS BINARY) = CAST(p_kms_key_name AS BINARY)
+                    AND CAST(k.kms_key_version AS BINARY) = CAST(p_kms_key_version AS BINARY)
+                    AND k.pq_wrapped_dek <=> p_pq_wrapped_dek
+                    AND CAST(k.pq_alg AS BINARY) <=> CAST(p_pq_alg AS BINARY) THEN 'UNCHANGED'
+               WHEN CAST(k.kms_key_version AS BINARY) <> CAST(p_expected_kms_key_version AS BINARY) THEN 'CONFLICT'
+               ELSE 'RACE' END
+        INTO v_state
+        FROM strongroom.data_keys k WHERE k.dek_id = v_dek_id AND k.tenant_id = v_tenant FOR UPDATE;
+    END;
+    IF v_state IS NULL THEN
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NOT-FOUND: no such data key';
+    END IF;
+    IF v_state = 'CONFLICT' THEN
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CONFLICT: kms_key_version is not the expected one';
+    END IF;
+    IF v_state = 'RACE' THEN
+      -- changed away and back between the two statements: a retry decides it
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CONFLICT: data key changed concurrently; retry';
+    END IF;
+  END IF;
+  SELECT v_state AS status, k.dek_id, k.kms_key_name, k.kms_key_version, k.pq_alg
+  FROM strongroom.data_keys k WHERE k.dek_id = v_dek_id AND k.tenant_id = v_tenant;
+END$$
+
+-- Records that p_reader (the principal the crypto-service names, e.g. svc:reporting) is about to decrypt one record
+-- of the bound tenant, and returns in the same call what the decrypt needs: the record's wrapped data key,
+-- ciphertexts and IVs. The record_decrypts row is on the audit chain (05-audit.sql); a refused call writes
+-- nothing. The row is written first: if the read after it failed, a decrypt would be recorded that did not
+-- happen, never the other way round.
+CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.app_record_decrypt(
+    IN p_record_id VARCHAR(255) CHARACTER SET utf8mb4,
+    IN p_reader    VARCHAR(1024) CHARACTER SET utf8mb4)
+  MODIFIES SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_tenant VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_owner VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_decrypt_id BIGINT UNSIGNED;
+  DECLARE v_record_id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin;
+
+  SET v_tenant = strongroom_security.get_tenant();
+  IF v_tenant IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NO-TENANT: no tenant bound to this session';
+  END IF;
+  IF p_record_id IS NULL
+     OR NOT (CAST(p_record_id AS BINARY) REGEXP '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$') THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: record_id must be a lowercase UUIDv7';
+  END IF;
+  IF p_reader IS NULL OR NOT (CAST(p_reader AS BINARY) REGEXP '^[A-Za-z0-9._:@/-]{1,255}$') THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: reader must match [A-Za-z0-9._:@/-]{1,255}';
+  END IF;
+  -- the reader is the principal the tenant authority vouched for: the bound token's sub, byte for byte
+  IF CAST(p_reader AS BINARY) <> IFNULL(CAST(strongroom_security.get_subject() AS BINARY), '') THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-SUBJECT: reader is not the subject of the bound token';
+  END IF;
+  -- as ASCII, the column's character set, so the lookup uses the primary key (see app_create_user_encrypted)
+  SET v_record_id = p_record_id;
+  SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.record_id = v_record_id);
+  IF v_owner IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NOT-FOUND: no such record';
+  END IF;
+  IF v_owner <> v_tenant THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: record belongs to another tenant';
+  END IF;
+
+  INSERT INTO strongroom.record_decrypts (tenant_id, record_id, reader, decrypted_at)
+  VALUES (v_tenant, v_record_id, p_reader, UTC_TIMESTAMP(6));
+  SET v_decrypt_id = LAST_INSERT_ID();
+  SELECT d.decrypt_id, u.record_id, u.tenant_id, u.dek_id, k.wrapped_dek, k.kms_key_name, k.kms_key_version,
+         k.pq_wrapped_dek, k.pq_alg, u.name_ct, u.name_iv, u.role_ct, u.role_iv, u.email_ct, u.email_iv,
+         u.phone_ct, u.phone_iv, u.created_at
+  FROM strongroom.record_decrypts d
+  JOIN strongroom.users u ON u.record_id = d.record_id AND u.tenant_id = d.tenant_id
+  JOIN strongroom.data_keys k ON k.dek_id = u.dek_id AND k.tenant_id = u.tenant_id
+  WHERE d.decrypt_id = v_decrypt_id;
+END$$
+
 DELIMITER ;
+
+-- Tenant-scoped views (DESIGN §4: app_user may SELECT them, nothing else). The tenant is get_tenant()'s lookup
+-- written out as two uncorrelated scalar subqueries on this connection's binding row (primary key CONNECTION_ID()):
+-- the tenant of the row if not expired, and the row's liveness lock, which this connection must hold. The first is
+-- cacheable, so the optimizer evaluates it once and reads the tenant's rows through the tenant index (ref, const);
+-- IS_USED_LOCK is not cacheable and would make the first one a per-row scan if it were inside it, so it is a
+-- separate condition, a lock-table lookup per row. get_tenant() itself here would scan the whole table and run per
+-- row (docs/schema.md, "Tenant-scoped views"). An unbound connection sees no row; session variables play no part.
+CREATE OR REPLACE ALGORITHM = MERGE DEFINER = 'api_definer'@'localhost' SQL SECURITY DEFINER VIEW strongroom.v_users AS
+  SELECT u.record_id, u.tenant_id, u.dek_id, u.request_id, u.name_ct, u.name_iv, u.role_ct, u.role_iv,
+         u.email_ct, u.email_iv, u.phone_ct, u.phone_iv, u.created_at
+  FROM strongroom.users u
+  WHERE u.tenant_id = (SELECT b.tenant_id FROM strongroom_security.tenant_bindings b
+                       WHERE b.connection_id = CONNECTION_ID()
+                         AND b.expires_at > UTC_TIMESTAMP(6))
+    AND IS_USED_LOCK((SELECT CONCAT('strongroom.binding.', b.liveness) FROM strongroom_security.tenant_bindings b
+                      WHERE b.connection_id = CONNECTION_ID())) = CONNECTION_ID();
+
+CREATE OR REPLACE ALGORITHM = MERGE DEFINER = 'api_definer'@'localhost' SQL SECURITY DEFINER VIEW strongroom.v_data_keys AS
+  SELECT k.dek_id, k.tenant_id, k.wrapped_dek, k.kms_key_name, k.kms_key_version, k.pq_wrapped_dek, k.pq_alg,
+         k.created_at
+  FROM strongroom.data_keys k
+  WHERE k.tenant_id = (SELECT b.tenant_id FROM strongroom_security.tenant_bindings b
+                       WHERE b.connection_id = CONNECTION_ID()
+                         AND b.expires_at > UTC_TIMESTAMP(6))
+    AND IS_USED_LOCK((SELECT CONCAT('strongroom.binding.', b.liveness) FROM strongroom_security.tenant_bindings b
+                      WHERE b.connection_id = CONNECTION_ID())) = CONNECTION_ID();

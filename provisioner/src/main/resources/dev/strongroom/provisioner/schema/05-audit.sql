@@ -42,6 +42,7 @@ GRANT SELECT, INSERT, TRIGGER, EXECUTE, EVENT ON strongroom_audit.* TO 'audit_de
 GRANT SELECT, TRIGGER ON strongroom.tenants TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.data_keys TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.users TO 'audit_definer'@'localhost';
+GRANT SELECT, TRIGGER ON strongroom.record_decrypts TO 'audit_definer'@'localhost';
 
 -- Earlier installs routed the triggers through this procedure.
 DROP PROCEDURE IF EXISTS strongroom_audit.audit_append;
@@ -149,9 +150,9 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit
 -- Data-table triggers, one pattern for every table: the INSERT into audit_events is written inline (no routine
 -- call on the write path). Images are built directly in canonical form (docs/audit-chain.md): a JSON object, keys
 -- sorted, no whitespace, text as JSON_QUOTE writes it, binary columns as lowercase hex, DATETIME(6) as
--- 'YYYY-MM-DD HH:MM:SS.ffffff', NULL as null. `tenant` is the changed row's tenant (for the API's writes that is
--- the bound tenant, which the procedures enforce; for a migration's write it names whose data changed). An UPDATE
--- that changed nothing (equal images) is not recorded.
+-- 'YYYY-MM-DD HH:MM:SS.ffffff', integer columns as decimal strings, NULL as null. `tenant` is the changed row's
+-- tenant (for the API's writes that is the bound tenant, which the procedures enforce; for a migration's write it
+-- names whose data changed). An UPDATE that changed nothing (equal images) is not recorded.
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenants_audit_insert
   AFTER INSERT ON strongroom.tenants FOR EACH ROW
@@ -337,5 +338,56 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users
       ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
     NULL,
     OLD.request_id)$$
+
+CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.record_decrypts_audit_insert
+  AFTER INSERT ON strongroom.record_decrypts FOR EACH ROW
+  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                             primary_key, before_image, after_image, request_id)
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'record_decrypts', CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'), '}'),
+    NULL,
+    CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'),
+      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"reader":', JSON_QUOTE(NEW.reader),
+      ',"record_id":', JSON_QUOTE(NEW.record_id),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
+    NULL)$$
+
+CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.record_decrypts_audit_update
+  AFTER UPDATE ON strongroom.record_decrypts FOR EACH ROW
+BEGIN
+  DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
+    CONCAT('{"decrypt_id":', CONCAT('"', OLD.decrypt_id, '"'),
+      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"reader":', JSON_QUOTE(OLD.reader),
+      ',"record_id":', JSON_QUOTE(OLD.record_id),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}');
+  DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
+    CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'),
+      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"reader":', JSON_QUOTE(NEW.reader),
+      ',"record_id":', JSON_QUOTE(NEW.record_id),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}');
+  IF v_before <> v_after THEN
+    INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                               primary_key, before_image, after_image, request_id)
+    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'record_decrypts', CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'), '}'),
+      v_before,
+      v_after,
+      NULL);
+  END IF;
+END$$
+
+CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.record_decrypts_audit_delete
+  AFTER DELETE ON strongroom.record_decrypts FOR EACH ROW
+  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                             primary_key, before_image, after_image, request_id)
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'record_decrypts', CONCAT('{"decrypt_id":', CONCAT('"', OLD.decrypt_id, '"'), '}'),
+    CONCAT('{"decrypt_id":', CONCAT('"', OLD.decrypt_id, '"'),
+      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"reader":', JSON_QUOTE(OLD.reader),
+      ',"record_id":', JSON_QUOTE(OLD.record_id),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
+    NULL,
+    NULL)$$
 
 DELIMITER ;

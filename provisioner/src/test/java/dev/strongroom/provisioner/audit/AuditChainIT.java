@@ -2,7 +2,9 @@ package dev.strongroom.provisioner.audit;
 
 import static dev.strongroom.provisioner.audit.AuditTestInstance.bind;
 import static dev.strongroom.provisioner.audit.AuditTestInstance.create;
+import static dev.strongroom.provisioner.audit.AuditTestInstance.decrypt;
 import static dev.strongroom.provisioner.audit.AuditTestInstance.recordId;
+import static dev.strongroom.provisioner.audit.AuditTestInstance.rewrap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -337,6 +339,114 @@ class AuditChainIT {
         + " sealed below an already-sealed id (late commits); Java verify " + verifyMs + " ms: " + r);
     assertTrue(r.ok(), r.toString());
     assertEquals(Long.parseLong(c.get(1)), r.verified());
+  }
+
+  // ------------------------------------------------------------------ the rewrap and decrypt procedures
+
+  /** Events after {@code mark}: operation, table, tenant (or NULL), request_id (or NULL), db_user, primary key. */
+  private List<List<String>> eventsAfter(long mark) {
+    return t.ok("auditor", "SELECT event_id, operation, table_name, IFNULL(tenant_id, 'NULL'), IFNULL(request_id, 'NULL'),"
+        + " db_user, primary_key FROM strongroom_audit.audit_events WHERE event_id > " + mark + " ORDER BY event_id").rows();
+  }
+
+  private long maxEventId() {
+    return Long.parseLong(root("SELECT IFNULL(MAX(event_id), 0) FROM strongroom_audit.audit_events"));
+  }
+
+  /** Seals, then checks Java's payload of {@code eventId} against audit_payload() and verifies the chain from genesis. */
+  private void sealAndVerify(String eventId) {
+    assertEquals(1, seal());
+    String sqlPayload = new String(HexFormat.of().parseHex(t.ok("auditor",
+        "SELECT HEX(strongroom_audit.audit_payload(" + eventId + "))").scalar()), StandardCharsets.UTF_8);
+    assertEquals(sqlPayload, javaEvent(Long.parseLong(eventId)).payload());
+    AuditChainVerifier.Result r = t.verifier().verify();
+    assertTrue(r.ok(), r.toString());
+    assertEquals(0, r.unsealed());
+  }
+
+  @Test
+  @Order(6)
+  void rewrap_isOneUpdateEvent_withBeforeAndAfter_aRepeatAndRefusalsAreNone() {
+    String tokenB = t.tokens.issue("tenant-b", "svc-b", Duration.ofMinutes(30));
+    t.ok("app_user", bind(tokenA) + create("req-a-rw", recordId(), "dek-a-rw"));
+    t.ok("app_user", bind(tokenB) + create("req-b-rw", recordId(), "dek-b-rw"));
+    seal();
+    String keyB = root("SELECT CONCAT_WS('|', tenant_id, HEX(wrapped_dek), kms_key_version) FROM strongroom.data_keys WHERE dek_id = 'dek-b-rw'");
+    long mark = maxEventId();
+
+    assertEquals("REWRAPPED", t.ok("app_user", bind(tokenA) + rewrap("dek-a-rw", "1", "0A0B", "2")).rows().get(1).get(0));
+    // a repeat, a stale rotator, another tenant's key, no binding: no event
+    assertEquals("UNCHANGED", t.ok("app_user", bind(tokenA) + rewrap("dek-a-rw", "1", "0A0B", "2")).rows().get(1).get(0));
+    assertEquals(new ServerError(1644, "45000", "SR-CONFLICT: kms_key_version is not the expected one"),
+        t.refusal("app_user", bind(tokenA) + rewrap("dek-a-rw", "1", "0C0D", "3")));
+    assertEquals(new ServerError(1644, "45000", "SR-CROSS-TENANT: data key belongs to another tenant"),
+        t.refusal("app_user", bind(tokenA) + rewrap("dek-b-rw", "1", "0C0D", "2")));
+    assertEquals(new ServerError(1644, "45000", "SR-NO-TENANT: no tenant bound to this session"),
+        t.refusal("app_user", rewrap("dek-b-rw", "1", "0C0D", "2")));
+    assertEquals(keyB, root("SELECT CONCAT_WS('|', tenant_id, HEX(wrapped_dek), kms_key_version) FROM strongroom.data_keys WHERE dek_id = 'dek-b-rw'"));
+
+    List<List<String>> ev = eventsAfter(mark);
+    assertEquals(1, ev.size(), ev.toString());
+    assertEquals(List.of("UPDATE", "data_keys", "tenant-a", "NULL", "app_user@127.0.0.1", "{\"dek_id\":\"dek-a-rw\"}"),
+        ev.get(0).subList(1, 7));
+    List<String> img = t.ok("auditor", "SELECT HEX(before_image), HEX(after_image) FROM strongroom_audit.audit_events"
+        + " WHERE event_id = " + ev.get(0).get(0)).rows().get(0);
+    String b = new String(HexFormat.of().parseHex(img.get(0)), StandardCharsets.UTF_8);
+    String a = new String(HexFormat.of().parseHex(img.get(1)), StandardCharsets.UTF_8);
+    assertTrue(b.contains("\"kms_key_version\":\"1\",\"pq_alg\":null,\"pq_wrapped_dek\":null,\"tenant_id\":\"tenant-a\","
+        + "\"wrapped_dek\":\"01020304\"}"), b);
+    // only the wrapping changed: same dek_id, tenant and created_at
+    assertEquals(b.replace("\"kms_key_version\":\"1\"", "\"kms_key_version\":\"2\"")
+        .replace("\"wrapped_dek\":\"01020304\"", "\"wrapped_dek\":\"0a0b\""), a);
+    assertEquals(CanonicalJson.canonical(b), b);
+    assertEquals(CanonicalJson.canonical(a), a);
+    sealAndVerify(ev.get(0).get(0));
+  }
+
+  @Test
+  @Order(7)
+  void recordDecrypt_isOneInsertEvent_withTheReader_refusedDecryptsAreNone() {
+    String tokenB = t.tokens.issue("tenant-b", "svc-b", Duration.ofMinutes(30));
+    // the reader is the principal the tenant authority vouched for: the token's sub
+    String reporting = t.tokens.issue("tenant-a", "svc:reporting", Duration.ofMinutes(30));
+    String recA = recordId();
+    String recB = recordId();
+    t.ok("app_user", bind(tokenA) + create("req-a-dec", recA, "dek-a"));
+    t.ok("app_user", bind(tokenB) + create("req-b-dec", recB, "dek-b-dec"));
+    seal();
+    long mark = maxEventId();
+
+    // A decrypts B's record, no binding, a bad reader, a reader the token does not name: refused, nothing
+    // recorded, no event
+    assertEquals(new ServerError(1644, "45000", "SR-CROSS-TENANT: record belongs to another tenant"),
+        t.refusal("app_user", bind(reporting) + decrypt(recB, "svc:reporting")));
+    assertEquals(new ServerError(1644, "45000", "SR-TOKEN-SUBJECT: reader is not the subject of the bound token"),
+        t.refusal("app_user", bind(tokenA) + decrypt(recA, "svc:reporting")));
+    assertEquals(new ServerError(1644, "45000", "SR-NO-TENANT: no tenant bound to this session"),
+        t.refusal("app_user", decrypt(recA, "svc:reporting")));
+    assertEquals(new ServerError(1644, "45000", "SR-INVALID-ARGUMENT: reader must match [A-Za-z0-9._:@/-]{1,255}"),
+        t.refusal("app_user", bind(reporting) + decrypt(recA, "svc reporting")));
+    assertEquals(List.of(), eventsAfter(mark));
+    assertEquals("0", root("SELECT COUNT(*) FROM strongroom.record_decrypts WHERE record_id IN ('" + recA + "', '" + recB + "')"));
+
+    // A decrypts its own record: the ciphertext comes back, and exactly one INSERT event names the reader
+    List<String> row = t.ok("app_user", bind(reporting) + decrypt(recA, "svc:reporting")).rows().get(1);
+    String decryptId = row.get(0);
+    assertEquals(List.of(recA, "tenant-a", "dek-a", "0x01020304"), row.subList(1, 5));
+    assertEquals(List.of("0xAA01", "0x000102030405060708090A0B"), row.subList(9, 11));
+    List<List<String>> ev = eventsAfter(mark);
+    assertEquals(1, ev.size(), ev.toString());
+    assertEquals(List.of("INSERT", "record_decrypts", "tenant-a", "NULL", "app_user@127.0.0.1",
+        "{\"decrypt_id\":\"" + decryptId + "\"}"), ev.get(0).subList(1, 7));
+    String decryptedAt = root("SELECT DATE_FORMAT(decrypted_at, '%Y-%m-%d %H:%i:%s.%f') FROM strongroom.record_decrypts"
+        + " WHERE decrypt_id = " + decryptId);
+    List<String> img = t.ok("auditor", "SELECT IFNULL(before_image, 'NULL'), HEX(after_image) FROM strongroom_audit.audit_events"
+        + " WHERE event_id = " + ev.get(0).get(0)).rows().get(0);
+    assertEquals("NULL", img.get(0));
+    assertEquals("{\"decrypt_id\":\"" + decryptId + "\",\"decrypted_at\":\"" + decryptedAt + "\",\"reader\":\"svc:reporting\","
+        + "\"record_id\":\"" + recA + "\",\"tenant_id\":\"tenant-a\"}",
+        new String(HexFormat.of().parseHex(img.get(1)), StandardCharsets.UTF_8));
+    sealAndVerify(ev.get(0).get(0));
   }
 
   // ------------------------------------------------------------------ invariant 6: tampering is found

@@ -12,14 +12,15 @@ import java.util.List;
 /**
  * Not a test: {@code main} prints audited vs unaudited insert throughput, 8 writers each calling
  * {@code app_create_user_encrypted} under autocommit on one private instance (the same settings as the
- * ITs). Rounds alternate unaudited (the nine data-table triggers dropped) and audited (re-installed).
+ * ITs). Rounds alternate unaudited (the twelve data-table triggers dropped) and audited (re-installed).
  * Usage: {@code java -cp <test classpath> dev.strongroom.provisioner.audit.AuditThroughputBench [perWriter] [rounds]}.
  */
 public final class AuditThroughputBench {
   private static final String[] TRIGGERS = {
     "tenants_audit_insert", "tenants_audit_update", "tenants_audit_delete",
     "data_keys_audit_insert", "data_keys_audit_update", "data_keys_audit_delete",
-    "users_audit_insert", "users_audit_update", "users_audit_delete"};
+    "users_audit_insert", "users_audit_update", "users_audit_delete",
+    "record_decrypts_audit_insert", "record_decrypts_audit_update", "record_decrypts_audit_delete"};
 
   public static void main(String[] args) throws Exception {
     int perWriter = args.length > 0 ? Integer.parseInt(args[0]) : 400;

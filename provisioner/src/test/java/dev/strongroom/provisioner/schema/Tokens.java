@@ -57,4 +57,17 @@ final class Tokens {
         + " 'projects/p/locations/l/keyRings/r/cryptoKeys/k', '1', NULL, NULL,"
         + " X'AA01', X'000102030405060708090A0B', NULL, NULL, X'BB02', X'0C0D0E0F1011121314151617', NULL, NULL);";
   }
+
+  /** The KMS key name {@link #create} stores. */
+  static final String KMS_KEY = "projects/p/locations/l/keyRings/r/cryptoKeys/k";
+
+  /** A rewrap of {@code dekId} from {@code expectedVersion} to {@code version}, wrapped key {@code X'wrappedHex'}, no PQ pair. */
+  static String rewrap(String dekId, String expectedVersion, String wrappedHex, String version) {
+    return "CALL app_rewrap_data_key('" + dekId + "', '" + expectedVersion + "', X'" + wrappedHex + "', '" + KMS_KEY
+        + "', '" + version + "', NULL, NULL);";
+  }
+
+  static String decrypt(String recordId, String reader) {
+    return "CALL app_record_decrypt('" + recordId + "', '" + reader + "');";
+  }
 }
