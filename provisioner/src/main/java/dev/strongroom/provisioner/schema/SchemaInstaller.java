@@ -77,7 +77,11 @@ public final class SchemaInstaller {
     }
   }
 
-  /** Stores the pads of {@code key}; deletes every binding first when the key changes. */
+  /**
+   * Stores the pads of {@code key}; deletes every binding first when the key changes. The same text
+   * on both dialects: the upsert repeats the literals instead of {@code VALUES(col)}, which MySQL has
+   * deprecated since 8.0.20 (and MariaDB has no row alias).
+   */
   static String tokenKeyStatements(byte[] key) {
     TokenKeyPads pads = TokenKeyPads.of(key);
     HexFormat hex = HexFormat.of().withUpperCase();
@@ -89,8 +93,8 @@ public final class SchemaInstaller {
         + " AND opad = " + opad + ");\n"
         + "INSERT INTO strongroom_security.token_keys (key_id, ipad, opad, installed_at) VALUES (1, "
         + ipad + ", " + opad + ", UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
-        + "installed_at = IF(ipad = VALUES(ipad) AND opad = VALUES(opad), installed_at, VALUES(installed_at)), "
-        + "ipad = VALUES(ipad), opad = VALUES(opad);\n";
+        + "installed_at = IF(ipad = " + ipad + " AND opad = " + opad + ", installed_at, UTC_TIMESTAMP(6)), "
+        + "ipad = " + ipad + ", opad = " + opad + ";\n";
   }
 
   private static void checkKey(byte[] key) {
@@ -101,7 +105,7 @@ public final class SchemaInstaller {
 
   private static void requireIdentities(MariaDbInstance db) {
     String n =
-        db.sql("SELECT COUNT(*) FROM mysql.global_priv WHERE Host = '127.0.0.1' AND User IN ('"
+        db.sql("SELECT COUNT(*) FROM mysql.user WHERE Host = '127.0.0.1' AND User IN ('"
                 + String.join("','", IDENTITIES) + "')")
             .scalar();
     if (Integer.parseInt(n) != IDENTITIES.size()) {
