@@ -1,5 +1,6 @@
 package dev.strongroom.provisioner.schema;
 
+import dev.strongroom.provisioner.db.Dialect;
 import dev.strongroom.provisioner.db.MariaDbInstance;
 import java.time.Duration;
 import java.util.List;
@@ -41,25 +42,37 @@ public final class AuditInstaller {
     db.sqlScript(script(options));
   }
 
-  /** The audit script: prelude, {@link #SCRIPTS}, the scheduler statements. */
+  /** The MariaDB 10.11 audit script: prelude, {@link #SCRIPTS}, the scheduler statements. */
   public static String script(Options options) {
-    StringBuilder sb = new StringBuilder(SchemaInstaller.PRELUDE);
+    return script(Dialect.MARIADB_10_11, options);
+  }
+
+  /**
+   * The audit script in {@code dialect}'s form ({@link SchemaDialect}): prelude, {@link #SCRIPTS}, the
+   * scheduler statements. MariaDB's is the resources unchanged; MySQL 8.4's is rendered, not run here.
+   */
+  public static String script(Dialect dialect, Options options) {
+    StringBuilder sb = new StringBuilder(SchemaDialect.prelude(dialect));
     for (String name : SCRIPTS) {
-      sb.append("\n-- ").append(name).append('\n').append(SchemaInstaller.resource(name)).append('\n');
+      sb.append("\n-- ").append(name).append('\n')
+          .append(SchemaDialect.render(dialect, name, SchemaInstaller.resource(name))).append('\n');
     }
+    sb.append(SchemaDialect.render(dialect, "audit sealer event", schedulerStatements(options)));
+    return sb.toString();
+  }
+
+  /** The sealer event's statements (MariaDB form): drop it, or replace it and switch the scheduler on. */
+  static String schedulerStatements(Options options) {
     Duration every = options == null ? null : options.sealEvery();
     if (every == null) {
-      sb.append("DROP EVENT IF EXISTS strongroom_audit.audit_sealer;\n");
-    } else {
-      long s = every.toSeconds();
-      if (s < 1 || s > 86_400) {
-        throw new IllegalArgumentException("sealEvery must be within 1 s .. 1 day");
-      }
-      sb.append("CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' EVENT strongroom_audit.audit_sealer ON SCHEDULE EVERY ")
-          .append(s)
-          .append(" SECOND ON COMPLETION PRESERVE ENABLE DO CALL strongroom_audit.audit_seal(10000);\n")
-          .append("SET GLOBAL event_scheduler = ON;\n");
+      return "DROP EVENT IF EXISTS strongroom_audit.audit_sealer;\n";
     }
-    return sb.toString();
+    long s = every.toSeconds();
+    if (s < 1 || s > 86_400) {
+      throw new IllegalArgumentException("sealEvery must be within 1 s .. 1 day");
+    }
+    return "CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' EVENT strongroom_audit.audit_sealer ON SCHEDULE EVERY "
+        + s + " SECOND ON COMPLETION PRESERVE ENABLE DO CALL strongroom_audit.audit_seal(10000);\n"
+        + "SET GLOBAL event_scheduler = ON;\n";
   }
 }

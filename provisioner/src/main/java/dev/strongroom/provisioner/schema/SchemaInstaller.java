@@ -1,6 +1,7 @@
 package dev.strongroom.provisioner.schema;
 
 import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.provisioner.db.Dialect;
 import dev.strongroom.provisioner.db.InstanceException;
 import dev.strongroom.provisioner.db.MariaDbInstance;
 import java.io.IOException;
@@ -31,12 +32,8 @@ public final class SchemaInstaller {
   /** The identities the grants name. */
   public static final List<String> IDENTITIES = List.of("app_user", "auditor", "migration");
 
-  /** Session settings every install runs under; routines keep the sql_mode they were created with. */
-  static final String PRELUDE =
-      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
-          + "NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY,NO_AUTO_CREATE_USER';\n"
-          + "SET NAMES utf8mb4 COLLATE utf8mb4_bin;\n"
-          + "SET SESSION time_zone = '+00:00';\n";
+  /** Session settings every install runs under (MariaDB 10.11's; see {@link SchemaDialect#prelude}). */
+  static final String PRELUDE = SchemaDialect.prelude(Dialect.MARIADB_10_11);
 
   private SchemaInstaller() {}
 
@@ -56,11 +53,20 @@ public final class SchemaInstaller {
     db.sqlScript(PRELUDE + tokenKeyStatements(tokenKey));
   }
 
-  /** The schema script without key material: prelude plus {@link #SCRIPTS}. */
+  /** The MariaDB 10.11 schema script without key material: prelude plus {@link #SCRIPTS}. */
   public static String script() {
-    StringBuilder sb = new StringBuilder(PRELUDE);
+    return script(Dialect.MARIADB_10_11);
+  }
+
+  /**
+   * The schema script without key material in {@code dialect}'s form ({@link SchemaDialect}): prelude
+   * plus {@link #SCRIPTS}. MariaDB's is the resources unchanged; MySQL 8.4's is rendered, not run here.
+   */
+  public static String script(Dialect dialect) {
+    StringBuilder sb = new StringBuilder(SchemaDialect.prelude(dialect));
     for (String name : SCRIPTS) {
-      sb.append("\n-- ").append(name).append('\n').append(resource(name)).append('\n');
+      sb.append("\n-- ").append(name).append('\n')
+          .append(SchemaDialect.render(dialect, name, resource(name))).append('\n');
     }
     return sb.toString();
   }
@@ -77,7 +83,11 @@ public final class SchemaInstaller {
     }
   }
 
-  /** Stores the pads of {@code key}; deletes every binding first when the key changes. */
+  /**
+   * Stores the pads of {@code key}; deletes every binding first when the key changes. The same text
+   * on both dialects: the upsert repeats the literals instead of {@code VALUES(col)}, which MySQL has
+   * deprecated since 8.0.20 (and MariaDB has no row alias).
+   */
   static String tokenKeyStatements(byte[] key) {
     TokenKeyPads pads = TokenKeyPads.of(key);
     HexFormat hex = HexFormat.of().withUpperCase();
@@ -89,8 +99,8 @@ public final class SchemaInstaller {
         + " AND opad = " + opad + ");\n"
         + "INSERT INTO strongroom_security.token_keys (key_id, ipad, opad, installed_at) VALUES (1, "
         + ipad + ", " + opad + ", UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
-        + "installed_at = IF(ipad = VALUES(ipad) AND opad = VALUES(opad), installed_at, VALUES(installed_at)), "
-        + "ipad = VALUES(ipad), opad = VALUES(opad);\n";
+        + "installed_at = IF(ipad = " + ipad + " AND opad = " + opad + ", installed_at, UTC_TIMESTAMP(6)), "
+        + "ipad = " + ipad + ", opad = " + opad + ";\n";
   }
 
   private static void checkKey(byte[] key) {
@@ -101,7 +111,7 @@ public final class SchemaInstaller {
 
   private static void requireIdentities(MariaDbInstance db) {
     String n =
-        db.sql("SELECT COUNT(*) FROM mysql.global_priv WHERE Host = '127.0.0.1' AND User IN ('"
+        db.sql("SELECT COUNT(*) FROM mysql.user WHERE Host = '127.0.0.1' AND User IN ('"
                 + String.join("','", IDENTITIES) + "')")
             .scalar();
     if (Integer.parseInt(n) != IDENTITIES.size()) {

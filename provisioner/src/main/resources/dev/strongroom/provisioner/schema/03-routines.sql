@@ -123,8 +123,9 @@ BEGIN
   END IF;
 
   -- claims: UTF-8 JSON object with exactly v=1, tenant, sub, iat, exp, nonce
-  SET v_claims = CONVERT(v_claims_raw USING utf8mb4);
-  IF CAST(v_claims AS BINARY) <> v_claims_raw OR NOT JSON_VALID(v_claims) THEN
+  -- MySQL answers NULL for malformed UTF-8 under a strict sql_mode, where MariaDB substitutes a question mark
+  SET v_claims = CONVERT(v_claims_raw USING utf8mb4) COLLATE utf8mb4_bin;
+  IF v_claims IS NULL OR CAST(v_claims AS BINARY) <> v_claims_raw OR NOT JSON_VALID(v_claims) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: claims are not JSON';
   END IF;
   IF JSON_TYPE(v_claims) <> 'OBJECT' OR JSON_LENGTH(v_claims) <> 6

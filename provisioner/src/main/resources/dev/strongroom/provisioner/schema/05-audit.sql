@@ -122,7 +122,7 @@ BEGIN
     FETCH c_unsealed INTO v_event;
     IF v_done = 1 THEN LEAVE seal; END IF;
     SET v_seq = v_seq + 1;
-    SET v_hash = SHA2(CONCAT(CONVERT(v_prev USING utf8mb4), '|', strongroom_audit.audit_payload(v_event)), 256);
+    SET v_hash = SHA2(CONCAT(CONVERT(v_prev USING utf8mb4) COLLATE utf8mb4_bin, '|', strongroom_audit.audit_payload(v_event)), 256);
     INSERT INTO strongroom_audit.audit_chain (seq, event_id, prev_hash, curr_hash) VALUES (v_seq, v_event, v_prev, v_hash);
     SET v_prev = v_hash, v_count = v_count + 1;
   END LOOP;

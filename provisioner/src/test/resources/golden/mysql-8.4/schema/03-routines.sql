@@ -1,0 +1,561 @@
+-- Strongroom schema, part 3: the API (DESIGN §4). Every routine and view is SQL SECURITY DEFINER, owned by the
+-- locked account api_definer, and replaced on every install (CREATE OR REPLACE). Refusals: SIGNAL SQLSTATE '45000'
+-- with a message that starts with a stable code (docs/schema.md). Time is read only in UTC / epoch form, so a
+-- caller's session time_zone cannot move it.
+
+DELIMITER $$
+
+-- Unpadded base64url → bytes, as strict as contracts' Base64Url.decode: only [A-Za-z0-9_-], no padding,
+-- canonical trailing bits; '' → ''. NULL when not acceptable.
+DROP FUNCTION IF EXISTS strongroom_security.b64url_decode$$
+CREATE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.b64url_decode(p TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci)
+  RETURNS LONGBLOB
+  DETERMINISTIC NO SQL SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_std LONGTEXT CHARACTER SET ascii;
+  DECLARE v_out LONGBLOB;
+  IF p IS NULL THEN RETURN NULL; END IF;
+  IF p = '' THEN RETURN ''; END IF;
+  IF NOT (REGEXP_LIKE(p, '^[A-Za-z0-9_-]+$', 'cu')) OR CHAR_LENGTH(p) % 4 = 1 THEN RETURN NULL; END IF;
+  SET v_std = CONCAT(REPLACE(REPLACE(p, '-', '+'), '_', '/'), REPEAT('=', (4 - CHAR_LENGTH(p) % 4) % 4));
+  SET v_out = FROM_BASE64(v_std);
+  -- TO_BASE64 wraps its output every 76 characters: drop the line breaks before comparing
+  IF v_out IS NULL OR CAST(REPLACE(TO_BASE64(v_out), '\n', '') AS BINARY) <> CAST(v_std AS BINARY) THEN
+    RETURN NULL;
+  END IF;
+  RETURN v_out;
+END$$
+
+-- HMAC-SHA256(K, msg) = SHA256((K ⊕ opad) || SHA256((K ⊕ ipad) || msg)), from the precomputed pads.
+-- NULL when no key is installed.
+DROP FUNCTION IF EXISTS strongroom_security.token_mac$$
+CREATE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.token_mac(p_msg LONGBLOB)
+  RETURNS VARBINARY(32)
+  NOT DETERMINISTIC READS SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_ipad VARBINARY(64) DEFAULT (SELECT ipad FROM strongroom_security.token_keys WHERE key_id = 1);
+  DECLARE v_opad VARBINARY(64) DEFAULT (SELECT opad FROM strongroom_security.token_keys WHERE key_id = 1);
+  IF v_ipad IS NULL OR v_opad IS NULL THEN RETURN NULL; END IF;
+  RETURN UNHEX(SHA2(CONCAT(v_opad, UNHEX(SHA2(CONCAT(v_ipad, p_msg), 256))), 256));
+END$$
+
+-- The tenant bound to THIS connection, or NULL: reads only tenant_bindings for CONNECTION_ID(), and only a
+-- row that has not expired and whose liveness lock this very connection holds (so a row of a closed connection,
+-- or one from before a restart, binds nobody). Session variables play no part. With the server's READ COMMITTED
+-- isolation every statement sees the current bindings, so a key rotation's unbinding takes effect at once.
+DROP FUNCTION IF EXISTS strongroom_security.get_tenant$$
+CREATE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.get_tenant()
+  RETURNS VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
+  NOT DETERMINISTIC READS SQL DATA SQL SECURITY DEFINER
+BEGIN
+  RETURN (SELECT b.tenant_id FROM strongroom_security.tenant_bindings b
+          WHERE b.connection_id = CONNECTION_ID()
+            AND b.expires_at > UTC_TIMESTAMP(6)
+            AND IS_USED_LOCK(CONCAT('strongroom.binding.', b.liveness)) = CONNECTION_ID());
+END$$
+
+-- The token subject (`sub`) of THIS connection's live binding, or NULL; the same row and checks as get_tenant().
+DROP FUNCTION IF EXISTS strongroom_security.get_subject$$
+CREATE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.get_subject()
+  RETURNS VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
+  NOT DETERMINISTIC READS SQL DATA SQL SECURITY DEFINER
+BEGIN
+  RETURN (SELECT b.subject FROM strongroom_security.tenant_bindings b
+          WHERE b.connection_id = CONNECTION_ID()
+            AND b.expires_at > UTC_TIMESTAMP(6)
+            AND IS_USED_LOCK(CONCAT('strongroom.binding.', b.liveness)) = CONNECTION_ID());
+END$$
+
+-- Ends this connection's binding: releases its liveness lock and deletes its row. Not granted to anyone.
+DROP PROCEDURE IF EXISTS strongroom_security.unbind$$
+CREATE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom_security.unbind()
+  MODIFIES SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_old CHAR(32) CHARACTER SET ascii COLLATE ascii_bin;
+  SET v_old = (SELECT b.liveness FROM strongroom_security.tenant_bindings b WHERE b.connection_id = CONNECTION_ID());
+  IF v_old IS NOT NULL THEN
+    DO RELEASE_LOCK(CONCAT('strongroom.binding.', v_old));
+  END IF;
+  DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();
+END$$
+
+-- Verifies a tenant token exactly as contracts' TenantTokens.verify does (same checks, same order, same
+-- codes) and binds this connection to its tenant until the token's exp. The old binding is deleted first,
+-- so every refusal leaves the connection unbound.
+DROP PROCEDURE IF EXISTS strongroom.security_set_tenant$$
+CREATE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.security_set_tenant(IN p_token LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci)
+  MODIFIES SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_dot INT;
+  DECLARE v_claims_part TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
+  DECLARE v_mac_given LONGBLOB;
+  DECLARE v_claims_raw LONGBLOB;
+  DECLARE v_mac VARBINARY(32);
+  DECLARE v_blind BINARY(32);
+  DECLARE v_claims LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
+  DECLARE v_tenant LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
+  DECLARE v_sub LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
+  DECLARE v_iat_text LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
+  DECLARE v_exp_text LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
+  DECLARE v_iat BIGINT;
+  DECLARE v_exp BIGINT;
+  DECLARE v_now DECIMAL(20,6);
+  DECLARE v_liveness CHAR(32) CHARACTER SET ascii COLLATE ascii_bin;
+
+  CALL strongroom_security.unbind();
+  DELETE FROM strongroom_security.tenant_bindings WHERE expires_at <= UTC_TIMESTAMP(6);
+
+  -- shape: <claims>.<mac>, one dot, claims part not empty, at most 4096 characters
+  SET v_dot = IFNULL(LOCATE('.', p_token), 0);
+  IF p_token IS NULL OR CHAR_LENGTH(p_token) > 4096 OR v_dot <= 1 OR LOCATE('.', p_token, v_dot + 1) > 0 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: a token is <claims>.<mac>';
+  END IF;
+  SET v_claims_part = LEFT(p_token, v_dot - 1);
+  SET v_mac_given = strongroom_security.b64url_decode(SUBSTRING(p_token, v_dot + 1));
+  SET v_claims_raw = strongroom_security.b64url_decode(v_claims_part);
+  IF v_mac_given IS NULL OR v_claims_raw IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: parts must be unpadded base64url';
+  END IF;
+
+  -- MAC over the claims part's ASCII text as sent; compared blinded (SHA-256 of a fresh random prefix and
+  -- each value), so the comparison's timing says nothing about the expected MAC
+  SET v_mac = strongroom_security.token_mac(CAST(v_claims_part AS BINARY));
+  IF v_mac IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-SIGNATURE: no token key installed';
+  END IF;
+  SET v_blind = RANDOM_BYTES(32);
+  IF SHA2(CONCAT(v_blind, v_mac), 256) <> SHA2(CONCAT(v_blind, v_mac_given), 256) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-SIGNATURE: token MAC does not verify';
+  END IF;
+
+  -- claims: UTF-8 JSON object with exactly v=1, tenant, sub, iat, exp, nonce
+  -- MySQL answers NULL for malformed UTF-8 under a strict sql_mode, where MariaDB substitutes a question mark
+  SET v_claims = CONVERT(v_claims_raw USING utf8mb4) COLLATE utf8mb4_bin;
+  IF v_claims IS NULL OR CAST(v_claims AS BINARY) <> v_claims_raw OR NOT JSON_VALID(v_claims) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: claims are not JSON';
+  END IF;
+  IF JSON_TYPE(v_claims) <> 'OBJECT' OR JSON_LENGTH(v_claims) <> 6
+     OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.v')), '') <> 'INTEGER'
+     OR JSON_EXTRACT(v_claims, '$.v') <> 1
+     OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.tenant')), '') <> 'STRING'
+     OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.sub')), '') <> 'STRING'
+     OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.nonce')), '') <> 'STRING'
+     OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.iat')), '') <> 'INTEGER'
+     OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.exp')), '') <> 'INTEGER' THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: claims must be exactly v=1, tenant, sub, iat, exp, nonce';
+  END IF;
+  SET v_tenant = JSON_UNQUOTE(JSON_EXTRACT(v_claims, '$.tenant'));
+  SET v_sub = JSON_UNQUOTE(JSON_EXTRACT(v_claims, '$.sub'));
+  SET v_iat_text = JSON_EXTRACT(v_claims, '$.iat');
+  SET v_exp_text = JSON_EXTRACT(v_claims, '$.exp');
+  IF v_tenant = '' OR v_sub = '' OR NOT (REGEXP_LIKE(v_iat_text, '^-?[0-9]{1,18}$', 'cu'))
+     OR NOT (REGEXP_LIKE(v_exp_text, '^-?[0-9]{1,18}$', 'cu')) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: claims must be exactly v=1, tenant, sub, iat, exp, nonce';
+  END IF;
+  -- utf8mb4_bin is a PAD SPACE collation: 'tenant-a ' = 'tenant-a'. A tenant or sub that ends in a space would
+  -- therefore reach another tenant's rows; such a token is refused (TenantTokens refuses to issue or verify it too)
+  IF CAST(v_tenant AS BINARY) LIKE '% ' OR CAST(v_sub AS BINARY) LIKE '% ' THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: tenant and sub must not end with a space';
+  END IF;
+  IF CHAR_LENGTH(v_tenant) > 255 OR CHAR_LENGTH(v_sub) > 255 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: tenant and sub are at most 255 characters here';
+  END IF;
+  SET v_iat = CAST(v_iat_text AS SIGNED);
+  SET v_exp = CAST(v_exp_text AS SIGNED);
+
+  -- time, in epoch seconds with microseconds; independent of the session's time_zone
+  SET v_now = UNIX_TIMESTAMP() + MICROSECOND(UTC_TIMESTAMP(6)) / 1000000;
+  IF v_exp <= v_iat OR v_exp - v_iat > 3600 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-LIFETIME: token lifetime exceeds 1 h';
+  END IF;
+  IF v_iat > v_now + 60 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-FUTURE: token issued in the future';
+  END IF;
+  IF v_now >= v_exp THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-EXPIRED: token expired';
+  END IF;
+
+  -- the binding lives while this connection holds a lock whose name only the definer can read
+  SET v_liveness = LOWER(HEX(RANDOM_BYTES(16)));
+  IF IFNULL(GET_LOCK(CONCAT('strongroom.binding.', v_liveness), 0), 0) <> 1 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INTERNAL: could not take the binding lock';
+  END IF;
+  INSERT INTO strongroom_security.tenant_bindings (connection_id, tenant_id, subject, bound_at, expires_at, liveness)
+  VALUES (CONNECTION_ID(), v_tenant, v_sub, UTC_TIMESTAMP(6),
+          TIMESTAMP('1970-01-01 00:00:00') + INTERVAL v_exp SECOND, v_liveness);
+  SELECT b.tenant_id, b.subject, b.expires_at FROM strongroom_security.tenant_bindings b
+  WHERE b.connection_id = CONNECTION_ID();
+END$$
+
+DROP PROCEDURE IF EXISTS strongroom.security_clear_tenant$$
+CREATE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.security_clear_tenant()
+  MODIFIES SQL DATA SQL SECURITY DEFINER
+BEGIN
+  CALL strongroom_security.unbind();
+END$$
+
+-- This connection's binding (tenant_id, subject, expires_at in UTC), or no row.
+DROP PROCEDURE IF EXISTS strongroom.security_current_tenant$$
+CREATE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.security_current_tenant()
+  READS SQL DATA SQL SECURITY DEFINER
+BEGIN
+  SELECT b.tenant_id, b.subject, b.expires_at FROM strongroom_security.tenant_bindings b
+  WHERE b.connection_id = CONNECTION_ID() AND b.tenant_id = strongroom_security.get_tenant();
+END$$
+
+-- Stores one user record (ciphertext only) for the bound tenant. Idempotent by request id: a repeat of a
+-- stored request returns the stored record with status DUPLICATE and writes nothing. Creates the tenants row
+-- and the data_keys row on first use; a data key, request id or record id of another tenant is refused.
+DROP PROCEDURE IF EXISTS strongroom.app_create_user_encrypted$$
+CREATE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.app_create_user_encrypted(
+    IN p_request_id      VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+    IN p_record_id       VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+    IN p_dek_id          VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+    IN p_wrapped_dek     LONGBLOB,
+    IN p_kms_key_name    VARCHAR(1024) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+    IN p_kms_key_version VARCHAR(1024) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+    IN p_pq_wrapped_dek  LONGBLOB,
+    IN p_pq_alg          VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+    IN p_name_ct LONGBLOB, IN p_name_iv LONGBLOB,
+    IN p_role_ct LONGBLOB, IN p_role_iv LONGBLOB,
+    IN p_email_ct LONGBLOB, IN p_email_iv LONGBLOB,
+    IN p_phone_ct LONGBLOB, IN p_phone_iv LONGBLOB)
+  MODIFIES SQL DATA SQL SECURITY DEFINER
+proc: BEGIN
+  DECLARE v_tenant VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_owner VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_conflict INT DEFAULT 0;
+  DECLARE v_now DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
+  DECLARE v_request_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin;
+  DECLARE v_record_id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin;
+  DECLARE v_dek_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin;
+
+  SET v_tenant = strongroom_security.get_tenant();
+  IF v_tenant IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NO-TENANT: no tenant bound to this session';
+  END IF;
+
+  -- arguments (the store-request schema's limits)
+  IF p_request_id IS NULL OR NOT (REGEXP_LIKE(p_request_id, '^[A-Za-z0-9._:-]{1,64}$', 'cu')) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: request_id must match [A-Za-z0-9._:-]{1,64}';
+  END IF;
+  IF p_record_id IS NULL
+     OR NOT (REGEXP_LIKE(p_record_id, '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$', 'cu')) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: record_id must be a lowercase UUIDv7';
+  END IF;
+  IF p_dek_id IS NULL OR NOT (REGEXP_LIKE(p_dek_id, '^[A-Za-z0-9._:-]{1,64}$', 'cu')) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: dek_id must match [A-Za-z0-9._:-]{1,64}';
+  END IF;
+  IF p_wrapped_dek IS NULL OR LENGTH(p_wrapped_dek) NOT BETWEEN 1 AND 3072
+     OR p_kms_key_name IS NULL OR CHAR_LENGTH(p_kms_key_name) NOT BETWEEN 1 AND 256
+     OR p_kms_key_version IS NULL OR CHAR_LENGTH(p_kms_key_version) NOT BETWEEN 1 AND 256 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: wrapped_dek (1..3072 bytes), kms_key_name and kms_key_version (1..256) are required';
+  END IF;
+  IF (p_pq_wrapped_dek IS NULL) <> (p_pq_alg IS NULL)
+     OR (p_pq_wrapped_dek IS NOT NULL AND (LENGTH(p_pq_wrapped_dek) NOT BETWEEN 1 AND 6144
+         OR NOT (REGEXP_LIKE(p_pq_alg, '^[A-Za-z0-9_.-]{1,64}$', 'cu')))) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: pq_wrapped_dek (1..6144 bytes) and pq_alg come together';
+  END IF;
+  IF p_name_ct IS NULL OR LENGTH(p_name_ct) NOT BETWEEN 1 AND 65536 OR IFNULL(LENGTH(p_name_iv), 0) <> 12
+     OR NOT ((p_role_ct IS NULL AND p_role_iv IS NULL) OR (LENGTH(p_role_ct) BETWEEN 1 AND 65536 AND LENGTH(p_role_iv) = 12))
+     OR NOT ((p_email_ct IS NULL AND p_email_iv IS NULL) OR (LENGTH(p_email_ct) BETWEEN 1 AND 65536 AND LENGTH(p_email_iv) = 12))
+     OR NOT ((p_phone_ct IS NULL AND p_phone_iv IS NULL) OR (LENGTH(p_phone_ct) BETWEEN 1 AND 65536 AND LENGTH(p_phone_iv) = 12)) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: name is required; each field is a ciphertext (1..65536 bytes) with a 12-byte IV, or neither';
+  END IF;
+
+  -- the ids as ASCII, the columns' character set: a utf8mb4 value compared with an ascii column converts the
+  -- column and scans the table instead of using its unique index
+  SET v_request_id = p_request_id, v_record_id = p_record_id, v_dek_id = p_dek_id;
+
+  -- a repeat: return what is stored, write nothing
+  SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.request_id = v_request_id);
+  IF v_owner IS NOT NULL THEN
+    IF v_owner <> v_tenant THEN
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: request id belongs to another tenant';
+    END IF;
+    SELECT 'DUPLICATE' AS status, u.record_id, u.request_id, u.tenant_id, u.dek_id, u.created_at
+    FROM strongroom.users u WHERE u.request_id = v_request_id;
+    LEAVE proc;
+  END IF;
+  SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.record_id = v_record_id);
+  IF v_owner IS NOT NULL THEN
+    IF v_owner <> v_tenant THEN
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: record id belongs to another tenant';
+    END IF;
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-RECORD-EXISTS: record id already stored under another request id';
+  END IF;
+  SET v_owner = (SELECT k.tenant_id FROM strongroom.data_keys k WHERE k.dek_id = v_dek_id);
+  IF v_owner IS NOT NULL AND v_owner <> v_tenant THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: data key belongs to another tenant';
+  END IF;
+
+  IF NOT EXISTS (SELECT 1 FROM strongroom.tenants t WHERE t.tenant_id = v_tenant) THEN
+    -- first record of this tenant; a concurrent first record keeps the first row
+    INSERT INTO strongroom.tenants (tenant_id, created_at) VALUES (v_tenant, v_now)
+      ON DUPLICATE KEY UPDATE tenant_id = tenant_id;
+  END IF;
+  IF v_owner IS NULL THEN
+    -- first use of this data key; a concurrent first use of the same id keeps the first row
+    INSERT INTO strongroom.data_keys (dek_id, tenant_id, wrapped_dek, kms_key_name, kms_key_version,
+                                      pq_wrapped_dek, pq_alg, created_at)
+    VALUES (v_dek_id, v_tenant, p_wrapped_dek, p_kms_key_name, p_kms_key_version, p_pq_wrapped_dek, p_pq_alg, v_now)
+    ON DUPLICATE KEY UPDATE dek_id = dek_id;
+    IF (SELECT k.tenant_id FROM strongroom.data_keys k WHERE k.dek_id = v_dek_id) <> v_tenant THEN
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: data key belongs to another tenant';
+    END IF;
+  END IF;
+
+  BEGIN
+    -- a concurrent store of the same request id or record id loses here, and is resolved below
+    DECLARE CONTINUE HANDLER FOR 1062 SET v_conflict = 1;
+    INSERT INTO strongroom.users (record_id, tenant_id, dek_id, request_id, name_ct, name_iv, role_ct, role_iv,
+                                  email_ct, email_iv, phone_ct, phone_iv, created_at)
+    VALUES (v_record_id, v_tenant, v_dek_id, v_request_id, p_name_ct, p_name_iv, p_role_ct, p_role_iv,
+            p_email_ct, p_email_iv, p_phone_ct, p_phone_iv, v_now);
+  END;
+  IF v_conflict = 1 THEN
+    SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.request_id = v_request_id);
+    IF v_owner = v_tenant THEN
+      SELECT 'DUPLICATE' AS status, u.record_id, u.request_id, u.tenant_id, u.dek_id, u.created_at
+      FROM strongroom.users u WHERE u.request_id = v_request_id;
+      LEAVE proc;
+    END IF;
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CONFLICT: request id or record id taken concurrently; retry';
+  END IF;
+  SELECT 'STORED' AS status, u.record_id, u.request_id, u.tenant_id, u.dek_id, u.created_at
+  FROM strongroom.users u WHERE u.record_id = v_record_id;
+END$$
+
+-- One record of the bound tenant with its data key (wrapped), ciphertexts and IVs.
+DROP PROCEDURE IF EXISTS strongroom.app_get_user$$
+CREATE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.app_get_user(IN p_record_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci)
+  READS SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_tenant VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_owner VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_record_id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin;
+  SET v_tenant = strongroom_security.get_tenant();
+  IF v_tenant IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NO-TENANT: no tenant bound to this session';
+  END IF;
+  -- only a record id can match (ASCII, 36 characters); anything else is simply not found
+  IF p_record_id IS NULL OR NOT (REGEXP_LIKE(p_record_id, '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$', 'cu')) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NOT-FOUND: no such record';
+  END IF;
+  SET v_record_id = p_record_id;
+  SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.record_id = v_record_id);
+  IF v_owner IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NOT-FOUND: no such record';
+  END IF;
+  IF v_owner <> v_tenant THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: record belongs to another tenant';
+  END IF;
+  SELECT u.record_id, u.tenant_id, u.request_id, u.dek_id, k.wrapped_dek, k.kms_key_name, k.kms_key_version,
+         k.pq_wrapped_dek, k.pq_alg, u.name_ct, u.name_iv, u.role_ct, u.role_iv, u.email_ct, u.email_iv,
+         u.phone_ct, u.phone_iv, u.created_at
+  FROM strongroom.users u
+  JOIN strongroom.data_keys k ON k.dek_id = u.dek_id AND k.tenant_id = u.tenant_id
+  WHERE u.record_id = v_record_id AND u.tenant_id = v_tenant;
+END$$
+
+-- The bound tenant's records (ids only), oldest first (UUIDv7 order), at most p_limit (1..1000).
+DROP PROCEDURE IF EXISTS strongroom.app_list_users$$
+CREATE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.app_list_users(IN p_limit INT)
+  READS SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_tenant VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  SET v_tenant = strongroom_security.get_tenant();
+  IF v_tenant IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NO-TENANT: no tenant bound to this session';
+  END IF;
+  IF p_limit IS NULL OR p_limit NOT BETWEEN 1 AND 1000 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: limit must be within 1..1000';
+  END IF;
+  SELECT u.record_id, u.request_id, u.dek_id, u.created_at
+  FROM strongroom.users u WHERE u.tenant_id = v_tenant
+  ORDER BY u.record_id LIMIT p_limit;
+END$$
+
+-- Re-wraps one data key of the bound tenant under a new KMS key version (DESIGN §4: rotation re-wraps data_keys
+-- rows, never ciphertext). Optimistic concurrency: the row changes only while its kms_key_version is still
+-- p_expected_kms_key_version, and one conditional UPDATE decides it (InnoDB evaluates the WHERE on the latest
+-- committed row once it holds the row lock), so of two rotators that expected the same version exactly one wins;
+-- the other gets SR-CONFLICT, or UNCHANGED if it was about to write the very same values. A repeat of a call that
+-- took effect returns UNCHANGED and writes nothing. Values are compared byte for byte: utf8mb4_bin pads spaces,
+-- so '2' = '2 ' would otherwise hold. tenant_id, dek_id and created_at are never written.
+DROP PROCEDURE IF EXISTS strongroom.app_rewrap_data_key$$
+CREATE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.app_rewrap_data_key(
+    IN p_dek_id                   VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+    IN p_expected_kms_key_version VARCHAR(1024) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+    IN p_wrapped_dek              LONGBLOB,
+    IN p_kms_key_name             VARCHAR(1024) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+    IN p_kms_key_version          VARCHAR(1024) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+    IN p_pq_wrapped_dek           LONGBLOB,
+    IN p_pq_alg                   VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci)
+  MODIFIES SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_tenant VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_owner VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_state VARCHAR(9) CHARACTER SET ascii DEFAULT NULL;
+  DECLARE v_dek_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin;
+
+  SET v_tenant = strongroom_security.get_tenant();
+  IF v_tenant IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NO-TENANT: no tenant bound to this session';
+  END IF;
+
+  -- arguments (app_create_user_encrypted's limits; the expected version has the version's)
+  IF p_dek_id IS NULL OR NOT (REGEXP_LIKE(p_dek_id, '^[A-Za-z0-9._:-]{1,64}$', 'cu')) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: dek_id must match [A-Za-z0-9._:-]{1,64}';
+  END IF;
+  IF p_expected_kms_key_version IS NULL OR CHAR_LENGTH(p_expected_kms_key_version) NOT BETWEEN 1 AND 256 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: expected_kms_key_version (1..256) is required';
+  END IF;
+  IF p_wrapped_dek IS NULL OR LENGTH(p_wrapped_dek) NOT BETWEEN 1 AND 3072
+     OR p_kms_key_name IS NULL OR CHAR_LENGTH(p_kms_key_name) NOT BETWEEN 1 AND 256
+     OR p_kms_key_version IS NULL OR CHAR_LENGTH(p_kms_key_version) NOT BETWEEN 1 AND 256 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: wrapped_dek (1..3072 bytes), kms_key_name and kms_key_version (1..256) are required';
+  END IF;
+  IF (p_pq_wrapped_dek IS NULL) <> (p_pq_alg IS NULL)
+     OR (p_pq_wrapped_dek IS NOT NULL AND (LENGTH(p_pq_wrapped_dek) NOT BETWEEN 1 AND 6144
+         OR NOT (REGEXP_LIKE(p_pq_alg, '^[A-Za-z0-9_.-]{1,64}$', 'cu')))) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: pq_wrapped_dek (1..6144 bytes) and pq_alg come together';
+  END IF;
+
+  -- as ASCII, the column's character set, so the lookups use the primary key (see app_create_user_encrypted)
+  SET v_dek_id = p_dek_id;
+
+  SET v_owner = (SELECT k.tenant_id FROM strongroom.data_keys k WHERE k.dek_id = v_dek_id);
+  IF v_owner IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NOT-FOUND: no such data key';
+  END IF;
+  IF v_owner <> v_tenant THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: data key belongs to another tenant';
+  END IF;
+
+  -- the compare-and-set; a row that already holds the new values does not match, so ROW_COUNT() is 1 exactly when
+  -- this call changed the row, whether or not the client asked for found rows (CLIENT_FOUND_ROWS)
+  UPDATE strongroom.data_keys k
+     SET k.wrapped_dek = p_wrapped_dek, k.kms_key_name = p_kms_key_name, k.kms_key_version = p_kms_key_version,
+         k.pq_wrapped_dek = p_pq_wrapped_dek, k.pq_alg = p_pq_alg
+   WHERE k.dek_id = v_dek_id AND k.tenant_id = v_tenant
+     AND CAST(k.kms_key_version AS BINARY) = CAST(p_expected_kms_key_version AS BINARY)
+     AND NOT (k.wrapped_dek = p_wrapped_dek
+              AND CAST(k.kms_key_name AS BINARY) = CAST(p_kms_key_name AS BINARY)
+              AND CAST(k.kms_key_version AS BINARY) = CAST(p_kms_key_version AS BINARY)
+              AND k.pq_wrapped_dek <=> p_pq_wrapped_dek
+              AND CAST(k.pq_alg AS BINARY) <=> CAST(p_pq_alg AS BINARY));
+  IF ROW_COUNT() = 1 THEN
+    SET v_state = 'REWRAPPED';
+  ELSE
+    -- nothing written: why, from the row as it is now (a locking read sees the latest committed row, also inside a
+    -- transaction the caller opened)
+    BEGIN
+      DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_state = NULL;
+      SELECT CASE
+               WHEN k.wrapped_dek = p_wrapped_dek
+                    AND CAST(k.kms_key_name AS BINARY) = CAST(p_kms_key_name AS BINARY)
+                    AND CAST(k.kms_key_version AS BINARY) = CAST(p_kms_key_version AS BINARY)
+                    AND k.pq_wrapped_dek <=> p_pq_wrapped_dek
+                    AND CAST(k.pq_alg AS BINARY) <=> CAST(p_pq_alg AS BINARY) THEN 'UNCHANGED'
+               WHEN CAST(k.kms_key_version AS BINARY) <> CAST(p_expected_kms_key_version AS BINARY) THEN 'CONFLICT'
+               ELSE 'RACE' END
+        INTO v_state
+        FROM strongroom.data_keys k WHERE k.dek_id = v_dek_id AND k.tenant_id = v_tenant FOR UPDATE;
+    END;
+    IF v_state IS NULL THEN
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NOT-FOUND: no such data key';
+    END IF;
+    IF v_state = 'CONFLICT' THEN
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CONFLICT: kms_key_version is not the expected one';
+    END IF;
+    IF v_state = 'RACE' THEN
+      -- changed away and back between the two statements: a retry decides it
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CONFLICT: data key changed concurrently; retry';
+    END IF;
+  END IF;
+  SELECT v_state AS status, k.dek_id, k.kms_key_name, k.kms_key_version, k.pq_alg
+  FROM strongroom.data_keys k WHERE k.dek_id = v_dek_id AND k.tenant_id = v_tenant;
+END$$
+
+-- Records that p_reader (the principal the crypto-service names, e.g. svc:reporting) is about to decrypt one record
+-- of the bound tenant, and returns in the same call what the decrypt needs: the record's wrapped data key,
+-- ciphertexts and IVs. The record_decrypts row is on the audit chain (05-audit.sql); a refused call writes
+-- nothing. The row is written first: if the read after it failed, a decrypt would be recorded that did not
+-- happen, never the other way round.
+DROP PROCEDURE IF EXISTS strongroom.app_record_decrypt$$
+CREATE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.app_record_decrypt(
+    IN p_record_id VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci,
+    IN p_reader    VARCHAR(1024) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci)
+  MODIFIES SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_tenant VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_owner VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+  DECLARE v_decrypt_id BIGINT UNSIGNED;
+  DECLARE v_record_id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin;
+
+  SET v_tenant = strongroom_security.get_tenant();
+  IF v_tenant IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NO-TENANT: no tenant bound to this session';
+  END IF;
+  IF p_record_id IS NULL
+     OR NOT (REGEXP_LIKE(p_record_id, '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$', 'cu')) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: record_id must be a lowercase UUIDv7';
+  END IF;
+  IF p_reader IS NULL OR NOT (REGEXP_LIKE(p_reader, '^[A-Za-z0-9._:@/-]{1,255}$', 'cu')) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: reader must match [A-Za-z0-9._:@/-]{1,255}';
+  END IF;
+  -- the reader is the principal the tenant authority vouched for: the bound token's sub, byte for byte
+  IF CAST(p_reader AS BINARY) <> IFNULL(CAST(strongroom_security.get_subject() AS BINARY), '') THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-SUBJECT: reader is not the subject of the bound token';
+  END IF;
+  -- as ASCII, the column's character set, so the lookup uses the primary key (see app_create_user_encrypted)
+  SET v_record_id = p_record_id;
+  SET v_owner = (SELECT u.tenant_id FROM strongroom.users u WHERE u.record_id = v_record_id);
+  IF v_owner IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NOT-FOUND: no such record';
+  END IF;
+  IF v_owner <> v_tenant THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CROSS-TENANT: record belongs to another tenant';
+  END IF;
+
+  INSERT INTO strongroom.record_decrypts (tenant_id, record_id, reader, decrypted_at)
+  VALUES (v_tenant, v_record_id, p_reader, UTC_TIMESTAMP(6));
+  SET v_decrypt_id = LAST_INSERT_ID();
+  SELECT d.decrypt_id, u.record_id, u.tenant_id, u.dek_id, k.wrapped_dek, k.kms_key_name, k.kms_key_version,
+         k.pq_wrapped_dek, k.pq_alg, u.name_ct, u.name_iv, u.role_ct, u.role_iv, u.email_ct, u.email_iv,
+         u.phone_ct, u.phone_iv, u.created_at
+  FROM strongroom.record_decrypts d
+  JOIN strongroom.users u ON u.record_id = d.record_id AND u.tenant_id = d.tenant_id
+  JOIN strongroom.data_keys k ON k.dek_id = u.dek_id AND k.tenant_id = u.tenant_id
+  WHERE d.decrypt_id = v_decrypt_id;
+END$$
+
+DELIMITER ;
+
+-- Tenant-scoped views (DESIGN §4: app_user may SELECT them, nothing else). The tenant is get_tenant()'s lookup
+-- written out as two uncorrelated scalar subqueries on this connection's binding row (primary key CONNECTION_ID()):
+-- the tenant of the row if not expired, and the row's liveness lock, which this connection must hold. The first is
+-- cacheable, so the optimizer evaluates it once and reads the tenant's rows through the tenant index (ref, const);
+-- IS_USED_LOCK is not cacheable and would make the first one a per-row scan if it were inside it, so it is a
+-- separate condition, a lock-table lookup per row. get_tenant() itself here would scan the whole table and run per
+-- row (docs/schema.md, "Tenant-scoped views"). An unbound connection sees no row; session variables play no part.
+CREATE OR REPLACE ALGORITHM = MERGE DEFINER = 'api_definer'@'localhost' SQL SECURITY DEFINER VIEW strongroom.v_users AS
+  SELECT u.record_id, u.tenant_id, u.dek_id, u.request_id, u.name_ct, u.name_iv, u.role_ct, u.role_iv,
+         u.email_ct, u.email_iv, u.phone_ct, u.phone_iv, u.created_at
+  FROM strongroom.users u
+  WHERE u.tenant_id = (SELECT b.tenant_id FROM strongroom_security.tenant_bindings b
+                       WHERE b.connection_id = CONNECTION_ID()
+                         AND b.expires_at > UTC_TIMESTAMP(6))
+    AND IS_USED_LOCK((SELECT CONCAT('strongroom.binding.', b.liveness) FROM strongroom_security.tenant_bindings b
+                      WHERE b.connection_id = CONNECTION_ID())) = CONNECTION_ID();
+
+CREATE OR REPLACE ALGORITHM = MERGE DEFINER = 'api_definer'@'localhost' SQL SECURITY DEFINER VIEW strongroom.v_data_keys AS
+  SELECT k.dek_id, k.tenant_id, k.wrapped_dek, k.kms_key_name, k.kms_key_version, k.pq_wrapped_dek, k.pq_alg,
+         k.created_at
+  FROM strongroom.data_keys k
+  WHERE k.tenant_id = (SELECT b.tenant_id FROM strongroom_security.tenant_bindings b
+                       WHERE b.connection_id = CONNECTION_ID()
+                         AND b.expires_at > UTC_TIMESTAMP(6))
+    AND IS_USED_LOCK((SELECT CONCAT('strongroom.binding.', b.liveness) FROM strongroom_security.tenant_bindings b
+                      WHERE b.connection_id = CONNECTION_ID())) = CONNECTION_ID();
