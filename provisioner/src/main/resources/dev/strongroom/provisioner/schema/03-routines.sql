@@ -15,7 +15,7 @@ BEGIN
   DECLARE v_out LONGBLOB;
   IF p IS NULL THEN RETURN NULL; END IF;
   IF p = '' THEN RETURN ''; END IF;
-  IF NOT (CAST(p AS BINARY) REGEXP '^[A-Za-z0-9_-]+$') OR CHAR_LENGTH(p) % 4 = 1 THEN RETURN NULL; END IF;
+  IF NOT (CAST(p AS BINARY) REGEXP '^[A-Za-z0-9_-]+$') OR LOCATE(CHAR(10), p) > 0 OR CHAR_LENGTH(p) % 4 = 1 THEN RETURN NULL; END IF;
   SET v_std = CONCAT(REPLACE(REPLACE(p, '-', '+'), '_', '/'), REPEAT('=', (4 - CHAR_LENGTH(p) % 4) % 4));
   SET v_out = FROM_BASE64(v_std);
   -- TO_BASE64 wraps its output every 76 characters: drop the line breaks before comparing
@@ -195,6 +195,9 @@ BEGIN
   WHERE b.connection_id = CONNECTION_ID() AND b.tenant_id = strongroom_security.get_tenant();
 END$$
 
+-- Identifiers are checked with REGEXP '^…$'. PCRE's (and ICU's) '$' also matches before a final newline, which the
+-- classes exclude, so every such check also refuses a value containing CHAR(10).
+
 -- Stores one user record (ciphertext only) for the bound tenant. Idempotent by request id: a repeat of a
 -- stored request returns the stored record with status DUPLICATE and writes nothing. Creates the tenants row
 -- and the data_keys row on first use; a data key, request id or record id of another tenant is refused.
@@ -227,14 +230,14 @@ proc: BEGIN
   END IF;
 
   -- arguments (the store-request schema's limits)
-  IF p_request_id IS NULL OR NOT (CAST(p_request_id AS BINARY) REGEXP '^[A-Za-z0-9._:-]{1,64}$') THEN
+  IF p_request_id IS NULL OR (NOT (CAST(p_request_id AS BINARY) REGEXP '^[A-Za-z0-9._:-]{1,64}$') OR LOCATE(CHAR(10), p_request_id) > 0) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: request_id must match [A-Za-z0-9._:-]{1,64}';
   END IF;
   IF p_record_id IS NULL
-     OR NOT (CAST(p_record_id AS BINARY) REGEXP '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$') THEN
+     OR (NOT (CAST(p_record_id AS BINARY) REGEXP '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$') OR LOCATE(CHAR(10), p_record_id) > 0) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: record_id must be a lowercase UUIDv7';
   END IF;
-  IF p_dek_id IS NULL OR NOT (CAST(p_dek_id AS BINARY) REGEXP '^[A-Za-z0-9._:-]{1,64}$') THEN
+  IF p_dek_id IS NULL OR (NOT (CAST(p_dek_id AS BINARY) REGEXP '^[A-Za-z0-9._:-]{1,64}$') OR LOCATE(CHAR(10), p_dek_id) > 0) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: dek_id must match [A-Za-z0-9._:-]{1,64}';
   END IF;
   IF p_wrapped_dek IS NULL OR LENGTH(p_wrapped_dek) NOT BETWEEN 1 AND 3072
@@ -244,7 +247,7 @@ proc: BEGIN
   END IF;
   IF (p_pq_wrapped_dek IS NULL) <> (p_pq_alg IS NULL)
      OR (p_pq_wrapped_dek IS NOT NULL AND (LENGTH(p_pq_wrapped_dek) NOT BETWEEN 1 AND 6144
-         OR NOT (CAST(p_pq_alg AS BINARY) REGEXP '^[A-Za-z0-9_.-]{1,64}$'))) THEN
+         OR (NOT (CAST(p_pq_alg AS BINARY) REGEXP '^[A-Za-z0-9_.-]{1,64}$') OR LOCATE(CHAR(10), p_pq_alg) > 0))) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: pq_wrapped_dek (1..6144 bytes) and pq_alg come together';
   END IF;
   IF p_name_ct IS NULL OR LENGTH(p_name_ct) NOT BETWEEN 1 AND 65536 OR IFNULL(LENGTH(p_name_iv), 0) <> 12
@@ -329,7 +332,7 @@ BEGIN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NO-TENANT: no tenant bound to this session';
   END IF;
   -- only a record id can match (ASCII, 36 characters); anything else is simply not found
-  IF p_record_id IS NULL OR NOT (CAST(p_record_id AS BINARY) REGEXP '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$') THEN
+  IF p_record_id IS NULL OR (NOT (CAST(p_record_id AS BINARY) REGEXP '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$') OR LOCATE(CHAR(10), p_record_id) > 0) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NOT-FOUND: no such record';
   END IF;
   SET v_record_id = p_record_id;
@@ -393,7 +396,7 @@ BEGIN
   END IF;
 
   -- arguments (app_create_user_encrypted's limits; the expected version has the version's)
-  IF p_dek_id IS NULL OR NOT (CAST(p_dek_id AS BINARY) REGEXP '^[A-Za-z0-9._:-]{1,64}$') THEN
+  IF p_dek_id IS NULL OR (NOT (CAST(p_dek_id AS BINARY) REGEXP '^[A-Za-z0-9._:-]{1,64}$') OR LOCATE(CHAR(10), p_dek_id) > 0) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: dek_id must match [A-Za-z0-9._:-]{1,64}';
   END IF;
   IF p_expected_kms_key_version IS NULL OR CHAR_LENGTH(p_expected_kms_key_version) NOT BETWEEN 1 AND 256 THEN
@@ -406,7 +409,7 @@ BEGIN
   END IF;
   IF (p_pq_wrapped_dek IS NULL) <> (p_pq_alg IS NULL)
      OR (p_pq_wrapped_dek IS NOT NULL AND (LENGTH(p_pq_wrapped_dek) NOT BETWEEN 1 AND 6144
-         OR NOT (CAST(p_pq_alg AS BINARY) REGEXP '^[A-Za-z0-9_.-]{1,64}$'))) THEN
+         OR (NOT (CAST(p_pq_alg AS BINARY) REGEXP '^[A-Za-z0-9_.-]{1,64}$') OR LOCATE(CHAR(10), p_pq_alg) > 0))) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: pq_wrapped_dek (1..6144 bytes) and pq_alg come together';
   END IF;
 
@@ -486,10 +489,10 @@ BEGIN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-NO-TENANT: no tenant bound to this session';
   END IF;
   IF p_record_id IS NULL
-     OR NOT (CAST(p_record_id AS BINARY) REGEXP '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$') THEN
+     OR (NOT (CAST(p_record_id AS BINARY) REGEXP '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$') OR LOCATE(CHAR(10), p_record_id) > 0) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: record_id must be a lowercase UUIDv7';
   END IF;
-  IF p_reader IS NULL OR NOT (CAST(p_reader AS BINARY) REGEXP '^[A-Za-z0-9._:@/-]{1,255}$') THEN
+  IF p_reader IS NULL OR (NOT (CAST(p_reader AS BINARY) REGEXP '^[A-Za-z0-9._:@/-]{1,255}$') OR LOCATE(CHAR(10), p_reader) > 0) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: reader must match [A-Za-z0-9._:@/-]{1,255}';
   END IF;
   -- the reader is the principal the tenant authority vouched for: the bound token's sub, byte for byte

@@ -406,6 +406,17 @@ class SchemaAttackIT {
         t.refusal("app_user", bind(tokenA) + create("req a", Tokens.recordId(), "dek-a")));
     assertEquals(signal("SR-INVALID-ARGUMENT: limit must be within 1..1000"),
         t.refusal("app_user", bind(tokenA) + "CALL app_list_users(0)"));
+    // '$' in PCRE also matches before a final newline: an id with one must still be refused (SQL '\\n' is a newline)
+    String rec = Tokens.recordId();
+    assertEquals(signal("SR-INVALID-ARGUMENT: request_id must match [A-Za-z0-9._:-]{1,64}"),
+        t.refusal("app_user", bind(tokenA) + create("req-a-nl\\n", rec, "dek-a")));
+    assertEquals(signal("SR-INVALID-ARGUMENT: dek_id must match [A-Za-z0-9._:-]{1,64}"),
+        t.refusal("app_user", bind(tokenA) + create("req-a-nl", rec, "dek-a\\n")));
+    assertEquals(signal("SR-INVALID-ARGUMENT: record_id must be a lowercase UUIDv7"),
+        t.refusal("app_user", bind(tokenA) + create("req-a-nl", rec + "\\n", "dek-a")));
+    assertEquals(signal("SR-INVALID-ARGUMENT: reader must match [A-Za-z0-9._:@/-]{1,255}"),
+        t.refusal("app_user", bind(tokenA) + decrypt(recordB, "svc-a\\n")));
+    assertEquals("0", t.db.sql("SELECT COUNT(*) FROM strongroom.users WHERE request_id LIKE 'req-a-nl%'").scalar());
     assertTrue(t.refusal("app_user", bind(tokenA) + create("req-a-iv", Tokens.recordId(), "dek-a")
             .replace("X'000102030405060708090A0B'", "X'0001'"))
         .message().startsWith("SR-INVALID-ARGUMENT: name is required"));
