@@ -19,7 +19,8 @@ def val(r, c, kind, nullable):
     elif kind == 'bin': e = f"""CONCAT('"', LOWER(HEX({x})), '"')"""
     elif kind == 'dt': e = f"""CONCAT('"', DATE_FORMAT({x}, '%Y-%m-%d %H:%i:%s.%f'), '"')"""
     elif kind == 'int': e = f"""CONCAT('"', {x}, '"')"""
-    return f"IFNULL({e}, 'null')" if nullable else e
+    # every member, NOT NULL columns too: a migration that makes a column nullable must not turn an image into NULL
+    return f"IFNULL({e}, 'null')"
 def image(r, cols, indent):
     parts = []
     for i, (c, k, n) in enumerate(cols):
@@ -49,7 +50,7 @@ BEGIN
     {image('OLD', cols, ind)};
   DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
     {image('NEW', cols, ind)};
-  IF v_before <> v_after THEN
+  IF NOT (v_before <=> v_after) THEN
   {ins('UPDATE', 'NEW', 'v_before', 'v_after').replace(chr(10), chr(10) + '  ')};
   END IF;
 END$$""")

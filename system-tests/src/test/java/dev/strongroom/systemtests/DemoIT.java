@@ -34,7 +34,7 @@ class DemoIT {
     JsonNode result = r.json();
     assertTrue(result.get("passed").asBoolean(), r.out());
     List<String> names = result.findValuesAsText("name");
-    assertEquals(18, names.size(), r.out());
+    assertEquals(19, names.size(), r.out());
     for (JsonNode step : result.get("steps")) {
       assertTrue(step.get("ok").asBoolean(), step.toString());
     }
@@ -42,6 +42,7 @@ class DemoIT {
     assertTrue(result.toString().contains("REPLAY: event id"));
     assertTrue(result.toString().contains("TLSv1.3"), "the database part ran");
     assertTrue(result.toString().contains("SR-NO-TENANT"), "the proc-only part ran");
+    assertTrue(result.toString().contains("DELETE command denied to user 'auditor'"), "audit history is not the auditor's to delete");
     assertTrue(result.toString().contains("name=Alice Example"), "the client-plane part ran");
 
     assertEquals("{\"version\":1}", Files.readString(marker), "the operator's state is untouched");

@@ -118,6 +118,10 @@ public final class Demo {
     boolean stillAcme = spoof.ok() && spoof.stdout().lines().reduce((a, b) -> b).orElse("").startsWith("acme");
     step(print, "bound to acme by its token, then SET @tenant_id = 'globex'", stillAcme,
         stillAcme ? "still acme: session variables mean nothing, the binding is keyed by the connection" : spoof.stdout() + spoof.stderr());
+    StackDescriptor.CertKey auditor = db.identities().get("auditor");
+    refusedWith(print, client, "the auditor deletes audit history",
+        ClientConnection.tcp(db.port(), "auditor").tls(db.caCert(), auditor.cert(), auditor.key()),
+        "DELETE FROM strongroom_audit.audit_events", "ERROR 1142");
   }
 
   private void refusedWith(boolean print, MariaDbClient client, String label, ClientConnection connection, String sql, String expected) {

@@ -75,6 +75,8 @@ CREATE TABLE IF NOT EXISTS strongroom.record_decrypts (
 -- 'strongroom.binding.<liveness>' (taken by security_set_tenant; liveness is 128 random bits, readable by the
 -- definer only). Locks end with the connection and with the server, so a row left over from a closed connection
 -- or from before a restart binds nobody, even though CONNECTION_ID() values start again from 1 after a restart.
+-- key_installed_at: token_keys.installed_at of the key that verified the token; the binding counts only while that
+-- key is installed, so a key rotation revokes every binding atomically, even one racing the rotation.
 -- Bindings are transient: an install drops and recreates the table, which unbinds every connection (pools bind
 -- again at checkout).
 DROP TABLE IF EXISTS strongroom_security.tenant_bindings;
@@ -85,6 +87,7 @@ CREATE TABLE strongroom_security.tenant_bindings (
   bound_at      DATETIME(6) NOT NULL,
   expires_at    DATETIME(6) NOT NULL,
   liveness      CHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  key_installed_at DATETIME(6) NOT NULL,
   PRIMARY KEY (connection_id),
   KEY ix_tenant_bindings_expires (expires_at)
 ) ENGINE=InnoDB;

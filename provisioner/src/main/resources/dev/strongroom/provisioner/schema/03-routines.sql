@@ -27,19 +27,26 @@ END$$
 
 -- HMAC-SHA256(K, msg) = SHA256((K ⊕ opad) || SHA256((K ⊕ ipad) || msg)), from the precomputed pads.
 -- NULL when no key is installed.
+CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.hmac_pads(p_ipad VARBINARY(64),
+    p_opad VARBINARY(64), p_msg LONGBLOB)
+  RETURNS VARBINARY(32)
+  DETERMINISTIC NO SQL SQL SECURITY DEFINER
+BEGIN
+  RETURN UNHEX(SHA2(CONCAT(p_opad, UNHEX(SHA2(CONCAT(p_ipad, p_msg), 256))), 256));
+END$$
+
+-- HMAC-SHA256 of p_msg under the installed token key (both pads read by one statement), or NULL without a key.
 CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.token_mac(p_msg LONGBLOB)
   RETURNS VARBINARY(32)
   NOT DETERMINISTIC READS SQL DATA SQL SECURITY DEFINER
 BEGIN
-  DECLARE v_ipad VARBINARY(64) DEFAULT (SELECT ipad FROM strongroom_security.token_keys WHERE key_id = 1);
-  DECLARE v_opad VARBINARY(64) DEFAULT (SELECT opad FROM strongroom_security.token_keys WHERE key_id = 1);
-  IF v_ipad IS NULL OR v_opad IS NULL THEN RETURN NULL; END IF;
-  RETURN UNHEX(SHA2(CONCAT(v_opad, UNHEX(SHA2(CONCAT(v_ipad, p_msg), 256))), 256));
+  RETURN (SELECT strongroom_security.hmac_pads(k.ipad, k.opad, p_msg) FROM strongroom_security.token_keys k
+          WHERE k.key_id = 1);
 END$$
 
 -- The tenant bound to THIS connection, or NULL: reads only tenant_bindings for CONNECTION_ID(), and only a
--- row that has not expired and whose liveness lock this very connection holds (so a row of a closed connection,
--- or one from before a restart, binds nobody). Session variables play no part. With the server's READ COMMITTED
+-- row that has not expired, whose liveness lock this very connection holds (so a row of a closed connection,
+-- or one from before a restart, binds nobody) and whose verifying key is still the installed one. Session variables play no part. With the server's READ COMMITTED
 -- isolation every statement sees the current bindings, so a key rotation's unbinding takes effect at once.
 CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.get_tenant()
   RETURNS VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
@@ -48,7 +55,8 @@ BEGIN
   RETURN (SELECT b.tenant_id FROM strongroom_security.tenant_bindings b
           WHERE b.connection_id = CONNECTION_ID()
             AND b.expires_at > UTC_TIMESTAMP(6)
-            AND IS_USED_LOCK(CONCAT('strongroom.binding.', b.liveness)) = CONNECTION_ID());
+            AND IS_USED_LOCK(CONCAT('strongroom.binding.', b.liveness)) = CONNECTION_ID()
+            AND b.key_installed_at = (SELECT k.installed_at FROM strongroom_security.token_keys k WHERE k.key_id = 1));
 END$$
 
 -- The token subject (`sub`) of THIS connection's live binding, or NULL; the same row and checks as get_tenant().
@@ -59,7 +67,8 @@ BEGIN
   RETURN (SELECT b.subject FROM strongroom_security.tenant_bindings b
           WHERE b.connection_id = CONNECTION_ID()
             AND b.expires_at > UTC_TIMESTAMP(6)
-            AND IS_USED_LOCK(CONCAT('strongroom.binding.', b.liveness)) = CONNECTION_ID());
+            AND IS_USED_LOCK(CONCAT('strongroom.binding.', b.liveness)) = CONNECTION_ID()
+            AND b.key_installed_at = (SELECT k.installed_at FROM strongroom_security.token_keys k WHERE k.key_id = 1));
 END$$
 
 -- Ends this connection's binding: releases its liveness lock and deletes its row. Not granted to anyone.
@@ -95,9 +104,12 @@ BEGIN
   DECLARE v_exp BIGINT;
   DECLARE v_now DECIMAL(20,6);
   DECLARE v_liveness CHAR(32) CHARACTER SET ascii COLLATE ascii_bin;
+  DECLARE v_key_at DATETIME(6);
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_mac = NULL;
 
+  -- only this connection's row: purging other connections' expired rows here would lock them, and one caller
+  -- holding its transaction open would then block every other bind (the event below purges instead)
   CALL strongroom_security.unbind();
-  DELETE FROM strongroom_security.tenant_bindings WHERE expires_at <= UTC_TIMESTAMP(6);
 
   -- shape: <claims>.<mac>, one dot, claims part not empty, at most 4096 characters
   SET v_dot = IFNULL(LOCATE('.', p_token), 0);
@@ -113,7 +125,11 @@ BEGIN
 
   -- MAC over the claims part's ASCII text as sent; compared blinded (SHA-256 of a fresh random prefix and
   -- each value), so the comparison's timing says nothing about the expected MAC
-  SET v_mac = strongroom_security.token_mac(CAST(v_claims_part AS BINARY));
+  -- the MAC and the key's installed_at from one statement: the binding records which key verified it, and is live
+  -- only while that key is still the installed one (a rotation racing this call cannot leave an old-key binding)
+  SET v_mac = NULL, v_key_at = NULL;
+  SELECT strongroom_security.hmac_pads(k.ipad, k.opad, CAST(v_claims_part AS BINARY)), k.installed_at
+    INTO v_mac, v_key_at FROM strongroom_security.token_keys k WHERE k.key_id = 1;
   IF v_mac IS NULL THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-SIGNATURE: no token key installed';
   END IF;
@@ -174,9 +190,10 @@ BEGIN
   IF IFNULL(GET_LOCK(CONCAT('strongroom.binding.', v_liveness), 0), 0) <> 1 THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INTERNAL: could not take the binding lock';
   END IF;
-  INSERT INTO strongroom_security.tenant_bindings (connection_id, tenant_id, subject, bound_at, expires_at, liveness)
+  INSERT INTO strongroom_security.tenant_bindings (connection_id, tenant_id, subject, bound_at, expires_at, liveness,
+                                                  key_installed_at)
   VALUES (CONNECTION_ID(), v_tenant, v_sub, UTC_TIMESTAMP(6),
-          TIMESTAMP('1970-01-01 00:00:00') + INTERVAL v_exp SECOND, v_liveness);
+          TIMESTAMP('1970-01-01 00:00:00') + INTERVAL v_exp SECOND, v_liveness, v_key_at);
   SELECT b.tenant_id, b.subject, b.expires_at FROM strongroom_security.tenant_bindings b
   WHERE b.connection_id = CONNECTION_ID();
 END$$
@@ -472,8 +489,8 @@ END$$
 -- Records that p_reader (the principal the crypto-service names, e.g. svc:reporting) is about to decrypt one record
 -- of the bound tenant, and returns in the same call what the decrypt needs: the record's wrapped data key,
 -- ciphertexts and IVs. The record_decrypts row is on the audit chain (05-audit.sql); a refused call writes
--- nothing. The row is written first: if the read after it failed, a decrypt would be recorded that did not
--- happen, never the other way round.
+-- nothing. The row is written and committed first: if the read after it failed, a decrypt would be recorded that
+-- did not happen, never the other way round.
 CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.app_record_decrypt(
     IN p_record_id VARCHAR(255) CHARACTER SET utf8mb4,
     IN p_reader    VARCHAR(1024) CHARACTER SET utf8mb4)
@@ -512,6 +529,9 @@ BEGIN
   INSERT INTO strongroom.record_decrypts (tenant_id, record_id, reader, decrypted_at)
   VALUES (v_tenant, v_record_id, p_reader, UTC_TIMESTAMP(6));
   SET v_decrypt_id = LAST_INSERT_ID();
+  -- durable before anything is returned: inside a caller's transaction a ROLLBACK would otherwise undo the record
+  -- (and its audit event) while the caller keeps the ciphertext. This commits the caller's open transaction too.
+  COMMIT;
   SELECT d.decrypt_id, u.record_id, u.tenant_id, u.dek_id, k.wrapped_dek, k.kms_key_name, k.kms_key_version,
          k.pq_wrapped_dek, k.pq_alg, u.name_ct, u.name_iv, u.role_ct, u.role_iv, u.email_ct, u.email_iv,
          u.phone_ct, u.phone_iv, u.created_at
@@ -521,11 +541,46 @@ BEGIN
   WHERE d.decrypt_id = v_decrypt_id;
 END$$
 
+-- Deletes expired bindings (rows of closed connections and of past tokens; none of them binds anybody, see
+-- get_tenant()), one row per statement with a 1 s lock wait, skipping a row somebody holds: a caller that keeps its
+-- own expired row locked in an open transaction can delay the purge of that row only, and nobody waits on the
+-- purge for more than a second. Not granted to anyone; run by the event below (an OUT parameter, not a result set,
+-- because an event has nowhere to send one).
+CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom_security.purge_expired_bindings(OUT p_purged INT)
+  MODIFIES SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_id BIGINT UNSIGNED;
+  DECLARE v_done INT DEFAULT 0;
+  DECLARE c_expired CURSOR FOR
+    SELECT b.connection_id FROM strongroom_security.tenant_bindings b
+    WHERE b.expires_at <= UTC_TIMESTAMP(6) ORDER BY b.expires_at LIMIT 10000;
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = 1;
+  DECLARE CONTINUE HANDLER FOR 1205 BEGIN END;
+  SET p_purged = 0;
+  SET SESSION innodb_lock_wait_timeout = 1;
+  OPEN c_expired;
+  purging: LOOP
+    FETCH c_expired INTO v_id;
+    IF v_done = 1 THEN LEAVE purging; END IF;
+    DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = v_id AND expires_at <= UTC_TIMESTAMP(6);
+    IF ROW_COUNT() > 0 THEN
+      SET p_purged = p_purged + 1;
+    END IF;
+  END LOOP;
+  CLOSE c_expired;
+END$$
+
+-- Runs the purge every minute (needs event_scheduler=ON, which the option file sets).
+CREATE OR REPLACE DEFINER = 'api_definer'@'localhost' EVENT strongroom_security.purge_expired_bindings
+  ON SCHEDULE EVERY 60 SECOND
+  DO CALL strongroom_security.purge_expired_bindings(@purged)$$
+
 DELIMITER ;
 
 -- Tenant-scoped views (DESIGN §4: app_user may SELECT them, nothing else). The tenant is get_tenant()'s lookup
 -- written out as two uncorrelated scalar subqueries on this connection's binding row (primary key CONNECTION_ID()):
--- the tenant of the row if not expired, and the row's liveness lock, which this connection must hold. The first is
+-- the tenant of the row if not expired, and the row's liveness lock, which this connection must hold, if the key
+-- that verified it is still installed. The first is
 -- cacheable, so the optimizer evaluates it once and reads the tenant's rows through the tenant index (ref, const);
 -- IS_USED_LOCK is not cacheable and would make the first one a per-row scan if it were inside it, so it is a
 -- separate condition, a lock-table lookup per row. get_tenant() itself here would scan the whole table and run per
@@ -538,7 +593,9 @@ CREATE OR REPLACE ALGORITHM = MERGE DEFINER = 'api_definer'@'localhost' SQL SECU
                        WHERE b.connection_id = CONNECTION_ID()
                          AND b.expires_at > UTC_TIMESTAMP(6))
     AND IS_USED_LOCK((SELECT CONCAT('strongroom.binding.', b.liveness) FROM strongroom_security.tenant_bindings b
-                      WHERE b.connection_id = CONNECTION_ID())) = CONNECTION_ID();
+                      WHERE b.connection_id = CONNECTION_ID()
+                        AND b.key_installed_at = (SELECT t.installed_at FROM strongroom_security.token_keys t
+                                                  WHERE t.key_id = 1))) = CONNECTION_ID();
 
 CREATE OR REPLACE ALGORITHM = MERGE DEFINER = 'api_definer'@'localhost' SQL SECURITY DEFINER VIEW strongroom.v_data_keys AS
   SELECT k.dek_id, k.tenant_id, k.wrapped_dek, k.kms_key_name, k.kms_key_version, k.pq_wrapped_dek, k.pq_alg,
@@ -548,4 +605,6 @@ CREATE OR REPLACE ALGORITHM = MERGE DEFINER = 'api_definer'@'localhost' SQL SECU
                        WHERE b.connection_id = CONNECTION_ID()
                          AND b.expires_at > UTC_TIMESTAMP(6))
     AND IS_USED_LOCK((SELECT CONCAT('strongroom.binding.', b.liveness) FROM strongroom_security.tenant_bindings b
-                      WHERE b.connection_id = CONNECTION_ID())) = CONNECTION_ID();
+                      WHERE b.connection_id = CONNECTION_ID()
+                        AND b.key_installed_at = (SELECT t.installed_at FROM strongroom_security.token_keys t
+                                                  WHERE t.key_id = 1))) = CONNECTION_ID();

@@ -33,6 +33,16 @@ CREATE TABLE IF NOT EXISTS strongroom_audit.audit_chain (
   CONSTRAINT fk_audit_chain_event FOREIGN KEY (event_id) REFERENCES strongroom_audit.audit_events (event_id)
 ) ENGINE=InnoDB;
 
+-- One row that sealers lock (SELECT … FOR UPDATE) to run one at a time. A row lock, not a user-level lock: those
+-- names are global and need no privilege, so app_user or migration could hold the name and stop sealing; this row
+-- can be locked only by an identity that may read the audit schema (the auditor).
+CREATE TABLE IF NOT EXISTS strongroom_audit.audit_seal_lock (
+  id TINYINT UNSIGNED NOT NULL,
+  PRIMARY KEY (id),
+  CONSTRAINT ck_audit_seal_lock_one CHECK (id = 1)
+) ENGINE=InnoDB;
+INSERT IGNORE INTO strongroom_audit.audit_seal_lock (id) VALUES (1);
+
 -- The locked account that owns the audit triggers and routines (not api_definer: the API's owner cannot write
 -- the audit schema, and the audit owner cannot change data).
 CREATE USER IF NOT EXISTS 'audit_definer'@'localhost' IDENTIFIED VIA unix_socket ACCOUNT LOCK;
@@ -79,10 +89,11 @@ BEGIN
     FROM strongroom_audit.audit_events e WHERE e.event_id = p_event_id);
 END$$
 
--- Seals up to p_max_rows unsealed events, in event_id order, onto the chain. Serialised by a named lock so two
--- sealers can never fork the chain; an event whose transaction committed late (a lower id than one already
--- sealed) is still sealed exactly once, because the sealer takes "events without a chain row", not "ids above
--- the last sealed" (and uk_audit_chain_event forbids a second chain row). Result: sealed, head_seq, head_hash.
+-- Seals up to p_max_rows unsealed events, in event_id order, onto the chain. Serialised by the audit_seal_lock
+-- row, so two sealers can never fork the chain (the seq primary key would refuse a fork anyway); an event whose
+-- transaction committed late (a lower id than one already sealed) is still sealed exactly once, because the
+-- sealer takes "events without a chain row", not "ids above the last sealed" (and uk_audit_chain_event forbids a
+-- second chain row). Result: sealed, head_seq, head_hash.
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' PROCEDURE strongroom_audit.audit_seal(IN p_max_rows INT)
   MODIFIES SQL DATA SQL SECURITY DEFINER
 BEGIN
@@ -93,26 +104,35 @@ BEGIN
   DECLARE v_hash CHAR(64) CHARACTER SET ascii;
   DECLARE v_count INT DEFAULT 0;
   DECLARE v_max INT DEFAULT IFNULL(p_max_rows, 0);
+  DECLARE v_lock TINYINT UNSIGNED DEFAULT NULL;
   DECLARE c_unsealed CURSOR FOR
     SELECT e.event_id FROM strongroom_audit.audit_events e
     WHERE NOT EXISTS (SELECT 1 FROM strongroom_audit.audit_chain c WHERE c.event_id = e.event_id)
     ORDER BY e.event_id LIMIT v_max;
   DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_done = 1;
+  DECLARE EXIT HANDLER FOR 1205
+  BEGIN
+    ROLLBACK;
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-BUSY: another sealer holds the chain lock';
+  END;
   DECLARE EXIT HANDLER FOR SQLEXCEPTION
   BEGIN
     ROLLBACK;
-    DO RELEASE_LOCK('strongroom_audit.audit_seal');
     RESIGNAL;
   END;
 
   IF v_max NOT BETWEEN 1 AND 1000000 THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: max_rows must be within 1..1000000';
   END IF;
-  IF IFNULL(GET_LOCK('strongroom_audit.audit_seal', 60), 0) <> 1 THEN
-    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-BUSY: another sealer holds the chain lock';
-  END IF;
-  -- the snapshot starts after the lock: it sees every chain row the previous sealer committed
   START TRANSACTION;
+  -- one sealer at a time (waits up to innodb_lock_wait_timeout, then SR-AUDIT-BUSY); every later statement sees
+  -- the chain rows the previous sealer committed (READ COMMITTED, and the lock is taken before the head is read)
+  SELECT s.id INTO v_lock FROM strongroom_audit.audit_seal_lock s WHERE s.id = 1 FOR UPDATE;
+  IF v_lock IS NULL THEN
+    ROLLBACK;
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-LOCK-MISSING: the seal lock row is gone; re-install the audit plane';
+  END IF;
+  SET v_done = 0;
   SELECT c.seq, c.curr_hash INTO v_seq, v_prev FROM strongroom_audit.audit_chain c ORDER BY c.seq DESC LIMIT 1;
   IF v_done = 1 OR v_seq IS NULL THEN
     SET v_done = 0, v_seq = 0, v_prev = REPEAT('0', 64);
@@ -128,7 +148,6 @@ BEGIN
   END LOOP;
   CLOSE c_unsealed;
   COMMIT;
-  DO RELEASE_LOCK('strongroom_audit.audit_seal');
   SELECT v_count AS sealed, v_seq AS head_seq, v_prev AS head_hash;
 END$$
 
@@ -158,25 +177,25 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenan
   AFTER INSERT ON strongroom.tenants FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'tenants', CONCAT('{"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'tenants', CONCAT('{"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}'),
     NULL,
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
+    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}'),
     NULL)$$
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenants_audit_update
   AFTER UPDATE ON strongroom.tenants FOR EACH ROW
 BEGIN
   DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}');
+    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}');
   DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}');
-  IF v_before <> v_after THEN
+    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}');
+  IF NOT (v_before <=> v_after) THEN
     INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                                primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'tenants', CONCAT('{"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
+    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'tenants', CONCAT('{"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}'),
       v_before,
       v_after,
       NULL);
@@ -187,9 +206,9 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenan
   AFTER DELETE ON strongroom.tenants FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'tenants', CONCAT('{"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'tenants', CONCAT('{"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}'),
+    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}'),
     NULL,
     NULL)$$
 
@@ -197,43 +216,43 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.data_
   AFTER INSERT ON strongroom.data_keys FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'data_keys', CONCAT('{"dek_id":', JSON_QUOTE(NEW.dek_id), '}'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'data_keys', CONCAT('{"dek_id":', IFNULL(JSON_QUOTE(NEW.dek_id), 'null'), '}'),
     NULL,
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
-      ',"kms_key_name":', JSON_QUOTE(NEW.kms_key_name),
-      ',"kms_key_version":', JSON_QUOTE(NEW.kms_key_version),
+    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"dek_id":', IFNULL(JSON_QUOTE(NEW.dek_id), 'null'),
+      ',"kms_key_name":', IFNULL(JSON_QUOTE(NEW.kms_key_name), 'null'),
+      ',"kms_key_version":', IFNULL(JSON_QUOTE(NEW.kms_key_version), 'null'),
       ',"pq_alg":', IFNULL(JSON_QUOTE(NEW.pq_alg), 'null'),
       ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(NEW.pq_wrapped_dek)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id),
-      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(NEW.wrapped_dek)), '"'), '}'),
+      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'),
+      ',"wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(NEW.wrapped_dek)), '"'), 'null'), '}'),
     NULL)$$
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.data_keys_audit_update
   AFTER UPDATE ON strongroom.data_keys FOR EACH ROW
 BEGIN
   DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
-      ',"kms_key_name":', JSON_QUOTE(OLD.kms_key_name),
-      ',"kms_key_version":', JSON_QUOTE(OLD.kms_key_version),
+    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"dek_id":', IFNULL(JSON_QUOTE(OLD.dek_id), 'null'),
+      ',"kms_key_name":', IFNULL(JSON_QUOTE(OLD.kms_key_name), 'null'),
+      ',"kms_key_version":', IFNULL(JSON_QUOTE(OLD.kms_key_version), 'null'),
       ',"pq_alg":', IFNULL(JSON_QUOTE(OLD.pq_alg), 'null'),
       ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(OLD.pq_wrapped_dek)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id),
-      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(OLD.wrapped_dek)), '"'), '}');
+      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'),
+      ',"wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(OLD.wrapped_dek)), '"'), 'null'), '}');
   DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
-      ',"kms_key_name":', JSON_QUOTE(NEW.kms_key_name),
-      ',"kms_key_version":', JSON_QUOTE(NEW.kms_key_version),
+    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"dek_id":', IFNULL(JSON_QUOTE(NEW.dek_id), 'null'),
+      ',"kms_key_name":', IFNULL(JSON_QUOTE(NEW.kms_key_name), 'null'),
+      ',"kms_key_version":', IFNULL(JSON_QUOTE(NEW.kms_key_version), 'null'),
       ',"pq_alg":', IFNULL(JSON_QUOTE(NEW.pq_alg), 'null'),
       ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(NEW.pq_wrapped_dek)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id),
-      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(NEW.wrapped_dek)), '"'), '}');
-  IF v_before <> v_after THEN
+      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'),
+      ',"wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(NEW.wrapped_dek)), '"'), 'null'), '}');
+  IF NOT (v_before <=> v_after) THEN
     INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                                primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'data_keys', CONCAT('{"dek_id":', JSON_QUOTE(NEW.dek_id), '}'),
+    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'data_keys', CONCAT('{"dek_id":', IFNULL(JSON_QUOTE(NEW.dek_id), 'null'), '}'),
       v_before,
       v_after,
       NULL);
@@ -244,15 +263,15 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.data_
   AFTER DELETE ON strongroom.data_keys FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'data_keys', CONCAT('{"dek_id":', JSON_QUOTE(OLD.dek_id), '}'),
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
-      ',"kms_key_name":', JSON_QUOTE(OLD.kms_key_name),
-      ',"kms_key_version":', JSON_QUOTE(OLD.kms_key_version),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'data_keys', CONCAT('{"dek_id":', IFNULL(JSON_QUOTE(OLD.dek_id), 'null'), '}'),
+    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"dek_id":', IFNULL(JSON_QUOTE(OLD.dek_id), 'null'),
+      ',"kms_key_name":', IFNULL(JSON_QUOTE(OLD.kms_key_name), 'null'),
+      ',"kms_key_version":', IFNULL(JSON_QUOTE(OLD.kms_key_version), 'null'),
       ',"pq_alg":', IFNULL(JSON_QUOTE(OLD.pq_alg), 'null'),
       ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(OLD.pq_wrapped_dek)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id),
-      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(OLD.wrapped_dek)), '"'), '}'),
+      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'),
+      ',"wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(OLD.wrapped_dek)), '"'), 'null'), '}'),
     NULL,
     NULL)$$
 
@@ -260,58 +279,58 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users
   AFTER INSERT ON strongroom.users FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'users', CONCAT('{"record_id":', JSON_QUOTE(NEW.record_id), '}'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'users', CONCAT('{"record_id":', IFNULL(JSON_QUOTE(NEW.record_id), 'null'), '}'),
     NULL,
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
+    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"dek_id":', IFNULL(JSON_QUOTE(NEW.dek_id), 'null'),
       ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_ct)), '"'), 'null'),
       ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_iv)), '"'), 'null'),
-      ',"name_ct":', CONCAT('"', LOWER(HEX(NEW.name_ct)), '"'),
-      ',"name_iv":', CONCAT('"', LOWER(HEX(NEW.name_iv)), '"'),
+      ',"name_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.name_ct)), '"'), 'null'),
+      ',"name_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.name_iv)), '"'), 'null'),
       ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_ct)), '"'), 'null'),
       ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_iv)), '"'), 'null'),
-      ',"record_id":', JSON_QUOTE(NEW.record_id),
-      ',"request_id":', JSON_QUOTE(NEW.request_id),
+      ',"record_id":', IFNULL(JSON_QUOTE(NEW.record_id), 'null'),
+      ',"request_id":', IFNULL(JSON_QUOTE(NEW.request_id), 'null'),
       ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_ct)), '"'), 'null'),
       ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_iv)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
+      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}'),
     NEW.request_id)$$
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users_audit_update
   AFTER UPDATE ON strongroom.users FOR EACH ROW
 BEGIN
   DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
+    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"dek_id":', IFNULL(JSON_QUOTE(OLD.dek_id), 'null'),
       ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_ct)), '"'), 'null'),
       ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_iv)), '"'), 'null'),
-      ',"name_ct":', CONCAT('"', LOWER(HEX(OLD.name_ct)), '"'),
-      ',"name_iv":', CONCAT('"', LOWER(HEX(OLD.name_iv)), '"'),
+      ',"name_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.name_ct)), '"'), 'null'),
+      ',"name_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.name_iv)), '"'), 'null'),
       ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_ct)), '"'), 'null'),
       ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_iv)), '"'), 'null'),
-      ',"record_id":', JSON_QUOTE(OLD.record_id),
-      ',"request_id":', JSON_QUOTE(OLD.request_id),
+      ',"record_id":', IFNULL(JSON_QUOTE(OLD.record_id), 'null'),
+      ',"request_id":', IFNULL(JSON_QUOTE(OLD.request_id), 'null'),
       ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_ct)), '"'), 'null'),
       ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_iv)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}');
+      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}');
   DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
+    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"dek_id":', IFNULL(JSON_QUOTE(NEW.dek_id), 'null'),
       ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_ct)), '"'), 'null'),
       ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_iv)), '"'), 'null'),
-      ',"name_ct":', CONCAT('"', LOWER(HEX(NEW.name_ct)), '"'),
-      ',"name_iv":', CONCAT('"', LOWER(HEX(NEW.name_iv)), '"'),
+      ',"name_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.name_ct)), '"'), 'null'),
+      ',"name_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.name_iv)), '"'), 'null'),
       ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_ct)), '"'), 'null'),
       ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_iv)), '"'), 'null'),
-      ',"record_id":', JSON_QUOTE(NEW.record_id),
-      ',"request_id":', JSON_QUOTE(NEW.request_id),
+      ',"record_id":', IFNULL(JSON_QUOTE(NEW.record_id), 'null'),
+      ',"request_id":', IFNULL(JSON_QUOTE(NEW.request_id), 'null'),
       ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_ct)), '"'), 'null'),
       ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_iv)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}');
-  IF v_before <> v_after THEN
+      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}');
+  IF NOT (v_before <=> v_after) THEN
     INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                                primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'users', CONCAT('{"record_id":', JSON_QUOTE(NEW.record_id), '}'),
+    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'users', CONCAT('{"record_id":', IFNULL(JSON_QUOTE(NEW.record_id), 'null'), '}'),
       v_before,
       v_after,
       NEW.request_id);
@@ -322,20 +341,20 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users
   AFTER DELETE ON strongroom.users FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'users', CONCAT('{"record_id":', JSON_QUOTE(OLD.record_id), '}'),
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'users', CONCAT('{"record_id":', IFNULL(JSON_QUOTE(OLD.record_id), 'null'), '}'),
+    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"dek_id":', IFNULL(JSON_QUOTE(OLD.dek_id), 'null'),
       ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_ct)), '"'), 'null'),
       ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_iv)), '"'), 'null'),
-      ',"name_ct":', CONCAT('"', LOWER(HEX(OLD.name_ct)), '"'),
-      ',"name_iv":', CONCAT('"', LOWER(HEX(OLD.name_iv)), '"'),
+      ',"name_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.name_ct)), '"'), 'null'),
+      ',"name_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.name_iv)), '"'), 'null'),
       ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_ct)), '"'), 'null'),
       ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_iv)), '"'), 'null'),
-      ',"record_id":', JSON_QUOTE(OLD.record_id),
-      ',"request_id":', JSON_QUOTE(OLD.request_id),
+      ',"record_id":', IFNULL(JSON_QUOTE(OLD.record_id), 'null'),
+      ',"request_id":', IFNULL(JSON_QUOTE(OLD.request_id), 'null'),
       ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_ct)), '"'), 'null'),
       ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_iv)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
+      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}'),
     NULL,
     OLD.request_id)$$
 
@@ -343,34 +362,34 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.recor
   AFTER INSERT ON strongroom.record_decrypts FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'record_decrypts', CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'), '}'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'record_decrypts', CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', NEW.decrypt_id, '"'), 'null'), '}'),
     NULL,
-    CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'),
-      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"reader":', JSON_QUOTE(NEW.reader),
-      ',"record_id":', JSON_QUOTE(NEW.record_id),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
+    CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', NEW.decrypt_id, '"'), 'null'),
+      ',"decrypted_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"reader":', IFNULL(JSON_QUOTE(NEW.reader), 'null'),
+      ',"record_id":', IFNULL(JSON_QUOTE(NEW.record_id), 'null'),
+      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}'),
     NULL)$$
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.record_decrypts_audit_update
   AFTER UPDATE ON strongroom.record_decrypts FOR EACH ROW
 BEGIN
   DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"decrypt_id":', CONCAT('"', OLD.decrypt_id, '"'),
-      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"reader":', JSON_QUOTE(OLD.reader),
-      ',"record_id":', JSON_QUOTE(OLD.record_id),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}');
+    CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', OLD.decrypt_id, '"'), 'null'),
+      ',"decrypted_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"reader":', IFNULL(JSON_QUOTE(OLD.reader), 'null'),
+      ',"record_id":', IFNULL(JSON_QUOTE(OLD.record_id), 'null'),
+      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}');
   DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'),
-      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"reader":', JSON_QUOTE(NEW.reader),
-      ',"record_id":', JSON_QUOTE(NEW.record_id),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}');
-  IF v_before <> v_after THEN
+    CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', NEW.decrypt_id, '"'), 'null'),
+      ',"decrypted_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"reader":', IFNULL(JSON_QUOTE(NEW.reader), 'null'),
+      ',"record_id":', IFNULL(JSON_QUOTE(NEW.record_id), 'null'),
+      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}');
+  IF NOT (v_before <=> v_after) THEN
     INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                                primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'record_decrypts', CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'), '}'),
+    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'record_decrypts', CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', NEW.decrypt_id, '"'), 'null'), '}'),
       v_before,
       v_after,
       NULL);
@@ -381,12 +400,12 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.recor
   AFTER DELETE ON strongroom.record_decrypts FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'record_decrypts', CONCAT('{"decrypt_id":', CONCAT('"', OLD.decrypt_id, '"'), '}'),
-    CONCAT('{"decrypt_id":', CONCAT('"', OLD.decrypt_id, '"'),
-      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"reader":', JSON_QUOTE(OLD.reader),
-      ',"record_id":', JSON_QUOTE(OLD.record_id),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'record_decrypts', CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', OLD.decrypt_id, '"'), 'null'), '}'),
+    CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', OLD.decrypt_id, '"'), 'null'),
+      ',"decrypted_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
+      ',"reader":', IFNULL(JSON_QUOTE(OLD.reader), 'null'),
+      ',"record_id":', IFNULL(JSON_QUOTE(OLD.record_id), 'null'),
+      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}'),
     NULL,
     NULL)$$
 

@@ -449,6 +449,27 @@ class AuditChainIT {
     sealAndVerify(ev.get(0).get(0));
   }
 
+  @Test
+  @Order(8)
+  void sealing_cannotBeBlocked_byAnApplicationIdentityHoldingALockName() throws Exception {
+    // user-level lock names are global and need no privilege: the sealer's former lock name, held by migration
+    // and app_user, must not stop sealing; nor can they touch the row sealers lock
+    Thread squat = new Thread(() -> t.run("migration", "SELECT GET_LOCK('strongroom_audit.audit_seal', 0); DO SLEEP(6);"));
+    Thread squat2 = new Thread(() -> t.run("app_user", "SELECT GET_LOCK('strongroom_audit.audit_seal', 0); DO SLEEP(6);"));
+    squat.start();
+    squat2.start();
+    Thread.sleep(1500);
+    t.ok("migration", "INSERT INTO strongroom.tenants (tenant_id, created_at) VALUES ('seal-squat', UTC_TIMESTAMP(6))");
+    assertEquals(1, seal());
+    for (String id : List.of("app_user", "migration")) {
+      assertEquals(denied(id, "SELECT", "audit_seal_lock"),
+          t.refusal(id, "SELECT id FROM strongroom_audit.audit_seal_lock FOR UPDATE"));
+    }
+    squat.join();
+    squat2.join();
+    assertTrue(t.verifier().verify().ok());
+  }
+
   // ------------------------------------------------------------------ invariant 6: tampering is found
 
   @Test

@@ -149,12 +149,12 @@ class SchemaAttackIT {
         grantsBeyondUsage("'migration'@'127.0.0.1'"));
     assertEquals(Set.of(
             "GRANT SELECT, INSERT, UPDATE, EXECUTE ON `strongroom`.* TO `api_definer`@`localhost`",
-            "GRANT SELECT, INSERT, DELETE, EXECUTE ON `strongroom_security`.* TO `api_definer`@`localhost`"),
+            "GRANT SELECT, INSERT, DELETE, EXECUTE, EVENT ON `strongroom_security`.* TO `api_definer`@`localhost`"),
         grantsBeyondUsage("'api_definer'@'localhost'"));
     assertEquals("1", t.db.sql("SELECT JSON_VALUE(Priv, '$.account_locked') FROM mysql.global_priv"
         + " WHERE User = 'api_definer' AND Host = 'localhost'").scalar());
     // every routine is owned by api_definer and runs as its definer
-    assertEquals(List.of(List.of("api_definer@localhost", "DEFINER", "13")), t.db.sql(
+    assertEquals(List.of(List.of("api_definer@localhost", "DEFINER", "15")), t.db.sql(
         "SELECT DEFINER, SECURITY_TYPE, COUNT(*) FROM information_schema.ROUTINES"
             + " WHERE ROUTINE_SCHEMA IN ('strongroom', 'strongroom_security') GROUP BY DEFINER, SECURITY_TYPE").rows());
     // exactly the two tenant-scoped views, owned by api_definer, run as their definer, mergeable (the index serves them)
@@ -468,7 +468,7 @@ class SchemaAttackIT {
     String lock = "DO GET_LOCK('strongroom.binding.0123456789abcdef0123456789abcdef', 0);";
     String counts = "SELECT (SELECT COUNT(*) FROM strongroom.v_users), (SELECT COUNT(*) FROM strongroom.v_data_keys);"
         + "DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();";
-    String live = "'0123456789abcdef0123456789abcdef');";
+    String live = "'0123456789abcdef0123456789abcdef', (SELECT installed_at FROM strongroom_security.token_keys WHERE key_id = 1));";
     assertEquals(List.of(List.of("1", "1")),
         t.db.sql(lock + row + "UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, " + live + counts).rows());
     assertEquals(List.of(List.of("0", "0")),
@@ -488,14 +488,16 @@ class SchemaAttackIT {
     for (List<String> r : plan.subList(1, plan.size())) {
       shape.add(List.of(r.get(1), r.get(2), r.get(3), r.get(5), r.get(7)));
     }
-    // the tenant subquery is cacheable (evaluated once, so the tenant index is used); the liveness-lock subquery is
-    // a separate condition, also a primary-key lookup
+    // the tenant subquery is cacheable (evaluated once, so the tenant index is used); the liveness-lock subquery (with
+    // the installed key's time, t) is a separate condition, also primary-key lookups
     assertEquals(List.of(
         List.of("PRIMARY", "u", "ref", "ix_users_tenant", "const"),
         List.of("SUBQUERY", "b", "const", "PRIMARY", "const"),
+        List.of("SUBQUERY", "t", "const", "PRIMARY", "const"),
         List.of("SUBQUERY", "b", "const", "PRIMARY", "const"),
         List.of("PRIMARY", "k", "ref", "ix_data_keys_tenant", "const"),
         List.of("SUBQUERY", "b", "const", "PRIMARY", "const"),
+        List.of("SUBQUERY", "t", "const", "PRIMARY", "const"),
         List.of("SUBQUERY", "b", "const", "PRIMARY", "const")), shape);
   }
 
@@ -656,13 +658,18 @@ class SchemaAttackIT {
     String id2 = t.ok("app_user", bind(readerToken) + decrypt(rec, reader)).rows().get(1).get(0);
     assertTrue(Long.parseLong(id2) > Long.parseLong(id), id + " < " + id2);
     assertEquals("2", t.db.sql("SELECT COUNT(*) FROM strongroom.record_decrypts WHERE record_id = '" + rec + "'").scalar());
+    // inside a transaction the caller rolls back: the record is already committed (the ciphertext was returned)
+    List<String> inTx = t.ok("app_user", "START TRANSACTION; " + bind(readerToken) + decrypt(rec, reader) + " ROLLBACK;")
+        .rows().get(1);
+    assertEquals(List.of(rec, "tenant-a", "dek-a-dec"), inTx.subList(1, 4));
+    assertEquals("3", t.db.sql("SELECT COUNT(*) FROM strongroom.record_decrypts WHERE record_id = '" + rec + "'").scalar());
     // a token for another sub: the reader must be the principal the tenant authority vouched for, so a caller
     // cannot record (and obtain) a decrypt under another name; nothing is recorded
     ServerError otherSub = signal("SR-TOKEN-SUBJECT: reader is not the subject of the bound token");
     assertEquals(otherSub, t.refusal("app_user", bind(readerToken) + decrypt(rec, "svc:other")));
     assertEquals(otherSub, t.refusal("app_user", bind(tokenA) + decrypt(rec, reader)));
     assertEquals(otherSub, t.refusal("app_user", bind(readerToken) + decrypt(rec, reader.toUpperCase(java.util.Locale.ROOT))));
-    assertEquals("2", t.db.sql("SELECT COUNT(*) FROM strongroom.record_decrypts WHERE record_id = '" + rec + "'").scalar());
+    assertEquals("3", t.db.sql("SELECT COUNT(*) FROM strongroom.record_decrypts WHERE record_id = '" + rec + "'").scalar());
   }
 
   @Test

@@ -57,7 +57,7 @@ class SchemaInstallerTest {
       n++;
       assertEquals("api_definer", m.group(2), m.group(4));
     }
-    assertEquals(13, n);
+    assertEquals(15, n);
     Matcher v = Pattern.compile("CREATE OR REPLACE (ALGORITHM = [A-Z]+ )?(DEFINER = '([a-z_]+)'@'localhost' )?(SQL SECURITY [A-Z]+ )?VIEW ([a-z_.]+)").matcher(s);
     int views = 0;
     while (v.find()) {
@@ -67,6 +67,9 @@ class SchemaInstallerTest {
     assertEquals(2, views);
     String[] chunks = s.split("CREATE OR REPLACE ");
     for (int i = 1; i < chunks.length; i++) {
+      if (chunks[i].startsWith("DEFINER = 'api_definer'@'localhost' EVENT ")) {
+        continue; // an event has no SQL SECURITY clause; it runs as its definer (the purge of expired bindings)
+      }
       String header = chunks[i].substring(0, headerEnd(chunks[i]));
       assertTrue(header.contains("SQL SECURITY DEFINER"), header);
     }

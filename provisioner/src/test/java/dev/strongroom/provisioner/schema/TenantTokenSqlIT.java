@@ -193,7 +193,8 @@ class TenantTokenSqlIT {
   @Test
   void aBindingRow_countsOnlyWhileItsConnectionHoldsTheLivenessLock() {
     String row = "INSERT INTO strongroom_security.tenant_bindings VALUES (CONNECTION_ID(), 'tenant-x', 's',"
-        + " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, '00112233445566778899aabbccddeeff');";
+        + " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, '00112233445566778899aabbccddeeff'"
+        + ", (SELECT installed_at FROM strongroom_security.token_keys WHERE key_id = 1));";
     String get = "SELECT IFNULL(strongroom_security.get_tenant(), 'NULL');";
     // a row for this very connection id, as a restart or a closed connection leaves it: not a binding
     assertEquals(List.of("NULL"), t.db.sql(row + get + "DELETE FROM strongroom_security.tenant_bindings"
@@ -204,9 +205,44 @@ class TenantTokenSqlIT {
         + "DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();"
         + "SELECT COUNT(*) FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();")
         .rows().stream().map(r -> r.get(0)).toList());
+    // the same live row verified by a key that is no longer installed (a bind that raced a key rotation): not a
+    // binding
+    assertEquals(List.of("1", "NULL"), t.db.sql(row.replace("WHERE key_id = 1)", "WHERE key_id = 1) - INTERVAL 1 MICROSECOND")
+        + "SELECT GET_LOCK('strongroom.binding.00112233445566778899aabbccddeeff', 0);" + get
+        + "DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();")
+        .rows().stream().map(r -> r.get(0)).toList());
     // a client that drops its locks drops its binding: it fails closed
     String token = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5));
     assertEquals(SchemaTestInstance.signal("SR-NO-TENANT: no tenant bound to this session"),
         t.refusal("app_user", bind(token) + "DO RELEASE_ALL_LOCKS(); CALL app_list_users(1);"));
+  }
+
+  @Test
+  void expiredBindings_arePurgedByTheEvent_andAnOpenTransactionBlocksNoOtherBind() throws Exception {
+    String expired = "INSERT INTO strongroom_security.tenant_bindings VALUES (%d, 'tenant-x', 's', UTC_TIMESTAMP(6) - INTERVAL 2 HOUR,"
+        + " UTC_TIMESTAMP(6) - INTERVAL 1 HOUR, '00112233445566778899aabbccddeeff'"
+        + ", (SELECT installed_at FROM strongroom_security.token_keys WHERE key_id = 1));";
+    t.db.sql(String.format(expired, 900001) + String.format(expired, 900002));
+    // a caller binds inside a transaction it keeps open; binding used to purge (and so lock) every expired row,
+    // which made every other bind wait for that transaction
+    Thread open = new Thread(() -> t.run("app_user", "START TRANSACTION; "
+        + bind(t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5))) + " DO SLEEP(8); COMMIT;"));
+    open.start();
+    Thread.sleep(1500);
+    long t0 = System.nanoTime();
+    assertEquals("tenant-b", t.ok("app_user", bind(t.tokens.issue("tenant-b", "s", Duration.ofMinutes(5)))).rows().get(0).get(0));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(true, ms < 5000, "the second bind waited " + ms + " ms for the open transaction");
+    open.join();
+    // the purge is an event owned by api_definer, every minute; its procedure is called here directly
+    assertEquals(List.of(List.of("api_definer@localhost", "ENABLED", "60", "SECOND")), t.db.sql("SELECT DEFINER, STATUS,"
+        + " INTERVAL_VALUE, INTERVAL_FIELD FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'strongroom_security'"
+        + " AND EVENT_NAME = 'purge_expired_bindings'").rows());
+    assertEquals("0", t.db.sql("CALL strongroom_security.purge_expired_bindings(@n); SELECT COUNT(*)"
+        + " FROM strongroom_security.tenant_bindings WHERE connection_id IN (900001, 900002)").scalar());
+    assertEquals("0", t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings WHERE expires_at <= UTC_TIMESTAMP(6)").scalar());
+    assertEquals(new ServerError(1370, "42000", "execute command denied to user 'app_user'@'127.0.0.1' for routine"
+        + " 'strongroom_security.purge_expired_bindings'"),
+        t.refusal("app_user", "CALL strongroom_security.purge_expired_bindings(@n)"));
   }
 }
