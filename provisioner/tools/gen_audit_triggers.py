@@ -19,8 +19,9 @@ def val(r, c, kind, nullable):
     elif kind == 'bin': e = f"""CONCAT('"', LOWER(HEX({x})), '"')"""
     elif kind == 'dt': e = f"""CONCAT('"', DATE_FORMAT({x}, '%Y-%m-%d %H:%i:%s.%f'), '"')"""
     elif kind == 'int': e = f"""CONCAT('"', {x}, '"')"""
-    # every member, NOT NULL columns too: a migration that makes a column nullable must not turn an image into NULL
-    return f"IFNULL({e}, 'null')"
+    # NOT NULL columns are not IFNULL'd (measured ~2% of audited throughput): if a migration made one nullable and
+    # NULL, the image would be NULL, and the UPDATE trigger's <=> still records the event (with that NULL image)
+    return f"IFNULL({e}, 'null')" if nullable else e
 def image(r, cols, indent):
     parts = []
     for i, (c, k, n) in enumerate(cols):

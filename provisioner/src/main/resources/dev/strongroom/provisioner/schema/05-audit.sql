@@ -177,25 +177,25 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenan
   AFTER INSERT ON strongroom.tenants FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'tenants', CONCAT('{"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'tenants', CONCAT('{"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
     NULL,
-    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
     NULL)$$
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenants_audit_update
   AFTER UPDATE ON strongroom.tenants FOR EACH ROW
 BEGIN
   DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}');
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}');
   DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}');
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}');
   IF NOT (v_before <=> v_after) THEN
     INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                                primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'tenants', CONCAT('{"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}'),
+    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'tenants', CONCAT('{"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
       v_before,
       v_after,
       NULL);
@@ -206,9 +206,9 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenan
   AFTER DELETE ON strongroom.tenants FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'tenants', CONCAT('{"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}'),
-    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'tenants', CONCAT('{"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
     NULL,
     NULL)$$
 
@@ -216,43 +216,43 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.data_
   AFTER INSERT ON strongroom.data_keys FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'data_keys', CONCAT('{"dek_id":', IFNULL(JSON_QUOTE(NEW.dek_id), 'null'), '}'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'data_keys', CONCAT('{"dek_id":', JSON_QUOTE(NEW.dek_id), '}'),
     NULL,
-    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"dek_id":', IFNULL(JSON_QUOTE(NEW.dek_id), 'null'),
-      ',"kms_key_name":', IFNULL(JSON_QUOTE(NEW.kms_key_name), 'null'),
-      ',"kms_key_version":', IFNULL(JSON_QUOTE(NEW.kms_key_version), 'null'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
+      ',"kms_key_name":', JSON_QUOTE(NEW.kms_key_name),
+      ',"kms_key_version":', JSON_QUOTE(NEW.kms_key_version),
       ',"pq_alg":', IFNULL(JSON_QUOTE(NEW.pq_alg), 'null'),
       ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(NEW.pq_wrapped_dek)), '"'), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'),
-      ',"wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(NEW.wrapped_dek)), '"'), 'null'), '}'),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id),
+      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(NEW.wrapped_dek)), '"'), '}'),
     NULL)$$
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.data_keys_audit_update
   AFTER UPDATE ON strongroom.data_keys FOR EACH ROW
 BEGIN
   DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"dek_id":', IFNULL(JSON_QUOTE(OLD.dek_id), 'null'),
-      ',"kms_key_name":', IFNULL(JSON_QUOTE(OLD.kms_key_name), 'null'),
-      ',"kms_key_version":', IFNULL(JSON_QUOTE(OLD.kms_key_version), 'null'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
+      ',"kms_key_name":', JSON_QUOTE(OLD.kms_key_name),
+      ',"kms_key_version":', JSON_QUOTE(OLD.kms_key_version),
       ',"pq_alg":', IFNULL(JSON_QUOTE(OLD.pq_alg), 'null'),
       ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(OLD.pq_wrapped_dek)), '"'), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'),
-      ',"wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(OLD.wrapped_dek)), '"'), 'null'), '}');
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id),
+      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(OLD.wrapped_dek)), '"'), '}');
   DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"dek_id":', IFNULL(JSON_QUOTE(NEW.dek_id), 'null'),
-      ',"kms_key_name":', IFNULL(JSON_QUOTE(NEW.kms_key_name), 'null'),
-      ',"kms_key_version":', IFNULL(JSON_QUOTE(NEW.kms_key_version), 'null'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
+      ',"kms_key_name":', JSON_QUOTE(NEW.kms_key_name),
+      ',"kms_key_version":', JSON_QUOTE(NEW.kms_key_version),
       ',"pq_alg":', IFNULL(JSON_QUOTE(NEW.pq_alg), 'null'),
       ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(NEW.pq_wrapped_dek)), '"'), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'),
-      ',"wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(NEW.wrapped_dek)), '"'), 'null'), '}');
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id),
+      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(NEW.wrapped_dek)), '"'), '}');
   IF NOT (v_before <=> v_after) THEN
     INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                                primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'data_keys', CONCAT('{"dek_id":', IFNULL(JSON_QUOTE(NEW.dek_id), 'null'), '}'),
+    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'data_keys', CONCAT('{"dek_id":', JSON_QUOTE(NEW.dek_id), '}'),
       v_before,
       v_after,
       NULL);
@@ -263,15 +263,15 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.data_
   AFTER DELETE ON strongroom.data_keys FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'data_keys', CONCAT('{"dek_id":', IFNULL(JSON_QUOTE(OLD.dek_id), 'null'), '}'),
-    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"dek_id":', IFNULL(JSON_QUOTE(OLD.dek_id), 'null'),
-      ',"kms_key_name":', IFNULL(JSON_QUOTE(OLD.kms_key_name), 'null'),
-      ',"kms_key_version":', IFNULL(JSON_QUOTE(OLD.kms_key_version), 'null'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'data_keys', CONCAT('{"dek_id":', JSON_QUOTE(OLD.dek_id), '}'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
+      ',"kms_key_name":', JSON_QUOTE(OLD.kms_key_name),
+      ',"kms_key_version":', JSON_QUOTE(OLD.kms_key_version),
       ',"pq_alg":', IFNULL(JSON_QUOTE(OLD.pq_alg), 'null'),
       ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(OLD.pq_wrapped_dek)), '"'), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'),
-      ',"wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(OLD.wrapped_dek)), '"'), 'null'), '}'),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id),
+      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(OLD.wrapped_dek)), '"'), '}'),
     NULL,
     NULL)$$
 
@@ -279,58 +279,58 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users
   AFTER INSERT ON strongroom.users FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'users', CONCAT('{"record_id":', IFNULL(JSON_QUOTE(NEW.record_id), 'null'), '}'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'users', CONCAT('{"record_id":', JSON_QUOTE(NEW.record_id), '}'),
     NULL,
-    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"dek_id":', IFNULL(JSON_QUOTE(NEW.dek_id), 'null'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
       ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_ct)), '"'), 'null'),
       ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_iv)), '"'), 'null'),
-      ',"name_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.name_ct)), '"'), 'null'),
-      ',"name_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.name_iv)), '"'), 'null'),
+      ',"name_ct":', CONCAT('"', LOWER(HEX(NEW.name_ct)), '"'),
+      ',"name_iv":', CONCAT('"', LOWER(HEX(NEW.name_iv)), '"'),
       ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_ct)), '"'), 'null'),
       ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_iv)), '"'), 'null'),
-      ',"record_id":', IFNULL(JSON_QUOTE(NEW.record_id), 'null'),
-      ',"request_id":', IFNULL(JSON_QUOTE(NEW.request_id), 'null'),
+      ',"record_id":', JSON_QUOTE(NEW.record_id),
+      ',"request_id":', JSON_QUOTE(NEW.request_id),
       ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_ct)), '"'), 'null'),
       ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_iv)), '"'), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}'),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
     NEW.request_id)$$
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users_audit_update
   AFTER UPDATE ON strongroom.users FOR EACH ROW
 BEGIN
   DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"dek_id":', IFNULL(JSON_QUOTE(OLD.dek_id), 'null'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
       ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_ct)), '"'), 'null'),
       ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_iv)), '"'), 'null'),
-      ',"name_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.name_ct)), '"'), 'null'),
-      ',"name_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.name_iv)), '"'), 'null'),
+      ',"name_ct":', CONCAT('"', LOWER(HEX(OLD.name_ct)), '"'),
+      ',"name_iv":', CONCAT('"', LOWER(HEX(OLD.name_iv)), '"'),
       ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_ct)), '"'), 'null'),
       ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_iv)), '"'), 'null'),
-      ',"record_id":', IFNULL(JSON_QUOTE(OLD.record_id), 'null'),
-      ',"request_id":', IFNULL(JSON_QUOTE(OLD.request_id), 'null'),
+      ',"record_id":', JSON_QUOTE(OLD.record_id),
+      ',"request_id":', JSON_QUOTE(OLD.request_id),
       ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_ct)), '"'), 'null'),
       ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_iv)), '"'), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}');
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}');
   DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"dek_id":', IFNULL(JSON_QUOTE(NEW.dek_id), 'null'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
       ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_ct)), '"'), 'null'),
       ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_iv)), '"'), 'null'),
-      ',"name_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.name_ct)), '"'), 'null'),
-      ',"name_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.name_iv)), '"'), 'null'),
+      ',"name_ct":', CONCAT('"', LOWER(HEX(NEW.name_ct)), '"'),
+      ',"name_iv":', CONCAT('"', LOWER(HEX(NEW.name_iv)), '"'),
       ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_ct)), '"'), 'null'),
       ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_iv)), '"'), 'null'),
-      ',"record_id":', IFNULL(JSON_QUOTE(NEW.record_id), 'null'),
-      ',"request_id":', IFNULL(JSON_QUOTE(NEW.request_id), 'null'),
+      ',"record_id":', JSON_QUOTE(NEW.record_id),
+      ',"request_id":', JSON_QUOTE(NEW.request_id),
       ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_ct)), '"'), 'null'),
       ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_iv)), '"'), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}');
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}');
   IF NOT (v_before <=> v_after) THEN
     INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                                primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'users', CONCAT('{"record_id":', IFNULL(JSON_QUOTE(NEW.record_id), 'null'), '}'),
+    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'users', CONCAT('{"record_id":', JSON_QUOTE(NEW.record_id), '}'),
       v_before,
       v_after,
       NEW.request_id);
@@ -341,20 +341,20 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users
   AFTER DELETE ON strongroom.users FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'users', CONCAT('{"record_id":', IFNULL(JSON_QUOTE(OLD.record_id), 'null'), '}'),
-    CONCAT('{"created_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"dek_id":', IFNULL(JSON_QUOTE(OLD.dek_id), 'null'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'users', CONCAT('{"record_id":', JSON_QUOTE(OLD.record_id), '}'),
+    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
       ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_ct)), '"'), 'null'),
       ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_iv)), '"'), 'null'),
-      ',"name_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.name_ct)), '"'), 'null'),
-      ',"name_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.name_iv)), '"'), 'null'),
+      ',"name_ct":', CONCAT('"', LOWER(HEX(OLD.name_ct)), '"'),
+      ',"name_iv":', CONCAT('"', LOWER(HEX(OLD.name_iv)), '"'),
       ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_ct)), '"'), 'null'),
       ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_iv)), '"'), 'null'),
-      ',"record_id":', IFNULL(JSON_QUOTE(OLD.record_id), 'null'),
-      ',"request_id":', IFNULL(JSON_QUOTE(OLD.request_id), 'null'),
+      ',"record_id":', JSON_QUOTE(OLD.record_id),
+      ',"request_id":', JSON_QUOTE(OLD.request_id),
       ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_ct)), '"'), 'null'),
       ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_iv)), '"'), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}'),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
     NULL,
     OLD.request_id)$$
 
@@ -362,34 +362,34 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.recor
   AFTER INSERT ON strongroom.record_decrypts FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'record_decrypts', CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', NEW.decrypt_id, '"'), 'null'), '}'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'record_decrypts', CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'), '}'),
     NULL,
-    CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', NEW.decrypt_id, '"'), 'null'),
-      ',"decrypted_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"reader":', IFNULL(JSON_QUOTE(NEW.reader), 'null'),
-      ',"record_id":', IFNULL(JSON_QUOTE(NEW.record_id), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}'),
+    CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'),
+      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"reader":', JSON_QUOTE(NEW.reader),
+      ',"record_id":', JSON_QUOTE(NEW.record_id),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
     NULL)$$
 
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.record_decrypts_audit_update
   AFTER UPDATE ON strongroom.record_decrypts FOR EACH ROW
 BEGIN
   DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', OLD.decrypt_id, '"'), 'null'),
-      ',"decrypted_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"reader":', IFNULL(JSON_QUOTE(OLD.reader), 'null'),
-      ',"record_id":', IFNULL(JSON_QUOTE(OLD.record_id), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}');
+    CONCAT('{"decrypt_id":', CONCAT('"', OLD.decrypt_id, '"'),
+      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"reader":', JSON_QUOTE(OLD.reader),
+      ',"record_id":', JSON_QUOTE(OLD.record_id),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}');
   DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', NEW.decrypt_id, '"'), 'null'),
-      ',"decrypted_at":', IFNULL(CONCAT('"', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"reader":', IFNULL(JSON_QUOTE(NEW.reader), 'null'),
-      ',"record_id":', IFNULL(JSON_QUOTE(NEW.record_id), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(NEW.tenant_id), 'null'), '}');
+    CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'),
+      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"reader":', JSON_QUOTE(NEW.reader),
+      ',"record_id":', JSON_QUOTE(NEW.record_id),
+      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}');
   IF NOT (v_before <=> v_after) THEN
     INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                                primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'record_decrypts', CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', NEW.decrypt_id, '"'), 'null'), '}'),
+    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'record_decrypts', CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'), '}'),
       v_before,
       v_after,
       NULL);
@@ -400,12 +400,12 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.recor
   AFTER DELETE ON strongroom.record_decrypts FOR EACH ROW
   INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
                                              primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'record_decrypts', CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', OLD.decrypt_id, '"'), 'null'), '}'),
-    CONCAT('{"decrypt_id":', IFNULL(CONCAT('"', OLD.decrypt_id, '"'), 'null'),
-      ',"decrypted_at":', IFNULL(CONCAT('"', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'), 'null'),
-      ',"reader":', IFNULL(JSON_QUOTE(OLD.reader), 'null'),
-      ',"record_id":', IFNULL(JSON_QUOTE(OLD.record_id), 'null'),
-      ',"tenant_id":', IFNULL(JSON_QUOTE(OLD.tenant_id), 'null'), '}'),
+  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'record_decrypts', CONCAT('{"decrypt_id":', CONCAT('"', OLD.decrypt_id, '"'), '}'),
+    CONCAT('{"decrypt_id":', CONCAT('"', OLD.decrypt_id, '"'),
+      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
+      ',"reader":', JSON_QUOTE(OLD.reader),
+      ',"record_id":', JSON_QUOTE(OLD.record_id),
+      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
     NULL,
     NULL)$$
 
