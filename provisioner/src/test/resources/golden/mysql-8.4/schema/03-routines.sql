@@ -130,10 +130,10 @@ BEGIN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: parts must be unpadded base64url';
   END IF;
 
-  -- MAC over the claims part's ASCII text as sent; compared blinded (SHA-256 of a fresh random prefix and
-  -- each value), so the comparison's timing says nothing about the expected MAC
-  -- the MAC and the key's installed_at from one statement: the binding records which key verified it, and is live
-  -- only while that key is still the installed one (a rotation racing this call cannot leave an old-key binding)
+  -- MAC over the claims part's ASCII text as sent, with the key's installed_at from the same statement (the binding
+  -- records which key verified it and is live only while that key is installed, so a rotation racing this call
+  -- cannot leave an old-key binding); compared blinded (SHA-256 of a fresh random prefix and each value), so the
+  -- comparison's timing says nothing about the expected MAC
   SET v_mac = NULL, v_key_at = NULL;
   SELECT strongroom_security.hmac_pads(k.ipad, k.opad, CAST(v_claims_part AS BINARY)), k.installed_at
     INTO v_mac, v_key_at FROM strongroom_security.token_keys k WHERE k.key_id = 1;
