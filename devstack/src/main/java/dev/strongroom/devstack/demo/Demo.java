@@ -188,8 +188,8 @@ public final class Demo {
       java.net.http.HttpResponse<String> refused = post(http, crypto + "/v1/decrypt", body.toString());
       step(print, "decrypt acme's record with globex's token -> refused", refused.statusCode() == 403,
           refused.statusCode() + " " + CanonicalJson.mapper().readTree(refused.body()).path("detail").asText());
-      say(print, "   (storing it is the data plane's job, which arrives with the proc-only schema; until then the\n"
-          + "    data-service dead-letters the store request as SCHEMA, so nothing is dropped)");
+      say(print, "   (storing it is the data-service's job through app_create_user_encrypted; its handler is not built\n"
+          + "    yet, so the data-service dead-letters the store request as SCHEMA and nothing is dropped)");
     }
   }
 
