@@ -73,11 +73,7 @@ public final class OptionFileRenderer {
     o.kv("server_id", s.serverId());
     o.kv("binlog_format", "ROW");
     o.kv("sync_binlog", 1);
-    o.section("Transactions: READ COMMITTED, so the API's reads of the tenant binding take no gap locks and");
-    o.comment("calls inside multi-statement transactions cannot deadlock on it; the event scheduler seals the audit");
-    o.comment("chain after a restart too (docs/audit-chain.md).");
-    o.kv("transaction_isolation", "READ-COMMITTED");
-    o.kv("event_scheduler", "ON");
+    transactions(o);
     o.section("Audit: connections and DDL, cannot be unloaded at runtime");
     o.kv("plugin_load_add", "server_audit");
     o.kv("server_audit", "FORCE_PLUS_PERMANENT");
@@ -163,11 +159,7 @@ public final class OptionFileRenderer {
     o.kv("log_bin", l.binlogBase());
     o.kv("server_id", s.serverId());
     o.kv("sync_binlog", 1);
-    o.section("Transactions: READ COMMITTED, so the API's reads of the tenant binding take no gap locks and");
-    o.comment("calls inside multi-statement transactions cannot deadlock on it; the event scheduler seals the audit");
-    o.comment("chain after a restart too (docs/audit-chain.md).");
-    o.kv("transaction_isolation", "READ-COMMITTED");
-    o.kv("event_scheduler", "ON");
+    transactions(o);
     o.section("Audit");
     o.comment("MySQL 8.4 community ships no audit log plugin (audit_log is Enterprise-only) and");
     o.comment("server_audit does not load into MySQL 8.4. Gap, compensated by log_error_verbosity=3,");
@@ -207,6 +199,15 @@ public final class OptionFileRenderer {
             "component_keyring_file.cnf in the datadir",
             "{\n  \"path\": \"" + keyring + "\",\n  \"read_only\": false\n}\n"));
     return new RenderedConfig(s.dialect(), o.toString(), companions);
+  }
+
+  /** The same lines in both dialects. */
+  private static void transactions(Lines o) {
+    o.section("Transactions: READ COMMITTED, so the API's reads of the tenant binding take no gap locks and");
+    o.comment("calls inside multi-statement transactions cannot deadlock on it; the event scheduler seals the audit");
+    o.comment("chain after a restart too (docs/audit-chain.md).");
+    o.kv("transaction_isolation", "READ-COMMITTED");
+    o.kv("event_scheduler", "ON");
   }
 
   private static void tls(Lines o, ServerSettings s) {

@@ -1,6 +1,7 @@
 package dev.strongroom.provisioner.schema;
 
 import dev.strongroom.provisioner.db.Dialect;
+import dev.strongroom.provisioner.db.ServerSettings;
 
 /**
  * The proc-only schema's install scripts per {@link Dialect} (DESIGN §4 "Dialects": one schema,
@@ -20,22 +21,19 @@ import dev.strongroom.provisioner.db.Dialect;
  * </ul>
  */
 public final class SchemaDialect {
+  /** The server's own modes (the option file's {@code sql_mode}), so routines are created under them. */
+  private static final String SQL_MODES = ServerSettings.SQL_MODE;
+  private static final String SESSION = "SET NAMES utf8mb4 COLLATE utf8mb4_bin;\n" + "SET SESSION time_zone = '+00:00';\n";
+
   /** MariaDB 10.11: no {@code GRANT} may create an account ({@code NO_AUTO_CREATE_USER}). */
   private static final String MARIADB_PRELUDE =
-      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
-          + "NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY,NO_AUTO_CREATE_USER';\n"
-          + "SET NAMES utf8mb4 COLLATE utf8mb4_bin;\n"
-          + "SET SESSION time_zone = '+00:00';\n";
+      "SET SESSION sql_mode = '" + SQL_MODES + ",NO_AUTO_CREATE_USER';\n" + SESSION;
 
   /**
    * MySQL 8.4: the same modes without {@code NO_AUTO_CREATE_USER}, which MySQL 8.0 removed (setting it
    * is error 1231); MySQL never creates an account in {@code GRANT} (error 1410 instead).
    */
-  private static final String MYSQL_PRELUDE =
-      "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
-          + "NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY';\n"
-          + "SET NAMES utf8mb4 COLLATE utf8mb4_bin;\n"
-          + "SET SESSION time_zone = '+00:00';\n";
+  private static final String MYSQL_PRELUDE = "SET SESSION sql_mode = '" + SQL_MODES + "';\n" + SESSION;
 
   private SchemaDialect() {}
 
