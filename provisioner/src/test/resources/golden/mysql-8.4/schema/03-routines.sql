@@ -3,6 +3,9 @@
 -- with a message that starts with a stable code (docs/schema.md). Time is read only in UTC / epoch form, so a
 -- caller's session time_zone cannot move it.
 
+-- Earlier installs had token_mac(msg); security_set_tenant now reads the pads and the key's installed_at itself.
+DROP FUNCTION IF EXISTS strongroom_security.token_mac;
+
 DELIMITER $$
 
 -- Unpadded base64url → bytes, as strict as contracts' Base64Url.decode: only [A-Za-z0-9_-], no padding,
@@ -26,8 +29,8 @@ BEGIN
   RETURN v_out;
 END$$
 
--- HMAC-SHA256(K, msg) = SHA256((K ⊕ opad) || SHA256((K ⊕ ipad) || msg)), from the precomputed pads.
--- NULL when no key is installed.
+-- HMAC-SHA256(K, msg) = SHA256((K ⊕ opad) || SHA256((K ⊕ ipad) || msg)), from the precomputed pads (security_set_tenant
+-- passes the installed key's pads, read in the same statement as the key's installed_at).
 DROP FUNCTION IF EXISTS strongroom_security.hmac_pads$$
 CREATE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.hmac_pads(p_ipad VARBINARY(64),
     p_opad VARBINARY(64), p_msg LONGBLOB)
@@ -35,16 +38,6 @@ CREATE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.hmac_pad
   DETERMINISTIC NO SQL SQL SECURITY DEFINER
 BEGIN
   RETURN UNHEX(SHA2(CONCAT(p_opad, UNHEX(SHA2(CONCAT(p_ipad, p_msg), 256))), 256));
-END$$
-
--- HMAC-SHA256 of p_msg under the installed token key (both pads read by one statement), or NULL without a key.
-DROP FUNCTION IF EXISTS strongroom_security.token_mac$$
-CREATE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.token_mac(p_msg LONGBLOB)
-  RETURNS VARBINARY(32)
-  NOT DETERMINISTIC READS SQL DATA SQL SECURITY DEFINER
-BEGIN
-  RETURN (SELECT strongroom_security.hmac_pads(k.ipad, k.opad, p_msg) FROM strongroom_security.token_keys k
-          WHERE k.key_id = 1);
 END$$
 
 -- The tenant bound to THIS connection, or NULL: reads only tenant_bindings for CONNECTION_ID(), and only a

@@ -42,7 +42,7 @@ public final class TokenKeyPads {
     return opad.clone();
   }
 
-  /** HMAC-SHA256 computed from the pads exactly as {@code strongroom_security.token_mac} does. */
+  /** HMAC-SHA256 computed from the pads exactly as {@code strongroom_security.hmac_pads} does. */
   public byte[] mac(byte[] message) {
     MessageDigest inner = sha256();
     inner.update(ipad);

@@ -57,7 +57,7 @@ class SchemaInstallerTest {
       n++;
       assertEquals("api_definer", m.group(2), m.group(4));
     }
-    assertEquals(15, n);
+    assertEquals(14, n);
     Matcher v = Pattern.compile("CREATE OR REPLACE (ALGORITHM = [A-Z]+ )?(DEFINER = '([a-z_]+)'@'localhost' )?(SQL SECURITY [A-Z]+ )?VIEW ([a-z_.]+)").matcher(s);
     int views = 0;
     while (v.find()) {

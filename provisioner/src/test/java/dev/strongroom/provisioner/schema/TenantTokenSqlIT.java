@@ -62,7 +62,9 @@ class TenantTokenSqlIT {
   void sqlHmac_equalsJdk_andOpenssl() throws Exception {
     String token = t.tokens.issue("tenant-a", "svc", Duration.ofMinutes(5));
     String claimsPart = token.substring(0, token.indexOf('.'));
-    String sqlMac = t.db.sql("SELECT HEX(strongroom_security.token_mac('" + claimsPart + "'))").scalar();
+    // the MAC exactly as security_set_tenant computes it: hmac_pads over the installed key's pads
+    String sqlMac = t.db.sql("SELECT HEX(strongroom_security.hmac_pads(k.ipad, k.opad, '" + claimsPart + "'))"
+        + " FROM strongroom_security.token_keys k WHERE k.key_id = 1").scalar();
     byte[] jdk = Tokens.hmac(t.tokenKey, claimsPart.getBytes(StandardCharsets.US_ASCII));
     assertEquals(HexFormat.of().withUpperCase().formatHex(jdk), sqlMac);
     assertEquals(token.substring(token.indexOf('.') + 1), Tokens.b64(HexFormat.of().parseHex(sqlMac)));
