@@ -1,4 +1,5 @@
--- Strongroom schema, part 1: schemas and tables (DESIGN §4). Idempotent: CREATE … IF NOT EXISTS.
+-- Strongroom schema, part 1: schemas and tables (DESIGN §4). Idempotent: CREATE … IF NOT EXISTS (except the
+-- transient binding table, recreated below).
 -- Every table is InnoDB (the instance enforces InnoDB and encrypts every tablespace).
 -- Ciphertext, IVs and wrapped keys are binary columns; no column holds plaintext PII or an unwrapped key.
 
@@ -53,7 +54,7 @@ CREATE TABLE IF NOT EXISTS strongroom.users (
   CONSTRAINT ck_users_phone CHECK ((phone_ct IS NULL AND phone_iv IS NULL) OR (LENGTH(phone_ct) > 0 AND LENGTH(phone_iv) = 12))
 ) ENGINE=InnoDB;
 
--- One row per decrypt a reader announced through app_record_decrypt: who (the principal the crypto-service names)
+-- One row per decrypt a reader announced through app_record_decrypt: who (the bound token's sub)
 -- read which record of which tenant, when. Audited like every data table; the FK keeps a record that has been read
 -- from being deleted without its decrypt rows (a cascade would delete them without firing their audit triggers).
 CREATE TABLE IF NOT EXISTS strongroom.record_decrypts (

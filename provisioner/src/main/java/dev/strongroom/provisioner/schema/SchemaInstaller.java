@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * Installs the proc-only schema (DESIGN §4) on a running {@link MariaDbInstance}, as the installer
- * (root over the Unix socket), idempotently: tables are created if missing (never dropped or
- * altered), {@code api_definer} is (re)locked, every routine and view is replaced, every identity's
+ * (root over the Unix socket), idempotently: data and key tables are created if missing (never
+ * dropped or altered; the transient binding table is recreated, which unbinds every connection),
+ * {@code api_definer} is (re)locked, every routine and view is replaced, every identity's
  * privileges are revoked and granted afresh, and the tenant-token key is stored as its HMAC pads.
  *
  * <p>The whole script, key included, goes to the client's standard input through a pipe — never on a
