@@ -7,9 +7,15 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import java.util.Optional;
 
-/** The packaged audit-anchor-service against a real broker: readiness, metrics, and the acceptance rules from outside. */
+/**
+ * The packaged audit-anchor-service against a real broker: readiness, metrics, and the acceptance
+ * rules from outside.
+ */
 @QuarkusIntegrationTest
-@QuarkusTestResource(value = StrongroomTestResource.class, initArgs = @ResourceArg(name = "service", value = "audit-anchor-service"), restrictToAnnotatedClass = true)
+@QuarkusTestResource(
+    value = StrongroomTestResource.class,
+    initArgs = @ResourceArg(name = "service", value = "audit-anchor-service"),
+    restrictToAnnotatedClass = true)
 class AuditAnchorServiceIT extends ServiceContract {
   @Override
   protected Optional<String> inboundTopic() {

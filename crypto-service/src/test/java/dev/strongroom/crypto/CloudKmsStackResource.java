@@ -7,7 +7,10 @@ import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The Strongroom test stack, with the crypto-service's KEK in (fake) Google Cloud KMS instead of the dev keyring. */
+/**
+ * The Strongroom test stack, with the crypto-service's KEK in (fake) Google Cloud KMS instead of
+ * the dev keyring.
+ */
 public class CloudKmsStackResource extends StrongroomTestResource {
   static volatile FakeCloudKmsServer kms;
   static volatile String keyName;

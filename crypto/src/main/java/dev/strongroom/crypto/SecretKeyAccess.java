@@ -1,9 +1,9 @@
 package dev.strongroom.crypto;
 
 /**
- * A token that must be passed to reach secret key bytes (the idea of Tink's
- * {@code InsecureSecretKeyAccess}): every place that touches raw key material is then easy to find
- * with a search for {@code SecretKeyAccess.insecure()}.
+ * A token that must be passed to reach secret key bytes (the idea of Tink's {@code
+ * InsecureSecretKeyAccess}): every place that touches raw key material is then easy to find with a
+ * search for {@code SecretKeyAccess.insecure()}.
  */
 public final class SecretKeyAccess {
   private static final SecretKeyAccess INSTANCE = new SecretKeyAccess();

@@ -7,21 +7,35 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The library stays embeddable: no Quarkus, Vert.x, SmallRye or Kafka; only internal uses internal. */
+/**
+ * The library stays embeddable: no Quarkus, Vert.x, SmallRye or Kafka; only internal uses internal.
+ */
 class ArchitectureTest {
   private static final JavaClasses CLASSES =
-      new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.strongroom.crypto");
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.strongroom.crypto");
 
   @Test
   void library_dependsOnNoFramework() {
-    noClasses().should().dependOnClassesThat().resideInAnyPackage("io.quarkus..", "io.vertx..", "io.smallrye..", "org.apache.kafka..")
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.quarkus..", "io.vertx..", "io.smallrye..", "org.apache.kafka..")
         .check(CLASSES);
   }
 
   @Test
   void internalPackage_dependsOnNoApiPackage() {
-    noClasses().that().resideInAPackage("dev.strongroom.crypto.internal..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.strongroom.crypto.aead..", "dev.strongroom.crypto.kms..", "dev.strongroom.crypto.cache..")
+    noClasses()
+        .that()
+        .resideInAPackage("dev.strongroom.crypto.internal..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.strongroom.crypto.aead..",
+            "dev.strongroom.crypto.kms..",
+            "dev.strongroom.crypto.cache..")
         .check(CLASSES);
   }
 }

@@ -8,9 +8,15 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import java.util.Optional;
 
-/** The packaged data-service against a real broker: readiness, metrics, and the acceptance rules from outside. */
+/**
+ * The packaged data-service against a real broker: readiness, metrics, and the acceptance rules
+ * from outside.
+ */
 @QuarkusIntegrationTest
-@QuarkusTestResource(value = StrongroomTestResource.class, initArgs = @ResourceArg(name = "service", value = "data-service"), restrictToAnnotatedClass = true)
+@QuarkusTestResource(
+    value = StrongroomTestResource.class,
+    initArgs = @ResourceArg(name = "service", value = "data-service"),
+    restrictToAnnotatedClass = true)
 class DataServiceIT extends ServiceContract {
   @Override
   protected Optional<String> inboundTopic() {

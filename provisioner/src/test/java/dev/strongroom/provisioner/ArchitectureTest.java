@@ -30,7 +30,8 @@ class ArchitectureTest {
         .resideInAPackage("dev.strongroom.provisioner.pki..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("dev.strongroom.provisioner.db..", "dev.strongroom.provisioner.atrest..")
+        .resideInAnyPackage(
+            "dev.strongroom.provisioner.db..", "dev.strongroom.provisioner.atrest..")
         .check(classes);
   }
 }

@@ -10,9 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the packaged command as an operator would, and captures what it printed and its exit code. */
+/**
+ * Runs the packaged command as an operator would, and captures what it printed and its exit code.
+ */
 final class Cli {
-  static final Path HOME = Path.of(System.getProperty("strongroom.home", "..")).toAbsolutePath().normalize();
+  static final Path HOME =
+      Path.of(System.getProperty("strongroom.home", "..")).toAbsolutePath().normalize();
 
   record Result(int exit, String out, String err) {
     JsonNode json() {
@@ -24,18 +27,32 @@ final class Cli {
 
   /** {@code java -jar devstack/target/devstack.jar --home HOME --state STATE args…}. */
   static Result run(Path state, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-jar",
-        HOME.resolve("devstack/target/devstack.jar").toString(), "--home", HOME.toString(), "--state", state.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx256m",
+                "-jar",
+                HOME.resolve("devstack/target/devstack.jar").toString(),
+                "--home",
+                HOME.toString(),
+                "--state",
+                state.toString()));
     cmd.addAll(List.of(args));
     return exec(cmd, 300);
   }
 
-  static Result exec(List<String> cmd, int timeoutSeconds) throws IOException, InterruptedException {
+  static Result exec(List<String> cmd, int timeoutSeconds)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile("cli-out", ".txt");
     Path err = Files.createTempFile("cli-err", ".txt");
     try {
-      Process p = new ProcessBuilder(cmd).directory(HOME.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .directory(HOME.toFile())
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile())
+              .start();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("timed out: " + cmd);

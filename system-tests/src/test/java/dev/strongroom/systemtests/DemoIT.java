@@ -14,13 +14,18 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code demo}: passes on its own isolated stack, never touches the operator's state, removes itself. */
+/**
+ * {@code demo}: passes on its own isolated stack, never touches the operator's state, removes
+ * itself.
+ */
 class DemoIT {
   @TempDir Path operatorState;
 
   private static Set<String> demoDirs() throws IOException {
     try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("strongroom-demo-")).collect(Collectors.toSet());
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("strongroom-demo-"))
+          .collect(Collectors.toSet());
     }
   }
 
@@ -42,7 +47,9 @@ class DemoIT {
     assertTrue(result.toString().contains("REPLAY: event id"));
     assertTrue(result.toString().contains("TLSv1.3"), "the database part ran");
     assertTrue(result.toString().contains("SR-NO-TENANT"), "the proc-only part ran");
-    assertTrue(result.toString().contains("DELETE command denied to user 'auditor'"), "audit history is not the auditor's to delete");
+    assertTrue(
+        result.toString().contains("DELETE command denied to user 'auditor'"),
+        "audit history is not the auditor's to delete");
     assertTrue(result.toString().contains("name=Alice Example"), "the client-plane part ran");
 
     assertEquals("{\"version\":1}", Files.readString(marker), "the operator's state is untouched");

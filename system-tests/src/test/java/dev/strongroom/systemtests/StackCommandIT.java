@@ -28,7 +28,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN §7 from outside: up, stack.json, an outside Kafka client, idempotent up, status, down, exit codes. */
+/**
+ * DESIGN §7 from outside: up, stack.json, an outside Kafka client, idempotent up, status, down,
+ * exit codes.
+ */
 class StackCommandIT {
   @TempDir Path state;
 
@@ -44,14 +47,20 @@ class StackCommandIT {
     assertTrue(up.json().get("seconds").asDouble() < 120, "up within 120 s on a built tree");
 
     JsonNode stack = CanonicalJson.parse(Files.readAllBytes(state.resolve("stack.json")));
-    assertEquals(Set.of("version", "kafka", "db", "services", "clients", "logs"), names(stack), "only parts that exist are written");
+    assertEquals(
+        Set.of("version", "kafka", "db", "services", "clients", "logs"),
+        names(stack),
+        "only parts that exist are written");
     databaseAdmitsOnlyItsIdentitiesOverTls13(stack);
     assertEquals(1, stack.get("version").asInt());
     assertTrue(stack.at("/kafka/bootstrap").asText().startsWith("127.0.0.1:"), "loopback only");
     assertTrue(Path.of(stack.at("/kafka/logDir").asText()).isAbsolute());
     assertTrue(Files.isDirectory(Path.of(stack.at("/logs/dir").asText())));
-    assertEquals(Set.of("crypto", "data", "audit", "provisioner", "proof"), names(stack.get("services")));
-    stack.get("services").forEach(u -> assertTrue(u.asText().startsWith("http://127.0.0.1:"), u.asText()));
+    assertEquals(
+        Set.of("crypto", "data", "audit", "provisioner", "proof"), names(stack.get("services")));
+    stack
+        .get("services")
+        .forEach(u -> assertTrue(u.asText().startsWith("http://127.0.0.1:"), u.asText()));
 
     outsideClientPublishesAndConsumes(stack.at("/kafka/bootstrap").asText());
 
@@ -59,10 +68,17 @@ class StackCommandIT {
     assertEquals(0, token.exit(), token.err());
     String tokenText = token.out().trim();
     assertEquals(1, token.out().lines().count(), "token prints only the token");
-    TenantToken claims = new TenantTokens(java.util.Base64.getUrlDecoder().decode(
-        Files.readString(state.resolve("keys/tenant-token.key")).trim()), java.time.Clock.systemUTC()).verifyFor(tokenText, "acme");
+    TenantToken claims =
+        new TenantTokens(
+                java.util.Base64.getUrlDecoder()
+                    .decode(Files.readString(state.resolve("keys/tenant-token.key")).trim()),
+                java.time.Clock.systemUTC())
+            .verifyFor(tokenText, "acme");
     assertEquals("alice", claims.subject());
-    assertEquals(2, Cli.run(state, "token", "acme", "--ttl", "PT2H").exit(), "lifetime over 1 h is a usage error");
+    assertEquals(
+        2,
+        Cli.run(state, "token", "acme", "--ttl", "PT2H").exit(),
+        "lifetime over 1 h is a usage error");
     databaseBindsTheTenantOfATokenFromTheCommand(stack, tokenText);
 
     Cli.Result again = Cli.run(state, "up");
@@ -78,8 +94,13 @@ class StackCommandIT {
     assertEquals(0, down.exit(), down.err());
     assertEquals(7, down.json().get("stopped").asInt());
     List<String> left = new ArrayList<>();
-    ProcessHandle.allProcesses().forEach(h -> h.info().arguments()
-        .filter(a -> String.join(" ", a).contains(state.toString())).ifPresent(a -> left.add(h.pid() + " " + String.join(" ", a))));
+    ProcessHandle.allProcesses()
+        .forEach(
+            h ->
+                h.info()
+                    .arguments()
+                    .filter(a -> String.join(" ", a).contains(state.toString()))
+                    .ifPresent(a -> left.add(h.pid() + " " + String.join(" ", a))));
     assertEquals(List.of(), left, "down leaves no process");
     assertFalse(Files.exists(state.resolve("stack.json")));
     assertEquals(3, Cli.run(state, "status").exit());
@@ -89,11 +110,18 @@ class StackCommandIT {
   @Test
   void usageErrors_exitTwo() throws Exception {
     assertEquals(2, Cli.run(state, "frobnicate").exit());
-    assertEquals(2, Cli.exec(List.of("bash", Cli.HOME.resolve("strongroom").toString(), "frobnicate"), 30).exit());
-    assertEquals(2, Cli.exec(List.of("bash", Cli.HOME.resolve("strongroom").toString()), 30).exit());
+    assertEquals(
+        2,
+        Cli.exec(List.of("bash", Cli.HOME.resolve("strongroom").toString(), "frobnicate"), 30)
+            .exit());
+    assertEquals(
+        2, Cli.exec(List.of("bash", Cli.HOME.resolve("strongroom").toString()), 30).exit());
   }
 
-  /** DESIGN §7 db.*: the stock mariadb client reaches the DB only with an identity's cert, over TLS 1.3. */
+  /**
+   * DESIGN §7 db.*: the stock mariadb client reaches the DB only with an identity's cert, over TLS
+   * 1.3.
+   */
   private static void databaseAdmitsOnlyItsIdentitiesOverTls13(JsonNode stack) throws Exception {
     JsonNode db = stack.get("db");
     assertEquals("mariadb-10.11", db.get("dialect").asText());
@@ -103,53 +131,147 @@ class StackCommandIT {
     String ca = db.get("caCert").asText();
     for (String id : List.of("app_user", "auditor", "migration")) {
       JsonNode ck = db.get("identities").get(id);
-      Cli.Result ok = Cli.exec(List.of("mariadb", "-h", "127.0.0.1", "-P", port, "-u", id, "--ssl-ca=" + ca,
-          "--ssl-cert=" + ck.get("cert").asText(), "--ssl-key=" + ck.get("key").asText(), "--ssl-verify-server-cert", "-N",
-          "-e", "SHOW SESSION STATUS LIKE 'Ssl_version'"), 30);
+      Cli.Result ok =
+          Cli.exec(
+              List.of(
+                  "mariadb",
+                  "-h",
+                  "127.0.0.1",
+                  "-P",
+                  port,
+                  "-u",
+                  id,
+                  "--ssl-ca=" + ca,
+                  "--ssl-cert=" + ck.get("cert").asText(),
+                  "--ssl-key=" + ck.get("key").asText(),
+                  "--ssl-verify-server-cert",
+                  "-N",
+                  "-e",
+                  "SHOW SESSION STATUS LIKE 'Ssl_version'"),
+              30);
       assertEquals(0, ok.exit(), id + ": " + ok.err());
       assertTrue(ok.out().contains("TLSv1.3"), ok.out());
     }
-    Cli.Result noCert = Cli.exec(List.of("mariadb", "-h", "127.0.0.1", "-P", port, "-u", "app_user", "--ssl-ca=" + ca, "-e", "SELECT 1"), 30);
-    assertTrue(noCert.err().contains("ERROR 1045 (28000): Access denied for user 'app_user'@'127.0.0.1'"), noCert.err());
-    Cli.Result plain = Cli.exec(List.of("mariadb", "-h", "127.0.0.1", "-P", port, "-u", "app_user", "--skip-ssl", "-e", "SELECT 1"), 30);
+    Cli.Result noCert =
+        Cli.exec(
+            List.of(
+                "mariadb",
+                "-h",
+                "127.0.0.1",
+                "-P",
+                port,
+                "-u",
+                "app_user",
+                "--ssl-ca=" + ca,
+                "-e",
+                "SELECT 1"),
+            30);
+    assertTrue(
+        noCert.err().contains("ERROR 1045 (28000): Access denied for user 'app_user'@'127.0.0.1'"),
+        noCert.err());
+    Cli.Result plain =
+        Cli.exec(
+            List.of(
+                "mariadb",
+                "-h",
+                "127.0.0.1",
+                "-P",
+                port,
+                "-u",
+                "app_user",
+                "--skip-ssl",
+                "-e",
+                "SELECT 1"),
+            30);
     assertTrue(plain.exit() != 0 && plain.err().contains("ERROR 1045"), plain.err());
-    Cli.Result tls12 = Cli.exec(List.of("bash", "-c", "echo | openssl s_client -starttls mysql -connect 127.0.0.1:" + port + " -tls1_2 2>&1"), 30);
-    assertTrue(tls12.out().contains("alert protocol version") || tls12.out().contains("alert number 70"), tls12.out());
-    Cli.Result tls13 = Cli.exec(List.of("bash", "-c", "echo | openssl s_client -starttls mysql -connect 127.0.0.1:" + port + " 2>&1"), 30);
+    Cli.Result tls12 =
+        Cli.exec(
+            List.of(
+                "bash",
+                "-c",
+                "echo | openssl s_client -starttls mysql -connect 127.0.0.1:"
+                    + port
+                    + " -tls1_2 2>&1"),
+            30);
+    assertTrue(
+        tls12.out().contains("alert protocol version") || tls12.out().contains("alert number 70"),
+        tls12.out());
+    Cli.Result tls13 =
+        Cli.exec(
+            List.of(
+                "bash",
+                "-c",
+                "echo | openssl s_client -starttls mysql -connect 127.0.0.1:" + port + " 2>&1"),
+            30);
     assertTrue(tls13.out().contains("New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384"), tls13.out());
   }
 
-  /** The stack's database verifies the command's tokens itself (DESIGN §4) and is proc-only for app_user. */
-  private static void databaseBindsTheTenantOfATokenFromTheCommand(JsonNode stack, String token) throws Exception {
+  /**
+   * The stack's database verifies the command's tokens itself (DESIGN §4) and is proc-only for
+   * app_user.
+   */
+  private static void databaseBindsTheTenantOfATokenFromTheCommand(JsonNode stack, String token)
+      throws Exception {
     JsonNode db = stack.get("db");
     JsonNode app = db.get("identities").get("app_user");
-    List<String> client = List.of("mariadb", "-h", "127.0.0.1", "-P", db.get("port").asText(), "-u", "app_user",
-        "--ssl-ca=" + db.get("caCert").asText(), "--ssl-cert=" + app.get("cert").asText(), "--ssl-key=" + app.get("key").asText(),
-        "--ssl-verify-server-cert", "-N", "-e");
+    List<String> client =
+        List.of(
+            "mariadb",
+            "-h",
+            "127.0.0.1",
+            "-P",
+            db.get("port").asText(),
+            "-u",
+            "app_user",
+            "--ssl-ca=" + db.get("caCert").asText(),
+            "--ssl-cert=" + app.get("cert").asText(),
+            "--ssl-key=" + app.get("key").asText(),
+            "--ssl-verify-server-cert",
+            "-N",
+            "-e");
     List<String> bind = new java.util.ArrayList<>(client);
-    bind.add("CALL strongroom.security_set_tenant('" + token + "'); CALL strongroom.security_current_tenant();");
+    bind.add(
+        "CALL strongroom.security_set_tenant('"
+            + token
+            + "'); CALL strongroom.security_current_tenant();");
     Cli.Result bound = Cli.exec(bind, 30);
     assertEquals(0, bound.exit(), bound.err());
     assertTrue(bound.out().contains("acme"), bound.out());
     List<String> unbound = new java.util.ArrayList<>(client);
     unbound.add("CALL strongroom.app_list_users(10)");
     Cli.Result refused = Cli.exec(unbound, 30);
-    assertTrue(refused.err().contains("SR-NO-TENANT: no tenant bound to this session"), refused.err());
+    assertTrue(
+        refused.err().contains("SR-NO-TENANT: no tenant bound to this session"), refused.err());
     List<String> direct = new java.util.ArrayList<>(client);
     direct.add("SELECT * FROM strongroom.users");
     Cli.Result denied = Cli.exec(direct, 30);
-    assertTrue(denied.err().contains("ERROR 1142") && denied.err().contains("SELECT command denied to user 'app_user'"), denied.err());
+    assertTrue(
+        denied.err().contains("ERROR 1142")
+            && denied.err().contains("SELECT command denied to user 'app_user'"),
+        denied.err());
   }
 
   private static void outsideClientPublishesAndConsumes(String bootstrap) throws Exception {
-    String topic = "strongroom.security.alerts"; // auto-creation is off: topics exist because up made them
-    try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-        new StringSerializer(), new StringSerializer())) {
+    String topic =
+        "strongroom.security.alerts"; // auto-creation is off: topics exist because up made them
+    try (KafkaProducer<String, String> p =
+        new KafkaProducer<>(
+            Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+            new StringSerializer(),
+            new StringSerializer())) {
       p.send(new ProducerRecord<>(topic, "outside", "hello from a plain client")).get();
     }
-    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "outside", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-        new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> c =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "outside",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            new StringDeserializer(),
+            new StringDeserializer())) {
       c.subscribe(List.of(topic));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (System.nanoTime() < deadline) {
@@ -170,5 +292,4 @@ class StackCommandIT {
     }
     return out;
   }
-
 }

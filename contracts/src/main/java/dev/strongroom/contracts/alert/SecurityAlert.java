@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Typed {@code data} of {@code dev.strongroom.security.alert.v1}: {@code {"kind","severity","detail",
- * "related":{name: string|integer}}}. The schema is {@code schemas/dev.strongroom.security.alert.v1.schema.json}.
+ * Typed {@code data} of {@code dev.strongroom.security.alert.v1}: {@code
+ * {"kind","severity","detail", "related":{name: string|integer}}}. The schema is {@code
+ * schemas/dev.strongroom.security.alert.v1.schema.json}.
  */
-public record SecurityAlert(AlertKind kind, Severity severity, String detail, Map<String, Object> related) {
+public record SecurityAlert(
+    AlertKind kind, Severity severity, String detail, Map<String, Object> related) {
   public SecurityAlert {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(severity, "severity");
@@ -57,7 +59,11 @@ public record SecurityAlert(AlertKind kind, Severity severity, String detail, Ma
     Map<String, Object> related = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = data.path("related").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      related.put(e.getKey(), e.getValue().isIntegralNumber() ? (Object) e.getValue().longValue() : e.getValue().asText());
+      related.put(
+          e.getKey(),
+          e.getValue().isIntegralNumber()
+              ? (Object) e.getValue().longValue()
+              : e.getValue().asText());
     }
     return new SecurityAlert(
         AlertKind.valueOf(data.path("kind").asText()),

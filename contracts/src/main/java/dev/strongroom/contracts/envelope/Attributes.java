@@ -1,6 +1,8 @@
 package dev.strongroom.contracts.envelope;
 
-/** Member names of the signed envelope (CloudEvents 1.0 structured JSON + Strongroom extensions). */
+/**
+ * Member names of the signed envelope (CloudEvents 1.0 structured JSON + Strongroom extensions).
+ */
 public final class Attributes {
   public static final String SPECVERSION = "specversion";
   public static final String ID = "id";

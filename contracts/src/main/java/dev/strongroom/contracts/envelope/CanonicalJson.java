@@ -20,11 +20,11 @@ import org.erdtman.jcs.JsonCanonicalizer;
 /**
  * Strict JSON parsing and RFC 8785 (JCS) canonicalisation of a parsed tree.
  *
- * <p>Parsing is strict on purpose: the bytes must be valid UTF-8 without a byte-order mark, objects may
- * not repeat a member name, nothing may follow the value, and integers must stay within ±2^53 (larger
- * values travel as strings, DESIGN §3). Canonicalisation is done by the JCS reference implementation
- * ({@code io.github.erdtman:java-json-canonicalization}) over our own parsed tree, so that no SDK sees or
- * re-formats the event before its signature is checked.
+ * <p>Parsing is strict on purpose: the bytes must be valid UTF-8 without a byte-order mark, objects
+ * may not repeat a member name, nothing may follow the value, and integers must stay within ±2^53
+ * (larger values travel as strings, DESIGN §3). Canonicalisation is done by the JCS reference
+ * implementation ({@code io.github.erdtman:java-json-canonicalization}) over our own parsed tree,
+ * so that no SDK sees or re-formats the event before its signature is checked.
  */
 public final class CanonicalJson {
   /** The interoperable integer range of RFC 8785 / I-JSON: ±(2^53). */
@@ -70,10 +70,14 @@ public final class CanonicalJson {
     try {
       tree = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      // Location only: the parser's message quotes input, and input is never echoed into logs or headers.
+      // Location only: the parser's message quotes input, and input is never echoed into logs or
+      // headers.
       var loc = e.getLocation();
       throw new IllegalArgumentException(
-          "unparsable JSON" + (loc == null ? "" : " at line " + loc.getLineNr() + " column " + loc.getColumnNr()));
+          "unparsable JSON"
+              + (loc == null
+                  ? ""
+                  : " at line " + loc.getLineNr() + " column " + loc.getColumnNr()));
     }
     if (tree == null || tree.isMissingNode()) {
       throw new IllegalArgumentException("empty input");
@@ -100,7 +104,8 @@ public final class CanonicalJson {
     if (node.isIntegralNumber()) {
       BigInteger v = node.bigIntegerValue();
       if (v.abs().compareTo(BigInteger.valueOf(MAX_SAFE_INTEGER)) > 0) {
-        throw new IllegalArgumentException("integer outside ±2^53 at " + path + " (send it as a string)");
+        throw new IllegalArgumentException(
+            "integer outside ±2^53 at " + path + " (send it as a string)");
       }
     } else if (node.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
@@ -113,5 +118,4 @@ public final class CanonicalJson {
       }
     }
   }
-
 }

@@ -20,10 +20,10 @@ import java.util.Objects;
 /**
  * Produces signed events (DESIGN §3).
  *
- * <p>The CloudEvents SDK builds and validates the event and writes its structured JSON form; we then set
- * {@code time} to the envelope's exact millisecond form (the SDK drops zero fractions), add
- * {@code sigalg} and {@code sigkid}, and sign the RFC 8785 canonical bytes of that object. The record
- * value is the canonical serialisation of the same object with {@code sig} added.
+ * <p>The CloudEvents SDK builds and validates the event and writes its structured JSON form; we
+ * then set {@code time} to the envelope's exact millisecond form (the SDK drops zero fractions),
+ * add {@code sigalg} and {@code sigkid}, and sign the RFC 8785 canonical bytes of that object. The
+ * record value is the canonical serialisation of the same object with {@code sig} added.
  */
 public final class EventSigner {
   private final SigningKey key;
@@ -48,24 +48,29 @@ public final class EventSigner {
   }
 
   /**
-   * Signs a new event of {@code type}, with a fresh UUIDv7 id and the current time. {@code data} must
-   * satisfy the type's schema in the standard catalog: a producer never emits what its consumers would
-   * dead-letter as {@code SCHEMA}.
+   * Signs a new event of {@code type}, with a fresh UUIDv7 id and the current time. {@code data}
+   * must satisfy the type's schema in the standard catalog: a producer never emits what its
+   * consumers would dead-letter as {@code SCHEMA}.
    *
-   * @throws IllegalArgumentException if {@code data} violates the schema, or the subject rule is broken
+   * @throws IllegalArgumentException if {@code data} violates the schema, or the subject rule is
+   *     broken
    */
   public SignedEvent sign(EventType type, String subject, JsonNode data) {
-    java.util.List<String> violations = dev.strongroom.contracts.schema.EventCatalog.standard().validate(type, data);
+    java.util.List<String> violations =
+        dev.strongroom.contracts.schema.EventCatalog.standard().validate(type, data);
     if (!violations.isEmpty()) {
-      throw new IllegalArgumentException("data violates " + type.type() + ": " + String.join("; ", violations));
+      throw new IllegalArgumentException(
+          "data violates " + type.type() + ": " + String.join("; ", violations));
     }
     if (type.scope() == EventType.Scope.TENANT && (subject == null || subject.isEmpty())) {
-      throw new IllegalArgumentException(type.type() + " is tenant-scoped: subject (tenant id) is required");
+      throw new IllegalArgumentException(
+          type.type() + " is tenant-scoped: subject (tenant id) is required");
     }
     if (type.scope() == EventType.Scope.GLOBAL && subject != null) {
       throw new IllegalArgumentException(type.type() + " is not tenant-scoped: no subject");
     }
-    return sign(type.type(), subject, data, UuidCreator.getTimeOrderedEpoch().toString(), clock.instant());
+    return sign(
+        type.type(), subject, data, UuidCreator.getTimeOrderedEpoch().toString(), clock.instant());
   }
 
   /** Signs an event with explicit id and time (test vectors, golden events, attack tests). */
@@ -93,8 +98,8 @@ public final class EventSigner {
   }
 
   /**
-   * Signs an already complete envelope object: sets {@code sigalg}/{@code sigkid}, removes any {@code sig},
-   * signs its canonical bytes and returns the canonical bytes with {@code sig}.
+   * Signs an already complete envelope object: sets {@code sigalg}/{@code sigkid}, removes any
+   * {@code sig}, signs its canonical bytes and returns the canonical bytes with {@code sig}.
    */
   public static SignedEvent signTree(SigningKey key, ObjectNode envelope) {
     ObjectNode tree = envelope.deepCopy();

@@ -23,24 +23,27 @@ import java.util.regex.Pattern;
  * The acceptance rules every consumer applies (DESIGN §3), in this order; the first failure wins:
  *
  * <ol>
- *   <li>{@code MALFORMED}: not strict UTF-8 JSON; not an object; a required attribute missing or not a
- *       string; {@code specversion} ≠ "1.0"; {@code id} not a lowercase UUIDv7; {@code source} not
- *       {@code /strongroom/<module>} or {@code /apps/<app>}; {@code time} not {@code yyyy-MM-ddTHH:mm:ss.SSSZ};
- *       {@code datacontenttype} ≠ "application/json"; {@code data} not an object; {@code data_base64}
- *       present; {@code sigalg} ≠ "ed25519"; {@code sig} not 64 bytes of base64url; an attribute name
- *       outside CloudEvents' {@code [a-z0-9]{1,20}}; an integer outside ±2^53.
- *   <li>{@code SIGNATURE_INVALID}: unknown {@code sigkid}; key not valid at {@code time}; key may not sign
- *       for this {@code source} or this {@code type}; Ed25519 signature over the RFC 8785 canonical bytes of
- *       the parsed object without {@code sig} does not verify.
- *   <li>{@code STALE}: {@code time} more than the skew window (default 5 min) from the verifier's clock.
- *   <li>{@code REPLAY}: the id was already accepted at other coordinates (checked before the schema so a
- *       replay onto another topic is still called a replay).
+ *   <li>{@code MALFORMED}: not strict UTF-8 JSON; not an object; a required attribute missing or
+ *       not a string; {@code specversion} ≠ "1.0"; {@code id} not a lowercase UUIDv7; {@code
+ *       source} not {@code /strongroom/<module>} or {@code /apps/<app>}; {@code time} not {@code
+ *       yyyy-MM-ddTHH:mm:ss.SSSZ}; {@code datacontenttype} ≠ "application/json"; {@code data} not
+ *       an object; {@code data_base64} present; {@code sigalg} ≠ "ed25519"; {@code sig} not 64
+ *       bytes of base64url; an attribute name outside CloudEvents' {@code [a-z0-9]{1,20}}; an
+ *       integer outside ±2^53.
+ *   <li>{@code SIGNATURE_INVALID}: unknown {@code sigkid}; key not valid at {@code time}; key may
+ *       not sign for this {@code source} or this {@code type}; Ed25519 signature over the RFC 8785
+ *       canonical bytes of the parsed object without {@code sig} does not verify.
+ *   <li>{@code STALE}: {@code time} more than the skew window (default 5 min) from the verifier's
+ *       clock.
+ *   <li>{@code REPLAY}: the id was already accepted at other coordinates (checked before the schema
+ *       so a replay onto another topic is still called a replay).
  *   <li>{@code SCHEMA}: unknown type; type not carried on this topic; {@code subject} missing on a
- *       tenant-scoped type or present on a global one; {@code data} violates the type's JSON Schema.
+ *       tenant-scoped type or present on a global one; {@code data} violates the type's JSON
+ *       Schema.
  * </ol>
  *
- * Signature checks run before anything that costs more or reveals more. The canonical bytes are computed
- * from our own parse tree, never from an SDK's re-serialisation.
+ * Signature checks run before anything that costs more or reveals more. The canonical bytes are
+ * computed from our own parse tree, never from an SDK's re-serialisation.
  */
 public final class EventVerifier {
   /** Default skew window. */
@@ -73,7 +76,11 @@ public final class EventVerifier {
    * @param replayGuard the replay memory of this consumer; shared by every topic it reads
    */
   public EventVerifier(
-      KeyRegistry registry, EventCatalog catalog, Duration skew, Clock clock, ReplayGuard replayGuard) {
+      KeyRegistry registry,
+      EventCatalog catalog,
+      Duration skew,
+      Clock clock,
+      ReplayGuard replayGuard) {
     this.registry = Objects.requireNonNull(registry, "registry");
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.skew = Objects.requireNonNull(skew, "skew");
@@ -107,8 +114,8 @@ public final class EventVerifier {
   }
 
   /**
-   * Verifies an event outside any topic (an archived or golden event): every rule but topic binding and
-   * replay memory.
+   * Verifies an event outside any topic (an archived or golden event): every rule but topic binding
+   * and replay memory.
    */
   public Verdict verifyDetached(byte[] value) {
     try {
@@ -123,7 +130,8 @@ public final class EventVerifier {
   }
 
   private static Refusal replay(Envelope env, RecordCoordinates first) {
-    return env.refuse(ErrorCode.REPLAY, "event id " + env.id + " was already processed at " + first);
+    return env.refuse(
+        ErrorCode.REPLAY, "event id " + env.id + " was already processed at " + first);
   }
 
   private static Envelope checkEnvelope(byte[] value) throws Refusal {
@@ -134,7 +142,8 @@ public final class EventVerifier {
       throw new Refusal(new Rejection(ErrorCode.MALFORMED, e.getMessage(), null, null, null));
     }
     if (!tree.isObject()) {
-      throw new Refusal(new Rejection(ErrorCode.MALFORMED, "event is not a JSON object", null, null, null));
+      throw new Refusal(
+          new Rejection(ErrorCode.MALFORMED, "event is not a JSON object", null, null, null));
     }
     ObjectNode obj = (ObjectNode) tree;
     Envelope env = new Envelope(obj);
@@ -171,7 +180,8 @@ public final class EventVerifier {
       throw env.refuse(ErrorCode.MALFORMED, "datacontenttype must be application/json");
     }
     if (obj.has(Attributes.DATA_BASE64)) {
-      throw env.refuse(ErrorCode.MALFORMED, "data_base64 is not allowed; data must be a JSON object");
+      throw env.refuse(
+          ErrorCode.MALFORMED, "data_base64 is not allowed; data must be a JSON object");
     }
     JsonNode data = obj.get(Attributes.DATA);
     if (data == null || !data.isObject()) {
@@ -199,15 +209,21 @@ public final class EventVerifier {
     RegisteredKey key =
         registry
             .find(env.sigkid)
-            .orElseThrow(() -> env.refuse(ErrorCode.SIGNATURE_INVALID, "unknown sigkid " + env.sigkid));
+            .orElseThrow(
+                () -> env.refuse(ErrorCode.SIGNATURE_INVALID, "unknown sigkid " + env.sigkid));
     if (!key.validAt(env.time)) {
-      throw env.refuse(ErrorCode.SIGNATURE_INVALID, "key " + env.sigkid + " is not valid at " + EventTime.format(env.time));
+      throw env.refuse(
+          ErrorCode.SIGNATURE_INVALID,
+          "key " + env.sigkid + " is not valid at " + EventTime.format(env.time));
     }
     if (!key.source().equals(env.source)) {
-      throw env.refuse(ErrorCode.SIGNATURE_INVALID, "key " + env.sigkid + " may not sign for source " + env.source);
+      throw env.refuse(
+          ErrorCode.SIGNATURE_INVALID,
+          "key " + env.sigkid + " may not sign for source " + env.source);
     }
     if (!key.types().contains(env.type)) {
-      throw env.refuse(ErrorCode.SIGNATURE_INVALID, "key " + env.sigkid + " may not sign type " + env.type);
+      throw env.refuse(
+          ErrorCode.SIGNATURE_INVALID, "key " + env.sigkid + " may not sign type " + env.type);
     }
     ObjectNode unsigned = env.tree.deepCopy();
     unsigned.remove(Attributes.SIG);
@@ -222,26 +238,37 @@ public final class EventVerifier {
     if (offset.abs().compareTo(skew) > 0) {
       throw env.refuse(
           ErrorCode.STALE,
-          "time " + EventTime.format(env.time) + " is " + (offset.toMillis() / 1000) + " s from now; window is ±" + skew.toSeconds() + " s");
+          "time "
+              + EventTime.format(env.time)
+              + " is "
+              + (offset.toMillis() / 1000)
+              + " s from now; window is ±"
+              + skew.toSeconds()
+              + " s");
     }
   }
 
   private void checkSchema(Envelope env, String topic) throws Refusal {
     EventType type =
-        catalog.find(env.type).orElseThrow(() -> env.refuse(ErrorCode.SCHEMA, "unknown event type " + env.type));
+        catalog
+            .find(env.type)
+            .orElseThrow(() -> env.refuse(ErrorCode.SCHEMA, "unknown event type " + env.type));
     if (topic != null && !type.topic().equals(topic)) {
       throw env.refuse(ErrorCode.SCHEMA, "type " + env.type + " is not carried on topic " + topic);
     }
     boolean hasSubject = env.tree.has(Attributes.SUBJECT);
     if (type.scope() == EventType.Scope.TENANT && !hasSubject) {
-      throw env.refuse(ErrorCode.SCHEMA, "type " + env.type + " is tenant-scoped: subject is required");
+      throw env.refuse(
+          ErrorCode.SCHEMA, "type " + env.type + " is tenant-scoped: subject is required");
     }
     if (type.scope() == EventType.Scope.GLOBAL && hasSubject) {
-      throw env.refuse(ErrorCode.SCHEMA, "type " + env.type + " is not tenant-scoped: subject is not allowed");
+      throw env.refuse(
+          ErrorCode.SCHEMA, "type " + env.type + " is not tenant-scoped: subject is not allowed");
     }
     List<String> violations = catalog.validate(type, env.tree.get(Attributes.DATA));
     if (!violations.isEmpty()) {
-      throw env.refuse(ErrorCode.SCHEMA, "data violates " + env.type + ": " + String.join("; ", violations));
+      throw env.refuse(
+          ErrorCode.SCHEMA, "data violates " + env.type + ": " + String.join("; ", violations));
     }
   }
 
@@ -283,7 +310,14 @@ public final class EventVerifier {
     VerifiedEvent toVerified(byte[] raw) {
       JsonNode subject = tree.get(Attributes.SUBJECT);
       return new VerifiedEvent(
-          id, source, type, subject == null ? null : subject.asText(), time, tree.get(Attributes.DATA), sigkid, raw);
+          id,
+          source,
+          type,
+          subject == null ? null : subject.asText(),
+          time,
+          tree.get(Attributes.DATA),
+          sigkid,
+          raw);
     }
   }
 

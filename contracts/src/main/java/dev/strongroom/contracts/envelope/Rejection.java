@@ -5,14 +5,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Why an event was refused: a stable code and a one-line detail that quotes envelope attributes only,
- * never {@code data} (which may be sensitive) and never raw input.
+ * Why an event was refused: a stable code and a one-line detail that quotes envelope attributes
+ * only, never {@code data} (which may be sensitive) and never raw input.
  *
  * @param eventId the {@code id} attribute when it could be read
  * @param source the {@code source} attribute when it could be read
  * @param sigkid the {@code sigkid} attribute when it could be read
  */
-public record Rejection(ErrorCode code, String detail, String eventId, String source, String sigkid) {
+public record Rejection(
+    ErrorCode code, String detail, String eventId, String source, String sigkid) {
   /** Details are cut to this many characters. */
   public static final int MAX_DETAIL = 500;
 

@@ -11,13 +11,13 @@ import java.util.Optional;
 /**
  * Replay memory (DESIGN §3): remembers where each accepted event id was first processed.
  *
- * <p>The same id at the same topic/partition/offset is a redelivery and is processed again; the same id
- * anywhere else is a replay. An event whose {@code time} is outside ±skew is already refused as STALE, so
- * an id can only be replayed within 2×skew of its first acceptance: entries are kept for
- * {@code retention} (default 2×skew + 1 min) and then forgotten. Memory is bounded by {@code maxEntries};
- * past it the oldest entry is dropped and {@link #forcedEvictions()} counts it, so an operator sees when
- * the window is no longer fully covered. The memory is per process; durable effects still rely on the
- * database's unique request id.
+ * <p>The same id at the same topic/partition/offset is a redelivery and is processed again; the
+ * same id anywhere else is a replay. An event whose {@code time} is outside ±skew is already
+ * refused as STALE, so an id can only be replayed within 2×skew of its first acceptance: entries
+ * are kept for {@code retention} (default 2×skew + 1 min) and then forgotten. Memory is bounded by
+ * {@code maxEntries}; past it the oldest entry is dropped and {@link #forcedEvictions()} counts it,
+ * so an operator sees when the window is no longer fully covered. The memory is per process;
+ * durable effects still rely on the database's unique request id.
  */
 public final class ReplayGuard {
   /** What {@link #observe} found. */

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * @param bytes the record value: canonical JSON including {@code sig}
  * @param signedBytes the exact bytes the signature covers (canonical JSON without {@code sig})
  */
-public record SignedEvent(String id, String type, String subject, byte[] bytes, byte[] signedBytes) {
+public record SignedEvent(
+    String id, String type, String subject, byte[] bytes, byte[] signedBytes) {
   public SignedEvent {
     bytes = bytes.clone();
     signedBytes = signedBytes.clone();

@@ -6,8 +6,8 @@ public sealed interface Verdict permits Verdict.Accepted, Verdict.Rejected {
   /**
    * The event passed every rule.
    *
-   * @param redelivery true when this id was already accepted at these very coordinates (a rebalance or
-   *     a crash before commit): process again, idempotently — this is not a replay
+   * @param redelivery true when this id was already accepted at these very coordinates (a rebalance
+   *     or a crash before commit): process again, idempotently — this is not a replay
    */
   record Accepted(VerifiedEvent event, boolean redelivery) implements Verdict {}
 

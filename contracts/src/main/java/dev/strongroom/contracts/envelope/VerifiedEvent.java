@@ -9,9 +9,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * An event that passed every acceptance rule. {@link #data()} is a private copy; {@link #raw()} are the
- * exact record bytes. {@link #toCloudEvent()} hands the verified bytes to the CloudEvents SDK — only now,
- * after verification, may an SDK (which re-formats {@code time}) see the event.
+ * An event that passed every acceptance rule. {@link #data()} is a private copy; {@link #raw()} are
+ * the exact record bytes. {@link #toCloudEvent()} hands the verified bytes to the CloudEvents SDK —
+ * only now, after verification, may an SDK (which re-formats {@code time}) see the event.
  */
 public final class VerifiedEvent {
   private final String id;
@@ -24,7 +24,14 @@ public final class VerifiedEvent {
   private final byte[] raw;
 
   VerifiedEvent(
-      String id, String source, String type, String subject, Instant time, JsonNode data, String sigkid, byte[] raw) {
+      String id,
+      String source,
+      String type,
+      String subject,
+      Instant time,
+      JsonNode data,
+      String sigkid,
+      byte[] raw) {
     this.id = id;
     this.source = source;
     this.type = type;

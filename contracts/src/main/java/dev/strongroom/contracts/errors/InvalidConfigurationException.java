@@ -1,6 +1,8 @@
 package dev.strongroom.contracts.errors;
 
-/** A key file, key registry or setting is missing or invalid; the service must not start with it. */
+/**
+ * A key file, key registry or setting is missing or invalid; the service must not start with it.
+ */
 public class InvalidConfigurationException extends StrongroomException {
   private static final long serialVersionUID = 1L;
 

@@ -22,7 +22,11 @@ public final class Base64Url {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       boolean ok =
-          (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_';
       if (!ok) {
         throw new IllegalArgumentException("not unpadded base64url");
       }

@@ -14,7 +14,10 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
 import org.bouncycastle.util.io.pem.PemWriter;
 
-/** PKCS#8 {@code PRIVATE KEY} PEM, read and written through Bouncy Castle (openssl genpkey compatible). */
+/**
+ * PKCS#8 {@code PRIVATE KEY} PEM, read and written through Bouncy Castle (openssl genpkey
+ * compatible).
+ */
 public final class Pkcs8Pem {
   private Pkcs8Pem() {}
 
@@ -35,7 +38,8 @@ public final class Pkcs8Pem {
       }
       return type.cast(params);
     } catch (IOException | IllegalArgumentException e) {
-      throw new InvalidConfigurationException("unreadable " + what + " private key: " + e.getMessage(), e);
+      throw new InvalidConfigurationException(
+          "unreadable " + what + " private key: " + e.getMessage(), e);
     }
   }
 
@@ -44,7 +48,8 @@ public final class Pkcs8Pem {
     try {
       return read(Files.readString(file, StandardCharsets.US_ASCII), type, what);
     } catch (IOException e) {
-      throw new InvalidConfigurationException("cannot read " + what + " key " + file + ": " + e.getMessage(), e);
+      throw new InvalidConfigurationException(
+          "cannot read " + what + " key " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -53,7 +58,9 @@ public final class Pkcs8Pem {
     try {
       StringWriter out = new StringWriter();
       try (PemWriter writer = new PemWriter(out)) {
-        writer.writeObject(new PemObject("PRIVATE KEY", PrivateKeyInfoFactory.createPrivateKeyInfo(key).getEncoded()));
+        writer.writeObject(
+            new PemObject(
+                "PRIVATE KEY", PrivateKeyInfoFactory.createPrivateKeyInfo(key).getEncoded()));
       }
       return out.toString();
     } catch (IOException e) {

@@ -27,10 +27,10 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * Applies the acceptance rules to a consumed record and says what to do with it.
  *
  * <p>An accepted record is handed to the caller. A refused one becomes a dead letter for {@code
- * <topic>.dlq} — the original key, value and headers unchanged, plus the {@link DeadLetterHeaders} — and,
- * for {@code SIGNATURE_INVALID}, {@code STALE} and {@code REPLAY}, a signed alert for {@code
- * strongroom.security.alerts}. The caller publishes both and only then commits the offset, so nothing is
- * lost and nothing is silently dropped. The gate itself does no I/O.
+ * <topic>.dlq} — the original key, value and headers unchanged, plus the {@link DeadLetterHeaders}
+ * — and, for {@code SIGNATURE_INVALID}, {@code STALE} and {@code REPLAY}, a signed alert for {@code
+ * strongroom.security.alerts}. The caller publishes both and only then commits the offset, so
+ * nothing is lost and nothing is silently dropped. The gate itself does no I/O.
  */
 public final class RecordGate {
   private final EventVerifier verifier;
@@ -49,12 +49,15 @@ public final class RecordGate {
 
   /** Publish {@code deadLetter} and, if present, {@code alert}; then commit. */
   public record DeadLetter(
-      Rejection rejection, ProducerRecord<byte[], byte[]> deadLetter, Optional<ProducerRecord<byte[], byte[]>> alert)
+      Rejection rejection,
+      ProducerRecord<byte[], byte[]> deadLetter,
+      Optional<ProducerRecord<byte[], byte[]>> alert)
       implements Decision {}
 
   /** Decides the fate of {@code record}. */
   public Decision admit(ConsumerRecord<byte[], byte[]> record) {
-    RecordCoordinates at = new RecordCoordinates(record.topic(), record.partition(), record.offset());
+    RecordCoordinates at =
+        new RecordCoordinates(record.topic(), record.partition(), record.offset());
     byte[] value = record.value() == null ? new byte[0] : record.value();
     Verdict verdict = verifier.verify(value, at);
     if (verdict instanceof Verdict.Accepted accepted) {
@@ -64,8 +67,8 @@ public final class RecordGate {
   }
 
   /**
-   * Dead-letters {@code record} for a reason found after the gate (for example a verified event this
-   * service has no handler for).
+   * Dead-letters {@code record} for a reason found after the gate (for example a verified event
+   * this service has no handler for).
    */
   public DeadLetter refuse(ConsumerRecord<byte[], byte[]> record, Rejection rejection) {
     RecordHeaders headers = new RecordHeaders();
@@ -78,13 +81,17 @@ public final class RecordGate {
     headers.add(DeadLetterHeaders.PARTITION, utf8(Integer.toString(record.partition())));
     headers.add(DeadLetterHeaders.OFFSET, utf8(Long.toString(record.offset())));
     ProducerRecord<byte[], byte[]> deadLetter =
-        new ProducerRecord<>(Topics.dlq(record.topic()), null, record.key(), record.value(), headers);
+        new ProducerRecord<>(
+            Topics.dlq(record.topic()), null, record.key(), record.value(), headers);
     Optional<ProducerRecord<byte[], byte[]>> alert =
-        rejection.code().raisesAlert() ? Optional.of(alertFor(record, rejection)) : Optional.empty();
+        rejection.code().raisesAlert()
+            ? Optional.of(alertFor(record, rejection))
+            : Optional.empty();
     return new DeadLetter(rejection, deadLetter, alert);
   }
 
-  private ProducerRecord<byte[], byte[]> alertFor(ConsumerRecord<byte[], byte[]> record, Rejection rejection) {
+  private ProducerRecord<byte[], byte[]> alertFor(
+      ConsumerRecord<byte[], byte[]> record, Rejection rejection) {
     Map<String, Object> related = new LinkedHashMap<>();
     related.put("topic", record.topic());
     related.put("partition", record.partition());
@@ -103,7 +110,15 @@ public final class RecordGate {
         new SecurityAlert(
             AlertKind.valueOf(rejection.code().code()),
             severity(rejection.code()),
-            rejection.code().code() + " on " + record.topic() + "/" + record.partition() + "/" + record.offset() + ": " + rejection.detail(),
+            rejection.code().code()
+                + " on "
+                + record.topic()
+                + "/"
+                + record.partition()
+                + "/"
+                + record.offset()
+                + ": "
+                + rejection.detail(),
             related);
     SignedEvent signed = alertSigner.sign(EventCatalog.SECURITY_ALERT, null, alert.toData());
     return new ProducerRecord<>(Topics.SECURITY_ALERTS, utf8(alertSigner.source()), signed.bytes());

@@ -40,7 +40,10 @@ public final class Ed25519Keys {
     return signer.generateSignature();
   }
 
-  /** True if {@code signature} is a valid Ed25519 signature of {@code message} under the raw public key. */
+  /**
+   * True if {@code signature} is a valid Ed25519 signature of {@code message} under the raw public
+   * key.
+   */
   public static boolean verify(byte[] rawPublicKey, byte[] message, byte[] signature) {
     if (rawPublicKey.length != KEY_LENGTH || signature.length != SIGNATURE_LENGTH) {
       return false;

@@ -19,10 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The key registry of DESIGN §3: {@code {"version":1,"keys":[{"kid","publicKey","source","types":[…],
- * "notBefore","notAfter"}]}}. {@code publicKey} is base64url (no padding) of the raw 32-byte key, the
- * instants are RFC 3339 UTC. Private keys never appear here. Loading is strict: an unknown version, a
- * duplicate kid, or a kid that is not the hash of its key makes the whole registry invalid.
+ * The key registry of DESIGN §3: {@code
+ * {"version":1,"keys":[{"kid","publicKey","source","types":[…], "notBefore","notAfter"}]}}. {@code
+ * publicKey} is base64url (no padding) of the raw 32-byte key, the instants are RFC 3339 UTC.
+ * Private keys never appear here. Loading is strict: an unknown version, a duplicate kid, or a kid
+ * that is not the hash of its key makes the whole registry invalid.
  */
 public final class KeyRegistry {
   public static final int VERSION = 1;
@@ -48,7 +49,8 @@ public final class KeyRegistry {
     try {
       return parse(Files.readAllBytes(file));
     } catch (IOException e) {
-      throw new InvalidConfigurationException("cannot read key registry " + file + ": " + e.getMessage(), e);
+      throw new InvalidConfigurationException(
+          "cannot read key registry " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -56,8 +58,11 @@ public final class KeyRegistry {
   public static KeyRegistry parse(byte[] json) {
     try {
       JsonNode root = CanonicalJson.parse(json);
-      if (!root.isObject() || root.path("version").asInt(-1) != VERSION || !root.path("keys").isArray()) {
-        throw new InvalidConfigurationException("key registry must be {\"version\":1,\"keys\":[…]}");
+      if (!root.isObject()
+          || root.path("version").asInt(-1) != VERSION
+          || !root.path("keys").isArray()) {
+        throw new InvalidConfigurationException(
+            "key registry must be {\"version\":1,\"keys\":[…]}");
       }
       List<RegisteredKey> keys = new ArrayList<>();
       for (JsonNode k : root.get("keys")) {
@@ -83,7 +88,8 @@ public final class KeyRegistry {
   private static JsonNode required(JsonNode entry, String field, boolean array) {
     JsonNode v = entry.get(field);
     if (v == null || (array ? !v.isArray() : !v.isTextual())) {
-      throw new IllegalArgumentException("key entry lacks " + (array ? "array " : "string ") + field);
+      throw new IllegalArgumentException(
+          "key entry lacks " + (array ? "array " : "string ") + field);
     }
     return v;
   }
@@ -120,7 +126,11 @@ public final class KeyRegistry {
   public void write(Path file) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.write(tmp, toJson());
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** Convenience for building registries: an entry for {@code key}. */
@@ -133,5 +143,4 @@ public final class KeyRegistry {
   public String toString() {
     return "KeyRegistry" + byKid.keySet();
   }
-
 }

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One entry of the key registry: which public key may sign which event types for which source, and when.
+ * One entry of the key registry: which public key may sign which event types for which source, and
+ * when.
  *
  * @param kid base64url SHA-256 of {@code publicKey}; checked against it on load
  * @param publicKey the raw 32-byte Ed25519 public key
@@ -15,7 +16,12 @@ import java.util.Objects;
  * @param notAfter last instant (inclusive) of validity
  */
 public record RegisteredKey(
-    String kid, byte[] publicKey, String source, List<String> types, Instant notBefore, Instant notAfter) {
+    String kid,
+    byte[] publicKey,
+    String source,
+    List<String> types,
+    Instant notBefore,
+    Instant notAfter) {
   public RegisteredKey {
     Objects.requireNonNull(kid, "kid");
     Objects.requireNonNull(source, "source");

@@ -6,9 +6,9 @@ import java.security.SecureRandom;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 
 /**
- * A service's Ed25519 event-signing key. Stored as a PKCS#8 PEM file ({@code -----BEGIN PRIVATE KEY-----}),
- * one per service, found by path from config and never placed in the key registry. Interoperable with
- * {@code openssl genpkey -algorithm ed25519}.
+ * A service's Ed25519 event-signing key. Stored as a PKCS#8 PEM file ({@code -----BEGIN PRIVATE
+ * KEY-----}), one per service, found by path from config and never placed in the key registry.
+ * Interoperable with {@code openssl genpkey -algorithm ed25519}.
  */
 public final class SigningKey {
   private final Ed25519PrivateKeyParameters key;
@@ -41,7 +41,8 @@ public final class SigningKey {
 
   /** Reads a PKCS#8 PEM file. */
   public static SigningKey load(Path pemFile) {
-    return new SigningKey(Pkcs8Pem.load(pemFile, Ed25519PrivateKeyParameters.class, "Ed25519 signing"));
+    return new SigningKey(
+        Pkcs8Pem.load(pemFile, Ed25519PrivateKeyParameters.class, "Ed25519 signing"));
   }
 
   /** The PKCS#8 PEM text of this key (keep it at mode 0600). */

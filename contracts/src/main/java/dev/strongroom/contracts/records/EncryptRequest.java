@@ -9,13 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * Typed {@code data} of {@code dev.strongroom.encrypt.requested.v1}: the fields travel sealed with HPKE
- * (RFC 9180, base mode, suite {@value #SUITE}) to the crypto-service's published X25519 key.
+ * Typed {@code data} of {@code dev.strongroom.encrypt.requested.v1}: the fields travel sealed with
+ * HPKE (RFC 9180, base mode, suite {@value #SUITE}) to the crypto-service's published X25519 key.
  */
 public record EncryptRequest(String requestId, String tenantToken, String recordId, Sealed sealed) {
   /** KEM, KDF and AEAD of the seal, in the wire's spelling. */
   public static final String SUITE = "DHKEM_X25519_HKDF_SHA256.HKDF_SHA256.AES_256_GCM";
-  private static final byte[] INFO_DOMAIN = "strongroom/encrypt.requested/v1".getBytes(StandardCharsets.US_ASCII);
+
+  private static final byte[] INFO_DOMAIN =
+      "strongroom/encrypt.requested/v1".getBytes(StandardCharsets.US_ASCII);
 
   /** The HPKE output: recipient key id, encapsulated key, ciphertext. */
   public record Sealed(String recipientKid, byte[] enc, byte[] ciphertext) {
@@ -44,12 +46,16 @@ public record EncryptRequest(String requestId, String tenantToken, String record
   }
 
   /**
-   * The HPKE {@code info}: {@code "strongroom/encrypt.requested/v1" || lp(tenant) || lp(recordId) ||
-   * lp(requestId)}, lp = u32 big-endian byte length || UTF-8. Binding the seal to its request means a
-   * sealed blob copied into another tenant's, record's or request's event does not open.
+   * The HPKE {@code info}: {@code "strongroom/encrypt.requested/v1" || lp(tenant) || lp(recordId)
+   * || lp(requestId)}, lp = u32 big-endian byte length || UTF-8. Binding the seal to its request
+   * means a sealed blob copied into another tenant's, record's or request's event does not open.
    */
   public static byte[] hpkeInfo(String tenant, String recordId, String requestId) {
-    byte[][] parts = {tenant.getBytes(StandardCharsets.UTF_8), recordId.getBytes(StandardCharsets.UTF_8), requestId.getBytes(StandardCharsets.UTF_8)};
+    byte[][] parts = {
+      tenant.getBytes(StandardCharsets.UTF_8),
+      recordId.getBytes(StandardCharsets.UTF_8),
+      requestId.getBytes(StandardCharsets.UTF_8)
+    };
     int len = INFO_DOMAIN.length;
     for (byte[] p : parts) {
       len += 4 + p.length;
@@ -76,7 +82,13 @@ public record EncryptRequest(String requestId, String tenantToken, String record
 
   public static EncryptRequest fromData(JsonNode d) {
     JsonNode s = d.get("sealed");
-    return new EncryptRequest(d.get("requestId").asText(), d.get("tenantToken").asText(), d.get("recordId").asText(),
-        new Sealed(s.get("recipientKid").asText(), Base64Url.decode(s.get("enc").asText()), Base64Url.decode(s.get("ciphertext").asText())));
+    return new EncryptRequest(
+        d.get("requestId").asText(),
+        d.get("tenantToken").asText(),
+        d.get("recordId").asText(),
+        new Sealed(
+            s.get("recipientKid").asText(),
+            Base64Url.decode(s.get("enc").asText()),
+            Base64Url.decode(s.get("ciphertext").asText())));
   }
 }

@@ -14,11 +14,11 @@ import org.bouncycastle.crypto.InvalidCipherTextException;
 import org.bouncycastle.crypto.hpke.HPKE;
 
 /**
- * Seals an encrypt request's PII fields to the crypto-service's {@link SealingKey} and opens them there
- * (DESIGN §3: no PII plaintext in a Kafka log). HPKE (RFC 9180) base mode, suite
+ * Seals an encrypt request's PII fields to the crypto-service's {@link SealingKey} and opens them
+ * there (DESIGN §3: no PII plaintext in a Kafka log). HPKE (RFC 9180) base mode, suite
  * DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 / AES-256-GCM, through Bouncy Castle; {@code info} =
- * {@link EncryptRequest#hpkeInfo} binds the seal to tenant, record and request; the plaintext is the
- * RFC 8785 JSON of {@code {name, role?, email?, phone?}} (strings).
+ * {@link EncryptRequest#hpkeInfo} binds the seal to tenant, record and request; the plaintext is
+ * the RFC 8785 JSON of {@code {name, role?, email?, phone?}} (strings).
  *
  * <p>Every way a seal can fail to open (wrong key, another request's context, tampered bytes, bad
  * contents) raises the same {@code INTEGRITY} error.
@@ -27,20 +27,32 @@ public final class FieldSealer {
   private FieldSealer() {}
 
   private static HPKE hpke() {
-    return new HPKE(HPKE.mode_base, HPKE.kem_X25519_SHA256, HPKE.kdf_HKDF_SHA256, HPKE.aead_AES_GCM256);
+    return new HPKE(
+        HPKE.mode_base, HPKE.kem_X25519_SHA256, HPKE.kdf_HKDF_SHA256, HPKE.aead_AES_GCM256);
   }
 
   /** Seals {@code fields} for the holder of {@code recipientPublicKey}. */
   public static EncryptRequest.Sealed seal(
-      byte[] recipientPublicKey, String tenant, String recordId, String requestId, Map<String, String> fields) {
+      byte[] recipientPublicKey,
+      String tenant,
+      String recordId,
+      String requestId,
+      Map<String, String> fields) {
     ObjectNode plain = CanonicalJson.mapper().createObjectNode();
     checkFields(fields.keySet().iterator(), fields.containsKey("name"));
     fields.forEach(plain::put);
     byte[] pt = CanonicalJson.canonicalize(plain);
     try {
       HPKE h = hpke();
-      byte[][] out = h.seal(h.deserializePublicKey(recipientPublicKey), EncryptRequest.hpkeInfo(tenant, recordId, requestId),
-          new byte[0], pt, null, null, null);
+      byte[][] out =
+          h.seal(
+              h.deserializePublicKey(recipientPublicKey),
+              EncryptRequest.hpkeInfo(tenant, recordId, requestId),
+              new byte[0],
+              pt,
+              null,
+              null,
+              null);
       return new EncryptRequest.Sealed(SealingKey.kidOf(recipientPublicKey), out[1], out[0]);
     } catch (InvalidCipherTextException e) {
       throw new IllegalStateException("HPKE seal failed", e);
@@ -59,8 +71,16 @@ public final class FieldSealer {
     try {
       HPKE h = hpke();
       AsymmetricCipherKeyPair kp = h.deserializePrivateKey(key.privateKeyBytes(), key.publicKey());
-      pt = h.open(sealed.enc(), kp, EncryptRequest.hpkeInfo(tenant, request.recordId(), request.requestId()), new byte[0],
-          sealed.ciphertext(), null, null, null);
+      pt =
+          h.open(
+              sealed.enc(),
+              kp,
+              EncryptRequest.hpkeInfo(tenant, request.recordId(), request.requestId()),
+              new byte[0],
+              sealed.ciphertext(),
+              null,
+              null,
+              null);
       JsonNode tree = CanonicalJson.parse(pt);
       Map<String, String> fields = new LinkedHashMap<>();
       checkFields(tree.fieldNames(), tree.has("name"));
@@ -98,5 +118,4 @@ public final class FieldSealer {
   private static StrongroomException cannotOpen() {
     return new StrongroomException(ErrorCode.INTEGRITY, "sealed fields do not open");
   }
-
 }

@@ -9,9 +9,10 @@ import java.security.SecureRandom;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 
 /**
- * The crypto-service's X25519 key that encrypt requests are sealed to (HPKE recipient key). The private
- * key is a PKCS#8 PEM file ({@code openssl genpkey -algorithm x25519} compatible, mode 0600); the public
- * key is published with its id {@code base64url(SHA-256(raw 32-byte public key))}.
+ * The crypto-service's X25519 key that encrypt requests are sealed to (HPKE recipient key). The
+ * private key is a PKCS#8 PEM file ({@code openssl genpkey -algorithm x25519} compatible, mode
+ * 0600); the public key is published with its id {@code base64url(SHA-256(raw 32-byte public
+ * key))}.
  */
 public final class SealingKey {
   private final X25519PrivateKeyParameters key;

@@ -11,18 +11,29 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Typed {@code data} of {@code dev.strongroom.store.requested.v1} (schema:
- * {@code schemas/dev.strongroom.store.requested.v1.schema.json}). Only ciphertext, IVs and the wrapped
+ * Typed {@code data} of {@code dev.strongroom.store.requested.v1} (schema: {@code
+ * schemas/dev.strongroom.store.requested.v1.schema.json}). Only ciphertext, IVs and the wrapped
  * data key — never plaintext PII, never an unwrapped key.
  */
 public record StoreRequest(
-    String requestId, String tenantToken, String recordId, int schemaVersion, DataKeyRef dataKey, Map<String, FieldCiphertext> fields) {
+    String requestId,
+    String tenantToken,
+    String recordId,
+    int schemaVersion,
+    DataKeyRef dataKey,
+    Map<String, FieldCiphertext> fields) {
 
   /** The seed's four PII fields, in column order; {@code name} is required. */
   public static final List<String> FIELDS = List.of("name", "role", "email", "phone");
 
   /** A {@code data_keys} row: id, wrapped key, KEK name and version, optional PQ wrap. */
-  public record DataKeyRef(String dekId, byte[] wrappedDek, String kmsKeyName, String kmsKeyVersion, byte[] pqWrappedDek, String pqAlg) {
+  public record DataKeyRef(
+      String dekId,
+      byte[] wrappedDek,
+      String kmsKeyName,
+      String kmsKeyVersion,
+      byte[] pqWrappedDek,
+      String pqAlg) {
     public DataKeyRef {
       Objects.requireNonNull(dekId, "dekId");
       wrappedDek = wrappedDek.clone();
@@ -98,25 +109,40 @@ public record StoreRequest(
     k.put("wrappedDek", Base64Url.encode(dataKey.wrappedDek()));
     k.put("kmsKeyName", dataKey.kmsKeyName());
     k.put("kmsKeyVersion", dataKey.kmsKeyVersion());
-    dataKey.pqWrappedDekIfAny().ifPresent(pq -> {
-      k.put("pqWrappedDek", Base64Url.encode(pq));
-      k.put("pqAlg", dataKey.pqAlg());
-    });
+    dataKey
+        .pqWrappedDekIfAny()
+        .ifPresent(
+            pq -> {
+              k.put("pqWrappedDek", Base64Url.encode(pq));
+              k.put("pqAlg", dataKey.pqAlg());
+            });
     ObjectNode f = d.putObject("fields");
-    fields.forEach((name, c) -> f.putObject(name).put("ct", Base64Url.encode(c.ct())).put("iv", Base64Url.encode(c.iv())));
+    fields.forEach(
+        (name, c) ->
+            f.putObject(name)
+                .put("ct", Base64Url.encode(c.ct()))
+                .put("iv", Base64Url.encode(c.iv())));
     return d;
   }
 
   /** Reads schema-valid {@code data}. */
   public static StoreRequest fromData(JsonNode d) {
-    return new StoreRequest(d.get("requestId").asText(), d.get("tenantToken").asText(), d.get("recordId").asText(),
-        d.get("schemaVersion").asInt(), dataKeyFromJson(d.get("dataKey")), fieldsFromJson(d.get("fields")));
+    return new StoreRequest(
+        d.get("requestId").asText(),
+        d.get("tenantToken").asText(),
+        d.get("recordId").asText(),
+        d.get("schemaVersion").asInt(),
+        dataKeyFromJson(d.get("dataKey")),
+        fieldsFromJson(d.get("fields")));
   }
 
   /** Reads a {@code dataKey} object (the shape is shared with the decrypt API). */
   public static DataKeyRef dataKeyFromJson(JsonNode k) {
-    return new DataKeyRef(k.get("dekId").asText(), Base64Url.decode(k.get("wrappedDek").asText()),
-        k.get("kmsKeyName").asText(), k.get("kmsKeyVersion").asText(),
+    return new DataKeyRef(
+        k.get("dekId").asText(),
+        Base64Url.decode(k.get("wrappedDek").asText()),
+        k.get("kmsKeyName").asText(),
+        k.get("kmsKeyVersion").asText(),
         k.has("pqWrappedDek") ? Base64Url.decode(k.get("pqWrappedDek").asText()) : null,
         k.has("pqAlg") ? k.get("pqAlg").asText() : null);
   }
@@ -124,8 +150,14 @@ public record StoreRequest(
   /** Reads a {@code fields} object (the shape is shared with the decrypt API). */
   public static Map<String, FieldCiphertext> fieldsFromJson(JsonNode f) {
     Map<String, FieldCiphertext> fields = new LinkedHashMap<>();
-    f.fields().forEachRemaining(e -> fields.put(e.getKey(),
-        new FieldCiphertext(Base64Url.decode(e.getValue().get("ct").asText()), Base64Url.decode(e.getValue().get("iv").asText()))));
+    f.fields()
+        .forEachRemaining(
+            e ->
+                fields.put(
+                    e.getKey(),
+                    new FieldCiphertext(
+                        Base64Url.decode(e.getValue().get("ct").asText()),
+                        Base64Url.decode(e.getValue().get("iv").asText()))));
     return fields;
   }
 }

@@ -40,7 +40,10 @@ public record StoreResult(String requestId, String recordId, Status status, Stri
   }
 
   public static StoreResult fromData(JsonNode d) {
-    return new StoreResult(d.get("requestId").asText(), d.get("recordId").asText(), Status.valueOf(d.get("status").asText()),
+    return new StoreResult(
+        d.get("requestId").asText(),
+        d.get("recordId").asText(),
+        Status.valueOf(d.get("status").asText()),
         d.has("errorCode") ? d.get("errorCode").asText() : null);
   }
 }

@@ -22,37 +22,49 @@ import java.util.stream.Collectors;
 /**
  * Every event type the planes exchange, with its topic, scope and data schema.
  *
- * <p><b>Adding a type</b> (each capability does this for its own topics): declare a constant here and add
- * it to {@link #standard()}, put its schema at {@code src/main/resources/dev/strongroom/contracts/schemas/
- * <type>.schema.json}, add a typed data class (like {@link dev.strongroom.contracts.alert.SecurityAlert} or
- * {@link dev.strongroom.contracts.records.StoreRequest}),
- * and commit at least one signed golden event under {@code src/test/resources/golden/<type>/}. The golden
- * test verifies every golden event of every catalogued type, so a type without one fails the build, and a
- * later change that stops accepting an old golden event fails it too.
+ * <p><b>Adding a type</b> (each capability does this for its own topics): declare a constant here
+ * and add it to {@link #standard()}, put its schema at {@code
+ * src/main/resources/dev/strongroom/contracts/schemas/ <type>.schema.json}, add a typed data class
+ * (like {@link dev.strongroom.contracts.alert.SecurityAlert} or {@link
+ * dev.strongroom.contracts.records.StoreRequest}), and commit at least one signed golden event
+ * under {@code src/test/resources/golden/<type>/}. The golden test verifies every golden event of
+ * every catalogued type, so a type without one fails the build, and a later change that stops
+ * accepting an old golden event fails it too.
  */
 public final class EventCatalog {
   /** Security alerts raised by any plane for the SIEM (DESIGN §3). */
   public static final EventType SECURITY_ALERT =
-      EventType.of("dev.strongroom.security.alert.v1", Topics.SECURITY_ALERTS, EventType.Scope.GLOBAL);
+      EventType.of(
+          "dev.strongroom.security.alert.v1", Topics.SECURITY_ALERTS, EventType.Scope.GLOBAL);
 
-  /** An application asks the crypto-service to encrypt and store a record (fields sealed with HPKE). */
+  /**
+   * An application asks the crypto-service to encrypt and store a record (fields sealed with HPKE).
+   */
   public static final EventType ENCRYPT_REQUESTED =
-      EventType.of("dev.strongroom.encrypt.requested.v1", Topics.ENCRYPT_REQUESTS, EventType.Scope.TENANT);
+      EventType.of(
+          "dev.strongroom.encrypt.requested.v1", Topics.ENCRYPT_REQUESTS, EventType.Scope.TENANT);
 
-  /** The crypto-service (or an application with its own KMS rights) asks the data-service to store ciphertext. */
+  /**
+   * The crypto-service (or an application with its own KMS rights) asks the data-service to store
+   * ciphertext.
+   */
   public static final EventType STORE_REQUESTED =
-      EventType.of("dev.strongroom.store.requested.v1", Topics.STORE_REQUESTS, EventType.Scope.TENANT);
+      EventType.of(
+          "dev.strongroom.store.requested.v1", Topics.STORE_REQUESTS, EventType.Scope.TENANT);
 
   /** The data-service reports the outcome of a store request. */
   public static final EventType STORE_COMPLETED =
-      EventType.of("dev.strongroom.store.completed.v1", Topics.STORE_RESULTS, EventType.Scope.TENANT);
+      EventType.of(
+          "dev.strongroom.store.completed.v1", Topics.STORE_RESULTS, EventType.Scope.TENANT);
 
   private static final EventCatalog STANDARD =
-      new EventCatalog(List.of(SECURITY_ALERT, ENCRYPT_REQUESTED, STORE_REQUESTED, STORE_COMPLETED));
+      new EventCatalog(
+          List.of(SECURITY_ALERT, ENCRYPT_REQUESTED, STORE_REQUESTED, STORE_COMPLETED));
 
   private final Map<String, EventType> byType;
   private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();
-  private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+  private final JsonSchemaFactory factory =
+      JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
   private EventCatalog(Collection<EventType> types) {
     Map<String, EventType> map = new LinkedHashMap<>();
@@ -87,7 +99,9 @@ public final class EventCatalog {
 
   /** The types carried on {@code topic}. */
   public Set<EventType> carriedOn(String topic) {
-    return byType.values().stream().filter(t -> t.topic().equals(topic)).collect(Collectors.toUnmodifiableSet());
+    return byType.values().stream()
+        .filter(t -> t.topic().equals(topic))
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   /**
@@ -97,18 +111,23 @@ public final class EventCatalog {
    */
   public List<String> validate(EventType type, JsonNode data) {
     Set<ValidationMessage> messages = schema(type).validate(data);
-    return messages.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.toList());
+    return messages.stream()
+        .map(ValidationMessage::getMessage)
+        .sorted()
+        .collect(Collectors.toList());
   }
 
   private JsonSchema schema(EventType type) {
     return schemas.computeIfAbsent(
         type.type(),
         t -> {
-          try (InputStream in = EventCatalog.class.getClassLoader().getResourceAsStream(type.schemaResource())) {
+          try (InputStream in =
+              EventCatalog.class.getClassLoader().getResourceAsStream(type.schemaResource())) {
             if (in == null) {
               throw new IllegalStateException("schema resource missing: " + type.schemaResource());
             }
-            SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+            SchemaValidatorsConfig config =
+                SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
             return factory.getSchema(in, config);
           } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -6,12 +6,12 @@ import java.util.Objects;
 /**
  * The verified claims of a tenant token (DESIGN §4).
  *
- * <p>Wire form: {@code base64url(claims) "." base64url(HMAC-SHA256(key, ASCII(base64url(claims))))}, both
- * parts unpadded; {@code claims} is the RFC 8785 canonical JSON of {@code {"v":1,"tenant","sub","iat",
- * "exp","nonce"}} with {@code iat}/{@code exp} in whole seconds since the epoch. The MAC covers the
- * base64url text of the claims exactly as sent, so a verifier (including the database's
- * {@code security_set_tenant}, which has no JSON canonicaliser) never re-serialises anything before
- * checking it.
+ * <p>Wire form: {@code base64url(claims) "." base64url(HMAC-SHA256(key,
+ * ASCII(base64url(claims))))}, both parts unpadded; {@code claims} is the RFC 8785 canonical JSON
+ * of {@code {"v":1,"tenant","sub","iat", "exp","nonce"}} with {@code iat}/{@code exp} in whole
+ * seconds since the epoch. The MAC covers the base64url text of the claims exactly as sent, so a
+ * verifier (including the database's {@code security_set_tenant}, which has no JSON canonicaliser)
+ * never re-serialises anything before checking it.
  *
  * @param tenant the tenant the bearer may act for
  * @param subject who the tenant authority authenticated ({@code sub})
@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param expiresAt {@code exp}; at most {@link TenantTokens#MAX_LIFETIME} after {@code iat}
  * @param nonce random, base64url; makes every token unique
  */
-public record TenantToken(String tenant, String subject, Instant issuedAt, Instant expiresAt, String nonce) {
+public record TenantToken(
+    String tenant, String subject, Instant issuedAt, Instant expiresAt, String nonce) {
   public TenantToken {
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(subject, "subject");

@@ -19,21 +19,24 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Issues and verifies tenant tokens (format in {@link TenantToken}). The issuer is the tenant authority
- * (in production the applications' identity provider or gateway; in the devstack {@code ./strongroom
- * token}); services verify tokens they are handed before acting for a tenant, and the database verifies
- * them again in {@code security_set_tenant}.
+ * Issues and verifies tenant tokens (format in {@link TenantToken}). The issuer is the tenant
+ * authority (in production the applications' identity provider or gateway; in the devstack {@code
+ * ./strongroom token}); services verify tokens they are handed before acting for a tenant, and the
+ * database verifies them again in {@code security_set_tenant}.
  *
- * <p>The HMAC key is 32 random bytes shared between the authority and the verifiers; it never travels
- * in events.
+ * <p>The HMAC key is 32 random bytes shared between the authority and the verifiers; it never
+ * travels in events.
  */
 public final class TenantTokens {
   /** Longest allowed lifetime (DESIGN §4). */
   public static final Duration MAX_LIFETIME = Duration.ofHours(1);
+
   /** Default lifetime. */
   public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(15);
+
   /** Tolerated clock skew for {@code iat} in the future. */
   public static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
+
   public static final int KEY_LENGTH = 32;
 
   private static final Set<String> CLAIMS = Set.of("v", "tenant", "sub", "iat", "exp", "nonce");
@@ -114,16 +117,26 @@ public final class TenantTokens {
     for (Iterator<String> it = claims.fieldNames(); it.hasNext(); ) {
       names.add(it.next());
     }
-    if (!claims.isObject() || !names.equals(CLAIMS) || claims.get("v").asInt() != 1
-        || !claims.get("tenant").isTextual() || !claims.get("sub").isTextual() || !claims.get("nonce").isTextual()
-        || !claims.get("iat").canConvertToLong() || !claims.get("exp").canConvertToLong()
-        || !claims.get("iat").isIntegralNumber() || !claims.get("exp").isIntegralNumber()
-        || claims.get("tenant").asText().isEmpty() || claims.get("sub").asText().isEmpty()) {
-      throw new InvalidTokenException("SR-TOKEN-MALFORMED", "claims must be exactly v=1, tenant, sub, iat, exp, nonce");
+    if (!claims.isObject()
+        || !names.equals(CLAIMS)
+        || claims.get("v").asInt() != 1
+        || !claims.get("tenant").isTextual()
+        || !claims.get("sub").isTextual()
+        || !claims.get("nonce").isTextual()
+        || !claims.get("iat").canConvertToLong()
+        || !claims.get("exp").canConvertToLong()
+        || !claims.get("iat").isIntegralNumber()
+        || !claims.get("exp").isIntegralNumber()
+        || claims.get("tenant").asText().isEmpty()
+        || claims.get("sub").asText().isEmpty()) {
+      throw new InvalidTokenException(
+          "SR-TOKEN-MALFORMED", "claims must be exactly v=1, tenant, sub, iat, exp, nonce");
     }
-    // the database compares tenants with a PAD SPACE collation ('a ' = 'a'): a trailing space would alias a tenant
+    // the database compares tenants with a PAD SPACE collation ('a ' = 'a'): a trailing space would
+    // alias a tenant
     if (claims.get("tenant").asText().endsWith(" ") || claims.get("sub").asText().endsWith(" ")) {
-      throw new InvalidTokenException("SR-TOKEN-MALFORMED", "tenant and sub must not end with a space");
+      throw new InvalidTokenException(
+          "SR-TOKEN-MALFORMED", "tenant and sub must not end with a space");
     }
     Instant iat = Instant.ofEpochSecond(claims.get("iat").asLong());
     Instant exp = Instant.ofEpochSecond(claims.get("exp").asLong());
@@ -137,7 +150,12 @@ public final class TenantTokens {
     if (!now.isBefore(exp)) {
       throw new InvalidTokenException("SR-TOKEN-EXPIRED", "token expired");
     }
-    return new TenantToken(claims.get("tenant").asText(), claims.get("sub").asText(), iat, exp, claims.get("nonce").asText());
+    return new TenantToken(
+        claims.get("tenant").asText(),
+        claims.get("sub").asText(),
+        iat,
+        exp,
+        claims.get("nonce").asText());
   }
 
   /** Verifies {@code token} and that it was issued for {@code tenant}. */

@@ -2,7 +2,9 @@ package dev.strongroom.contracts.topics;
 
 import java.util.List;
 
-/** Kafka topic names (DESIGN §3). Every topic has a dead-letter companion named {@code <topic>.dlq}. */
+/**
+ * Kafka topic names (DESIGN §3). Every topic has a dead-letter companion named {@code <topic>.dlq}.
+ */
 public final class Topics {
   public static final String ENCRYPT_REQUESTS = "strongroom.encrypt.requests";
   public static final String STORE_REQUESTS = "strongroom.store.requests";

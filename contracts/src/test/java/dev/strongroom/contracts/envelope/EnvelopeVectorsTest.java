@@ -48,11 +48,14 @@ class EnvelopeVectorsTest {
     event.remove("sig");
     byte[] canonical = CanonicalJson.canonicalize(event);
     assertArrayEquals(Base64.getDecoder().decode(v.get("canonical").asText()), canonical);
-    assertEquals(v.get("sig").asText(), Base64Url.encode(key.sign(canonical)), "Ed25519 is deterministic");
-    assertTrue(Ed25519Keys.verify(key.publicKey(), canonical, Base64Url.decode(v.get("sig").asText())));
+    assertEquals(
+        v.get("sig").asText(), Base64Url.encode(key.sign(canonical)), "Ed25519 is deterministic");
+    assertTrue(
+        Ed25519Keys.verify(key.publicKey(), canonical, Base64Url.decode(v.get("sig").asText())));
 
     canonical[canonical.length / 2] ^= 1;
-    assertFalse(Ed25519Keys.verify(key.publicKey(), canonical, Base64Url.decode(v.get("sig").asText())));
+    assertFalse(
+        Ed25519Keys.verify(key.publicKey(), canonical, Base64Url.decode(v.get("sig").asText())));
   }
 
   @Test
@@ -65,8 +68,13 @@ class EnvelopeVectorsTest {
             List.of("[1E-7]", "[1e-7]"),
             List.of("[0.000001]", "[0.000001]"),
             List.of("[333333333.33333329]", "[333333333.3333333]"),
-            List.of("{\"b\":1,\"a\":2,\"\\u20ac\":3,\"\\r\":4}", "{\"\\r\":4,\"a\":2,\"b\":1,\"€\":3}"))) {
-      assertEquals(c.get(1), CanonicalJson.canonicalString(CanonicalJson.parse(c.get(0).getBytes())), c.get(0));
+            List.of(
+                "{\"b\":1,\"a\":2,\"\\u20ac\":3,\"\\r\":4}",
+                "{\"\\r\":4,\"a\":2,\"b\":1,\"€\":3}"))) {
+      assertEquals(
+          c.get(1),
+          CanonicalJson.canonicalString(CanonicalJson.parse(c.get(0).getBytes())),
+          c.get(0));
     }
   }
 }

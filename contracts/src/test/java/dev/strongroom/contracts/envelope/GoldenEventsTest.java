@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Golden events: committed signed events that every later version must still accept. Each catalogued
- * type must have at least one, under {@code src/test/resources/golden/<type>/}.
+ * Golden events: committed signed events that every later version must still accept. Each
+ * catalogued type must have at least one, under {@code src/test/resources/golden/<type>/}.
  */
 class GoldenEventsTest {
   private static final Path ROOT = Path.of("src/test/resources/golden");
@@ -41,9 +41,15 @@ class GoldenEventsTest {
       for (Path file : files) {
         byte[] value = Files.readAllBytes(file);
         JsonNode tree = CanonicalJson.parse(value);
-        Clock atSigning = Clock.fixed(java.time.Instant.parse(tree.get("time").asText()), ZoneOffset.UTC);
-        EventVerifier verifier = new EventVerifier(registry, EventCatalog.standard(), EventVerifier.DEFAULT_SKEW,
-            atSigning, ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, atSigning));
+        Clock atSigning =
+            Clock.fixed(java.time.Instant.parse(tree.get("time").asText()), ZoneOffset.UTC);
+        EventVerifier verifier =
+            new EventVerifier(
+                registry,
+                EventCatalog.standard(),
+                EventVerifier.DEFAULT_SKEW,
+                atSigning,
+                ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, atSigning));
         Verdict v = verifier.verify(value, new RecordCoordinates(type.topic(), 0, 0));
         assertInstanceOf(Verdict.Accepted.class, v, file + " no longer verifies: " + v);
         assertTrue(verifier.verifyDetached(value) instanceof Verdict.Accepted);
@@ -53,7 +59,9 @@ class GoldenEventsTest {
 
   @Test
   void goldenV1Alert_readsAsTypedAlert() throws IOException {
-    byte[] value = Files.readAllBytes(ROOT.resolve("dev.strongroom.security.alert.v1/v1-signature-invalid.json"));
+    byte[] value =
+        Files.readAllBytes(
+            ROOT.resolve("dev.strongroom.security.alert.v1/v1-signature-invalid.json"));
     SecurityAlert alert = SecurityAlert.fromData(CanonicalJson.parse(value).get("data"));
     assertEquals(AlertKind.SIGNATURE_INVALID, alert.kind());
     assertEquals(17L, alert.related().get("offset"));

@@ -8,7 +8,8 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class ReplayGuardTest {
-  private final Fixture.MutableClock clock = new Fixture.MutableClock(Instant.parse("2026-11-23T09:00:00Z"));
+  private final Fixture.MutableClock clock =
+      new Fixture.MutableClock(Instant.parse("2026-11-23T09:00:00Z"));
   private final RecordCoordinates a = new RecordCoordinates("t", 0, 1);
   private final RecordCoordinates b = new RecordCoordinates("t", 0, 2);
 

@@ -12,7 +12,12 @@ class ErrorCodeTableTest {
   void codesAndRetriabilityArePinned() {
     String table =
         Arrays.stream(ErrorCode.values())
-            .map(c -> c.code() + ":" + (c.retriable() ? "retriable" : "fatal") + (c.raisesAlert() ? ":alert" : ""))
+            .map(
+                c ->
+                    c.code()
+                        + ":"
+                        + (c.retriable() ? "retriable" : "fatal")
+                        + (c.raisesAlert() ? ":alert" : ""))
             .collect(Collectors.joining(","));
     assertEquals(
         "MALFORMED:fatal,SCHEMA:fatal,SIGNATURE_INVALID:fatal:alert,STALE:fatal:alert,REPLAY:fatal:alert,UNAUTHORIZED:fatal,INTEGRITY:fatal,REFUSED:fatal,"

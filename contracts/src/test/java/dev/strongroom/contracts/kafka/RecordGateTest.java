@@ -25,8 +25,18 @@ class RecordGateTest {
   private static ConsumerRecord<byte[], byte[]> record(String topic, long offset, byte[] value) {
     RecordHeaders headers = new RecordHeaders();
     headers.add("traceparent", "00-abc".getBytes(StandardCharsets.UTF_8));
-    return new ConsumerRecord<>(topic, 2, offset, 0L, TimestampType.CREATE_TIME, 0, value.length,
-        "k".getBytes(StandardCharsets.UTF_8), value, headers, Optional.empty());
+    return new ConsumerRecord<>(
+        topic,
+        2,
+        offset,
+        0L,
+        TimestampType.CREATE_TIME,
+        0,
+        value.length,
+        "k".getBytes(StandardCharsets.UTF_8),
+        value,
+        headers,
+        Optional.empty());
   }
 
   private static String header(ProducerRecord<byte[], byte[]> r, String name) {
@@ -35,7 +45,10 @@ class RecordGateTest {
 
   @Test
   void forgedRecord_isDeadLetteredUnchanged_withReasonHeaders_andASignedAlert() {
-    byte[] forged = new String(f.validAlert(), StandardCharsets.UTF_8).replace("a test alert", "a forged alert").getBytes(StandardCharsets.UTF_8);
+    byte[] forged =
+        new String(f.validAlert(), StandardCharsets.UTF_8)
+            .replace("a test alert", "a forged alert")
+            .getBytes(StandardCharsets.UTF_8);
     RecordGate.Decision d = gate.admit(record(Topics.SECURITY_ALERTS, 41, forged));
     RecordGate.DeadLetter dl = assertInstanceOf(RecordGate.DeadLetter.class, d);
     ProducerRecord<byte[], byte[]> r = dl.deadLetter();
@@ -51,23 +64,30 @@ class RecordGateTest {
 
     ProducerRecord<byte[], byte[]> alert = dl.alert().orElseThrow();
     assertEquals(Topics.SECURITY_ALERTS, alert.topic());
-    Verdict v = f.verifier.verify(alert.value(), new RecordCoordinates(Topics.SECURITY_ALERTS, 0, 999));
-    Verdict.Accepted accepted = assertInstanceOf(Verdict.Accepted.class, v, "the alert is itself a valid signed event");
+    Verdict v =
+        f.verifier.verify(alert.value(), new RecordCoordinates(Topics.SECURITY_ALERTS, 0, 999));
+    Verdict.Accepted accepted =
+        assertInstanceOf(Verdict.Accepted.class, v, "the alert is itself a valid signed event");
     assertEquals("SIGNATURE_INVALID", accepted.event().data().get("kind").asText());
     assertEquals(41, accepted.event().data().get("related").get("offset").asInt());
   }
 
   @Test
   void malformedRecord_isDeadLettered_withoutAlert() {
-    RecordGate.DeadLetter dl = assertInstanceOf(RecordGate.DeadLetter.class,
-        gate.admit(record(Topics.STORE_REQUESTS, 1, "not json".getBytes(StandardCharsets.UTF_8))));
+    RecordGate.DeadLetter dl =
+        assertInstanceOf(
+            RecordGate.DeadLetter.class,
+            gate.admit(
+                record(Topics.STORE_REQUESTS, 1, "not json".getBytes(StandardCharsets.UTF_8))));
     assertEquals("MALFORMED", header(dl.deadLetter(), DeadLetterHeaders.REASON));
     assertTrue(dl.alert().isEmpty());
   }
 
   @Test
   void validRecord_isAdmitted() {
-    RecordGate.Admit a = assertInstanceOf(RecordGate.Admit.class, gate.admit(record(Topics.SECURITY_ALERTS, 7, f.validAlert())));
+    RecordGate.Admit a =
+        assertInstanceOf(
+            RecordGate.Admit.class, gate.admit(record(Topics.SECURITY_ALERTS, 7, f.validAlert())));
     assertEquals("STALE", CanonicalJson.parse(a.event().raw()).get("data").get("kind").asText());
   }
 }

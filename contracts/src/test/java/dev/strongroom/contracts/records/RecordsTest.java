@@ -22,10 +22,13 @@ class RecordsTest {
   private static final EventCatalog CATALOG = EventCatalog.standard();
 
   private static JsonNode goldenData(String type, String file) throws Exception {
-    return CanonicalJson.parse(Files.readAllBytes(Path.of("src/test/resources/golden/" + type + "/" + file))).get("data");
+    return CanonicalJson.parse(
+            Files.readAllBytes(Path.of("src/test/resources/golden/" + type + "/" + file)))
+        .get("data");
   }
 
-  private static List<String> violations(dev.strongroom.contracts.schema.EventType type, JsonNode data) {
+  private static List<String> violations(
+      dev.strongroom.contracts.schema.EventType type, JsonNode data) {
     return CATALOG.validate(type, data);
   }
 
@@ -41,42 +44,62 @@ class RecordsTest {
 
   @Test
   void storeRequest_withAPlaintextColumnOrAnUnknownField_violatesTheSchema() throws Exception {
-    ObjectNode data = (ObjectNode) goldenData(EventCatalog.STORE_REQUESTED.type(), "v1-store.json").deepCopy();
-    ((ObjectNode) data.get("fields")).putObject("ssn").put("ct", "AAAA").put("iv", "AAAAAAAAAAAAAAAA");
+    ObjectNode data =
+        (ObjectNode) goldenData(EventCatalog.STORE_REQUESTED.type(), "v1-store.json").deepCopy();
+    ((ObjectNode) data.get("fields"))
+        .putObject("ssn")
+        .put("ct", "AAAA")
+        .put("iv", "AAAAAAAAAAAAAAAA");
     assertFalse(violations(EventCatalog.STORE_REQUESTED, data).isEmpty());
 
-    ObjectNode plain = (ObjectNode) goldenData(EventCatalog.STORE_REQUESTED.type(), "v1-store.json").deepCopy();
+    ObjectNode plain =
+        (ObjectNode) goldenData(EventCatalog.STORE_REQUESTED.type(), "v1-store.json").deepCopy();
     ((ObjectNode) plain.get("fields").get("name")).put("plaintext", "Alice");
     assertFalse(violations(EventCatalog.STORE_REQUESTED, plain).isEmpty());
 
-    ObjectNode noName = (ObjectNode) goldenData(EventCatalog.STORE_REQUESTED.type(), "v1-store.json").deepCopy();
+    ObjectNode noName =
+        (ObjectNode) goldenData(EventCatalog.STORE_REQUESTED.type(), "v1-store.json").deepCopy();
     ((ObjectNode) noName.get("fields")).remove("name");
     assertFalse(violations(EventCatalog.STORE_REQUESTED, noName).isEmpty());
 
-    ObjectNode pqHalf = (ObjectNode) goldenData(EventCatalog.STORE_REQUESTED.type(), "v1-store.json").deepCopy();
+    ObjectNode pqHalf =
+        (ObjectNode) goldenData(EventCatalog.STORE_REQUESTED.type(), "v1-store.json").deepCopy();
     ((ObjectNode) pqHalf.get("dataKey")).put("pqAlg", "X-Wing");
-    assertFalse(violations(EventCatalog.STORE_REQUESTED, pqHalf).isEmpty(), "pqAlg without pqWrappedDek");
+    assertFalse(
+        violations(EventCatalog.STORE_REQUESTED, pqHalf).isEmpty(), "pqAlg without pqWrappedDek");
   }
 
   @Test
   void storeRequest_refusesUnknownFieldsInJava() {
     StoreRequest.FieldCiphertext c = new StoreRequest.FieldCiphertext(new byte[] {1}, new byte[12]);
-    StoreRequest.DataKeyRef k = new StoreRequest.DataKeyRef("d", new byte[] {1}, "k", "k/1", null, null);
-    assertThrows(IllegalArgumentException.class, () -> new StoreRequest("r", "a.b", "id", 1, k, Map.of("email", c)));
-    assertThrows(IllegalArgumentException.class, () -> new StoreRequest("r", "a.b", "id", 1, k, new LinkedHashMap<>(Map.of("name", c, "ssn", c))));
+    StoreRequest.DataKeyRef k =
+        new StoreRequest.DataKeyRef("d", new byte[] {1}, "k", "k/1", null, null);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new StoreRequest("r", "a.b", "id", 1, k, Map.of("email", c)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new StoreRequest(
+                "r", "a.b", "id", 1, k, new LinkedHashMap<>(Map.of("name", c, "ssn", c))));
   }
 
   @Test
   void storeResult_errorCodeExactlyWhenRejected() throws Exception {
-    StoreResult rejected = StoreResult.fromData(goldenData(EventCatalog.STORE_COMPLETED.type(), "v1-rejected.json"));
+    StoreResult rejected =
+        StoreResult.fromData(goldenData(EventCatalog.STORE_COMPLETED.type(), "v1-rejected.json"));
     assertEquals("SR-NO-TENANT", rejected.errorCodeIfRejected().orElseThrow());
-    ObjectNode storedWithCode = StoreResult.fromData(goldenData(EventCatalog.STORE_COMPLETED.type(), "v1-stored.json")).toData();
+    ObjectNode storedWithCode =
+        StoreResult.fromData(goldenData(EventCatalog.STORE_COMPLETED.type(), "v1-stored.json"))
+            .toData();
     storedWithCode.put("errorCode", "X");
     assertFalse(violations(EventCatalog.STORE_COMPLETED, storedWithCode).isEmpty());
     ObjectNode rejectedWithout = rejected.toData();
     rejectedWithout.remove("errorCode");
     assertFalse(violations(EventCatalog.STORE_COMPLETED, rejectedWithout).isEmpty());
-    assertThrows(IllegalArgumentException.class, () -> new StoreResult("r", "id", StoreResult.Status.STORED, "X"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new StoreResult("r", "id", StoreResult.Status.STORED, "X"));
   }
 
   @Test
@@ -87,8 +110,13 @@ class RecordsTest {
     assertEquals(32, r.sealed().enc().length);
     byte[] info = EncryptRequest.hpkeInfo("acme", r.recordId(), r.requestId());
     assertArrayEquals(info, EncryptRequest.hpkeInfo("acme", r.recordId(), r.requestId()));
-    assertFalse(java.util.Arrays.equals(info, EncryptRequest.hpkeInfo("globex", r.recordId(), r.requestId())));
-    assertFalse(java.util.Arrays.equals(EncryptRequest.hpkeInfo("ab", "c", "d"), EncryptRequest.hpkeInfo("a", "bc", "d")), "length-prefixed");
+    assertFalse(
+        java.util.Arrays.equals(
+            info, EncryptRequest.hpkeInfo("globex", r.recordId(), r.requestId())));
+    assertFalse(
+        java.util.Arrays.equals(
+            EncryptRequest.hpkeInfo("ab", "c", "d"), EncryptRequest.hpkeInfo("a", "bc", "d")),
+        "length-prefixed");
     ObjectNode otherSuite = (ObjectNode) data.deepCopy();
     ((ObjectNode) otherSuite.get("sealed")).put("suite", "DHKEM_P256");
     assertFalse(violations(EventCatalog.ENCRYPT_REQUESTED, otherSuite).isEmpty());

@@ -28,15 +28,20 @@ public final class Fixture {
               TestKeys.entry("data-service", SERVICE, List.of(ALERT)),
               TestKeys.entry("crypto-service", "/strongroom/crypto-service", List.of(ALERT)),
               KeyRegistry.entry(
-                  TestKeys.key("expired"), "/strongroom/proof-service", List.of(ALERT),
-                  Instant.parse("2020-01-01T00:00:00Z"), Instant.parse("2021-01-01T00:00:00Z"))));
+                  TestKeys.key("expired"),
+                  "/strongroom/proof-service",
+                  List.of(ALERT),
+                  Instant.parse("2020-01-01T00:00:00Z"),
+                  Instant.parse("2021-01-01T00:00:00Z"))));
   public final EventSigner signer = new EventSigner(TestKeys.key("data-service"), SERVICE, clock);
   public final ReplayGuard replayGuard = ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock);
   public final EventVerifier verifier =
-      new EventVerifier(registry, EventCatalog.standard(), EventVerifier.DEFAULT_SKEW, clock, replayGuard);
+      new EventVerifier(
+          registry, EventCatalog.standard(), EventVerifier.DEFAULT_SKEW, clock, replayGuard);
 
   public static ObjectNode alertData() {
-    return new SecurityAlert(AlertKind.STALE, Severity.MEDIUM, "a test alert", Map.of("offset", 1L)).toData();
+    return new SecurityAlert(AlertKind.STALE, Severity.MEDIUM, "a test alert", Map.of("offset", 1L))
+        .toData();
   }
 
   public byte[] validAlert() {

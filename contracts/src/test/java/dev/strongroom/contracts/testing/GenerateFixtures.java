@@ -24,8 +24,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the committed envelope test vectors and golden events. Run once by hand when a vector is added
- * (never by the build): committed files are the contract, and later versions must keep verifying them.
+ * Writes the committed envelope test vectors and golden events. Run once by hand when a vector is
+ * added (never by the build): committed files are the contract, and later versions must keep
+ * verifying them.
  *
  * <pre>java -cp contracts/target/test-classes:contracts/target/classes:$(deps) \
  *   dev.strongroom.contracts.testing.GenerateFixtures contracts/src/test/resources</pre>
@@ -42,8 +43,17 @@ public final class GenerateFixtures {
     ObjectNode data1 = CanonicalJson.mapper().createObjectNode();
     data1.put("kind", "STALE").put("severity", "MEDIUM").put("detail", "plain ascii");
     data1.putObject("related").put("offset", 42).put("topic", "strongroom.store.requests");
-    vector(root, "01-global-alert", "a global event (no subject), integers and nested object", k1, "/strongroom/data-service",
-        "dev.strongroom.security.alert.v1", null, data1, "019ab0c0-1e00-7000-8000-000000000001", t);
+    vector(
+        root,
+        "01-global-alert",
+        "a global event (no subject), integers and nested object",
+        k1,
+        "/strongroom/data-service",
+        "dev.strongroom.security.alert.v1",
+        null,
+        data1,
+        "019ab0c0-1e00-7000-8000-000000000001",
+        t);
 
     ObjectNode data2 = CanonicalJson.mapper().createObjectNode();
     data2.put("z", "é € 𝄞 \u2028 \"quoted\" \\ back\tslash\n");
@@ -52,59 +62,157 @@ public final class GenerateFixtures {
     data2.put("f", 1.5e21).put("g", 0.000001).put("h", -0.0).put("i", 100.0);
     data2.putArray("arr").add(true).add(false).addNull().add("x");
     data2.putObject("\u00e9").put("\u0001", 1);
-    vector(root, "02-tenant-unicode-numbers",
+    vector(
+        root,
+        "02-tenant-unicode-numbers",
         "a tenant-scoped event (subject), non-ASCII and control characters, 2^53 bounds, ES6 number forms",
-        TestKeys.key("vector-2"), "/apps/demo", "dev.strongroom.store.requested.v1", "tenant-acme", data2,
-        "019ab0c0-1e00-7abc-9def-0123456789ab", t.plusMillis(7));
+        TestKeys.key("vector-2"),
+        "/apps/demo",
+        "dev.strongroom.store.requested.v1",
+        "tenant-acme",
+        data2,
+        "019ab0c0-1e00-7abc-9def-0123456789ab",
+        t.plusMillis(7));
 
     // Golden v1 alert, verifiable forever with golden/registry.json at its own time.
     SigningKey golden = TestKeys.key("golden-data-service");
     KeyRegistry registry =
-        KeyRegistry.of(List.of(
-            TestKeys.entry("golden-data-service", "/strongroom/data-service",
-                List.of(EventCatalog.SECURITY_ALERT.type(), EventCatalog.STORE_COMPLETED.type())),
-            TestKeys.entry("golden-crypto-service", "/strongroom/crypto-service",
-                List.of(EventCatalog.STORE_REQUESTED.type(), EventCatalog.SECURITY_ALERT.type())),
-            TestKeys.entry("golden-demo-app", "/apps/demo",
-                List.of(EventCatalog.ENCRYPT_REQUESTED.type(), EventCatalog.STORE_REQUESTED.type()))));
+        KeyRegistry.of(
+            List.of(
+                TestKeys.entry(
+                    "golden-data-service",
+                    "/strongroom/data-service",
+                    List.of(
+                        EventCatalog.SECURITY_ALERT.type(), EventCatalog.STORE_COMPLETED.type())),
+                TestKeys.entry(
+                    "golden-crypto-service",
+                    "/strongroom/crypto-service",
+                    List.of(
+                        EventCatalog.STORE_REQUESTED.type(), EventCatalog.SECURITY_ALERT.type())),
+                TestKeys.entry(
+                    "golden-demo-app",
+                    "/apps/demo",
+                    List.of(
+                        EventCatalog.ENCRYPT_REQUESTED.type(),
+                        EventCatalog.STORE_REQUESTED.type()))));
     Files.createDirectories(root.resolve("golden"));
     Files.write(root.resolve("golden/registry.json"), registry.toJson());
-    EventSigner signer = new EventSigner(golden, "/strongroom/data-service", Clock.fixed(t, ZoneOffset.UTC));
+    EventSigner signer =
+        new EventSigner(golden, "/strongroom/data-service", Clock.fixed(t, ZoneOffset.UTC));
     SecurityAlert alert =
-        new SecurityAlert(AlertKind.SIGNATURE_INVALID, Severity.HIGH,
+        new SecurityAlert(
+            AlertKind.SIGNATURE_INVALID,
+            Severity.HIGH,
             "SIGNATURE_INVALID on strongroom.store.requests/0/17: signature does not verify",
-            Map.of("topic", "strongroom.store.requests", "partition", 0, "offset", 17L,
-                "eventId", "019ab0bf-f000-7000-8000-00000000abcd"));
-    SignedEvent ev = signer.sign(EventCatalog.SECURITY_ALERT.type(), null, alert.toData(),
-        "019ab0c0-1e00-7000-8000-00000000a1e7", t);
+            Map.of(
+                "topic",
+                "strongroom.store.requests",
+                "partition",
+                0,
+                "offset",
+                17L,
+                "eventId",
+                "019ab0bf-f000-7000-8000-00000000abcd"));
+    SignedEvent ev =
+        signer.sign(
+            EventCatalog.SECURITY_ALERT.type(),
+            null,
+            alert.toData(),
+            "019ab0c0-1e00-7000-8000-00000000a1e7",
+            t);
     Path dir = root.resolve("golden/" + EventCatalog.SECURITY_ALERT.type());
     Files.createDirectories(dir);
     Files.write(dir.resolve("v1-signature-invalid.json"), ev.bytes());
 
-    // Pipeline events. Binary values are fixed bytes (SHA-256 chains), the token a real one with a fixed nonce.
+    // Pipeline events. Binary values are fixed bytes (SHA-256 chains), the token a real one with a
+    // fixed nonce.
     String token = tenantToken("acme", "alice@acme", t);
     String recordId = "019ab0c0-1e00-7000-8000-0000000000a1";
-    golden(root, "/apps/demo", "golden-demo-app", EventCatalog.ENCRYPT_REQUESTED.type(), "acme", "v1-encrypt.json",
-        new EncryptRequest("req-0001", token, recordId,
-            new EncryptRequest.Sealed(Base64Url.encode(bytes("recipient", 32)), bytes("enc", 32), bytes("sealed", 120))).toData(),
-        "019ab0c0-1e00-7000-8000-0000000000e1", t);
-    StoreRequest.DataKeyRef dek = new StoreRequest.DataKeyRef("019ab0c0-1e00-7000-8000-0000000000d1", bytes("wrapped", 60),
-        "projects/strongroom-dev/locations/europe-west3/keyRings/strongroom/cryptoKeys/kek",
-        "projects/strongroom-dev/locations/europe-west3/keyRings/strongroom/cryptoKeys/kek/cryptoKeyVersions/1", null, null);
-    golden(root, "/strongroom/crypto-service", "golden-crypto-service", EventCatalog.STORE_REQUESTED.type(), "acme", "v1-store.json",
-        new StoreRequest("req-0001", token, recordId, 1, dek, new java.util.LinkedHashMap<>(Map.of(
-            "name", new StoreRequest.FieldCiphertext(bytes("name", 50), bytes("name-iv", 12)),
-            "email", new StoreRequest.FieldCiphertext(bytes("email", 60), bytes("email-iv", 12))))).toData(),
-        "019ab0c0-1e00-7000-8000-0000000000e2", t.plusMillis(5));
-    golden(root, "/strongroom/data-service", "golden-data-service", EventCatalog.STORE_COMPLETED.type(), "acme", "v1-stored.json",
-        new StoreResult("req-0001", recordId, StoreResult.Status.STORED, null).toData(), "019ab0c0-1e00-7000-8000-0000000000e3", t.plusMillis(9));
-    golden(root, "/strongroom/data-service", "golden-data-service", EventCatalog.STORE_COMPLETED.type(), "acme", "v1-rejected.json",
-        new StoreResult("req-0002", recordId, StoreResult.Status.REJECTED, "SR-NO-TENANT").toData(), "019ab0c0-1e00-7000-8000-0000000000e4", t.plusMillis(11));
+    golden(
+        root,
+        "/apps/demo",
+        "golden-demo-app",
+        EventCatalog.ENCRYPT_REQUESTED.type(),
+        "acme",
+        "v1-encrypt.json",
+        new EncryptRequest(
+                "req-0001",
+                token,
+                recordId,
+                new EncryptRequest.Sealed(
+                    Base64Url.encode(bytes("recipient", 32)),
+                    bytes("enc", 32),
+                    bytes("sealed", 120)))
+            .toData(),
+        "019ab0c0-1e00-7000-8000-0000000000e1",
+        t);
+    StoreRequest.DataKeyRef dek =
+        new StoreRequest.DataKeyRef(
+            "019ab0c0-1e00-7000-8000-0000000000d1",
+            bytes("wrapped", 60),
+            "projects/strongroom-dev/locations/europe-west3/keyRings/strongroom/cryptoKeys/kek",
+            "projects/strongroom-dev/locations/europe-west3/keyRings/strongroom/cryptoKeys/kek/cryptoKeyVersions/1",
+            null,
+            null);
+    golden(
+        root,
+        "/strongroom/crypto-service",
+        "golden-crypto-service",
+        EventCatalog.STORE_REQUESTED.type(),
+        "acme",
+        "v1-store.json",
+        new StoreRequest(
+                "req-0001",
+                token,
+                recordId,
+                1,
+                dek,
+                new java.util.LinkedHashMap<>(
+                    Map.of(
+                        "name",
+                            new StoreRequest.FieldCiphertext(
+                                bytes("name", 50), bytes("name-iv", 12)),
+                        "email",
+                            new StoreRequest.FieldCiphertext(
+                                bytes("email", 60), bytes("email-iv", 12)))))
+            .toData(),
+        "019ab0c0-1e00-7000-8000-0000000000e2",
+        t.plusMillis(5));
+    golden(
+        root,
+        "/strongroom/data-service",
+        "golden-data-service",
+        EventCatalog.STORE_COMPLETED.type(),
+        "acme",
+        "v1-stored.json",
+        new StoreResult("req-0001", recordId, StoreResult.Status.STORED, null).toData(),
+        "019ab0c0-1e00-7000-8000-0000000000e3",
+        t.plusMillis(9));
+    golden(
+        root,
+        "/strongroom/data-service",
+        "golden-data-service",
+        EventCatalog.STORE_COMPLETED.type(),
+        "acme",
+        "v1-rejected.json",
+        new StoreResult("req-0002", recordId, StoreResult.Status.REJECTED, "SR-NO-TENANT").toData(),
+        "019ab0c0-1e00-7000-8000-0000000000e4",
+        t.plusMillis(11));
   }
 
-  private static void golden(Path root, String source, String keyName, String type, String subject, String file,
-      com.fasterxml.jackson.databind.JsonNode data, String id, Instant time) throws Exception {
-    EventSigner signer = new EventSigner(TestKeys.key(keyName), source, Clock.fixed(time, ZoneOffset.UTC));
+  private static void golden(
+      Path root,
+      String source,
+      String keyName,
+      String type,
+      String subject,
+      String file,
+      com.fasterxml.jackson.databind.JsonNode data,
+      String id,
+      Instant time)
+      throws Exception {
+    EventSigner signer =
+        new EventSigner(TestKeys.key(keyName), source, Clock.fixed(time, ZoneOffset.UTC));
     Path dir = root.resolve("golden/" + type);
     Files.createDirectories(dir);
     Files.write(dir.resolve(file), signer.sign(type, subject, data, id, time).bytes());
@@ -121,29 +229,57 @@ public final class GenerateFixtures {
     return out;
   }
 
-  /** A real tenant token (docs/tenant-tokens.md) with a fixed nonce, so the golden files are reproducible. */
+  /**
+   * A real tenant token (docs/tenant-tokens.md) with a fixed nonce, so the golden files are
+   * reproducible.
+   */
   static String tenantToken(String tenant, String sub, Instant iat) throws Exception {
-    String claims = "{\"exp\":" + (iat.getEpochSecond() + 900) + ",\"iat\":" + iat.getEpochSecond()
-        + ",\"nonce\":\"" + Base64Url.encode(bytes("nonce", 16)) + "\",\"sub\":\"" + sub + "\",\"tenant\":\"" + tenant + "\",\"v\":1}";
+    String claims =
+        "{\"exp\":"
+            + (iat.getEpochSecond() + 900)
+            + ",\"iat\":"
+            + iat.getEpochSecond()
+            + ",\"nonce\":\""
+            + Base64Url.encode(bytes("nonce", 16))
+            + "\",\"sub\":\""
+            + sub
+            + "\",\"tenant\":\""
+            + tenant
+            + "\",\"v\":1}";
     String part = Base64Url.encode(claims.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
     mac.init(new javax.crypto.spec.SecretKeySpec(TestKeys.seed("tenant-token-key"), "HmacSHA256"));
-    return part + "." + Base64Url.encode(mac.doFinal(part.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    return part
+        + "."
+        + Base64Url.encode(mac.doFinal(part.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
   }
 
-  private static void vector(Path root, String name, String description, SigningKey key, String source, String type,
-      String subject, ObjectNode data, String id, Instant time) throws Exception {
+  private static void vector(
+      Path root,
+      String name,
+      String description,
+      SigningKey key,
+      String source,
+      String type,
+      String subject,
+      ObjectNode data,
+      String id,
+      Instant time)
+      throws Exception {
     EventSigner signer = new EventSigner(key, source, Clock.fixed(time, ZoneOffset.UTC));
     SignedEvent ev = signer.sign(type, subject, data, id, time);
     ObjectNode v = CanonicalJson.mapper().createObjectNode();
     v.put("description", description);
-    v.put("seed", Base64Url.encode(TestKeys.seed(name.equals("01-global-alert") ? "vector-1" : "vector-2")));
+    v.put(
+        "seed",
+        Base64Url.encode(TestKeys.seed(name.equals("01-global-alert") ? "vector-1" : "vector-2")));
     v.put("publicKey", Base64Url.encode(key.publicKey()));
     v.put("kid", key.kid());
     v.set("event", CanonicalJson.parse(ev.bytes()));
     v.put("canonical", Base64.getEncoder().encodeToString(ev.signedBytes()));
     v.put("sig", CanonicalJson.parse(ev.bytes()).get("sig").asText());
-    Files.writeString(root.resolve("testvectors/envelope/" + name + ".json"),
+    Files.writeString(
+        root.resolve("testvectors/envelope/" + name + ".json"),
         CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(v) + "\n");
   }
 }

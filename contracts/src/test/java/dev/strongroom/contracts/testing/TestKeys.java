@@ -10,8 +10,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Deterministic test keys: the seed of a named key is SHA-256("strongroom test key " + name). Public so
- * other modules' tests (through the contracts test-jar) sign with the same keys. Never use outside tests.
+ * Deterministic test keys: the seed of a named key is SHA-256("strongroom test key " + name).
+ * Public so other modules' tests (through the contracts test-jar) sign with the same keys. Never
+ * use outside tests.
  */
 public final class TestKeys {
   public static final Instant NOT_BEFORE = Instant.parse("2020-01-01T00:00:00Z");
@@ -21,7 +22,8 @@ public final class TestKeys {
 
   public static byte[] seed(String name) {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(("strongroom test key " + name).getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256")
+          .digest(("strongroom test key " + name).getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class TenantTokensTest {
-  private final Fixture.MutableClock clock = new Fixture.MutableClock(Instant.parse("2026-11-23T09:00:00Z"));
+  private final Fixture.MutableClock clock =
+      new Fixture.MutableClock(Instant.parse("2026-11-23T09:00:00Z"));
   private final byte[] key = TestKeys.seed("tenant-token-key");
   private final TenantTokens tokens = new TenantTokens(key, clock);
 
@@ -33,8 +34,12 @@ class TenantTokensTest {
     TenantToken claims = tokens.verifyFor(t, "acme");
     assertEquals("alice@acme", claims.subject());
     assertEquals(Instant.parse("2026-11-23T09:15:00Z"), claims.expiresAt());
-    String json = new String(Base64Url.decode(t.substring(0, t.indexOf('.'))), StandardCharsets.UTF_8);
-    assertTrue(json.matches("\\{\"exp\":1795425300,\"iat\":1795424400,\"nonce\":\"[A-Za-z0-9_-]{22}\",\"sub\":\"alice@acme\",\"tenant\":\"acme\",\"v\":1}"), json);
+    String json =
+        new String(Base64Url.decode(t.substring(0, t.indexOf('.'))), StandardCharsets.UTF_8);
+    assertTrue(
+        json.matches(
+            "\\{\"exp\":1795425300,\"iat\":1795424400,\"nonce\":\"[A-Za-z0-9_-]{22}\",\"sub\":\"alice@acme\",\"tenant\":\"acme\",\"v\":1}"),
+        json);
   }
 
   @Test
@@ -46,8 +51,11 @@ class TenantTokensTest {
   @Test
   void forgedClaims_areRefused() {
     String t = tokens.issue("acme", "alice", TenantTokens.DEFAULT_LIFETIME);
-    String claims = new String(Base64Url.decode(t.substring(0, t.indexOf('.'))), StandardCharsets.UTF_8).replace("acme", "globex");
-    String forged = Base64Url.encode(claims.getBytes(StandardCharsets.UTF_8)) + t.substring(t.indexOf('.'));
+    String claims =
+        new String(Base64Url.decode(t.substring(0, t.indexOf('.'))), StandardCharsets.UTF_8)
+            .replace("acme", "globex");
+    String forged =
+        Base64Url.encode(claims.getBytes(StandardCharsets.UTF_8)) + t.substring(t.indexOf('.'));
     assertEquals("SR-TOKEN-SIGNATURE", refused(() -> tokens.verify(forged)).reason());
     TenantTokens otherKey = new TenantTokens(TestKeys.seed("another key"), clock);
     assertEquals("SR-TOKEN-SIGNATURE", refused(() -> otherKey.verify(t)).reason());
@@ -59,45 +67,73 @@ class TenantTokensTest {
     clock.advance(Duration.ofMinutes(15));
     assertEquals("SR-TOKEN-EXPIRED", refused(() -> tokens.verify(t)).reason());
 
-    TenantTokens early = new TenantTokens(key, new Fixture.MutableClock(Instant.parse("2026-11-23T09:30:00Z")));
+    TenantTokens early =
+        new TenantTokens(key, new Fixture.MutableClock(Instant.parse("2026-11-23T09:30:00Z")));
     String future = early.issue("acme", "alice", Duration.ofMinutes(15));
     assertEquals("SR-TOKEN-FUTURE", refused(() -> tokens.verify(future)).reason());
 
-    assertThrows(IllegalArgumentException.class, () -> tokens.issue("acme", "alice", Duration.ofMinutes(61)));
-    for (String bad : List.of("", "abc", "a.b.c", "!!.??", Base64Url.encode("[]".getBytes(StandardCharsets.UTF_8)) + ".AAAA")) {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> tokens.issue("acme", "alice", Duration.ofMinutes(61)));
+    for (String bad :
+        List.of(
+            "",
+            "abc",
+            "a.b.c",
+            "!!.??",
+            Base64Url.encode("[]".getBytes(StandardCharsets.UTF_8)) + ".AAAA")) {
       assertTrue(refused(() -> tokens.verify(bad)).reason().startsWith("SR-TOKEN-"), bad);
     }
   }
 
   @Test
   void overlongLifetime_withAValidMac_isRefused() throws Exception {
-    String claims = "{\"exp\":" + (1795423500L + 7200) + ",\"iat\":1795423500,\"nonce\":\"n\",\"sub\":\"a\",\"tenant\":\"acme\",\"v\":1}";
+    String claims =
+        "{\"exp\":"
+            + (1795423500L + 7200)
+            + ",\"iat\":1795423500,\"nonce\":\"n\",\"sub\":\"a\",\"tenant\":\"acme\",\"v\":1}";
     String part = Base64Url.encode(claims.getBytes(StandardCharsets.UTF_8));
     javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
     mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-    String token = part + "." + Base64Url.encode(mac.doFinal(part.getBytes(StandardCharsets.US_ASCII)));
+    String token =
+        part + "." + Base64Url.encode(mac.doFinal(part.getBytes(StandardCharsets.US_ASCII)));
     assertEquals("SR-TOKEN-LIFETIME", refused(() -> tokens.verify(token)).reason());
     assertTrue(CanonicalJson.parse(claims.getBytes(StandardCharsets.UTF_8)).isObject());
   }
 
   @Test
   void trailingSpace_inTenantOrSub_isRefused_becauseTheDatabasePadsSpaces() throws Exception {
-    assertThrows(IllegalArgumentException.class, () -> tokens.issue("acme ", "alice", Duration.ofMinutes(5)));
-    assertThrows(IllegalArgumentException.class, () -> tokens.issue("acme", "alice ", Duration.ofMinutes(5)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> tokens.issue("acme ", "alice", Duration.ofMinutes(5)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> tokens.issue("acme", "alice ", Duration.ofMinutes(5)));
     long iat = clock.instant().getEpochSecond();
     for (String[] ts : List.of(new String[] {"acme ", "alice"}, new String[] {"acme", "alice "})) {
-      String claims = "{\"exp\":" + (iat + 60) + ",\"iat\":" + iat + ",\"nonce\":\"n\",\"sub\":\"" + ts[1]
-          + "\",\"tenant\":\"" + ts[0] + "\",\"v\":1}";
+      String claims =
+          "{\"exp\":"
+              + (iat + 60)
+              + ",\"iat\":"
+              + iat
+              + ",\"nonce\":\"n\",\"sub\":\""
+              + ts[1]
+              + "\",\"tenant\":\""
+              + ts[0]
+              + "\",\"v\":1}";
       String part = Base64Url.encode(claims.getBytes(StandardCharsets.UTF_8));
       javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
       mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-      String token = part + "." + Base64Url.encode(mac.doFinal(part.getBytes(StandardCharsets.US_ASCII)));
+      String token =
+          part + "." + Base64Url.encode(mac.doFinal(part.getBytes(StandardCharsets.US_ASCII)));
       InvalidTokenException e = refused(() -> tokens.verify(token));
       assertEquals("SR-TOKEN-MALFORMED", e.reason());
       assertTrue(e.getMessage().contains("must not end with a space"), e.getMessage());
     }
     // a space elsewhere is a character like any other
-    assertEquals("acme corp", tokens.verify(tokens.issue("acme corp", "alice", Duration.ofMinutes(5))).tenant());
+    assertEquals(
+        "acme corp",
+        tokens.verify(tokens.issue("acme corp", "alice", Duration.ofMinutes(5))).tenant());
   }
 
   @Test
@@ -107,8 +143,19 @@ class TenantTokensTest {
     Path in = Files.createTempFile("claims", ".txt");
     try {
       Files.writeString(in, claimsPart, StandardCharsets.US_ASCII);
-      Process p = new ProcessBuilder("openssl", "dgst", "-sha256", "-mac", "HMAC", "-macopt", "hexkey:" + HexFormat.of().formatHex(key), "-binary", in.toString())
-          .redirectErrorStream(false).start();
+      Process p =
+          new ProcessBuilder(
+                  "openssl",
+                  "dgst",
+                  "-sha256",
+                  "-mac",
+                  "HMAC",
+                  "-macopt",
+                  "hexkey:" + HexFormat.of().formatHex(key),
+                  "-binary",
+                  in.toString())
+              .redirectErrorStream(false)
+              .start();
       byte[] out = p.getInputStream().readAllBytes();
       assertTrue(p.waitFor(30, TimeUnit.SECONDS));
       assertEquals(0, p.exitValue());

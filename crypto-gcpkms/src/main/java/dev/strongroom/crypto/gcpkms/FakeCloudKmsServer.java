@@ -19,10 +19,10 @@ import com.google.protobuf.Message;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.protobuf.ProtoUtils;
-import io.grpc.stub.ServerCalls;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -40,11 +40,12 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * <b>A fake</b> of the Cloud KMS {@code KeyManagementService} for tests and the devstack: a real gRPC
- * server (HTTP/2, plaintext, loopback, free port) implementing the subset Strongroom uses — CreateKeyRing,
- * CreateCryptoKey, GetCryptoKey, CreateCryptoKeyVersion, UpdateCryptoKeyPrimaryVersion, Encrypt, Decrypt —
- * with Cloud KMS's checksum semantics (request CRC32Cs verified, response CRC32Cs set). Keys live in
- * memory (AES-256-GCM per version). It is not a security boundary; production uses Cloud KMS.
+ * <b>A fake</b> of the Cloud KMS {@code KeyManagementService} for tests and the devstack: a real
+ * gRPC server (HTTP/2, plaintext, loopback, free port) implementing the subset Strongroom uses —
+ * CreateKeyRing, CreateCryptoKey, GetCryptoKey, CreateCryptoKeyVersion,
+ * UpdateCryptoKeyPrimaryVersion, Encrypt, Decrypt — with Cloud KMS's checksum semantics (request
+ * CRC32Cs verified, response CRC32Cs set). Keys live in memory (AES-256-GCM per version). It is not
+ * a security boundary; production uses Cloud KMS.
  *
  * <p>{@link #inject(Fault)} makes it misbehave the ways the integrity checks must catch.
  */
@@ -83,7 +84,11 @@ public final class FakeCloudKmsServer implements AutoCloseable {
   }
 
   private FakeCloudKmsServer(int port) throws IOException {
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(new Service().definition()).build().start();
+    this.server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+            .addService(new Service().definition())
+            .build()
+            .start();
   }
 
   /** Starts on a free loopback port. */
@@ -125,16 +130,20 @@ public final class FakeCloudKmsServer implements AutoCloseable {
     return decryptCalls.get();
   }
 
-  /** Convenience for tests and the devstack: creates ring and key if absent; returns the key name. */
+  /**
+   * Convenience for tests and the devstack: creates ring and key if absent; returns the key name.
+   */
   public String createKey(String project, String location, String ring, String key) {
     String ringName = "projects/" + project + "/locations/" + location + "/keyRings/" + ring;
     rings.putIfAbsent(ringName, KeyRing.newBuilder().setName(ringName).build());
     String keyName = ringName + "/cryptoKeys/" + key;
-    keys.computeIfAbsent(keyName, n -> {
-      KeyState s = new KeyState(n);
-      addVersion(s);
-      return s;
-    });
+    keys.computeIfAbsent(
+        keyName,
+        n -> {
+          KeyState s = new KeyState(n);
+          addVersion(s);
+          return s;
+        });
     return keyName;
   }
 
@@ -155,33 +164,63 @@ public final class FakeCloudKmsServer implements AutoCloseable {
   }
 
   /**
-   * The KMS methods bound by hand: the generated server stubs ({@code grpc-google-cloud-kms-v1}) are not
-   * served by this machine's Maven mirror, so the service definition is built from gRPC's public API with
-   * the message classes of {@code proto-google-cloud-kms-v1} — the same names and wire format.
+   * The KMS methods bound by hand: the generated server stubs ({@code grpc-google-cloud-kms-v1})
+   * are not served by this machine's Maven mirror, so the service definition is built from gRPC's
+   * public API with the message classes of {@code proto-google-cloud-kms-v1} — the same names and
+   * wire format.
    */
   private final class Service {
     private static final String SERVICE = "google.cloud.kms.v1.KeyManagementService";
 
     ServerServiceDefinition definition() {
       return ServerServiceDefinition.builder(SERVICE)
-          .addMethod(method("CreateKeyRing", CreateKeyRingRequest.getDefaultInstance(), KeyRing.getDefaultInstance()),
+          .addMethod(
+              method(
+                  "CreateKeyRing",
+                  CreateKeyRingRequest.getDefaultInstance(),
+                  KeyRing.getDefaultInstance()),
               ServerCalls.asyncUnaryCall(this::createKeyRing))
-          .addMethod(method("CreateCryptoKey", CreateCryptoKeyRequest.getDefaultInstance(), CryptoKey.getDefaultInstance()),
+          .addMethod(
+              method(
+                  "CreateCryptoKey",
+                  CreateCryptoKeyRequest.getDefaultInstance(),
+                  CryptoKey.getDefaultInstance()),
               ServerCalls.asyncUnaryCall(this::createCryptoKey))
-          .addMethod(method("GetCryptoKey", GetCryptoKeyRequest.getDefaultInstance(), CryptoKey.getDefaultInstance()),
+          .addMethod(
+              method(
+                  "GetCryptoKey",
+                  GetCryptoKeyRequest.getDefaultInstance(),
+                  CryptoKey.getDefaultInstance()),
               ServerCalls.asyncUnaryCall(this::getCryptoKey))
-          .addMethod(method("CreateCryptoKeyVersion", CreateCryptoKeyVersionRequest.getDefaultInstance(), CryptoKeyVersion.getDefaultInstance()),
+          .addMethod(
+              method(
+                  "CreateCryptoKeyVersion",
+                  CreateCryptoKeyVersionRequest.getDefaultInstance(),
+                  CryptoKeyVersion.getDefaultInstance()),
               ServerCalls.asyncUnaryCall(this::createCryptoKeyVersion))
-          .addMethod(method("UpdateCryptoKeyPrimaryVersion", UpdateCryptoKeyPrimaryVersionRequest.getDefaultInstance(), CryptoKey.getDefaultInstance()),
+          .addMethod(
+              method(
+                  "UpdateCryptoKeyPrimaryVersion",
+                  UpdateCryptoKeyPrimaryVersionRequest.getDefaultInstance(),
+                  CryptoKey.getDefaultInstance()),
               ServerCalls.asyncUnaryCall(this::updateCryptoKeyPrimaryVersion))
-          .addMethod(method("Encrypt", EncryptRequest.getDefaultInstance(), EncryptResponse.getDefaultInstance()),
+          .addMethod(
+              method(
+                  "Encrypt",
+                  EncryptRequest.getDefaultInstance(),
+                  EncryptResponse.getDefaultInstance()),
               ServerCalls.asyncUnaryCall(this::encrypt))
-          .addMethod(method("Decrypt", DecryptRequest.getDefaultInstance(), DecryptResponse.getDefaultInstance()),
+          .addMethod(
+              method(
+                  "Decrypt",
+                  DecryptRequest.getDefaultInstance(),
+                  DecryptResponse.getDefaultInstance()),
               ServerCalls.asyncUnaryCall(this::decrypt))
           .build();
     }
 
-    private <Q extends Message, R extends Message> MethodDescriptor<Q, R> method(String name, Q request, R response) {
+    private <Q extends Message, R extends Message> MethodDescriptor<Q, R> method(
+        String name, Q request, R response) {
       return MethodDescriptor.<Q, R>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
@@ -226,7 +265,8 @@ public final class FakeCloudKmsServer implements AutoCloseable {
       out.onCompleted();
     }
 
-    void createCryptoKeyVersion(CreateCryptoKeyVersionRequest req, StreamObserver<CryptoKeyVersion> out) {
+    void createCryptoKeyVersion(
+        CreateCryptoKeyVersionRequest req, StreamObserver<CryptoKeyVersion> out) {
       KeyState s = keys.get(req.getParent());
       if (s == null) {
         out.onError(Status.NOT_FOUND.withDescription(req.getParent()).asRuntimeException());
@@ -243,7 +283,8 @@ public final class FakeCloudKmsServer implements AutoCloseable {
       out.onCompleted();
     }
 
-    void updateCryptoKeyPrimaryVersion(UpdateCryptoKeyPrimaryVersionRequest req, StreamObserver<CryptoKey> out) {
+    void updateCryptoKeyPrimaryVersion(
+        UpdateCryptoKeyPrimaryVersionRequest req, StreamObserver<CryptoKey> out) {
       KeyState s = keys.get(req.getName());
       int v;
       try {
@@ -252,7 +293,10 @@ public final class FakeCloudKmsServer implements AutoCloseable {
         v = -1;
       }
       if (s == null || v < 1 || v > s.versions.size()) {
-        out.onError(Status.NOT_FOUND.withDescription(req.getName() + " version " + req.getCryptoKeyVersionId()).asRuntimeException());
+        out.onError(
+            Status.NOT_FOUND
+                .withDescription(req.getName() + " version " + req.getCryptoKeyVersionId())
+                .asRuntimeException());
         return;
       }
       s.primary = v;
@@ -270,11 +314,20 @@ public final class FakeCloudKmsServer implements AutoCloseable {
       byte[] pt = req.getPlaintext().toByteArray();
       byte[] aad = req.getAdditionalAuthenticatedData().toByteArray();
       if (req.hasPlaintextCrc32C() && req.getPlaintextCrc32C().getValue() != Crc32c.of(pt)) {
-        out.onError(Status.INVALID_ARGUMENT.withDescription("The checksum in field plaintext_crc32c did not match the data in field plaintext.").asRuntimeException());
+        out.onError(
+            Status.INVALID_ARGUMENT
+                .withDescription(
+                    "The checksum in field plaintext_crc32c did not match the data in field plaintext.")
+                .asRuntimeException());
         return;
       }
-      if (req.hasAdditionalAuthenticatedDataCrc32C() && req.getAdditionalAuthenticatedDataCrc32C().getValue() != Crc32c.of(aad)) {
-        out.onError(Status.INVALID_ARGUMENT.withDescription("The checksum in field additional_authenticated_data_crc32c did not match the data.").asRuntimeException());
+      if (req.hasAdditionalAuthenticatedDataCrc32C()
+          && req.getAdditionalAuthenticatedDataCrc32C().getValue() != Crc32c.of(aad)) {
+        out.onError(
+            Status.INVALID_ARGUMENT
+                .withDescription(
+                    "The checksum in field additional_authenticated_data_crc32c did not match the data.")
+                .asRuntimeException());
         return;
       }
       int v = s.primary;
@@ -286,16 +339,24 @@ public final class FakeCloudKmsServer implements AutoCloseable {
         return;
       }
       Fault f = takeFault();
-      String name = (f == Fault.WRONG_KEY_NAME ? s.name.replaceFirst("/cryptoKeys/.*$", "/cryptoKeys/other") : s.name) + "/cryptoKeyVersions/" + v;
+      String name =
+          (f == Fault.WRONG_KEY_NAME
+                  ? s.name.replaceFirst("/cryptoKeys/.*$", "/cryptoKeys/other")
+                  : s.name)
+              + "/cryptoKeyVersions/"
+              + v;
       long crc = Crc32c.of(ct) ^ (f == Fault.CORRUPT_CIPHERTEXT_CRC ? 1 : 0);
-      out.onNext(EncryptResponse.newBuilder()
-          .setName(name)
-          .setCiphertext(ByteString.copyFrom(ct))
-          .setCiphertextCrc32C(Int64Value.of(crc))
-          .setVerifiedPlaintextCrc32C(req.hasPlaintextCrc32C() && f != Fault.UNVERIFIED_PLAINTEXT_CRC)
-          .setVerifiedAdditionalAuthenticatedDataCrc32C(req.hasAdditionalAuthenticatedDataCrc32C())
-          .setProtectionLevel(ProtectionLevel.HSM)
-          .build());
+      out.onNext(
+          EncryptResponse.newBuilder()
+              .setName(name)
+              .setCiphertext(ByteString.copyFrom(ct))
+              .setCiphertextCrc32C(Int64Value.of(crc))
+              .setVerifiedPlaintextCrc32C(
+                  req.hasPlaintextCrc32C() && f != Fault.UNVERIFIED_PLAINTEXT_CRC)
+              .setVerifiedAdditionalAuthenticatedDataCrc32C(
+                  req.hasAdditionalAuthenticatedDataCrc32C())
+              .setProtectionLevel(ProtectionLevel.HSM)
+              .build());
       out.onCompleted();
     }
 
@@ -309,31 +370,50 @@ public final class FakeCloudKmsServer implements AutoCloseable {
       byte[] ct = req.getCiphertext().toByteArray();
       byte[] aad = req.getAdditionalAuthenticatedData().toByteArray();
       if (req.hasCiphertextCrc32C() && req.getCiphertextCrc32C().getValue() != Crc32c.of(ct)) {
-        out.onError(Status.INVALID_ARGUMENT.withDescription("The checksum in field ciphertext_crc32c did not match the data in field ciphertext.").asRuntimeException());
+        out.onError(
+            Status.INVALID_ARGUMENT
+                .withDescription(
+                    "The checksum in field ciphertext_crc32c did not match the data in field ciphertext.")
+                .asRuntimeException());
         return;
       }
       byte[] pt;
       try {
         pt = open(s, ct, aad);
       } catch (GeneralSecurityException | RuntimeException e) {
-        out.onError(Status.INVALID_ARGUMENT.withDescription("Decryption failed: the ciphertext is invalid.").asRuntimeException());
+        out.onError(
+            Status.INVALID_ARGUMENT
+                .withDescription("Decryption failed: the ciphertext is invalid.")
+                .asRuntimeException());
         return;
       }
       long crc = Crc32c.of(pt) ^ (takeFault() == Fault.CORRUPT_PLAINTEXT_CRC ? 1 : 0);
-      out.onNext(DecryptResponse.newBuilder().setPlaintext(ByteString.copyFrom(pt)).setPlaintextCrc32C(Int64Value.of(crc))
-          .setUsedPrimary(true).setProtectionLevel(ProtectionLevel.HSM).build());
+      out.onNext(
+          DecryptResponse.newBuilder()
+              .setPlaintext(ByteString.copyFrom(pt))
+              .setPlaintextCrc32C(Int64Value.of(crc))
+              .setUsedPrimary(true)
+              .setProtectionLevel(ProtectionLevel.HSM)
+              .build());
       out.onCompleted();
     }
   }
 
   private static CryptoKey describe(KeyState s) {
-    return CryptoKey.newBuilder().setName(s.name)
-        .setPrimary(CryptoKeyVersion.newBuilder().setName(s.name + "/cryptoKeyVersions/" + s.primary).build())
-        .setPurpose(CryptoKey.CryptoKeyPurpose.ENCRYPT_DECRYPT).build();
+    return CryptoKey.newBuilder()
+        .setName(s.name)
+        .setPrimary(
+            CryptoKeyVersion.newBuilder()
+                .setName(s.name + "/cryptoKeyVersions/" + s.primary)
+                .build())
+        .setPurpose(CryptoKey.CryptoKeyPurpose.ENCRYPT_DECRYPT)
+        .build();
   }
 
-  // Ciphertext layout (opaque to clients, like real KMS): version (4 bytes BE) || iv (12) || AES-GCM(ct||tag).
-  private static byte[] seal(byte[] key, int version, byte[] pt, byte[] aad) throws GeneralSecurityException {
+  // Ciphertext layout (opaque to clients, like real KMS): version (4 bytes BE) || iv (12) ||
+  // AES-GCM(ct||tag).
+  private static byte[] seal(byte[] key, int version, byte[] pt, byte[] aad)
+      throws GeneralSecurityException {
     byte[] iv = new byte[12];
     RANDOM.nextBytes(iv);
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
@@ -355,7 +435,10 @@ public final class FakeCloudKmsServer implements AutoCloseable {
       throw new GeneralSecurityException("unknown version");
     }
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-    c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(s.versions.get(version - 1), "AES"), new GCMParameterSpec(128, iv));
+    c.init(
+        Cipher.DECRYPT_MODE,
+        new SecretKeySpec(s.versions.get(version - 1), "AES"),
+        new GCMParameterSpec(128, iv));
     c.updateAAD(ByteBuffer.allocate(4).putInt(version).array());
     c.updateAAD(aad);
     return c.doFinal(body);

@@ -24,7 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The real google-cloud-kms client against the fake KMS over gRPC on loopback: every integrity check, attacked. */
+/**
+ * The real google-cloud-kms client against the fake KMS over gRPC on loopback: every integrity
+ * check, attacked.
+ */
 class CloudKmsKeyWrapperIT {
   private FakeCloudKmsServer kms;
   private String keyName;
@@ -38,7 +41,8 @@ class CloudKmsKeyWrapperIT {
   void start() throws Exception {
     kms = FakeCloudKmsServer.start();
     keyName = kms.createKey("strongroom-dev", "europe-west3", "strongroom", "kek");
-    wrapper = CloudKmsKeyWrapper.forPlaintextEndpoint(kms.endpoint(), keyName, Duration.ofSeconds(3));
+    wrapper =
+        CloudKmsKeyWrapper.forPlaintextEndpoint(kms.endpoint(), keyName, Duration.ofSeconds(3));
     dek = DataKey.generate("dek-1", random);
     dekBytes = dek.useKeyBytes(SecretKeyAccess.insecure(), byte[]::clone);
   }
@@ -68,14 +72,20 @@ class CloudKmsKeyWrapperIT {
   @Test
   void otherAad_isInvalidCiphertext() {
     WrappedKey w = wrapper.wrap(dek, aad);
-    assertThrows(InvalidCiphertextException.class, () -> wrapper.unwrap(w, "dek-1", DataKeyWrapContext.encode("globex", "dek-1")));
+    assertThrows(
+        InvalidCiphertextException.class,
+        () -> wrapper.unwrap(w, "dek-1", DataKeyWrapContext.encode("globex", "dek-1")));
   }
 
   @Test
   void kmsAnsweringWithAnotherKeyName_isRefusedAtOnce() {
     kms.inject(FakeCloudKmsServer.Fault.WRONG_KEY_NAME);
     KmsException e = assertThrows(KmsException.class, () -> wrapper.wrap(dek, aad));
-    assertTrue(e.getMessage().startsWith("Cloud KMS answered with key projects/strongroom-dev/locations/europe-west3/keyRings/strongroom/cryptoKeys/other/"), e.getMessage());
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "Cloud KMS answered with key projects/strongroom-dev/locations/europe-west3/keyRings/strongroom/cryptoKeys/other/"),
+        e.getMessage());
     assertFalse(e.retriable());
     assertEquals(1, kms.encryptCalls());
   }
@@ -92,14 +102,18 @@ class CloudKmsKeyWrapperIT {
   @Test
   void plaintextChecksumNotVerifiedByKms_isRetriedThenRefused() {
     kms.inject(FakeCloudKmsServer.Fault.UNVERIFIED_PLAINTEXT_CRC);
-    assertEquals("Cloud KMS Encrypt failed its integrity checks 3 times", assertThrows(KmsException.class, () -> wrapper.wrap(dek, aad)).getMessage());
+    assertEquals(
+        "Cloud KMS Encrypt failed its integrity checks 3 times",
+        assertThrows(KmsException.class, () -> wrapper.wrap(dek, aad)).getMessage());
   }
 
   @Test
   void corruptedPlaintextChecksumInTheDecryptResponse_isRetriedThenRefused() {
     WrappedKey w = wrapper.wrap(dek, aad);
     kms.inject(FakeCloudKmsServer.Fault.CORRUPT_PLAINTEXT_CRC);
-    assertEquals("Cloud KMS Decrypt failed its integrity checks 3 times", assertThrows(KmsException.class, () -> wrapper.unwrap(w, "dek-1", aad)).getMessage());
+    assertEquals(
+        "Cloud KMS Decrypt failed its integrity checks 3 times",
+        assertThrows(KmsException.class, () -> wrapper.unwrap(w, "dek-1", aad)).getMessage());
     assertEquals(3, kms.decryptCalls());
   }
 
@@ -114,7 +128,8 @@ class CloudKmsKeyWrapperIT {
   @Test
   void wrappedUnderAnotherKey_isInvalidCiphertext_withoutAnyCall() throws Exception {
     String other = kms.createKey("strongroom-dev", "europe-west3", "strongroom", "other");
-    try (CloudKmsKeyWrapper otherWrapper = CloudKmsKeyWrapper.forPlaintextEndpoint(kms.endpoint(), other, Duration.ofSeconds(3))) {
+    try (CloudKmsKeyWrapper otherWrapper =
+        CloudKmsKeyWrapper.forPlaintextEndpoint(kms.endpoint(), other, Duration.ofSeconds(3))) {
       WrappedKey w = otherWrapper.wrap(dek, aad);
       int calls = kms.decryptCalls();
       assertThrows(InvalidCiphertextException.class, () -> wrapper.unwrap(w, "dek-1", aad));
@@ -125,12 +140,21 @@ class CloudKmsKeyWrapperIT {
   @Test
   void rotation_newPrimaryWrapsNewKeys_oldWrappedKeysStillUnwrap() throws Exception {
     WrappedKey v1 = wrapper.wrap(dek, aad);
-    try (KeyManagementServiceClient admin = KeyManagementServiceClient.create(KeyManagementServiceSettings.newBuilder()
-        .setEndpoint(kms.endpoint()).setCredentialsProvider(NoCredentialsProvider.create())
-        .setTransportChannelProvider(InstantiatingGrpcChannelProvider.newBuilder().setEndpoint(kms.endpoint())
-            .setChannelConfigurator(ManagedChannelBuilder::usePlaintext).build()).build())) {
-      CryptoKeyVersion v2 = admin.createCryptoKeyVersion(keyName, CryptoKeyVersion.newBuilder().build());
-      admin.updateCryptoKeyPrimaryVersion(keyName, v2.getName().substring(v2.getName().lastIndexOf('/') + 1));
+    try (KeyManagementServiceClient admin =
+        KeyManagementServiceClient.create(
+            KeyManagementServiceSettings.newBuilder()
+                .setEndpoint(kms.endpoint())
+                .setCredentialsProvider(NoCredentialsProvider.create())
+                .setTransportChannelProvider(
+                    InstantiatingGrpcChannelProvider.newBuilder()
+                        .setEndpoint(kms.endpoint())
+                        .setChannelConfigurator(ManagedChannelBuilder::usePlaintext)
+                        .build())
+                .build())) {
+      CryptoKeyVersion v2 =
+          admin.createCryptoKeyVersion(keyName, CryptoKeyVersion.newBuilder().build());
+      admin.updateCryptoKeyPrimaryVersion(
+          keyName, v2.getName().substring(v2.getName().lastIndexOf('/') + 1));
     }
     WrappedKey w2 = wrapper.wrap(dek, aad);
     assertEquals(keyName + "/cryptoKeyVersions/2", w2.keyVersion());

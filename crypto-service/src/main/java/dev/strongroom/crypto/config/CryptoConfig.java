@@ -12,7 +12,9 @@ public interface CryptoConfig {
   /** PKCS#8 PEM of the X25519 key encrypt requests are sealed to (HPKE recipient), mode 0600. */
   Path sealingKey();
 
-  /** File holding the tenant authority's 32-byte HMAC key as base64url text (docs/tenant-tokens.md). */
+  /**
+   * File holding the tenant authority's 32-byte HMAC key as base64url text (docs/tenant-tokens.md).
+   */
   Path tenantTokenKey();
 
   /** Where data keys are wrapped. */
@@ -72,7 +74,8 @@ public interface CryptoConfig {
 
     /**
      * GCP_KMS: a plaintext gRPC endpoint speaking the KMS protocol (the devstack's fake). Absent in
-     * production, where the client uses Google's endpoint over TLS with Application Default Credentials.
+     * production, where the client uses Google's endpoint over TLS with Application Default
+     * Credentials.
      */
     Optional<String> gcpPlaintextEndpoint();
   }

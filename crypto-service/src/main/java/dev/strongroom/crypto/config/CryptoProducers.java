@@ -6,9 +6,9 @@ import dev.strongroom.contracts.records.SealingKey;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.crypto.cache.DataKeyCache;
 import dev.strongroom.crypto.cache.DataKeyCachePolicy;
+import dev.strongroom.crypto.gcpkms.CloudKmsKeyWrapper;
 import dev.strongroom.crypto.kms.InsecureLocalKeyring;
 import dev.strongroom.crypto.kms.KeyWrapper;
-import dev.strongroom.crypto.gcpkms.CloudKmsKeyWrapper;
 import dev.strongroom.crypto.kms.Pkcs11KeyWrapper;
 import dev.strongroom.crypto.kms.XWingKeyWrapper;
 import dev.strongroom.crypto.pipeline.DecryptService;
@@ -55,21 +55,32 @@ public class CryptoProducers {
     CryptoConfig.Kms kms = config.kms();
     switch (kms.kind()) {
       case INSECURE_LOCAL_KEYRING:
-        return InsecureLocalKeyring.load(kms.keyName(),
-            kms.keyringFile().orElseThrow(() -> missing("strongroom.crypto.kms.keyring-file")), random);
+        return InsecureLocalKeyring.load(
+            kms.keyName(),
+            kms.keyringFile().orElseThrow(() -> missing("strongroom.crypto.kms.keyring-file")),
+            random);
       case PKCS11:
-        Provider provider = Pkcs11KeyWrapper.configureProvider("strongroom-kek",
-            kms.pkcs11Library().orElseThrow(() -> missing("strongroom.crypto.kms.pkcs11-library")),
-            kms.pkcs11Slot().orElseThrow(() -> missing("strongroom.crypto.kms.pkcs11-slot")));
-        char[] pin = readText(kms.pkcs11PinFile().orElseThrow(() -> missing("strongroom.crypto.kms.pkcs11-pin-file"))).toCharArray();
+        Provider provider =
+            Pkcs11KeyWrapper.configureProvider(
+                "strongroom-kek",
+                kms.pkcs11Library()
+                    .orElseThrow(() -> missing("strongroom.crypto.kms.pkcs11-library")),
+                kms.pkcs11Slot().orElseThrow(() -> missing("strongroom.crypto.kms.pkcs11-slot")));
+        char[] pin =
+            readText(
+                    kms.pkcs11PinFile()
+                        .orElseThrow(() -> missing("strongroom.crypto.kms.pkcs11-pin-file")))
+                .toCharArray();
         return Pkcs11KeyWrapper.open(provider, pin, kms.keyName(), kms.primaryVersion(), random);
       case GCP_KMS:
         try {
           return kms.gcpPlaintextEndpoint().isPresent()
-              ? CloudKmsKeyWrapper.forPlaintextEndpoint(kms.gcpPlaintextEndpoint().get(), kms.keyName())
+              ? CloudKmsKeyWrapper.forPlaintextEndpoint(
+                  kms.gcpPlaintextEndpoint().get(), kms.keyName())
               : CloudKmsKeyWrapper.forGcp(kms.keyName());
         } catch (IOException e) {
-          throw new InvalidConfigurationException("cannot create the Cloud KMS client: " + e.getMessage(), e);
+          throw new InvalidConfigurationException(
+              "cannot create the Cloud KMS client: " + e.getMessage(), e);
         }
       default:
         throw new InvalidConfigurationException("unsupported KMS kind " + kms.kind());
@@ -78,13 +89,22 @@ public class CryptoProducers {
 
   @Produces
   @Singleton
-  DataKeyCache dataKeyCache(KeyWrapper wrapper, CryptoConfig config, Clock clock, SecureRandom random) {
-    DataKeyCachePolicy policy = DataKeyCachePolicy.builder()
-        .maxAge(config.cache().maxAge()).maxRecords(config.cache().maxRecords()).maxBytes(config.cache().maxBytes()).build();
+  DataKeyCache dataKeyCache(
+      KeyWrapper wrapper, CryptoConfig config, Clock clock, SecureRandom random) {
+    DataKeyCachePolicy policy =
+        DataKeyCachePolicy.builder()
+            .maxAge(config.cache().maxAge())
+            .maxRecords(config.cache().maxRecords())
+            .maxBytes(config.cache().maxBytes())
+            .build();
     if (config.pq().recipientPublicKey().isPresent()) {
-      byte[] recipient = Base64.getUrlDecoder().decode(readText(config.pq().recipientPublicKey().get()));
-      XWingKeyWrapper pq = XWingKeyWrapper.forRecipient(config.pq().keyName(), config.pq().keyVersion(), recipient, random);
-      return DataKeyCache.create(wrapper, pq, policy, clock, random, () -> UUID.randomUUID().toString());
+      byte[] recipient =
+          Base64.getUrlDecoder().decode(readText(config.pq().recipientPublicKey().get()));
+      XWingKeyWrapper pq =
+          XWingKeyWrapper.forRecipient(
+              config.pq().keyName(), config.pq().keyVersion(), recipient, random);
+      return DataKeyCache.create(
+          wrapper, pq, policy, clock, random, () -> UUID.randomUUID().toString());
     }
     return DataKeyCache.create(wrapper, policy, clock, random, () -> UUID.randomUUID().toString());
   }
@@ -95,7 +115,8 @@ public class CryptoProducers {
 
   @Produces
   @Singleton
-  EncryptPipeline encryptPipeline(SealingKey sealingKey, TenantTokens tokens, DataKeyCache cache, EventSigner signer) {
+  EncryptPipeline encryptPipeline(
+      SealingKey sealingKey, TenantTokens tokens, DataKeyCache cache, EventSigner signer) {
     return new EncryptPipeline(sealingKey, tokens, cache, signer);
   }
 
@@ -106,7 +127,8 @@ public class CryptoProducers {
   }
 
   private static InvalidConfigurationException missing(String property) {
-    return new InvalidConfigurationException(property + " is required for this strongroom.crypto.kms.kind");
+    return new InvalidConfigurationException(
+        property + " is required for this strongroom.crypto.kms.kind");
   }
 
   private static String readText(Path file) {

@@ -22,9 +22,10 @@ import java.util.Map;
 
 /**
  * Turns a verified {@code encrypt.requested} event into a signed {@code store.requested} event:
- * check the tenant token against the event's tenant, open the HPKE-sealed fields, encrypt each field
- * under the tenant's cached data key with its context (tenant, record, field, schema version, data key),
- * and sign the result. Plain Java; the messaging adapter publishes the result before committing.
+ * check the tenant token against the event's tenant, open the HPKE-sealed fields, encrypt each
+ * field under the tenant's cached data key with its context (tenant, record, field, schema version,
+ * data key), and sign the result. Plain Java; the messaging adapter publishes the result before
+ * committing.
  *
  * <p>A redelivery encrypts again and publishes a new event with the same request id; the database's
  * unique request id makes the store idempotent (DESIGN §3).
@@ -38,7 +39,8 @@ public final class EncryptPipeline {
   private final DataKeyCache cache;
   private final EventSigner signer;
 
-  public EncryptPipeline(SealingKey sealingKey, TenantTokens tokens, DataKeyCache cache, EventSigner signer) {
+  public EncryptPipeline(
+      SealingKey sealingKey, TenantTokens tokens, DataKeyCache cache, EventSigner signer) {
     this.sealingKey = sealingKey;
     this.tokens = tokens;
     this.cache = cache;
@@ -46,8 +48,8 @@ public final class EncryptPipeline {
   }
 
   /**
-   * @throws StrongroomException UNAUTHORIZED (token), INTEGRITY (seal does not open), UNAVAILABLE (KMS
-   *     unreachable; retried), REFUSED (KMS said no)
+   * @throws StrongroomException UNAUTHORIZED (token), INTEGRITY (seal does not open), UNAVAILABLE
+   *     (KMS unreachable; retried), REFUSED (KMS said no)
    */
   public SignedEvent encrypt(VerifiedEvent event) {
     String tenant = event.subject().orElseThrow();
@@ -60,21 +62,32 @@ public final class EncryptPipeline {
     try (DataKeyCache.Lease lease = cache.acquire(tenant, bytes)) {
       Map<String, StoreRequest.FieldCiphertext> out = new LinkedHashMap<>();
       for (Map.Entry<String, byte[]> f : plain.entrySet()) {
-        FieldContext ctx = FieldContext.builder()
-            .tenantId(tenant)
-            .recordId(request.recordId())
-            .fieldName(f.getKey())
-            .schemaVersion(FIELD_SCHEMA_VERSION)
-            .dataKeyId(lease.dataKeyId())
-            .build();
+        FieldContext ctx =
+            FieldContext.builder()
+                .tenantId(tenant)
+                .recordId(request.recordId())
+                .fieldName(f.getKey())
+                .schemaVersion(FIELD_SCHEMA_VERSION)
+                .dataKeyId(lease.dataKeyId())
+                .build();
         EncryptedField ef = lease.cipher().encrypt(f.getValue(), ctx);
         out.put(f.getKey(), new StoreRequest.FieldCiphertext(ef.ciphertext(), ef.iv()));
       }
       WrappedKey wrapped = lease.wrappedKey();
-      StoreRequest store = new StoreRequest(request.requestId(), request.tenantToken(), request.recordId(), FIELD_SCHEMA_VERSION,
-          new StoreRequest.DataKeyRef(lease.dataKeyId(), wrapped.bytes(), wrapped.keyName(), wrapped.keyVersion(),
-              lease.postQuantumWrappedKey().map(WrappedKey::bytes).orElse(null),
-              lease.postQuantumWrappedKey().isPresent() ? XWingKeyWrapper.PQ_ALG : null), out);
+      StoreRequest store =
+          new StoreRequest(
+              request.requestId(),
+              request.tenantToken(),
+              request.recordId(),
+              FIELD_SCHEMA_VERSION,
+              new StoreRequest.DataKeyRef(
+                  lease.dataKeyId(),
+                  wrapped.bytes(),
+                  wrapped.keyName(),
+                  wrapped.keyVersion(),
+                  lease.postQuantumWrappedKey().map(WrappedKey::bytes).orElse(null),
+                  lease.postQuantumWrappedKey().isPresent() ? XWingKeyWrapper.PQ_ALG : null),
+              out);
       return signer.sign(EventCatalog.STORE_REQUESTED, tenant, store.toData());
     } catch (RuntimeException e) {
       throw Errors.translate(e);

@@ -17,7 +17,10 @@ final class Errors {
       return new StrongroomException(ErrorCode.INTEGRITY, InvalidCiphertextException.MESSAGE);
     }
     if (e instanceof KmsException k) {
-      return new StrongroomException(k.retriable() ? ErrorCode.UNAVAILABLE : ErrorCode.REFUSED, "key management: " + k.getMessage(), k);
+      return new StrongroomException(
+          k.retriable() ? ErrorCode.UNAVAILABLE : ErrorCode.REFUSED,
+          "key management: " + k.getMessage(),
+          k);
     }
     return new StrongroomException(ErrorCode.INTERNAL, e.getClass().getSimpleName(), e);
   }

@@ -21,9 +21,9 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * The crypto-service's HTTP API: the HPKE public key applications seal encrypt requests to, and decrypt
- * for a caller holding a valid tenant token for the record's tenant. Errors are
- * {@code {"error": <code>, "detail": <one line>}}; plaintext and key material are never logged.
+ * The crypto-service's HTTP API: the HPKE public key applications seal encrypt requests to, and
+ * decrypt for a caller holding a valid tenant token for the record's tenant. Errors are {@code
+ * {"error": <code>, "detail": <one line>}}; plaintext and key material are never logged.
  */
 @Path("/v1")
 public class CryptoResource {
@@ -44,15 +44,17 @@ public class CryptoResource {
   public ObjectNode sealingKey() {
     ObjectNode o = CanonicalJson.mapper().createObjectNode();
     o.put("kid", sealingKey.kid());
-    o.put("publicKey", Base64.getUrlEncoder().withoutPadding().encodeToString(sealingKey.publicKey()));
+    o.put(
+        "publicKey",
+        Base64.getUrlEncoder().withoutPadding().encodeToString(sealingKey.publicKey()));
     o.put("suite", EncryptRequest.SUITE);
     return o;
   }
 
   /**
-   * Body: {@code {"tenant", "tenantToken", "recordId", "schemaVersion", "dataKey": {…}, "fields": {…}}}
-   * ({@code dataKey} and {@code fields} as in {@code store.requested.v1}). Returns {@code {"fields":
-   * {name: plaintext}}}.
+   * Body: {@code {"tenant", "tenantToken", "recordId", "schemaVersion", "dataKey": {…}, "fields":
+   * {…}}} ({@code dataKey} and {@code fields} as in {@code store.requested.v1}). Returns {@code
+   * {"fields": {name: plaintext}}}.
    */
   @POST
   @Path("/decrypt")
@@ -61,16 +63,24 @@ public class CryptoResource {
   public Response decrypt(JsonNode body) {
     DecryptService.Request request;
     try {
-      request = new DecryptService.Request(text(body, "tenant"), text(body, "tenantToken"), text(body, "recordId"),
-          body.path("schemaVersion").asInt(1), StoreRequest.dataKeyFromJson(body.get("dataKey")),
-          StoreRequest.fieldsFromJson(body.get("fields")));
+      request =
+          new DecryptService.Request(
+              text(body, "tenant"),
+              text(body, "tenantToken"),
+              text(body, "recordId"),
+              body.path("schemaVersion").asInt(1),
+              StoreRequest.dataKeyFromJson(body.get("dataKey")),
+              StoreRequest.fieldsFromJson(body.get("fields")));
       for (String f : request.fields().keySet()) {
         if (!StoreRequest.FIELDS.contains(f)) {
           return error(400, "MALFORMED", "unknown field " + f);
         }
       }
     } catch (RuntimeException e) {
-      return error(400, "MALFORMED", "body must be {tenant, tenantToken, recordId, schemaVersion, dataKey, fields}");
+      return error(
+          400,
+          "MALFORMED",
+          "body must be {tenant, tenantToken, recordId, schemaVersion, dataKey, fields}");
     }
     try {
       Map<String, String> fields = decrypts.decrypt(request);
@@ -79,10 +89,15 @@ public class CryptoResource {
       fields.forEach(f::put);
       return Response.ok(o).build();
     } catch (InvalidTokenException e) {
-      LOG.warnf("decrypt refused for tenant %s record %s: %s", request.tenant(), request.recordId(), e.reason());
-      return error("SR-TOKEN-TENANT".equals(e.reason()) ? 403 : 401, "UNAUTHORIZED", e.getMessage());
+      LOG.warnf(
+          "decrypt refused for tenant %s record %s: %s",
+          request.tenant(), request.recordId(), e.reason());
+      return error(
+          "SR-TOKEN-TENANT".equals(e.reason()) ? 403 : 401, "UNAUTHORIZED", e.getMessage());
     } catch (StrongroomException e) {
-      LOG.warnf("decrypt failed for tenant %s record %s: %s", request.tenant(), request.recordId(), e.code().code());
+      LOG.warnf(
+          "decrypt failed for tenant %s record %s: %s",
+          request.tenant(), request.recordId(), e.code().code());
       switch (e.code()) {
         case INTEGRITY:
           return error(422, "INTEGRITY", "invalid ciphertext");

@@ -20,9 +20,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The cost of wrapping one data key: the post-quantum X-Wing wrap (ML-KEM-768 + X25519 encapsulation,
- * HKDF, AES-GCM) against the AES-GCM wrap of the local keyring, measured in the same run. A data key is
- * wrapped once per cache rotation, not per record, so this is paid per data key only.
+ * The cost of wrapping one data key: the post-quantum X-Wing wrap (ML-KEM-768 + X25519
+ * encapsulation, HKDF, AES-GCM) against the AES-GCM wrap of the local keyring, measured in the same
+ * run. A data key is wrapped once per cache rotation, not per record, so this is paid per data key
+ * only.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -41,7 +42,9 @@ public class DataKeyWrapBenchmark {
     Files.delete(keyringFile);
     InsecureLocalKeyring.addVersion(keyringFile, "1", random);
     keyring = InsecureLocalKeyring.load("bench-kek", keyringFile, random);
-    xwing = XWingKeyWrapper.forRecipient("pq-recovery", "1", XWingKeyWrapper.generateKeyPair(random).publicKey(), random);
+    xwing =
+        XWingKeyWrapper.forRecipient(
+            "pq-recovery", "1", XWingKeyWrapper.generateKeyPair(random).publicKey(), random);
     dek = DataKey.generate("dek-1", random);
     context = DataKeyWrapContext.encode("tenant-a", "dek-1");
   }

@@ -5,11 +5,11 @@ import dev.strongroom.crypto.aead.FieldAlgorithm;
 import dev.strongroom.crypto.aead.FieldContext;
 import dev.strongroom.crypto.cache.DataKeyCache;
 import dev.strongroom.crypto.cache.DataKeyCachePolicy;
-import java.time.Clock;
 import dev.strongroom.crypto.kms.InsecureLocalKeyring;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
@@ -71,9 +71,15 @@ public class FieldEncryptionBenchmark {
     InsecureLocalKeyring kms = InsecureLocalKeyring.load("bench-kek", keyringFile, random);
     cache = DataKeyCache.create(kms, random); // default policy: suite 0x02
     context = contextFor(cache);
-    cache01 = DataKeyCache.create(kms,
-        DataKeyCachePolicy.builder().fieldAlgorithm(FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY).build(),
-        Clock.systemUTC(), random, () -> UUID.randomUUID().toString());
+    cache01 =
+        DataKeyCache.create(
+            kms,
+            DataKeyCachePolicy.builder()
+                .fieldAlgorithm(FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY)
+                .build(),
+            Clock.systemUTC(),
+            random,
+            () -> UUID.randomUUID().toString());
     context01 = contextFor(cache01);
     aad = context.associatedData();
     byte[] k = new byte[32];
@@ -88,8 +94,13 @@ public class FieldEncryptionBenchmark {
     try (DataKeyCache.Lease lease = c.acquire("tenant-a", 0)) {
       dekId = lease.dataKeyId();
     }
-    return FieldContext.builder().tenantId("tenant-a").recordId(UUID.randomUUID()).fieldName("email")
-        .schemaVersion(1).dataKeyId(dekId).build();
+    return FieldContext.builder()
+        .tenantId("tenant-a")
+        .recordId(UUID.randomUUID())
+        .fieldName("email")
+        .schemaVersion(1)
+        .dataKeyId(dekId)
+        .build();
   }
 
   @TearDown(Level.Trial)
@@ -138,9 +149,15 @@ public class FieldEncryptionBenchmark {
   /** Runs the benchmarks (standard JMH options apply) and prints field/raw throughput ratios. */
   public static void main(String[] args) throws Exception {
     CommandLineOptions opts = new CommandLineOptions(args);
-    Collection<RunResult> results = new Runner(opts.getIncludes().isEmpty()
-        ? new org.openjdk.jmh.runner.options.OptionsBuilder().parent(opts).include(FieldEncryptionBenchmark.class.getSimpleName()).build()
-        : opts).run();
+    Collection<RunResult> results =
+        new Runner(
+                opts.getIncludes().isEmpty()
+                    ? new org.openjdk.jmh.runner.options.OptionsBuilder()
+                        .parent(opts)
+                        .include(FieldEncryptionBenchmark.class.getSimpleName())
+                        .build()
+                    : opts)
+            .run();
     Map<Integer, double[]> bySize = new TreeMap<>();
     for (RunResult r : results) {
       int s = Integer.parseInt(r.getParams().getParam("size"));
@@ -156,11 +173,13 @@ public class FieldEncryptionBenchmark {
       }
     }
     System.out.println();
-    System.out.println("size  0x02 ops/ms  0x01 ops/ms  raw ops/ms  0x02/raw (goal >= 0.8)  0x01/raw");
+    System.out.println(
+        "size  0x02 ops/ms  0x01 ops/ms  raw ops/ms  0x02/raw (goal >= 0.8)  0x01/raw");
     for (Map.Entry<Integer, double[]> e : bySize.entrySet()) {
       double[] p = e.getValue();
-      System.out.printf("%5d %11.1f %12.1f %11.1f %9.2f %23.2f%n", e.getKey(), p[0], p[1], p[2],
-          p[2] == 0 ? 0 : p[0] / p[2], p[2] == 0 ? 0 : p[1] / p[2]);
+      System.out.printf(
+          "%5d %11.1f %12.1f %11.1f %9.2f %23.2f%n",
+          e.getKey(), p[0], p[1], p[2], p[2] == 0 ? 0 : p[0] / p[2], p[2] == 0 ? 0 : p[1] / p[2]);
     }
   }
 }

@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>Suite 0x02 {@code AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY} (default)</h2>
  *
- * Once per DEK, when the cipher is created (RFC 5869, HashLen = 64; {@code lp(x)} = u32
- * big-endian byte length || x):
+ * Once per DEK, when the cipher is created (RFC 5869, HashLen = 64; {@code lp(x)} = u32 big-endian
+ * byte length || x):
  *
  * <pre>
  * PRK        = HKDF-Extract(salt = "strongroom/field/0x02/dek-subkey" (32 ASCII bytes), IKM = DEK)
@@ -71,8 +71,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>Suite 0x01 {@code AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY} (decrypted forever)</h2>
  *
- * For every message a fresh 32-byte {@code salt} and 12-byte {@code iv} are drawn (one draw,
- * {@code salt || iv}); then
+ * For every message a fresh 32-byte {@code salt} and 12-byte {@code iv} are drawn (one draw, {@code
+ * salt || iv}); then
  *
  * <pre>
  * PRK        = HKDF-Extract(salt, DEK)                    = HMAC-SHA-512(salt, DEK)
@@ -97,14 +97,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class AesGcmHkdfFieldCipher implements FieldCipher {
   public static final int FORMAT_VERSION = 0x01;
+
   /** The suite {@link #create(DataKey, SecureRandom)} encrypts with. */
   public static final FieldAlgorithm DEFAULT_ALGORITHM =
       FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY;
+
   /** Suite 0x01's per-message HKDF salt. */
   public static final int SALT_LENGTH = 32;
+
   public static final int COMMITMENT_LENGTH = 32;
   public static final int IV_LENGTH = AesGcm.IV_LENGTH;
   public static final int TAG_LENGTH = AesGcm.TAG_LENGTH;
+
   /**
    * Hard ceiling of fields one cipher encrypts under its 0x02 subkey: 2^32, the NIST SP 800-38D
    * limit for random 96-bit IVs. The cache policy keeps real use at most 2^30 (far less by
@@ -112,13 +116,18 @@ public final class AesGcmHkdfFieldCipher implements FieldCipher {
    */
   public static final long MAX_ENCRYPTIONS_PER_SUBKEY = 1L << 32;
 
-  private static final FieldAlgorithm PER_MESSAGE = FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
-  private static final FieldAlgorithm DEK_SUBKEY = FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY;
+  private static final FieldAlgorithm PER_MESSAGE =
+      FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
+  private static final FieldAlgorithm DEK_SUBKEY =
+      FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY;
   private static final int PER_MESSAGE_HEADER = PER_MESSAGE.headerLength();
   private static final int DEK_SUBKEY_HEADER = DEK_SUBKEY.headerLength();
   private static final byte[] PER_MESSAGE_INFO = label(PER_MESSAGE, "SR-KEY+COMMIT");
+
   /** HKDF salt of the 0x02 derivation: a fixed, public domain string (32 bytes). */
-  static final byte[] DEK_SUBKEY_SALT = "strongroom/field/0x02/dek-subkey".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] DEK_SUBKEY_SALT =
+      "strongroom/field/0x02/dek-subkey".getBytes(StandardCharsets.US_ASCII);
+
   private static final byte[] DEK_SUBKEY_LABEL = label(DEK_SUBKEY, "SR-DEK-SUBKEY+COMMIT");
 
   private final DataKey dataKey;
@@ -126,17 +135,27 @@ public final class AesGcmHkdfFieldCipher implements FieldCipher {
   private final FieldAlgorithm encryptWith;
   private final long maxEncryptions;
   private final AtomicLong encryptions = new AtomicLong();
+
   /** Suite 0x02: the subkey, and version || alg || commitment (the whole 34-byte header). */
   private final AesKey subkey;
+
   private final byte[] subkeyHeader;
 
-  private AesGcmHkdfFieldCipher(DataKey dataKey, SecureRandom random, FieldAlgorithm encryptWith, long maxEncryptions) {
+  private AesGcmHkdfFieldCipher(
+      DataKey dataKey, SecureRandom random, FieldAlgorithm encryptWith, long maxEncryptions) {
     this.dataKey = Objects.requireNonNull(dataKey, "dataKey");
     this.random = Objects.requireNonNull(random, "random");
     this.encryptWith = Objects.requireNonNull(encryptWith, "encryptWith");
     this.maxEncryptions = maxEncryptions;
-    byte[] okm = dataKey.useKeyBytes(SecretKeyAccess.insecure(),
-        dek -> Hkdf.SHA512.derive(DEK_SUBKEY_SALT, dek, dekSubkeyInfo(dataKey.id()), AesGcm.KEY_LENGTH + COMMITMENT_LENGTH));
+    byte[] okm =
+        dataKey.useKeyBytes(
+            SecretKeyAccess.insecure(),
+            dek ->
+                Hkdf.SHA512.derive(
+                    DEK_SUBKEY_SALT,
+                    dek,
+                    dekSubkeyInfo(dataKey.id()),
+                    AesGcm.KEY_LENGTH + COMMITMENT_LENGTH));
     this.subkey = AesKey.adopt(Arrays.copyOfRange(okm, 0, AesGcm.KEY_LENGTH));
     this.subkeyHeader = new byte[DEK_SUBKEY_HEADER];
     subkeyHeader[0] = (byte) FORMAT_VERSION;
@@ -146,10 +165,12 @@ public final class AesGcmHkdfFieldCipher implements FieldCipher {
     // Captures the two secrets only (not this cipher): destroying the DEK wipes them.
     AesKey k = subkey;
     byte[] h = subkeyHeader;
-    dataKey.onDestroy(SecretKeyAccess.insecure(), () -> {
-      k.destroy();
-      wipe(h);
-    });
+    dataKey.onDestroy(
+        SecretKeyAccess.insecure(),
+        () -> {
+          k.destroy();
+          wipe(h);
+        });
   }
 
   /**
@@ -166,12 +187,14 @@ public final class AesGcmHkdfFieldCipher implements FieldCipher {
    * A cipher that encrypts with {@code encryptWith} and decrypts every suite. Choosing 0x01 exists
    * for its golden vectors and tests: new data should use the default.
    */
-  public static AesGcmHkdfFieldCipher create(DataKey dataKey, SecureRandom random, FieldAlgorithm encryptWith) {
+  public static AesGcmHkdfFieldCipher create(
+      DataKey dataKey, SecureRandom random, FieldAlgorithm encryptWith) {
     return new AesGcmHkdfFieldCipher(dataKey, random, encryptWith, MAX_ENCRYPTIONS_PER_SUBKEY);
   }
 
   /** For tests of the invocation ceiling. */
-  static AesGcmHkdfFieldCipher createWithEncryptionLimit(DataKey dataKey, SecureRandom random, long maxEncryptions) {
+  static AesGcmHkdfFieldCipher createWithEncryptionLimit(
+      DataKey dataKey, SecureRandom random, long maxEncryptions) {
     return new AesGcmHkdfFieldCipher(dataKey, random, DEK_SUBKEY, maxEncryptions);
   }
 
@@ -193,10 +216,15 @@ public final class AesGcmHkdfFieldCipher implements FieldCipher {
   public EncryptedField encrypt(byte[] plaintext, FieldContext context) {
     Objects.requireNonNull(plaintext, "plaintext");
     if (!dataKey.id().equals(context.dataKeyId())) {
-      throw new IllegalArgumentException("context names data key " + context.dataKeyId()
-          + " but this cipher holds " + dataKey.id());
+      throw new IllegalArgumentException(
+          "context names data key "
+              + context.dataKeyId()
+              + " but this cipher holds "
+              + dataKey.id());
     }
-    return encryptWith == DEK_SUBKEY ? encryptDekSubkey(plaintext, context) : encryptPerMessageKey(plaintext, context);
+    return encryptWith == DEK_SUBKEY
+        ? encryptDekSubkey(plaintext, context)
+        : encryptPerMessageKey(plaintext, context);
   }
 
   @Override
@@ -227,15 +255,31 @@ public final class AesGcmHkdfFieldCipher implements FieldCipher {
     byte[] out = new byte[DEK_SUBKEY_HEADER + plaintext.length + TAG_LENGTH];
     // Under the DEK's read lock: destroy() (which wipes subkey and header) cannot run meanwhile,
     // and a destroyed DEK is refused instead of encrypting under a zeroed subkey.
-    dataKey.useKeyBytes(SecretKeyAccess.insecure(), unused -> {
-      if (encryptions.incrementAndGet() > maxEncryptions) {
-        throw new IllegalStateException("data key " + dataKey.id() + " reached its GCM invocation limit ("
-            + maxEncryptions + "); use a new data key");
-      }
-      System.arraycopy(subkeyHeader, 0, out, 0, DEK_SUBKEY_HEADER);
-      return AesGcm.encrypt(subkey, iv, out, 0, DEK_SUBKEY_HEADER, context.encodedNoCopy(),
-          plaintext, 0, plaintext.length, out, DEK_SUBKEY_HEADER);
-    });
+    dataKey.useKeyBytes(
+        SecretKeyAccess.insecure(),
+        unused -> {
+          if (encryptions.incrementAndGet() > maxEncryptions) {
+            throw new IllegalStateException(
+                "data key "
+                    + dataKey.id()
+                    + " reached its GCM invocation limit ("
+                    + maxEncryptions
+                    + "); use a new data key");
+          }
+          System.arraycopy(subkeyHeader, 0, out, 0, DEK_SUBKEY_HEADER);
+          return AesGcm.encrypt(
+              subkey,
+              iv,
+              out,
+              0,
+              DEK_SUBKEY_HEADER,
+              context.encodedNoCopy(),
+              plaintext,
+              0,
+              plaintext.length,
+              out,
+              DEK_SUBKEY_HEADER);
+        });
     return EncryptedField.adopt(out, iv);
   }
 
@@ -244,14 +288,26 @@ public final class AesGcmHkdfFieldCipher implements FieldCipher {
       throw new InvalidCiphertextException();
     }
     byte[] stored = Arrays.copyOfRange(ct, 2, DEK_SUBKEY_HEADER);
-    return dataKey.useKeyBytes(SecretKeyAccess.insecure(), unused -> {
-      // Key commitment first, in constant time: an envelope made for another key never reaches GCM.
-      if (!MessageDigest.isEqual(Arrays.copyOfRange(subkeyHeader, 2, DEK_SUBKEY_HEADER), stored)) {
-        throw new InvalidCiphertextException();
-      }
-      return AesGcm.decrypt(subkey, iv, ct, 0, DEK_SUBKEY_HEADER, context.encodedNoCopy(),
-          ct, DEK_SUBKEY_HEADER, ct.length - DEK_SUBKEY_HEADER);
-    });
+    return dataKey.useKeyBytes(
+        SecretKeyAccess.insecure(),
+        unused -> {
+          // Key commitment first, in constant time: an envelope made for another key never reaches
+          // GCM.
+          if (!MessageDigest.isEqual(
+              Arrays.copyOfRange(subkeyHeader, 2, DEK_SUBKEY_HEADER), stored)) {
+            throw new InvalidCiphertextException();
+          }
+          return AesGcm.decrypt(
+              subkey,
+              iv,
+              ct,
+              0,
+              DEK_SUBKEY_HEADER,
+              context.encodedNoCopy(),
+              ct,
+              DEK_SUBKEY_HEADER,
+              ct.length - DEK_SUBKEY_HEADER);
+        });
   }
 
   private static byte[] dekSubkeyInfo(String dekId) {
@@ -288,7 +344,8 @@ public final class AesGcmHkdfFieldCipher implements FieldCipher {
     }
     byte[] salt = Arrays.copyOfRange(ct, 2, 2 + SALT_LENGTH);
     byte[] okm = derivePerMessage(salt);
-    byte[] commitment = Arrays.copyOfRange(okm, AesGcm.KEY_LENGTH, AesGcm.KEY_LENGTH + COMMITMENT_LENGTH);
+    byte[] commitment =
+        Arrays.copyOfRange(okm, AesGcm.KEY_LENGTH, AesGcm.KEY_LENGTH + COMMITMENT_LENGTH);
     byte[] messageKey = null;
     try {
       byte[] stored = Arrays.copyOfRange(ct, 2 + SALT_LENGTH, PER_MESSAGE_HEADER);
@@ -298,7 +355,8 @@ public final class AesGcmHkdfFieldCipher implements FieldCipher {
       }
       messageKey = Arrays.copyOfRange(okm, 0, AesGcm.KEY_LENGTH);
       byte[] aad = perMessageAad(ct, context);
-      return AesGcm.decrypt(messageKey, iv, aad, ct, PER_MESSAGE_HEADER, ct.length - PER_MESSAGE_HEADER);
+      return AesGcm.decrypt(
+          messageKey, iv, aad, ct, PER_MESSAGE_HEADER, ct.length - PER_MESSAGE_HEADER);
     } finally {
       wipe(okm, messageKey, commitment);
     }
@@ -306,7 +364,8 @@ public final class AesGcmHkdfFieldCipher implements FieldCipher {
 
   /** messageKey || commitment. */
   private byte[] derivePerMessage(byte[] salt) {
-    byte[] prk = dataKey.useKeyBytes(SecretKeyAccess.insecure(), dek -> Hkdf.SHA512.extract(salt, dek));
+    byte[] prk =
+        dataKey.useKeyBytes(SecretKeyAccess.insecure(), dek -> Hkdf.SHA512.extract(salt, dek));
     try {
       return Hkdf.SHA512.expand(prk, PER_MESSAGE_INFO, AesGcm.KEY_LENGTH + COMMITMENT_LENGTH);
     } finally {

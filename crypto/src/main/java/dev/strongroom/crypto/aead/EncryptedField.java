@@ -19,7 +19,8 @@ public final class EncryptedField {
   /** From the two stored columns. Nothing is validated here: decryption validates. */
   public static EncryptedField of(byte[] ciphertext, byte[] iv) {
     return new EncryptedField(
-        Objects.requireNonNull(ciphertext, "ciphertext").clone(), Objects.requireNonNull(iv, "iv").clone());
+        Objects.requireNonNull(ciphertext, "ciphertext").clone(),
+        Objects.requireNonNull(iv, "iv").clone());
   }
 
   static EncryptedField adopt(byte[] ciphertext, byte[] iv) {

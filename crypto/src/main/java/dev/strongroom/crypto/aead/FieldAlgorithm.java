@@ -4,11 +4,10 @@ import java.util.Optional;
 
 /**
  * Field-encryption algorithm suites. Each name spells the whole construction and carries its wire
- * id (the byte at offset 1 of the envelope), in the manner of the AWS Encryption SDK's
- * {@code ALG_AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY(0x0478)}. Wire ids are never reused, and
- * every suite stays decryptable forever; {@link AesGcmHkdfFieldCipher} decrypts all of them with
- * one cipher per data key. The byte layouts are in {@link AesGcmHkdfFieldCipher} and
- * docs/crypto.md.
+ * id (the byte at offset 1 of the envelope), in the manner of the AWS Encryption SDK's {@code
+ * ALG_AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY(0x0478)}. Wire ids are never reused, and every
+ * suite stays decryptable forever; {@link AesGcmHkdfFieldCipher} decrypts all of them with one
+ * cipher per data key. The byte layouts are in {@link AesGcmHkdfFieldCipher} and docs/crypto.md.
  */
 public enum FieldAlgorithm {
   /**
@@ -16,8 +15,8 @@ public enum FieldAlgorithm {
    * derived by HKDF-SHA-512 from the data key and a random 256-bit salt; a 256-bit key commitment
    * derived by HKDF-SHA-512 from the same data key and salt is stored in the header and checked (in
    * constant time) before GCM runs. Header 66 bytes. Superseded for new encryptions by {@link
-   * #AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY} (it pays an HKDF and a fresh GCM
-   * key setup per field); decrypted forever.
+   * #AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY} (it pays an HKDF and a fresh GCM key
+   * setup per field); decrypted forever.
    */
   AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY(0x01, 2 + 32 + 32),
 

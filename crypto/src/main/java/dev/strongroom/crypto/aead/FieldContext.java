@@ -111,7 +111,8 @@ public final class FieldContext {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof FieldContext && java.util.Arrays.equals(encoded, ((FieldContext) o).encoded);
+    return o instanceof FieldContext
+        && java.util.Arrays.equals(encoded, ((FieldContext) o).encoded);
   }
 
   @Override

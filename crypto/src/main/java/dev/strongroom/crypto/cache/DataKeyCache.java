@@ -23,10 +23,10 @@ import java.util.function.Supplier;
  * key and returns a {@link Lease}; when the key has reached any bound of its {@link
  * DataKeyCachePolicy} (age, records, bytes) a new key is generated and wrapped first. The lease
  * carries the key id and {@link WrappedKey} (for the {@code data_keys} row) and a {@link
- * FieldCipher} (one per data key, encrypting with {@link DataKeyCachePolicy#fieldAlgorithm()},
- * i.e. suite 0x02 by default, whose subkey is derived once when the key is generated). Close the lease when the record is encrypted: a retired key's bytes are wiped
- * ({@link DataKey#destroy()}, i.e. {@code Arrays.fill}) once its last lease is closed, never while a
- * lease still uses it.
+ * FieldCipher} (one per data key, encrypting with {@link DataKeyCachePolicy#fieldAlgorithm()}, i.e.
+ * suite 0x02 by default, whose subkey is derived once when the key is generated). Close the lease
+ * when the record is encrypted: a retired key's bytes are wiped ({@link DataKey#destroy()}, i.e.
+ * {@code Arrays.fill}) once its last lease is closed, never while a lease still uses it.
  *
  * <p>Thread-safe. Tenants do not block each other; concurrent first requests for one tenant cause
  * one KMS call, not several.
@@ -41,8 +41,13 @@ public final class DataKeyCache implements AutoCloseable {
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private DataKeyCache(KeyWrapper wrapper, KeyWrapper postQuantumWrapper, DataKeyCachePolicy policy, Clock clock,
-      SecureRandom random, Supplier<String> ids) {
+  private DataKeyCache(
+      KeyWrapper wrapper,
+      KeyWrapper postQuantumWrapper,
+      DataKeyCachePolicy policy,
+      Clock clock,
+      SecureRandom random,
+      Supplier<String> ids) {
     this.wrapper = Objects.requireNonNull(wrapper, "wrapper");
     this.postQuantumWrapper = postQuantumWrapper;
     this.policy = Objects.requireNonNull(policy, "policy");
@@ -53,22 +58,42 @@ public final class DataKeyCache implements AutoCloseable {
 
   /** A cache with the default policy, the system clock and random UUIDs as data key ids. */
   public static DataKeyCache create(KeyWrapper wrapper, SecureRandom random) {
-    return create(wrapper, DataKeyCachePolicy.defaults(), Clock.systemUTC(), random, () -> UUID.randomUUID().toString());
+    return create(
+        wrapper,
+        DataKeyCachePolicy.defaults(),
+        Clock.systemUTC(),
+        random,
+        () -> UUID.randomUUID().toString());
   }
 
   public static DataKeyCache create(
-      KeyWrapper wrapper, DataKeyCachePolicy policy, Clock clock, SecureRandom random, Supplier<String> dataKeyIds) {
+      KeyWrapper wrapper,
+      DataKeyCachePolicy policy,
+      Clock clock,
+      SecureRandom random,
+      Supplier<String> dataKeyIds) {
     return new DataKeyCache(wrapper, null, policy, clock, random, dataKeyIds);
   }
 
   /**
-   * As above, with a post-quantum wrapper (e.g. {@link dev.strongroom.crypto.kms.XWingKeyWrapper} to a
-   * recovery public key): every new data key is also wrapped by it, with the same associated data, for
-   * {@code data_keys.pq_wrapped_dek}. Additive: decryption never needs it.
+   * As above, with a post-quantum wrapper (e.g. {@link dev.strongroom.crypto.kms.XWingKeyWrapper}
+   * to a recovery public key): every new data key is also wrapped by it, with the same associated
+   * data, for {@code data_keys.pq_wrapped_dek}. Additive: decryption never needs it.
    */
-  public static DataKeyCache create(KeyWrapper wrapper, KeyWrapper postQuantumWrapper, DataKeyCachePolicy policy,
-      Clock clock, SecureRandom random, Supplier<String> dataKeyIds) {
-    return new DataKeyCache(wrapper, Objects.requireNonNull(postQuantumWrapper, "postQuantumWrapper"), policy, clock, random, dataKeyIds);
+  public static DataKeyCache create(
+      KeyWrapper wrapper,
+      KeyWrapper postQuantumWrapper,
+      DataKeyCachePolicy policy,
+      Clock clock,
+      SecureRandom random,
+      Supplier<String> dataKeyIds) {
+    return new DataKeyCache(
+        wrapper,
+        Objects.requireNonNull(postQuantumWrapper, "postQuantumWrapper"),
+        policy,
+        clock,
+        random,
+        dataKeyIds);
   }
 
   public DataKeyCachePolicy policy() {
@@ -132,9 +157,16 @@ public final class DataKeyCache implements AutoCloseable {
     try {
       byte[] context = DataKeyWrapContext.encode(tenantId, id);
       WrappedKey wrapped = wrapper.wrap(key, context);
-      WrappedKey pqWrapped = postQuantumWrapper == null ? null : postQuantumWrapper.wrap(key, context);
-      return new Entry(tenantId, key, wrapped, pqWrapped, AesGcmHkdfFieldCipher.create(key, random, policy.fieldAlgorithm()),
-          clock.instant(), policy);
+      WrappedKey pqWrapped =
+          postQuantumWrapper == null ? null : postQuantumWrapper.wrap(key, context);
+      return new Entry(
+          tenantId,
+          key,
+          wrapped,
+          pqWrapped,
+          AesGcmHkdfFieldCipher.create(key, random, policy.fieldAlgorithm()),
+          clock.instant(),
+          policy);
     } catch (RuntimeException ex) {
       key.destroy();
       throw ex;
@@ -173,7 +205,13 @@ public final class DataKeyCache implements AutoCloseable {
     int inUse;
     boolean retired;
 
-    Entry(String tenantId, DataKey key, WrappedKey wrapped, WrappedKey pqWrapped, FieldCipher cipher, Instant created,
+    Entry(
+        String tenantId,
+        DataKey key,
+        WrappedKey wrapped,
+        WrappedKey pqWrapped,
+        FieldCipher cipher,
+        Instant created,
         DataKeyCachePolicy policy) {
       this.tenantId = tenantId;
       this.key = key;
@@ -210,7 +248,9 @@ public final class DataKeyCache implements AutoCloseable {
       return entry.wrapped;
     }
 
-    /** The post-quantum wrap for {@code data_keys.pq_wrapped_dek}, when the cache has a PQ wrapper. */
+    /**
+     * The post-quantum wrap for {@code data_keys.pq_wrapped_dek}, when the cache has a PQ wrapper.
+     */
     public java.util.Optional<WrappedKey> postQuantumWrappedKey() {
       return java.util.Optional.ofNullable(entry.pqWrapped);
     }

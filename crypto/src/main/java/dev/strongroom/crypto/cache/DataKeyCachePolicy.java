@@ -28,21 +28,23 @@ import java.util.Objects;
  * allows at most 2^32 invocations per key with random IVs (IV-collision probability about q^2 /
  * 2^97 for q invocations). A record has at most {@link #FIELDS_PER_RECORD} encrypted fields (name,
  * role, email, phone), so for this suite {@link #maxRecords()} must not exceed {@link
- * #MAX_RECORDS_DEK_SUBKEY} = 2^28: at most 2^30 invocations, a quarter of the NIST limit,
- * collision probability about 2^-37. The default of 100,000 records (400,000 ≈ 2^18.6 invocations)
- * gives below 2^-59. The cipher additionally refuses more than 2^32 encryptions per subkey. The
- * byte bound also keeps GCM's confidentiality term (total blocks squared over 2^128) negligible:
- * 1 GiB is 2^26 blocks.
+ * #MAX_RECORDS_DEK_SUBKEY} = 2^28: at most 2^30 invocations, a quarter of the NIST limit, collision
+ * probability about 2^-37. The default of 100,000 records (400,000 ≈ 2^18.6 invocations) gives
+ * below 2^-59. The cipher additionally refuses more than 2^32 encryptions per subkey. The byte
+ * bound also keeps GCM's confidentiality term (total blocks squared over 2^128) negligible: 1 GiB
+ * is 2^26 blocks.
  *
- * <p>Suite 0x01 derives a fresh key per field from a 256-bit salt, so no (key, IV) bound applies
- * to it and only the blast-radius and exposure-time choices above limit a data key.
+ * <p>Suite 0x01 derives a fresh key per field from a 256-bit salt, so no (key, IV) bound applies to
+ * it and only the blast-radius and exposure-time choices above limit a data key.
  */
 public final class DataKeyCachePolicy {
   public static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(15);
   public static final long DEFAULT_MAX_RECORDS = 100_000;
   public static final long DEFAULT_MAX_BYTES = 1L << 30;
+
   /** Encrypted fields per record counted against the GCM bound (name, role, email, phone). */
   public static final int FIELDS_PER_RECORD = 4;
+
   /**
    * The largest {@link #maxRecords()} allowed with suite 0x02: 2^28 records × {@value
    * #FIELDS_PER_RECORD} fields = 2^30 GCM invocations under one subkey, well under NIST's 2^32 for
@@ -66,9 +68,15 @@ public final class DataKeyCachePolicy {
     this.fieldAlgorithm = Objects.requireNonNull(b.fieldAlgorithm, "fieldAlgorithm");
     if (fieldAlgorithm == FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY
         && b.maxRecords > MAX_RECORDS_DEK_SUBKEY) {
-      throw new IllegalArgumentException("maxRecords must be <= 2^28 (" + MAX_RECORDS_DEK_SUBKEY + ") with "
-          + fieldAlgorithm + ": " + FIELDS_PER_RECORD + " GCM invocations per record under one subkey must stay"
-          + " well under NIST SP 800-38D's 2^32 for random IVs");
+      throw new IllegalArgumentException(
+          "maxRecords must be <= 2^28 ("
+              + MAX_RECORDS_DEK_SUBKEY
+              + ") with "
+              + fieldAlgorithm
+              + ": "
+              + FIELDS_PER_RECORD
+              + " GCM invocations per record under one subkey must stay"
+              + " well under NIST SP 800-38D's 2^32 for random IVs");
     }
     this.maxRecords = b.maxRecords;
     this.maxBytes = b.maxBytes;
@@ -104,8 +112,15 @@ public final class DataKeyCachePolicy {
 
   @Override
   public String toString() {
-    return "DataKeyCachePolicy[maxAge=" + maxAge + ", maxRecords=" + maxRecords + ", maxBytes=" + maxBytes
-        + ", fieldAlgorithm=" + fieldAlgorithm + "]";
+    return "DataKeyCachePolicy[maxAge="
+        + maxAge
+        + ", maxRecords="
+        + maxRecords
+        + ", maxBytes="
+        + maxBytes
+        + ", fieldAlgorithm="
+        + fieldAlgorithm
+        + "]";
   }
 
   public static final class Builder {

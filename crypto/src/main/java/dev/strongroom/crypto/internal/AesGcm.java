@@ -30,7 +30,10 @@ public final class AesGcm {
 
   private AesGcm() {}
 
-  /** Encrypts {@code pt[ptOff, ptOff+ptLen)} into {@code out} at {@code outOff}; returns bytes written. */
+  /**
+   * Encrypts {@code pt[ptOff, ptOff+ptLen)} into {@code out} at {@code outOff}; returns bytes
+   * written.
+   */
   public static int encrypt(
       byte[] key, byte[] iv, byte[] aad, byte[] pt, int ptOff, int ptLen, byte[] out, int outOff) {
     checkParams(key, iv);
@@ -51,8 +54,18 @@ public final class AesGcm {
    * {@code aad1[aad1Off, aad1Off+aad1Len) || aad2}; returns bytes written. {@code out} may be the
    * array holding {@code aad1} (the AAD is consumed before any output is written).
    */
-  public static int encrypt(SecretKey key, byte[] iv, byte[] aad1, int aad1Off, int aad1Len, byte[] aad2,
-      byte[] pt, int ptOff, int ptLen, byte[] out, int outOff) {
+  public static int encrypt(
+      SecretKey key,
+      byte[] iv,
+      byte[] aad1,
+      int aad1Off,
+      int aad1Len,
+      byte[] aad2,
+      byte[] pt,
+      int ptOff,
+      int ptLen,
+      byte[] out,
+      int outOff) {
     if (iv == null || iv.length != IV_LENGTH) {
       throw new IllegalArgumentException("96-bit IV required");
     }
@@ -73,8 +86,16 @@ public final class AesGcm {
    *
    * @throws InvalidCiphertextException on any failure, including a bad tag
    */
-  public static byte[] decrypt(SecretKey key, byte[] iv, byte[] aad1, int aad1Off, int aad1Len, byte[] aad2,
-      byte[] ctAndTag, int off, int len) {
+  public static byte[] decrypt(
+      SecretKey key,
+      byte[] iv,
+      byte[] aad1,
+      int aad1Off,
+      int aad1Len,
+      byte[] aad2,
+      byte[] ctAndTag,
+      int off,
+      int len) {
     if (iv == null || iv.length != IV_LENGTH || len < TAG_LENGTH) {
       throw new InvalidCiphertextException();
     }
@@ -101,8 +122,12 @@ public final class AesGcm {
    *
    * @throws InvalidCiphertextException on any failure, including a bad tag
    */
-  public static byte[] decrypt(byte[] key, byte[] iv, byte[] aad, byte[] ctAndTag, int off, int len) {
-    if (key == null || key.length != KEY_LENGTH || iv == null || iv.length != IV_LENGTH
+  public static byte[] decrypt(
+      byte[] key, byte[] iv, byte[] aad, byte[] ctAndTag, int off, int len) {
+    if (key == null
+        || key.length != KEY_LENGTH
+        || iv == null
+        || iv.length != IV_LENGTH
         || len < TAG_LENGTH) {
       throw new InvalidCiphertextException();
     }

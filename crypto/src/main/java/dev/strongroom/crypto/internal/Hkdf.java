@@ -8,8 +8,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * HKDF (RFC 5869) over an HMAC from the JDK. Not API.
  *
- * <p>RFC 5869 §2.2: {@code PRK = HMAC-Hash(salt, IKM)}; §2.3: {@code T(i) = HMAC-Hash(PRK, T(i-1)
- * | info | i)}, {@code OKM} = the first L octets of {@code T(1) | T(2) | ...}. One {@link Mac} per
+ * <p>RFC 5869 §2.2: {@code PRK = HMAC-Hash(salt, IKM)}; §2.3: {@code T(i) = HMAC-Hash(PRK, T(i-1) |
+ * info | i)}, {@code OKM} = the first L octets of {@code T(1) | T(2) | ...}. One {@link Mac} per
  * thread per algorithm is kept, since {@code Mac.getInstance} costs more than a short HMAC.
  */
 public final class Hkdf {
@@ -89,5 +89,4 @@ public final class Hkdf {
       throw new IllegalStateException(alg + " is not available", e);
     }
   }
-
 }

@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Builds canonical, unambiguous byte strings: every variable-length item is written as a 4-byte
- * big-endian length followed by its bytes, so no two different item sequences encode alike. Not API.
+ * big-endian length followed by its bytes, so no two different item sequences encode alike. Not
+ * API.
  */
 public final class LengthPrefixed {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream(128);

@@ -38,7 +38,8 @@ public final class InsecureLocalKeyring implements KeyWrapper {
   private final String primaryVersion;
   private final SecureRandom random;
 
-  private InsecureLocalKeyring(String keyName, Map<String, byte[]> keks, String primaryVersion, SecureRandom random) {
+  private InsecureLocalKeyring(
+      String keyName, Map<String, byte[]> keks, String primaryVersion, SecureRandom random) {
     this.keyName = Objects.requireNonNull(keyName, "keyName");
     this.keks = keks;
     this.primaryVersion = primaryVersion;
@@ -103,7 +104,8 @@ public final class InsecureLocalKeyring implements KeyWrapper {
         } catch (UnsupportedOperationException ignored) {
           // not a POSIX file system
         }
-        Files.writeString(file, "# INSECURE development keyring: KEKs in clear. Never for real data.\n");
+        Files.writeString(
+            file, "# INSECURE development keyring: KEKs in clear. Never for real data.\n");
       }
       Files.writeString(file, line, java.nio.file.StandardOpenOption.APPEND);
     } catch (IOException e) {
@@ -147,7 +149,8 @@ public final class InsecureLocalKeyring implements KeyWrapper {
     WrapFormat.checkHeader(b);
     byte[] iv = Arrays.copyOfRange(b, WrapFormat.IV_OFFSET, WrapFormat.CT_OFFSET);
     byte[] aad = WrapFormat.aad(wrapped.keyName(), wrapped.keyVersion(), associatedData);
-    byte[] dek = AesGcm.decrypt(kek, iv, aad, b, WrapFormat.CT_OFFSET, b.length - WrapFormat.CT_OFFSET);
+    byte[] dek =
+        AesGcm.decrypt(kek, iv, aad, b, WrapFormat.CT_OFFSET, b.length - WrapFormat.CT_OFFSET);
     return DataKey.adopt(dataKeyId, dek, SecretKeyAccess.insecure());
   }
 

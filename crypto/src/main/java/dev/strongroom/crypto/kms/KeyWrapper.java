@@ -4,12 +4,12 @@ import dev.strongroom.crypto.DataKey;
 
 /**
  * The key-wrapping SPI: a named key-encryption key (KEK) in a KMS or HSM that wraps and unwraps
- * data keys. Implementations: {@link Pkcs11KeyWrapper} (HSM through PKCS#11) and
- * {@link InsecureLocalKeyring} (development only). Thread-safe.
+ * data keys. Implementations: {@link Pkcs11KeyWrapper} (HSM through PKCS#11) and {@link
+ * InsecureLocalKeyring} (development only). Thread-safe.
  *
  * <p>{@code associatedData} is authenticated with the wrapped key and must be presented again to
- * unwrap; the data-key cache passes {@link DataKeyWrapContext#encode} of the tenant and data key id,
- * so a {@code wrapped_dek} copied to another {@code data_keys} row or tenant does not unwrap.
+ * unwrap; the data-key cache passes {@link DataKeyWrapContext#encode} of the tenant and data key
+ * id, so a {@code wrapped_dek} copied to another {@code data_keys} row or tenant does not unwrap.
  */
 public interface KeyWrapper {
 

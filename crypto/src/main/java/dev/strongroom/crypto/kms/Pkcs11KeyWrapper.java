@@ -25,9 +25,9 @@ import javax.crypto.spec.GCMParameterSpec;
  * SoftHSM2 in development and tests), reached through the JDK's SunPKCS11 provider. The KEK is
  * created inside the token as a persistent, sensitive, non-extractable object ({@code CKA_TOKEN},
  * {@code CKA_SENSITIVE}, {@code !CKA_EXTRACTABLE}); wrap and unwrap are AES-GCM encrypt/decrypt
- * <em>inside the token</em> ({@code CKM_AES_GCM}; SoftHSM2 through SunPKCS11 offers neither
- * {@code AES/KW} nor {@code AES/KWP}, DESIGN §8). The data key crosses the PKCS#11 boundary in clear
- * on its way in and out, exactly as with a KMS's Encrypt/Decrypt API; the KEK never does.
+ * <em>inside the token</em> ({@code CKM_AES_GCM}; SoftHSM2 through SunPKCS11 offers neither {@code
+ * AES/KW} nor {@code AES/KWP}, DESIGN §8). The data key crosses the PKCS#11 boundary in clear on
+ * its way in and out, exactly as with a KMS's Encrypt/Decrypt API; the KEK never does.
  *
  * <p>The token object's label (the SunPKCS11 KeyStore alias) is {@code <keyName>@<version>}.
  * Wrapped bytes follow {@code WrapFormat}, the same layout as {@link InsecureLocalKeyring}.
@@ -40,7 +40,11 @@ public final class Pkcs11KeyWrapper implements KeyWrapper {
   private final SecureRandom random;
 
   private Pkcs11KeyWrapper(
-      Provider provider, KeyStore keyStore, String keyName, String primaryVersion, SecureRandom random) {
+      Provider provider,
+      KeyStore keyStore,
+      String keyName,
+      String primaryVersion,
+      SecureRandom random) {
     this.provider = provider;
     this.keyStore = keyStore;
     this.keyName = keyName;
@@ -80,7 +84,9 @@ public final class Pkcs11KeyWrapper implements KeyWrapper {
   public static Pkcs11KeyWrapper open(
       Provider provider, char[] pin, String keyName, String primaryVersion, SecureRandom random) {
     KeyStore ks = login(provider, pin);
-    Pkcs11KeyWrapper w = new Pkcs11KeyWrapper(provider, ks, requireName(keyName), requireName(primaryVersion), random);
+    Pkcs11KeyWrapper w =
+        new Pkcs11KeyWrapper(
+            provider, ks, requireName(keyName), requireName(primaryVersion), random);
     w.kek(primaryVersion); // fail fast if the primary KEK is missing
     return w;
   }
@@ -217,13 +223,20 @@ public final class Pkcs11KeyWrapper implements KeyWrapper {
   private static String requireName(String s) {
     Objects.requireNonNull(s);
     if (s.isEmpty() || s.contains("@") || s.length() > 100) {
-      throw new IllegalArgumentException("key names and versions are 1..100 characters without '@'");
+      throw new IllegalArgumentException(
+          "key names and versions are 1..100 characters without '@'");
     }
     return s;
   }
 
   @Override
   public String toString() {
-    return "Pkcs11KeyWrapper[" + keyName + "@" + primaryVersion + " via " + provider.getName() + "]";
+    return "Pkcs11KeyWrapper["
+        + keyName
+        + "@"
+        + primaryVersion
+        + " via "
+        + provider.getName()
+        + "]";
   }
 }

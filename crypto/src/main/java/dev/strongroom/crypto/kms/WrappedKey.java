@@ -45,7 +45,9 @@ public final class WrappedKey {
       return false;
     }
     WrappedKey w = (WrappedKey) o;
-    return keyName.equals(w.keyName) && keyVersion.equals(w.keyVersion) && Arrays.equals(bytes, w.bytes);
+    return keyName.equals(w.keyName)
+        && keyVersion.equals(w.keyVersion)
+        && Arrays.equals(bytes, w.bytes);
   }
 
   @Override

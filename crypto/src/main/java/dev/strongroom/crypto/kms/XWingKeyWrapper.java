@@ -22,13 +22,14 @@ import org.bouncycastle.pqc.crypto.xwing.XWingPrivateKeyParameters;
 import org.bouncycastle.pqc.crypto.xwing.XWingPublicKeyParameters;
 
 /**
- * An additional, post-quantum hybrid wrap of a data key ({@code data_keys.pq_wrapped_dek},
- * {@code pq_alg} = {@value #PQ_ALG}): X-Wing (ML-KEM-768 + X25519, draft-connolly-cfrg-xwing-kem-10,
- * Bouncy Castle) encapsulates a shared secret to a recipient public key; HKDF-SHA-256 turns it into an
- * AES-256-GCM key that seals the DEK. Never required: the primary wrap stays the HSM/KMS one; this
- * one protects stored wrapped keys against a future quantum adversary who recorded them.
+ * An additional, post-quantum hybrid wrap of a data key ({@code data_keys.pq_wrapped_dek}, {@code
+ * pq_alg} = {@value #PQ_ALG}): X-Wing (ML-KEM-768 + X25519, draft-connolly-cfrg-xwing-kem-10,
+ * Bouncy Castle) encapsulates a shared secret to a recipient public key; HKDF-SHA-256 turns it into
+ * an AES-256-GCM key that seals the DEK. Never required: the primary wrap stays the HSM/KMS one;
+ * this one protects stored wrapped keys against a future quantum adversary who recorded them.
  *
- * <p>A wrapper built with {@link #forRecipient} can only wrap; {@link #withPrivateKey} also unwraps.
+ * <p>A wrapper built with {@link #forRecipient} can only wrap; {@link #withPrivateKey} also
+ * unwraps.
  *
  * <pre>
  * offset  length  content (pq_wrapped_dek)
@@ -40,12 +41,14 @@ import org.bouncycastle.pqc.crypto.xwing.XWingPublicKeyParameters;
  * 1166    16      GCM tag
  * </pre>
  *
- * key = HKDF-SHA-256(salt = empty, IKM = X-Wing shared secret, info = "strongroom/xwing-wrap/v1", 32);
- * GCM AAD = {@code "SRPQ1" || bytes 0..1 || lp(keyName) || lp(keyVersion) || lp(associatedData)}.
+ * key = HKDF-SHA-256(salt = empty, IKM = X-Wing shared secret, info = "strongroom/xwing-wrap/v1",
+ * 32); GCM AAD = {@code "SRPQ1" || bytes 0..1 || lp(keyName) || lp(keyVersion) ||
+ * lp(associatedData)}.
  */
 public final class XWingKeyWrapper implements KeyWrapper {
   /** The {@code data_keys.pq_alg} value. */
   public static final String PQ_ALG = "XWING_MLKEM768_X25519_HKDF_SHA256_AES_256_GCM";
+
   public static final int PUBLIC_KEY_LENGTH = 1216;
   public static final int PRIVATE_KEY_LENGTH = 32;
   static final int VERSION = 0x01;
@@ -61,8 +64,12 @@ public final class XWingKeyWrapper implements KeyWrapper {
   private final XWingPrivateKeyParameters privateKey;
   private final SecureRandom random;
 
-  private XWingKeyWrapper(String keyName, String keyVersion, XWingPublicKeyParameters pk,
-      XWingPrivateKeyParameters sk, SecureRandom random) {
+  private XWingKeyWrapper(
+      String keyName,
+      String keyVersion,
+      XWingPublicKeyParameters pk,
+      XWingPrivateKeyParameters sk,
+      SecureRandom random) {
     this.keyName = Objects.requireNonNull(keyName, "keyName");
     this.keyVersion = Objects.requireNonNull(keyVersion, "keyVersion");
     this.publicKey = pk;
@@ -103,23 +110,31 @@ public final class XWingKeyWrapper implements KeyWrapper {
     XWingKeyPairGenerator g = new XWingKeyPairGenerator();
     g.init(new XWingKeyGenerationParameters(new FixedSecureRandom(seed)));
     AsymmetricCipherKeyPair kp = g.generateKeyPair();
-    return new KeyPair(((XWingPublicKeyParameters) kp.getPublic()).getEncoded(),
+    return new KeyPair(
+        ((XWingPublicKeyParameters) kp.getPublic()).getEncoded(),
         ((XWingPrivateKeyParameters) kp.getPrivate()).getEncoded());
   }
 
   /** A wrap-only instance for the recipient's public key. */
-  public static XWingKeyWrapper forRecipient(String keyName, String keyVersion, byte[] publicKey, SecureRandom random) {
+  public static XWingKeyWrapper forRecipient(
+      String keyName, String keyVersion, byte[] publicKey, SecureRandom random) {
     if (publicKey.length != PUBLIC_KEY_LENGTH) {
       throw new IllegalArgumentException("an X-Wing public key is 1216 bytes");
     }
-    return new XWingKeyWrapper(keyName, keyVersion, new XWingPublicKeyParameters(publicKey), null, random);
+    return new XWingKeyWrapper(
+        keyName, keyVersion, new XWingPublicKeyParameters(publicKey), null, random);
   }
 
   /** An instance that wraps and unwraps, from the 32-byte private key. */
-  public static XWingKeyWrapper withPrivateKey(String keyName, String keyVersion, byte[] privateKey, SecureRandom random) {
+  public static XWingKeyWrapper withPrivateKey(
+      String keyName, String keyVersion, byte[] privateKey, SecureRandom random) {
     KeyPair kp = keyPairFromSeed(privateKey);
-    return new XWingKeyWrapper(keyName, keyVersion, new XWingPublicKeyParameters(kp.publicKey),
-        new XWingPrivateKeyParameters(privateKey.clone()), random);
+    return new XWingKeyWrapper(
+        keyName,
+        keyVersion,
+        new XWingPublicKeyParameters(kp.publicKey),
+        new XWingPrivateKeyParameters(privateKey.clone()),
+        random);
   }
 
   @Override
@@ -136,7 +151,8 @@ public final class XWingKeyWrapper implements KeyWrapper {
   public WrappedKey wrap(DataKey dataKey, byte[] associatedData) {
     byte[] eseed = new byte[64];
     random.nextBytes(eseed);
-    SecretWithEncapsulation enc = new XWingKEMGenerator(new FixedSecureRandom(eseed)).generateEncapsulated(publicKey);
+    SecretWithEncapsulation enc =
+        new XWingKEMGenerator(new FixedSecureRandom(eseed)).generateEncapsulated(publicKey);
     Arrays.fill(eseed, (byte) 0);
     byte[] ct = enc.getEncapsulation();
     byte[] key = Hkdf.SHA256.derive(null, enc.getSecret(), INFO, 32);
@@ -154,7 +170,8 @@ public final class XWingKeyWrapper implements KeyWrapper {
     System.arraycopy(iv, 0, out, 2 + CT_LENGTH, 12);
     byte[] aad = aad(associatedData);
     try {
-      dataKey.useKeyBytes(SecretKeyAccess.insecure(),
+      dataKey.useKeyBytes(
+          SecretKeyAccess.insecure(),
           dek -> AesGcm.encrypt(key, iv, aad, dek, 0, dek.length, out, 2 + CT_LENGTH + 12));
     } finally {
       Arrays.fill(key, (byte) 0);
@@ -168,8 +185,11 @@ public final class XWingKeyWrapper implements KeyWrapper {
       throw new KmsException("this X-Wing wrapper holds only the public key", false, null);
     }
     byte[] b = wrapped.bytesNoCopy();
-    if (!keyName.equals(wrapped.keyName()) || !keyVersion.equals(wrapped.keyVersion())
-        || b.length != LENGTH || (b[0] & 0xFF) != VERSION || (b[1] & 0xFF) != ALG) {
+    if (!keyName.equals(wrapped.keyName())
+        || !keyVersion.equals(wrapped.keyVersion())
+        || b.length != LENGTH
+        || (b[0] & 0xFF) != VERSION
+        || (b[1] & 0xFF) != ALG) {
       throw new InvalidCiphertextException();
     }
     byte[] ss;
@@ -190,8 +210,13 @@ public final class XWingKeyWrapper implements KeyWrapper {
   }
 
   private byte[] aad(byte[] associatedData) {
-    return new LengthPrefixed().raw(DOMAIN).raw(new byte[] {(byte) VERSION, (byte) ALG})
-        .utf8(keyName).utf8(keyVersion).bytes(associatedData == null ? new byte[0] : associatedData).toByteArray();
+    return new LengthPrefixed()
+        .raw(DOMAIN)
+        .raw(new byte[] {(byte) VERSION, (byte) ALG})
+        .utf8(keyName)
+        .utf8(keyVersion)
+        .bytes(associatedData == null ? new byte[0] : associatedData)
+        .toByteArray();
   }
 
   private static byte[] randomSeed(SecureRandom random) {
@@ -202,6 +227,11 @@ public final class XWingKeyWrapper implements KeyWrapper {
 
   @Override
   public String toString() {
-    return "XWingKeyWrapper[" + keyName + "@" + keyVersion + (privateKey == null ? ", wrap only" : "") + "]";
+    return "XWingKeyWrapper["
+        + keyName
+        + "@"
+        + keyVersion
+        + (privateKey == null ? ", wrap only" : "")
+        + "]";
   }
 }

@@ -34,9 +34,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class AesGcmHkdfFieldCipherTest {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final byte[] PLAINTEXT = "Ada Lovelace <ada@example.org>".getBytes(StandardCharsets.UTF_8);
-  private static final FieldAlgorithm ALG01 = FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
-  private static final FieldAlgorithm ALG02 = FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY;
+  private static final byte[] PLAINTEXT =
+      "Ada Lovelace <ada@example.org>".getBytes(StandardCharsets.UTF_8);
+  private static final FieldAlgorithm ALG01 =
+      FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY;
+  private static final FieldAlgorithm ALG02 =
+      FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY;
 
   private final DataKey dek = DataKey.generate("dek-1", RANDOM);
   private final FieldContext ctx =
@@ -65,7 +68,9 @@ class AesGcmHkdfFieldCipherTest {
     FieldCipher cipher = cipher(alg);
     EncryptedField f = cipher.encrypt(PLAINTEXT, ctx);
     assertArrayEquals(PLAINTEXT, cipher.decrypt(f, ctx));
-    assertEquals(alg.headerLength() + PLAINTEXT.length + AesGcmHkdfFieldCipher.TAG_LENGTH, f.ciphertext().length);
+    assertEquals(
+        alg.headerLength() + PLAINTEXT.length + AesGcmHkdfFieldCipher.TAG_LENGTH,
+        f.ciphertext().length);
     assertEquals(12, f.iv().length);
   }
 
@@ -85,7 +90,10 @@ class AesGcmHkdfFieldCipherTest {
     assertEquals(alg.wireId(), ct[1]);
   }
 
-  /** Every single-bit flip anywhere in the envelope (version, algorithm, salt, commitment, body, tag) or the IV fails. */
+  /**
+   * Every single-bit flip anywhere in the envelope (version, algorithm, salt, commitment, body,
+   * tag) or the IV fails.
+   */
   @ParameterizedTest(name = "{0}")
   @EnumSource(FieldAlgorithm.class)
   void everyBitOfEnvelopeAndIvFlipped_failsToDecrypt(FieldAlgorithm alg) {
@@ -107,7 +115,8 @@ class AesGcmHkdfFieldCipherTest {
         assertInvalid(() -> cipher.decrypt(EncryptedField.of(ct, t), ctx));
       }
     }
-    assertArrayEquals(PLAINTEXT, cipher.decrypt(EncryptedField.of(ct, iv), ctx)); // the original still opens
+    assertArrayEquals(
+        PLAINTEXT, cipher.decrypt(EncryptedField.of(ct, iv), ctx)); // the original still opens
   }
 
   @ParameterizedTest(name = "{0}")
@@ -120,7 +129,8 @@ class AesGcmHkdfFieldCipherTest {
       byte[] t = Arrays.copyOf(ct, len);
       assertInvalid(() -> cipher.decrypt(EncryptedField.of(t, f.iv()), ctx));
     }
-    assertInvalid(() -> cipher.decrypt(EncryptedField.of(Arrays.copyOf(ct, ct.length + 1), f.iv()), ctx));
+    assertInvalid(
+        () -> cipher.decrypt(EncryptedField.of(Arrays.copyOf(ct, ct.length + 1), f.iv()), ctx));
     assertInvalid(() -> cipher.decrypt(EncryptedField.of(ct, Arrays.copyOf(f.iv(), 11)), ctx));
     assertInvalid(() -> cipher.decrypt(EncryptedField.of(ct, Arrays.copyOf(f.iv(), 16)), ctx));
   }
@@ -136,7 +146,8 @@ class AesGcmHkdfFieldCipherTest {
   @EnumSource(FieldAlgorithm.class)
   void swappedAadRecord_failsToDecrypt(FieldAlgorithm alg) {
     EncryptedField f = cipher(alg).encrypt(PLAINTEXT, ctx);
-    assertInvalid(() -> cipher(alg).decrypt(f, ctx.toBuilder().recordId(UUID.randomUUID()).build()));
+    assertInvalid(
+        () -> cipher(alg).decrypt(f, ctx.toBuilder().recordId(UUID.randomUUID()).build()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -170,8 +181,14 @@ class AesGcmHkdfFieldCipherTest {
   @EnumSource(FieldAlgorithm.class)
   void sameKeyBytesUnderAnotherDataKeyId_failsToDecrypt(FieldAlgorithm alg) {
     EncryptedField f = cipher(alg).encrypt(PLAINTEXT, ctx);
-    DataKey relabelled = dek.useKeyBytes(SecretKeyAccess.insecure(), b -> DataKey.adopt("dek-2", b.clone(), SecretKeyAccess.insecure()));
-    assertInvalid(() -> AesGcmHkdfFieldCipher.create(relabelled, RANDOM).decrypt(f, ctx.toBuilder().dataKeyId("dek-2").build()));
+    DataKey relabelled =
+        dek.useKeyBytes(
+            SecretKeyAccess.insecure(),
+            b -> DataKey.adopt("dek-2", b.clone(), SecretKeyAccess.insecure()));
+    assertInvalid(
+        () ->
+            AesGcmHkdfFieldCipher.create(relabelled, RANDOM)
+                .decrypt(f, ctx.toBuilder().dataKeyId("dek-2").build()));
   }
 
   /** A ciphertext moved from the email to the phone column of another record of the same tenant. */
@@ -194,7 +211,9 @@ class AesGcmHkdfFieldCipherTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(FieldAlgorithm.class)
   void encryptWithContextForAnotherDataKey_isRefused(FieldAlgorithm alg) {
-    assertThrows(IllegalArgumentException.class, () -> cipher(alg).encrypt(PLAINTEXT, ctx.toBuilder().dataKeyId("dek-9").build()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> cipher(alg).encrypt(PLAINTEXT, ctx.toBuilder().dataKeyId("dek-9").build()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -255,27 +274,36 @@ class AesGcmHkdfFieldCipherTest {
     EncryptedField a = c.encrypt(PLAINTEXT, ctx);
     EncryptedField b = c.encrypt(PLAINTEXT, ctx);
     assertFalse(Arrays.equals(a.iv(), b.iv()));
-    assertArrayEquals(Arrays.copyOfRange(a.ciphertext(), 0, 34), Arrays.copyOfRange(b.ciphertext(), 0, 34));
+    assertArrayEquals(
+        Arrays.copyOfRange(a.ciphertext(), 0, 34), Arrays.copyOfRange(b.ciphertext(), 0, 34));
     assertArrayEquals(dekSubkeyOkm(dek)[1], Arrays.copyOfRange(a.ciphertext(), 2, 34));
-    assertFalse(Arrays.equals(Arrays.copyOfRange(a.ciphertext(), 34, a.ciphertext().length),
-        Arrays.copyOfRange(b.ciphertext(), 34, b.ciphertext().length)));
+    assertFalse(
+        Arrays.equals(
+            Arrays.copyOfRange(a.ciphertext(), 34, a.ciphertext().length),
+            Arrays.copyOfRange(b.ciphertext(), 34, b.ciphertext().length)));
     assertNotEquals(a, b);
   }
 
   @Test
   void suite02SameKeyBytesUnderTwoDataKeyIds_deriveDifferentCommitments() {
-    DataKey relabelled = dek.useKeyBytes(SecretKeyAccess.insecure(), b -> DataKey.adopt("dek-2", b.clone(), SecretKeyAccess.insecure()));
+    DataKey relabelled =
+        dek.useKeyBytes(
+            SecretKeyAccess.insecure(),
+            b -> DataKey.adopt("dek-2", b.clone(), SecretKeyAccess.insecure()));
     assertFalse(Arrays.equals(dekSubkeyOkm(dek)[0], dekSubkeyOkm(relabelled)[0]));
     assertFalse(Arrays.equals(dekSubkeyOkm(dek)[1], dekSubkeyOkm(relabelled)[1]));
-    byte[] ct = AesGcmHkdfFieldCipher.create(relabelled, RANDOM).encrypt(PLAINTEXT, ctx.toBuilder().dataKeyId("dek-2").build()).ciphertext();
+    byte[] ct =
+        AesGcmHkdfFieldCipher.create(relabelled, RANDOM)
+            .encrypt(PLAINTEXT, ctx.toBuilder().dataKeyId("dek-2").build())
+            .ciphertext();
     assertArrayEquals(dekSubkeyOkm(relabelled)[1], Arrays.copyOfRange(ct, 2, 34));
   }
 
   /**
    * Key commitment is checked before GCM. The attacker knows two data keys K1 and K2 and builds an
    * envelope whose GCM body and tag are valid under K1's subkey but whose header carries K2's
-   * commitment. GCM alone would accept it under K1 (checked below), so the refusal under K1 can only
-   * come from the commitment check; under K2 the commitment matches but K2's subkey fails GCM.
+   * commitment. GCM alone would accept it under K1 (checked below), so the refusal under K1 can
+   * only come from the commitment check; under K2 the commitment matches but K2's subkey fails GCM.
    */
   @Test
   void suite02CommitmentMismatch_isRefusedUnderBothKeysEvenWhenGcmTagIsValid() {
@@ -287,21 +315,33 @@ class AesGcmHkdfFieldCipherTest {
     RANDOM.nextBytes(iv);
 
     byte[] header = concat(new byte[] {0x01, 0x02}, okm2[1]); // K2's commitment
-    byte[] body = AesGcm.encrypt(okm1[0], iv, concat(header, ctx.associatedData()), PLAINTEXT); // valid GCM under K1
+    byte[] body =
+        AesGcm.encrypt(
+            okm1[0], iv, concat(header, ctx.associatedData()), PLAINTEXT); // valid GCM under K1
     byte[] forged = concat(header, body);
-    assertArrayEquals(PLAINTEXT, AesGcm.decrypt(okm1[0], iv, concat(header, ctx.associatedData()), body));
+    assertArrayEquals(
+        PLAINTEXT, AesGcm.decrypt(okm1[0], iv, concat(header, ctx.associatedData()), body));
 
-    assertInvalid(() -> AesGcmHkdfFieldCipher.create(k1, RANDOM).decrypt(EncryptedField.of(forged, iv), ctx));
-    assertInvalid(() -> AesGcmHkdfFieldCipher.create(k2, RANDOM).decrypt(EncryptedField.of(forged, iv), ctx));
+    assertInvalid(
+        () -> AesGcmHkdfFieldCipher.create(k1, RANDOM).decrypt(EncryptedField.of(forged, iv), ctx));
+    assertInvalid(
+        () -> AesGcmHkdfFieldCipher.create(k2, RANDOM).decrypt(EncryptedField.of(forged, iv), ctx));
 
     // The honest envelope (K1's commitment) opens under K1 only (fresh IV: the JCE refuses to
     // encrypt twice with one key and IV, rightly).
     byte[] iv2 = new byte[12];
     RANDOM.nextBytes(iv2);
     byte[] honestHeader = concat(new byte[] {0x01, 0x02}, okm1[1]);
-    byte[] honest = concat(honestHeader, AesGcm.encrypt(okm1[0], iv2, concat(honestHeader, ctx.associatedData()), PLAINTEXT));
-    assertArrayEquals(PLAINTEXT, AesGcmHkdfFieldCipher.create(k1, RANDOM).decrypt(EncryptedField.of(honest, iv2), ctx));
-    assertInvalid(() -> AesGcmHkdfFieldCipher.create(k2, RANDOM).decrypt(EncryptedField.of(honest, iv2), ctx));
+    byte[] honest =
+        concat(
+            honestHeader,
+            AesGcm.encrypt(okm1[0], iv2, concat(honestHeader, ctx.associatedData()), PLAINTEXT));
+    assertArrayEquals(
+        PLAINTEXT,
+        AesGcmHkdfFieldCipher.create(k1, RANDOM).decrypt(EncryptedField.of(honest, iv2), ctx));
+    assertInvalid(
+        () ->
+            AesGcmHkdfFieldCipher.create(k2, RANDOM).decrypt(EncryptedField.of(honest, iv2), ctx));
   }
 
   @Test
@@ -346,14 +386,17 @@ class AesGcmHkdfFieldCipherTest {
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int thread = t;
-        done.add(pool.submit(() -> {
-          for (int i = 0; i < 500; i++) {
-            FieldContext fc = ctx.toBuilder().recordId(new UUID(thread, i)).build();
-            byte[] pt = ("thread " + thread + " record " + i).getBytes(StandardCharsets.UTF_8);
-            assertArrayEquals(pt, c.decrypt(c.encrypt(pt, fc), fc));
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 500; i++) {
+                    FieldContext fc = ctx.toBuilder().recordId(new UUID(thread, i)).build();
+                    byte[] pt =
+                        ("thread " + thread + " record " + i).getBytes(StandardCharsets.UTF_8);
+                    assertArrayEquals(pt, c.decrypt(c.encrypt(pt, fc), fc));
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : done) {
         f.get();
@@ -370,7 +413,8 @@ class AesGcmHkdfFieldCipherTest {
   void oneCipherPerDataKey_decryptsFieldsOfBothSuites() {
     FieldContext email = ctx;
     FieldContext phone = ctx.toBuilder().fieldName("phone").build();
-    EncryptedField old01 = AesGcmHkdfFieldCipher.create(dek, RANDOM, ALG01).encrypt(PLAINTEXT, email);
+    EncryptedField old01 =
+        AesGcmHkdfFieldCipher.create(dek, RANDOM, ALG01).encrypt(PLAINTEXT, email);
     byte[] phonePt = "+44 20 7946 0958".getBytes(StandardCharsets.UTF_8);
     EncryptedField new02 = AesGcmHkdfFieldCipher.create(dek, RANDOM).encrypt(phonePt, phone);
     assertEquals(0x01, old01.ciphertext()[1]);
@@ -379,7 +423,8 @@ class AesGcmHkdfFieldCipherTest {
     FieldCipher reader = AesGcmHkdfFieldCipher.create(dek, RANDOM); // default (0x02) cipher
     assertArrayEquals(PLAINTEXT, reader.decrypt(old01, email));
     assertArrayEquals(phonePt, reader.decrypt(new02, phone));
-    FieldCipher reader01 = AesGcmHkdfFieldCipher.create(dek, RANDOM, ALG01); // a 0x01 cipher reads 0x02 too
+    FieldCipher reader01 =
+        AesGcmHkdfFieldCipher.create(dek, RANDOM, ALG01); // a 0x01 cipher reads 0x02 too
     assertArrayEquals(PLAINTEXT, reader01.decrypt(old01, email));
     assertArrayEquals(phonePt, reader01.decrypt(new02, phone));
     // ...and neither opens under the other field's context.
@@ -395,13 +440,15 @@ class AesGcmHkdfFieldCipherTest {
     EncryptedField a = c.encrypt(PLAINTEXT, ctx);
     EncryptedField b = c.encrypt(PLAINTEXT, ctx);
     assertFalse(Arrays.equals(a.iv(), b.iv()));
-    assertFalse(Arrays.equals(Arrays.copyOfRange(a.ciphertext(), 2, 34), Arrays.copyOfRange(b.ciphertext(), 2, 34)));
+    assertFalse(
+        Arrays.equals(
+            Arrays.copyOfRange(a.ciphertext(), 2, 34), Arrays.copyOfRange(b.ciphertext(), 2, 34)));
     assertNotEquals(a, b);
   }
 
   /**
-   * Suite 0x01's commitment is checked before GCM: an envelope whose GCM body and tag are valid under
-   * K1's message key but whose header carries K2's commitment is refused under both keys.
+   * Suite 0x01's commitment is checked before GCM: an envelope whose GCM body and tag are valid
+   * under K1's message key but whose header carries K2's commitment is refused under both keys.
    */
   @Test
   void suite01CommitmentMismatch_isRefusedUnderBothKeysEvenWhenGcmTagIsValid() {
@@ -412,8 +459,10 @@ class AesGcmHkdfFieldCipherTest {
     RANDOM.nextBytes(salt);
     RANDOM.nextBytes(iv);
     byte[] info = concat(new byte[] {0x01}, "SR-KEY+COMMIT".getBytes(StandardCharsets.US_ASCII));
-    byte[] okm1 = k1.useKeyBytes(SecretKeyAccess.insecure(), b -> Hkdf.SHA512.derive(salt, b, info, 64));
-    byte[] okm2 = k2.useKeyBytes(SecretKeyAccess.insecure(), b -> Hkdf.SHA512.derive(salt, b, info, 64));
+    byte[] okm1 =
+        k1.useKeyBytes(SecretKeyAccess.insecure(), b -> Hkdf.SHA512.derive(salt, b, info, 64));
+    byte[] okm2 =
+        k2.useKeyBytes(SecretKeyAccess.insecure(), b -> Hkdf.SHA512.derive(salt, b, info, 64));
     byte[] msgKey1 = Arrays.copyOfRange(okm1, 0, 32);
     byte[] commit1 = Arrays.copyOfRange(okm1, 32, 64);
     byte[] commit2 = Arrays.copyOfRange(okm2, 32, 64);
@@ -424,15 +473,24 @@ class AesGcmHkdfFieldCipherTest {
     byte[] forged = concat(header, body);
     assertArrayEquals(PLAINTEXT, AesGcm.decrypt(msgKey1, iv, aad, body));
 
-    assertInvalid(() -> AesGcmHkdfFieldCipher.create(k1, RANDOM).decrypt(EncryptedField.of(forged, iv), ctx));
-    assertInvalid(() -> AesGcmHkdfFieldCipher.create(k2, RANDOM).decrypt(EncryptedField.of(forged, iv), ctx));
+    assertInvalid(
+        () -> AesGcmHkdfFieldCipher.create(k1, RANDOM).decrypt(EncryptedField.of(forged, iv), ctx));
+    assertInvalid(
+        () -> AesGcmHkdfFieldCipher.create(k2, RANDOM).decrypt(EncryptedField.of(forged, iv), ctx));
 
     byte[] iv2 = new byte[12];
     RANDOM.nextBytes(iv2);
     byte[] honestHeader = concat(concat(new byte[] {0x01, 0x01}, salt), commit1);
-    byte[] honest = concat(honestHeader, AesGcm.encrypt(msgKey1, iv2, concat(honestHeader, ctx.associatedData()), PLAINTEXT));
-    assertArrayEquals(PLAINTEXT, AesGcmHkdfFieldCipher.create(k1, RANDOM).decrypt(EncryptedField.of(honest, iv2), ctx));
-    assertInvalid(() -> AesGcmHkdfFieldCipher.create(k2, RANDOM).decrypt(EncryptedField.of(honest, iv2), ctx));
+    byte[] honest =
+        concat(
+            honestHeader,
+            AesGcm.encrypt(msgKey1, iv2, concat(honestHeader, ctx.associatedData()), PLAINTEXT));
+    assertArrayEquals(
+        PLAINTEXT,
+        AesGcmHkdfFieldCipher.create(k1, RANDOM).decrypt(EncryptedField.of(honest, iv2), ctx));
+    assertInvalid(
+        () ->
+            AesGcmHkdfFieldCipher.create(k2, RANDOM).decrypt(EncryptedField.of(honest, iv2), ctx));
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
@@ -440,9 +498,14 @@ class AesGcmHkdfFieldCipherTest {
   /** {subkey, commitment} of suite 0x02 for {@code k}, computed from the documented derivation. */
   private static byte[][] dekSubkeyOkm(DataKey k) {
     byte[] salt = "strongroom/field/0x02/dek-subkey".getBytes(StandardCharsets.US_ASCII);
-    byte[] info = new LengthPrefixed().raw(new byte[] {0x02}).raw("SR-DEK-SUBKEY+COMMIT".getBytes(StandardCharsets.US_ASCII))
-        .utf8(k.id()).toByteArray();
-    byte[] okm = k.useKeyBytes(SecretKeyAccess.insecure(), b -> Hkdf.SHA512.derive(salt, b, info, 64));
+    byte[] info =
+        new LengthPrefixed()
+            .raw(new byte[] {0x02})
+            .raw("SR-DEK-SUBKEY+COMMIT".getBytes(StandardCharsets.US_ASCII))
+            .utf8(k.id())
+            .toByteArray();
+    byte[] okm =
+        k.useKeyBytes(SecretKeyAccess.insecure(), b -> Hkdf.SHA512.derive(salt, b, info, 64));
     return new byte[][] {Arrays.copyOfRange(okm, 0, 32), Arrays.copyOfRange(okm, 32, 64)};
   }
 

@@ -51,8 +51,18 @@ class GoldenVectorsTest {
 
   static List<Golden> allVectors() throws Exception {
     List<Golden> out = new ArrayList<>();
-    vectors(ALG01_FILE).forEach(v -> out.add(new Golden(FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY, v)));
-    vectors(ALG02_FILE).forEach(v -> out.add(new Golden(FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY, v)));
+    vectors(ALG01_FILE)
+        .forEach(
+            v ->
+                out.add(
+                    new Golden(FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY, v)));
+    vectors(ALG02_FILE)
+        .forEach(
+            v ->
+                out.add(
+                    new Golden(
+                        FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY,
+                        v)));
     return out;
   }
 
@@ -67,50 +77,81 @@ class GoldenVectorsTest {
   }
 
   static DataKey key(JsonNode v) {
-    return DataKey.adopt(v.get("dataKeyId").asText(), Hex.decode(v.get("dataKey").asText()), SecretKeyAccess.insecure());
+    return DataKey.adopt(
+        v.get("dataKeyId").asText(),
+        Hex.decode(v.get("dataKey").asText()),
+        SecretKeyAccess.insecure());
   }
 
   static EncryptedField field(JsonNode v) {
-    return EncryptedField.of(Hex.decode(v.get("ciphertext").asText()), Hex.decode(v.get("iv").asText()));
+    return EncryptedField.of(
+        Hex.decode(v.get("ciphertext").asText()), Hex.decode(v.get("iv").asText()));
   }
 
   @TestFactory
   Stream<DynamicTest> goldenVector_decryptsToItsPlaintext() throws Exception {
     return allVectors().stream()
-        .map(g -> DynamicTest.dynamicTest(g.name(), () -> {
-          JsonNode v = g.v();
-          FieldContext ctx = context(v);
-          assertEquals(v.get("aad").asText(), Hex.encode(ctx.associatedData()), "canonical AAD");
-          assertEquals(g.algorithm().wireId(), field(v).ciphertext()[1], "algorithm byte");
-          byte[] pt = AesGcmHkdfFieldCipher.create(key(v), new SecureRandom()).decrypt(field(v), ctx);
-          assertArrayEquals(Hex.decode(v.get("plaintext").asText()), pt);
-        }));
+        .map(
+            g ->
+                DynamicTest.dynamicTest(
+                    g.name(),
+                    () -> {
+                      JsonNode v = g.v();
+                      FieldContext ctx = context(v);
+                      assertEquals(
+                          v.get("aad").asText(), Hex.encode(ctx.associatedData()), "canonical AAD");
+                      assertEquals(
+                          g.algorithm().wireId(), field(v).ciphertext()[1], "algorithm byte");
+                      byte[] pt =
+                          AesGcmHkdfFieldCipher.create(key(v), new SecureRandom())
+                              .decrypt(field(v), ctx);
+                      assertArrayEquals(Hex.decode(v.get("plaintext").asText()), pt);
+                    }));
   }
 
   @TestFactory
   Stream<DynamicTest> goldenVector_reencryptsByteForByteWithItsRandomness() throws Exception {
     return allVectors().stream()
-        .map(g -> DynamicTest.dynamicTest(g.name(), () -> {
-          JsonNode v = g.v();
-          FieldCipher c = AesGcmHkdfFieldCipher.create(key(v), new FixedRandom(Hex.decode(v.get("random").asText())), g.algorithm());
-          EncryptedField f = c.encrypt(Hex.decode(v.get("plaintext").asText()), context(v));
-          assertEquals(v.get("ciphertext").asText(), Hex.encode(f.ciphertext()));
-          assertEquals(v.get("iv").asText(), Hex.encode(f.iv()));
-        }));
+        .map(
+            g ->
+                DynamicTest.dynamicTest(
+                    g.name(),
+                    () -> {
+                      JsonNode v = g.v();
+                      FieldCipher c =
+                          AesGcmHkdfFieldCipher.create(
+                              key(v),
+                              new FixedRandom(Hex.decode(v.get("random").asText())),
+                              g.algorithm());
+                      EncryptedField f =
+                          c.encrypt(Hex.decode(v.get("plaintext").asText()), context(v));
+                      assertEquals(v.get("ciphertext").asText(), Hex.encode(f.ciphertext()));
+                      assertEquals(v.get("iv").asText(), Hex.encode(f.iv()));
+                    }));
   }
 
   @TestFactory
   Stream<DynamicTest> goldenVector_underAnotherTenant_failsToDecrypt() throws Exception {
     return allVectors().stream()
-        .map(g -> DynamicTest.dynamicTest(g.name(), () -> {
-          JsonNode v = g.v();
-          FieldContext other = context(v).toBuilder().tenantId(v.get("tenantId").asText() + "x").build();
-          assertThrows(InvalidCiphertextException.class,
-              () -> AesGcmHkdfFieldCipher.create(key(v), new SecureRandom()).decrypt(field(v), other));
-        }));
+        .map(
+            g ->
+                DynamicTest.dynamicTest(
+                    g.name(),
+                    () -> {
+                      JsonNode v = g.v();
+                      FieldContext other =
+                          context(v).toBuilder().tenantId(v.get("tenantId").asText() + "x").build();
+                      assertThrows(
+                          InvalidCiphertextException.class,
+                          () ->
+                              AesGcmHkdfFieldCipher.create(key(v), new SecureRandom())
+                                  .decrypt(field(v), other));
+                    }));
   }
 
-  /** Stored 0x01 fields and new 0x02 fields of the same data key open with the one cipher for it. */
+  /**
+   * Stored 0x01 fields and new 0x02 fields of the same data key open with the one cipher for it.
+   */
   @Test
   void goldenVectorsOfBothSuitesUnderOneDataKey_decryptWithOneCipher() throws Exception {
     List<Golden> sameKey = new ArrayList<>();
@@ -122,7 +163,10 @@ class GoldenVectorsTest {
     assertEquals(4, sameKey.size(), "two 0x01 and two 0x02 vectors under dek-0001");
     FieldCipher cipher = AesGcmHkdfFieldCipher.create(key(sameKey.get(0).v()), new SecureRandom());
     for (Golden g : sameKey) {
-      assertArrayEquals(Hex.decode(g.v().get("plaintext").asText()), cipher.decrypt(field(g.v()), context(g.v())), g.name());
+      assertArrayEquals(
+          Hex.decode(g.v().get("plaintext").asText()),
+          cipher.decrypt(field(g.v()), context(g.v())),
+          g.name());
     }
   }
 }

@@ -30,24 +30,49 @@ class DataKeyCachePqTest {
     Path keyring = dir.resolve("kek");
     InsecureLocalKeyring.addVersion(keyring, "1", random);
     XWingKeyWrapper.KeyPair recovery = XWingKeyWrapper.generateKeyPair(random);
-    XWingKeyWrapper wrapOnly = XWingKeyWrapper.forRecipient("pq-recovery", "1", recovery.publicKey(), random);
-    try (DataKeyCache cache = DataKeyCache.create(InsecureLocalKeyring.load("kek", keyring, random), wrapOnly,
-        DataKeyCachePolicy.defaults(), Clock.systemUTC(), random, () -> UUID.randomUUID().toString())) {
+    XWingKeyWrapper wrapOnly =
+        XWingKeyWrapper.forRecipient("pq-recovery", "1", recovery.publicKey(), random);
+    try (DataKeyCache cache =
+        DataKeyCache.create(
+            InsecureLocalKeyring.load("kek", keyring, random),
+            wrapOnly,
+            DataKeyCachePolicy.defaults(),
+            Clock.systemUTC(),
+            random,
+            () -> UUID.randomUUID().toString())) {
       EncryptedField field;
       FieldContext ctx;
       String dekId;
       byte[] pq;
       try (DataKeyCache.Lease lease = cache.acquire("acme", 5)) {
         dekId = lease.dataKeyId();
-        ctx = FieldContext.builder().tenantId("acme").recordId(UUID.randomUUID()).fieldName("name").schemaVersion(1).dataKeyId(dekId).build();
+        ctx =
+            FieldContext.builder()
+                .tenantId("acme")
+                .recordId(UUID.randomUUID())
+                .fieldName("name")
+                .schemaVersion(1)
+                .dataKeyId(dekId)
+                .build();
         field = lease.cipher().encrypt("Alice".getBytes(StandardCharsets.UTF_8), ctx);
         assertTrue(lease.postQuantumWrappedKey().isPresent());
         pq = lease.postQuantumWrappedKey().get().bytes();
-        assertEquals(lease.postQuantumWrappedKey().get(), cache.acquire("acme", 5).postQuantumWrappedKey().get(), "one PQ wrap per data key");
+        assertEquals(
+            lease.postQuantumWrappedKey().get(),
+            cache.acquire("acme", 5).postQuantumWrappedKey().get(),
+            "one PQ wrap per data key");
       }
-      XWingKeyWrapper holder = XWingKeyWrapper.withPrivateKey("pq-recovery", "1", recovery.privateKey(SecretKeyAccess.insecure()), random);
-      DataKey recovered = holder.unwrap(dev.strongroom.crypto.kms.WrappedKey.of("pq-recovery", "1", pq), dekId, DataKeyWrapContext.encode("acme", dekId));
-      assertArrayEquals("Alice".getBytes(StandardCharsets.UTF_8), AesGcmHkdfFieldCipher.create(recovered, random).decrypt(field, ctx));
+      XWingKeyWrapper holder =
+          XWingKeyWrapper.withPrivateKey(
+              "pq-recovery", "1", recovery.privateKey(SecretKeyAccess.insecure()), random);
+      DataKey recovered =
+          holder.unwrap(
+              dev.strongroom.crypto.kms.WrappedKey.of("pq-recovery", "1", pq),
+              dekId,
+              DataKeyWrapContext.encode("acme", dekId));
+      assertArrayEquals(
+          "Alice".getBytes(StandardCharsets.UTF_8),
+          AesGcmHkdfFieldCipher.create(recovered, random).decrypt(field, ctx));
     }
   }
 
@@ -55,7 +80,8 @@ class DataKeyCachePqTest {
   void withoutPqWrapper_thereIsNoPqWrap(@TempDir Path dir) throws Exception {
     Path keyring = dir.resolve("kek");
     InsecureLocalKeyring.addVersion(keyring, "1", random);
-    try (DataKeyCache cache = DataKeyCache.create(InsecureLocalKeyring.load("kek", keyring, random), random);
+    try (DataKeyCache cache =
+            DataKeyCache.create(InsecureLocalKeyring.load("kek", keyring, random), random);
         DataKeyCache.Lease lease = cache.acquire("acme", 1)) {
       assertTrue(lease.postQuantumWrappedKey().isEmpty());
     }

@@ -74,8 +74,14 @@ class DataKeyCacheTest {
 
   private static String encryptOne(DataKeyCache cache, String tenant, int size) {
     try (DataKeyCache.Lease lease = cache.acquire(tenant, size)) {
-      FieldContext ctx = FieldContext.builder().tenantId(tenant).recordId(UUID.randomUUID()).fieldName("phone")
-          .schemaVersion(1).dataKeyId(lease.dataKeyId()).build();
+      FieldContext ctx =
+          FieldContext.builder()
+              .tenantId(tenant)
+              .recordId(UUID.randomUUID())
+              .fieldName("phone")
+              .schemaVersion(1)
+              .dataKeyId(lease.dataKeyId())
+              .build();
       EncryptedField f = lease.cipher().encrypt(new byte[size], ctx);
       assertArrayEquals(new byte[size], lease.cipher().decrypt(f, ctx));
       return lease.dataKeyId();
@@ -88,8 +94,14 @@ class DataKeyCacheTest {
       Set<String> deks = new HashSet<>();
       for (int i = 0; i < 10_000; i++) {
         try (DataKeyCache.Lease lease = cache.acquire("tenant-a", PT.length)) {
-          FieldContext ctx = FieldContext.builder().tenantId("tenant-a").recordId(UUID.randomUUID()).fieldName("phone")
-              .schemaVersion(1).dataKeyId(lease.dataKeyId()).build();
+          FieldContext ctx =
+              FieldContext.builder()
+                  .tenantId("tenant-a")
+                  .recordId(UUID.randomUUID())
+                  .fieldName("phone")
+                  .schemaVersion(1)
+                  .dataKeyId(lease.dataKeyId())
+                  .build();
           lease.cipher().encrypt(PT, ctx);
           deks.add(lease.dataKeyId());
         }
@@ -106,14 +118,18 @@ class DataKeyCacheTest {
     assertEquals(Duration.ofMinutes(15), p.maxAge());
     assertEquals(100_000, p.maxRecords());
     assertEquals(1L << 30, p.maxBytes());
-    assertEquals(FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY, p.fieldAlgorithm());
+    assertEquals(
+        FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_DEK_SUBKEY_COMMIT_KEY,
+        p.fieldAlgorithm());
   }
 
   /** Suite 0x02 uses one GCM subkey per DEK: 4 fields × maxRecords must stay well under 2^32. */
   @Test
   void suite02PolicyWithMoreThan2pow28Records_isRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> DataKeyCachePolicy.builder().maxRecords((1L << 28) + 1).build());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DataKeyCachePolicy.builder().maxRecords((1L << 28) + 1).build());
     assertTrue(e.getMessage().contains("2^28"), e.getMessage());
     assertEquals(1L << 28, DataKeyCachePolicy.builder().maxRecords(1L << 28).build().maxRecords());
     assertEquals(1L << 28, DataKeyCachePolicy.MAX_RECORDS_DEK_SUBKEY);
@@ -122,19 +138,32 @@ class DataKeyCacheTest {
   /** Suite 0x01 derives a key per field, so the GCM bound does not cap its records. */
   @Test
   void suite01PolicyWithMoreThan2pow28Records_isAccepted() {
-    DataKeyCachePolicy p = DataKeyCachePolicy.builder()
-        .fieldAlgorithm(FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY).maxRecords(1L << 40).build();
+    DataKeyCachePolicy p =
+        DataKeyCachePolicy.builder()
+            .fieldAlgorithm(FieldAlgorithm.AES_256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY)
+            .maxRecords(1L << 40)
+            .build();
     assertEquals(1L << 40, p.maxRecords());
   }
 
   @Test
   void defaultCache_encryptsNewFieldsWithSuite02AndThePolicySuiteIsHonoured() {
     for (FieldAlgorithm alg : FieldAlgorithm.values()) {
-      try (DataKeyCache cache = cache(alg == AesGcmHkdfFieldCipher.DEFAULT_ALGORITHM ? DataKeyCachePolicy.defaults()
-              : DataKeyCachePolicy.builder().fieldAlgorithm(alg).build(), Clock.systemUTC());
+      try (DataKeyCache cache =
+              cache(
+                  alg == AesGcmHkdfFieldCipher.DEFAULT_ALGORITHM
+                      ? DataKeyCachePolicy.defaults()
+                      : DataKeyCachePolicy.builder().fieldAlgorithm(alg).build(),
+                  Clock.systemUTC());
           DataKeyCache.Lease lease = cache.acquire("t", PT.length)) {
-        FieldContext ctx = FieldContext.builder().tenantId("t").recordId(UUID.randomUUID()).fieldName("email")
-            .schemaVersion(1).dataKeyId(lease.dataKeyId()).build();
+        FieldContext ctx =
+            FieldContext.builder()
+                .tenantId("t")
+                .recordId(UUID.randomUUID())
+                .fieldName("email")
+                .schemaVersion(1)
+                .dataKeyId(lease.dataKeyId())
+                .build();
         EncryptedField f = lease.cipher().encrypt(PT, ctx);
         assertEquals(alg.wireId(), f.ciphertext()[1]);
         assertEquals(alg.headerLength() + PT.length + 16, f.ciphertext().length);
@@ -146,7 +175,8 @@ class DataKeyCacheTest {
   @Test
   void maxAgeReached_triggersNewDataKey() {
     ManualClock clock = new ManualClock();
-    try (DataKeyCache cache = cache(DataKeyCachePolicy.builder().maxAge(Duration.ofMinutes(5)).build(), clock)) {
+    try (DataKeyCache cache =
+        cache(DataKeyCachePolicy.builder().maxAge(Duration.ofMinutes(5)).build(), clock)) {
       String first = encryptOne(cache, "t", 10);
       clock.now = clock.now.plus(Duration.ofMinutes(5)).minusMillis(1);
       assertEquals(first, encryptOne(cache, "t", 10));
@@ -159,7 +189,8 @@ class DataKeyCacheTest {
 
   @Test
   void maxRecordsReached_triggersNewDataKey() {
-    try (DataKeyCache cache = cache(DataKeyCachePolicy.builder().maxRecords(3).build(), Clock.systemUTC())) {
+    try (DataKeyCache cache =
+        cache(DataKeyCachePolicy.builder().maxRecords(3).build(), Clock.systemUTC())) {
       String a = encryptOne(cache, "t", 1);
       assertEquals(a, encryptOne(cache, "t", 1));
       assertEquals(a, encryptOne(cache, "t", 1));
@@ -171,7 +202,8 @@ class DataKeyCacheTest {
 
   @Test
   void maxBytesReached_triggersNewDataKey() {
-    try (DataKeyCache cache = cache(DataKeyCachePolicy.builder().maxBytes(100).build(), Clock.systemUTC())) {
+    try (DataKeyCache cache =
+        cache(DataKeyCachePolicy.builder().maxBytes(100).build(), Clock.systemUTC())) {
       String a = encryptOne(cache, "t", 60);
       assertEquals(a, encryptOne(cache, "t", 40)); // exactly 100
       String b = encryptOne(cache, "t", 1); // would be 101
@@ -194,11 +226,21 @@ class DataKeyCacheTest {
   void wrappedKey_unwrapsWithTenantAndDekIdAndDecryptsTheRecord() {
     try (DataKeyCache cache = cache(DataKeyCachePolicy.defaults(), Clock.systemUTC());
         DataKeyCache.Lease lease = cache.acquire("tenant-a", PT.length)) {
-      FieldContext ctx = FieldContext.builder().tenantId("tenant-a").recordId(UUID.randomUUID()).fieldName("phone")
-          .schemaVersion(1).dataKeyId(lease.dataKeyId()).build();
+      FieldContext ctx =
+          FieldContext.builder()
+              .tenantId("tenant-a")
+              .recordId(UUID.randomUUID())
+              .fieldName("phone")
+              .schemaVersion(1)
+              .dataKeyId(lease.dataKeyId())
+              .build();
       EncryptedField f = lease.cipher().encrypt(PT, ctx);
       // A reader with KMS rights and only the data_keys row:
-      DataKey dek = kms.unwrap(lease.wrappedKey(), lease.dataKeyId(), DataKeyWrapContext.encode("tenant-a", lease.dataKeyId()));
+      DataKey dek =
+          kms.unwrap(
+              lease.wrappedKey(),
+              lease.dataKeyId(),
+              DataKeyWrapContext.encode("tenant-a", lease.dataKeyId()));
       assertArrayEquals(PT, AesGcmHkdfFieldCipher.create(dek, RANDOM).decrypt(f, ctx));
     }
   }
@@ -206,11 +248,18 @@ class DataKeyCacheTest {
   /** A retired key is wiped once its last lease closes, never before. */
   @Test
   void retiredKey_isWipedWhenItsLastLeaseCloses() {
-    try (DataKeyCache cache = cache(DataKeyCachePolicy.builder().maxRecords(1).build(), Clock.systemUTC())) {
+    try (DataKeyCache cache =
+        cache(DataKeyCachePolicy.builder().maxRecords(1).build(), Clock.systemUTC())) {
       DataKeyCache.Lease first = cache.acquire("t", 1);
       FieldCipher oldCipher = first.cipher();
-      FieldContext ctx = FieldContext.builder().tenantId("t").recordId(UUID.randomUUID()).fieldName("name")
-          .schemaVersion(1).dataKeyId(first.dataKeyId()).build();
+      FieldContext ctx =
+          FieldContext.builder()
+              .tenantId("t")
+              .recordId(UUID.randomUUID())
+              .fieldName("name")
+              .schemaVersion(1)
+              .dataKeyId(first.dataKeyId())
+              .build();
       DataKeyCache.Lease second = cache.acquire("t", 1); // retires the first key
       assertNotEquals(first.dataKeyId(), second.dataKeyId());
       oldCipher.encrypt(PT, ctx); // still leased: still usable
@@ -228,8 +277,14 @@ class DataKeyCacheTest {
     FieldContext ctx;
     try (DataKeyCache.Lease lease = cache.acquire("t", 1)) {
       c = lease.cipher();
-      ctx = FieldContext.builder().tenantId("t").recordId(UUID.randomUUID()).fieldName("name").schemaVersion(1)
-          .dataKeyId(lease.dataKeyId()).build();
+      ctx =
+          FieldContext.builder()
+              .tenantId("t")
+              .recordId(UUID.randomUUID())
+              .fieldName("name")
+              .schemaVersion(1)
+              .dataKeyId(lease.dataKeyId())
+              .build();
     }
     cache.close();
     FieldCipher cipher = c;
@@ -245,11 +300,13 @@ class DataKeyCacheTest {
       Set<String> deks = java.util.concurrent.ConcurrentHashMap.newKeySet();
       java.util.List<Future<?>> fs = new java.util.ArrayList<>();
       for (int t = 0; t < 8; t++) {
-        fs.add(pool.submit(() -> {
-          for (int i = 0; i < 500; i++) {
-            deks.add(encryptOne(cache, "tenant-a", 16));
-          }
-        }));
+        fs.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 500; i++) {
+                    deks.add(encryptOne(cache, "tenant-a", 16));
+                  }
+                }));
       }
       for (Future<?> f : fs) {
         f.get(60, TimeUnit.SECONDS);
@@ -264,14 +321,18 @@ class DataKeyCacheTest {
   @Test
   void concurrentRotation_neverEncryptsUnderAWipedKey() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
-    try (DataKeyCache cache = cache(DataKeyCachePolicy.builder().maxRecords(7).build(), Clock.systemUTC())) {
+    try (DataKeyCache cache =
+        cache(DataKeyCachePolicy.builder().maxRecords(7).build(), Clock.systemUTC())) {
       java.util.List<Future<?>> fs = new java.util.ArrayList<>();
       for (int t = 0; t < 4; t++) {
-        fs.add(pool.submit(() -> {
-          for (int i = 0; i < 300; i++) {
-            encryptOne(cache, "tenant-a", 8); // throws if a key was wiped under a live lease
-          }
-        }));
+        fs.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 300; i++) {
+                    encryptOne(
+                        cache, "tenant-a", 8); // throws if a key was wiped under a live lease
+                  }
+                }));
       }
       for (Future<?> f : fs) {
         f.get(60, TimeUnit.SECONDS);

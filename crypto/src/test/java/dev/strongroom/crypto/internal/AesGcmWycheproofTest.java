@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Replays every Wycheproof AES-GCM case with a 256-bit key, 96-bit IV and 128-bit tag (C2SP/wycheproof
- * testvectors_v1/aes_gcm_test.json, group tcId 91..156; see the file's "source") against {@link AesGcm},
- * the raw primitive field encryption and the local keyring use.
+ * Replays every Wycheproof AES-GCM case with a 256-bit key, 96-bit IV and 128-bit tag
+ * (C2SP/wycheproof testvectors_v1/aes_gcm_test.json, group tcId 91..156; see the file's "source")
+ * against {@link AesGcm}, the raw primitive field encryption and the local keyring use.
  */
 class AesGcmWycheproofTest {
   private static final String FILE = "/testvectors/wycheproof/aes_gcm_256_96_128_test.json";
@@ -30,7 +30,9 @@ class AesGcmWycheproofTest {
       JsonNode root = new ObjectMapper().readTree(in);
       List<JsonNode> out = new ArrayList<>();
       for (JsonNode g : root.get("testGroups")) {
-        if (g.get("keySize").asInt() == 256 && g.get("ivSize").asInt() == 96 && g.get("tagSize").asInt() == 128) {
+        if (g.get("keySize").asInt() == 256
+            && g.get("ivSize").asInt() == 96
+            && g.get("tagSize").asInt() == 128) {
           g.get("tests").forEach(out::add);
         }
       }
@@ -49,7 +51,11 @@ class AesGcmWycheproofTest {
   @TestFactory
   Stream<DynamicTest> wycheproofAesGcm256_everyCaseBehavesAsExpected() throws Exception {
     return cases().stream()
-        .map(t -> DynamicTest.dynamicTest("tcId " + t.get("tcId").asInt() + " " + t.get("result").asText(), () -> run(t)));
+        .map(
+            t ->
+                DynamicTest.dynamicTest(
+                    "tcId " + t.get("tcId").asInt() + " " + t.get("result").asText(),
+                    () -> run(t)));
   }
 
   private static void run(JsonNode t) {
@@ -69,7 +75,8 @@ class AesGcmWycheproofTest {
     } else {
       assertTrue(result.equals("invalid"), "no 'acceptable' cases in this group");
       InvalidCiphertextException e =
-          assertThrows(InvalidCiphertextException.class, () -> AesGcm.decrypt(key, iv, aad, ctAndTag));
+          assertThrows(
+              InvalidCiphertextException.class, () -> AesGcm.decrypt(key, iv, aad, ctAndTag));
       assertEquals("invalid ciphertext", e.getMessage());
     }
   }

@@ -18,9 +18,11 @@ class HkdfTest {
     byte[] salt = Hex.decode("000102030405060708090a0b0c");
     byte[] info = Hex.decode("f0f1f2f3f4f5f6f7f8f9");
     byte[] prk = Hkdf.SHA256.extract(salt, ikm);
-    assertArrayEquals(Hex.decode("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5"), prk);
     assertArrayEquals(
-        Hex.decode("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"),
+        Hex.decode("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5"), prk);
+    assertArrayEquals(
+        Hex.decode(
+            "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"),
         Hkdf.SHA256.expand(prk, info, 42));
   }
 

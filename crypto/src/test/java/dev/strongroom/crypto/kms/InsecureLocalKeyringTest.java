@@ -51,7 +51,8 @@ class InsecureLocalKeyringTest {
     InsecureLocalKeyring a = keyring("dev-kek", "a");
     InsecureLocalKeyring b = keyring("dev-kek", "b"); // same name and version, other bytes
     WrappedKey w = a.wrap(DataKey.generate("dek-1", RANDOM), AD);
-    InvalidCiphertextException e = assertThrows(InvalidCiphertextException.class, () -> b.unwrap(w, "dek-1", AD));
+    InvalidCiphertextException e =
+        assertThrows(InvalidCiphertextException.class, () -> b.unwrap(w, "dek-1", AD));
     assertEquals("invalid ciphertext", e.getMessage());
   }
 
@@ -61,7 +62,8 @@ class InsecureLocalKeyringTest {
     WrappedKey w = kr.wrap(DataKey.generate("dek-1", RANDOM), AD);
     WrappedKey renamed = WrappedKey.of("other-kek", w.keyVersion(), w.bytes());
     assertThrows(InvalidCiphertextException.class, () -> kr.unwrap(renamed, "dek-1", AD));
-    InsecureLocalKeyring sameFileOtherName = InsecureLocalKeyring.load("other-kek", dir.resolve("kr"), RANDOM);
+    InsecureLocalKeyring sameFileOtherName =
+        InsecureLocalKeyring.load("other-kek", dir.resolve("kr"), RANDOM);
     assertThrows(InvalidCiphertextException.class, () -> sameFileOtherName.unwrap(w, "dek-1", AD));
   }
 
@@ -69,8 +71,12 @@ class InsecureLocalKeyringTest {
   void wrappedKeyMovedToAnotherTenantOrDekId_failsToUnwrap() {
     InsecureLocalKeyring kr = keyring("dev-kek", "kr");
     WrappedKey w = kr.wrap(DataKey.generate("dek-1", RANDOM), AD);
-    assertThrows(InvalidCiphertextException.class, () -> kr.unwrap(w, "dek-1", DataKeyWrapContext.encode("tenant-b", "dek-1")));
-    assertThrows(InvalidCiphertextException.class, () -> kr.unwrap(w, "dek-2", DataKeyWrapContext.encode("tenant-a", "dek-2")));
+    assertThrows(
+        InvalidCiphertextException.class,
+        () -> kr.unwrap(w, "dek-1", DataKeyWrapContext.encode("tenant-b", "dek-1")));
+    assertThrows(
+        InvalidCiphertextException.class,
+        () -> kr.unwrap(w, "dek-2", DataKeyWrapContext.encode("tenant-a", "dek-2")));
   }
 
   @Test
@@ -82,7 +88,8 @@ class InsecureLocalKeyringTest {
       byte[] t = b.clone();
       t[i] ^= 0x01;
       WrappedKey tampered = WrappedKey.of(w.keyName(), w.keyVersion(), t);
-      assertThrows(InvalidCiphertextException.class, () -> kr.unwrap(tampered, "dek-1", AD), "byte " + i);
+      assertThrows(
+          InvalidCiphertextException.class, () -> kr.unwrap(tampered, "dek-1", AD), "byte " + i);
     }
   }
 
@@ -90,7 +97,8 @@ class InsecureLocalKeyringTest {
   void olderVersion_stillUnwrapsAfterRotation_newWrapsUseNewest() {
     Path p = dir.resolve("rot");
     InsecureLocalKeyring.addVersion(p, "1", RANDOM);
-    WrappedKey old = InsecureLocalKeyring.load("dev-kek", p, RANDOM).wrap(DataKey.generate("dek-1", RANDOM), AD);
+    WrappedKey old =
+        InsecureLocalKeyring.load("dev-kek", p, RANDOM).wrap(DataKey.generate("dek-1", RANDOM), AD);
     InsecureLocalKeyring.addVersion(p, "2", RANDOM);
     InsecureLocalKeyring kr = InsecureLocalKeyring.load("dev-kek", p, RANDOM);
     assertEquals("2", kr.primaryVersion());
@@ -102,7 +110,8 @@ class InsecureLocalKeyringTest {
 
   @Test
   void missingOrMalformedFile_isAKmsError() {
-    assertThrows(KmsException.class, () -> InsecureLocalKeyring.load("k", dir.resolve("none"), RANDOM));
+    assertThrows(
+        KmsException.class, () -> InsecureLocalKeyring.load("k", dir.resolve("none"), RANDOM));
     Path bad = dir.resolve("bad");
     org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> Files.writeString(bad, "1:AAAA\n"));
     assertThrows(KmsException.class, () -> InsecureLocalKeyring.load("k", bad, RANDOM));
@@ -124,7 +133,8 @@ class InsecureLocalKeyringTest {
     List<WrappedKey> damaged = List.of(WrappedKey.of("hsm-kek", "1", corrupted), wraps.get(1));
     assertArrayEquals(bytes(dek), bytes(both.unwrap(damaged, "dek-1", AD)));
     assertArrayEquals(bytes(dek), bytes(both.unwrap(List.of(wraps.get(1)), "dek-1", AD)));
-    assertThrows(InvalidCiphertextException.class, () -> both.unwrap(List.of(damaged.get(0)), "dek-1", AD));
+    assertThrows(
+        InvalidCiphertextException.class, () -> both.unwrap(List.of(damaged.get(0)), "dek-1", AD));
     assertThrows(IllegalArgumentException.class, () -> new RecoveryKeyWrapper(primary, primary));
   }
 }

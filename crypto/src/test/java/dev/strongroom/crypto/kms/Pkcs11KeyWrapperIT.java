@@ -67,8 +67,11 @@ class Pkcs11KeyWrapperIT {
       }
     }
     Files.createDirectories(tokens);
-    Files.writeString(Path.of(conf),
-        "directories.tokendir = " + tokens.toAbsolutePath() + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n");
+    Files.writeString(
+        Path.of(conf),
+        "directories.tokendir = "
+            + tokens.toAbsolutePath()
+            + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n");
     slotA = initToken("strongroom-a");
     long slotB = initToken("strongroom-b");
     slotC = initToken("strongroom-c"); // nobody logs in to this one but wrongPin_isAKmsError
@@ -82,7 +85,17 @@ class Pkcs11KeyWrapperIT {
   }
 
   private static long initToken(String label) throws IOException, InterruptedException {
-    String out = run("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", new String(PIN), "--so-pin", "4711-so");
+    String out =
+        run(
+            "softhsm2-util",
+            "--init-token",
+            "--free",
+            "--label",
+            label,
+            "--pin",
+            new String(PIN),
+            "--so-pin",
+            "4711-so");
     Matcher m = Pattern.compile("reassigned to slot (\\d+)").matcher(out);
     assertTrue(m.find(), "softhsm2-util said: " + out);
     return Long.parseLong(m.group(1));
@@ -113,15 +126,19 @@ class Pkcs11KeyWrapperIT {
   void wrongKek_failsToUnwrap() {
     WrappedKey w = wrapperA.wrap(DataKey.generate("dek-1", RANDOM), AD);
     WrappedKey claimsV2 = WrappedKey.of("hsm-kek", "2", w.bytes()); // another KEK in the same token
-    InvalidCiphertextException e = assertThrows(InvalidCiphertextException.class, () -> wrapperA.unwrap(claimsV2, "dek-1", AD));
+    InvalidCiphertextException e =
+        assertThrows(
+            InvalidCiphertextException.class, () -> wrapperA.unwrap(claimsV2, "dek-1", AD));
     assertEquals("invalid ciphertext", e.getMessage());
     WrappedKey unknownVersion = WrappedKey.of("hsm-kek", "9", w.bytes());
-    assertThrows(InvalidCiphertextException.class, () -> wrapperA.unwrap(unknownVersion, "dek-1", AD));
+    assertThrows(
+        InvalidCiphertextException.class, () -> wrapperA.unwrap(unknownVersion, "dek-1", AD));
   }
 
   @Test
   void wrappedKeyFromAnotherToken_failsToUnwrap() {
-    WrappedKey fromB = wrapperB.wrap(DataKey.generate("dek-1", RANDOM), AD); // same name and version, token B
+    WrappedKey fromB =
+        wrapperB.wrap(DataKey.generate("dek-1", RANDOM), AD); // same name and version, token B
     assertThrows(InvalidCiphertextException.class, () -> wrapperA.unwrap(fromB, "dek-1", AD));
     WrappedKey fromA = wrapperA.wrap(DataKey.generate("dek-1", RANDOM), AD);
     assertThrows(InvalidCiphertextException.class, () -> wrapperB.unwrap(fromA, "dek-1", AD));
@@ -130,21 +147,26 @@ class Pkcs11KeyWrapperIT {
   @Test
   void keyNameMismatch_failsToUnwrap() {
     WrappedKey w = wrapperA.wrap(DataKey.generate("dek-1", RANDOM), AD);
-    assertThrows(InvalidCiphertextException.class,
+    assertThrows(
+        InvalidCiphertextException.class,
         () -> wrapperA.unwrap(WrappedKey.of("other-kek", "1", w.bytes()), "dek-1", AD));
   }
 
   @Test
   void otherAssociatedDataOrTamperedBytes_failToUnwrap() {
     WrappedKey w = wrapperA.wrap(DataKey.generate("dek-1", RANDOM), AD);
-    assertThrows(InvalidCiphertextException.class,
+    assertThrows(
+        InvalidCiphertextException.class,
         () -> wrapperA.unwrap(w, "dek-1", DataKeyWrapContext.encode("tenant-b", "dek-1")));
     byte[] b = w.bytes();
     for (int i = 0; i < b.length; i++) {
       byte[] t = b.clone();
       t[i] ^= 0x40;
       WrappedKey tampered = WrappedKey.of("hsm-kek", "1", t);
-      assertThrows(InvalidCiphertextException.class, () -> wrapperA.unwrap(tampered, "dek-1", AD), "byte " + i);
+      assertThrows(
+          InvalidCiphertextException.class,
+          () -> wrapperA.unwrap(tampered, "dek-1", AD),
+          "byte " + i);
     }
   }
 
@@ -153,36 +175,68 @@ class Pkcs11KeyWrapperIT {
     Key kek = wrapperA.kek("1");
     assertNull(kek.getEncoded(), "the JCA key object exposes no bytes");
     SecretKeyFactory f = SecretKeyFactory.getInstance("AES", tokenA);
-    assertThrows(InvalidKeySpecException.class, () -> f.getKeySpec((SecretKey) kek, SecretKeySpec.class));
+    assertThrows(
+        InvalidKeySpecException.class, () -> f.getKeySpec((SecretKey) kek, SecretKeySpec.class));
     // Independent check with OpenSC's pkcs11-tool, outside the JVM: the token reports the object
     // as sensitive and never extractable, and refuses to read its value.
-    String objects = run("pkcs11-tool", "--module", LIBRARY.toString(), "--slot", Long.toString(slotA),
-        "--login", "--pin", new String(PIN), "--list-objects", "--type", "secrkey");
+    String objects =
+        run(
+            "pkcs11-tool",
+            "--module",
+            LIBRARY.toString(),
+            "--slot",
+            Long.toString(slotA),
+            "--login",
+            "--pin",
+            new String(PIN),
+            "--list-objects",
+            "--type",
+            "secrkey");
     assertTrue(objects.contains("label:      hsm-kek@1"), objects);
     assertTrue(objects.contains("never extractable"), objects);
     assertTrue(objects.contains("sensitive"), objects);
-    Process read = new ProcessBuilder("pkcs11-tool", "--module", LIBRARY.toString(), "--slot", Long.toString(slotA),
-        "--login", "--pin", new String(PIN), "--read-object", "--type", "secrkey", "--label", "hsm-kek@1")
-        .redirectErrorStream(true).start();
+    Process read =
+        new ProcessBuilder(
+                "pkcs11-tool",
+                "--module",
+                LIBRARY.toString(),
+                "--slot",
+                Long.toString(slotA),
+                "--login",
+                "--pin",
+                new String(PIN),
+                "--read-object",
+                "--type",
+                "secrkey",
+                "--label",
+                "hsm-kek@1")
+            .redirectErrorStream(true)
+            .start();
     String readOut = new String(read.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(read.waitFor() != 0 || readOut.isBlank(), "key value must not be readable: " + readOut);
+    assertTrue(
+        read.waitFor() != 0 || readOut.isBlank(), "key value must not be readable: " + readOut);
   }
 
   @Test
   void generateKek_refusesToReplaceAnExistingKek() {
-    assertThrows(KmsException.class, () -> Pkcs11KeyWrapper.generateKek(tokenA, PIN, "hsm-kek", "1"));
+    assertThrows(
+        KmsException.class, () -> Pkcs11KeyWrapper.generateKek(tokenA, PIN, "hsm-kek", "1"));
   }
 
   @Test
   void wrongPin_isAKmsError() {
-    // A token no one in this JVM is logged in to (PKCS#11 login state is per token, not per session).
+    // A token no one in this JVM is logged in to (PKCS#11 login state is per token, not per
+    // session).
     Provider p = Pkcs11KeyWrapper.configureProvider("StrongroomC", LIBRARY, slotC);
-    assertThrows(KmsException.class, () -> Pkcs11KeyWrapper.open(p, "wrong".toCharArray(), "hsm-kek", "1", RANDOM));
+    assertThrows(
+        KmsException.class,
+        () -> Pkcs11KeyWrapper.open(p, "wrong".toCharArray(), "hsm-kek", "1", RANDOM));
   }
 
   @Test
   void missingKek_isAKmsError() {
-    assertThrows(KmsException.class, () -> Pkcs11KeyWrapper.open(tokenA, PIN, "no-such-kek", "1", RANDOM));
+    assertThrows(
+        KmsException.class, () -> Pkcs11KeyWrapper.open(tokenA, PIN, "no-such-kek", "1", RANDOM));
   }
 
   @Test
@@ -207,15 +261,25 @@ class Pkcs11KeyWrapperIT {
       FieldContext lastCtx = null;
       for (int i = 0; i < 1000; i++) {
         try (DataKeyCache.Lease lease = cache.acquire("tenant-a", 5)) {
-          lastCtx = FieldContext.builder().tenantId("tenant-a").recordId(UUID.randomUUID()).fieldName("name")
-              .schemaVersion(1).dataKeyId(lease.dataKeyId()).build();
+          lastCtx =
+              FieldContext.builder()
+                  .tenantId("tenant-a")
+                  .recordId(UUID.randomUUID())
+                  .fieldName("name")
+                  .schemaVersion(1)
+                  .dataKeyId(lease.dataKeyId())
+                  .build();
           last = lease.cipher().encrypt("Grace".getBytes(StandardCharsets.UTF_8), lastCtx);
           dekId = lease.dataKeyId();
           wrapped = lease.wrappedKey();
         }
       }
       DataKey dek = wrapperA.unwrap(wrapped, dekId, DataKeyWrapContext.encode("tenant-a", dekId));
-      assertEquals("Grace", new String(AesGcmHkdfFieldCipher.create(dek, RANDOM).decrypt(last, lastCtx), StandardCharsets.UTF_8));
+      assertEquals(
+          "Grace",
+          new String(
+              AesGcmHkdfFieldCipher.create(dek, RANDOM).decrypt(last, lastCtx),
+              StandardCharsets.UTF_8));
     }
   }
 }

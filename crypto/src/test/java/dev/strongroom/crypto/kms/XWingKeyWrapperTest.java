@@ -32,13 +32,15 @@ import org.junit.jupiter.api.TestFactory;
 class XWingKeyWrapperTest {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final byte[] AD = DataKeyWrapContext.encode("tenant-a", "dek-1");
-  private static final Pattern FIELD = Pattern.compile("^(seed|sk|pk|eseed|ct|ss)\\b\\s*([0-9a-f]*)\\s*$");
+  private static final Pattern FIELD =
+      Pattern.compile("^(seed|sk|pk|eseed|ct|ss)\\b\\s*([0-9a-f]*)\\s*$");
 
   /** Parses the draft's Appendix C text (testvectors/xwing/...-appendix-c.txt). */
   static List<Map<String, byte[]>> vectors() throws Exception {
     String text;
-    try (InputStream in = XWingKeyWrapperTest.class.getResourceAsStream(
-        "/testvectors/xwing/draft-connolly-cfrg-xwing-kem-10_appendix-c.txt")) {
+    try (InputStream in =
+        XWingKeyWrapperTest.class.getResourceAsStream(
+            "/testvectors/xwing/draft-connolly-cfrg-xwing-kem-10_appendix-c.txt")) {
       text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
     }
     List<Map<String, StringBuilder>> raw = new ArrayList<>();
@@ -78,20 +80,34 @@ class XWingKeyWrapperTest {
     }
   }
 
-  /** Bouncy Castle's X-Wing reproduces draft-10's key generation, encapsulation and decapsulation. */
+  /**
+   * Bouncy Castle's X-Wing reproduces draft-10's key generation, encapsulation and decapsulation.
+   */
   @TestFactory
   Stream<DynamicTest> xwingDraft10Vectors_keygenEncapsDecapsMatch() throws Exception {
-    return vectors().stream().map(v -> DynamicTest.dynamicTest("seed " + Hex.encode(v.get("seed")).substring(0, 8), () -> {
-      XWingKeyWrapper.KeyPair kp = XWingKeyWrapper.keyPairFromSeed(v.get("seed"));
-      assertArrayEquals(v.get("pk"), kp.publicKey(), "public key from seed");
-      assertArrayEquals(v.get("sk"), kp.privateKey(SecretKeyAccess.insecure()), "private key = seed");
-      SecretWithEncapsulation enc = new XWingKEMGenerator(new FixedSecureRandom(v.get("eseed")))
-          .generateEncapsulated(new XWingPublicKeyParameters(v.get("pk")));
-      assertArrayEquals(v.get("ct"), enc.getEncapsulation(), "ciphertext");
-      assertArrayEquals(v.get("ss"), enc.getSecret(), "encapsulated shared secret");
-      assertArrayEquals(v.get("ss"), new XWingKEMExtractor(new XWingPrivateKeyParameters(v.get("sk"))).extractSecret(v.get("ct")),
-          "decapsulated shared secret");
-    }));
+    return vectors().stream()
+        .map(
+            v ->
+                DynamicTest.dynamicTest(
+                    "seed " + Hex.encode(v.get("seed")).substring(0, 8),
+                    () -> {
+                      XWingKeyWrapper.KeyPair kp = XWingKeyWrapper.keyPairFromSeed(v.get("seed"));
+                      assertArrayEquals(v.get("pk"), kp.publicKey(), "public key from seed");
+                      assertArrayEquals(
+                          v.get("sk"),
+                          kp.privateKey(SecretKeyAccess.insecure()),
+                          "private key = seed");
+                      SecretWithEncapsulation enc =
+                          new XWingKEMGenerator(new FixedSecureRandom(v.get("eseed")))
+                              .generateEncapsulated(new XWingPublicKeyParameters(v.get("pk")));
+                      assertArrayEquals(v.get("ct"), enc.getEncapsulation(), "ciphertext");
+                      assertArrayEquals(v.get("ss"), enc.getSecret(), "encapsulated shared secret");
+                      assertArrayEquals(
+                          v.get("ss"),
+                          new XWingKEMExtractor(new XWingPrivateKeyParameters(v.get("sk")))
+                              .extractSecret(v.get("ct")),
+                          "decapsulated shared secret");
+                    }));
   }
 
   private static byte[] bytes(DataKey k) {
@@ -102,7 +118,9 @@ class XWingKeyWrapperTest {
   void wrapToPublicKey_unwrapWithPrivateKey_returnsTheDataKey() {
     XWingKeyWrapper.KeyPair kp = XWingKeyWrapper.generateKeyPair(RANDOM);
     XWingKeyWrapper sender = XWingKeyWrapper.forRecipient("pq-kek", "1", kp.publicKey(), RANDOM);
-    XWingKeyWrapper recipient = XWingKeyWrapper.withPrivateKey("pq-kek", "1", kp.privateKey(SecretKeyAccess.insecure()), RANDOM);
+    XWingKeyWrapper recipient =
+        XWingKeyWrapper.withPrivateKey(
+            "pq-kek", "1", kp.privateKey(SecretKeyAccess.insecure()), RANDOM);
     DataKey dek = DataKey.generate("dek-1", RANDOM);
     WrappedKey w = sender.wrap(dek, AD);
     assertEquals(1182, w.bytes().length);
@@ -113,24 +131,37 @@ class XWingKeyWrapperTest {
   @Test
   void wrongPrivateKey_failsToUnwrap() {
     XWingKeyWrapper.KeyPair kp = XWingKeyWrapper.generateKeyPair(RANDOM);
-    WrappedKey w = XWingKeyWrapper.forRecipient("pq-kek", "1", kp.publicKey(), RANDOM).wrap(DataKey.generate("dek-1", RANDOM), AD);
-    XWingKeyWrapper other = XWingKeyWrapper.withPrivateKey("pq-kek", "1",
-        XWingKeyWrapper.generateKeyPair(RANDOM).privateKey(SecretKeyAccess.insecure()), RANDOM);
+    WrappedKey w =
+        XWingKeyWrapper.forRecipient("pq-kek", "1", kp.publicKey(), RANDOM)
+            .wrap(DataKey.generate("dek-1", RANDOM), AD);
+    XWingKeyWrapper other =
+        XWingKeyWrapper.withPrivateKey(
+            "pq-kek",
+            "1",
+            XWingKeyWrapper.generateKeyPair(RANDOM).privateKey(SecretKeyAccess.insecure()),
+            RANDOM);
     assertThrows(InvalidCiphertextException.class, () -> other.unwrap(w, "dek-1", AD));
   }
 
   @Test
   void tamperedBytesOtherContextOrName_failToUnwrap() {
     XWingKeyWrapper.KeyPair kp = XWingKeyWrapper.generateKeyPair(RANDOM);
-    XWingKeyWrapper x = XWingKeyWrapper.withPrivateKey("pq-kek", "1", kp.privateKey(SecretKeyAccess.insecure()), RANDOM);
+    XWingKeyWrapper x =
+        XWingKeyWrapper.withPrivateKey(
+            "pq-kek", "1", kp.privateKey(SecretKeyAccess.insecure()), RANDOM);
     WrappedKey w = x.wrap(DataKey.generate("dek-1", RANDOM), AD);
     for (int i : new int[] {0, 1, 2, 500, 1121, 1122, 1133, 1134, 1165, 1166, 1181}) {
       byte[] t = w.bytes();
       t[i] ^= 0x01;
       WrappedKey tampered = WrappedKey.of("pq-kek", "1", t);
-      assertThrows(InvalidCiphertextException.class, () -> x.unwrap(tampered, "dek-1", AD), "byte " + i);
+      assertThrows(
+          InvalidCiphertextException.class, () -> x.unwrap(tampered, "dek-1", AD), "byte " + i);
     }
-    assertThrows(InvalidCiphertextException.class, () -> x.unwrap(w, "dek-1", DataKeyWrapContext.encode("tenant-b", "dek-1")));
-    assertThrows(InvalidCiphertextException.class, () -> x.unwrap(WrappedKey.of("hsm-kek", "1", w.bytes()), "dek-1", AD));
+    assertThrows(
+        InvalidCiphertextException.class,
+        () -> x.unwrap(w, "dek-1", DataKeyWrapContext.encode("tenant-b", "dek-1")));
+    assertThrows(
+        InvalidCiphertextException.class,
+        () -> x.unwrap(WrappedKey.of("hsm-kek", "1", w.bytes()), "dek-1", AD));
   }
 }

@@ -18,15 +18,21 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The Java half of {@code ./strongroom} (the shell script builds, installs packages and runs {@code
- * test}). Human output on stdout, diagnostics on stderr, {@code --json} everywhere. Exit codes (DESIGN
- * §7): 0 success, 1 a check found a problem, 2 usage error, 3 environment or stack not usable.
+ * test}). Human output on stdout, diagnostics on stderr, {@code --json} everywhere. Exit codes
+ * (DESIGN §7): 0 success, 1 a check found a problem, 2 usage error, 3 environment or stack not
+ * usable.
  */
 @Command(
     name = "strongroom",
     mixinStandardHelpOptions = true,
     description = "Operate a local Strongroom stack.",
-    subcommands = {StrongroomCommand.Up.class, StrongroomCommand.Down.class, StrongroomCommand.Status.class, StrongroomCommand.DemoCmd.class,
-        StrongroomCommand.Token.class})
+    subcommands = {
+      StrongroomCommand.Up.class,
+      StrongroomCommand.Down.class,
+      StrongroomCommand.Status.class,
+      StrongroomCommand.DemoCmd.class,
+      StrongroomCommand.Token.class
+    })
 public final class StrongroomCommand implements Callable<Integer> {
   public static final int OK = 0;
   public static final int PROBLEM = 1;
@@ -36,10 +42,17 @@ public final class StrongroomCommand implements Callable<Integer> {
   @Option(names = "--json", scope = ScopeType.INHERIT, description = "Machine-readable output.")
   boolean json;
 
-  @Option(names = "--home", scope = ScopeType.INHERIT, hidden = true, description = "Repository root.")
+  @Option(
+      names = "--home",
+      scope = ScopeType.INHERIT,
+      hidden = true,
+      description = "Repository root.")
   Path home = Path.of(System.getProperty("strongroom.home", "."));
 
-  @Option(names = "--state", scope = ScopeType.INHERIT, hidden = true,
+  @Option(
+      names = "--state",
+      scope = ScopeType.INHERIT,
+      hidden = true,
       description = "State directory (default <home>/.strongroom); system tests use a private one.")
   Path stateDir;
 
@@ -48,14 +61,15 @@ public final class StrongroomCommand implements Callable<Integer> {
 
   public static void main(String[] args) {
     CommandLine cl = new CommandLine(new StrongroomCommand());
-    cl.setExecutionExceptionHandler((e, cmd, parse) -> {
-      if (e instanceof StackException) {
-        cmd.getErr().println("strongroom: " + e.getMessage());
-        return UNUSABLE;
-      }
-      cmd.getErr().println("strongroom: unexpected failure: " + e);
-      return UNUSABLE;
-    });
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parse) -> {
+          if (e instanceof StackException) {
+            cmd.getErr().println("strongroom: " + e.getMessage());
+            return UNUSABLE;
+          }
+          cmd.getErr().println("strongroom: unexpected failure: " + e);
+          return UNUSABLE;
+        });
     System.exit(cl.execute(args));
   }
 
@@ -66,7 +80,9 @@ public final class StrongroomCommand implements Callable<Integer> {
   }
 
   Path state() {
-    return stateDir != null ? stateDir.toAbsolutePath().normalize() : home.toAbsolutePath().normalize().resolve(".strongroom");
+    return stateDir != null
+        ? stateDir.toAbsolutePath().normalize()
+        : home.toAbsolutePath().normalize().resolve(".strongroom");
   }
 
   StackLauncher launcher() {
@@ -77,7 +93,9 @@ public final class StrongroomCommand implements Callable<Integer> {
     out.println(CanonicalJson.canonicalString(node));
   }
 
-  @Command(name = "up", description = "Start Kafka and the five services; write .strongroom/stack.json.")
+  @Command(
+      name = "up",
+      description = "Start Kafka and the five services; write .strongroom/stack.json.")
   static final class Up implements Callable<Integer> {
     @ParentCommand StrongroomCommand root;
 
@@ -92,7 +110,8 @@ public final class StrongroomCommand implements Callable<Integer> {
         n.set("stack", CanonicalJson.parse(r.stack().toJson()));
         root.printJson(n);
       } else {
-        root.out.println(r.alreadyUp() ? "already up" : "up in " + r.took().toMillis() / 100 / 10.0 + " s");
+        root.out.println(
+            r.alreadyUp() ? "already up" : "up in " + r.took().toMillis() / 100 / 10.0 + " s");
         root.out.printf("%-12s %s%n", "kafka", r.stack().kafkaBootstrap());
         r.stack().serviceUrlsByName().forEach((k, v) -> root.out.printf("%-12s %s%n", k, v));
         root.out.printf("%-12s %s%n", "stack.json", root.launcher().stackFile());
@@ -130,23 +149,39 @@ public final class StrongroomCommand implements Callable<Integer> {
         ObjectNode o = CanonicalJson.mapper().createObjectNode();
         o.put("healthy", r.healthy());
         ArrayNode parts = o.putArray("parts");
-        r.parts().forEach(p -> parts.addObject().put("name", p.name()).put("address", p.address()).put("healthy", p.healthy())
-            .put("detail", p.detail()).put("rssBytes", p.rssBytes()));
+        r.parts()
+            .forEach(
+                p ->
+                    parts
+                        .addObject()
+                        .put("name", p.name())
+                        .put("address", p.address())
+                        .put("healthy", p.healthy())
+                        .put("detail", p.detail())
+                        .put("rssBytes", p.rssBytes()));
         root.printJson(o);
       } else {
         long total = 0;
         for (StackLauncher.PartStatus p : r.parts()) {
-          root.out.printf("%-22s %-7s %-28s %s%s%n", p.name(), p.healthy() ? "OK" : "DOWN", p.address(), p.detail(),
+          root.out.printf(
+              "%-22s %-7s %-28s %s%s%n",
+              p.name(),
+              p.healthy() ? "OK" : "DOWN",
+              p.address(),
+              p.detail(),
               p.rssBytes() > 0 ? String.format("  (RSS %d MiB)", p.rssBytes() >> 20) : "");
           total += Math.max(0, p.rssBytes());
         }
-        root.out.printf("%s; resident memory %d MiB%n", r.healthy() ? "healthy" : "NOT healthy", total >> 20);
+        root.out.printf(
+            "%s; resident memory %d MiB%n", r.healthy() ? "healthy" : "NOT healthy", total >> 20);
       }
       return r.healthy() ? OK : PROBLEM;
     }
   }
 
-  @Command(name = "token", description = "Print a tenant token from the stack's tenant authority (and nothing else).")
+  @Command(
+      name = "token",
+      description = "Print a tenant token from the stack's tenant authority (and nothing else).")
   static final class Token implements Callable<Integer> {
     @ParentCommand StrongroomCommand root;
 
@@ -161,15 +196,24 @@ public final class StrongroomCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      if (tenant.isBlank() || ttl.isNegative() || ttl.isZero() || ttl.compareTo(dev.strongroom.contracts.token.TenantTokens.MAX_LIFETIME) > 0) {
+      if (tenant.isBlank()
+          || ttl.isNegative()
+          || ttl.isZero()
+          || ttl.compareTo(dev.strongroom.contracts.token.TenantTokens.MAX_LIFETIME) > 0) {
         root.err.println("strongroom: TENANT must not be empty and --ttl must be within (0, PT1H]");
         return USAGE;
       }
       Path keyDir = root.state().resolve("keys");
-      if (!java.nio.file.Files.exists(root.launcher().stackFile()) || !java.nio.file.Files.exists(keyDir.resolve(dev.strongroom.devstack.keys.DevKeys.TENANT_TOKEN_KEY))) {
-        throw new StackException("the stack is not up (no tenant authority key); run ./strongroom up");
+      if (!java.nio.file.Files.exists(root.launcher().stackFile())
+          || !java.nio.file.Files.exists(
+              keyDir.resolve(dev.strongroom.devstack.keys.DevKeys.TENANT_TOKEN_KEY))) {
+        throw new StackException(
+            "the stack is not up (no tenant authority key); run ./strongroom up");
       }
-      String token = dev.strongroom.devstack.keys.DevKeys.open(keyDir).tenantTokens(java.time.Clock.systemUTC()).issue(tenant, subject, ttl);
+      String token =
+          dev.strongroom.devstack.keys.DevKeys.open(keyDir)
+              .tenantTokens(java.time.Clock.systemUTC())
+              .issue(tenant, subject, ttl);
       if (root.json) {
         ObjectNode o = CanonicalJson.mapper().createObjectNode();
         o.put("token", token);
@@ -193,7 +237,12 @@ public final class StrongroomCommand implements Callable<Integer> {
         ObjectNode o = CanonicalJson.mapper().createObjectNode();
         o.put("passed", ok);
         ArrayNode arr = o.putArray("steps");
-        steps.forEach(s -> arr.addObject().put("name", s.name()).put("ok", s.ok()).put("observed", s.observed()));
+        steps.forEach(
+            s ->
+                arr.addObject()
+                    .put("name", s.name())
+                    .put("ok", s.ok())
+                    .put("observed", s.observed()));
         root.printJson(o);
       }
       return ok ? OK : PROBLEM;

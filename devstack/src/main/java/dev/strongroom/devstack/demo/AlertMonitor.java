@@ -25,10 +25,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The SIEM's side of {@code strongroom.security.alerts}, as an outside consumer would run it with the
- * contracts library and plain Kafka clients: every alert is verified by the same acceptance rules the
- * services apply; a forged, stale or replayed alert is itself dead-lettered and alerted (signed as
- * {@code /strongroom/devstack}). Commits offsets after each outcome is published.
+ * The SIEM's side of {@code strongroom.security.alerts}, as an outside consumer would run it with
+ * the contracts library and plain Kafka clients: every alert is verified by the same acceptance
+ * rules the services apply; a forged, stale or replayed alert is itself dead-lettered and alerted
+ * (signed as {@code /strongroom/devstack}). Commits offsets after each outcome is published.
  */
 public final class AlertMonitor implements AutoCloseable {
   /** What the monitor did with one alert record. */
@@ -40,20 +40,41 @@ public final class AlertMonitor implements AutoCloseable {
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final Thread thread;
 
-  public AlertMonitor(String bootstrap, KeyRegistry registry, SigningKey monitorKey, String monitorSource) {
+  public AlertMonitor(
+      String bootstrap, KeyRegistry registry, SigningKey monitorKey, String monitorSource) {
     Clock clock = Clock.systemUTC();
-    EventVerifier verifier = new EventVerifier(registry, EventCatalog.standard(), EventVerifier.DEFAULT_SKEW, clock,
-        ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock));
+    EventVerifier verifier =
+        new EventVerifier(
+            registry,
+            EventCatalog.standard(),
+            EventVerifier.DEFAULT_SKEW,
+            clock,
+            ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock));
     this.gate = new RecordGate(verifier, new EventSigner(monitorKey, monitorSource, clock));
-    this.consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "siem-monitor-" + UUID.randomUUID(),
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new ByteArraySerializer(), new ByteArraySerializer());
+    this.consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "siem-monitor-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    this.producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true),
+            new ByteArraySerializer(),
+            new ByteArraySerializer());
     this.thread = new Thread(this::run, "siem-monitor");
     thread.setDaemon(true);
   }

@@ -43,21 +43,21 @@ import org.slf4j.LoggerFactory;
 /**
  * A real, single-node Apache Kafka broker running in this JVM in KRaft mode.
  *
- * <p>The node plays both roles ({@code process.roles=broker,controller}) with {@code node.id=1}
- * and a static one-voter controller quorum. Both listeners bind to {@code 127.0.0.1} only, on
- * free ports chosen at every {@link #start(Path)}; the client listener is {@code PLAINTEXT}.
+ * <p>The node plays both roles ({@code process.roles=broker,controller}) with {@code node.id=1} and
+ * a static one-voter controller quorum. Both listeners bind to {@code 127.0.0.1} only, on free
+ * ports chosen at every {@link #start(Path)}; the client listener is {@code PLAINTEXT}.
  *
- * <p>The log directory belongs to the caller: it is created if missing and formatted (fresh
- * cluster id, {@code MetadataVersion.LATEST_PRODUCTION}, see {@link KRaftStorage}) only when it
- * holds no {@code meta.properties}, so a broker restarted on the same directory keeps its topics
- * and records. The metadata log lives in the same directory.
+ * <p>The log directory belongs to the caller: it is created if missing and formatted (fresh cluster
+ * id, {@code MetadataVersion.LATEST_PRODUCTION}, see {@link KRaftStorage}) only when it holds no
+ * {@code meta.properties}, so a broker restarted on the same directory keeps its topics and
+ * records. The metadata log lives in the same directory.
  *
  * <p>Broker defaults suit tests and a local stack: replication factor 1 everywhere, no topic
- * auto-creation, three partitions per topic, no initial rebalance delay, and few threads and
- * small buffers so that the broker fits in a test JVM capped at a few hundred megabytes.
+ * auto-creation, three partitions per topic, no initial rebalance delay, and few threads and small
+ * buffers so that the broker fits in a test JVM capped at a few hundred megabytes.
  *
- * <p>Instances are thread-safe. {@link #close()} stops the broker, waits for it, and releases
- * its ports; it is idempotent.
+ * <p>Instances are thread-safe. {@link #close()} stops the broker, waits for it, and releases its
+ * ports; it is idempotent.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -119,7 +119,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       int[] ports = freePorts(2);
       String bootstrap = HOST + ":" + ports[0];
-      Properties properties = brokerProperties(dir, ports[0], ports[1], remainingMillis(deadlineNanos));
+      Properties properties =
+          brokerProperties(dir, ports[0], ports[1], remainingMillis(deadlineNanos));
       KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
       try {
         server.startup(); // bounded by server.max.startup.time.ms
@@ -127,7 +128,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       } catch (RuntimeException e) {
         stopQuietly(server);
         if (isBindFailure(e) && attempt < MAX_START_ATTEMPTS) {
-          LOG.warn("A port chosen for the embedded Kafka broker was taken, retrying: {}", e.toString());
+          LOG.warn(
+              "A port chosen for the embedded Kafka broker was taken, retrying: {}", e.toString());
           continue;
         }
         throw startupFailure(dir, bootstrap, e);
@@ -171,7 +173,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     List<NewTopic> newTopics = new ArrayList<>();
     for (String name : topics) {
-      newTopics.add(new NewTopic(Objects.requireNonNull(name, "topic name"), partitions, (short) 1));
+      newTopics.add(
+          new NewTopic(Objects.requireNonNull(name, "topic name"), partitions, (short) 1));
     }
     long deadlineNanos = System.nanoTime() + TOPIC_TIMEOUT.toNanos();
     try (Admin admin = admin()) {
@@ -235,7 +238,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   // ---------------------------------------------------------------- configuration and formatting
 
-  /** The broker configuration; {@code startupTimeoutMs} bounds {@link KafkaRaftServer#startup()}. */
+  /**
+   * The broker configuration; {@code startupTimeoutMs} bounds {@link KafkaRaftServer#startup()}.
+   */
   private static Properties brokerProperties(
       Path dir, int brokerPort, int controllerPort, long startupTimeoutMs) {
     Properties p = new Properties();
@@ -247,9 +252,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("controller.listener.names", CONTROLLER_LISTENER);
     // Listeners: loopback only.
     String brokerEndpoint = BROKER_LISTENER + "://" + HOST + ":" + brokerPort;
-    p.put("listeners", brokerEndpoint + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+    p.put(
+        "listeners",
+        brokerEndpoint + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
     p.put("advertised.listeners", brokerEndpoint);
-    p.put("listener.security.protocol.map",
+    p.put(
+        "listener.security.protocol.map",
         BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
     p.put("inter.broker.listener.name", BROKER_LISTENER);
     // Storage: the caller's directory holds data and the metadata log.
@@ -287,7 +295,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     return p;
   }
 
-  /** Creates {@code dir} if needed and formats it unless it already holds {@code meta.properties}. */
+  /**
+   * Creates {@code dir} if needed and formats it unless it already holds {@code meta.properties}.
+   */
   private static void prepareLogDir(Path dir) {
     try {
       Files.createDirectories(dir);
@@ -303,7 +313,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
       KRaftStorage.format(dir, NODE_ID, clusterId, CONTROLLER_LISTENER, printStream);
     } catch (Exception e) {
-      throw new IllegalStateException("Cannot format Kafka log directory " + dir + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot format Kafka log directory " + dir + ": " + e.getMessage(), e);
     }
     String report = output.toString(StandardCharsets.UTF_8).trim();
     LOG.info("Formatted {} with cluster id {}: {}", dir, clusterId, report);
@@ -344,7 +355,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       while (System.nanoTime() < deadlineNanos) {
         try {
           long waitMs = Math.min(5_000, remainingMillis(deadlineNanos));
-          Collection<Node> nodes = admin.describeCluster().nodes().get(waitMs, TimeUnit.MILLISECONDS);
+          Collection<Node> nodes =
+              admin.describeCluster().nodes().get(waitMs, TimeUnit.MILLISECONDS);
           if (nodes.stream().anyMatch(node -> node.id() == NODE_ID)) {
             return;
           }
@@ -357,7 +369,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for the Kafka broker at " + bootstrap, e);
+      throw new IllegalStateException(
+          "Interrupted while waiting for the Kafka broker at " + bootstrap, e);
     }
     TimeoutException timeout =
         new TimeoutException("no answer to describeCluster listing node " + NODE_ID);
@@ -440,18 +453,32 @@ public final class EmbeddedKafka implements AutoCloseable {
    * The exception {@link #start(Path)} throws for {@code failure}: a timeout, whether ours or the
    * broker's own ({@code server.max.startup.time.ms}), is reported as such.
    */
-  private static IllegalStateException startupFailure(Path dir, String bootstrap, RuntimeException failure) {
+  private static IllegalStateException startupFailure(
+      Path dir, String bootstrap, RuntimeException failure) {
     Throwable cause = failure instanceof StartupTimeout ? failure.getCause() : failure;
     for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof TimeoutException || t instanceof org.apache.kafka.common.errors.TimeoutException) {
+      if (t instanceof TimeoutException
+          || t instanceof org.apache.kafka.common.errors.TimeoutException) {
         return new IllegalStateException(
-            "Embedded Kafka broker at " + bootstrap + " (log dir " + dir + ") not ready within "
-                + STARTUP_TIMEOUT.toSeconds() + " s: " + cause.getMessage(),
+            "Embedded Kafka broker at "
+                + bootstrap
+                + " (log dir "
+                + dir
+                + ") not ready within "
+                + STARTUP_TIMEOUT.toSeconds()
+                + " s: "
+                + cause.getMessage(),
             cause);
       }
     }
     return new IllegalStateException(
-        "Embedded Kafka broker at " + bootstrap + " (log dir " + dir + ") failed to start: " + cause, cause);
+        "Embedded Kafka broker at "
+            + bootstrap
+            + " (log dir "
+            + dir
+            + ") failed to start: "
+            + cause,
+        cause);
   }
 
   /** Carries the readiness timeout out of {@link #awaitReady}. */

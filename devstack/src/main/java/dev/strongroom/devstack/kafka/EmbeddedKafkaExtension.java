@@ -31,7 +31,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * directory deleted. Test methods, lifecycle methods and constructors may declare an {@link
  * EmbeddedKafka} parameter. {@code @Nested} classes share the broker of their enclosing class.
  */
-public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class EmbeddedKafkaExtension
+    implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(EmbeddedKafkaExtension.class);
@@ -61,16 +62,19 @@ public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAll
   }
 
   @Override
-  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public boolean supportsParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     return parameterContext.getParameter().getType() == EmbeddedKafka.class;
   }
 
   @Override
-  public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public Object resolveParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     try {
       return brokerFor(extensionContext);
     } catch (RuntimeException e) {
-      throw new ParameterResolutionException("Cannot start the embedded Kafka broker: " + e.getMessage(), e);
+      throw new ParameterResolutionException(
+          "Cannot start the embedded Kafka broker: " + e.getMessage(), e);
     }
   }
 
@@ -120,7 +124,8 @@ public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAll
           root,
           new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+                throws IOException {
               Files.deleteIfExists(file);
               return FileVisitResult.CONTINUE;
             }
@@ -134,7 +139,8 @@ public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAll
             }
 
             @Override
-            public FileVisitResult postVisitDirectory(Path directory, IOException e) throws IOException {
+            public FileVisitResult postVisitDirectory(Path directory, IOException e)
+                throws IOException {
               if (e != null && !(e instanceof NoSuchFileException)) {
                 throw e;
               }

@@ -8,10 +8,10 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * Formats a KRaft log directory, as {@code kafka-storage.sh format} does, with Kafka's own {@link
- * Formatter} at release version {@link MetadataVersion#LATEST_PRODUCTION}. No initial controllers are
- * given, so the directory is formatted for a static quorum ({@code controller.quorum.voters}, {@code
- * kraft.version=0}): the controller's address is not recorded in the directory, and a restart on new
- * ports works.
+ * Formatter} at release version {@link MetadataVersion#LATEST_PRODUCTION}. No initial controllers
+ * are given, so the directory is formatted for a static quorum ({@code controller.quorum.voters},
+ * {@code kraft.version=0}): the controller's address is not recorded in the directory, and a
+ * restart on new ports works.
  */
 final class KRaftStorage {
 
@@ -31,7 +31,8 @@ final class KRaftStorage {
    * @param out where the formatter reports what it did
    * @throws Exception what the formatter throws, e.g. if the directory is already formatted
    */
-  static void format(Path dir, int nodeId, String clusterId, String controllerListenerName, PrintStream out)
+  static void format(
+      Path dir, int nodeId, String clusterId, String controllerListenerName, PrintStream out)
       throws Exception {
     new Formatter()
         .setPrintStream(out)

@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Starts the broker on {@code DIR}, creates the Strongroom topics and their dead-letter topics,
  * then atomically writes the bootstrap address ({@code 127.0.0.1:<port>}, no line break) to {@code
  * FILE} and prints {@code kafka ready at 127.0.0.1:<port>} to standard output. A stale {@code FILE}
- * is deleted first, so its presence means this broker is ready. The process then runs until the
- * JVM is asked to stop (SIGTERM, SIGINT): a shutdown hook deletes {@code FILE} and closes the
- * broker cleanly.
+ * is deleted first, so its presence means this broker is ready. The process then runs until the JVM
+ * is asked to stop (SIGTERM, SIGINT): a shutdown hook deletes {@code FILE} and closes the broker
+ * cleanly.
  *
  * <p>Exit status: {@value #EXIT_USAGE} for bad arguments, {@value #EXIT_STARTUP_FAILED} if the
  * broker cannot be started or prepared; the reason goes to standard error.
@@ -106,7 +106,8 @@ public final class KafkaMain {
     Path temp = Files.createTempFile(parent, "." + absolute.getFileName(), ".tmp");
     try {
       Files.writeString(temp, content, StandardCharsets.UTF_8);
-      Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temp);
     }

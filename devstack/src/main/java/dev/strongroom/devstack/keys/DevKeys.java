@@ -3,8 +3,8 @@ package dev.strongroom.devstack.keys;
 import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.keys.RegisteredKey;
 import dev.strongroom.contracts.keys.SigningKey;
-import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.records.SealingKey;
+import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.crypto.SecretKeyAccess;
 import dev.strongroom.crypto.kms.InsecureLocalKeyring;
@@ -23,9 +23,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Generates the event-signing keys of a local stack: one PKCS#8 PEM per identity ({@code <name>.key.pem},
- * mode 0600) and the key registry ({@code registry.json}) that binds each public key to its source and the
- * types it may emit (DESIGN §3's table). Development only: production keys come from the ops plane.
+ * Generates the event-signing keys of a local stack: one PKCS#8 PEM per identity ({@code
+ * <name>.key.pem}, mode 0600) and the key registry ({@code registry.json}) that binds each public
+ * key to its source and the types it may emit (DESIGN §3's table). Development only: production
+ * keys come from the ops plane.
  */
 public final class DevKeys {
   /** An event-emitting identity. */
@@ -36,28 +37,56 @@ public final class DevKeys {
   /** Who may emit what, from DESIGN §3's topic table. */
   public static final List<Identity> STANDARD =
       List.of(
-          new Identity("crypto-service", "/strongroom/crypto-service", List.of("dev.strongroom.store.requested.v1", ALERT)),
-          new Identity("data-service", "/strongroom/data-service", List.of("dev.strongroom.store.completed.v1", ALERT)),
-          new Identity("audit-anchor-service", "/strongroom/audit-anchor-service", List.of("dev.strongroom.audit.anchored.v1", ALERT)),
+          new Identity(
+              "crypto-service",
+              "/strongroom/crypto-service",
+              List.of("dev.strongroom.store.requested.v1", ALERT)),
+          new Identity(
+              "data-service",
+              "/strongroom/data-service",
+              List.of("dev.strongroom.store.completed.v1", ALERT)),
+          new Identity(
+              "audit-anchor-service",
+              "/strongroom/audit-anchor-service",
+              List.of("dev.strongroom.audit.anchored.v1", ALERT)),
           new Identity(
               "provisioner-service",
               "/strongroom/provisioner-service",
-              List.of("dev.strongroom.provision.progressed.v1", "dev.strongroom.provision.completed.v1", ALERT)),
-          new Identity("proof-service", "/strongroom/proof-service", List.of("dev.strongroom.proof.completed.v1", ALERT)),
+              List.of(
+                  "dev.strongroom.provision.progressed.v1",
+                  "dev.strongroom.provision.completed.v1",
+                  ALERT)),
           new Identity(
-              "operator", "/strongroom/devstack", List.of("dev.strongroom.provision.requested.v1", "dev.strongroom.proof.requested.v1", ALERT)),
-          new Identity("demo-app", "/apps/demo", List.of("dev.strongroom.encrypt.requested.v1", "dev.strongroom.store.requested.v1")));
+              "proof-service",
+              "/strongroom/proof-service",
+              List.of("dev.strongroom.proof.completed.v1", ALERT)),
+          new Identity(
+              "operator",
+              "/strongroom/devstack",
+              List.of(
+                  "dev.strongroom.provision.requested.v1",
+                  "dev.strongroom.proof.requested.v1",
+                  ALERT)),
+          new Identity(
+              "demo-app",
+              "/apps/demo",
+              List.of("dev.strongroom.encrypt.requested.v1", "dev.strongroom.store.requested.v1")));
 
   /** File name of the tenant-token HMAC key. */
   public static final String TENANT_TOKEN_KEY = "tenant-token.key";
+
   /** File name of the crypto-service's HPKE (X25519) key. */
   public static final String SEALING_KEY = "crypto-sealing.key.pem";
+
   /** File name of the development KEK keyring (InsecureLocalKeyring). */
   public static final String DEV_KEYRING = "dev-kek.keyring";
+
   /** File name of the X-Wing recovery public key (base64url). */
   public static final String PQ_RECOVERY_PUBLIC = "pq-recovery.pub";
+
   /** File name of the X-Wing recovery private seed (base64url, 0600). */
   public static final String PQ_RECOVERY_SEED = "pq-recovery.seed";
+
   /** Logical name of the development KEK. */
   public static final String DEV_KEK_NAME = "strongroom-dev-kek";
 
@@ -67,8 +96,12 @@ public final class DevKeys {
     this.dir = dir;
   }
 
-  /** Generates fresh keys for {@code identities} in {@code dir}, valid from now for {@code validity}. */
-  public static DevKeys generate(Path dir, List<Identity> identities, Duration validity) throws IOException {
+  /**
+   * Generates fresh keys for {@code identities} in {@code dir}, valid from now for {@code
+   * validity}.
+   */
+  public static DevKeys generate(Path dir, List<Identity> identities, Duration validity)
+      throws IOException {
     Files.createDirectories(dir);
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     List<RegisteredKey> entries = new ArrayList<>();
@@ -76,32 +109,51 @@ public final class DevKeys {
       SigningKey key = SigningKey.generate();
       Path file = dir.resolve(id.name() + ".key.pem");
       Files.deleteIfExists(file);
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(file, key.toPem(), StandardOpenOption.TRUNCATE_EXISTING);
-      // valid from ten minutes ago, so an event signed now is inside validity even on a slightly skewed clock
-      entries.add(KeyRegistry.entry(key, id.source(), id.types(), now.minus(Duration.ofMinutes(10)), now.plus(validity)));
+      // valid from ten minutes ago, so an event signed now is inside validity even on a slightly
+      // skewed clock
+      entries.add(
+          KeyRegistry.entry(
+              key, id.source(), id.types(), now.minus(Duration.ofMinutes(10)), now.plus(validity)));
     }
     KeyRegistry.of(entries).write(dir.resolve("registry.json"));
     // The devstack's tenant authority: the HMAC key of tenant tokens (DESIGN §4), base64url text.
     Path tokenKey = dir.resolve(TENANT_TOKEN_KEY);
     Files.deleteIfExists(tokenKey);
-    Files.createFile(tokenKey, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(tokenKey, Base64Url.encode(TenantTokens.generateKey()) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
-    // The crypto-service's HPKE key (encrypt requests are sealed to it) and its development KEK keyring.
+    Files.createFile(
+        tokenKey,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        tokenKey,
+        Base64Url.encode(TenantTokens.generateKey()) + "\n",
+        StandardOpenOption.TRUNCATE_EXISTING);
+    // The crypto-service's HPKE key (encrypt requests are sealed to it) and its development KEK
+    // keyring.
     Path sealing = dir.resolve(SEALING_KEY);
     Files.deleteIfExists(sealing);
-    Files.createFile(sealing, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.createFile(
+        sealing,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(sealing, SealingKey.generate().toPem(), StandardOpenOption.TRUNCATE_EXISTING);
     Files.deleteIfExists(dir.resolve(DEV_KEYRING));
-    InsecureLocalKeyring.addVersion(dir.resolve(DEV_KEYRING), "1", new java.security.SecureRandom());
-    // The post-quantum recovery key: the public half configures the crypto-service; the private seed
-    // would be kept offline in production (here it lets tests prove the PQ wrap recovers the data key).
+    InsecureLocalKeyring.addVersion(
+        dir.resolve(DEV_KEYRING), "1", new java.security.SecureRandom());
+    // The post-quantum recovery key: the public half configures the crypto-service; the private
+    // seed
+    // would be kept offline in production (here it lets tests prove the PQ wrap recovers the data
+    // key).
     XWingKeyWrapper.KeyPair pq = XWingKeyWrapper.generateKeyPair(new java.security.SecureRandom());
     Files.writeString(dir.resolve(PQ_RECOVERY_PUBLIC), Base64Url.encode(pq.publicKey()) + "\n");
     Path seed = dir.resolve(PQ_RECOVERY_SEED);
     Files.deleteIfExists(seed);
-    Files.createFile(seed, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(seed, Base64Url.encode(pq.privateKey(SecretKeyAccess.insecure())) + "\n", StandardOpenOption.TRUNCATE_EXISTING);
+    Files.createFile(
+        seed, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(
+        seed,
+        Base64Url.encode(pq.privateKey(SecretKeyAccess.insecure())) + "\n",
+        StandardOpenOption.TRUNCATE_EXISTING);
     return new DevKeys(dir);
   }
 
@@ -150,7 +202,9 @@ public final class DevKeys {
     return SealingKey.load(dir.resolve(SEALING_KEY));
   }
 
-  /** The crypto-service settings that point it at these keys (development KEK in a local keyring). */
+  /**
+   * The crypto-service settings that point it at these keys (development KEK in a local keyring).
+   */
   public Map<String, String> cryptoServiceConfig() {
     return Map.of(
         "strongroom.crypto.sealing-key", dir.resolve(SEALING_KEY).toString(),
@@ -166,7 +220,9 @@ public final class DevKeys {
   }
 
   public Identity identity(String name) {
-    return STANDARD.stream().filter(i -> i.name().equals(name)).findFirst()
+    return STANDARD.stream()
+        .filter(i -> i.name().equals(name))
+        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("unknown identity " + name));
   }
 }

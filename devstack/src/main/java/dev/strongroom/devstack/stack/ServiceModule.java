@@ -1,6 +1,9 @@
 package dev.strongroom.devstack.stack;
 
-/** The five services: their key in {@code stack.json}'s {@code services}, module directory and identity. */
+/**
+ * The five services: their key in {@code stack.json}'s {@code services}, module directory and
+ * identity.
+ */
 public enum ServiceModule {
   CRYPTO("crypto", "crypto-service"),
   DATA("data", "data-service"),

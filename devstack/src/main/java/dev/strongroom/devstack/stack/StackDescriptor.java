@@ -14,22 +14,35 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code .strongroom/stack.json} (DESIGN §7, normative): nested objects, absolute paths. Only parts that
- * exist are written: {@code version}, {@code kafka.bootstrap}, {@code kafka.logDir}, {@code db.*} (host,
- * port, socket, dialect, database, dataDir, caCert, identities.&lt;app_user|auditor|migration&gt;.cert|key),
- * {@code services.<crypto|data|audit|provisioner|proof>} (plain http on loopback until the services get
+ * {@code .strongroom/stack.json} (DESIGN §7, normative): nested objects, absolute paths. Only parts
+ * that exist are written: {@code version}, {@code kafka.bootstrap}, {@code kafka.logDir}, {@code
+ * db.*} (host, port, socket, dialect, database, dataDir, caCert,
+ * identities.&lt;app_user|auditor|migration&gt;.cert|key), {@code
+ * services.<crypto|data|audit|provisioner|proof>} (plain http on loopback until the services get
  * certificates), {@code clients.operator.cert|key} and {@code logs.dir}. Later capabilities add
  * {@code worm.*}, {@code audit.*}, {@code evidence.*}.
  */
 public record StackDescriptor(
-    String kafkaBootstrap, Path kafkaLogDir, Optional<Db> db, Map<ServiceModule, String> services, Optional<CertKey> operator, Path logsDir) {
+    String kafkaBootstrap,
+    Path kafkaLogDir,
+    Optional<Db> db,
+    Map<ServiceModule, String> services,
+    Optional<CertKey> operator,
+    Path logsDir) {
   public static final int VERSION = 1;
 
   /** A PEM certificate and its PKCS#8 key, usable by the stock mariadb/mysql client. */
   public record CertKey(Path cert, Path key) {}
 
   /** The database part. */
-  public record Db(String host, int port, Path socket, String dialect, String database, Path dataDir, Path caCert,
+  public record Db(
+      String host,
+      int port,
+      Path socket,
+      String dialect,
+      String database,
+      Path dataDir,
+      Path caCert,
       Map<String, CertKey> identities) {
     public Db {
       identities = Collections.unmodifiableMap(new LinkedHashMap<>(identities));
@@ -46,18 +59,19 @@ public record StackDescriptor(
     ObjectNode kafka = root.putObject("kafka");
     kafka.put("bootstrap", kafkaBootstrap);
     kafka.put("logDir", kafkaLogDir.toAbsolutePath().toString());
-    db.ifPresent(d -> {
-      ObjectNode n = root.putObject("db");
-      n.put("host", d.host());
-      n.put("port", d.port());
-      n.put("socket", d.socket().toAbsolutePath().toString());
-      n.put("dialect", d.dialect());
-      n.put("database", d.database());
-      n.put("dataDir", d.dataDir().toAbsolutePath().toString());
-      n.put("caCert", d.caCert().toAbsolutePath().toString());
-      ObjectNode ids = n.putObject("identities");
-      d.identities().forEach((name, ck) -> certKey(ids.putObject(name), ck));
-    });
+    db.ifPresent(
+        d -> {
+          ObjectNode n = root.putObject("db");
+          n.put("host", d.host());
+          n.put("port", d.port());
+          n.put("socket", d.socket().toAbsolutePath().toString());
+          n.put("dialect", d.dialect());
+          n.put("database", d.database());
+          n.put("dataDir", d.dataDir().toAbsolutePath().toString());
+          n.put("caCert", d.caCert().toAbsolutePath().toString());
+          ObjectNode ids = n.putObject("identities");
+          d.identities().forEach((name, ck) -> certKey(ids.putObject(name), ck));
+        });
     ObjectNode svc = root.putObject("services");
     for (ServiceModule s : ServiceModule.values()) {
       if (services.containsKey(s)) {
@@ -67,7 +81,9 @@ public record StackDescriptor(
     operator.ifPresent(o -> certKey(root.putObject("clients").putObject("operator"), o));
     root.putObject("logs").put("dir", logsDir.toAbsolutePath().toString());
     try {
-      return (CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
+      return (CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root)
+              + "\n")
+          .getBytes(StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -98,10 +114,20 @@ public record StackDescriptor(
     JsonNode d = root.get("db");
     if (d != null) {
       Map<String, CertKey> ids = new LinkedHashMap<>();
-      d.path("identities").fields().forEachRemaining(e -> ids.put(e.getKey(), certKey(e.getValue())));
-      db = Optional.of(new Db(d.path("host").asText(), d.path("port").asInt(), Path.of(d.path("socket").asText()),
-          d.path("dialect").asText(), d.path("database").asText(), Path.of(d.path("dataDir").asText()),
-          Path.of(d.path("caCert").asText()), ids));
+      d.path("identities")
+          .fields()
+          .forEachRemaining(e -> ids.put(e.getKey(), certKey(e.getValue())));
+      db =
+          Optional.of(
+              new Db(
+                  d.path("host").asText(),
+                  d.path("port").asInt(),
+                  Path.of(d.path("socket").asText()),
+                  d.path("dialect").asText(),
+                  d.path("database").asText(),
+                  Path.of(d.path("dataDir").asText()),
+                  Path.of(d.path("caCert").asText()),
+                  ids));
     }
     JsonNode op = root.path("clients").get("operator");
     return new StackDescriptor(

@@ -4,6 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.devstack.keys.DevKeys;
+import dev.strongroom.provisioner.db.AccountProvisioner;
+import dev.strongroom.provisioner.db.DbAccount;
+import dev.strongroom.provisioner.db.Dialect;
+import dev.strongroom.provisioner.db.InstanceLayout;
+import dev.strongroom.provisioner.db.MariaDbBinaries;
+import dev.strongroom.provisioner.db.MariaDbInstance;
+import dev.strongroom.provisioner.db.ServerSettings;
+import dev.strongroom.provisioner.db.TlsFiles;
+import dev.strongroom.provisioner.pki.Credential;
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
+import dev.strongroom.provisioner.schema.AuditInstaller;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -25,29 +37,18 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import dev.strongroom.provisioner.db.AccountProvisioner;
-import dev.strongroom.provisioner.db.DbAccount;
-import dev.strongroom.provisioner.db.Dialect;
-import dev.strongroom.provisioner.db.InstanceLayout;
-import dev.strongroom.provisioner.db.MariaDbBinaries;
-import dev.strongroom.provisioner.db.MariaDbInstance;
-import dev.strongroom.provisioner.db.ServerSettings;
-import dev.strongroom.provisioner.db.TlsFiles;
-import dev.strongroom.provisioner.pki.Credential;
-import dev.strongroom.provisioner.pki.PkiDirectory;
-import dev.strongroom.provisioner.pki.PkiSpec;
-import dev.strongroom.provisioner.schema.AuditInstaller;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * Starts and stops a local stack in a state directory: the KRaft broker ({@code KafkaMain}) and the five
- * packaged services, each a detached process in its own session (so a Ctrl-C on the terminal that ran
- * {@code up} does not take them down), listening on loopback ports picked at start.
+ * Starts and stops a local stack in a state directory: the KRaft broker ({@code KafkaMain}) and the
+ * five packaged services, each a detached process in its own session (so a Ctrl-C on the terminal
+ * that ran {@code up} does not take them down), listening on loopback ports picked at start.
  *
- * <p>Files in the state directory: {@code stack.json} (DESIGN §7, written last, only once every part is
- * healthy), {@code processes.json} (pids and what they are, for {@code down}), {@code keys/} (dev event
- * keys and registry), {@code kafka/} (broker log dir), {@code logs/} (one log per part).
+ * <p>Files in the state directory: {@code stack.json} (DESIGN §7, written last, only once every
+ * part is healthy), {@code processes.json} (pids and what they are, for {@code down}), {@code
+ * keys/} (dev event keys and registry), {@code kafka/} (broker log dir), {@code logs/} (one log per
+ * part).
  */
 public final class StackLauncher {
   private static final Duration KAFKA_READY = Duration.ofSeconds(90);
@@ -56,11 +57,13 @@ public final class StackLauncher {
   private final Path home;
   private final Path state;
   private final PrintStream progress;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /**
    * @param home the repository root (where the built modules are)
-   * @param state the state directory ({@code .strongroom} for {@code up}; a private one for {@code demo})
+   * @param state the state directory ({@code .strongroom} for {@code up}; a private one for {@code
+   *     demo})
    * @param progress where progress lines go (stderr)
    */
   public StackLauncher(Path home, Path state, PrintStream progress) {
@@ -84,7 +87,8 @@ public final class StackLauncher {
       if (report.healthy()) {
         return new UpResult(true, report.stack(), Duration.ofNanos(System.nanoTime() - t0));
       }
-      progress.println("found a stack that is not healthy; stopping its leftovers and starting afresh");
+      progress.println(
+          "found a stack that is not healthy; stopping its leftovers and starting afresh");
       down();
     } else if (Files.exists(processesFile())) {
       down(); // a start that died half-way
@@ -96,7 +100,8 @@ public final class StackLauncher {
       Path logs = Files.createDirectories(state.resolve("logs"));
       DevKeys keys = DevKeys.generate(state.resolve("keys"), DevKeys.STANDARD, Duration.ofDays(30));
 
-      progress.println("provisioning the PKI and the hardened database (TLS 1.3, mTLS, encrypted at rest) …");
+      progress.println(
+          "provisioning the PKI and the hardened database (TLS 1.3, mTLS, encrypted at rest) …");
       StackDescriptor.Db db = startDatabase(logs, launched, keys);
       progress.println("database ready at 127.0.0.1:" + db.port() + " (" + db.dialect() + ")");
 
@@ -104,8 +109,19 @@ public final class StackLauncher {
       Path ready = state.resolve("kafka.ready");
       Files.deleteIfExists(ready);
       Path kafkaDir = state.resolve("kafka");
-      launched.add(spawn("kafka", List.of("-Xmx256m", "-cp", devstackJar().toString(), "dev.strongroom.devstack.kafka.KafkaMain",
-          "--log-dir", kafkaDir.toString(), "--ready-file", ready.toString()), logs.resolve("kafka.log")));
+      launched.add(
+          spawn(
+              "kafka",
+              List.of(
+                  "-Xmx256m",
+                  "-cp",
+                  devstackJar().toString(),
+                  "dev.strongroom.devstack.kafka.KafkaMain",
+                  "--log-dir",
+                  kafkaDir.toString(),
+                  "--ready-file",
+                  ready.toString()),
+              logs.resolve("kafka.log")));
       writeProcesses(launched);
       String bootstrap = awaitFile(ready, KAFKA_READY, launched.get(0), logs.resolve("kafka.log"));
       progress.println("kafka ready at " + bootstrap);
@@ -114,16 +130,20 @@ public final class StackLauncher {
       for (ServiceModule s : ServiceModule.values()) {
         int port = freePort();
         urls.put(s, "http://127.0.0.1:" + port);
-        List<String> args = new ArrayList<>(List.of(
-            "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Dquarkus.http.host=127.0.0.1",
-            "-Dquarkus.http.port=" + port,
-            "-Dkafka.bootstrap.servers=" + bootstrap,
-            "-Dstrongroom.events.key-registry=" + keys.registryFile(),
-            "-Dstrongroom.events.signing-key=" + keys.keyFile(s.module()),
-            "-Dquarkus.log.file.enable=true",
-            "-Dquarkus.log.file.path=" + logs.resolve(s.module() + ".log"),
-            "-Dstrongroom.state=" + state)); // marks the process as ours for down
+        List<String> args =
+            new ArrayList<>(
+                List.of(
+                    "-Xmx160m",
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-Dquarkus.http.host=127.0.0.1",
+                    "-Dquarkus.http.port=" + port,
+                    "-Dkafka.bootstrap.servers=" + bootstrap,
+                    "-Dstrongroom.events.key-registry=" + keys.registryFile(),
+                    "-Dstrongroom.events.signing-key=" + keys.keyFile(s.module()),
+                    "-Dquarkus.log.file.enable=true",
+                    "-Dquarkus.log.file.path=" + logs.resolve(s.module() + ".log"),
+                    "-Dstrongroom.state=" + state)); // marks the process as ours for down
         if (s == ServiceModule.CRYPTO) {
           keys.cryptoServiceConfig().forEach((k, v) -> args.add("-D" + k + "=" + v));
         }
@@ -134,11 +154,14 @@ public final class StackLauncher {
       }
       progress.println("starting " + ServiceModule.values().length + " services …");
       for (ServiceModule s : ServiceModule.values()) {
-        Launched l = launched.stream().filter(x -> x.name().equals(s.module())).findFirst().orElseThrow();
+        Launched l =
+            launched.stream().filter(x -> x.name().equals(s.module())).findFirst().orElseThrow();
         awaitReady(s, urls.get(s), l, logs.resolve(s.module() + ".out"));
         progress.println("  " + s.module() + " ready at " + urls.get(s));
       }
-      StackDescriptor stack = new StackDescriptor(bootstrap, kafkaDir, Optional.of(db), urls, Optional.of(operatorCredential()), logs);
+      StackDescriptor stack =
+          new StackDescriptor(
+              bootstrap, kafkaDir, Optional.of(db), urls, Optional.of(operatorCredential()), logs);
       writeAtomically(stackFile(), stack.toJson());
       return new UpResult(false, stack, Duration.ofNanos(System.nanoTime() - t0));
     } catch (IOException e) {
@@ -155,14 +178,17 @@ public final class StackLauncher {
    * directory, with the DB identities and the proc-only schema applied; the server's pid joins
    * {@code processes.json}.
    */
-  private StackDescriptor.Db startDatabase(Path logs, List<Launched> launched, DevKeys keys) throws IOException {
+  private StackDescriptor.Db startDatabase(Path logs, List<Launched> launched, DevKeys keys)
+      throws IOException {
     PkiDirectory pki = pki();
     pki.ensure();
-    ServerSettings settings = ServerSettings.builder(Dialect.MARIADB_10_11, new InstanceLayout(state.resolve("db")), TlsFiles.of(pki))
-        .port(0)
-        .bufferPoolMb(64)
-        .redoLogMb(32)
-        .build();
+    ServerSettings settings =
+        ServerSettings.builder(
+                Dialect.MARIADB_10_11, new InstanceLayout(state.resolve("db")), TlsFiles.of(pki))
+            .port(0)
+            .bufferPoolMb(64)
+            .redoLogMb(32)
+            .build();
     MariaDbInstance instance = MariaDbInstance.prepare(settings, MariaDbBinaries.debian().check());
     instance.start();
     launched.add(new Launched("mariadb", instance.pid()));
@@ -170,14 +196,22 @@ public final class StackLauncher {
     instance.applyAccounts(DbAccount.strongroomIdentities(pki));
     // The proc-only schema and the audit chain (sealed every second by the event scheduler); the
     // database verifies the tokens of the stack's tenant authority itself.
-    AuditInstaller.install(instance, keys.tenantTokenKey(), new AuditInstaller.Options(Duration.ofSeconds(1)));
+    AuditInstaller.install(
+        instance, keys.tenantTokenKey(), new AuditInstaller.Options(Duration.ofSeconds(1)));
     Map<String, StackDescriptor.CertKey> identities = new LinkedHashMap<>();
     for (String id : PkiSpec.DB_IDENTITIES) {
       Credential c = pki.client(id);
       identities.put(id, new StackDescriptor.CertKey(c.certPem(), c.keyPem()));
     }
-    return new StackDescriptor.Db("127.0.0.1", instance.port(), instance.socket(), Dialect.MARIADB_10_11.id(),
-        AccountProvisioner.DATABASE, instance.layout().dataDir(), pki.caCertPem(), identities);
+    return new StackDescriptor.Db(
+        "127.0.0.1",
+        instance.port(),
+        instance.socket(),
+        Dialect.MARIADB_10_11.id(),
+        AccountProvisioner.DATABASE,
+        instance.layout().dataDir(),
+        pki.caCertPem(),
+        identities);
   }
 
   private PkiDirectory pki() {
@@ -194,7 +228,8 @@ public final class StackLauncher {
     int stopped = 0;
     List<ProcessHandle> handles = new ArrayList<>();
     for (Launched l : readProcesses()) {
-      Optional<ProcessHandle> h = ProcessHandle.of(l.pid()).filter(ProcessHandle::isAlive).filter(this::isOurs);
+      Optional<ProcessHandle> h =
+          ProcessHandle.of(l.pid()).filter(ProcessHandle::isAlive).filter(this::isOurs);
       h.ifPresent(handles::add);
     }
     handles.forEach(ProcessHandle::destroy); // SIGTERM: Kafka and Quarkus shut down cleanly
@@ -220,7 +255,8 @@ public final class StackLauncher {
   }
 
   /** One part's health. */
-  public record PartStatus(String name, String address, boolean healthy, String detail, long rssBytes) {}
+  public record PartStatus(
+      String name, String address, boolean healthy, String detail, long rssBytes) {}
 
   /** Health of the whole stack. */
   public record StatusReport(StackDescriptor stack, List<PartStatus> parts) {
@@ -252,7 +288,13 @@ public final class StackLauncher {
     for (ServiceModule s : ServiceModule.values()) {
       String url = stack.services().get(s);
       Optional<String> problem = readiness(url);
-      parts.add(new PartStatus(s.module(), url, problem.isEmpty(), problem.orElse("ready"), rss(pids.get(s.module()))));
+      parts.add(
+          new PartStatus(
+              s.module(),
+              url,
+              problem.isEmpty(),
+              problem.orElse("ready"),
+              rss(pids.get(s.module()))));
     }
     return new StatusReport(stack, parts);
   }
@@ -286,9 +328,12 @@ public final class StackLauncher {
   /** Empty when ready, else why not. */
   private Optional<String> readiness(String baseUrl) {
     try {
-      HttpResponse<String> r = http.send(
-          HttpRequest.newBuilder(URI.create(baseUrl + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(baseUrl + "/q/health/ready"))
+                  .timeout(Duration.ofSeconds(3))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 200) {
         return Optional.empty();
       }
@@ -306,7 +351,8 @@ public final class StackLauncher {
     Optional<String> problem = Optional.of("not started");
     while (System.nanoTime() < deadline) {
       if (!ProcessHandle.of(l.pid()).map(ProcessHandle::isAlive).orElse(false)) {
-        throw new StackException(s.module() + " exited during start; last lines of " + log + ":\n" + tail(log));
+        throw new StackException(
+            s.module() + " exited during start; last lines of " + log + ":\n" + tail(log));
       }
       problem = readiness(url);
       if (problem.isEmpty()) {
@@ -314,7 +360,16 @@ public final class StackLauncher {
       }
       sleep(250);
     }
-    throw new StackException(s.module() + " not ready after " + SERVICE_READY.toSeconds() + " s (" + problem.get() + "); see " + log + ":\n" + tail(log));
+    throw new StackException(
+        s.module()
+            + " not ready after "
+            + SERVICE_READY.toSeconds()
+            + " s ("
+            + problem.get()
+            + "); see "
+            + log
+            + ":\n"
+            + tail(log));
   }
 
   private String awaitFile(Path file, Duration timeout, Launched l, Path log) throws IOException {
@@ -324,11 +379,13 @@ public final class StackLauncher {
         return Files.readString(file).trim();
       }
       if (!ProcessHandle.of(l.pid()).map(ProcessHandle::isAlive).orElse(false)) {
-        throw new StackException(l.name() + " exited during start; last lines of " + log + ":\n" + tail(log));
+        throw new StackException(
+            l.name() + " exited during start; last lines of " + log + ":\n" + tail(log));
       }
       sleep(100);
     }
-    throw new StackException(l.name() + " not ready after " + timeout.toSeconds() + " s; see " + log);
+    throw new StackException(
+        l.name() + " not ready after " + timeout.toSeconds() + " s; see " + log);
   }
 
   private record Launched(String name, long pid) {}
@@ -338,7 +395,8 @@ public final class StackLauncher {
     cmd.add("setsid");
     cmd.add(javaBinary());
     cmd.addAll(javaArgs);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     pb.environment().remove("JAVA_TOOL_OPTIONS");
     Process p = pb.start();
@@ -347,7 +405,10 @@ public final class StackLauncher {
 
   private boolean isOurs(ProcessHandle h) {
     // never signal a recycled pid: the command line must name this state directory
-    return h.info().arguments().map(args -> String.join(" ", args).contains(state.toString())).orElse(false);
+    return h.info()
+        .arguments()
+        .map(args -> String.join(" ", args).contains(state.toString()))
+        .orElse(false);
   }
 
   private Path processesFile() {
@@ -358,7 +419,9 @@ public final class StackLauncher {
     ObjectNode root = CanonicalJson.mapper().createObjectNode();
     ObjectNode procs = root.putObject("processes");
     launched.forEach(l -> procs.put(l.name(), l.pid()));
-    writeAtomically(processesFile(), CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    writeAtomically(
+        processesFile(),
+        CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
   }
 
   private List<Launched> readProcesses() {
@@ -368,7 +431,9 @@ public final class StackLauncher {
     try {
       JsonNode root = CanonicalJson.mapper().readTree(Files.readAllBytes(processesFile()));
       List<Launched> out = new ArrayList<>();
-      root.path("processes").fields().forEachRemaining(e -> out.add(new Launched(e.getKey(), e.getValue().asLong())));
+      root.path("processes")
+          .fields()
+          .forEachRemaining(e -> out.add(new Launched(e.getKey(), e.getValue().asLong())));
       return out;
     } catch (IOException e) {
       throw new StackException("unreadable " + processesFile() + ": " + e.getMessage(), e);
@@ -386,7 +451,9 @@ public final class StackLauncher {
       }
     }
     if (!missing.isEmpty()) {
-      throw new StackException("not built (run ./strongroom up, which builds first): missing " + String.join(", ", missing));
+      throw new StackException(
+          "not built (run ./strongroom up, which builds first): missing "
+              + String.join(", ", missing));
     }
   }
 

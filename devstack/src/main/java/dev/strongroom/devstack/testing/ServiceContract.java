@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every service must do from the outside, inherited by each service's {@code *IT} (run against
- * the packaged application with {@link StrongroomTestResource}): be ready, expose Prometheus metrics,
- * and dead-letter — with the exact reason, and an alert signed by the service itself when
+ * the packaged application with {@link StrongroomTestResource}): be ready, expose Prometheus
+ * metrics, and dead-letter — with the exact reason, and an alert signed by the service itself when
  * security-relevant — every record on its inbound topic that fails the acceptance rules.
  */
 public abstract class ServiceContract {
@@ -55,7 +55,9 @@ public abstract class ServiceContract {
   protected HttpResponse<String> get(String path) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack().httpPort() + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack().httpPort() + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -63,15 +65,24 @@ public abstract class ServiceContract {
   protected HttpResponse<String> post(String path, String json) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack().httpPort() + path)).timeout(Duration.ofSeconds(20))
-            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack().httpPort() + path))
+            .timeout(Duration.ofSeconds(20))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** A verifier that accepts what the stack's registered keys sign (as a downstream consumer would). */
+  /**
+   * A verifier that accepts what the stack's registered keys sign (as a downstream consumer would).
+   */
   protected EventVerifier downstreamVerifier() {
     Clock clock = Clock.systemUTC();
-    return new EventVerifier(stack().keys().registry(), EventCatalog.standard(), EventVerifier.DEFAULT_SKEW, clock,
+    return new EventVerifier(
+        stack().keys().registry(),
+        EventCatalog.standard(),
+        EventVerifier.DEFAULT_SKEW,
+        clock,
         ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock));
   }
 
@@ -98,28 +109,56 @@ public abstract class ServiceContract {
       return; // no inbound topic: nothing to forge against
     }
     String topic = inboundTopic().get();
-    byte[] valid = demoSigner(Clock.systemUTC()).sign("dev.strongroom.store.requested.v1", "tenant-a", data(), newId(), Instant.now()).bytes();
-    byte[] forged = new String(valid, StandardCharsets.UTF_8).replace("\"n\":1", "\"n\":2").getBytes(StandardCharsets.UTF_8);
+    byte[] valid =
+        demoSigner(Clock.systemUTC())
+            .sign("dev.strongroom.store.requested.v1", "tenant-a", data(), newId(), Instant.now())
+            .bytes();
+    byte[] forged =
+        new String(valid, StandardCharsets.UTF_8)
+            .replace("\"n\":1", "\"n\":2")
+            .getBytes(StandardCharsets.UTF_8);
     RecordMetadata sent = send(topic, forged);
 
-    ConsumerRecord<byte[], byte[]> dead = await(Topics.dlq(topic), r -> header(r, DeadLetterHeaders.OFFSET).equals(Long.toString(sent.offset()))
-        && header(r, DeadLetterHeaders.PARTITION).equals(Integer.toString(sent.partition())));
+    ConsumerRecord<byte[], byte[]> dead =
+        await(
+            Topics.dlq(topic),
+            r ->
+                header(r, DeadLetterHeaders.OFFSET).equals(Long.toString(sent.offset()))
+                    && header(r, DeadLetterHeaders.PARTITION)
+                        .equals(Integer.toString(sent.partition())));
     assertEquals("SIGNATURE_INVALID", header(dead, DeadLetterHeaders.REASON));
     assertEquals("signature does not verify", header(dead, DeadLetterHeaders.DETAIL));
     assertEquals(topic, header(dead, DeadLetterHeaders.TOPIC));
-    assertEquals(new String(forged, StandardCharsets.UTF_8), new String(dead.value(), StandardCharsets.UTF_8), "dead letter is unchanged");
+    assertEquals(
+        new String(forged, StandardCharsets.UTF_8),
+        new String(dead.value(), StandardCharsets.UTF_8),
+        "dead letter is unchanged");
 
-    ConsumerRecord<byte[], byte[]> alert = await(Topics.SECURITY_ALERTS, r -> {
-      JsonNode rel = CanonicalJson.parse(r.value()).path("data").path("related");
-      return rel.path("topic").asText().equals(topic) && rel.path("offset").asLong() == sent.offset()
-          && rel.path("partition").asInt() == sent.partition();
-    });
+    ConsumerRecord<byte[], byte[]> alert =
+        await(
+            Topics.SECURITY_ALERTS,
+            r -> {
+              JsonNode rel = CanonicalJson.parse(r.value()).path("data").path("related");
+              return rel.path("topic").asText().equals(topic)
+                  && rel.path("offset").asLong() == sent.offset()
+                  && rel.path("partition").asInt() == sent.partition();
+            });
     Clock clock = Clock.systemUTC();
-    EventVerifier siem = new EventVerifier(stack().keys().registry(), EventCatalog.standard(), EventVerifier.DEFAULT_SKEW, clock,
-        ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock));
-    Verdict v = siem.verify(alert.value(), new RecordCoordinates(alert.topic(), alert.partition(), alert.offset()));
+    EventVerifier siem =
+        new EventVerifier(
+            stack().keys().registry(),
+            EventCatalog.standard(),
+            EventVerifier.DEFAULT_SKEW,
+            clock,
+            ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock));
+    Verdict v =
+        siem.verify(
+            alert.value(), new RecordCoordinates(alert.topic(), alert.partition(), alert.offset()));
     Verdict.Accepted ok = (Verdict.Accepted) v;
-    assertEquals("/strongroom/" + stack().service(), ok.event().source(), "the alert is signed by the service itself");
+    assertEquals(
+        "/strongroom/" + stack().service(),
+        ok.event().source(),
+        "the alert is signed by the service itself");
     assertEquals("SIGNATURE_INVALID", ok.event().data().get("kind").asText());
   }
 
@@ -129,10 +168,18 @@ public abstract class ServiceContract {
       return;
     }
     String topic = inboundTopic().get();
-    byte[] value = demoSigner(Clock.systemUTC()).sign("dev.strongroom.store.requested.v1", "tenant-a", data(), newId(), Instant.now()).bytes();
+    byte[] value =
+        demoSigner(Clock.systemUTC())
+            .sign("dev.strongroom.store.requested.v1", "tenant-a", data(), newId(), Instant.now())
+            .bytes();
     RecordMetadata sent = send(topic, value);
-    ConsumerRecord<byte[], byte[]> dead = await(Topics.dlq(topic), r -> header(r, DeadLetterHeaders.OFFSET).equals(Long.toString(sent.offset()))
-        && header(r, DeadLetterHeaders.PARTITION).equals(Integer.toString(sent.partition())));
+    ConsumerRecord<byte[], byte[]> dead =
+        await(
+            Topics.dlq(topic),
+            r ->
+                header(r, DeadLetterHeaders.OFFSET).equals(Long.toString(sent.offset()))
+                    && header(r, DeadLetterHeaders.PARTITION)
+                        .equals(Integer.toString(sent.partition())));
     assertEquals("SCHEMA", header(dead, DeadLetterHeaders.REASON));
     assertNotNull(header(dead, DeadLetterHeaders.DETAIL));
   }
@@ -157,18 +204,23 @@ public abstract class ServiceContract {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack().bootstrap());
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      return producer.send(new ProducerRecord<>(topic, "tenant-a".getBytes(StandardCharsets.UTF_8), value)).get();
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      return producer
+          .send(new ProducerRecord<>(topic, "tenant-a".getBytes(StandardCharsets.UTF_8), value))
+          .get();
     }
   }
 
   /** Reads {@code topic} from the beginning until a record matches (60 s). */
-  protected ConsumerRecord<byte[], byte[]> await(String topic, Predicate<ConsumerRecord<byte[], byte[]>> match) {
+  protected ConsumerRecord<byte[], byte[]> await(
+      String topic, Predicate<ConsumerRecord<byte[], byte[]>> match) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack().bootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "contract-" + newId());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (System.nanoTime() < deadline) {

@@ -14,13 +14,13 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Quarkus test resource: a real KRaft broker with every Strongroom topic, fresh dev keys, and a free HTTP
- * port, handed to the service under test as configuration. Init arg {@code service} names the identity
- * whose key the service signs with (e.g. {@code data-service}).
+ * Quarkus test resource: a real KRaft broker with every Strongroom topic, fresh dev keys, and a
+ * free HTTP port, handed to the service under test as configuration. Init arg {@code service} names
+ * the identity whose key the service signs with (e.g. {@code data-service}).
  *
- * <p>Used with {@code @QuarkusIntegrationTest}, so the packaged application runs as its own process and
- * the test talks to it only from outside, like an operator. The test reads the stack through {@link
- * #stack()} (same JVM as this resource).
+ * <p>Used with {@code @QuarkusIntegrationTest}, so the packaged application runs as its own process
+ * and the test talks to it only from outside, like an operator. The test reads the stack through
+ * {@link #stack()} (same JVM as this resource).
  */
 public class StrongroomTestResource implements QuarkusTestResourceLifecycleManager {
   /** What a test needs to reach the service under test. */
@@ -66,12 +66,14 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
         port = s.getLocalPort();
       }
       current = new Stack(kafka.bootstrapServers(), keys, port, service);
-      Map<String, String> config = new java.util.HashMap<>(Map.of(
-          "kafka.bootstrap.servers", kafka.bootstrapServers(),
-          "strongroom.events.key-registry", keys.registryFile().toString(),
-          "strongroom.events.signing-key", keys.keyFile(service).toString(),
-          "quarkus.http.port", Integer.toString(port),
-          "quarkus.http.test-port", Integer.toString(port)));
+      Map<String, String> config =
+          new java.util.HashMap<>(
+              Map.of(
+                  "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                  "strongroom.events.key-registry", keys.registryFile().toString(),
+                  "strongroom.events.signing-key", keys.keyFile(service).toString(),
+                  "quarkus.http.port", Integer.toString(port),
+                  "quarkus.http.test-port", Integer.toString(port)));
       if ("crypto-service".equals(service)) {
         config.putAll(keys.cryptoServiceConfig());
       }

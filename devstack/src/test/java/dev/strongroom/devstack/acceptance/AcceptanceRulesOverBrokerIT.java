@@ -40,34 +40,60 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * DESIGN §3 over a real broker: each rejection reason lands in {@code <topic>.dlq} with its reason header
- * (and the security-relevant ones raise a verifiable alert), and a redelivery of the same offset after a
- * consumer dies before committing is processed again, not refused as a replay.
+ * DESIGN §3 over a real broker: each rejection reason lands in {@code <topic>.dlq} with its reason
+ * header (and the security-relevant ones raise a verifiable alert), and a redelivery of the same
+ * offset after a consumer dies before committing is processed again, not refused as a replay.
  */
 @ExtendWith(EmbeddedKafkaExtension.class)
 class AcceptanceRulesOverBrokerIT {
   private static final String SOURCE = Fixture.SERVICE;
   private final Clock clock = Clock.systemUTC();
-  private final KeyRegistry registry = KeyRegistry.of(List.of(
-      TestKeys.entry("data-service", SOURCE, List.of(Fixture.ALERT)),
-      TestKeys.entry("monitor", "/strongroom/devstack", List.of(Fixture.ALERT))));
-  private final EventSigner producerSigner = new EventSigner(TestKeys.key("data-service"), SOURCE, clock);
+  private final KeyRegistry registry =
+      KeyRegistry.of(
+          List.of(
+              TestKeys.entry("data-service", SOURCE, List.of(Fixture.ALERT)),
+              TestKeys.entry("monitor", "/strongroom/devstack", List.of(Fixture.ALERT))));
+  private final EventSigner producerSigner =
+      new EventSigner(TestKeys.key("data-service"), SOURCE, clock);
 
   private RecordGate newGate() {
-    EventVerifier verifier = new EventVerifier(registry, EventCatalog.standard(), EventVerifier.DEFAULT_SKEW, clock,
-        ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock));
-    return new RecordGate(verifier, new EventSigner(TestKeys.key("monitor"), "/strongroom/devstack", clock));
+    EventVerifier verifier =
+        new EventVerifier(
+            registry,
+            EventCatalog.standard(),
+            EventVerifier.DEFAULT_SKEW,
+            clock,
+            ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock));
+    return new RecordGate(
+        verifier, new EventSigner(TestKeys.key("monitor"), "/strongroom/devstack", clock));
   }
 
   private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
-    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.bootstrapServers(),
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.ACKS_CONFIG,
+            "all"),
+        new ByteArraySerializer(),
+        new ByteArraySerializer());
   }
 
   private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka, String group) {
-    return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-        ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.bootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG,
+            group,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false),
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
   }
 
   private static ObjectNode alertData() {
@@ -79,7 +105,8 @@ class AcceptanceRulesOverBrokerIT {
   }
 
   /** Consumes {@code topic} until {@code count} records arrived. */
-  private static List<ConsumerRecord<byte[], byte[]>> drain(EmbeddedKafka kafka, String topic, int count) {
+  private static List<ConsumerRecord<byte[], byte[]>> drain(
+      EmbeddedKafka kafka, String topic, int count) {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, "drain-" + UUID.randomUUID())) {
       c.subscribe(List.of(topic));
@@ -93,32 +120,58 @@ class AcceptanceRulesOverBrokerIT {
   }
 
   @Test
-  void everyRejectionReason_landsInTheDlq_withItsReasonHeader_andSecurityOnesAlert(EmbeddedKafka kafka) throws Exception {
+  void everyRejectionReason_landsInTheDlq_withItsReasonHeader_andSecurityOnesAlert(
+      EmbeddedKafka kafka) throws Exception {
     byte[] valid = producerSigner.sign(EventCatalog.SECURITY_ALERT, null, alertData()).bytes();
     ObjectNode badData = alertData();
     badData.put("kind", "NOT_A_KIND");
     record Case(String reason, byte[] value) {}
-    List<Case> cases = List.of(
-        new Case("MALFORMED", "{".getBytes(StandardCharsets.UTF_8)),
-        new Case("SCHEMA", producerSigner.sign(Fixture.ALERT, null, badData, com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpoch().toString(), Instant.now()).bytes()),
-        new Case("SIGNATURE_INVALID", new String(valid, StandardCharsets.UTF_8).replace("a test alert", "a forged alert").getBytes(StandardCharsets.UTF_8)),
-        new Case("STALE", producerSigner.sign(Fixture.ALERT, null, alertData(), com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpoch().toString(),
-            Instant.now().minus(Duration.ofMinutes(6))).bytes()),
-        new Case("ACCEPTED", valid),
-        new Case("REPLAY", valid));
+    List<Case> cases =
+        List.of(
+            new Case("MALFORMED", "{".getBytes(StandardCharsets.UTF_8)),
+            new Case(
+                "SCHEMA",
+                producerSigner
+                    .sign(
+                        Fixture.ALERT,
+                        null,
+                        badData,
+                        com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpoch().toString(),
+                        Instant.now())
+                    .bytes()),
+            new Case(
+                "SIGNATURE_INVALID",
+                new String(valid, StandardCharsets.UTF_8)
+                    .replace("a test alert", "a forged alert")
+                    .getBytes(StandardCharsets.UTF_8)),
+            new Case(
+                "STALE",
+                producerSigner
+                    .sign(
+                        Fixture.ALERT,
+                        null,
+                        alertData(),
+                        com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpoch().toString(),
+                        Instant.now().minus(Duration.ofMinutes(6)))
+                    .bytes()),
+            new Case("ACCEPTED", valid),
+            new Case("REPLAY", valid));
 
     String topic = Topics.SECURITY_ALERTS;
     List<RecordMetadata> sent = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> p = producer(kafka)) {
       for (Case c : cases) {
         // one partition, so the replay comes after the original
-        sent.add(p.send(new ProducerRecord<>(topic, 0, "k".getBytes(StandardCharsets.UTF_8), c.value())).get());
+        sent.add(
+            p.send(new ProducerRecord<>(topic, 0, "k".getBytes(StandardCharsets.UTF_8), c.value()))
+                .get());
       }
     }
 
     RecordGate gate = newGate();
     List<String> outcomes = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, "gate"); KafkaProducer<byte[], byte[]> p = producer(kafka)) {
+    try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, "gate");
+        KafkaProducer<byte[], byte[]> p = producer(kafka)) {
       c.assign(List.of(new TopicPartition(topic, 0)));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (outcomes.size() < cases.size() && System.nanoTime() < deadline) {
@@ -140,7 +193,9 @@ class AcceptanceRulesOverBrokerIT {
     assertEquals(cases.stream().map(Case::reason).toList(), outcomes);
 
     List<ConsumerRecord<byte[], byte[]>> dead = drain(kafka, Topics.dlq(topic), 5);
-    dead.sort(java.util.Comparator.comparingLong(r -> Long.parseLong(header(r, DeadLetterHeaders.OFFSET))));
+    dead.sort(
+        java.util.Comparator.comparingLong(
+            r -> Long.parseLong(header(r, DeadLetterHeaders.OFFSET))));
     List<String> reasons = dead.stream().map(r -> header(r, DeadLetterHeaders.REASON)).toList();
     assertEquals(List.of("MALFORMED", "SCHEMA", "SIGNATURE_INVALID", "STALE", "REPLAY"), reasons);
     for (ConsumerRecord<byte[], byte[]> r : dead) {
@@ -148,19 +203,27 @@ class AcceptanceRulesOverBrokerIT {
       assertEquals("0", header(r, DeadLetterHeaders.PARTITION));
       assertTrue(header(r, DeadLetterHeaders.DETAIL).length() > 0);
     }
-    assertEquals(Long.toString(sent.get(5).offset()), header(dead.get(4), DeadLetterHeaders.OFFSET));
+    assertEquals(
+        Long.toString(sent.get(5).offset()), header(dead.get(4), DeadLetterHeaders.OFFSET));
 
-    // The six inputs and the three alerts the gate raised share the alerts topic; the raised ones are
+    // The six inputs and the three alerts the gate raised share the alerts topic; the raised ones
+    // are
     // those signed by the monitor.
     List<ConsumerRecord<byte[], byte[]>> all = drain(kafka, topic, cases.size() + 3);
-    List<String> raised = all.stream().filter(r -> r.value().length > 1).map(r -> CanonicalJson.parse(r.value()))
-        .filter(t -> "/strongroom/devstack".equals(t.path("source").asText()))
-        .map(t -> t.path("data").path("kind").asText()).sorted().toList();
+    List<String> raised =
+        all.stream()
+            .filter(r -> r.value().length > 1)
+            .map(r -> CanonicalJson.parse(r.value()))
+            .filter(t -> "/strongroom/devstack".equals(t.path("source").asText()))
+            .map(t -> t.path("data").path("kind").asText())
+            .sorted()
+            .toList();
     assertEquals(List.of("REPLAY", "SIGNATURE_INVALID", "STALE"), raised);
   }
 
   @Test
-  void redeliveryAfterACrashBeforeCommit_isProcessedAgain_notAReplay(EmbeddedKafka kafka) throws Exception {
+  void redeliveryAfterACrashBeforeCommit_isProcessedAgain_notAReplay(EmbeddedKafka kafka)
+      throws Exception {
     String topic = Topics.SECURITY_ALERTS;
     byte[] valid = producerSigner.sign(EventCatalog.SECURITY_ALERT, null, alertData()).bytes();
     RecordMetadata m;
@@ -189,7 +252,8 @@ class AcceptanceRulesOverBrokerIT {
       again = gate.admit(r);
       c.commitSync();
     }
-    RecordGate.Admit admit = assertInstanceOf(RecordGate.Admit.class, again, "a redelivery is not a replay");
+    RecordGate.Admit admit =
+        assertInstanceOf(RecordGate.Admit.class, again, "a redelivery is not a replay");
     assertTrue(admit.redelivery());
   }
 

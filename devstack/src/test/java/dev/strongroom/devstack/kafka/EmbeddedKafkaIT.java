@@ -58,7 +58,8 @@ class EmbeddedKafkaIT {
       }
     }
 
-    List<Map.Entry<String, String>> received = consume(kafka.bootstrapServers(), Topics.SECURITY_ALERTS, 100);
+    List<Map.Entry<String, String>> received =
+        consume(kafka.bootstrapServers(), Topics.SECURITY_ALERTS, 100);
 
     assertEquals(100, received.size());
     Map<String, String> receivedByKey = new HashMap<>();
@@ -81,7 +82,8 @@ class EmbeddedKafkaIT {
       Set<String> topics = admin.listTopics().names().get(10, TimeUnit.SECONDS);
       for (String topic : Topics.ALL) {
         assertTrue(topics.contains(topic), topic + " missing from " + topics);
-        assertTrue(topics.contains(Topics.dlq(topic)), Topics.dlq(topic) + " missing from " + topics);
+        assertTrue(
+            topics.contains(Topics.dlq(topic)), Topics.dlq(topic) + " missing from " + topics);
       }
       Map<String, TopicDescription> descriptions =
           admin.describeTopics(Topics.ALL).allTopicNames().get(10, TimeUnit.SECONDS);
@@ -110,7 +112,8 @@ class EmbeddedKafkaIT {
       firstBootstrap = first.bootstrapServers();
       first.createTopics(List.of(topic), 1);
       try (KafkaProducer<String, String> producer = producer(firstBootstrap)) {
-        Future<RecordMetadata> sent = producer.send(new ProducerRecord<>(topic, "before", "restart"));
+        Future<RecordMetadata> sent =
+            producer.send(new ProducerRecord<>(topic, "before", "restart"));
         sent.get(30, TimeUnit.SECONDS);
       }
     } finally {
@@ -119,16 +122,19 @@ class EmbeddedKafkaIT {
     first.close(); // idempotent
 
     int port = Integer.parseInt(firstBootstrap.substring(firstBootstrap.lastIndexOf(':') + 1));
-    assertThrows(IOException.class, () -> connect(port), "port " + port + " still accepts connections");
+    assertThrows(
+        IOException.class, () -> connect(port), "port " + port + " still accepts connections");
 
     String clusterId = Files.readString(dir.resolve("meta.properties"));
     startNanos = System.nanoTime();
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir)) {
       long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
       System.out.println("embedded Kafka (restart) ready in " + readyMs + " ms");
-      assertEquals(clusterId, Files.readString(dir.resolve("meta.properties")), "directory was reformatted");
+      assertEquals(
+          clusterId, Files.readString(dir.resolve("meta.properties")), "directory was reformatted");
       kafka.createTopics(List.of(topic), 1); // already exists: fine
-      assertEquals(List.of(Map.entry("before", "restart")), consume(kafka.bootstrapServers(), topic, 1));
+      assertEquals(
+          List.of(Map.entry("before", "restart")), consume(kafka.bootstrapServers(), topic, 1));
     }
   }
 
@@ -148,7 +154,9 @@ class EmbeddedKafkaIT {
     return new KafkaProducer<>(p);
   }
 
-  /** Reads {@code topic} from the beginning until {@code expected} records arrived or time is up. */
+  /**
+   * Reads {@code topic} from the beginning until {@code expected} records arrived or time is up.
+   */
   static List<Map.Entry<String, String>> consume(String bootstrap, String topic, int expected) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -52,10 +52,12 @@ class KafkaMainIT {
     try (KafkaProducer<String, String> producer = EmbeddedKafkaIT.producer(bootstrap)) {
       producer.send(new ProducerRecord<>(Topics.PROOF_RESULTS, "k", "v")).get(30, TimeUnit.SECONDS);
     }
-    assertEquals(List.of(Map.entry("k", "v")), EmbeddedKafkaIT.consume(bootstrap, Topics.PROOF_RESULTS, 1));
+    assertEquals(
+        List.of(Map.entry("k", "v")), EmbeddedKafkaIT.consume(bootstrap, Topics.PROOF_RESULTS, 1));
 
     process.destroy(); // SIGTERM
-    assertTrue(process.waitFor(30, TimeUnit.SECONDS), "KafkaMain did not exit within 30 s of SIGTERM");
+    assertTrue(
+        process.waitFor(30, TimeUnit.SECONDS), "KafkaMain did not exit within 30 s of SIGTERM");
     assertEquals(143, process.exitValue(), "exit status after SIGTERM; stderr:\n" + stderr());
     assertFalse(Files.exists(readyFile), "ready file left behind");
     List<String> stdout = Files.readAllLines(dir.resolve("stdout.txt"));
@@ -65,7 +67,9 @@ class KafkaMainIT {
   @Test
   void exitsWithStatus3WhenTheBrokerCannotStart() throws Exception {
     Path notADirectory = Files.writeString(dir.resolve("file"), "not a directory");
-    process = launch("--log-dir", notADirectory.toString(), "--ready-file", dir.resolve("ready").toString());
+    process =
+        launch(
+            "--log-dir", notADirectory.toString(), "--ready-file", dir.resolve("ready").toString());
     assertTrue(process.waitFor(60, TimeUnit.SECONDS), "KafkaMain did not give up");
     assertEquals(KafkaMain.EXIT_STARTUP_FAILED, process.exitValue());
     assertTrue(stderr().contains("kafka: startup failed"), stderr());

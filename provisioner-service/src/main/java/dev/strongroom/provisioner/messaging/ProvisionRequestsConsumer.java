@@ -10,11 +10,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Consumes {@value Topics#PROVISION_REQUESTS}. Every record passes the acceptance rules of DESIGN §3 first;
- * refusals are dead-lettered with their reason (and alerted when security-relevant).
+ * Consumes {@value Topics#PROVISION_REQUESTS}. Every record passes the acceptance rules of DESIGN
+ * §3 first; refusals are dead-lettered with their reason (and alerted when security-relevant).
  *
- * <p>Handlers: none yet. Provisioning plans arrive with the provisioner capability (its event types and schemas go into contracts' EventCatalog). Until then a verified event on this topic is dead-lettered as
- * {@code SCHEMA} ("does not process"), never dropped.
+ * <p>Handlers: none yet. Provisioning plans arrive with the provisioner capability (its event types
+ * and schemas go into contracts' EventCatalog). Until then a verified event on this topic is
+ * dead-lettered as {@code SCHEMA} ("does not process"), never dropped.
  */
 @ApplicationScoped
 public class ProvisionRequestsConsumer {

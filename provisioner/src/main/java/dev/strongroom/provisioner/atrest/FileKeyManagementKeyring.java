@@ -15,21 +15,22 @@ import java.util.TreeMap;
  * reads, created once and never overwritten.
  *
  * <ul>
- *   <li>{@code filekey} — 64 hex characters (32 random bytes), no newline, mode 0600: the password that
- *       decrypts the key file ({@code file_key_management_filekey=FILE:<path>});
+ *   <li>{@code filekey} — 64 hex characters (32 random bytes), no newline, mode 0600: the password
+ *       that decrypts the key file ({@code file_key_management_filekey=FILE:<path>});
  *   <li>{@code keys.enc} — the key file, encrypted as {@link MariaDbKeyFile} describes, mode 0600
- *       ({@code file_key_management_filename}). It holds key 1 (InnoDB's default
- *       {@code innodb_default_encryption_key_id}, Aria tables and the binary log) and key 2 (MariaDB
- *       uses it for temporary files when present).
+ *       ({@code file_key_management_filename}). It holds key 1 (InnoDB's default {@code
+ *       innodb_default_encryption_key_id}, Aria tables and the binary log) and key 2 (MariaDB uses
+ *       it for temporary files when present).
  * </ul>
  *
  * <p>{@link #ensure()} creates both when neither exists and otherwise only checks that the key file
- * decrypts: regenerating an existing key would make every encrypted page unreadable, so a mismatch is
- * an error for a human, never a reason to write. {@code file_key_management} has no key versions;
- * rotating the key material of an id is not possible with this plugin (see the rotation runbook).
+ * decrypts: regenerating an existing key would make every encrypted page unreadable, so a mismatch
+ * is an error for a human, never a reason to write. {@code file_key_management} has no key
+ * versions; rotating the key material of an id is not possible with this plugin (see the rotation
+ * runbook).
  *
- * <p>Keeping {@code filekey} next to {@code keys.enc} protects against a stolen data directory, not a
- * stolen host: in production the filekey belongs on a separately protected mount.
+ * <p>Keeping {@code filekey} next to {@code keys.enc} protects against a stolen data directory, not
+ * a stolen host: in production the filekey belongs on a separately protected mount.
  */
 public final class FileKeyManagementKeyring {
   /** Key ids written on creation. */
@@ -63,8 +64,11 @@ public final class FileKeyManagementKeyring {
     }
     if (haveKeys || haveFileKey) {
       throw new AtRestException(
-          "incomplete keyring in " + dir + ": found only "
-              + (haveKeys ? "keys.enc" : "filekey") + "; refusing to generate keys over existing material");
+          "incomplete keyring in "
+              + dir
+              + ": found only "
+              + (haveKeys ? "keys.enc" : "filekey")
+              + "; refusing to generate keys over existing material");
     }
     SecureFiles.privateDir(dir);
     SecureRandom rnd = new SecureRandom();

@@ -16,8 +16,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Codec for the encrypted key file of MariaDB's {@code file_key_management} plugin.
  *
- * <p>Plaintext: one key per line, {@code <id>;<key as hex>}, ids 1..2^32-1 ascending, keys of 16, 24
- * or 32 bytes (we always write 32), {@code \n} line ends.
+ * <p>Plaintext: one key per line, {@code <id>;<key as hex>}, ids 1..2^32-1 ascending, keys of 16,
+ * 24 or 32 bytes (we always write 32), {@code \n} line ends.
  *
  * <p>Encrypted form — exactly what {@code openssl enc -aes-256-cbc -md sha1 -pass file:<filekey>}
  * writes and what the plugin's parser ({@code plugin/file_key_management/parser.cc}) reads:
@@ -32,8 +32,8 @@ import javax.crypto.spec.SecretKeySpec;
  * </pre>
  *
  * <p>The password is the content of the {@code file_key_management_filekey} file (the plugin strips
- * trailing CR/LF; at most 256 bytes). This KDF is weak by modern standards (one SHA-1 round), which is
- * why the password we generate is 32 random bytes as hex, not a passphrase.
+ * trailing CR/LF; at most 256 bytes). This KDF is weak by modern standards (one SHA-1 round), which
+ * is why the password we generate is 32 random bytes as hex, not a passphrase.
  */
 public final class MariaDbKeyFile {
   private static final byte[] MAGIC = "Salted__".getBytes(StandardCharsets.US_ASCII);
@@ -71,7 +71,9 @@ public final class MariaDbKeyFile {
       try {
         int id = Integer.parseInt(l.substring(0, semi));
         byte[] key = HexFormat.of().parseHex(l.substring(semi + 1));
-        if (id < 1 || keys.containsKey(id) || (key.length != 16 && key.length != 24 && key.length != 32)) {
+        if (id < 1
+            || keys.containsKey(id)
+            || (key.length != 16 && key.length != 24 && key.length != 32)) {
           throw new IllegalArgumentException();
         }
         keys.put(id, key);
@@ -90,7 +92,8 @@ public final class MariaDbKeyFile {
     byte[][] keyIv = bytesToKey(password, salt);
     try {
       Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding");
-      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(keyIv[0], "AES"), new IvParameterSpec(keyIv[1]));
+      c.init(
+          Cipher.ENCRYPT_MODE, new SecretKeySpec(keyIv[0], "AES"), new IvParameterSpec(keyIv[1]));
       byte[] ct = c.doFinal(plaintext);
       byte[] out = new byte[16 + ct.length];
       System.arraycopy(MAGIC, 0, out, 0, 8);
@@ -107,17 +110,20 @@ public final class MariaDbKeyFile {
   /** Decrypts a "Salted__" file; a wrong password or a corrupt file is one uniform error. */
   public static byte[] decrypt(byte[] file, byte[] password) {
     checkPassword(password);
-    if (file.length < 32 || (file.length - 16) % 16 != 0
+    if (file.length < 32
+        || (file.length - 16) % 16 != 0
         || !Arrays.equals(Arrays.copyOf(file, 8), MAGIC)) {
       throw new AtRestException("key file is not in the OpenSSL 'Salted__' AES-256-CBC format");
     }
     byte[][] keyIv = bytesToKey(password, Arrays.copyOfRange(file, 8, 16));
     try {
       Cipher c = Cipher.getInstance("AES/CBC/PKCS5Padding");
-      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(keyIv[0], "AES"), new IvParameterSpec(keyIv[1]));
+      c.init(
+          Cipher.DECRYPT_MODE, new SecretKeySpec(keyIv[0], "AES"), new IvParameterSpec(keyIv[1]));
       return c.doFinal(file, 16, file.length - 16);
     } catch (GeneralSecurityException e) {
-      throw new AtRestException("key file cannot be decrypted with this filekey (wrong key or corrupt file)");
+      throw new AtRestException(
+          "key file cannot be decrypted with this filekey (wrong key or corrupt file)");
     } finally {
       Arrays.fill(keyIv[0], (byte) 0);
     }

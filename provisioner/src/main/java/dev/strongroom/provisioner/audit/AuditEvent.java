@@ -19,21 +19,33 @@ public record AuditEvent(
     String requestId) {
 
   /**
-   * The canonical payload (docs/audit-chain.md), built here without the database: a JSON object with
-   * the keys in this order (sorted), no whitespace; the images and the primary key re-canonicalised.
+   * The canonical payload (docs/audit-chain.md), built here without the database: a JSON object
+   * with the keys in this order (sorted), no whitespace; the images and the primary key
+   * re-canonicalised.
    */
   public String payload() {
-    return "{\"after\":" + image(after)
-        + ",\"before\":" + image(before)
-        + ",\"current_user\":" + CanonicalJson.quote(currentUser)
-        + ",\"db_user\":" + CanonicalJson.quote(dbUser)
-        + ",\"event_id\":" + Long.toUnsignedString(eventId)
-        + ",\"operation\":" + CanonicalJson.quote(operation)
-        + ",\"primary_key\":" + CanonicalJson.canonical(primaryKey)
-        + ",\"request_id\":" + CanonicalJson.quote(requestId)
-        + ",\"table\":" + CanonicalJson.quote(table)
-        + ",\"tenant\":" + CanonicalJson.quote(tenant)
-        + ",\"time\":" + CanonicalJson.quote(time)
+    return "{\"after\":"
+        + image(after)
+        + ",\"before\":"
+        + image(before)
+        + ",\"current_user\":"
+        + CanonicalJson.quote(currentUser)
+        + ",\"db_user\":"
+        + CanonicalJson.quote(dbUser)
+        + ",\"event_id\":"
+        + Long.toUnsignedString(eventId)
+        + ",\"operation\":"
+        + CanonicalJson.quote(operation)
+        + ",\"primary_key\":"
+        + CanonicalJson.canonical(primaryKey)
+        + ",\"request_id\":"
+        + CanonicalJson.quote(requestId)
+        + ",\"table\":"
+        + CanonicalJson.quote(table)
+        + ",\"tenant\":"
+        + CanonicalJson.quote(tenant)
+        + ",\"time\":"
+        + CanonicalJson.quote(time)
         + "}";
   }
 

@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The audit chain's canonical JSON (docs/audit-chain.md), independent of the database: parses a JSON
- * text and writes it back with object keys sorted (by UTF-16 code units; the audit keys are ASCII
- * column names), no whitespace, strings escaped as MariaDB's {@code JSON_QUOTE} does ({@code \"},
- * {@code \\}, {@code \b \f \n \r \t}, other controls as {@code \\u00XX} with upper-case hex, everything
- * else literal), numbers and literals as written.
+ * The audit chain's canonical JSON (docs/audit-chain.md), independent of the database: parses a
+ * JSON text and writes it back with object keys sorted (by UTF-16 code units; the audit keys are
+ * ASCII column names), no whitespace, strings escaped as MariaDB's {@code JSON_QUOTE} does ({@code
+ * \"}, {@code \\}, {@code \b \f \n \r \t}, other controls as {@code \\u00XX} with upper-case hex,
+ * everything else literal), numbers and literals as written.
  */
 public final class CanonicalJson {
   private final String s;
@@ -20,7 +20,9 @@ public final class CanonicalJson {
     this.s = s;
   }
 
-  /** The canonical form of {@code json}; throws {@link IllegalArgumentException} if it is not JSON. */
+  /**
+   * The canonical form of {@code json}; throws {@link IllegalArgumentException} if it is not JSON.
+   */
   public static String canonical(String json) {
     CanonicalJson p = new CanonicalJson(json);
     p.ws();
@@ -101,7 +103,11 @@ public final class CanonicalJson {
   }
 
   private void ws() {
-    while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
+    while (i < s.length()
+        && (s.charAt(i) == ' '
+            || s.charAt(i) == '\t'
+            || s.charAt(i) == '\n'
+            || s.charAt(i) == '\r')) {
       i++;
     }
   }

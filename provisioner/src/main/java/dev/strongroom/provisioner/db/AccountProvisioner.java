@@ -4,18 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Applies the accounts of DESIGN §4 to a freshly initialised (or existing) MariaDB, as the installer
- * over the Unix socket. Idempotent; every run re-pins subjects and issuers (so a CA change is one
- * re-run) and re-checks the result.
+ * Applies the accounts of DESIGN §4 to a freshly initialised (or existing) MariaDB, as the
+ * installer over the Unix socket. Idempotent; every run re-pins subjects and issuers (so a CA
+ * change is one re-run) and re-checks the result.
  *
  * <ul>
  *   <li>no anonymous account, no {@code test} schema, no account at host {@code '%'};
  *   <li>the installer (root) authenticates only by {@code unix_socket} — the install script's
- *       {@code OR mysql_native_password USING 'invalid'} alternative is removed — and exists only at
- *       {@code localhost}, which with {@code skip_name_resolve} matches socket connections only; no
- *       root row for any other host, no hostname-keyed proxy rows;
- *   <li>each identity at {@code '127.0.0.1'} only, {@code REQUIRE SUBJECT … AND ISSUER …}, a per-user
- *       connection limit, no privilege beyond {@code USAGE} (grants arrive with the schema);
+ *       {@code OR mysql_native_password USING 'invalid'} alternative is removed — and exists only
+ *       at {@code localhost}, which with {@code skip_name_resolve} matches socket connections only;
+ *       no root row for any other host, no hostname-keyed proxy rows;
+ *   <li>each identity at {@code '127.0.0.1'} only, {@code REQUIRE SUBJECT … AND ISSUER …}, a
+ *       per-user connection limit, no privilege beyond {@code USAGE} (grants arrive with the
+ *       schema);
  *   <li>database {@code strongroom} exists ({@code utf8mb4}, binary collation).
  * </ul>
  */
@@ -35,10 +36,10 @@ public final class AccountProvisioner {
   }
 
   /**
-   * The statements for {@code dialect}. They differ only in how the installer is bound to the socket:
-   * MariaDB {@code IDENTIFIED VIA unix_socket}; MySQL 8.4 {@code IDENTIFIED WITH auth_socket} (the
-   * plugin is loaded by the rendered option file). Subjects, issuers, hosts and limits are the same
-   * syntax in both.
+   * The statements for {@code dialect}. They differ only in how the installer is bound to the
+   * socket: MariaDB {@code IDENTIFIED VIA unix_socket}; MySQL 8.4 {@code IDENTIFIED WITH
+   * auth_socket} (the plugin is loaded by the rendered option file). Subjects, issuers, hosts and
+   * limits are the same syntax in both.
    */
   public static List<String> statements(
       Dialect dialect, List<DbAccount> accounts, String installerUser, int maxUserConnections) {
@@ -47,17 +48,23 @@ public final class AccountProvisioner {
     s.add("DELETE FROM mysql.db WHERE Db = 'test' OR Db LIKE 'test\\\\_%'");
     s.add("DELETE FROM mysql.proxies_priv WHERE Host <> 'localhost'");
     s.add("FLUSH PRIVILEGES");
-    s.add("ALTER USER " + account(installerUser, "localhost")
-        + (dialect == Dialect.MYSQL_8_4 ? " IDENTIFIED WITH auth_socket" : " IDENTIFIED VIA unix_socket"));
     s.add(
-        "CREATE DATABASE IF NOT EXISTS " + DATABASE
-            + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+        "ALTER USER "
+            + account(installerUser, "localhost")
+            + (dialect == Dialect.MYSQL_8_4
+                ? " IDENTIFIED WITH auth_socket"
+                : " IDENTIFIED VIA unix_socket"));
+    s.add(
+        "CREATE DATABASE IF NOT EXISTS " + DATABASE + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
     for (DbAccount a : accounts) {
       String who = account(a.name(), IDENTITY_HOST);
       String require =
-          " REQUIRE SUBJECT " + quote(a.subject().mariaDbForm())
-              + " AND ISSUER " + quote(a.issuer().mariaDbForm())
-              + " WITH MAX_USER_CONNECTIONS " + maxUserConnections;
+          " REQUIRE SUBJECT "
+              + quote(a.subject().mariaDbForm())
+              + " AND ISSUER "
+              + quote(a.issuer().mariaDbForm())
+              + " WITH MAX_USER_CONNECTIONS "
+              + maxUserConnections;
       s.add("CREATE USER IF NOT EXISTS " + who + require);
       s.add("ALTER USER " + who + require + " ACCOUNT UNLOCK");
     }
@@ -73,17 +80,26 @@ public final class AccountProvisioner {
     return strayAccountsQuery(Dialect.MARIADB_10_11, accounts, installerUser);
   }
 
-  /** As above for {@code dialect}: MariaDB keeps accounts in {@code mysql.global_priv}, MySQL in {@code mysql.user}. */
-  public static String strayAccountsQuery(Dialect dialect, List<DbAccount> accounts, String installerUser) {
+  /**
+   * As above for {@code dialect}: MariaDB keeps accounts in {@code mysql.global_priv}, MySQL in
+   * {@code mysql.user}.
+   */
+  public static String strayAccountsQuery(
+      Dialect dialect, List<DbAccount> accounts, String installerUser) {
     StringBuilder names = new StringBuilder();
     for (DbAccount a : accounts) {
       names.append(names.length() == 0 ? "" : ",").append(quote(a.name()));
     }
     return "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM "
-        + (dialect == Dialect.MYSQL_8_4 ? "mysql.user" : "mysql.global_priv") + " WHERE User = ''"
+        + (dialect == Dialect.MYSQL_8_4 ? "mysql.user" : "mysql.global_priv")
+        + " WHERE User = ''"
         + " OR Host = '%'"
-        + " OR (User = " + quote(installerUser) + " AND Host <> 'localhost')"
-        + (accounts.isEmpty() ? "" : " OR (User IN (" + names + ") AND Host <> " + quote(IDENTITY_HOST) + ")")
+        + " OR (User = "
+        + quote(installerUser)
+        + " AND Host <> 'localhost')"
+        + (accounts.isEmpty()
+            ? ""
+            : " OR (User IN (" + names + ") AND Host <> " + quote(IDENTITY_HOST) + ")")
         + " ORDER BY 1";
   }
 
@@ -92,7 +108,9 @@ public final class AccountProvisioner {
     return quote(user) + "@" + quote(host);
   }
 
-  /** A single-quoted SQL string literal; rejects quotes and backslashes instead of escaping them. */
+  /**
+   * A single-quoted SQL string literal; rejects quotes and backslashes instead of escaping them.
+   */
   static String quote(String v) {
     if (v.contains("'") || v.contains("\\")) {
       throw new IllegalArgumentException("refusing to quote a value with ' or \\: " + v);

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * How the stock {@code mariadb} client should connect, as command-line arguments. Always starts with
- * {@code --no-defaults}: no option file on the host (e.g. one pointing at the machine's shared
+ * How the stock {@code mariadb} client should connect, as command-line arguments. Always starts
+ * with {@code --no-defaults}: no option file on the host (e.g. one pointing at the machine's shared
  * server) can redirect a Strongroom client.
  */
 public final class ClientConnection {
@@ -21,13 +21,18 @@ public final class ClientConnection {
   /** Over the instance's Unix socket (the installer's root login). */
   public static ClientConnection socket(Path socket, String user) {
     return new ClientConnection(
-        List.of("--protocol=SOCKET", "--socket=" + socket, "--user=" + Objects.requireNonNull(user)));
+        List.of(
+            "--protocol=SOCKET", "--socket=" + socket, "--user=" + Objects.requireNonNull(user)));
   }
 
   /** Over TCP to 127.0.0.1:{@code port}. Add {@link #tls} or {@link #plaintext}. */
   public static ClientConnection tcp(int port, String user) {
     return new ClientConnection(
-        List.of("--protocol=TCP", "--host=127.0.0.1", "--port=" + port, "--user=" + Objects.requireNonNull(user)));
+        List.of(
+            "--protocol=TCP",
+            "--host=127.0.0.1",
+            "--port=" + port,
+            "--user=" + Objects.requireNonNull(user)));
   }
 
   /** TLS with the CA to verify the server and, when not null, a client certificate and key. */

@@ -7,9 +7,10 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * A database identity that authenticates by client certificate: the account {@code name@'127.0.0.1'}
- * with {@code REQUIRE SUBJECT '<subject>' AND ISSUER '<issuer>'} (DESIGN §4). Both strings are in the
- * {@link CertificateSubject#mariaDbForm() X509_NAME_oneline form} the server compares byte for byte.
+ * A database identity that authenticates by client certificate: the account {@code
+ * name@'127.0.0.1'} with {@code REQUIRE SUBJECT '<subject>' AND ISSUER '<issuer>'} (DESIGN §4).
+ * Both strings are in the {@link CertificateSubject#mariaDbForm() X509_NAME_oneline form} the
+ * server compares byte for byte.
  */
 public record DbAccount(String name, CertificateSubject subject, CertificateSubject issuer) {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");

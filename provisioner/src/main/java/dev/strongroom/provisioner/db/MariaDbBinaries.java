@@ -7,7 +7,9 @@ import java.nio.file.Path;
 public record MariaDbBinaries(Path server, Path installDb, Path client) {
   public static MariaDbBinaries debian() {
     return new MariaDbBinaries(
-        Path.of("/usr/sbin/mariadbd"), Path.of("/usr/bin/mariadb-install-db"), Path.of("/usr/bin/mariadb"));
+        Path.of("/usr/sbin/mariadbd"),
+        Path.of("/usr/bin/mariadb-install-db"),
+        Path.of("/usr/bin/mariadb"));
   }
 
   /** Fails with a clear message when a program is missing (exit code 3 territory for the CLI). */

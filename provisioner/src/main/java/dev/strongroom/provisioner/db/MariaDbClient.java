@@ -6,10 +6,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs SQL through the stock {@code mariadb} command-line client — the tool an operator would use,
@@ -45,7 +45,10 @@ public final class MariaDbClient {
     ClientResult r = execute(connection, sql);
     if (!r.ok()) {
       throw new SqlException(
-          "statement failed (" + connection + ")" + (r.error().isPresent() ? "" : ": " + r.stderr().strip()),
+          "statement failed ("
+              + connection
+              + ")"
+              + (r.error().isPresent() ? "" : ": " + r.stderr().strip()),
           r.error().orElse(null));
     }
     return r;
@@ -107,12 +110,17 @@ public final class MariaDbClient {
     }
   }
 
-  /** {@link #executeScript} that throws {@link SqlException} with the server's error when it fails. */
+  /**
+   * {@link #executeScript} that throws {@link SqlException} with the server's error when it fails.
+   */
   public ClientResult requireScript(ClientConnection connection, String script) {
     ClientResult r = executeScript(connection, script);
     if (!r.ok()) {
       throw new SqlException(
-          "script failed (" + connection + ")" + (r.error().isPresent() ? "" : ": " + r.stderr().strip()),
+          "script failed ("
+              + connection
+              + ")"
+              + (r.error().isPresent() ? "" : ": " + r.stderr().strip()),
           r.error().orElse(null));
     }
     return r;

@@ -27,16 +27,17 @@ import java.util.concurrent.TimeUnit;
  * loopback TCP on its own port, its own Unix socket, its own data directory.
  *
  * <p>Life cycle: {@link #prepare} creates the directories (0700), the at-rest keyring (unless keys
- * come from Vault, see {@link VaultKeyManagement}) and the option file (0600), and initialises the data directory once ({@code mariadb-install-db --defaults-file=…
+ * come from Vault, see {@link VaultKeyManagement}) and the option file (0600), and initialises the
+ * data directory once ({@code mariadb-install-db --defaults-file=…
  * --auth-root-authentication-method=socket --skip-test-db --skip-name-resolve}); {@link #start}
- * launches {@code mariadbd --defaults-file=…} and returns when the server answers on its socket with
- * a protocol-10 greeting; {@link #stop} sends SIGTERM and waits for a clean shutdown (all dirty pages
- * written). {@link #applyAccounts} sets up the identities as the installer over the socket. {@link
- * #close()} stops.
+ * launches {@code mariadbd --defaults-file=…} and returns when the server answers on its socket
+ * with a protocol-10 greeting; {@link #stop} sends SIGTERM and waits for a clean shutdown (all
+ * dirty pages written). {@link #applyAccounts} sets up the identities as the installer over the
+ * socket. {@link #close()} stops.
  *
- * <p>Guard rails: never the default port 3306 or the distribution's default socket; a data directory
- * whose pid file names a live process is refused by {@link #prepare} and {@link #start}; a port chosen automatically (settings port 0) is
- * re-chosen when the server finds it taken.
+ * <p>Guard rails: never the default port 3306 or the distribution's default socket; a data
+ * directory whose pid file names a live process is refused by {@link #prepare} and {@link #start};
+ * a port chosen automatically (settings port 0) is re-chosen when the server finds it taken.
  */
 public final class MariaDbInstance implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -68,7 +69,10 @@ public final class MariaDbInstance implements AutoCloseable {
     Objects.requireNonNull(settings, "settings");
     if (settings.dialect() != Dialect.MARIADB_10_11) {
       throw new InstanceException(
-          "MariaDbInstance runs " + Dialect.MARIADB_10_11.id() + " only, not " + settings.dialect().id());
+          "MariaDbInstance runs "
+              + Dialect.MARIADB_10_11.id()
+              + " only, not "
+              + settings.dialect().id());
     }
     binaries.check();
     boolean auto = settings.port() == 0;
@@ -77,14 +81,16 @@ public final class MariaDbInstance implements AutoCloseable {
       throw new InstanceException("a private instance never listens on the default port 3306");
     }
     if (s.layout().socket().equals(DEFAULT_SOCKET)) {
-      throw new InstanceException("a private instance never uses the default socket " + DEFAULT_SOCKET);
+      throw new InstanceException(
+          "a private instance never uses the default socket " + DEFAULT_SOCKET);
     }
     if (s.osUser().isEmpty() && "root".equals(System.getProperty("user.name"))) {
       s = s.withOsUser("root"); // mariadbd refuses to run as root unless told to
     }
     for (Path p : new Path[] {s.tls().ca(), s.tls().cert(), s.tls().key(), s.tls().crl()}) {
       if (!Files.isReadable(p)) {
-        throw new InstanceException("TLS file missing or unreadable: " + p + " (run PkiDirectory.ensure())");
+        throw new InstanceException(
+            "TLS file missing or unreadable: " + p + " (run PkiDirectory.ensure())");
       }
     }
     MariaDbInstance instance = new MariaDbInstance(s, binaries, auto);
@@ -163,7 +169,8 @@ public final class MariaDbInstance implements AutoCloseable {
       if (process.isAlive()) {
         process.destroyForcibly();
       }
-      boolean portTaken = log.contains("Address already in use") || log.contains("Bind on TCP/IP port");
+      boolean portTaken =
+          log.contains("Address already in use") || log.contains("Bind on TCP/IP port");
       if (autoPort && portTaken && attempt < PORT_ATTEMPTS) {
         settings = settings.withPort(freePort());
         writeOptionFile();
@@ -190,7 +197,9 @@ public final class MariaDbInstance implements AutoCloseable {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
         throw new InstanceException(
-            "mariadbd did not stop within " + STOP_TIMEOUT.toSeconds() + " s after SIGTERM; killed");
+            "mariadbd did not stop within "
+                + STOP_TIMEOUT.toSeconds()
+                + " s after SIGTERM; killed");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -212,8 +221,9 @@ public final class MariaDbInstance implements AutoCloseable {
   }
 
   /**
-   * Runs a script as the installer over the Unix socket, fed through a pipe to the client's standard
-   * input (see {@link MariaDbClient#executeScript}); throws {@link SqlException} on failure.
+   * Runs a script as the installer over the Unix socket, fed through a pipe to the client's
+   * standard input (see {@link MariaDbClient#executeScript}); throws {@link SqlException} on
+   * failure.
    */
   public ClientResult sqlScript(String script) {
     return client.requireScript(ClientConnection.socket(socket(), installerUser), script);
@@ -238,17 +248,26 @@ public final class MariaDbInstance implements AutoCloseable {
    * that exist afterwards as {@code 'user'@'host'} strings.
    */
   public List<String> applyAccounts(List<DbAccount> accounts) {
-    for (List<String> stray : sql(AccountProvisioner.strayAccountsQuery(settings.dialect(), accounts, installerUser)).rows()) {
+    for (List<String> stray :
+        sql(AccountProvisioner.strayAccountsQuery(settings.dialect(), accounts, installerUser))
+            .rows()) {
       sql("DROP USER " + stray.get(0));
     }
-    sql(String.join(";\n", AccountProvisioner.statements(settings.dialect(), accounts, installerUser, settings.maxUserConnections())));
-    List<List<String>> left = sql(AccountProvisioner.strayAccountsQuery(settings.dialect(), accounts, installerUser)).rows();
+    sql(
+        String.join(
+            ";\n",
+            AccountProvisioner.statements(
+                settings.dialect(), accounts, installerUser, settings.maxUserConnections())));
+    List<List<String>> left =
+        sql(AccountProvisioner.strayAccountsQuery(settings.dialect(), accounts, installerUser))
+            .rows();
     if (!left.isEmpty()) {
       throw new InstanceException("stray accounts remain after provisioning: " + left);
     }
     List<String> out = new ArrayList<>();
     for (List<String> r :
-        sql("SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.global_priv ORDER BY 1").rows()) {
+        sql("SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.global_priv ORDER BY 1")
+            .rows()) {
       out.add(r.get(0));
     }
     return out;
@@ -259,8 +278,16 @@ public final class MariaDbInstance implements AutoCloseable {
   private void writeFiles() {
     InstanceLayout l = layout();
     for (Path d :
-        new Path[] {l.base(), l.dataDir(), l.runDir(), l.logDir(), l.binlogDir(), l.tmpDir(),
-            l.secureFileDir(), l.keyringDir()}) {
+        new Path[] {
+          l.base(),
+          l.dataDir(),
+          l.runDir(),
+          l.logDir(),
+          l.binlogDir(),
+          l.tmpDir(),
+          l.secureFileDir(),
+          l.keyringDir()
+        }) {
       SecureFiles.privateDir(d);
     }
     if (settings.vault().isEmpty()) {
@@ -271,7 +298,9 @@ public final class MariaDbInstance implements AutoCloseable {
 
   private void writeOptionFile() {
     SecureFiles.writeText(
-        layout().optionFile(), OptionFileRenderer.render(settings).optionFile(), SecureFiles.SECRET);
+        layout().optionFile(),
+        OptionFileRenderer.render(settings).optionFile(),
+        SecureFiles.SECRET);
   }
 
   private void initialiseIfNeeded() {
@@ -289,8 +318,12 @@ public final class MariaDbInstance implements AutoCloseable {
     Processes.Result r = Processes.run(cmd, null, Duration.ofSeconds(180));
     if (r.exitCode() != 0) {
       throw new InstanceException(
-          "mariadb-install-db failed (exit " + r.exitCode() + "):\n" + lastLines(r.output(), 30)
-              + "\nerror log:\n" + tail(layout().errorLog(), 0));
+          "mariadb-install-db failed (exit "
+              + r.exitCode()
+              + "):\n"
+              + lastLines(r.output(), 30)
+              + "\nerror log:\n"
+              + tail(layout().errorLog(), 0));
     }
   }
 
@@ -303,7 +336,10 @@ public final class MariaDbInstance implements AutoCloseable {
       long p = Long.parseLong(Files.readString(pid).strip());
       if (ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)) {
         throw new InstanceException(
-            "a server (pid " + p + ") is already running on " + layout().dataDir()
+            "a server (pid "
+                + p
+                + ") is already running on "
+                + layout().dataDir()
                 + "; stop it first");
       }
     } catch (IOException | NumberFormatException e) {
@@ -341,8 +377,8 @@ public final class MariaDbInstance implements AutoCloseable {
    * credentials — and returns the server version it announces.
    *
    * <p>Packet: 3-byte little-endian payload length, 1-byte sequence id, then the payload: protocol
-   * version {@code 0x0a}, the server version NUL-terminated, … (an {@code 0xff} first byte is an error
-   * packet, e.g. too many connections).
+   * version {@code 0x0a}, the server version NUL-terminated, … (an {@code 0xff} first byte is an
+   * error packet, e.g. too many connections).
    */
   public static String greeting(Path socket) throws IOException {
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);

@@ -4,23 +4,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Renders the hardened server configuration for a {@link Dialect}. Pure function of
- * {@link ServerSettings}: same settings, same bytes (golden files pin the output).
+ * Renders the hardened server configuration for a {@link Dialect}. Pure function of {@link
+ * ServerSettings}: same settings, same bytes (golden files pin the output).
  *
  * <p>What every rendering enforces, and the MariaDB 10.11 / MySQL 8.4 spelling of each line, is
- * tabulated in {@code docs/database-instance.md}. In short: loopback only on its own port and socket;
- * TLS 1.3 only with {@value ServerSettings#TLS13_SUITES}, {@code require_secure_transport}, a CRL;
- * {@code local_infile} off, name resolution off, strict SQL mode, a dedicated {@code secure_file_priv},
- * InnoDB only; error log to a file, binary log on; connection limits; an audit log of connections and
- * DDL (MariaDB {@code server_audit}, loaded {@code FORCE_PLUS_PERMANENT}); and encryption at rest of
- * tablespaces, redo/undo, temporary data and binary logs with a file keyring.
+ * tabulated in {@code docs/database-instance.md}. In short: loopback only on its own port and
+ * socket; TLS 1.3 only with {@value ServerSettings#TLS13_SUITES}, {@code require_secure_transport},
+ * a CRL; {@code local_infile} off, name resolution off, strict SQL mode, a dedicated {@code
+ * secure_file_priv}, InnoDB only; error log to a file, binary log on; connection limits; an audit
+ * log of connections and DDL (MariaDB {@code server_audit}, loaded {@code FORCE_PLUS_PERMANENT});
+ * and encryption at rest of tablespaces, redo/undo, temporary data and binary logs with a file
+ * keyring.
  */
 public final class OptionFileRenderer {
   private OptionFileRenderer() {}
 
   public static RenderedConfig render(ServerSettings s) {
     if (s.port() == 0) {
-      throw new IllegalArgumentException("choose a port before rendering (port 0 is a placeholder)");
+      throw new IllegalArgumentException(
+          "choose a port before rendering (port 0 is a placeholder)");
     }
     return switch (s.dialect()) {
       case MARIADB_10_11 -> new RenderedConfig(s.dialect(), mariadb(s), List.of());
@@ -36,9 +38,11 @@ public final class OptionFileRenderer {
   private static String mariadb(ServerSettings s) {
     InstanceLayout l = s.layout();
     Lines o = new Lines();
-    o.comment("Strongroom database server, MariaDB 10.11. Rendered by OptionFileRenderer; do not edit.");
+    o.comment(
+        "Strongroom database server, MariaDB 10.11. Rendered by OptionFileRenderer; do not edit.");
     o.raw("[mysqld]");
-    o.section("Identity, files, network: own port and socket; loopback unless a private container network");
+    o.section(
+        "Identity, files, network: own port and socket; loopback unless a private container network");
     s.osUser().ifPresent(u -> o.kv("user", u));
     o.kv("datadir", l.dataDir());
     o.kv("tmpdir", l.tmpDir());
@@ -59,7 +63,8 @@ public final class OptionFileRenderer {
     o.kv("secure_file_priv", l.secureFileDir());
     o.kv("secure_timestamp", "REPLICATION");
     o.kv("sql_mode", ServerSettings.SQL_MODE);
-    o.comment("InnoDB only: user tables can never land in Aria/MyISAM, which are not all encrypted.");
+    o.comment(
+        "InnoDB only: user tables can never land in Aria/MyISAM, which are not all encrypted.");
     o.kv("default_storage_engine", "InnoDB");
     o.kv("enforce_storage_engine", "InnoDB");
     o.kv("max_connections", s.maxConnections());
@@ -83,7 +88,8 @@ public final class OptionFileRenderer {
     o.kv("server_audit_file_path", l.auditLog());
     if (s.vault().isPresent()) {
       VaultKeyManagement v = s.vault().get();
-      o.section("Encryption at rest: keys from HashiCorp Vault (KV v2), versioned, rotated in background");
+      o.section(
+          "Encryption at rest: keys from HashiCorp Vault (KV v2), versioned, rotated in background");
       o.kv("plugin_load_add", "hashicorp_key_management");
       o.kv("hashicorp_key_management", "FORCE_PLUS_PERMANENT");
       o.kv("hashicorp_key_management_vault_url", v.url());
@@ -117,9 +123,11 @@ public final class OptionFileRenderer {
   private static RenderedConfig mysql(ServerSettings s) {
     InstanceLayout l = s.layout();
     Lines o = new Lines();
-    o.comment("Strongroom database server, MySQL 8.4 LTS. Rendered by OptionFileRenderer; do not edit.");
+    o.comment(
+        "Strongroom database server, MySQL 8.4 LTS. Rendered by OptionFileRenderer; do not edit.");
     o.raw("[mysqld]");
-    o.section("Identity, files, network: own port and socket; loopback unless a private container network");
+    o.section(
+        "Identity, files, network: own port and socket; loopback unless a private container network");
     s.osUser().ifPresent(u -> o.kv("user", u));
     o.kv("datadir", l.dataDir());
     o.kv("tmpdir", l.tmpDir());
@@ -137,12 +145,14 @@ public final class OptionFileRenderer {
     o.section("Attack surface");
     o.kv("local_infile", "OFF");
     o.kv("skip_name_resolve", "ON");
-    o.comment("Symbolic links: off by default since 8.0.2 and the option is deprecated; not rendered.");
+    o.comment(
+        "Symbolic links: off by default since 8.0.2 and the option is deprecated; not rendered.");
     o.kv("secure_file_priv", l.secureFileDir());
     o.kv("sql_mode", ServerSettings.SQL_MODE);
     o.comment("SET PERSIST must not be able to override this file at the next start.");
     o.kv("persisted_globals_load", "OFF");
-    o.comment("The installer (root) authenticates over the local socket only (ALTER USER … IDENTIFIED WITH auth_socket).");
+    o.comment(
+        "The installer (root) authenticates over the local socket only (ALTER USER … IDENTIFIED WITH auth_socket).");
     o.kv("plugin_load_add", "auth_socket.so");
     o.comment("InnoDB only: MyISAM and friends cannot be used for new tables.");
     o.kv("default_storage_engine", "InnoDB");
@@ -162,7 +172,8 @@ public final class OptionFileRenderer {
     transactions(o);
     o.section("Audit");
     o.comment("MySQL 8.4 community ships no audit log plugin (audit_log is Enterprise-only) and");
-    o.comment("server_audit does not load into MySQL 8.4. Gap, compensated by log_error_verbosity=3,");
+    o.comment(
+        "server_audit does not load into MySQL 8.4. Gap, compensated by log_error_verbosity=3,");
     o.comment("the binary log and the audit schema's triggers; see docs/database-instance.md.");
     o.section("Encryption at rest: component_keyring_file (manifest + config rendered alongside)");
     o.kv("default_table_encryption", "ON");
@@ -171,7 +182,8 @@ public final class OptionFileRenderer {
     o.kv("innodb_undo_log_encrypt", "ON");
     o.kv("innodb_temp_tablespace_encrypt", "ON");
     o.kv("binlog_encryption", "ON");
-    o.comment("The mysql system tablespace needs ALTER TABLESPACE mysql ENCRYPTION='Y' once after init.");
+    o.comment(
+        "The mysql system tablespace needs ALTER TABLESPACE mysql ENCRYPTION='Y' once after init.");
     o.section("Resources");
     o.kv("innodb_buffer_pool_size", s.bufferPoolMb() + "M");
     o.kv("innodb_redo_log_capacity", s.redoLogMb() + "M");
@@ -181,21 +193,26 @@ public final class OptionFileRenderer {
     List<RenderedConfig.Companion> companions = new ArrayList<>();
     companions.add(
         new RenderedConfig.Companion(
-            "global-manifest", null,
+            "global-manifest",
+            null,
             "mysqld.my in the directory of the mysqld binary (delegates to the datadir)",
             "{\n  \"read_local_manifest\": true\n}\n"));
     companions.add(
         new RenderedConfig.Companion(
-            "local-manifest", l.dataDir().resolve("mysqld.my"), "mysqld.my in the datadir",
+            "local-manifest",
+            l.dataDir().resolve("mysqld.my"),
+            "mysqld.my in the datadir",
             "{\n  \"components\": \"file://component_keyring_file\"\n}\n"));
     companions.add(
         new RenderedConfig.Companion(
-            "global-keyring-config", null,
+            "global-keyring-config",
+            null,
             "component_keyring_file.cnf in the server's plugin_dir (delegates to the datadir)",
             "{\n  \"read_local_config\": true\n}\n"));
     companions.add(
         new RenderedConfig.Companion(
-            "local-keyring-config", l.dataDir().resolve("component_keyring_file.cnf"),
+            "local-keyring-config",
+            l.dataDir().resolve("component_keyring_file.cnf"),
             "component_keyring_file.cnf in the datadir",
             "{\n  \"path\": \"" + keyring + "\",\n  \"read_only\": false\n}\n"));
     return new RenderedConfig(s.dialect(), o.toString(), companions);
@@ -203,8 +220,10 @@ public final class OptionFileRenderer {
 
   /** The same lines in both dialects. */
   private static void transactions(Lines o) {
-    o.section("Transactions: READ COMMITTED, so the API's reads of the tenant binding take no gap locks and");
-    o.comment("calls inside multi-statement transactions cannot deadlock on it; the event scheduler seals the audit");
+    o.section(
+        "Transactions: READ COMMITTED, so the API's reads of the tenant binding take no gap locks and");
+    o.comment(
+        "calls inside multi-statement transactions cannot deadlock on it; the event scheduler seals the audit");
     o.comment("chain after a restart too (docs/audit-chain.md).");
     o.kv("transaction_isolation", "READ-COMMITTED");
     o.kv("event_scheduler", "ON");

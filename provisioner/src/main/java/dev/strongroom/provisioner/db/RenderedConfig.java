@@ -20,8 +20,8 @@ public record RenderedConfig(Dialect dialect, String optionFile, List<Companion>
    * A companion file.
    *
    * @param name a stable short name (golden files are named after it)
-   * @param path where it goes when the location is per instance; {@code null} when it belongs to the
-   *     server installation (e.g. next to the {@code mysqld} binary), see {@code placement}
+   * @param path where it goes when the location is per instance; {@code null} when it belongs to
+   *     the server installation (e.g. next to the {@code mysqld} binary), see {@code placement}
    * @param placement one line saying where the file goes
    * @param content the file's text
    */

@@ -5,8 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An error as the stock {@code mariadb} client prints it: {@code ERROR 1045 (28000): Access denied …}
- * or, inside a script, {@code ERROR 1005 (HY000) at line 1: Can't create table …}.
+ * An error as the stock {@code mariadb} client prints it: {@code ERROR 1045 (28000): Access denied
+ * …} or, inside a script, {@code ERROR 1005 (HY000) at line 1: Can't create table …}.
  *
  * @param code the server or client error number (1045, 2026, …)
  * @param sqlState the five-character SQLSTATE
@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  */
 public record ServerError(int code, String sqlState, String message) {
   private static final Pattern LINE =
-      Pattern.compile("^ERROR (\\d+) \\(([0-9A-Z]{5})\\)(?: at line \\d+)?: (.*)$", Pattern.MULTILINE);
+      Pattern.compile(
+          "^ERROR (\\d+) \\(([0-9A-Z]{5})\\)(?: at line \\d+)?: (.*)$", Pattern.MULTILINE);
 
   /** The first error line in {@code clientOutput}, if any. */
   public static Optional<ServerError> parse(String clientOutput) {
@@ -22,7 +23,8 @@ public record ServerError(int code, String sqlState, String message) {
     if (!m.find()) {
       return Optional.empty();
     }
-    return Optional.of(new ServerError(Integer.parseInt(m.group(1)), m.group(2), m.group(3).strip()));
+    return Optional.of(
+        new ServerError(Integer.parseInt(m.group(1)), m.group(2), m.group(3).strip()));
   }
 
   /** {@code ERROR <code> (<state>): <message>} — the client's spelling, without "at line". */

@@ -48,7 +48,8 @@ public final class ServerSettings {
     this.encryptionThreads = b.encryptionThreads;
     this.vault = b.vault;
     if (!bindAddress.equals("127.0.0.1") && !bindAddress.equals("0.0.0.0")) {
-      throw new IllegalArgumentException("bind address is 127.0.0.1 (default) or 0.0.0.0 (a private container network)");
+      throw new IllegalArgumentException(
+          "bind address is 127.0.0.1 (default) or 0.0.0.0 (a private container network)");
     }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range (0 = choose a free one): " + port);
@@ -59,7 +60,8 @@ public final class ServerSettings {
     if (maxUserConnections > maxConnections) {
       throw new IllegalArgumentException("maxUserConnections exceeds maxConnections");
     }
-    int socketLen = layout.socket().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    int socketLen =
+        layout.socket().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     if (socketLen > 107) {
       throw new IllegalArgumentException(
           "socket path is " + socketLen + " bytes; Unix sockets allow 107: " + layout.socket());
@@ -84,8 +86,8 @@ public final class ServerSettings {
 
   /** The loopback TCP port; 0 until {@link MariaDbInstance#prepare} chose one. */
   /**
-   * The address the server listens on: 127.0.0.1 (default; the devstack and tests) or, in a container
-   * whose network is private to the stack, 0.0.0.0 with no published port.
+   * The address the server listens on: 127.0.0.1 (default; the devstack and tests) or, in a
+   * container whose network is private to the stack, 0.0.0.0 with no published port.
    */
   public String bindAddress() {
     return bindAddress;

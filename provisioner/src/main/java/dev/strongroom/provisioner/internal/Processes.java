@@ -18,7 +18,8 @@ public final class Processes {
   private Processes() {}
 
   /** The outcome of one run. {@code timedOut} runs were killed; their exit code is -1. */
-  public record Result(List<String> command, int exitCode, String stdout, String stderr, boolean timedOut) {
+  public record Result(
+      List<String> command, int exitCode, String stdout, String stderr, boolean timedOut) {
     /** stdout and stderr together (for messages). */
     public String output() {
       return stdout + stderr;
@@ -56,7 +57,8 @@ public final class Processes {
           ErrorCode.INTERNAL, "cannot run " + command.get(0) + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ProvisionerException(ErrorCode.INTERNAL, "interrupted while running " + command.get(0), e);
+      throw new ProvisionerException(
+          ErrorCode.INTERNAL, "interrupted while running " + command.get(0), e);
     } finally {
       for (Path p : new Path[] {out, err, in}) {
         if (p != null) {

@@ -14,13 +14,16 @@ import java.util.Set;
 
 /**
  * File writes with explicit POSIX modes: secrets are created 0600 before a byte is written (never
- * chmod-ed after the fact), public material 0644, directories 0700. Writes go to a temporary file in
- * the same directory and are moved into place atomically, so a reader never sees half a key.
+ * chmod-ed after the fact), public material 0644, directories 0700. Writes go to a temporary file
+ * in the same directory and are moved into place atomically, so a reader never sees half a key.
  */
 public final class SecureFiles {
-  public static final Set<PosixFilePermission> SECRET = PosixFilePermissions.fromString("rw-------");
-  public static final Set<PosixFilePermission> PUBLIC = PosixFilePermissions.fromString("rw-r--r--");
-  public static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+  public static final Set<PosixFilePermission> SECRET =
+      PosixFilePermissions.fromString("rw-------");
+  public static final Set<PosixFilePermission> PUBLIC =
+      PosixFilePermissions.fromString("rw-r--r--");
+  public static final Set<PosixFilePermission> PRIVATE_DIR =
+      PosixFilePermissions.fromString("rwx------");
 
   private SecureFiles() {}
 
@@ -57,11 +60,15 @@ public final class SecureFiles {
       Files.createDirectories(dir);
       Path tmp =
           Files.createTempFile(
-              dir, "." + file.getFileName() + ".", ".tmp", PosixFilePermissions.asFileAttribute(mode));
+              dir,
+              "." + file.getFileName() + ".",
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(mode));
       try {
         Files.write(tmp, content);
         try {
-          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          Files.move(
+              tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
           Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }

@@ -7,18 +7,18 @@ import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 
 /**
- * The three-part distinguished name every Strongroom certificate carries: organisation, unit, common
- * name.
+ * The three-part distinguished name every Strongroom certificate carries: organisation, unit,
+ * common name.
  *
- * <p>Encoding order (the DER {@code RDNSequence}) is O, then OU, then CN — most significant first, as
- * X.500 intends. The same name therefore has three spellings, all produced here and all tested:
+ * <p>Encoding order (the DER {@code RDNSequence}) is O, then OU, then CN — most significant first,
+ * as X.500 intends. The same name therefore has three spellings, all produced here and all tested:
  *
  * <ul>
  *   <li>{@link #rfc4514()}: {@code CN=app_user,OU=db,O=Strongroom} (RFC 4514 lists the RDNs in
  *       reverse; Java's {@code X500Principal.getName()} prints exactly this);
- *   <li>{@link #mariaDbForm()}: {@code /O=Strongroom/OU=db/CN=app_user} — OpenSSL's
- *       {@code X509_NAME_oneline()} in encoding order, which is the string MariaDB and MySQL compare
- *       byte for byte against {@code REQUIRE SUBJECT} / {@code ISSUER};
+ *   <li>{@link #mariaDbForm()}: {@code /O=Strongroom/OU=db/CN=app_user} — OpenSSL's {@code
+ *       X509_NAME_oneline()} in encoding order, which is the string MariaDB and MySQL compare byte
+ *       for byte against {@code REQUIRE SUBJECT} / {@code ISSUER};
  *   <li>{@link #x500Name()}: the Bouncy Castle object used to build certificates.
  * </ul>
  *
@@ -38,8 +38,10 @@ public record CertificateSubject(String organization, String unit, String common
     Objects.requireNonNull(value, what);
     if (!SAFE.matcher(value).matches() || value.endsWith(" ")) {
       throw new IllegalArgumentException(
-          what + " must be 1-63 characters of [A-Za-z0-9 _.-], starting with a letter or digit: '"
-              + value + "'");
+          what
+              + " must be 1-63 characters of [A-Za-z0-9 _.-], starting with a letter or digit: '"
+              + value
+              + "'");
     }
   }
 

@@ -10,9 +10,10 @@ import java.security.cert.X509Certificate;
  * @param subject the certificate's subject
  * @param certificate the parsed certificate
  * @param certPem PEM certificate (0644)
- * @param keyPem unencrypted PKCS#8 PEM private key ({@code BEGIN PRIVATE KEY}, mode 0600); {@code null}
- *     for nothing
- * @param pkcs12 PKCS#12 file holding key, certificate and CA certificate (0600); {@code null} for the CA
+ * @param keyPem unencrypted PKCS#8 PEM private key ({@code BEGIN PRIVATE KEY}, mode 0600); {@code
+ *     null} for nothing
+ * @param pkcs12 PKCS#12 file holding key, certificate and CA certificate (0600); {@code null} for
+ *     the CA
  * @param pkcs12Password file holding the PKCS#12 password, one line without newline (0600)
  */
 public record Credential(
@@ -24,7 +25,10 @@ public record Credential(
     Path pkcs12,
     Path pkcs12Password) {
 
-  /** The certificate's serial number in lower-case hex (as {@code openssl x509 -serial} prints it, case aside). */
+  /**
+   * The certificate's serial number in lower-case hex (as {@code openssl x509 -serial} prints it,
+   * case aside).
+   */
   public String serialHex() {
     return certificate.getSerialNumber().toString(16);
   }

@@ -31,8 +31,8 @@ import java.util.Set;
  * A file-backed certificate authority for one Strongroom installation: the CA, the database server
  * certificate, one client certificate per {@link ClientSpec}, and the CRL.
  *
- * <p>Layout under the root directory (directories 0700; keys, PKCS#12 files and their passwords 0600;
- * certificates and the CRL 0644):
+ * <p>Layout under the root directory (directories 0700; keys, PKCS#12 files and their passwords
+ * 0600; certificates and the CRL 0644):
  *
  * <pre>
  * ca/ca.pem  ca/ca.key  ca/crl.pem
@@ -41,10 +41,10 @@ import java.util.Set;
  * </pre>
  *
  * <p>{@link #ensure()} is idempotent: material that exists and is still valid (parses, key matches,
- * signed by the current CA, subject and SANs as specified, not revoked, more than
- * {@link PkiSpec#renewBefore()} of life left) is kept; anything else is issued anew. The CRL is
- * re-signed when it is missing or within {@link PkiSpec#crlRefreshBefore()} of its {@code nextUpdate}
- * — a server that checks CRLs refuses every client once its CRL has expired, so ensure must run more
+ * signed by the current CA, subject and SANs as specified, not revoked, more than {@link
+ * PkiSpec#renewBefore()} of life left) is kept; anything else is issued anew. The CRL is re-signed
+ * when it is missing or within {@link PkiSpec#crlRefreshBefore()} of its {@code nextUpdate} — a
+ * server that checks CRLs refuses every client once its CRL has expired, so ensure must run more
  * often than that. {@link #rotateClient} and {@link #rotateServer} issue a new key and certificate
  * unconditionally, optionally revoking the old one; {@link #revoke} adds a certificate to the CRL.
  *
@@ -118,7 +118,8 @@ public final class PkiDirectory {
         || Duration.between(now, crl.getNextUpdate().toInstant()).compareTo(spec.crlRefreshBefore())
             < 0) {
       List<X509Toolkit.Revocation> carried = crl == null ? List.of() : entries(crl);
-      BigInteger next = crl == null ? BigInteger.ONE : X509Toolkit.crlNumber(crl).add(BigInteger.ONE);
+      BigInteger next =
+          crl == null ? BigInteger.ONE : X509Toolkit.crlNumber(crl).add(BigInteger.ONE);
       crl = publishCrl(ca, caKey, carried, next, now);
       actions.put("crl", PkiReport.Action.ISSUED);
     } else {
@@ -127,8 +128,7 @@ public final class PkiDirectory {
     Set<BigInteger> revoked = serials(crl);
 
     boolean serverOk =
-        leafValid(
-            serverDir(), "server", spec.serverSubject(), ca, revoked, now, expectedSans());
+        leafValid(serverDir(), "server", spec.serverSubject(), ca, revoked, now, expectedSans());
     if (!serverOk) {
       issueLeaf(serverDir(), "server", spec.serverSubject(), ca, caKey, true, now);
     }
@@ -200,7 +200,10 @@ public final class PkiDirectory {
     entries.add(
         new X509Toolkit.Revocation(certificate.getSerialNumber(), clock.instant(), reason.code()));
     return publishCrl(
-        ca, readKey(caKeyPem()), entries, X509Toolkit.crlNumber(crl).add(BigInteger.ONE),
+        ca,
+        readKey(caKeyPem()),
+        entries,
+        X509Toolkit.crlNumber(crl).add(BigInteger.ONE),
         clock.instant());
   }
 
@@ -215,7 +218,8 @@ public final class PkiDirectory {
       Path dir, String name, CertificateSubject subject, boolean server, boolean revokeOld) {
     X509Certificate ca = readCert(caCertPem());
     PrivateKey caKey = readKey(caKeyPem());
-    X509Certificate old = Files.exists(dir.resolve(name + ".pem")) ? readCert(dir.resolve(name + ".pem")) : null;
+    X509Certificate old =
+        Files.exists(dir.resolve(name + ".pem")) ? readCert(dir.resolve(name + ".pem")) : null;
     issueLeaf(dir, name, subject, ca, caKey, server, clock.instant());
     if (revokeOld && old != null && signedBy(old, ca)) {
       revoke(old, RevocationReason.SUPERSEDED);
@@ -267,8 +271,10 @@ public final class PkiDirectory {
     SecureFiles.privateDir(root.resolve("ca"));
     KeyPair kp = X509Toolkit.newKeyPair();
     X509Certificate ca =
-        X509Toolkit.selfSignedCa(spec.caSubject(), kp, now.minus(BACKDATE), now.plus(spec.caValidity()));
-    SecureFiles.writeSecret(caKeyPem(), X509Toolkit.toPem(kp.getPrivate()).getBytes(StandardCharsets.US_ASCII));
+        X509Toolkit.selfSignedCa(
+            spec.caSubject(), kp, now.minus(BACKDATE), now.plus(spec.caValidity()));
+    SecureFiles.writeSecret(
+        caKeyPem(), X509Toolkit.toPem(kp.getPrivate()).getBytes(StandardCharsets.US_ASCII));
     SecureFiles.writePublic(caCertPem(), X509Toolkit.toPem(ca).getBytes(StandardCharsets.US_ASCII));
   }
 
@@ -286,10 +292,14 @@ public final class PkiDirectory {
   }
 
   private X509CRL publishCrl(
-      X509Certificate ca, PrivateKey caKey, List<X509Toolkit.Revocation> entries, BigInteger number,
+      X509Certificate ca,
+      PrivateKey caKey,
+      List<X509Toolkit.Revocation> entries,
+      BigInteger number,
       Instant now) {
     X509CRL crl =
-        X509Toolkit.crl(ca, caKey, entries, now.minus(BACKDATE), now.plus(spec.crlValidity()), number);
+        X509Toolkit.crl(
+            ca, caKey, entries, now.minus(BACKDATE), now.plus(spec.crlValidity()), number);
     SecureFiles.writePublic(crlPem(), X509Toolkit.toPem(crl).getBytes(StandardCharsets.US_ASCII));
     return crl;
   }
@@ -347,8 +357,13 @@ public final class PkiDirectory {
   }
 
   private void issueLeaf(
-      Path dir, String name, CertificateSubject subject, X509Certificate ca, PrivateKey caKey,
-      boolean server, Instant now) {
+      Path dir,
+      String name,
+      CertificateSubject subject,
+      X509Certificate ca,
+      PrivateKey caKey,
+      boolean server,
+      Instant now) {
     SecureFiles.privateDir(dir);
     KeyPair kp = X509Toolkit.newKeyPair();
     Instant notAfter = now.plus(spec.leafValidity());
@@ -357,7 +372,13 @@ public final class PkiDirectory {
     }
     X509Certificate cert =
         X509Toolkit.issueLeaf(
-            ca, caKey, subject, kp.getPublic(), now.minus(BACKDATE), notAfter, server,
+            ca,
+            caKey,
+            subject,
+            kp.getPublic(),
+            now.minus(BACKDATE),
+            notAfter,
+            server,
             server ? spec.serverNames() : List.of());
     byte[] pw = new byte[18];
     RANDOM.nextBytes(pw);

@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What a {@link PkiDirectory} keeps issued: the CA's name, the server certificate's names, the client
- * certificates, and the lifetimes. Immutable; build it with {@link #builder()} or take
+ * What a {@link PkiDirectory} keeps issued: the CA's name, the server certificate's names, the
+ * client certificates, and the lifetimes. Immutable; build it with {@link #builder()} or take
  * {@link #strongroom(List)}.
  *
  * <p>The server certificate always carries the SANs {@code IP:127.0.0.1}, {@code IP:::1} and {@code
@@ -22,7 +22,11 @@ public final class PkiSpec {
 
   /** The five services of DESIGN §2, one client certificate each. */
   public static final List<String> SERVICES =
-      List.of("crypto-service", "data-service", "audit-anchor-service", "provisioner-service",
+      List.of(
+          "crypto-service",
+          "data-service",
+          "audit-anchor-service",
+          "provisioner-service",
           "proof-service");
 
   private final String organization;
@@ -122,7 +126,9 @@ public final class PkiSpec {
     return leafValidity;
   }
 
-  /** A leaf whose remaining life is shorter than this is re-issued by {@link PkiDirectory#ensure()}. */
+  /**
+   * A leaf whose remaining life is shorter than this is re-issued by {@link PkiDirectory#ensure()}.
+   */
   public Duration renewBefore() {
     return renewBefore;
   }
@@ -132,7 +138,10 @@ public final class PkiSpec {
     return crlValidity;
   }
 
-  /** A CRL whose {@code nextUpdate} is closer than this is re-signed by {@link PkiDirectory#ensure()}. */
+  /**
+   * A CRL whose {@code nextUpdate} is closer than this is re-signed by {@link
+   * PkiDirectory#ensure()}.
+   */
   public Duration crlRefreshBefore() {
     return crlRefreshBefore;
   }

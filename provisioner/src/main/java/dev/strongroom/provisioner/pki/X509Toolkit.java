@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLNumber;
@@ -49,7 +50,6 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.util.IPAddress;
 
 /**
@@ -114,16 +114,24 @@ final class X509Toolkit {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b =
           new JcaX509v3CertificateBuilder(
-              ca, newSerial(), Date.from(notBefore), Date.from(notAfter), subject.x500Name(),
+              ca,
+              newSerial(),
+              Date.from(notBefore),
+              Date.from(notAfter),
+              subject.x500Name(),
               subjectKey);
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(
-          Extension.keyUsage, true,
+          Extension.keyUsage,
+          true,
           new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
       b.addExtension(
-          Extension.extendedKeyUsage, false,
-          new ExtendedKeyUsage(server ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth));
-      b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
+          Extension.extendedKeyUsage,
+          false,
+          new ExtendedKeyUsage(
+              server ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth));
+      b.addExtension(
+          Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
       b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
       if (server) {
         List<GeneralName> names = new ArrayList<>();
@@ -132,7 +140,8 @@ final class X509Toolkit {
           names.add(new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, s));
         }
         b.addExtension(
-            Extension.subjectAlternativeName, false,
+            Extension.subjectAlternativeName,
+            false,
             new GeneralNames(names.toArray(GeneralName[]::new)));
       }
       return sign(b, caKey);
@@ -165,14 +174,16 @@ final class X509Toolkit {
       // The CA certificate's own encoding of its name, so the CRL issuer matches byte for byte.
       X509v2CRLBuilder b =
           new X509v2CRLBuilder(
-              X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()), Date.from(thisUpdate));
+              X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()),
+              Date.from(thisUpdate));
       b.setNextUpdate(Date.from(nextUpdate));
       for (Revocation r : revoked) {
         b.addCRLEntry(r.serial(), Date.from(r.when()), r.reason());
       }
       b.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
       b.addExtension(
-          Extension.authorityKeyIdentifier, false,
+          Extension.authorityKeyIdentifier,
+          false,
           new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca));
       ContentSigner signer = new JcaContentSignerBuilder(SIG_ALG).build(caKey);
       X509CRLHolder holder = b.build(signer);
@@ -230,7 +241,8 @@ final class X509Toolkit {
   static X509CRL readCrl(String pem) {
     try {
       CertificateFactory cf = CertificateFactory.getInstance("X.509");
-      return (X509CRL) cf.generateCRL(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+      return (X509CRL)
+          cf.generateCRL(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
     } catch (GeneralSecurityException | ClassCastException e) {
       throw new PkiException("not a PEM X.509 CRL", e);
     }
@@ -266,7 +278,8 @@ final class X509Toolkit {
     }
   }
 
-  static byte[] pkcs12(String alias, PrivateKey key, X509Certificate leaf, X509Certificate ca, char[] password) {
+  static byte[] pkcs12(
+      String alias, PrivateKey key, X509Certificate leaf, X509Certificate ca, char[] password) {
     try {
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);

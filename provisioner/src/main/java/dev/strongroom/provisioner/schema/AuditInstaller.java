@@ -8,18 +8,22 @@ import java.util.List;
 /**
  * Installs the audit plane (DESIGN §4 "Audit chain", design (b); docs/audit-chain.md) on top of the
  * proc-only schema: {@code strongroom_audit} with {@code audit_events} and {@code audit_chain}, the
- * locked owner {@code audit_definer}, the AFTER triggers on every data table, the guard triggers, the
- * sealer {@code audit_seal(max_rows)} and the auditor's grants.
+ * locked owner {@code audit_definer}, the AFTER triggers on every data table, the guard triggers,
+ * the sealer {@code audit_seal(max_rows)} and the auditor's grants.
  *
  * <p>{@link #install} runs {@link SchemaInstaller#install} first (which revokes and re-grants every
- * identity) and then the audit scripts, so the auditor's audit grants survive a re-install only when
- * the install goes through this class. Kept apart from {@link SchemaInstaller#SCRIPTS} because that
- * installer's tests assert the exact grants and routine set of parts 1–4.
+ * identity) and then the audit scripts, so the auditor's audit grants survive a re-install only
+ * when the install goes through this class. Kept apart from {@link SchemaInstaller#SCRIPTS} because
+ * that installer's tests assert the exact grants and routine set of parts 1–4.
  */
 public final class AuditInstaller {
   public static final String AUDIT_SCHEMA = "strongroom_audit";
   public static final String AUDIT_DEFINER = "audit_definer";
-  /** The audit SQL resources (next to the schema scripts), applied after {@link SchemaInstaller#SCRIPTS}. */
+
+  /**
+   * The audit SQL resources (next to the schema scripts), applied after {@link
+   * SchemaInstaller#SCRIPTS}.
+   */
   public static final List<String> SCRIPTS = List.of("05-audit.sql", "06-audit-grants.sql");
 
   private AuditInstaller() {}
@@ -48,20 +52,27 @@ public final class AuditInstaller {
   }
 
   /**
-   * The audit script in {@code dialect}'s form ({@link SchemaDialect}): prelude, {@link #SCRIPTS}, the
-   * scheduler statements. MariaDB's is the resources unchanged; MySQL 8.4's is rendered, not run here.
+   * The audit script in {@code dialect}'s form ({@link SchemaDialect}): prelude, {@link #SCRIPTS},
+   * the scheduler statements. MariaDB's is the resources unchanged; MySQL 8.4's is rendered, not
+   * run here.
    */
   public static String script(Dialect dialect, Options options) {
     StringBuilder sb = new StringBuilder(SchemaDialect.prelude(dialect));
     for (String name : SCRIPTS) {
-      sb.append("\n-- ").append(name).append('\n')
-          .append(SchemaDialect.render(dialect, name, SchemaInstaller.resource(name))).append('\n');
+      sb.append("\n-- ")
+          .append(name)
+          .append('\n')
+          .append(SchemaDialect.render(dialect, name, SchemaInstaller.resource(name)))
+          .append('\n');
     }
     sb.append(SchemaDialect.render(dialect, "audit sealer event", schedulerStatements(options)));
     return sb.toString();
   }
 
-  /** The sealer event's statements (MariaDB form): drop it, or replace it and switch the scheduler on. */
+  /**
+   * The sealer event's statements (MariaDB form): drop it, or replace it and switch the scheduler
+   * on.
+   */
   static String schedulerStatements(Options options) {
     Duration every = options == null ? null : options.sealEvery();
     if (every == null) {
@@ -72,7 +83,8 @@ public final class AuditInstaller {
       throw new IllegalArgumentException("sealEvery must be within 1 s .. 1 day");
     }
     return "CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' EVENT strongroom_audit.audit_sealer ON SCHEDULE EVERY "
-        + s + " SECOND ON COMPLETION PRESERVE ENABLE DO CALL strongroom_audit.audit_seal(10000);\n"
+        + s
+        + " SECOND ON COMPLETION PRESERVE ENABLE DO CALL strongroom_audit.audit_seal(10000);\n"
         + "SET GLOBAL event_scheduler = ON;\n";
   }
 }

@@ -18,22 +18,26 @@ import java.util.List;
  * {@code api_definer} is (re)locked, every routine and view is replaced, every identity's
  * privileges are revoked and granted afresh, and the tenant-token key is stored as its HMAC pads.
  *
- * <p>The whole script, key included, goes to the client's standard input through a pipe — never on a
- * command line. The identities ({@code app_user}, {@code auditor}, {@code migration} at {@code
- * 127.0.0.1}) must exist first ({@link MariaDbInstance#applyAccounts}); the installer refuses to run
- * otherwise, and {@code NO_AUTO_CREATE_USER} makes sure no {@code GRANT} can create an account.
+ * <p>The whole script, key included, goes to the client's standard input through a pipe — never on
+ * a command line. The identities ({@code app_user}, {@code auditor}, {@code migration} at {@code
+ * 127.0.0.1}) must exist first ({@link MariaDbInstance#applyAccounts}); the installer refuses to
+ * run otherwise, and {@code NO_AUTO_CREATE_USER} makes sure no {@code GRANT} can create an account.
  */
 public final class SchemaInstaller {
   public static final String DATA_SCHEMA = "strongroom";
   public static final String SECURITY_SCHEMA = "strongroom_security";
   public static final String DEFINER = "api_definer";
+
   /** The SQL resources, applied in this order. */
   public static final List<String> SCRIPTS =
       List.of("01-tables.sql", "02-definer.sql", "03-routines.sql", "04-grants.sql");
+
   /** The identities the grants name. */
   public static final List<String> IDENTITIES = List.of("app_user", "auditor", "migration");
 
-  /** Session settings every install runs under (MariaDB 10.11's; see {@link SchemaDialect#prelude}). */
+  /**
+   * Session settings every install runs under (MariaDB 10.11's; see {@link SchemaDialect#prelude}).
+   */
   static final String PRELUDE = SchemaDialect.prelude(Dialect.MARIADB_10_11);
 
   private SchemaInstaller() {}
@@ -60,14 +64,18 @@ public final class SchemaInstaller {
   }
 
   /**
-   * The schema script without key material in {@code dialect}'s form ({@link SchemaDialect}): prelude
-   * plus {@link #SCRIPTS}. MariaDB's is the resources unchanged; MySQL 8.4's is rendered, not run here.
+   * The schema script without key material in {@code dialect}'s form ({@link SchemaDialect}):
+   * prelude plus {@link #SCRIPTS}. MariaDB's is the resources unchanged; MySQL 8.4's is rendered,
+   * not run here.
    */
   public static String script(Dialect dialect) {
     StringBuilder sb = new StringBuilder(SchemaDialect.prelude(dialect));
     for (String name : SCRIPTS) {
-      sb.append("\n-- ").append(name).append('\n')
-          .append(SchemaDialect.render(dialect, name, resource(name))).append('\n');
+      sb.append("\n-- ")
+          .append(name)
+          .append('\n')
+          .append(SchemaDialect.render(dialect, name, resource(name)))
+          .append('\n');
     }
     return sb.toString();
   }
@@ -86,8 +94,8 @@ public final class SchemaInstaller {
 
   /**
    * Stores the pads of {@code key}; deletes every binding first when the key changes. The same text
-   * on both dialects: the upsert repeats the literals instead of {@code VALUES(col)}, which MySQL has
-   * deprecated since 8.0.20 (and MariaDB has no row alias).
+   * on both dialects: the upsert repeats the literals instead of {@code VALUES(col)}, which MySQL
+   * has deprecated since 8.0.20 (and MariaDB has no row alias).
    */
   static String tokenKeyStatements(byte[] key) {
     TokenKeyPads pads = TokenKeyPads.of(key);
@@ -96,28 +104,47 @@ public final class SchemaInstaller {
     String opad = "X'" + hex.formatHex(pads.opad()) + "'";
     pads.destroy();
     return "DELETE FROM strongroom_security.tenant_bindings WHERE NOT EXISTS ("
-        + "SELECT 1 FROM strongroom_security.token_keys WHERE key_id = 1 AND ipad = " + ipad
-        + " AND opad = " + opad + ");\n"
+        + "SELECT 1 FROM strongroom_security.token_keys WHERE key_id = 1 AND ipad = "
+        + ipad
+        + " AND opad = "
+        + opad
+        + ");\n"
         + "INSERT INTO strongroom_security.token_keys (key_id, ipad, opad, installed_at) VALUES (1, "
-        + ipad + ", " + opad + ", UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
-        + "installed_at = IF(ipad = " + ipad + " AND opad = " + opad + ", installed_at, UTC_TIMESTAMP(6)), "
-        + "ipad = " + ipad + ", opad = " + opad + ";\n";
+        + ipad
+        + ", "
+        + opad
+        + ", UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
+        + "installed_at = IF(ipad = "
+        + ipad
+        + " AND opad = "
+        + opad
+        + ", installed_at, UTC_TIMESTAMP(6)), "
+        + "ipad = "
+        + ipad
+        + ", opad = "
+        + opad
+        + ";\n";
   }
 
   private static void checkKey(byte[] key) {
     if (key == null || key.length != TenantTokens.KEY_LENGTH) {
-      throw new IllegalArgumentException("a tenant-token key is " + TenantTokens.KEY_LENGTH + " bytes");
+      throw new IllegalArgumentException(
+          "a tenant-token key is " + TenantTokens.KEY_LENGTH + " bytes");
     }
   }
 
   private static void requireIdentities(MariaDbInstance db) {
     String n =
-        db.sql("SELECT COUNT(*) FROM mysql.user WHERE Host = '127.0.0.1' AND User IN ('"
-                + String.join("','", IDENTITIES) + "')")
+        db.sql(
+                "SELECT COUNT(*) FROM mysql.user WHERE Host = '127.0.0.1' AND User IN ('"
+                    + String.join("','", IDENTITIES)
+                    + "')")
             .scalar();
     if (Integer.parseInt(n) != IDENTITIES.size()) {
       throw new InstanceException(
-          "the identities " + IDENTITIES + " must exist at 127.0.0.1 before the schema is installed"
+          "the identities "
+              + IDENTITIES
+              + " must exist at 127.0.0.1 before the schema is installed"
               + " (MariaDbInstance.applyAccounts)");
     }
   }

@@ -11,11 +11,11 @@ import java.util.regex.Pattern;
  * statement ends under the current {@code DELIMITER}.
  *
  * <p>{@link #mask} returns a string of the same length in which the inside of every {@code '…'} and
- * {@code "…"} literal is {@link #MASK} (the quotes stay, newlines stay) and every comment ({@code --
- * }, {@code #}, {@code /* … *}{@code /}) is blanks (newlines stay). Patterns are matched on the mask
- * and the matched positions are cut from the original, so nothing inside a literal or a comment can
- * match or be rewritten. A MariaDB/MySQL executable comment ({@code /*!}, {@code /*M!}) is not
- * masked: the rendering refuses it.
+ * {@code "…"} literal is {@link #MASK} (the quotes stay, newlines stay) and every comment ({@code
+ * -- }, {@code #}, {@code /* … *}{@code /}) is blanks (newlines stay). Patterns are matched on the
+ * mask and the matched positions are cut from the original, so nothing inside a literal or a
+ * comment can match or be rewritten. A MariaDB/MySQL executable comment ({@code /*!}, {@code /*M!})
+ * is not masked: the rendering refuses it.
  */
 final class SqlText {
   /** Replaces every character inside a string literal in {@link #mask}. */
@@ -64,15 +64,20 @@ final class SqlText {
             i++;
           }
         }
-      } else if ((c == '-' && i + 1 < n && sql.charAt(i + 1) == '-'
+      } else if ((c == '-'
+              && i + 1 < n
+              && sql.charAt(i + 1) == '-'
               && (i + 2 == n || Character.isWhitespace(sql.charAt(i + 2))))
           || c == '#') {
         while (i < n && sql.charAt(i) != '\n') {
           m.append(' ');
           i++;
         }
-      } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*'
-          && !sql.startsWith("/*!", i) && !sql.startsWith("/*M!", i)) {
+      } else if (c == '/'
+          && i + 1 < n
+          && sql.charAt(i + 1) == '*'
+          && !sql.startsWith("/*!", i)
+          && !sql.startsWith("/*M!", i)) {
         int end = sql.indexOf("*/", i + 2);
         end = end < 0 ? n : end + 2;
         for (; i < end; i++) {

@@ -6,8 +6,8 @@ import java.util.Arrays;
 
 /**
  * The tenant-token HMAC key in the form the database uses (it has no HMAC function): the key
- * zero-padded to SHA-256's 64-byte block and XORed with {@code 0x36} ({@code ipad}) and {@code 0x5c}
- * ({@code opad}), RFC 2104. {@code HMAC(K, m) = SHA256(opad || SHA256(ipad || m))}.
+ * zero-padded to SHA-256's 64-byte block and XORed with {@code 0x36} ({@code ipad}) and {@code
+ * 0x5c} ({@code opad}), RFC 2104. {@code HMAC(K, m) = SHA256(opad || SHA256(ipad || m))}.
  */
 public final class TokenKeyPads {
   public static final int BLOCK = 64;

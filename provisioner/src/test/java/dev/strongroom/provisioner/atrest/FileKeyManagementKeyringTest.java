@@ -19,8 +19,10 @@ class FileKeyManagementKeyringTest {
   void ensure_createsOnce_thenKeepsBytes() throws Exception {
     FileKeyManagementKeyring k = FileKeyManagementKeyring.at(dir.resolve("keyring"));
     assertTrue(k.ensure());
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(k.keyFile())));
-    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(k.fileKey())));
+    assertEquals(
+        "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(k.keyFile())));
+    assertEquals(
+        "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(k.fileKey())));
     assertEquals(64, Files.size(k.fileKey()));
     byte[] before = Files.readAllBytes(k.keyFile());
     assertFalse(k.ensure());
@@ -36,7 +38,8 @@ class FileKeyManagementKeyringTest {
     Files.delete(k.fileKey());
     AtRestException e = assertThrows(AtRestException.class, k::ensure);
     assertEquals(
-        "INTERNAL: incomplete keyring in " + dir
+        "INTERNAL: incomplete keyring in "
+            + dir
             + ": found only keys.enc; refusing to generate keys over existing material",
         e.getMessage());
   }

@@ -24,7 +24,8 @@ class MariaDbKeyFileTest {
   void opensslEncVector_decryptsToPlaintext() throws IOException {
     byte[] plain = MariaDbKeyFile.decrypt(resource("keys.enc"), resource("filekey"));
     assertArrayEquals(resource("keys.txt"), plain);
-    SortedMap<Integer, byte[]> keys = MariaDbKeyFile.parse(new String(plain, StandardCharsets.US_ASCII));
+    SortedMap<Integer, byte[]> keys =
+        MariaDbKeyFile.parse(new String(plain, StandardCharsets.US_ASCII));
     assertEquals(2, keys.size());
     assertEquals(
         "a7addd9adea9978fda19f21e6be987880e68ac92632ca052e5bb42b1a506939a",
@@ -52,7 +53,9 @@ class MariaDbKeyFileTest {
     AtRestException e =
         assertThrows(
             AtRestException.class,
-            () -> MariaDbKeyFile.decrypt(resource("keys.enc"), "not-the-password".getBytes(StandardCharsets.US_ASCII)));
+            () ->
+                MariaDbKeyFile.decrypt(
+                    resource("keys.enc"), "not-the-password".getBytes(StandardCharsets.US_ASCII)));
     assertEquals(
         "INTERNAL: key file cannot be decrypted with this filekey (wrong key or corrupt file)",
         e.getMessage());
@@ -61,8 +64,10 @@ class MariaDbKeyFileTest {
   @Test
   void notSaltedFormat_isRefused() {
     AtRestException e =
-        assertThrows(AtRestException.class, () -> MariaDbKeyFile.decrypt(new byte[48], new byte[] {'x'}));
-    assertEquals("INTERNAL: key file is not in the OpenSSL 'Salted__' AES-256-CBC format", e.getMessage());
+        assertThrows(
+            AtRestException.class, () -> MariaDbKeyFile.decrypt(new byte[48], new byte[] {'x'}));
+    assertEquals(
+        "INTERNAL: key file is not in the OpenSSL 'Salted__' AES-256-CBC format", e.getMessage());
   }
 
   @Test

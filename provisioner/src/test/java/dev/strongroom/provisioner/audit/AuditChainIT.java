@@ -52,7 +52,12 @@ class AuditChainIT {
     t = new AuditTestInstance("sr-audit-");
     System.out.println("[AuditChainIT] instance + accounts + schema + audit in " + ms(t0) + " ms");
     tokenA = t.tokens.issue("tenant-a", "svc-a", Duration.ofMinutes(30));
-    assertEquals("STORED", t.ok("app_user", bind(tokenA) + create("req-a-1", recordId(), "dek-a")).rows().get(1).get(0));
+    assertEquals(
+        "STORED",
+        t.ok("app_user", bind(tokenA) + create("req-a-1", recordId(), "dek-a"))
+            .rows()
+            .get(1)
+            .get(0));
     seal();
   }
 
@@ -71,7 +76,9 @@ class AuditChainIT {
   private long seal() {
     long total = 0;
     while (true) {
-      long n = Long.parseLong(t.ok("auditor", "CALL strongroom_audit.audit_seal(100000)").rows().get(0).get(0));
+      long n =
+          Long.parseLong(
+              t.ok("auditor", "CALL strongroom_audit.audit_seal(100000)").rows().get(0).get(0));
       total += n;
       if (n == 0) {
         return total;
@@ -84,40 +91,73 @@ class AuditChainIT {
   }
 
   private static ServerError denied(String user, String command, String table) {
-    return new ServerError(1142, "42000",
-        command + " command denied to user '" + user + "'@'127.0.0.1' for table `strongroom_audit`.`" + table + "`");
+    return new ServerError(
+        1142,
+        "42000",
+        command
+            + " command denied to user '"
+            + user
+            + "'@'127.0.0.1' for table `strongroom_audit`.`"
+            + table
+            + "`");
   }
 
-  // ------------------------------------------------------------------ invariant 5: nobody rewrites audit rows
+  // ------------------------------------------------------------------ invariant 5: nobody rewrites
+  // audit rows
 
   @Test
   @Order(1)
   void auditRows_cannotBeUpdatedDeletedOrTruncated_byAnyIdentity_norByRoot() {
-    String before = root("SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', event_id, tenant_id, after_image))) FROM strongroom_audit.audit_events");
-    String chainBefore = root("SELECT COUNT(*), SUM(CRC32(curr_hash)) FROM strongroom_audit.audit_chain");
+    String before =
+        root(
+            "SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', event_id, tenant_id, after_image))) FROM strongroom_audit.audit_events");
+    String chainBefore =
+        root("SELECT COUNT(*), SUM(CRC32(curr_hash)) FROM strongroom_audit.audit_chain");
     for (String id : List.of("app_user", "auditor", "migration")) {
       for (String table : AUDIT_TABLES) {
         String q = "strongroom_audit." + table;
-        String col = table.equals("audit_events") ? "tenant_id = 'x'" : "curr_hash = REPEAT('0', 64)";
+        String col =
+            table.equals("audit_events") ? "tenant_id = 'x'" : "curr_hash = REPEAT('0', 64)";
         assertEquals(denied(id, "UPDATE", table), t.refusal(id, "UPDATE " + q + " SET " + col));
         assertEquals(denied(id, "DELETE", table), t.refusal(id, "DELETE FROM " + q));
         assertEquals(denied(id, "DROP", table), t.refusal(id, "TRUNCATE TABLE " + q));
         assertEquals(denied(id, "DROP", table), t.refusal(id, "DROP TABLE " + q));
-        assertEquals(denied(id, "INSERT", table), t.refusal(id, "INSERT INTO " + q + " () VALUES ()"));
+        assertEquals(
+            denied(id, "INSERT", table), t.refusal(id, "INSERT INTO " + q + " () VALUES ()"));
       }
     }
     // app_user and migration cannot even read it; the auditor can
-    assertEquals(denied("app_user", "SELECT", "audit_events"), t.refusal("app_user", "SELECT * FROM strongroom_audit.audit_events"));
-    assertEquals(denied("migration", "SELECT", "audit_chain"), t.refusal("migration", "SELECT * FROM strongroom_audit.audit_chain"));
-    assertTrue(Long.parseLong(t.ok("auditor", "SELECT COUNT(*) FROM strongroom_audit.audit_chain").scalar()) >= 3);
+    assertEquals(
+        denied("app_user", "SELECT", "audit_events"),
+        t.refusal("app_user", "SELECT * FROM strongroom_audit.audit_events"));
+    assertEquals(
+        denied("migration", "SELECT", "audit_chain"),
+        t.refusal("migration", "SELECT * FROM strongroom_audit.audit_chain"));
+    assertTrue(
+        Long.parseLong(
+                t.ok("auditor", "SELECT COUNT(*) FROM strongroom_audit.audit_chain").scalar())
+            >= 3);
     // root (the installer): the guard triggers signal
-    assertEquals(IMMUTABLE, t.rootRefusal("UPDATE strongroom_audit.audit_events SET tenant_id = 'x' WHERE event_id = 1"));
-    assertEquals(IMMUTABLE, t.rootRefusal("DELETE FROM strongroom_audit.audit_events WHERE event_id = 1"));
-    assertEquals(IMMUTABLE, t.rootRefusal("UPDATE strongroom_audit.audit_chain SET curr_hash = REPEAT('0', 64) WHERE seq = 1"));
-    assertEquals(IMMUTABLE, t.rootRefusal("DELETE FROM strongroom_audit.audit_chain WHERE seq = 1"));
+    assertEquals(
+        IMMUTABLE,
+        t.rootRefusal(
+            "UPDATE strongroom_audit.audit_events SET tenant_id = 'x' WHERE event_id = 1"));
+    assertEquals(
+        IMMUTABLE, t.rootRefusal("DELETE FROM strongroom_audit.audit_events WHERE event_id = 1"));
+    assertEquals(
+        IMMUTABLE,
+        t.rootRefusal(
+            "UPDATE strongroom_audit.audit_chain SET curr_hash = REPEAT('0', 64) WHERE seq = 1"));
+    assertEquals(
+        IMMUTABLE, t.rootRefusal("DELETE FROM strongroom_audit.audit_chain WHERE seq = 1"));
     assertEquals(IMMUTABLE, t.rootRefusal("DELETE FROM strongroom_audit.audit_chain"));
-    assertEquals(before, root("SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', event_id, tenant_id, after_image))) FROM strongroom_audit.audit_events"));
-    assertEquals(chainBefore, root("SELECT COUNT(*), SUM(CRC32(curr_hash)) FROM strongroom_audit.audit_chain"));
+    assertEquals(
+        before,
+        root(
+            "SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', event_id, tenant_id, after_image))) FROM strongroom_audit.audit_events"));
+    assertEquals(
+        chainBefore,
+        root("SELECT COUNT(*), SUM(CRC32(curr_hash)) FROM strongroom_audit.audit_chain"));
   }
 
   @Test
@@ -129,22 +169,41 @@ class AuditChainIT {
         auditor.add(r.get(0));
       }
     }
-    assertEquals(Set.of(
-        "GRANT EXECUTE ON PROCEDURE `strongroom`.`security_set_tenant` TO `auditor`@`127.0.0.1`",
-        "GRANT SELECT ON `strongroom_audit`.* TO `auditor`@`127.0.0.1`",
-        "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_seal` TO `auditor`@`127.0.0.1`",
-        "GRANT EXECUTE ON FUNCTION `strongroom_audit`.`audit_payload` TO `auditor`@`127.0.0.1`"), auditor);
+    assertEquals(
+        Set.of(
+            "GRANT EXECUTE ON PROCEDURE `strongroom`.`security_set_tenant` TO `auditor`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.* TO `auditor`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_seal` TO `auditor`@`127.0.0.1`",
+            "GRANT EXECUTE ON FUNCTION `strongroom_audit`.`audit_payload` TO `auditor`@`127.0.0.1`"),
+        auditor);
     for (String id : List.of("app_user", "migration")) {
-      assertFalse(t.db.sql("SHOW GRANTS FOR '" + id + "'@'127.0.0.1'").stdout().contains("strongroom_audit"), id);
+      assertFalse(
+          t.db
+              .sql("SHOW GRANTS FOR '" + id + "'@'127.0.0.1'")
+              .stdout()
+              .contains("strongroom_audit"),
+          id);
     }
     // nobody but root holds DROP (TRUNCATE), UPDATE or DELETE anywhere on the audit schema
-    assertEquals("0", root("SELECT COUNT(*) FROM information_schema.SCHEMA_PRIVILEGES WHERE TABLE_SCHEMA = 'strongroom_audit'"
-        + " AND PRIVILEGE_TYPE IN ('DROP', 'UPDATE', 'DELETE', 'ALTER', 'CREATE')"));
-    assertEquals("0", root("SELECT COUNT(*) FROM information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA = 'strongroom_audit'"));
-    assertEquals("0", root("SELECT COUNT(*) FROM information_schema.USER_PRIVILEGES WHERE GRANTEE NOT LIKE '%root%'"
-        + " AND GRANTEE NOT LIKE '%mariadb.sys%' AND PRIVILEGE_TYPE IN ('DROP', 'UPDATE', 'DELETE', 'SUPER', 'TRIGGER')"));
-    assertEquals("1", root("SELECT JSON_VALUE(Priv, '$.account_locked') FROM mysql.global_priv"
-        + " WHERE User = 'audit_definer' AND Host = 'localhost'"));
+    assertEquals(
+        "0",
+        root(
+            "SELECT COUNT(*) FROM information_schema.SCHEMA_PRIVILEGES WHERE TABLE_SCHEMA = 'strongroom_audit'"
+                + " AND PRIVILEGE_TYPE IN ('DROP', 'UPDATE', 'DELETE', 'ALTER', 'CREATE')"));
+    assertEquals(
+        "0",
+        root(
+            "SELECT COUNT(*) FROM information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA = 'strongroom_audit'"));
+    assertEquals(
+        "0",
+        root(
+            "SELECT COUNT(*) FROM information_schema.USER_PRIVILEGES WHERE GRANTEE NOT LIKE '%root%'"
+                + " AND GRANTEE NOT LIKE '%mariadb.sys%' AND PRIVILEGE_TYPE IN ('DROP', 'UPDATE', 'DELETE', 'SUPER', 'TRIGGER')"));
+    assertEquals(
+        "1",
+        root(
+            "SELECT JSON_VALUE(Priv, '$.account_locked') FROM mysql.global_priv"
+                + " WHERE User = 'audit_definer' AND Host = 'localhost'"));
   }
 
   // ------------------------------------------------------------------ events from the procedures
@@ -154,21 +213,41 @@ class AuditChainIT {
   void procedureWrites_becomeEvents_withTenantOperationRequestId_andAreSealed() {
     String tenant = "tenant-ü \"q\" \\ /x\u00e9\uD83D\uDE00";
     String token = t.tokens.issue(tenant, "svc-ev", Duration.ofMinutes(30));
-    long mark = Long.parseLong(root("SELECT IFNULL(MAX(event_id), 0) FROM strongroom_audit.audit_events"));
+    long mark =
+        Long.parseLong(root("SELECT IFNULL(MAX(event_id), 0) FROM strongroom_audit.audit_events"));
     String rec = recordId();
-    assertEquals("STORED", t.ok("app_user", bind(token) + create("req-ev-1", rec, "dek-ev")).rows().get(1).get(0));
-    // a retry writes nothing; a second record reuses tenant and key (the no-op upsert of tenants is no event)
-    assertEquals("DUPLICATE", t.ok("app_user", bind(token) + create("req-ev-1", recordId(), "dek-ev")).rows().get(1).get(0));
+    assertEquals(
+        "STORED",
+        t.ok("app_user", bind(token) + create("req-ev-1", rec, "dek-ev")).rows().get(1).get(0));
+    // a retry writes nothing; a second record reuses tenant and key (the no-op upsert of tenants is
+    // no event)
+    assertEquals(
+        "DUPLICATE",
+        t.ok("app_user", bind(token) + create("req-ev-1", recordId(), "dek-ev"))
+            .rows()
+            .get(1)
+            .get(0));
     String rec2 = recordId();
-    assertEquals("STORED", t.ok("app_user", bind(token) + create("req-ev-2", rec2, "dek-ev")).rows().get(1).get(0));
-    // migration (bound to no tenant) edits and deletes a row directly: UPDATE and DELETE events that name the
+    assertEquals(
+        "STORED",
+        t.ok("app_user", bind(token) + create("req-ev-2", rec2, "dek-ev")).rows().get(1).get(0));
+    // migration (bound to no tenant) edits and deletes a row directly: UPDATE and DELETE events
+    // that name the
     // tenant whose row changed, and migration as the actor
-    t.ok("migration", "UPDATE strongroom.users SET request_id = 'req-ev-2b' WHERE record_id = '" + rec2 + "'");
+    t.ok(
+        "migration",
+        "UPDATE strongroom.users SET request_id = 'req-ev-2b' WHERE record_id = '" + rec2 + "'");
     t.ok("migration", "DELETE FROM strongroom.users WHERE record_id = '" + rec2 + "'");
 
-    List<List<String>> ev = t.ok("auditor", "SELECT event_id, operation, table_name, HEX(IFNULL(tenant_id, 'NULL')),"
-        + " IFNULL(request_id, 'NULL'), db_user, current_usr, primary_key FROM strongroom_audit.audit_events"
-        + " WHERE event_id > " + mark + " ORDER BY event_id").rows();
+    List<List<String>> ev =
+        t.ok(
+                "auditor",
+                "SELECT event_id, operation, table_name, HEX(IFNULL(tenant_id, 'NULL')),"
+                    + " IFNULL(request_id, 'NULL'), db_user, current_usr, primary_key FROM strongroom_audit.audit_events"
+                    + " WHERE event_id > "
+                    + mark
+                    + " ORDER BY event_id")
+            .rows();
     String tHex = HexFormat.of().withUpperCase().formatHex(tenant.getBytes(StandardCharsets.UTF_8));
     assertEquals(6, ev.size(), ev.toString());
     assertEquals(List.of("INSERT", "tenants", tHex, "NULL"), ev.get(0).subList(1, 5));
@@ -186,8 +265,14 @@ class AuditChainIT {
     System.out.println("[AuditChainIT] CURRENT_USER() inside the trigger: " + ev.get(0).get(6));
     assertEquals("audit_definer@localhost", ev.get(0).get(6));
     // images: before/after of the UPDATE differ only in request_id; binary columns as lowercase hex
-    List<String> img = t.ok("auditor", "SELECT HEX(before_image), HEX(after_image) FROM strongroom_audit.audit_events"
-        + " WHERE event_id = " + ev.get(4).get(0)).rows().get(0);
+    List<String> img =
+        t.ok(
+                "auditor",
+                "SELECT HEX(before_image), HEX(after_image) FROM strongroom_audit.audit_events"
+                    + " WHERE event_id = "
+                    + ev.get(4).get(0))
+            .rows()
+            .get(0);
     String b = new String(HexFormat.of().parseHex(img.get(0)), StandardCharsets.UTF_8);
     String a = new String(HexFormat.of().parseHex(img.get(1)), StandardCharsets.UTF_8);
     assertEquals(b.replace("\"request_id\":\"req-ev-2\"", "\"request_id\":\"req-ev-2b\""), a);
@@ -197,50 +282,89 @@ class AuditChainIT {
 
     // the auditor seals them; one chain row each
     assertEquals(6, seal());
-    assertEquals("6", t.ok("auditor", "SELECT COUNT(*) FROM strongroom_audit.audit_chain WHERE event_id > " + mark).scalar());
+    assertEquals(
+        "6",
+        t.ok(
+                "auditor",
+                "SELECT COUNT(*) FROM strongroom_audit.audit_chain WHERE event_id > " + mark)
+            .scalar());
     // Java's payload is byte for byte the SQL's, and so every hash (verifier)
     for (List<String> e : ev) {
       long id = Long.parseLong(e.get(0));
-      String sqlPayload = new String(HexFormat.of().parseHex(t.ok("auditor",
-          "SELECT HEX(strongroom_audit.audit_payload(" + id + "))").scalar()), StandardCharsets.UTF_8);
+      String sqlPayload =
+          new String(
+              HexFormat.of()
+                  .parseHex(
+                      t.ok("auditor", "SELECT HEX(strongroom_audit.audit_payload(" + id + "))")
+                          .scalar()),
+              StandardCharsets.UTF_8);
       assertEquals(sqlPayload, javaEvent(id).payload());
     }
     AuditChainVerifier.Result r = t.verifier().verify();
     assertTrue(r.ok(), r.toString());
     assertEquals(0, r.unsealed());
-    assertEquals(root("SELECT curr_hash FROM strongroom_audit.audit_chain ORDER BY seq DESC LIMIT 1"), r.headHash());
+    assertEquals(
+        root("SELECT curr_hash FROM strongroom_audit.audit_chain ORDER BY seq DESC LIMIT 1"),
+        r.headHash());
   }
 
   private AuditEvent javaEvent(long id) {
-    List<String> r = t.ok("auditor", "SELECT HEX(event_time), HEX(db_user), HEX(current_usr), HEX(tenant_id),"
-        + " HEX(operation), HEX(table_name), HEX(primary_key), HEX(before_image), HEX(after_image), HEX(request_id)"
-        + " FROM strongroom_audit.audit_events WHERE event_id = " + id).rows().get(0);
+    List<String> r =
+        t.ok(
+                "auditor",
+                "SELECT HEX(event_time), HEX(db_user), HEX(current_usr), HEX(tenant_id),"
+                    + " HEX(operation), HEX(table_name), HEX(primary_key), HEX(before_image), HEX(after_image), HEX(request_id)"
+                    + " FROM strongroom_audit.audit_events WHERE event_id = "
+                    + id)
+            .rows()
+            .get(0);
     List<String> v = new ArrayList<>();
     for (String h : r) {
-      v.add("NULL".equals(h) ? null : new String(HexFormat.of().parseHex(h), StandardCharsets.UTF_8));
+      v.add(
+          "NULL".equals(h) ? null : new String(HexFormat.of().parseHex(h), StandardCharsets.UTF_8));
     }
-    return new AuditEvent(id, v.get(0), v.get(1), v.get(2), v.get(3), v.get(4), v.get(5), v.get(6), v.get(7), v.get(8), v.get(9));
+    return new AuditEvent(
+        id, v.get(0), v.get(1), v.get(2), v.get(3), v.get(4), v.get(5), v.get(6), v.get(7),
+        v.get(8), v.get(9));
   }
 
   @Test
   @Order(4)
   void lateCommit_lowerIdThanOneSealed_isSealedExactlyOnce() throws Exception {
-    // A takes an event id, then stays open; B commits a higher id; the sealer seals B; A commits; A is sealed next
-    Thread a = new Thread(() -> t.script("migration", "START TRANSACTION;\n"
-        + "INSERT INTO strongroom.tenants (tenant_id, created_at) VALUES ('late-a', UTC_TIMESTAMP(6));\n"
-        + "DO SLEEP(3);\nCOMMIT;\n", Duration.ofSeconds(30)));
+    // A takes an event id, then stays open; B commits a higher id; the sealer seals B; A commits; A
+    // is sealed next
+    Thread a =
+        new Thread(
+            () ->
+                t.script(
+                    "migration",
+                    "START TRANSACTION;\n"
+                        + "INSERT INTO strongroom.tenants (tenant_id, created_at) VALUES ('late-a', UTC_TIMESTAMP(6));\n"
+                        + "DO SLEEP(3);\nCOMMIT;\n",
+                    Duration.ofSeconds(30)));
     a.start();
     Thread.sleep(1200);
-    t.ok("migration", "INSERT INTO strongroom.tenants (tenant_id, created_at) VALUES ('late-b', UTC_TIMESTAMP(6))");
+    t.ok(
+        "migration",
+        "INSERT INTO strongroom.tenants (tenant_id, created_at) VALUES ('late-b', UTC_TIMESTAMP(6))");
     seal();
     a.join();
-    String idA = root("SELECT event_id FROM strongroom_audit.audit_events WHERE primary_key = '{\"tenant_id\":\"late-a\"}'");
-    String idB = root("SELECT event_id FROM strongroom_audit.audit_events WHERE primary_key = '{\"tenant_id\":\"late-b\"}'");
+    String idA =
+        root(
+            "SELECT event_id FROM strongroom_audit.audit_events WHERE primary_key = '{\"tenant_id\":\"late-a\"}'");
+    String idB =
+        root(
+            "SELECT event_id FROM strongroom_audit.audit_events WHERE primary_key = '{\"tenant_id\":\"late-b\"}'");
     assertTrue(Long.parseLong(idA) < Long.parseLong(idB), idA + " < " + idB);
-    assertEquals("0", root("SELECT COUNT(*) FROM strongroom_audit.audit_chain WHERE event_id = " + idA));
+    assertEquals(
+        "0", root("SELECT COUNT(*) FROM strongroom_audit.audit_chain WHERE event_id = " + idA));
     assertEquals(1, seal());
-    long seqA = Long.parseLong(root("SELECT seq FROM strongroom_audit.audit_chain WHERE event_id = " + idA));
-    long seqB = Long.parseLong(root("SELECT seq FROM strongroom_audit.audit_chain WHERE event_id = " + idB));
+    long seqA =
+        Long.parseLong(
+            root("SELECT seq FROM strongroom_audit.audit_chain WHERE event_id = " + idA));
+    long seqB =
+        Long.parseLong(
+            root("SELECT seq FROM strongroom_audit.audit_chain WHERE event_id = " + idB));
     assertEquals(seqB + 1, seqA);
     assertTrue(t.verifier().verify().ok());
   }
@@ -257,9 +381,12 @@ class AuditChainIT {
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     for (int w = 0; w < writers; w++) {
       String token = t.tokens.issue("tenant-w" + w, "svc-w" + w, Duration.ofMinutes(30));
-      // even writers: autocommit, bound once. Odd writers: as a pool that wraps each checkout in a transaction,
-      // START TRANSACTION, bind, four creates, COMMIT. Binds then run inside other writers' open transactions;
-      // under REPEATABLE READ this deadlocked (1213) on tenant_bindings; the server runs READ COMMITTED and the
+      // even writers: autocommit, bound once. Odd writers: as a pool that wraps each checkout in a
+      // transaction,
+      // START TRANSACTION, bind, four creates, COMMIT. Binds then run inside other writers' open
+      // transactions;
+      // under REPEATABLE READ this deadlocked (1213) on tenant_bindings; the server runs READ
+      // COMMITTED and the
       // triggers no longer read the binding (docs/audit-chain.md, "MariaDB notes").
       StringBuilder sql = new StringBuilder(bind(token));
       for (int i = 0; i < perWriter; i++) {
@@ -286,17 +413,19 @@ class AuditChainIT {
     AtomicLong sealRuns = new AtomicLong();
     List<Thread> sealers = new ArrayList<>();
     for (int s = 0; s < Integer.getInteger("sr.sealers", 2); s++) {
-      Thread th = new Thread(() -> {
-        while (writing.get()) {
-          t.ok("auditor", "CALL strongroom_audit.audit_seal(2000)");
-          sealRuns.incrementAndGet();
-          try {
-            Thread.sleep(200);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
+      Thread th =
+          new Thread(
+              () -> {
+                while (writing.get()) {
+                  t.ok("auditor", "CALL strongroom_audit.audit_seal(2000)");
+                  sealRuns.incrementAndGet();
+                  try {
+                    Thread.sleep(200);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              });
       th.setUncaughtExceptionHandler((x, e) -> failures.add(e));
       sealers.add(th);
     }
@@ -316,48 +445,96 @@ class AuditChainIT {
     seal();
     long finalSealMs = ms(t1);
     if (!failures.isEmpty()) {
-      String st = java.nio.file.Files.readString(t.db.layout().errorLog(), StandardCharsets.ISO_8859_1);
+      String st =
+          java.nio.file.Files.readString(t.db.layout().errorLog(), StandardCharsets.ISO_8859_1);
       int i = st.indexOf("DEADLOCK");
-      System.out.println(i < 0 ? "no deadlock in the error log" : st.substring(i, Math.min(st.length(), i + 8000)));
+      System.out.println(
+          i < 0
+              ? "no deadlock in the error log"
+              : st.substring(i, Math.min(st.length(), i + 8000)));
     }
     assertEquals(List.of(), failures);
-    assertEquals(usersBefore + (long) writers * (perWriter + 1), Long.parseLong(root("SELECT COUNT(*) FROM strongroom.users")));
-    List<String> c = t.db.sql("SELECT (SELECT COUNT(*) FROM strongroom_audit.audit_events),"
-        + " COUNT(*), MIN(seq), MAX(seq), COUNT(DISTINCT event_id) FROM strongroom_audit.audit_chain").rows().get(0);
+    assertEquals(
+        usersBefore + (long) writers * (perWriter + 1),
+        Long.parseLong(root("SELECT COUNT(*) FROM strongroom.users")));
+    List<String> c =
+        t.db
+            .sql(
+                "SELECT (SELECT COUNT(*) FROM strongroom_audit.audit_events),"
+                    + " COUNT(*), MIN(seq), MAX(seq), COUNT(DISTINCT event_id) FROM strongroom_audit.audit_chain")
+            .rows()
+            .get(0);
     assertEquals(c.get(0), c.get(1), "one chain row per event: " + c);
     assertEquals("1", c.get(2));
     assertEquals(c.get(1), c.get(3), "gapless seq: " + c);
     assertEquals(c.get(1), c.get(4));
-    String outOfOrder = root("SELECT COUNT(*) FROM strongroom_audit.audit_chain x JOIN strongroom_audit.audit_chain p"
-        + " ON p.seq = x.seq - 1 WHERE x.event_id < p.event_id");
+    String outOfOrder =
+        root(
+            "SELECT COUNT(*) FROM strongroom_audit.audit_chain x JOIN strongroom_audit.audit_chain p"
+                + " ON p.seq = x.seq - 1 WHERE x.event_id < p.event_id");
     long t2 = System.nanoTime();
     AuditChainVerifier.Result r = t.verifier().verify();
     long verifyMs = ms(t2);
-    System.out.println("[AuditChainIT] " + writers + " writers x " + perWriter + " creates in " + writeMs + " ms ("
-        + (writers * perWriter * 1000L / Math.max(1, writeMs)) + " creates/s) with " + sealRuns.get()
-        + " concurrent seal calls; final seal " + finalSealMs + " ms; " + c.get(1) + " chain rows, " + outOfOrder
-        + " sealed below an already-sealed id (late commits); Java verify " + verifyMs + " ms: " + r);
+    System.out.println(
+        "[AuditChainIT] "
+            + writers
+            + " writers x "
+            + perWriter
+            + " creates in "
+            + writeMs
+            + " ms ("
+            + (writers * perWriter * 1000L / Math.max(1, writeMs))
+            + " creates/s) with "
+            + sealRuns.get()
+            + " concurrent seal calls; final seal "
+            + finalSealMs
+            + " ms; "
+            + c.get(1)
+            + " chain rows, "
+            + outOfOrder
+            + " sealed below an already-sealed id (late commits); Java verify "
+            + verifyMs
+            + " ms: "
+            + r);
     assertTrue(r.ok(), r.toString());
     assertEquals(Long.parseLong(c.get(1)), r.verified());
   }
 
-  // ------------------------------------------------------------------ the rewrap and decrypt procedures
+  // ------------------------------------------------------------------ the rewrap and decrypt
+  // procedures
 
-  /** Events after {@code mark}: operation, table, tenant (or NULL), request_id (or NULL), db_user, primary key. */
+  /**
+   * Events after {@code mark}: operation, table, tenant (or NULL), request_id (or NULL), db_user,
+   * primary key.
+   */
   private List<List<String>> eventsAfter(long mark) {
-    return t.ok("auditor", "SELECT event_id, operation, table_name, IFNULL(tenant_id, 'NULL'), IFNULL(request_id, 'NULL'),"
-        + " db_user, primary_key FROM strongroom_audit.audit_events WHERE event_id > " + mark + " ORDER BY event_id").rows();
+    return t.ok(
+            "auditor",
+            "SELECT event_id, operation, table_name, IFNULL(tenant_id, 'NULL'), IFNULL(request_id, 'NULL'),"
+                + " db_user, primary_key FROM strongroom_audit.audit_events WHERE event_id > "
+                + mark
+                + " ORDER BY event_id")
+        .rows();
   }
 
   private long maxEventId() {
-    return Long.parseLong(root("SELECT IFNULL(MAX(event_id), 0) FROM strongroom_audit.audit_events"));
+    return Long.parseLong(
+        root("SELECT IFNULL(MAX(event_id), 0) FROM strongroom_audit.audit_events"));
   }
 
-  /** Seals, then checks Java's payload of {@code eventId} against audit_payload() and verifies the chain from genesis. */
+  /**
+   * Seals, then checks Java's payload of {@code eventId} against audit_payload() and verifies the
+   * chain from genesis.
+   */
   private void sealAndVerify(String eventId) {
     assertEquals(1, seal());
-    String sqlPayload = new String(HexFormat.of().parseHex(t.ok("auditor",
-        "SELECT HEX(strongroom_audit.audit_payload(" + eventId + "))").scalar()), StandardCharsets.UTF_8);
+    String sqlPayload =
+        new String(
+            HexFormat.of()
+                .parseHex(
+                    t.ok("auditor", "SELECT HEX(strongroom_audit.audit_payload(" + eventId + "))")
+                        .scalar()),
+            StandardCharsets.UTF_8);
     assertEquals(sqlPayload, javaEvent(Long.parseLong(eventId)).payload());
     AuditChainVerifier.Result r = t.verifier().verify();
     assertTrue(r.ok(), r.toString());
@@ -371,33 +548,63 @@ class AuditChainIT {
     t.ok("app_user", bind(tokenA) + create("req-a-rw", recordId(), "dek-a-rw"));
     t.ok("app_user", bind(tokenB) + create("req-b-rw", recordId(), "dek-b-rw"));
     seal();
-    String keyB = root("SELECT CONCAT_WS('|', tenant_id, HEX(wrapped_dek), kms_key_version) FROM strongroom.data_keys WHERE dek_id = 'dek-b-rw'");
+    String keyB =
+        root(
+            "SELECT CONCAT_WS('|', tenant_id, HEX(wrapped_dek), kms_key_version) FROM strongroom.data_keys WHERE dek_id = 'dek-b-rw'");
     long mark = maxEventId();
 
-    assertEquals("REWRAPPED", t.ok("app_user", bind(tokenA) + rewrap("dek-a-rw", "1", "0A0B", "2")).rows().get(1).get(0));
+    assertEquals(
+        "REWRAPPED",
+        t.ok("app_user", bind(tokenA) + rewrap("dek-a-rw", "1", "0A0B", "2")).rows().get(1).get(0));
     // a repeat, a stale rotator, another tenant's key, no binding: no event
-    assertEquals("UNCHANGED", t.ok("app_user", bind(tokenA) + rewrap("dek-a-rw", "1", "0A0B", "2")).rows().get(1).get(0));
-    assertEquals(new ServerError(1644, "45000", "SR-CONFLICT: kms_key_version is not the expected one"),
+    assertEquals(
+        "UNCHANGED",
+        t.ok("app_user", bind(tokenA) + rewrap("dek-a-rw", "1", "0A0B", "2")).rows().get(1).get(0));
+    assertEquals(
+        new ServerError(1644, "45000", "SR-CONFLICT: kms_key_version is not the expected one"),
         t.refusal("app_user", bind(tokenA) + rewrap("dek-a-rw", "1", "0C0D", "3")));
-    assertEquals(new ServerError(1644, "45000", "SR-CROSS-TENANT: data key belongs to another tenant"),
+    assertEquals(
+        new ServerError(1644, "45000", "SR-CROSS-TENANT: data key belongs to another tenant"),
         t.refusal("app_user", bind(tokenA) + rewrap("dek-b-rw", "1", "0C0D", "2")));
-    assertEquals(new ServerError(1644, "45000", "SR-NO-TENANT: no tenant bound to this session"),
+    assertEquals(
+        new ServerError(1644, "45000", "SR-NO-TENANT: no tenant bound to this session"),
         t.refusal("app_user", rewrap("dek-b-rw", "1", "0C0D", "2")));
-    assertEquals(keyB, root("SELECT CONCAT_WS('|', tenant_id, HEX(wrapped_dek), kms_key_version) FROM strongroom.data_keys WHERE dek_id = 'dek-b-rw'"));
+    assertEquals(
+        keyB,
+        root(
+            "SELECT CONCAT_WS('|', tenant_id, HEX(wrapped_dek), kms_key_version) FROM strongroom.data_keys WHERE dek_id = 'dek-b-rw'"));
 
     List<List<String>> ev = eventsAfter(mark);
     assertEquals(1, ev.size(), ev.toString());
-    assertEquals(List.of("UPDATE", "data_keys", "tenant-a", "NULL", "app_user@127.0.0.1", "{\"dek_id\":\"dek-a-rw\"}"),
+    assertEquals(
+        List.of(
+            "UPDATE",
+            "data_keys",
+            "tenant-a",
+            "NULL",
+            "app_user@127.0.0.1",
+            "{\"dek_id\":\"dek-a-rw\"}"),
         ev.get(0).subList(1, 7));
-    List<String> img = t.ok("auditor", "SELECT HEX(before_image), HEX(after_image) FROM strongroom_audit.audit_events"
-        + " WHERE event_id = " + ev.get(0).get(0)).rows().get(0);
+    List<String> img =
+        t.ok(
+                "auditor",
+                "SELECT HEX(before_image), HEX(after_image) FROM strongroom_audit.audit_events"
+                    + " WHERE event_id = "
+                    + ev.get(0).get(0))
+            .rows()
+            .get(0);
     String b = new String(HexFormat.of().parseHex(img.get(0)), StandardCharsets.UTF_8);
     String a = new String(HexFormat.of().parseHex(img.get(1)), StandardCharsets.UTF_8);
-    assertTrue(b.contains("\"kms_key_version\":\"1\",\"pq_alg\":null,\"pq_wrapped_dek\":null,\"tenant_id\":\"tenant-a\","
-        + "\"wrapped_dek\":\"01020304\"}"), b);
+    assertTrue(
+        b.contains(
+            "\"kms_key_version\":\"1\",\"pq_alg\":null,\"pq_wrapped_dek\":null,\"tenant_id\":\"tenant-a\","
+                + "\"wrapped_dek\":\"01020304\"}"),
+        b);
     // only the wrapping changed: same dek_id, tenant and created_at
-    assertEquals(b.replace("\"kms_key_version\":\"1\"", "\"kms_key_version\":\"2\"")
-        .replace("\"wrapped_dek\":\"01020304\"", "\"wrapped_dek\":\"0a0b\""), a);
+    assertEquals(
+        b.replace("\"kms_key_version\":\"1\"", "\"kms_key_version\":\"2\"")
+            .replace("\"wrapped_dek\":\"01020304\"", "\"wrapped_dek\":\"0a0b\""),
+        a);
     assertEquals(CanonicalJson.canonical(b), b);
     assertEquals(CanonicalJson.canonical(a), a);
     sealAndVerify(ev.get(0).get(0));
@@ -416,35 +623,74 @@ class AuditChainIT {
     seal();
     long mark = maxEventId();
 
-    // A decrypts B's record, no binding, a bad reader, a reader the token does not name: refused, nothing
+    // A decrypts B's record, no binding, a bad reader, a reader the token does not name: refused,
+    // nothing
     // recorded, no event
-    assertEquals(new ServerError(1644, "45000", "SR-CROSS-TENANT: record belongs to another tenant"),
+    assertEquals(
+        new ServerError(1644, "45000", "SR-CROSS-TENANT: record belongs to another tenant"),
         t.refusal("app_user", bind(reporting) + decrypt(recB, "svc:reporting")));
-    assertEquals(new ServerError(1644, "45000", "SR-TOKEN-SUBJECT: reader is not the subject of the bound token"),
+    assertEquals(
+        new ServerError(
+            1644, "45000", "SR-TOKEN-SUBJECT: reader is not the subject of the bound token"),
         t.refusal("app_user", bind(tokenA) + decrypt(recA, "svc:reporting")));
-    assertEquals(new ServerError(1644, "45000", "SR-NO-TENANT: no tenant bound to this session"),
+    assertEquals(
+        new ServerError(1644, "45000", "SR-NO-TENANT: no tenant bound to this session"),
         t.refusal("app_user", decrypt(recA, "svc:reporting")));
-    assertEquals(new ServerError(1644, "45000", "SR-INVALID-ARGUMENT: reader must match [A-Za-z0-9._:@/-]{1,255}"),
+    assertEquals(
+        new ServerError(
+            1644, "45000", "SR-INVALID-ARGUMENT: reader must match [A-Za-z0-9._:@/-]{1,255}"),
         t.refusal("app_user", bind(reporting) + decrypt(recA, "svc reporting")));
     assertEquals(List.of(), eventsAfter(mark));
-    assertEquals("0", root("SELECT COUNT(*) FROM strongroom.record_decrypts WHERE record_id IN ('" + recA + "', '" + recB + "')"));
+    assertEquals(
+        "0",
+        root(
+            "SELECT COUNT(*) FROM strongroom.record_decrypts WHERE record_id IN ('"
+                + recA
+                + "', '"
+                + recB
+                + "')"));
 
-    // A decrypts its own record: the ciphertext comes back, and exactly one INSERT event names the reader
-    List<String> row = t.ok("app_user", bind(reporting) + decrypt(recA, "svc:reporting")).rows().get(1);
+    // A decrypts its own record: the ciphertext comes back, and exactly one INSERT event names the
+    // reader
+    List<String> row =
+        t.ok("app_user", bind(reporting) + decrypt(recA, "svc:reporting")).rows().get(1);
     String decryptId = row.get(0);
     assertEquals(List.of(recA, "tenant-a", "dek-a", "0x01020304"), row.subList(1, 5));
     assertEquals(List.of("0xAA01", "0x000102030405060708090A0B"), row.subList(9, 11));
     List<List<String>> ev = eventsAfter(mark);
     assertEquals(1, ev.size(), ev.toString());
-    assertEquals(List.of("INSERT", "record_decrypts", "tenant-a", "NULL", "app_user@127.0.0.1",
-        "{\"decrypt_id\":\"" + decryptId + "\"}"), ev.get(0).subList(1, 7));
-    String decryptedAt = root("SELECT DATE_FORMAT(decrypted_at, '%Y-%m-%d %H:%i:%s.%f') FROM strongroom.record_decrypts"
-        + " WHERE decrypt_id = " + decryptId);
-    List<String> img = t.ok("auditor", "SELECT IFNULL(before_image, 'NULL'), HEX(after_image) FROM strongroom_audit.audit_events"
-        + " WHERE event_id = " + ev.get(0).get(0)).rows().get(0);
+    assertEquals(
+        List.of(
+            "INSERT",
+            "record_decrypts",
+            "tenant-a",
+            "NULL",
+            "app_user@127.0.0.1",
+            "{\"decrypt_id\":\"" + decryptId + "\"}"),
+        ev.get(0).subList(1, 7));
+    String decryptedAt =
+        root(
+            "SELECT DATE_FORMAT(decrypted_at, '%Y-%m-%d %H:%i:%s.%f') FROM strongroom.record_decrypts"
+                + " WHERE decrypt_id = "
+                + decryptId);
+    List<String> img =
+        t.ok(
+                "auditor",
+                "SELECT IFNULL(before_image, 'NULL'), HEX(after_image) FROM strongroom_audit.audit_events"
+                    + " WHERE event_id = "
+                    + ev.get(0).get(0))
+            .rows()
+            .get(0);
     assertEquals("NULL", img.get(0));
-    assertEquals("{\"decrypt_id\":\"" + decryptId + "\",\"decrypted_at\":\"" + decryptedAt + "\",\"reader\":\"svc:reporting\","
-        + "\"record_id\":\"" + recA + "\",\"tenant_id\":\"tenant-a\"}",
+    assertEquals(
+        "{\"decrypt_id\":\""
+            + decryptId
+            + "\",\"decrypted_at\":\""
+            + decryptedAt
+            + "\",\"reader\":\"svc:reporting\","
+            + "\"record_id\":\""
+            + recA
+            + "\",\"tenant_id\":\"tenant-a\"}",
         new String(HexFormat.of().parseHex(img.get(1)), StandardCharsets.UTF_8));
     sealAndVerify(ev.get(0).get(0));
   }
@@ -452,17 +698,30 @@ class AuditChainIT {
   @Test
   @Order(8)
   void sealing_cannotBeBlocked_byAnApplicationIdentityHoldingALockName() throws Exception {
-    // user-level lock names are global and need no privilege: the sealer's former lock name, held by migration
+    // user-level lock names are global and need no privilege: the sealer's former lock name, held
+    // by migration
     // and app_user, must not stop sealing; nor can they touch the row sealers lock
-    Thread squat = new Thread(() -> t.run("migration", "SELECT GET_LOCK('strongroom_audit.audit_seal', 0); DO SLEEP(6);"));
-    Thread squat2 = new Thread(() -> t.run("app_user", "SELECT GET_LOCK('strongroom_audit.audit_seal', 0); DO SLEEP(6);"));
+    Thread squat =
+        new Thread(
+            () ->
+                t.run(
+                    "migration",
+                    "SELECT GET_LOCK('strongroom_audit.audit_seal', 0); DO SLEEP(6);"));
+    Thread squat2 =
+        new Thread(
+            () ->
+                t.run(
+                    "app_user", "SELECT GET_LOCK('strongroom_audit.audit_seal', 0); DO SLEEP(6);"));
     squat.start();
     squat2.start();
     Thread.sleep(1500);
-    t.ok("migration", "INSERT INTO strongroom.tenants (tenant_id, created_at) VALUES ('seal-squat', UTC_TIMESTAMP(6))");
+    t.ok(
+        "migration",
+        "INSERT INTO strongroom.tenants (tenant_id, created_at) VALUES ('seal-squat', UTC_TIMESTAMP(6))");
     assertEquals(1, seal());
     for (String id : List.of("app_user", "migration")) {
-      assertEquals(denied(id, "SELECT", "audit_seal_lock"),
+      assertEquals(
+          denied(id, "SELECT", "audit_seal_lock"),
           t.refusal(id, "SELECT id FROM strongroom_audit.audit_seal_lock FOR UPDATE"));
     }
     squat.join();
@@ -470,78 +729,116 @@ class AuditChainIT {
     assertTrue(t.verifier().verify().ok());
   }
 
-  // ------------------------------------------------------------------ invariant 6: tampering is found
+  // ------------------------------------------------------------------ invariant 6: tampering is
+  // found
 
   @Test
   @Order(9)
   void dbaWhoDropsTheGuards_andEditsRemovesOrInserts_isFoundWithTheSeq() {
     AuditChainVerifier v = t.verifier();
     assertTrue(v.verify().ok());
-    long k = Long.parseLong(root("SELECT seq FROM strongroom_audit.audit_chain ORDER BY seq LIMIT 1 OFFSET 1"));
+    long k =
+        Long.parseLong(
+            root("SELECT seq FROM strongroom_audit.audit_chain ORDER BY seq LIMIT 1 OFFSET 1"));
     assertEquals(2, k);
     String ev = root("SELECT event_id FROM strongroom_audit.audit_chain WHERE seq = " + k);
-    String oldTenant = root("SELECT tenant_id FROM strongroom_audit.audit_events WHERE event_id = " + ev);
+    String oldTenant =
+        root("SELECT tenant_id FROM strongroom_audit.audit_events WHERE event_id = " + ev);
     assertEquals("tenant-a", oldTenant);
 
     // edit: drop the guard, change one event's tenant
     root("DROP TRIGGER strongroom_audit.audit_events_no_update");
-    root("UPDATE strongroom_audit.audit_events SET tenant_id = 'tenant-evil' WHERE event_id = " + ev);
+    root(
+        "UPDATE strongroom_audit.audit_events SET tenant_id = 'tenant-evil' WHERE event_id = "
+            + ev);
     AuditChainVerifier.Result r = v.verify();
     assertEquals(k, r.firstBadSeq(), r.toString());
     assertTrue(r.reason().startsWith("curr_hash does not match event " + ev), r.reason());
     // an image made non-canonical (a space) is found too
-    root("UPDATE strongroom_audit.audit_events SET tenant_id = '" + oldTenant + "',"
-        + " primary_key = REPLACE(primary_key, ':', ': ') WHERE event_id = " + ev);
+    root(
+        "UPDATE strongroom_audit.audit_events SET tenant_id = '"
+            + oldTenant
+            + "',"
+            + " primary_key = REPLACE(primary_key, ':', ': ') WHERE event_id = "
+            + ev);
     r = v.verify();
     assertEquals(k, r.firstBadSeq(), r.toString());
     assertTrue(r.reason().contains("non-canonical"), r.reason());
-    root("UPDATE strongroom_audit.audit_events SET primary_key = REPLACE(primary_key, ': ', ':') WHERE event_id = " + ev);
+    root(
+        "UPDATE strongroom_audit.audit_events SET primary_key = REPLACE(primary_key, ': ', ':') WHERE event_id = "
+            + ev);
     assertTrue(v.verify().ok());
 
     // remove an event (the FK has to be switched off too)
     root("DROP TRIGGER strongroom_audit.audit_events_no_delete");
-    root("CREATE TABLE strongroom_audit.bak_e AS SELECT * FROM strongroom_audit.audit_events WHERE event_id = " + ev);
-    root("SET foreign_key_checks = 0; DELETE FROM strongroom_audit.audit_events WHERE event_id = " + ev);
+    root(
+        "CREATE TABLE strongroom_audit.bak_e AS SELECT * FROM strongroom_audit.audit_events WHERE event_id = "
+            + ev);
+    root(
+        "SET foreign_key_checks = 0; DELETE FROM strongroom_audit.audit_events WHERE event_id = "
+            + ev);
     r = v.verify();
     assertEquals(k, r.firstBadSeq(), r.toString());
     assertTrue(r.reason().contains("missing from audit_events"), r.reason());
-    root("INSERT INTO strongroom_audit.audit_events SELECT * FROM strongroom_audit.bak_e; DROP TABLE strongroom_audit.bak_e");
+    root(
+        "INSERT INTO strongroom_audit.audit_events SELECT * FROM strongroom_audit.bak_e; DROP TABLE strongroom_audit.bak_e");
     assertTrue(v.verify().ok());
 
     // remove a chain row: a gap at k
     root("DROP TRIGGER strongroom_audit.audit_chain_no_delete");
-    root("CREATE TABLE strongroom_audit.bak_c AS SELECT * FROM strongroom_audit.audit_chain WHERE seq = " + k);
+    root(
+        "CREATE TABLE strongroom_audit.bak_c AS SELECT * FROM strongroom_audit.audit_chain WHERE seq = "
+            + k);
     root("DELETE FROM strongroom_audit.audit_chain WHERE seq = " + k);
     r = v.verify();
     assertEquals(k, r.firstBadSeq(), r.toString());
     assertTrue(r.reason().startsWith("seq " + k + " is missing"), r.reason());
-    root("INSERT INTO strongroom_audit.audit_chain SELECT * FROM strongroom_audit.bak_c; DROP TABLE strongroom_audit.bak_c");
+    root(
+        "INSERT INTO strongroom_audit.audit_chain SELECT * FROM strongroom_audit.bak_c; DROP TABLE strongroom_audit.bak_c");
     assertTrue(v.verify().ok());
 
-    // insert a forged event into the middle of the chain, correctly hashed against its predecessor, seqs shifted
+    // insert a forged event into the middle of the chain, correctly hashed against its predecessor,
+    // seqs shifted
     root("DROP TRIGGER strongroom_audit.audit_chain_no_update");
-    root("INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,"
-        + " primary_key, before_image, after_image, request_id) VALUES (UTC_TIMESTAMP(6), 'root@localhost',"
-        + " 'root@localhost', NULL, 'INSERT', 'tenants', '{\"tenant_id\":\"forged\"}', NULL, '{\"tenant_id\":\"forged\"}', NULL)");
+    root(
+        "INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,"
+            + " primary_key, before_image, after_image, request_id) VALUES (UTC_TIMESTAMP(6), 'root@localhost',"
+            + " 'root@localhost', NULL, 'INSERT', 'tenants', '{\"tenant_id\":\"forged\"}', NULL, '{\"tenant_id\":\"forged\"}', NULL)");
     String forged = root("SELECT MAX(event_id) FROM strongroom_audit.audit_events");
-    root("UPDATE strongroom_audit.audit_chain SET seq = seq + 1 WHERE seq >= " + k + " ORDER BY seq DESC");
-    root("INSERT INTO strongroom_audit.audit_chain (seq, event_id, prev_hash, curr_hash) SELECT " + k + ", " + forged
-        + ", p.curr_hash, SHA2(CONCAT(CONVERT(p.curr_hash USING utf8mb4), '|', strongroom_audit.audit_payload(" + forged + ")), 256)"
-        + " FROM strongroom_audit.audit_chain p WHERE p.seq = " + (k - 1));
+    root(
+        "UPDATE strongroom_audit.audit_chain SET seq = seq + 1 WHERE seq >= "
+            + k
+            + " ORDER BY seq DESC");
+    root(
+        "INSERT INTO strongroom_audit.audit_chain (seq, event_id, prev_hash, curr_hash) SELECT "
+            + k
+            + ", "
+            + forged
+            + ", p.curr_hash, SHA2(CONCAT(CONVERT(p.curr_hash USING utf8mb4), '|', strongroom_audit.audit_payload("
+            + forged
+            + ")), 256)"
+            + " FROM strongroom_audit.audit_chain p WHERE p.seq = "
+            + (k - 1));
     r = v.verify();
     assertEquals(k + 1, r.firstBadSeq(), r.toString());
     assertTrue(r.reason().startsWith("prev_hash does not equal curr_hash of seq " + k), r.reason());
-    // undo it; the forged event stays behind unsealed (it cannot be deleted once the guards are back)
+    // undo it; the forged event stays behind unsealed (it cannot be deleted once the guards are
+    // back)
     root("DELETE FROM strongroom_audit.audit_chain WHERE seq = " + k);
-    root("UPDATE strongroom_audit.audit_chain SET seq = seq - 1 WHERE seq > " + k + " ORDER BY seq");
+    root(
+        "UPDATE strongroom_audit.audit_chain SET seq = seq - 1 WHERE seq > " + k + " ORDER BY seq");
     r = v.verify();
     assertTrue(r.ok(), r.toString());
     assertEquals(1, r.unsealed());
 
     // a re-install brings the guards back
     AuditInstaller.install(t.db, t.tokenKey, AuditInstaller.Options.manualSealing());
-    assertEquals(IMMUTABLE, t.rootRefusal("UPDATE strongroom_audit.audit_events SET tenant_id = 'x' WHERE event_id = " + ev));
-    assertEquals(IMMUTABLE, t.rootRefusal("DELETE FROM strongroom_audit.audit_chain WHERE seq = " + k));
+    assertEquals(
+        IMMUTABLE,
+        t.rootRefusal(
+            "UPDATE strongroom_audit.audit_events SET tenant_id = 'x' WHERE event_id = " + ev));
+    assertEquals(
+        IMMUTABLE, t.rootRefusal("DELETE FROM strongroom_audit.audit_chain WHERE seq = " + k));
     assertNull(t.verifier().verify().firstBadSeq());
   }
 
@@ -553,12 +850,16 @@ class AuditChainIT {
     AuditInstaller.install(t.db, t.tokenKey, new AuditInstaller.Options(Duration.ofSeconds(1)));
     try {
       assertEquals("ON", root("SELECT @@GLOBAL.event_scheduler"));
-      assertEquals("audit_definer@localhost", root("SELECT DEFINER FROM information_schema.EVENTS"
-          + " WHERE EVENT_SCHEMA = 'strongroom_audit' AND EVENT_NAME = 'audit_sealer'"));
+      assertEquals(
+          "audit_definer@localhost",
+          root(
+              "SELECT DEFINER FROM information_schema.EVENTS"
+                  + " WHERE EVENT_SCHEMA = 'strongroom_audit' AND EVENT_NAME = 'audit_sealer'"));
       t.ok("app_user", bind(tokenA) + create("req-a-sched", recordId(), "dek-a"));
-      String unsealed = "SELECT COUNT(*) FROM strongroom_audit.audit_events e WHERE NOT EXISTS"
-          + " (SELECT 1 FROM strongroom_audit.audit_chain c WHERE c.event_id = e.event_id)"
-          + " AND e.primary_key NOT LIKE '%forged%'";
+      String unsealed =
+          "SELECT COUNT(*) FROM strongroom_audit.audit_events e WHERE NOT EXISTS"
+              + " (SELECT 1 FROM strongroom_audit.audit_chain c WHERE c.event_id = e.event_id)"
+              + " AND e.primary_key NOT LIKE '%forged%'";
       long deadline = System.nanoTime() + 10_000_000_000L;
       while (!"0".equals(root(unsealed)) && System.nanoTime() < deadline) {
         Thread.sleep(250);
@@ -568,6 +869,9 @@ class AuditChainIT {
     } finally {
       AuditInstaller.install(t.db, t.tokenKey, AuditInstaller.Options.manualSealing());
     }
-    assertEquals("0", root("SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'strongroom_audit'"));
+    assertEquals(
+        "0",
+        root(
+            "SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'strongroom_audit'"));
   }
 }

@@ -23,9 +23,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Test support: a private hardened MariaDB 10.11 on a free loopback port under /tmp, accounts applied,
- * schema and audit plane installed ({@link AuditInstaller}); identities connect over TLS 1.3 with
- * their certificates.
+ * Test support: a private hardened MariaDB 10.11 on a free loopback port under /tmp, accounts
+ * applied, schema and audit plane installed ({@link AuditInstaller}); identities connect over TLS
+ * 1.3 with their certificates.
  */
 final class AuditTestInstance implements AutoCloseable {
   final Path base;
@@ -66,14 +66,17 @@ final class AuditTestInstance implements AutoCloseable {
 
   ServerError refusal(String identity, String sql) {
     ClientResult r = run(identity, sql);
-    assertNotEquals(0, r.exitCode(), () -> "expected a refusal for " + sql + ", got: " + r.stdout());
+    assertNotEquals(
+        0, r.exitCode(), () -> "expected a refusal for " + sql + ", got: " + r.stdout());
     return r.error().orElseThrow(() -> new AssertionError("no ERROR line in: " + r.stderr()));
   }
 
   /** The installer's (root over the socket) refusal. */
   ServerError rootRefusal(String sql) {
-    ClientResult r = db.client().execute(ClientConnection.socket(db.socket(), db.installerUser()), sql);
-    assertNotEquals(0, r.exitCode(), () -> "expected a refusal for " + sql + ", got: " + r.stdout());
+    ClientResult r =
+        db.client().execute(ClientConnection.socket(db.socket(), db.installerUser()), sql);
+    assertNotEquals(
+        0, r.exitCode(), () -> "expected a refusal for " + sql + ", got: " + r.stdout());
     return r.error().orElseThrow(() -> new AssertionError("no ERROR line in: " + r.stderr()));
   }
 
@@ -103,15 +106,32 @@ final class AuditTestInstance implements AutoCloseable {
 
   /** A create call with two fields (name, email) of dummy ciphertext. */
   static String create(String requestId, String recordId, String dekId) {
-    return "CALL app_create_user_encrypted('" + requestId + "', '" + recordId + "', '" + dekId + "', X'01020304',"
+    return "CALL app_create_user_encrypted('"
+        + requestId
+        + "', '"
+        + recordId
+        + "', '"
+        + dekId
+        + "', X'01020304',"
         + " 'projects/p/locations/l/keyRings/r/cryptoKeys/k', '1', NULL, NULL,"
         + " X'AA01', X'000102030405060708090A0B', NULL, NULL, X'BB02', X'0C0D0E0F1011121314151617', NULL, NULL);\n";
   }
 
-  /** A rewrap of {@code dekId} from {@code expectedVersion} to {@code version}, wrapped key {@code X'wrappedHex'}, no PQ pair. */
+  /**
+   * A rewrap of {@code dekId} from {@code expectedVersion} to {@code version}, wrapped key {@code
+   * X'wrappedHex'}, no PQ pair.
+   */
   static String rewrap(String dekId, String expectedVersion, String wrappedHex, String version) {
-    return "CALL app_rewrap_data_key('" + dekId + "', '" + expectedVersion + "', X'" + wrappedHex + "',"
-        + " 'projects/p/locations/l/keyRings/r/cryptoKeys/k', '" + version + "', NULL, NULL);\n";
+    return "CALL app_rewrap_data_key('"
+        + dekId
+        + "', '"
+        + expectedVersion
+        + "', X'"
+        + wrappedHex
+        + "',"
+        + " 'projects/p/locations/l/keyRings/r/cryptoKeys/k', '"
+        + version
+        + "', NULL, NULL);\n";
   }
 
   static String decrypt(String recordId, String reader) {

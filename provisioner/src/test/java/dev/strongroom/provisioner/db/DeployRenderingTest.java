@@ -19,13 +19,19 @@ class DeployRenderingTest {
 
   @Test
   void composeMysqlConfig_isTheRenderersOutput() throws IOException {
-    ServerSettings settings = ServerSettings.builder(Dialect.MYSQL_8_4, new InstanceLayout(Path.of("/srv/strongroom/db")),
-            new TlsFiles(Path.of("/srv/strongroom/pki/ca/ca.pem"), Path.of("/srv/strongroom/pki/server/server.pem"),
-                Path.of("/srv/strongroom/pki/server/server.key"), Path.of("/srv/strongroom/pki/ca/crl.pem")))
-        .osUser("mysql")
-        .port(3306)
-        .bindAddress("0.0.0.0")
-        .build();
+    ServerSettings settings =
+        ServerSettings.builder(
+                Dialect.MYSQL_8_4,
+                new InstanceLayout(Path.of("/srv/strongroom/db")),
+                new TlsFiles(
+                    Path.of("/srv/strongroom/pki/ca/ca.pem"),
+                    Path.of("/srv/strongroom/pki/server/server.pem"),
+                    Path.of("/srv/strongroom/pki/server/server.key"),
+                    Path.of("/srv/strongroom/pki/ca/crl.pem")))
+            .osUser("mysql")
+            .port(3306)
+            .bindAddress("0.0.0.0")
+            .build();
     RenderedConfig rendered = OptionFileRenderer.render(settings);
     check("strongroom.cnf", rendered.optionFile());
     for (RenderedConfig.Companion c : rendered.companions()) {
@@ -40,6 +46,9 @@ class DeployRenderingTest {
       Files.writeString(file, content, StandardCharsets.UTF_8);
       return;
     }
-    assertEquals(content, Files.readString(file, StandardCharsets.UTF_8), "deploy/mysql/" + name + " differs from the renderer");
+    assertEquals(
+        content,
+        Files.readString(file, StandardCharsets.UTF_8),
+        "deploy/mysql/" + name + " differs from the renderer");
   }
 }

@@ -13,21 +13,25 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Account and operational SQL per dialect, pinned by golden files ({@code golden/<dialect>/accounts.sql},
- * {@code operations.sql}). MariaDB's are also executed by the ITs; MySQL 8.4's are checked here until a
- * MySQL server can run on this machine. Regenerate with {@code -Dgolden.update=true} and review the diff.
+ * Account and operational SQL per dialect, pinned by golden files ({@code
+ * golden/<dialect>/accounts.sql}, {@code operations.sql}). MariaDB's are also executed by the ITs;
+ * MySQL 8.4's are checked here until a MySQL server can run on this machine. Regenerate with {@code
+ * -Dgolden.update=true} and review the diff.
  */
 class DialectRenderingTest {
-  private static final CertificateSubject CA = new CertificateSubject("Strongroom", "pki", "Strongroom Root CA");
-  private static final List<DbAccount> IDENTITIES = List.of(
-      new DbAccount("app_user", new CertificateSubject("Strongroom", "db", "app_user"), CA),
-      new DbAccount("auditor", new CertificateSubject("Strongroom", "db", "auditor"), CA),
-      new DbAccount("migration", new CertificateSubject("Strongroom", "db", "migration"), CA));
+  private static final CertificateSubject CA =
+      new CertificateSubject("Strongroom", "pki", "Strongroom Root CA");
+  private static final List<DbAccount> IDENTITIES =
+      List.of(
+          new DbAccount("app_user", new CertificateSubject("Strongroom", "db", "app_user"), CA),
+          new DbAccount("auditor", new CertificateSubject("Strongroom", "db", "auditor"), CA),
+          new DbAccount("migration", new CertificateSubject("Strongroom", "db", "migration"), CA));
 
   @Test
   void accountsAndOperations_matchTheGoldenFiles_forBothDialects() throws IOException {
     for (Dialect d : Dialect.values()) {
-      List<String> accounts = new ArrayList<>(AccountProvisioner.statements(d, IDENTITIES, "root", 25));
+      List<String> accounts =
+          new ArrayList<>(AccountProvisioner.statements(d, IDENTITIES, "root", 25));
       accounts.add(AccountProvisioner.strayAccountsQuery(d, IDENTITIES, "root"));
       golden(d.id() + "/accounts.sql", String.join(";\n", accounts) + ";\n");
       List<String> ops = new ArrayList<>();
@@ -50,7 +54,8 @@ class DialectRenderingTest {
     }
     try (InputStream in = DialectRenderingTest.class.getResourceAsStream("/golden/" + name)) {
       if (in == null) {
-        throw new AssertionError("missing golden file golden/" + name + " (run with -Dgolden.update=true)");
+        throw new AssertionError(
+            "missing golden file golden/" + name + " (run with -Dgolden.update=true)");
       }
       assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), actual, "golden/" + name);
     }

@@ -27,9 +27,12 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MariaDbAttackIT {
-  private static final String DENIED_NO_PW = "Access denied for user '%s'@'127.0.0.1' (using password: NO)";
+  private static final String DENIED_NO_PW =
+      "Access denied for user '%s'@'127.0.0.1' (using password: NO)";
   private static final ServerError LOST_AT_AUTH =
-      new ServerError(2013, "HY000",
+      new ServerError(
+          2013,
+          "HY000",
           "Lost connection to server at 'sending authentication information', system error: 104");
 
   /**
@@ -59,14 +62,21 @@ class MariaDbAttackIT {
     // Keep a copy of auditor's first certificate, revoke it, let ensure() issue a replacement.
     Credential first = pki.client("auditor");
     revokedCert = Files.copy(first.certPem(), base.resolve("revoked-auditor.pem"));
-    revokedKey = Files.copy(first.keyPem(), base.resolve("revoked-auditor.key"), StandardCopyOption.COPY_ATTRIBUTES);
+    revokedKey =
+        Files.copy(
+            first.keyPem(),
+            base.resolve("revoked-auditor.key"),
+            StandardCopyOption.COPY_ATTRIBUTES);
     pki.revokeClient("auditor", RevocationReason.KEY_COMPROMISE);
     assertEquals(List.of("auditor"), pki.ensure().issued());
 
     db = MariaDbInstance.prepare(TestInstances.settings(base, pki), MariaDbBinaries.debian());
     db.start();
-    System.out.println("[MariaDbAttackIT] instance ready in " + db.lastStartDuration().toMillis()
-        + " ms on 127.0.0.1:" + db.port());
+    System.out.println(
+        "[MariaDbAttackIT] instance ready in "
+            + db.lastStartDuration().toMillis()
+            + " ms on 127.0.0.1:"
+            + db.port());
     accounts = db.applyAccounts(DbAccount.strongroomIdentities(pki));
   }
 
@@ -82,7 +92,8 @@ class MariaDbAttackIT {
   }
 
   private ClientConnection tls(String user, Credential cred) {
-    return ClientConnection.tcp(db.port(), user).tls(pki.caCertPem(), cred.certPem(), cred.keyPem());
+    return ClientConnection.tcp(db.port(), user)
+        .tls(pki.caCertPem(), cred.certPem(), cred.keyPem());
   }
 
   private ServerError refusal(ClientConnection c) {
@@ -96,13 +107,17 @@ class MariaDbAttackIT {
   @Test
   void appUser_withItsCert_overTls13_selects1() {
     ClientResult r =
-        db.client().require(tls("app_user", pki.client("app_user")),
-            "SELECT 1; SHOW STATUS LIKE 'Ssl_version'; SHOW STATUS LIKE 'Ssl_cipher'; SELECT CURRENT_USER()");
+        db.client()
+            .require(
+                tls("app_user", pki.client("app_user")),
+                "SELECT 1; SHOW STATUS LIKE 'Ssl_version'; SHOW STATUS LIKE 'Ssl_cipher'; SELECT CURRENT_USER()");
     List<List<String>> rows = r.rows();
     assertEquals(List.of("1"), rows.get(0));
     assertEquals(List.of("Ssl_version", "TLSv1.3"), rows.get(1));
     assertEquals("Ssl_cipher", rows.get(2).get(0));
-    assertTrue(Set.of("TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256").contains(rows.get(2).get(1)));
+    assertTrue(
+        Set.of("TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256")
+            .contains(rows.get(2).get(1)));
     assertEquals(List.of("app_user@127.0.0.1"), rows.get(3));
   }
 
@@ -112,16 +127,18 @@ class MariaDbAttackIT {
       assertEquals("1", db.client().require(tls(id, pki.client(id)), "SELECT 1").scalar());
     }
     ClientResult chacha =
-        db.client().require(
-            tls("app_user", pki.client("app_user")).cipher("TLS_CHACHA20_POLY1305_SHA256"),
-            "SHOW STATUS LIKE 'Ssl_cipher'");
+        db.client()
+            .require(
+                tls("app_user", pki.client("app_user")).cipher("TLS_CHACHA20_POLY1305_SHA256"),
+                "SHOW STATUS LIKE 'Ssl_cipher'");
     assertEquals(List.of(List.of("Ssl_cipher", "TLS_CHACHA20_POLY1305_SHA256")), chacha.rows());
   }
 
   @Test
   void opensslSeesTls13_withTheServerCertificate() {
     Processes.Result r =
-        TestInstances.sClient(db.port(), "-CAfile", pki.caCertPem().toString(), "-verify_ip", "127.0.0.1");
+        TestInstances.sClient(
+            db.port(), "-CAfile", pki.caCertPem().toString(), "-verify_ip", "127.0.0.1");
     assertTrue(r.stdout().contains("New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384"), r.output());
     assertTrue(r.stdout().contains("Verify return code: 0 (ok)"), r.output());
     assertTrue(r.stdout().contains("CN = strongroom-db"), r.output());
@@ -145,20 +162,25 @@ class MariaDbAttackIT {
 
   /**
    * An account without any REQUIRE clause and a correct password: accepted over TLS, refused in
-   * plaintext — and accepted in plaintext once require_secure_transport is switched off, which shows
-   * the refusal is the transport rule. MariaDB reports it as 1045, not MySQL's 3159.
+   * plaintext — and accepted in plaintext once require_secure_transport is switched off, which
+   * shows the refusal is the transport rule. MariaDB reports it as 1045, not MySQL's 3159.
    */
   @Test
   void requireSecureTransport_refusesPlaintextEvenWithCorrectPassword() {
     db.sql("CREATE USER 'probe'@'127.0.0.1' IDENTIFIED BY 'Probe-pw-1'");
     try {
-      ClientConnection plain = ClientConnection.tcp(db.port(), "probe").password("Probe-pw-1").plaintext();
+      ClientConnection plain =
+          ClientConnection.tcp(db.port(), "probe").password("Probe-pw-1").plaintext();
       assertEquals(
-          new ServerError(1045, "28000", "Access denied for user 'probe'@'127.0.0.1' (using password: YES)"),
+          new ServerError(
+              1045, "28000", "Access denied for user 'probe'@'127.0.0.1' (using password: YES)"),
           refusal(plain));
       ClientConnection overTls =
-          ClientConnection.tcp(db.port(), "probe").password("Probe-pw-1").tls(pki.caCertPem(), null, null);
-      assertEquals("TLSv1.3",
+          ClientConnection.tcp(db.port(), "probe")
+              .password("Probe-pw-1")
+              .tls(pki.caCertPem(), null, null);
+      assertEquals(
+          "TLSv1.3",
           db.client().require(overTls, "SHOW STATUS LIKE 'Ssl_version'").rows().get(0).get(1));
       db.sql("SET GLOBAL require_secure_transport = OFF");
       try {
@@ -189,7 +211,8 @@ class MariaDbAttackIT {
 
   @Test
   void tls13SuiteOutsideTheTwo_refused() {
-    Processes.Result r = TestInstances.sClient(db.port(), "-ciphersuites", "TLS_AES_128_GCM_SHA256");
+    Processes.Result r =
+        TestInstances.sClient(db.port(), "-ciphersuites", "TLS_AES_128_GCM_SHA256");
     assertNotEquals(0, r.exitCode());
     assertTrue(r.stderr().contains("sslv3 alert handshake failure"), r.output());
     assertTrue(r.stderr().contains("SSL alert number 40"), r.output());
@@ -211,11 +234,17 @@ class MariaDbAttackIT {
   void certFromAnotherCaWithSameNames_refusedInHandshake() {
     Credential evil = foreignPki.client("app_user");
     ServerError e =
-        refusal(ClientConnection.tcp(db.port(), "app_user")
-            .tls(pki.caCertPem(), evil.certPem(), evil.keyPem()));
+        refusal(
+            ClientConnection.tcp(db.port(), "app_user")
+                .tls(pki.caCertPem(), evil.certPem(), evil.keyPem()));
     assertTrue(handshakeRefusal("tlsv1 alert unknown ca").contains(e), e.toString());
     Processes.Result r =
-        TestInstances.sClient(db.port(), "-ign_eof", "-cert", evil.certPem().toString(), "-key",
+        TestInstances.sClient(
+            db.port(),
+            "-ign_eof",
+            "-cert",
+            evil.certPem().toString(),
+            "-key",
             evil.keyPem().toString());
     assertTrue(r.stderr().contains("tlsv1 alert unknown ca"), r.output());
     assertTrue(r.stderr().contains("SSL alert number 48"), r.output());
@@ -224,14 +253,17 @@ class MariaDbAttackIT {
   @Test
   void revokedCert_refusedInHandshake_replacementWorks() {
     ServerError e =
-        refusal(ClientConnection.tcp(db.port(), "auditor").tls(pki.caCertPem(), revokedCert, revokedKey));
+        refusal(
+            ClientConnection.tcp(db.port(), "auditor")
+                .tls(pki.caCertPem(), revokedCert, revokedKey));
     assertTrue(handshakeRefusal("sslv3 alert certificate revoked").contains(e), e.toString());
     Processes.Result r =
-        TestInstances.sClient(db.port(), "-ign_eof", "-cert", revokedCert.toString(), "-key",
-            revokedKey.toString());
+        TestInstances.sClient(
+            db.port(), "-ign_eof", "-cert", revokedCert.toString(), "-key", revokedKey.toString());
     assertTrue(r.stderr().contains("sslv3 alert certificate revoked"), r.output());
     assertTrue(r.stderr().contains("SSL alert number 44"), r.output());
-    assertEquals("1", db.client().require(tls("auditor", pki.client("auditor")), "SELECT 1").scalar());
+    assertEquals(
+        "1", db.client().require(tls("auditor", pki.client("auditor")), "SELECT 1").scalar());
   }
 
   @Test
@@ -246,8 +278,9 @@ class MariaDbAttackIT {
 
   /**
    * root exists only at 'localhost' (socket) and authenticates only via unix_socket. Over TCP there
-   * is no root account at all; MariaDB then runs a fake authentication that borrows the plugin of an
-   * existing account, so the refusal is 1698 (unix_socket's "no password" denial) rather than 1045.
+   * is no root account at all; MariaDB then runs a fake authentication that borrows the plugin of
+   * an existing account, so the refusal is 1698 (unix_socket's "no password" denial) rather than
+   * 1045.
    */
   @Test
   void rootOverTcp_refused_evenWithValidCert() {
@@ -264,43 +297,76 @@ class MariaDbAttackIT {
   @Test
   void accounts_areExactlyInstallerSystemAndTheThreeIdentities() {
     assertEquals(
-        List.of("'app_user'@'127.0.0.1'", "'auditor'@'127.0.0.1'", "'mariadb.sys'@'localhost'",
-            "'migration'@'127.0.0.1'", "'root'@'localhost'"),
+        List.of(
+            "'app_user'@'127.0.0.1'",
+            "'auditor'@'127.0.0.1'",
+            "'mariadb.sys'@'localhost'",
+            "'migration'@'127.0.0.1'",
+            "'root'@'localhost'"),
         accounts);
-    assertEquals("unix_socket",
-        db.sql("SELECT JSON_VALUE(Priv, '$.plugin') FROM mysql.global_priv WHERE User='root'").scalar());
-    assertEquals("CREATE USER `root`@`localhost` IDENTIFIED VIA unix_socket",
-        db.sql("SHOW CREATE USER 'root'@'localhost'").scalar());
-    assertEquals("0", db.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='test'").scalar());
     assertEquals(
-        List.of(List.of("/O=Strongroom/OU=db/CN=app_user", "/O=Strongroom/OU=pki/CN=Strongroom Root CA")),
-        db.sql("SELECT JSON_VALUE(Priv,'$.x509_subject'), JSON_VALUE(Priv,'$.x509_issuer')"
-            + " FROM mysql.global_priv WHERE User='app_user'").rows());
+        "unix_socket",
+        db.sql("SELECT JSON_VALUE(Priv, '$.plugin') FROM mysql.global_priv WHERE User='root'")
+            .scalar());
+    assertEquals(
+        "CREATE USER `root`@`localhost` IDENTIFIED VIA unix_socket",
+        db.sql("SHOW CREATE USER 'root'@'localhost'").scalar());
+    assertEquals(
+        "0",
+        db.sql("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='test'")
+            .scalar());
+    assertEquals(
+        List.of(
+            List.of(
+                "/O=Strongroom/OU=db/CN=app_user", "/O=Strongroom/OU=pki/CN=Strongroom Root CA")),
+        db.sql(
+                "SELECT JSON_VALUE(Priv,'$.x509_subject'), JSON_VALUE(Priv,'$.x509_issuer')"
+                    + " FROM mysql.global_priv WHERE User='app_user'")
+            .rows());
     // idempotent: a second run changes nothing
     assertEquals(accounts, db.applyAccounts(DbAccount.strongroomIdentities(pki)));
   }
 
   @Test
   void unencryptedTable_andNonInnodbEngine_refused() {
-    ClientResult noEnc = db.client().execute(ClientConnection.socket(db.socket(), db.installerUser()),
-        "CREATE TABLE strongroom.plain (i INT) ENCRYPTED=NO");
-    assertEquals(new ServerError(1005, "HY000",
-        "Can't create table `strongroom`.`plain` (errno: 140 \"Wrong create options\")"), noEnc.error().orElseThrow());
-    ClientResult aria = db.client().execute(ClientConnection.socket(db.socket(), db.installerUser()),
-        "CREATE TABLE strongroom.a (i INT) ENGINE=Aria");
-    assertEquals(new ServerError(1290, "HY000",
-        "The MariaDB server is running with the NO_ENGINE_SUBSTITUTION option so it cannot execute this statement"),
+    ClientResult noEnc =
+        db.client()
+            .execute(
+                ClientConnection.socket(db.socket(), db.installerUser()),
+                "CREATE TABLE strongroom.plain (i INT) ENCRYPTED=NO");
+    assertEquals(
+        new ServerError(
+            1005,
+            "HY000",
+            "Can't create table `strongroom`.`plain` (errno: 140 \"Wrong create options\")"),
+        noEnc.error().orElseThrow());
+    ClientResult aria =
+        db.client()
+            .execute(
+                ClientConnection.socket(db.socket(), db.installerUser()),
+                "CREATE TABLE strongroom.a (i INT) ENGINE=Aria");
+    assertEquals(
+        new ServerError(
+            1290,
+            "HY000",
+            "The MariaDB server is running with the NO_ENGINE_SUBSTITUTION option so it cannot execute this statement"),
         aria.error().orElseThrow());
   }
 
   @Test
   void auditPlugin_cannotBeUnloaded_andLogsConnections() throws Exception {
-    ClientResult r = db.client().execute(ClientConnection.socket(db.socket(), db.installerUser()),
-        "UNINSTALL SONAME 'server_audit'");
+    ClientResult r =
+        db.client()
+            .execute(
+                ClientConnection.socket(db.socket(), db.installerUser()),
+                "UNINSTALL SONAME 'server_audit'");
     assertFalse(r.ok());
     System.out.println("[MariaDbAttackIT] UNINSTALL server_audit -> " + r.error().orElseThrow());
-    assertEquals("FORCE_PLUS_PERMANENT",
-        db.sql("SELECT LOAD_OPTION FROM information_schema.PLUGINS WHERE PLUGIN_NAME='SERVER_AUDIT'").scalar());
+    assertEquals(
+        "FORCE_PLUS_PERMANENT",
+        db.sql(
+                "SELECT LOAD_OPTION FROM information_schema.PLUGINS WHERE PLUGIN_NAME='SERVER_AUDIT'")
+            .scalar());
     db.client().require(tls("migration", pki.client("migration")), "SELECT 1");
     String audit = Files.readString(db.layout().auditLog());
     assertTrue(audit.contains(",migration,127.0.0.1,"), "audit log lacks migration's CONNECT");
@@ -309,10 +375,12 @@ class MariaDbAttackIT {
 
   @Test
   void serverVariables_matchTheRenderedHardening() {
-    List<List<String>> rows = db.sql(
-        "SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME IN"
-            + " ('TLS_VERSION','SSL_CIPHER','REQUIRE_SECURE_TRANSPORT','LOCAL_INFILE','SKIP_NAME_RESOLVE',"
-            + " 'BIND_ADDRESS','INNODB_ENCRYPT_TABLES','ENCRYPT_BINLOG','HAVE_SYMLINK') ORDER BY 1").rows();
+    List<List<String>> rows =
+        db.sql(
+                "SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME IN"
+                    + " ('TLS_VERSION','SSL_CIPHER','REQUIRE_SECURE_TRANSPORT','LOCAL_INFILE','SKIP_NAME_RESOLVE',"
+                    + " 'BIND_ADDRESS','INNODB_ENCRYPT_TABLES','ENCRYPT_BINLOG','HAVE_SYMLINK') ORDER BY 1")
+            .rows();
     assertEquals(
         List.of(
             List.of("BIND_ADDRESS", "127.0.0.1"),

@@ -27,7 +27,10 @@ class OptionFileRendererTest {
           Path.of("/srv/strongroom/pki/ca/crl.pem"));
 
   private static ServerSettings settings(Dialect d) {
-    return ServerSettings.builder(d, new InstanceLayout(BASE), TLS).port(3407).osUser("mysql").build();
+    return ServerSettings.builder(d, new InstanceLayout(BASE), TLS)
+        .port(3407)
+        .osUser("mysql")
+        .build();
   }
 
   @Test
@@ -47,7 +50,11 @@ class OptionFileRendererTest {
     }
     assertEquals(
         BASE.resolve("data/mysqld.my"),
-        c.companions().stream().filter(f -> f.name().equals("local-manifest")).findFirst().get().path());
+        c.companions().stream()
+            .filter(f -> f.name().equals("local-manifest"))
+            .findFirst()
+            .get()
+            .path());
   }
 
   @Test
@@ -56,8 +63,12 @@ class OptionFileRendererTest {
         ServerSettings.builder(Dialect.MARIADB_10_11, new InstanceLayout(BASE), TLS)
             .port(3407)
             .osUser("mysql")
-            .vault(new VaultKeyManagement(java.net.URI.create("https://vault.internal:8200/v1/strongroom"),
-                "s.EXAMPLE", Path.of("/srv/strongroom/pki/ca/vault-ca.pem"), 60000))
+            .vault(
+                new VaultKeyManagement(
+                    java.net.URI.create("https://vault.internal:8200/v1/strongroom"),
+                    "s.EXAMPLE",
+                    Path.of("/srv/strongroom/pki/ca/vault-ca.pem"),
+                    60000))
             .build();
     String cnf = OptionFileRenderer.render(s).optionFile();
     golden("mariadb-10.11/my-vault.cnf", cnf);
@@ -67,19 +78,34 @@ class OptionFileRendererTest {
   @Test
   void vault_plainHttpOffLoopback_orHttpsWithoutCa_refused() {
     IllegalArgumentException http =
-        assertThrows(IllegalArgumentException.class,
-            () -> new VaultKeyManagement(java.net.URI.create("http://vault:8200/v1/kv"), "t", null, 0));
-    assertEquals("plain http to Vault is allowed on 127.0.0.1 only: http://vault:8200/v1/kv", http.getMessage());
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new VaultKeyManagement(
+                    java.net.URI.create("http://vault:8200/v1/kv"), "t", null, 0));
+    assertEquals(
+        "plain http to Vault is allowed on 127.0.0.1 only: http://vault:8200/v1/kv",
+        http.getMessage());
     IllegalArgumentException noCa =
-        assertThrows(IllegalArgumentException.class,
-            () -> new VaultKeyManagement(java.net.URI.create("https://vault:8200/v1/kv"), "t", null, 0));
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new VaultKeyManagement(
+                    java.net.URI.create("https://vault:8200/v1/kv"), "t", null, 0));
     assertEquals("an https Vault URL needs the CA file that verifies it", noCa.getMessage());
-    assertThrows(IllegalArgumentException.class,
-        () -> new VaultKeyManagement(java.net.URI.create("https://vault:8200/kv"), "t", Path.of("/ca"), 0));
-    assertThrows(IllegalArgumentException.class,
-        () -> ServerSettings.builder(Dialect.MYSQL_8_4, new InstanceLayout(BASE), TLS)
-            .vault(new VaultKeyManagement(java.net.URI.create("https://v:1/v1/kv"), "t", Path.of("/ca"), 0))
-            .build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new VaultKeyManagement(
+                java.net.URI.create("https://vault:8200/kv"), "t", Path.of("/ca"), 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            ServerSettings.builder(Dialect.MYSQL_8_4, new InstanceLayout(BASE), TLS)
+                .vault(
+                    new VaultKeyManagement(
+                        java.net.URI.create("https://v:1/v1/kv"), "t", Path.of("/ca"), 0))
+                .build());
   }
 
   @Test
@@ -96,16 +122,21 @@ class OptionFileRendererTest {
       assertFalse(cnf.contains("TLSv1.2"), d.id());
     }
     String maria = OptionFileRenderer.render(settings(Dialect.MARIADB_10_11)).optionFile();
-    assertTrue(maria.contains("\nssl_cipher=TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256\n"));
+    assertTrue(
+        maria.contains("\nssl_cipher=TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256\n"));
     assertFalse(maria.contains("tls_ciphersuites"));
     String mysql = OptionFileRenderer.render(settings(Dialect.MYSQL_8_4)).optionFile();
-    assertTrue(mysql.contains("\ntls_ciphersuites=TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256\n"));
+    assertTrue(
+        mysql.contains("\ntls_ciphersuites=TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256\n"));
     assertTrue(mysql.contains("\nmysqlx=OFF\n"));
   }
 
   @Test
   void render_withoutPort_isRefused() {
-    ServerSettings s = ServerSettings.builder(Dialect.MARIADB_10_11, new InstanceLayout(BASE), TLS).port(0).build();
+    ServerSettings s =
+        ServerSettings.builder(Dialect.MARIADB_10_11, new InstanceLayout(BASE), TLS)
+            .port(0)
+            .build();
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> OptionFileRenderer.render(s));
     assertEquals("choose a port before rendering (port 0 is a placeholder)", e.getMessage());
@@ -117,7 +148,9 @@ class OptionFileRendererTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> ServerSettings.builder(Dialect.MARIADB_10_11, new InstanceLayout(deep), TLS).build());
+            () ->
+                ServerSettings.builder(Dialect.MARIADB_10_11, new InstanceLayout(deep), TLS)
+                    .build());
     assertTrue(e.getMessage().startsWith("socket path is "), e.getMessage());
   }
 
@@ -137,7 +170,8 @@ class OptionFileRendererTest {
     }
     try (InputStream in = OptionFileRendererTest.class.getResourceAsStream("/golden/" + name)) {
       if (in == null) {
-        throw new AssertionError("missing golden file golden/" + name + " (run with -Dgolden.update=true)");
+        throw new AssertionError(
+            "missing golden file golden/" + name + " (run with -Dgolden.update=true)");
       }
       assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8), actual, "golden/" + name);
     }

@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Test support: a PKI plus a private MariaDB instance under a short temp path; cleanup; openssl. */
+/**
+ * Test support: a PKI plus a private MariaDB instance under a short temp path; cleanup; openssl.
+ */
 public final class TestInstances {
   private TestInstances() {}
 
@@ -35,7 +37,12 @@ public final class TestInstances {
 
   /** Settings on a free port with the given sizes (the concurrency tests need more). */
   public static ServerSettings settings(
-      Path base, PkiDirectory pki, int bufferPoolMb, int redoLogMb, int maxConnections, int maxUserConnections) {
+      Path base,
+      PkiDirectory pki,
+      int bufferPoolMb,
+      int redoLogMb,
+      int maxConnections,
+      int maxUserConnections) {
     return ServerSettings.builder(
             Dialect.MARIADB_10_11, new InstanceLayout(base.resolve("db")), TlsFiles.of(pki))
         .port(0)
@@ -46,7 +53,9 @@ public final class TestInstances {
         .build();
   }
 
-  /** Prepares and starts an instance with {@code settings} and applies the Strongroom identities. */
+  /**
+   * Prepares and starts an instance with {@code settings} and applies the Strongroom identities.
+   */
   public static MariaDbInstance startWithAccounts(ServerSettings settings, PkiDirectory pki) {
     MariaDbInstance db = MariaDbInstance.prepare(settings, MariaDbBinaries.debian());
     db.start();
@@ -63,13 +72,15 @@ public final class TestInstances {
           root,
           new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
               Files.delete(file);
               return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc)
+                throws IOException {
               Files.delete(dir);
               return FileVisitResult.CONTINUE;
             }
@@ -81,8 +92,17 @@ public final class TestInstances {
 
   /** {@code openssl s_client -starttls mysql} against 127.0.0.1:port with extra arguments. */
   static Processes.Result sClient(int port, String... extra) {
-    List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-starttls", "mysql",
-        "-connect", "127.0.0.1:" + port, "-servername", "localhost"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "openssl",
+                "s_client",
+                "-starttls",
+                "mysql",
+                "-connect",
+                "127.0.0.1:" + port,
+                "-servername",
+                "localhost"));
     cmd.addAll(List.of(extra));
     return Processes.run(cmd, null, Duration.ofSeconds(20));
   }

@@ -50,13 +50,16 @@ class TlsRotationIT {
     assertEquals(oldServerPem, servedCertificate());
     Credential oldApp = pki.client("app_user");
     Path oldCert = Files.copy(oldApp.certPem(), base.resolve("old-app.pem"));
-    Path oldKey = Files.copy(oldApp.keyPem(), base.resolve("old-app.key"), StandardCopyOption.COPY_ATTRIBUTES);
+    Path oldKey =
+        Files.copy(
+            oldApp.keyPem(), base.resolve("old-app.key"), StandardCopyOption.COPY_ATTRIBUTES);
 
     Credential newServer = pki.rotateServer(true);
     Credential newApp = pki.rotateClient("app_user", true);
     assertNotEquals(oldApp.certificate().getSerialNumber(), newApp.certificate().getSerialNumber());
 
-    // Before FLUSH SSL: the server still serves the old certificate and still accepts the old client cert.
+    // Before FLUSH SSL: the server still serves the old certificate and still accepts the old
+    // client cert.
     assertEquals(oldServerPem, servedCertificate());
     assertEquals("1", select1("app_user", pki, oldCert, oldKey).stdout().strip());
 
@@ -67,7 +70,9 @@ class TlsRotationIT {
     ServerError e = refused.error().orElseThrow(() -> new AssertionError(refused.stdout()));
     assertTrue(
         Set.of(
-                new ServerError(2013, "HY000",
+                new ServerError(
+                    2013,
+                    "HY000",
                     "Lost connection to server at 'sending authentication information', system error: 104"),
                 new ServerError(2026, "HY000", "TLS/SSL error: sslv3 alert certificate revoked"))
             .contains(e),
@@ -77,8 +82,8 @@ class TlsRotationIT {
   }
 
   private ClientResult select1(String user, PkiDirectory pki, Path cert, Path key) {
-    return db.client().execute(
-        ClientConnection.tcp(db.port(), user).tls(pki.caCertPem(), cert, key), "SELECT 1");
+    return db.client()
+        .execute(ClientConnection.tcp(db.port(), user).tls(pki.caCertPem(), cert, key), "SELECT 1");
   }
 
   private String servedCertificate() {
@@ -87,7 +92,8 @@ class TlsRotationIT {
   }
 
   private static String pem(String text) {
-    Matcher m = Pattern.compile("-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----").matcher(text);
+    Matcher m =
+        Pattern.compile("-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----").matcher(text);
     if (!m.find()) {
       throw new AssertionError("no certificate in: " + text);
     }

@@ -48,7 +48,8 @@ final class VaultKvV2TestServer implements AutoCloseable {
   private final List<String> requests = new CopyOnWriteArrayList<>();
   private final SecureRandom random = new SecureRandom();
 
-  VaultKvV2TestServer(Credential tlsIdentity, String mount, String token, int... keyIds) throws Exception {
+  VaultKvV2TestServer(Credential tlsIdentity, String mount, String token, int... keyIds)
+      throws Exception {
     this.mount = mount;
     this.token = token;
     for (int id : keyIds) {
@@ -94,7 +95,8 @@ final class VaultKvV2TestServer implements AutoCloseable {
     String query = ex.getRequestURI().getQuery();
     requests.add(path + (query == null ? "" : "?" + query));
     try (ex) {
-      if (!"GET".equals(ex.getRequestMethod()) || !token.equals(ex.getRequestHeaders().getFirst("X-Vault-Token"))) {
+      if (!"GET".equals(ex.getRequestMethod())
+          || !token.equals(ex.getRequestHeaders().getFirst("X-Vault-Token"))) {
         send(ex, 403, "{\"errors\":[\"permission denied\"]}");
         return;
       }
@@ -103,7 +105,9 @@ final class VaultKvV2TestServer implements AutoCloseable {
         return;
       }
       Matcher m = DATA.matcher(path);
-      if (!m.matches() || !m.group(1).equals(mount) || !keys.containsKey(Integer.parseInt(m.group(2)))) {
+      if (!m.matches()
+          || !m.group(1).equals(mount)
+          || !keys.containsKey(Integer.parseInt(m.group(2)))) {
         send(ex, 404, "{\"errors\":[]}");
         return;
       }
@@ -116,9 +120,14 @@ final class VaultKvV2TestServer implements AutoCloseable {
         send(ex, 404, "{\"errors\":[]}");
         return;
       }
-      send(ex, 200,
-          "{\"data\":{\"data\":{\"data\":\"" + HexFormat.of().formatHex(versions.get(version - 1))
-              + "\"},\"metadata\":{\"version\":" + version + "}}}");
+      send(
+          ex,
+          200,
+          "{\"data\":{\"data\":{\"data\":\""
+              + HexFormat.of().formatHex(versions.get(version - 1))
+              + "\"},\"metadata\":{\"version\":"
+              + version
+              + "}}}");
     }
   }
 

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Our PKI and key-file output as the OpenSSL 3 command line sees it: {@code openssl verify
  * -crl_check} agrees with our CRL (revoked fails, error 23), subjects print in the form MariaDB
- * compares, PKCS#12 files open with their password, keys are PKCS#8, and MariaDB's key file decrypts
- * with the exact command MariaDB documents.
+ * compares, PKCS#12 files open with their password, keys are PKCS#8, and MariaDB's key file
+ * decrypts with the exact command MariaDB documents.
  */
 class OpensslInteropIT {
   @TempDir Path dir;
@@ -39,13 +39,31 @@ class OpensslInteropIT {
     String ca = pki.caCertPem().toString();
     String crl = pki.crlPem().toString();
     Processes.Result ok =
-        openssl("verify", "-CAfile", ca, "-crl_check", "-CRLfile", crl, "-purpose", "sslclient",
+        openssl(
+            "verify",
+            "-CAfile",
+            ca,
+            "-crl_check",
+            "-CRLfile",
+            crl,
+            "-purpose",
+            "sslclient",
             pki.client("app_user").certPem().toString());
     assertEquals(0, ok.exitCode(), ok.output());
     assertEquals(pki.client("app_user").certPem() + ": OK\n", ok.stdout());
     Processes.Result server =
-        openssl("verify", "-CAfile", ca, "-crl_check", "-CRLfile", crl, "-purpose", "sslserver",
-            "-verify_ip", "127.0.0.1", pki.server().certPem().toString());
+        openssl(
+            "verify",
+            "-CAfile",
+            ca,
+            "-crl_check",
+            "-CRLfile",
+            crl,
+            "-purpose",
+            "sslserver",
+            "-verify_ip",
+            "127.0.0.1",
+            pki.server().certPem().toString());
     assertEquals(0, server.exitCode(), server.output());
 
     Path revoked = pki.client("auditor").certPem();
@@ -53,13 +71,22 @@ class OpensslInteropIT {
     Processes.Result bad =
         openssl("verify", "-CAfile", ca, "-crl_check", "-CRLfile", crl, revoked.toString());
     assertNotEquals(0, bad.exitCode());
-    assertTrue(bad.output().contains("error 23 at 0 depth lookup: certificate revoked"), bad.output());
+    assertTrue(
+        bad.output().contains("error 23 at 0 depth lookup: certificate revoked"), bad.output());
 
     // a client certificate is no server certificate
     Processes.Result purpose =
-        openssl("verify", "-CAfile", ca, "-purpose", "sslserver", pki.client("app_user").certPem().toString());
+        openssl(
+            "verify",
+            "-CAfile",
+            ca,
+            "-purpose",
+            "sslserver",
+            pki.client("app_user").certPem().toString());
     assertNotEquals(0, purpose.exitCode());
-    assertTrue(purpose.output().contains("error 26 at 0 depth lookup: unsuitable certificate purpose"), purpose.output());
+    assertTrue(
+        purpose.output().contains("error 26 at 0 depth lookup: unsuitable certificate purpose"),
+        purpose.output());
 
     Processes.Result crlText = openssl("crl", "-in", crl, "-noout", "-text");
     String text = crlText.stdout().replaceAll("\\s+", " ");
@@ -73,11 +100,24 @@ class OpensslInteropIT {
     pki.ensure();
     Credential app = pki.client("app_user");
     Processes.Result subj =
-        openssl("x509", "-in", app.certPem().toString(), "-noout", "-subject", "-issuer", "-nameopt", "compat");
+        openssl(
+            "x509",
+            "-in",
+            app.certPem().toString(),
+            "-noout",
+            "-subject",
+            "-issuer",
+            "-nameopt",
+            "compat");
     assertEquals(
-        "subject=" + app.subject().mariaDbForm() + "\nissuer=" + pki.spec().caSubject().mariaDbForm() + "\n",
+        "subject="
+            + app.subject().mariaDbForm()
+            + "\nissuer="
+            + pki.spec().caSubject().mariaDbForm()
+            + "\n",
         subj.stdout());
-    assertEquals("subject=/O=Strongroom/OU=db/CN=app_user\nissuer=/O=Strongroom/OU=pki/CN=Strongroom Root CA\n",
+    assertEquals(
+        "subject=/O=Strongroom/OU=db/CN=app_user\nissuer=/O=Strongroom/OU=pki/CN=Strongroom Root CA\n",
         subj.stdout());
 
     Processes.Result key = openssl("pkey", "-in", app.keyPem().toString(), "-noout", "-text");
@@ -85,10 +125,17 @@ class OpensslInteropIT {
     assertTrue(key.stdout().contains("ASN1 OID: prime256v1"), key.stdout());
 
     Processes.Result p12 =
-        openssl("pkcs12", "-in", app.pkcs12().toString(), "-passin", "file:" + app.pkcs12Password(),
-            "-nokeys", "-clcerts");
+        openssl(
+            "pkcs12",
+            "-in",
+            app.pkcs12().toString(),
+            "-passin",
+            "file:" + app.pkcs12Password(),
+            "-nokeys",
+            "-clcerts");
     assertEquals(0, p12.exitCode(), p12.output());
-    assertTrue(p12.stdout().contains("subject=O = Strongroom, OU = db, CN = app_user"), p12.stdout());
+    assertTrue(
+        p12.stdout().contains("subject=O = Strongroom, OU = db, CN = app_user"), p12.stdout());
   }
 
   @Test
@@ -97,8 +144,18 @@ class OpensslInteropIT {
     k.ensure();
     Path out = dir.resolve("keys.txt");
     Processes.Result r =
-        openssl("enc", "-d", "-aes-256-cbc", "-md", "sha1", "-pass", "file:" + k.fileKey(), "-in",
-            k.keyFile().toString(), "-out", out.toString());
+        openssl(
+            "enc",
+            "-d",
+            "-aes-256-cbc",
+            "-md",
+            "sha1",
+            "-pass",
+            "file:" + k.fileKey(),
+            "-in",
+            k.keyFile().toString(),
+            "-out",
+            out.toString());
     assertEquals(0, r.exitCode(), r.output());
     assertEquals(
         MariaDbKeyFile.plaintext(k.keys()), Files.readString(out, StandardCharsets.US_ASCII));

@@ -1,6 +1,5 @@
 package dev.strongroom.provisioner.pki;
 
-import dev.strongroom.contracts.testing.Fixture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strongroom.contracts.testing.Fixture;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -28,10 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
 class PkiDirectoryTest {
   @TempDir Path dir;
 
-  private final Fixture.MutableClock clock = new Fixture.MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
+  private final Fixture.MutableClock clock =
+      new Fixture.MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
 
   private PkiDirectory pki() {
-    return PkiDirectory.open(dir, PkiSpec.strongroom(List.of("db.strongroom.internal", "10.0.0.7")), clock);
+    return PkiDirectory.open(
+        dir, PkiSpec.strongroom(List.of("db.strongroom.internal", "10.0.0.7")), clock);
   }
 
   @Test
@@ -46,16 +48,19 @@ class PkiDirectoryTest {
     }
 
     Credential app = pki.client("app_user");
-    assertEquals("CN=app_user,OU=db,O=Strongroom", app.certificate().getSubjectX500Principal().getName());
+    assertEquals(
+        "CN=app_user,OU=db,O=Strongroom", app.certificate().getSubjectX500Principal().getName());
     assertEquals("/O=Strongroom/OU=db/CN=app_user", app.subject().mariaDbForm());
     assertEquals(
         "CN=Strongroom Root CA,OU=pki,O=Strongroom",
         app.certificate().getIssuerX500Principal().getName());
     assertEquals(List.of("1.3.6.1.5.5.7.3.2"), app.certificate().getExtendedKeyUsage());
     assertEquals(-1, app.certificate().getBasicConstraints());
-    assertEquals("CN=operator,OU=ops,O=Strongroom",
+    assertEquals(
+        "CN=operator,OU=ops,O=Strongroom",
         pki.client("operator").certificate().getSubjectX500Principal().getName());
-    assertEquals("CN=data-service,OU=service,O=Strongroom",
+    assertEquals(
+        "CN=data-service,OU=service,O=Strongroom",
         pki.client("data-service").certificate().getSubjectX500Principal().getName());
 
     assertEquals("rw-------", mode(app.keyPem()));
@@ -69,10 +74,12 @@ class PkiDirectoryTest {
     X509Certificate server = pki.server().certificate();
     assertEquals(List.of("1.3.6.1.5.5.7.3.1"), server.getExtendedKeyUsage());
     Set<String> sans =
-        server.getSubjectAlternativeNames().stream().map(l -> String.valueOf(l.get(1)))
+        server.getSubjectAlternativeNames().stream()
+            .map(l -> String.valueOf(l.get(1)))
             .collect(Collectors.toSet());
     assertEquals(
-        Set.of("127.0.0.1", "0:0:0:0:0:0:0:1", "localhost", "db.strongroom.internal", "10.0.0.7"), sans);
+        Set.of("127.0.0.1", "0:0:0:0:0:0:0:1", "localhost", "db.strongroom.internal", "10.0.0.7"),
+        sans);
 
     X509Certificate ca = pki.ca().certificate();
     assertEquals(0, ca.getBasicConstraints());
@@ -163,7 +170,9 @@ class PkiDirectoryTest {
     Path otherDir = dir.resolve("other");
     PkiDirectory other = PkiDirectory.open(otherDir, PkiSpec.strongroom(List.of()), clock);
     other.ensure();
-    Files.copy(other.client("app_user").keyPem(), pki.client("app_user").keyPem(),
+    Files.copy(
+        other.client("app_user").keyPem(),
+        pki.client("app_user").keyPem(),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     assertEquals(List.of("app_user"), pki.ensure().issued());
   }
@@ -183,11 +192,15 @@ class PkiDirectoryTest {
   void revoke_certificateFromAnotherCa_isRefused() {
     PkiDirectory pki = pki();
     pki.ensure();
-    PkiDirectory other = PkiDirectory.open(dir.resolve("other"), PkiSpec.strongroom(List.of()), clock);
+    PkiDirectory other =
+        PkiDirectory.open(dir.resolve("other"), PkiSpec.strongroom(List.of()), clock);
     other.ensure();
     PkiException e =
-        assertThrows(PkiException.class,
-            () -> pki.revoke(other.client("app_user").certificate(), RevocationReason.KEY_COMPROMISE));
+        assertThrows(
+            PkiException.class,
+            () ->
+                pki.revoke(
+                    other.client("app_user").certificate(), RevocationReason.KEY_COMPROMISE));
     assertTrue(e.getMessage().contains("was not issued by this CA"), e.getMessage());
   }
 

@@ -24,14 +24,27 @@ class SchemaInstallerTest {
   @Test
   void padsMac_equalsJdkHmac_andOpenssl(@TempDir Path dir) throws Exception {
     byte[] key = TenantTokens.generateKey();
-    String token = new TenantTokens(key, java.time.Clock.systemUTC()).issue("t", "s", Duration.ofMinutes(1));
+    String token =
+        new TenantTokens(key, java.time.Clock.systemUTC()).issue("t", "s", Duration.ofMinutes(1));
     byte[] msg = token.substring(0, token.indexOf('.')).getBytes(StandardCharsets.US_ASCII);
     byte[] viaPads = TokenKeyPads.of(key).mac(msg);
     assertArrayEquals(Tokens.hmac(key, msg), viaPads);
     assertEquals(token.substring(token.indexOf('.') + 1), Tokens.b64(viaPads));
     Path f = Files.write(dir.resolve("m"), msg);
-    Processes.Result o = Processes.run(List.of("openssl", "dgst", "-sha256", "-mac", "HMAC", "-macopt",
-        "hexkey:" + HexFormat.of().formatHex(key), "-r", f.toString()), null, Duration.ofSeconds(20));
+    Processes.Result o =
+        Processes.run(
+            List.of(
+                "openssl",
+                "dgst",
+                "-sha256",
+                "-mac",
+                "HMAC",
+                "-macopt",
+                "hexkey:" + HexFormat.of().formatHex(key),
+                "-r",
+                f.toString()),
+            null,
+            Duration.ofSeconds(20));
     assertEquals(HexFormat.of().formatHex(viaPads), o.stdout().strip().split(" ")[0]);
   }
 
@@ -51,14 +64,20 @@ class SchemaInstallerTest {
   @Test
   void script_routinesAreDefinerOwned_noBroadPrivileges_noKey() {
     String s = SchemaInstaller.script();
-    Matcher m = Pattern.compile("CREATE OR REPLACE (DEFINER = '([a-z_]+)'@'localhost' )?(FUNCTION|PROCEDURE) ([a-z_.]+)").matcher(s);
+    Matcher m =
+        Pattern.compile(
+                "CREATE OR REPLACE (DEFINER = '([a-z_]+)'@'localhost' )?(FUNCTION|PROCEDURE) ([a-z_.]+)")
+            .matcher(s);
     int n = 0;
     while (m.find()) {
       n++;
       assertEquals("api_definer", m.group(2), m.group(4));
     }
     assertEquals(14, n);
-    Matcher v = Pattern.compile("CREATE OR REPLACE (ALGORITHM = [A-Z]+ )?(DEFINER = '([a-z_]+)'@'localhost' )?(SQL SECURITY [A-Z]+ )?VIEW ([a-z_.]+)").matcher(s);
+    Matcher v =
+        Pattern.compile(
+                "CREATE OR REPLACE (ALGORITHM = [A-Z]+ )?(DEFINER = '([a-z_]+)'@'localhost' )?(SQL SECURITY [A-Z]+ )?VIEW ([a-z_.]+)")
+            .matcher(s);
     int views = 0;
     while (v.find()) {
       views++;
@@ -68,13 +87,24 @@ class SchemaInstallerTest {
     String[] chunks = s.split("CREATE OR REPLACE ");
     for (int i = 1; i < chunks.length; i++) {
       if (chunks[i].startsWith("DEFINER = 'api_definer'@'localhost' EVENT ")) {
-        continue; // an event has no SQL SECURITY clause; it runs as its definer (the purge of expired bindings)
+        continue; // an event has no SQL SECURITY clause; it runs as its definer (the purge of
+        // expired bindings)
       }
       String header = chunks[i].substring(0, headerEnd(chunks[i]));
       assertTrue(header.contains("SQL SECURITY DEFINER"), header);
     }
     String upper = s.toUpperCase(Locale.ROOT);
-    for (String forbidden : List.of("GRANT ALL", "ALL PRIVILEGES ON", "CREATE TEMPORARY TABLES", " FILE ON", "SUPER", "WITH GRANT OPTION", "ENGINE=ARIA", "ENGINE=MYISAM", "ENCRYPTED=NO")) {
+    for (String forbidden :
+        List.of(
+            "GRANT ALL",
+            "ALL PRIVILEGES ON",
+            "CREATE TEMPORARY TABLES",
+            " FILE ON",
+            "SUPER",
+            "WITH GRANT OPTION",
+            "ENGINE=ARIA",
+            "ENGINE=MYISAM",
+            "ENCRYPTED=NO")) {
       assertFalse(upper.contains(forbidden), forbidden);
     }
     assertFalse(s.contains("X'"), "no key material in the schema script");

@@ -60,14 +60,20 @@ final class SchemaTestInstance implements AutoCloseable {
   /** The exact error {@code sql} fails with, as {@code identity}. */
   ServerError refusal(String identity, String sql) {
     ClientResult r = run(identity, sql);
-    assertNotEquals(0, r.exitCode(), () -> "expected a refusal for " + sql + ", got: " + r.stdout());
+    assertNotEquals(
+        0, r.exitCode(), () -> "expected a refusal for " + sql + ", got: " + r.stdout());
     return r.error().orElseThrow(() -> new AssertionError("no ERROR line in: " + r.stderr()));
   }
 
-  /** Runs {@code sql} (no quoted semicolons) with {@code --force} (go on after an error) and returns every error, in order. */
+  /**
+   * Runs {@code sql} (no quoted semicolons) with {@code --force} (go on after an error) and returns
+   * every error, in order.
+   */
   List<ServerError> errors(String identity, String sql) {
-    // fed on standard input: with --execute the 10.11 client stops at the first error even with --force
-    ClientResult r = db.client().executeScript(as(identity).arg("--force"), sql.replace(";", ";\n"));
+    // fed on standard input: with --execute the 10.11 client stops at the first error even with
+    // --force
+    ClientResult r =
+        db.client().executeScript(as(identity).arg("--force"), sql.replace(";", ";\n"));
     List<ServerError> out = new java.util.ArrayList<>();
     for (String line : r.stderr().split("\n")) {
       ServerError.parse(line).ifPresent(out::add);

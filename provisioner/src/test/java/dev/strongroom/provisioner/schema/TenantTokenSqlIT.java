@@ -25,8 +25,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The database agrees with contracts' {@link TenantTokens} byte for byte: tokens it issues bind in
- * SQL, the SQL HMAC equals the JDK's and {@code openssl dgst -sha256 -mac HMAC}, and for a corpus of
- * damaged tokens SQL refuses with the very code {@link TenantTokens#verify} gives.
+ * SQL, the SQL HMAC equals the JDK's and {@code openssl dgst -sha256 -mac HMAC}, and for a corpus
+ * of damaged tokens SQL refuses with the very code {@link TenantTokens#verify} gives.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TenantTokenSqlIT {
@@ -36,7 +36,8 @@ class TenantTokenSqlIT {
   void start() throws Exception {
     long t0 = System.nanoTime();
     t = new SchemaTestInstance("sr-token-");
-    System.out.println("[TenantTokenSqlIT] ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+    System.out.println(
+        "[TenantTokenSqlIT] ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
   }
 
   @AfterAll
@@ -55,7 +56,12 @@ class TenantTokenSqlIT {
       assertEquals("svc", r.rows().get(1).get(1));
     }
     // the longest lifetime TenantTokens issues
-    assertEquals("tenant-a", t.ok("app_user", bind(t.tokens.issue("tenant-a", "s", Duration.ofHours(1)))).rows().get(0).get(0));
+    assertEquals(
+        "tenant-a",
+        t.ok("app_user", bind(t.tokens.issue("tenant-a", "s", Duration.ofHours(1))))
+            .rows()
+            .get(0)
+            .get(0));
   }
 
   @Test
@@ -63,19 +69,41 @@ class TenantTokenSqlIT {
     String token = t.tokens.issue("tenant-a", "svc", Duration.ofMinutes(5));
     String claimsPart = token.substring(0, token.indexOf('.'));
     // the MAC exactly as security_set_tenant computes it: hmac_pads over the installed key's pads
-    String sqlMac = t.db.sql("SELECT HEX(strongroom_security.hmac_pads(k.ipad, k.opad, '" + claimsPart + "'))"
-        + " FROM strongroom_security.token_keys k WHERE k.key_id = 1").scalar();
+    String sqlMac =
+        t.db
+            .sql(
+                "SELECT HEX(strongroom_security.hmac_pads(k.ipad, k.opad, '"
+                    + claimsPart
+                    + "'))"
+                    + " FROM strongroom_security.token_keys k WHERE k.key_id = 1")
+            .scalar();
     byte[] jdk = Tokens.hmac(t.tokenKey, claimsPart.getBytes(StandardCharsets.US_ASCII));
     assertEquals(HexFormat.of().withUpperCase().formatHex(jdk), sqlMac);
-    assertEquals(token.substring(token.indexOf('.') + 1), Tokens.b64(HexFormat.of().parseHex(sqlMac)));
-    Path msg = Files.writeString(t.base.resolve("claims.txt"), claimsPart, StandardCharsets.US_ASCII);
-    Processes.Result o = Processes.run(List.of("openssl", "dgst", "-sha256", "-mac", "HMAC", "-macopt",
-        "hexkey:" + HexFormat.of().formatHex(t.tokenKey), "-r", msg.toString()), null, Duration.ofSeconds(20));
+    assertEquals(
+        token.substring(token.indexOf('.') + 1), Tokens.b64(HexFormat.of().parseHex(sqlMac)));
+    Path msg =
+        Files.writeString(t.base.resolve("claims.txt"), claimsPart, StandardCharsets.US_ASCII);
+    Processes.Result o =
+        Processes.run(
+            List.of(
+                "openssl",
+                "dgst",
+                "-sha256",
+                "-mac",
+                "HMAC",
+                "-macopt",
+                "hexkey:" + HexFormat.of().formatHex(t.tokenKey),
+                "-r",
+                msg.toString()),
+            null,
+            Duration.ofSeconds(20));
     assertEquals(0, o.exitCode(), o.output());
     assertEquals(sqlMac.toLowerCase(), o.stdout().strip().split(" ")[0]);
   }
 
-  /** For each token, the code TenantTokens.verify gives and the one SQL signals must be the same. */
+  /**
+   * For each token, the code TenantTokens.verify gives and the one SQL signals must be the same.
+   */
   @Test
   void damagedTokens_sqlAndJavaAgreeOnTheCode() {
     byte[] key = t.tokenKey;
@@ -83,35 +111,60 @@ class TenantTokenSqlIT {
     String good = t.tokens.issue("tenant-a", "svc", Duration.ofMinutes(10));
     String cp = good.substring(0, good.indexOf('.'));
     String mp = good.substring(good.indexOf('.') + 1);
-    List<String> corpus = new ArrayList<>(List.of(
-        good,
-        "", ".", cp, cp + ".", "." + mp, cp + "." + mp + ".", cp + ".." + mp,
-        cp + "=." + mp, cp + "." + mp + "=", cp + " ." + mp, cp + "." + mp.substring(1), cp.substring(1) + "." + mp,
-        cp + "." + mp.substring(0, mp.length() - 1) + (mp.endsWith("A") ? "B" : "A"),
-        cp.substring(0, cp.length() - 1) + (cp.endsWith("0") ? "1" : "0") + "." + mp,
-        cp + "." + "A".repeat(4096),
-        cp + "." + "A".repeat(70_000),
-        Tokens.sign(new byte[32], Tokens.claims("tenant-a", "s", now, now + 60)),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s", now - 4000, now - 1)),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s", now - 10, now + 3590)),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 3601)),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s", now + 3600, now)),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s", now + 61 + 5, now + 600)),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s", now + 30, now + 600)),
-        Tokens.sign(key, Tokens.claims("", "s", now, now + 60)),
-        Tokens.sign(key, Tokens.claims("tenant-a", "", now, now + 60)),
-        Tokens.sign(key, Tokens.claims("tenant-a ", "s", now, now + 60)),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s ", now, now + 60)),
-        Tokens.sign(key, Tokens.claims(" tenant-a", "s", now, now + 60)),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 60).replace("\"v\":1", "\"v\":2")),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 60).replace(",\"v\":1", "")),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 60).replace("}", ",\"x\":0}")),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 60).replace("\"sub\":\"s\"", "\"sub\":7")),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 60).replace("\"iat\":" + now, "\"iat\":\"" + now + "\"")),
-        Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 60).replace("\"exp\":" + (now + 60), "\"exp\":" + (now + 60) + ".5")),
-        Tokens.sign(key, "[1,2,3]"),
-        Tokens.sign(key, "{\"v\":1"),
-        Tokens.sign(key, "")));
+    List<String> corpus =
+        new ArrayList<>(
+            List.of(
+                good,
+                "",
+                ".",
+                cp,
+                cp + ".",
+                "." + mp,
+                cp + "." + mp + ".",
+                cp + ".." + mp,
+                cp + "=." + mp,
+                cp + "." + mp + "=",
+                cp + " ." + mp,
+                cp + "." + mp.substring(1),
+                cp.substring(1) + "." + mp,
+                cp + "." + mp.substring(0, mp.length() - 1) + (mp.endsWith("A") ? "B" : "A"),
+                cp.substring(0, cp.length() - 1) + (cp.endsWith("0") ? "1" : "0") + "." + mp,
+                cp + "." + "A".repeat(4096),
+                cp + "." + "A".repeat(70_000),
+                Tokens.sign(new byte[32], Tokens.claims("tenant-a", "s", now, now + 60)),
+                Tokens.sign(key, Tokens.claims("tenant-a", "s", now - 4000, now - 1)),
+                Tokens.sign(key, Tokens.claims("tenant-a", "s", now - 10, now + 3590)),
+                Tokens.sign(key, Tokens.claims("tenant-a", "s", now, now + 3601)),
+                Tokens.sign(key, Tokens.claims("tenant-a", "s", now + 3600, now)),
+                Tokens.sign(key, Tokens.claims("tenant-a", "s", now + 61 + 5, now + 600)),
+                Tokens.sign(key, Tokens.claims("tenant-a", "s", now + 30, now + 600)),
+                Tokens.sign(key, Tokens.claims("", "s", now, now + 60)),
+                Tokens.sign(key, Tokens.claims("tenant-a", "", now, now + 60)),
+                Tokens.sign(key, Tokens.claims("tenant-a ", "s", now, now + 60)),
+                Tokens.sign(key, Tokens.claims("tenant-a", "s ", now, now + 60)),
+                Tokens.sign(key, Tokens.claims(" tenant-a", "s", now, now + 60)),
+                Tokens.sign(
+                    key,
+                    Tokens.claims("tenant-a", "s", now, now + 60).replace("\"v\":1", "\"v\":2")),
+                Tokens.sign(
+                    key, Tokens.claims("tenant-a", "s", now, now + 60).replace(",\"v\":1", "")),
+                Tokens.sign(
+                    key, Tokens.claims("tenant-a", "s", now, now + 60).replace("}", ",\"x\":0}")),
+                Tokens.sign(
+                    key,
+                    Tokens.claims("tenant-a", "s", now, now + 60)
+                        .replace("\"sub\":\"s\"", "\"sub\":7")),
+                Tokens.sign(
+                    key,
+                    Tokens.claims("tenant-a", "s", now, now + 60)
+                        .replace("\"iat\":" + now, "\"iat\":\"" + now + "\"")),
+                Tokens.sign(
+                    key,
+                    Tokens.claims("tenant-a", "s", now, now + 60)
+                        .replace("\"exp\":" + (now + 60), "\"exp\":" + (now + 60) + ".5")),
+                Tokens.sign(key, "[1,2,3]"),
+                Tokens.sign(key, "{\"v\":1"),
+                Tokens.sign(key, "")));
     List<String> mismatches = new ArrayList<>();
     for (String token : corpus) {
       String java;
@@ -122,7 +175,10 @@ class TenantTokenSqlIT {
         java = e.reason();
       }
       ClientResult r = t.run("app_user", bind(token));
-      String sql = r.ok() ? "OK" : r.error().map(ServerError::message).map(m -> m.split(":")[0]).orElse(r.stderr());
+      String sql =
+          r.ok()
+              ? "OK"
+              : r.error().map(ServerError::message).map(m -> m.split(":")[0]).orElse(r.stderr());
       if (!java.equals(sql)) {
         mismatches.add(token + " java=" + java + " sql=" + sql);
       }
@@ -133,12 +189,18 @@ class TenantTokenSqlIT {
   @Test
   void tokensOfTenantTokensWithOtherClocks_expiredAndFuture() {
     Instant now = Instant.now();
-    String old = new TenantTokens(t.tokenKey, Clock.fixed(now.minus(Duration.ofHours(2)), ZoneOffset.UTC))
-        .issue("tenant-a", "s", Duration.ofMinutes(15));
-    String ahead = new TenantTokens(t.tokenKey, Clock.fixed(now.plus(Duration.ofMinutes(5)), ZoneOffset.UTC))
-        .issue("tenant-a", "s", Duration.ofMinutes(15));
-    assertEquals(SchemaTestInstance.signal("SR-TOKEN-EXPIRED: token expired"), t.refusal("app_user", bind(old)));
-    assertEquals(SchemaTestInstance.signal("SR-TOKEN-FUTURE: token issued in the future"), t.refusal("app_user", bind(ahead)));
+    String old =
+        new TenantTokens(t.tokenKey, Clock.fixed(now.minus(Duration.ofHours(2)), ZoneOffset.UTC))
+            .issue("tenant-a", "s", Duration.ofMinutes(15));
+    String ahead =
+        new TenantTokens(t.tokenKey, Clock.fixed(now.plus(Duration.ofMinutes(5)), ZoneOffset.UTC))
+            .issue("tenant-a", "s", Duration.ofMinutes(15));
+    assertEquals(
+        SchemaTestInstance.signal("SR-TOKEN-EXPIRED: token expired"),
+        t.refusal("app_user", bind(old)));
+    assertEquals(
+        SchemaTestInstance.signal("SR-TOKEN-FUTURE: token issued in the future"),
+        t.refusal("app_user", bind(ahead)));
   }
 
   @Test
@@ -149,14 +211,22 @@ class TenantTokenSqlIT {
     byte[] newKey = TenantTokens.generateKey();
     try {
       SchemaInstaller.rotateTokenKey(t.db, newKey);
-      assertEquals("0", t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings").scalar());
-      assertEquals(SchemaTestInstance.signal("SR-TOKEN-SIGNATURE: token MAC does not verify"),
+      assertEquals(
+          "0", t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings").scalar());
+      assertEquals(
+          SchemaTestInstance.signal("SR-TOKEN-SIGNATURE: token MAC does not verify"),
           t.refusal("app_user", bind(oldToken)));
-      String fresh = new TenantTokens(newKey, Clock.systemUTC()).issue("tenant-a", "s", Duration.ofMinutes(1));
+      String fresh =
+          new TenantTokens(newKey, Clock.systemUTC()).issue("tenant-a", "s", Duration.ofMinutes(1));
       t.ok("app_user", bind(fresh));
       // re-installing the same key keeps bindings
       SchemaInstaller.rotateTokenKey(t.db, newKey);
-      assertEquals("1", t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings WHERE tenant_id = 'tenant-a'").scalar());
+      assertEquals(
+          "1",
+          t.db
+              .sql(
+                  "SELECT COUNT(*) FROM strongroom_security.tenant_bindings WHERE tenant_id = 'tenant-a'")
+              .scalar());
     } finally {
       SchemaInstaller.rotateTokenKey(t.db, oldKey);
     }
@@ -167,7 +237,8 @@ class TenantTokenSqlIT {
     String token = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5));
     t.db.sql("DELETE FROM strongroom_security.token_keys");
     try {
-      assertEquals(SchemaTestInstance.signal("SR-TOKEN-SIGNATURE: no token key installed"),
+      assertEquals(
+          SchemaTestInstance.signal("SR-TOKEN-SIGNATURE: no token key installed"),
           t.refusal("app_user", bind(token)));
     } finally {
       SchemaInstaller.rotateTokenKey(t.db, t.tokenKey);
@@ -178,73 +249,162 @@ class TenantTokenSqlIT {
   @Test
   void bindingsFromBeforeARestart_meanNothing() {
     t.ok("app_user", bind(t.tokens.issue("tenant-a", "s", Duration.ofMinutes(15))));
-    assertEquals(true, Integer.parseInt(t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings"
-        + " WHERE expires_at > UTC_TIMESTAMP(6)").scalar()) >= 1);
+    assertEquals(
+        true,
+        Integer.parseInt(
+                t.db
+                    .sql(
+                        "SELECT COUNT(*) FROM strongroom_security.tenant_bindings"
+                            + " WHERE expires_at > UTC_TIMESTAMP(6)")
+                    .scalar())
+            >= 1);
     t.db.stop();
     t.db.start();
-    // connection ids start again after a restart; rows left from before are still in the table, unexpired, but
+    // connection ids start again after a restart; rows left from before are still in the table,
+    // unexpired, but
     // no connection holds their liveness lock, so they bind nobody
-    assertEquals(true, Integer.parseInt(t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings"
-        + " WHERE expires_at > UTC_TIMESTAMP(6)").scalar()) >= 1);
-    assertEquals("0", t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings"
-        + " WHERE IS_USED_LOCK(CONCAT('strongroom.binding.', liveness)) IS NOT NULL").scalar());
-    assertEquals(SchemaTestInstance.signal("SR-NO-TENANT: no tenant bound to this session"),
+    assertEquals(
+        true,
+        Integer.parseInt(
+                t.db
+                    .sql(
+                        "SELECT COUNT(*) FROM strongroom_security.tenant_bindings"
+                            + " WHERE expires_at > UTC_TIMESTAMP(6)")
+                    .scalar())
+            >= 1);
+    assertEquals(
+        "0",
+        t.db
+            .sql(
+                "SELECT COUNT(*) FROM strongroom_security.tenant_bindings"
+                    + " WHERE IS_USED_LOCK(CONCAT('strongroom.binding.', liveness)) IS NOT NULL")
+            .scalar());
+    assertEquals(
+        SchemaTestInstance.signal("SR-NO-TENANT: no tenant bound to this session"),
         t.refusal("app_user", "CALL app_list_users(1)"));
   }
 
   @Test
   void aBindingRow_countsOnlyWhileItsConnectionHoldsTheLivenessLock() {
-    String row = "INSERT INTO strongroom_security.tenant_bindings VALUES (CONNECTION_ID(), 'tenant-x', 's',"
-        + " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, '00112233445566778899aabbccddeeff'"
-        + ", (SELECT installed_at FROM strongroom_security.token_keys WHERE key_id = 1));";
+    String row =
+        "INSERT INTO strongroom_security.tenant_bindings VALUES (CONNECTION_ID(), 'tenant-x', 's',"
+            + " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, '00112233445566778899aabbccddeeff'"
+            + ", (SELECT installed_at FROM strongroom_security.token_keys WHERE key_id = 1));";
     String get = "SELECT IFNULL(strongroom_security.get_tenant(), 'NULL');";
-    // a row for this very connection id, as a restart or a closed connection leaves it: not a binding
-    assertEquals(List.of("NULL"), t.db.sql(row + get + "DELETE FROM strongroom_security.tenant_bindings"
-        + " WHERE connection_id = CONNECTION_ID();").rows().stream().map(r -> r.get(0)).toList());
-    // the same row while this connection holds its lock: a binding (the control that the check is the lock)
-    assertEquals(List.of("1", "tenant-x", "0"), t.db.sql(row
-        + "SELECT GET_LOCK('strongroom.binding.00112233445566778899aabbccddeeff', 0);" + get
-        + "DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();"
-        + "SELECT COUNT(*) FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();")
-        .rows().stream().map(r -> r.get(0)).toList());
-    // the same live row verified by a key that is no longer installed (a bind that raced a key rotation): not a
+    // a row for this very connection id, as a restart or a closed connection leaves it: not a
     // binding
-    assertEquals(List.of("1", "NULL"), t.db.sql(row.replace("WHERE key_id = 1)", "WHERE key_id = 1) - INTERVAL 1 MICROSECOND")
-        + "SELECT GET_LOCK('strongroom.binding.00112233445566778899aabbccddeeff', 0);" + get
-        + "DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();")
-        .rows().stream().map(r -> r.get(0)).toList());
+    assertEquals(
+        List.of("NULL"),
+        t
+            .db
+            .sql(
+                row
+                    + get
+                    + "DELETE FROM strongroom_security.tenant_bindings"
+                    + " WHERE connection_id = CONNECTION_ID();")
+            .rows()
+            .stream()
+            .map(r -> r.get(0))
+            .toList());
+    // the same row while this connection holds its lock: a binding (the control that the check is
+    // the lock)
+    assertEquals(
+        List.of("1", "tenant-x", "0"),
+        t
+            .db
+            .sql(
+                row
+                    + "SELECT GET_LOCK('strongroom.binding.00112233445566778899aabbccddeeff', 0);"
+                    + get
+                    + "DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();"
+                    + "SELECT COUNT(*) FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();")
+            .rows()
+            .stream()
+            .map(r -> r.get(0))
+            .toList());
+    // the same live row verified by a key that is no longer installed (a bind that raced a key
+    // rotation): not a
+    // binding
+    assertEquals(
+        List.of("1", "NULL"),
+        t
+            .db
+            .sql(
+                row.replace("WHERE key_id = 1)", "WHERE key_id = 1) - INTERVAL 1 MICROSECOND")
+                    + "SELECT GET_LOCK('strongroom.binding.00112233445566778899aabbccddeeff', 0);"
+                    + get
+                    + "DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();")
+            .rows()
+            .stream()
+            .map(r -> r.get(0))
+            .toList());
     // a client that drops its locks drops its binding: it fails closed
     String token = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5));
-    assertEquals(SchemaTestInstance.signal("SR-NO-TENANT: no tenant bound to this session"),
+    assertEquals(
+        SchemaTestInstance.signal("SR-NO-TENANT: no tenant bound to this session"),
         t.refusal("app_user", bind(token) + "DO RELEASE_ALL_LOCKS(); CALL app_list_users(1);"));
   }
 
   @Test
-  void expiredBindings_arePurgedByTheEvent_andAnOpenTransactionBlocksNoOtherBind() throws Exception {
-    String expired = "INSERT INTO strongroom_security.tenant_bindings VALUES (%d, 'tenant-x', 's', UTC_TIMESTAMP(6) - INTERVAL 2 HOUR,"
-        + " UTC_TIMESTAMP(6) - INTERVAL 1 HOUR, '00112233445566778899aabbccddeeff'"
-        + ", (SELECT installed_at FROM strongroom_security.token_keys WHERE key_id = 1));";
+  void expiredBindings_arePurgedByTheEvent_andAnOpenTransactionBlocksNoOtherBind()
+      throws Exception {
+    String expired =
+        "INSERT INTO strongroom_security.tenant_bindings VALUES (%d, 'tenant-x', 's', UTC_TIMESTAMP(6) - INTERVAL 2 HOUR,"
+            + " UTC_TIMESTAMP(6) - INTERVAL 1 HOUR, '00112233445566778899aabbccddeeff'"
+            + ", (SELECT installed_at FROM strongroom_security.token_keys WHERE key_id = 1));";
     t.db.sql(String.format(expired, 900001) + String.format(expired, 900002));
-    // a caller binds inside a transaction it keeps open; binding used to purge (and so lock) every expired row,
+    // a caller binds inside a transaction it keeps open; binding used to purge (and so lock) every
+    // expired row,
     // which made every other bind wait for that transaction
-    Thread open = new Thread(() -> t.run("app_user", "START TRANSACTION; "
-        + bind(t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5))) + " DO SLEEP(8); COMMIT;"));
+    Thread open =
+        new Thread(
+            () ->
+                t.run(
+                    "app_user",
+                    "START TRANSACTION; "
+                        + bind(t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5)))
+                        + " DO SLEEP(8); COMMIT;"));
     open.start();
     Thread.sleep(1500);
     long t0 = System.nanoTime();
-    assertEquals("tenant-b", t.ok("app_user", bind(t.tokens.issue("tenant-b", "s", Duration.ofMinutes(5)))).rows().get(0).get(0));
+    assertEquals(
+        "tenant-b",
+        t.ok("app_user", bind(t.tokens.issue("tenant-b", "s", Duration.ofMinutes(5))))
+            .rows()
+            .get(0)
+            .get(0));
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertEquals(true, ms < 5000, "the second bind waited " + ms + " ms for the open transaction");
     open.join();
-    // the purge is an event owned by api_definer, every minute; its procedure is called here directly
-    assertEquals(List.of(List.of("api_definer@localhost", "ENABLED", "60", "SECOND")), t.db.sql("SELECT DEFINER, STATUS,"
-        + " INTERVAL_VALUE, INTERVAL_FIELD FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'strongroom_security'"
-        + " AND EVENT_NAME = 'purge_expired_bindings'").rows());
-    assertEquals("0", t.db.sql("CALL strongroom_security.purge_expired_bindings(@n); SELECT COUNT(*)"
-        + " FROM strongroom_security.tenant_bindings WHERE connection_id IN (900001, 900002)").scalar());
-    assertEquals("0", t.db.sql("SELECT COUNT(*) FROM strongroom_security.tenant_bindings WHERE expires_at <= UTC_TIMESTAMP(6)").scalar());
-    assertEquals(new ServerError(1370, "42000", "execute command denied to user 'app_user'@'127.0.0.1' for routine"
-        + " 'strongroom_security.purge_expired_bindings'"),
+    // the purge is an event owned by api_definer, every minute; its procedure is called here
+    // directly
+    assertEquals(
+        List.of(List.of("api_definer@localhost", "ENABLED", "60", "SECOND")),
+        t.db
+            .sql(
+                "SELECT DEFINER, STATUS,"
+                    + " INTERVAL_VALUE, INTERVAL_FIELD FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'strongroom_security'"
+                    + " AND EVENT_NAME = 'purge_expired_bindings'")
+            .rows());
+    assertEquals(
+        "0",
+        t.db
+            .sql(
+                "CALL strongroom_security.purge_expired_bindings(@n); SELECT COUNT(*)"
+                    + " FROM strongroom_security.tenant_bindings WHERE connection_id IN (900001, 900002)")
+            .scalar());
+    assertEquals(
+        "0",
+        t.db
+            .sql(
+                "SELECT COUNT(*) FROM strongroom_security.tenant_bindings WHERE expires_at <= UTC_TIMESTAMP(6)")
+            .scalar());
+    assertEquals(
+        new ServerError(
+            1370,
+            "42000",
+            "execute command denied to user 'app_user'@'127.0.0.1' for routine"
+                + " 'strongroom_security.purge_expired_bindings'"),
         t.refusal("app_user", "CALL strongroom_security.purge_expired_bindings(@n)"));
   }
 }

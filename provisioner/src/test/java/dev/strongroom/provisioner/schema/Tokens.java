@@ -6,7 +6,10 @@ import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** Test support: tokens signed by hand (claims TenantTokens would refuse to issue), record ids, SQL calls. */
+/**
+ * Test support: tokens signed by hand (claims TenantTokens would refuse to issue), record ids, SQL
+ * calls.
+ */
 final class Tokens {
   private Tokens() {}
 
@@ -32,8 +35,15 @@ final class Tokens {
 
   /** Canonical (JCS, keys sorted) claims. */
   static String claims(String tenant, String sub, long iat, long exp) {
-    return "{\"exp\":" + exp + ",\"iat\":" + iat + ",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"sub\":\"" + sub
-        + "\",\"tenant\":\"" + tenant + "\",\"v\":1}";
+    return "{\"exp\":"
+        + exp
+        + ",\"iat\":"
+        + iat
+        + ",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"sub\":\""
+        + sub
+        + "\",\"tenant\":\""
+        + tenant
+        + "\",\"v\":1}";
   }
 
   static long now() {
@@ -53,7 +63,13 @@ final class Tokens {
 
   /** A create call with two fields (name, email) of dummy ciphertext. */
   static String create(String requestId, String recordId, String dekId) {
-    return "CALL app_create_user_encrypted('" + requestId + "', '" + recordId + "', '" + dekId + "', X'01020304',"
+    return "CALL app_create_user_encrypted('"
+        + requestId
+        + "', '"
+        + recordId
+        + "', '"
+        + dekId
+        + "', X'01020304',"
         + " 'projects/p/locations/l/keyRings/r/cryptoKeys/k', '1', NULL, NULL,"
         + " X'AA01', X'000102030405060708090A0B', NULL, NULL, X'BB02', X'0C0D0E0F1011121314151617', NULL, NULL);";
   }
@@ -61,10 +77,22 @@ final class Tokens {
   /** The KMS key name {@link #create} stores. */
   static final String KMS_KEY = "projects/p/locations/l/keyRings/r/cryptoKeys/k";
 
-  /** A rewrap of {@code dekId} from {@code expectedVersion} to {@code version}, wrapped key {@code X'wrappedHex'}, no PQ pair. */
+  /**
+   * A rewrap of {@code dekId} from {@code expectedVersion} to {@code version}, wrapped key {@code
+   * X'wrappedHex'}, no PQ pair.
+   */
   static String rewrap(String dekId, String expectedVersion, String wrappedHex, String version) {
-    return "CALL app_rewrap_data_key('" + dekId + "', '" + expectedVersion + "', X'" + wrappedHex + "', '" + KMS_KEY
-        + "', '" + version + "', NULL, NULL);";
+    return "CALL app_rewrap_data_key('"
+        + dekId
+        + "', '"
+        + expectedVersion
+        + "', X'"
+        + wrappedHex
+        + "', '"
+        + KMS_KEY
+        + "', '"
+        + version
+        + "', NULL, NULL);";
   }
 
   static String decrypt(String recordId, String reader) {

@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Event signing and verification settings every service shares ({@code strongroom.events.*}). Paths have
- * no defaults on purpose: a service without its key and registry must not start.
+ * Event signing and verification settings every service shares ({@code strongroom.events.*}). Paths
+ * have no defaults on purpose: a service without its key and registry must not start.
  */
 @ConfigMapping(prefix = "strongroom.events")
 public interface EventsConfig {
@@ -24,7 +24,10 @@ public interface EventsConfig {
   @WithDefault("PT5M")
   Duration skew();
 
-  /** Upper bound on remembered event ids (replay memory); past it the oldest are dropped and counted. */
+  /**
+   * Upper bound on remembered event ids (replay memory); past it the oldest are dropped and
+   * counted.
+   */
   @WithDefault("500000")
   int replayMemory();
 }

@@ -18,10 +18,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Publishes records synchronously (idempotent producer, acks=all): a service's output events, dead
- * letters and alerts. The consumer commits an offset only after what it published for that record is
- * durably in Kafka. A plain producer rather than a messaging channel: the destination topic depends on
- * the record (a dead letter goes to its source topic's {@code .dlq}), and the send must complete before
- * the ack.
+ * letters and alerts. The consumer commits an offset only after what it published for that record
+ * is durably in Kafka. A plain producer rather than a messaging channel: the destination topic
+ * depends on the record (a dead letter goes to its source topic's {@code .dlq}), and the send must
+ * complete before the ack.
  */
 @Startup // built at boot: a bad producer config fails the start, not the first refusal
 @ApplicationScoped
@@ -32,13 +32,20 @@ public class EventPublisher {
     this.producer =
         new KafkaProducer<>(
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000,
-                ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
-                ProducerConfig.CLIENT_ID_CONFIG, "strongroom-events"),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                15_000,
+                ProducerConfig.LINGER_MS_CONFIG,
+                0,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                30_000,
+                ProducerConfig.CLIENT_ID_CONFIG,
+                "strongroom-events"),
             new ByteArraySerializer(),
             new ByteArraySerializer());
   }
@@ -55,9 +62,11 @@ public class EventPublisher {
       producer.send(record).get(35, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StrongroomException(ErrorCode.UNAVAILABLE, "interrupted while publishing to " + record.topic(), e);
+      throw new StrongroomException(
+          ErrorCode.UNAVAILABLE, "interrupted while publishing to " + record.topic(), e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new StrongroomException(ErrorCode.UNAVAILABLE, "cannot publish to " + record.topic() + ": " + e.getMessage(), e);
+      throw new StrongroomException(
+          ErrorCode.UNAVAILABLE, "cannot publish to " + record.topic() + ": " + e.getMessage(), e);
     }
   }
 

@@ -45,12 +45,14 @@ public class EventsProducers {
   @Produces
   @Singleton
   ReplayGuard replayGuard(EventsConfig config, Clock clock) {
-    return new ReplayGuard(config.skew().multipliedBy(2).plus(Duration.ofMinutes(1)), clock, config.replayMemory());
+    return new ReplayGuard(
+        config.skew().multipliedBy(2).plus(Duration.ofMinutes(1)), clock, config.replayMemory());
   }
 
   @Produces
   @Singleton
-  EventVerifier eventVerifier(KeyRegistry registry, EventsConfig config, Clock clock, ReplayGuard guard) {
+  EventVerifier eventVerifier(
+      KeyRegistry registry, EventsConfig config, Clock clock, ReplayGuard guard) {
     return new EventVerifier(registry, EventCatalog.standard(), config.skew(), clock, guard);
   }
 

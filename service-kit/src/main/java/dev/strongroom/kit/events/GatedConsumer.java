@@ -13,12 +13,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
 /**
- * What every {@code @Incoming} method delegates to: verify the record by the acceptance rules, hand an
- * accepted event to this service's handler for its type, dead-letter (and alert) everything else, and
- * return only when the outcome is durable — the messaging layer commits the offset after the return.
+ * What every {@code @Incoming} method delegates to: verify the record by the acceptance rules, hand
+ * an accepted event to this service's handler for its type, dead-letter (and alert) everything
+ * else, and return only when the outcome is durable — the messaging layer commits the offset after
+ * the return.
  *
- * <p>A verified event of a type this service has no handler for is dead-lettered as {@code SCHEMA}: the
- * catalog said the type rides this topic, but this service does not (yet) process it.
+ * <p>A verified event of a type this service has no handler for is dead-lettered as {@code SCHEMA}:
+ * the catalog said the type rides this topic, but this service does not (yet) process it.
  */
 @ApplicationScoped
 public class GatedConsumer {
@@ -29,7 +30,8 @@ public class GatedConsumer {
   private final MeterRegistry meters;
   private final String source;
 
-  public GatedConsumer(RecordGate gate, EventPublisher publisher, MeterRegistry meters, EventsConfig config) {
+  public GatedConsumer(
+      RecordGate gate, EventPublisher publisher, MeterRegistry meters, EventsConfig config) {
     this.gate = gate;
     this.publisher = publisher;
     this.meters = meters;
@@ -40,7 +42,8 @@ public class GatedConsumer {
    * Processes one record.
    *
    * @param handlers this service's handlers by event type
-   * @throws StrongroomException with a retriable code when a dependency failed: the record is retried
+   * @throws StrongroomException with a retriable code when a dependency failed: the record is
+   *     retried
    */
   public void consume(ConsumerRecord<byte[], byte[]> record, Map<String, EventHandler> handlers) {
     RecordGate.Decision decision = gate.admit(record);
@@ -51,7 +54,12 @@ public class GatedConsumer {
         deadLetter(
             gate.refuse(
                 record,
-                new Rejection(ErrorCode.SCHEMA, source + " does not process " + event.type(), event.id(), event.source(), event.sigkid())));
+                new Rejection(
+                    ErrorCode.SCHEMA,
+                    source + " does not process " + event.type(),
+                    event.id(),
+                    event.source(),
+                    event.sigkid())));
         return;
       }
       try {
@@ -61,7 +69,11 @@ public class GatedConsumer {
         if (e.retriable()) {
           throw e;
         }
-        deadLetter(gate.refuse(record, new Rejection(e.code(), e.getMessage(), event.id(), event.source(), event.sigkid())));
+        deadLetter(
+            gate.refuse(
+                record,
+                new Rejection(
+                    e.code(), e.getMessage(), event.id(), event.source(), event.sigkid())));
       }
       return;
     }

@@ -20,7 +20,8 @@ public class EventKeysHealthCheck implements HealthCheck {
   private final EventsConfig config;
   private final Clock clock;
 
-  public EventKeysHealthCheck(KeyRegistry registry, SigningKey key, EventsConfig config, Clock clock) {
+  public EventKeysHealthCheck(
+      KeyRegistry registry, SigningKey key, EventsConfig config, Clock clock) {
     this.registry = registry;
     this.key = key;
     this.config = config;
@@ -29,13 +30,19 @@ public class EventKeysHealthCheck implements HealthCheck {
 
   @Override
   public HealthCheckResponse call() {
-    var builder = HealthCheckResponse.named("strongroom-event-keys").withData("kid", key.kid()).withData("source", config.source());
+    var builder =
+        HealthCheckResponse.named("strongroom-event-keys")
+            .withData("kid", key.kid())
+            .withData("source", config.source());
     Optional<RegisteredKey> entry = registry.find(key.kid());
     if (entry.isEmpty()) {
       return builder.down().withData("reason", "signing key is not in the key registry").build();
     }
     if (!entry.get().source().equals(config.source())) {
-      return builder.down().withData("reason", "registry binds this key to " + entry.get().source()).build();
+      return builder
+          .down()
+          .withData("reason", "registry binds this key to " + entry.get().source())
+          .build();
     }
     if (!entry.get().validAt(clock.instant())) {
       return builder.down().withData("reason", "signing key is outside its validity").build();
