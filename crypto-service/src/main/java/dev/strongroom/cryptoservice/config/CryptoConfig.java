@@ -1,0 +1,96 @@
+package dev.strongroom.cryptoservice.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** crypto-service settings ({@code strongroom.crypto.*}); reference: docs/configuration.md. */
+@ConfigMapping(prefix = "strongroom.crypto")
+public interface CryptoConfig {
+  /** PKCS#8 PEM of the X25519 key encrypt requests are sealed to (HPKE recipient), mode 0600. */
+  Path sealingKey();
+
+  /**
+   * File holding the tenant authority's 32-byte HMAC key as base64url text (docs/tenant-tokens.md).
+   */
+  Path tenantTokenKey();
+
+  /** Where data keys are wrapped. */
+  Kms kms();
+
+  /** Data-key cache bounds. */
+  Cache cache();
+
+  /** Optional post-quantum (X-Wing) wrap of every data key, to a recovery key held offline. */
+  PostQuantum pq();
+
+  interface PostQuantum {
+    /** File with the X-Wing recovery public key (base64url, 1216 bytes); absent: no PQ wrap. */
+    Optional<Path> recipientPublicKey();
+
+    /** The recovery key's name, bound into the wrap. */
+    @WithDefault("strongroom-pq-recovery")
+    String keyName();
+
+    /** The recovery key's version, bound into the wrap. */
+    @WithDefault("1")
+    String keyVersion();
+  }
+
+  /** Key-encryption-key backends. */
+  enum KmsKind {
+    /** A KEK in a local file: development only. */
+    INSECURE_LOCAL_KEYRING,
+    /** A non-extractable AES-256 KEK inside a PKCS#11 token (HSM; SoftHSM2 in development). */
+    PKCS11,
+    /** A Google Cloud KMS CryptoKey ({@code key-name} is its resource name). */
+    GCP_KMS
+  }
+
+  interface Kms {
+    /** Which backend wraps data keys. */
+    KmsKind kind();
+
+    /** The KEK's logical name ({@code data_keys.kms_key_name}). */
+    String keyName();
+
+    /** The KEK version new wraps use. */
+    @WithDefault("1")
+    String primaryVersion();
+
+    /** INSECURE_LOCAL_KEYRING: the keyring file. */
+    Optional<Path> keyringFile();
+
+    /** PKCS11: the PKCS#11 module, e.g. /usr/lib/softhsm/libsofthsm2.so. */
+    Optional<Path> pkcs11Library();
+
+    /** PKCS11: the token's slot id. */
+    Optional<Long> pkcs11Slot();
+
+    /** PKCS11: file holding the user PIN (mode 0600). */
+    Optional<Path> pkcs11PinFile();
+
+    /**
+     * GCP_KMS: a plaintext gRPC endpoint speaking the KMS protocol (the devstack's fake). Absent in
+     * production, where the client uses Google's endpoint over TLS with Application Default
+     * Credentials.
+     */
+    Optional<String> gcpPlaintextEndpoint();
+  }
+
+  interface Cache {
+    /** How long one data key serves new records. */
+    @WithDefault("PT15M")
+    Duration maxAge();
+
+    /** How many records one data key serves. */
+    @WithDefault("100000")
+    long maxRecords();
+
+    /** How many plaintext bytes one data key encrypts. */
+    @WithDefault("1073741824")
+    long maxBytes();
+  }
+}

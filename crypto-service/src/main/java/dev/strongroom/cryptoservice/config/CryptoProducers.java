@@ -1,0 +1,149 @@
+package dev.strongroom.cryptoservice.config;
+
+import dev.strongroom.contracts.envelope.EventSigner;
+import dev.strongroom.contracts.errors.InvalidConfigurationException;
+import dev.strongroom.contracts.records.SealingKey;
+import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.crypto.cache.DataKeyCache;
+import dev.strongroom.crypto.cache.DataKeyCachePolicy;
+import dev.strongroom.crypto.gcpkms.CloudKmsKeyWrapper;
+import dev.strongroom.crypto.kms.InsecureLocalKeyring;
+import dev.strongroom.crypto.kms.KeyWrapper;
+import dev.strongroom.crypto.kms.Pkcs11KeyWrapper;
+import dev.strongroom.crypto.kms.XWingKeyWrapper;
+import dev.strongroom.cryptoservice.pipeline.DecryptService;
+import dev.strongroom.cryptoservice.pipeline.EncryptPipeline;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.UUID;
+
+/** Builds the crypto library's objects from {@link CryptoConfig}; the logic lives in plain Java. */
+@ApplicationScoped
+public class CryptoProducers {
+
+  @Produces
+  @Singleton
+  SecureRandom random() {
+    return new SecureRandom();
+  }
+
+  @Produces
+  @Singleton
+  SealingKey sealingKey(CryptoConfig config) {
+    return SealingKey.load(config.sealingKey());
+  }
+
+  @Produces
+  @Singleton
+  TenantTokens tenantTokens(CryptoConfig config, Clock clock) {
+    return new TenantTokens(readKey(config.tenantTokenKey()), clock);
+  }
+
+  @Produces
+  @Singleton
+  KeyWrapper keyWrapper(CryptoConfig config, SecureRandom random) {
+    CryptoConfig.Kms kms = config.kms();
+    switch (kms.kind()) {
+      case INSECURE_LOCAL_KEYRING:
+        return InsecureLocalKeyring.load(
+            kms.keyName(),
+            kms.keyringFile().orElseThrow(() -> missing("strongroom.crypto.kms.keyring-file")),
+            random);
+      case PKCS11:
+        Provider provider =
+            Pkcs11KeyWrapper.configureProvider(
+                "strongroom-kek",
+                kms.pkcs11Library()
+                    .orElseThrow(() -> missing("strongroom.crypto.kms.pkcs11-library")),
+                kms.pkcs11Slot().orElseThrow(() -> missing("strongroom.crypto.kms.pkcs11-slot")));
+        char[] pin =
+            readText(
+                    kms.pkcs11PinFile()
+                        .orElseThrow(() -> missing("strongroom.crypto.kms.pkcs11-pin-file")))
+                .toCharArray();
+        return Pkcs11KeyWrapper.open(provider, pin, kms.keyName(), kms.primaryVersion(), random);
+      case GCP_KMS:
+        try {
+          return kms.gcpPlaintextEndpoint().isPresent()
+              ? CloudKmsKeyWrapper.forPlaintextEndpoint(
+                  kms.gcpPlaintextEndpoint().get(), kms.keyName())
+              : CloudKmsKeyWrapper.forGcp(kms.keyName());
+        } catch (IOException e) {
+          throw new InvalidConfigurationException(
+              "cannot create the Cloud KMS client: " + e.getMessage(), e);
+        }
+      default:
+        throw new InvalidConfigurationException("unsupported KMS kind " + kms.kind());
+    }
+  }
+
+  @Produces
+  @Singleton
+  DataKeyCache dataKeyCache(
+      KeyWrapper wrapper, CryptoConfig config, Clock clock, SecureRandom random) {
+    DataKeyCachePolicy policy =
+        DataKeyCachePolicy.builder()
+            .maxAge(config.cache().maxAge())
+            .maxRecords(config.cache().maxRecords())
+            .maxBytes(config.cache().maxBytes())
+            .build();
+    if (config.pq().recipientPublicKey().isPresent()) {
+      byte[] recipient =
+          Base64.getUrlDecoder().decode(readText(config.pq().recipientPublicKey().get()));
+      XWingKeyWrapper pq =
+          XWingKeyWrapper.forRecipient(
+              config.pq().keyName(), config.pq().keyVersion(), recipient, random);
+      return DataKeyCache.create(
+          wrapper, pq, policy, clock, random, () -> UUID.randomUUID().toString());
+    }
+    return DataKeyCache.create(wrapper, policy, clock, random, () -> UUID.randomUUID().toString());
+  }
+
+  void closeCache(@Disposes DataKeyCache cache) {
+    cache.close(); // wipes every cached data key
+  }
+
+  @Produces
+  @Singleton
+  EncryptPipeline encryptPipeline(
+      SealingKey sealingKey, TenantTokens tokens, DataKeyCache cache, EventSigner signer) {
+    return new EncryptPipeline(sealingKey, tokens, cache, signer);
+  }
+
+  @Produces
+  @Singleton
+  DecryptService decryptService(TenantTokens tokens, KeyWrapper wrapper, SecureRandom random) {
+    return new DecryptService(tokens, wrapper, random);
+  }
+
+  private static InvalidConfigurationException missing(String property) {
+    return new InvalidConfigurationException(
+        property + " is required for this strongroom.crypto.kms.kind");
+  }
+
+  private static String readText(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      throw new InvalidConfigurationException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] readKey(Path file) {
+    try {
+      return Base64.getUrlDecoder().decode(readText(file));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigurationException("tenant-token key " + file + " is not base64url", e);
+    }
+  }
+}

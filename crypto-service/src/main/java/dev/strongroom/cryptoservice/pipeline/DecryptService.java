@@ -1,0 +1,98 @@
+package dev.strongroom.cryptoservice.pipeline;
+
+import dev.strongroom.contracts.errors.StrongroomException;
+import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.crypto.DataKey;
+import dev.strongroom.crypto.aead.AesGcmHkdfFieldCipher;
+import dev.strongroom.crypto.aead.EncryptedField;
+import dev.strongroom.crypto.aead.FieldContext;
+import dev.strongroom.crypto.kms.DataKeyWrapContext;
+import dev.strongroom.crypto.kms.KeyWrapper;
+import dev.strongroom.crypto.kms.WrappedKey;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Decrypts a stored record for a caller that holds a valid tenant token for that record's tenant
+ * (DESIGN §7: only the crypto plane holds unwrap rights). The reader rebuilds every field's context
+ * from the tenant it was authorised for and the record it asked for; nothing of the AAD is taken
+ * from the stored envelope, so a ciphertext moved to another field, record or tenant fails as
+ * "invalid ciphertext".
+ */
+public final class DecryptService {
+  /** What the caller hands in: the tenant it acts for, its token, and the stored envelope. */
+  public record Request(
+      String tenant,
+      String tenantToken,
+      String recordId,
+      int schemaVersion,
+      StoreRequest.DataKeyRef dataKey,
+      Map<String, StoreRequest.FieldCiphertext> fields) {
+    public Request {
+      Objects.requireNonNull(tenant, "tenant");
+      Objects.requireNonNull(tenantToken, "tenantToken");
+      Objects.requireNonNull(recordId, "recordId");
+      Objects.requireNonNull(dataKey, "dataKey");
+      fields = Map.copyOf(fields);
+    }
+  }
+
+  private final TenantTokens tokens;
+  private final KeyWrapper wrapper;
+  private final SecureRandom random;
+
+  public DecryptService(TenantTokens tokens, KeyWrapper wrapper, SecureRandom random) {
+    this.tokens = tokens;
+    this.wrapper = wrapper;
+    this.random = random;
+  }
+
+  /**
+   * @return field name → plaintext, in the seed's field order
+   * @throws StrongroomException UNAUTHORIZED (token), INTEGRITY (any ciphertext or wrapped key that
+   *     does not verify), UNAVAILABLE / REFUSED (KMS)
+   */
+  public Map<String, String> decrypt(Request r) {
+    tokens.verifyFor(r.tenantToken(), r.tenant());
+    StoreRequest.DataKeyRef ref = r.dataKey();
+    DataKey dek = null;
+    try {
+      dek =
+          wrapper.unwrap(
+              WrappedKey.of(ref.kmsKeyName(), ref.kmsKeyVersion(), ref.wrappedDek()),
+              ref.dekId(),
+              DataKeyWrapContext.encode(r.tenant(), ref.dekId()));
+      AesGcmHkdfFieldCipher cipher = AesGcmHkdfFieldCipher.create(dek, random);
+      Map<String, String> out = new LinkedHashMap<>();
+      for (String name : StoreRequest.FIELDS) {
+        StoreRequest.FieldCiphertext c = r.fields().get(name);
+        if (c == null) {
+          continue;
+        }
+        FieldContext ctx =
+            FieldContext.builder()
+                .tenantId(r.tenant())
+                .recordId(r.recordId())
+                .fieldName(name)
+                .schemaVersion(r.schemaVersion())
+                .dataKeyId(ref.dekId())
+                .build();
+        out.put(
+            name,
+            new String(
+                cipher.decrypt(EncryptedField.of(c.ct(), c.iv()), ctx), StandardCharsets.UTF_8));
+      }
+      return out;
+    } catch (RuntimeException e) {
+      throw Errors.translate(e);
+    } finally {
+      if (dek != null) {
+        dek.destroy();
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.strongroom.cryptoservice.pipeline;
+
+import dev.strongroom.contracts.envelope.EventSigner;
+import dev.strongroom.contracts.envelope.SignedEvent;
+import dev.strongroom.contracts.envelope.VerifiedEvent;
+import dev.strongroom.contracts.errors.StrongroomException;
+import dev.strongroom.contracts.records.EncryptRequest;
+import dev.strongroom.contracts.records.FieldSealer;
+import dev.strongroom.contracts.records.SealingKey;
+import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.crypto.aead.EncryptedField;
+import dev.strongroom.crypto.aead.FieldContext;
+import dev.strongroom.crypto.cache.DataKeyCache;
+import dev.strongroom.crypto.kms.WrappedKey;
+import dev.strongroom.crypto.kms.XWingKeyWrapper;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Turns a verified {@code encrypt.requested} event into a signed {@code store.requested} event:
+ * check the tenant token against the event's tenant, open the HPKE-sealed fields, encrypt each
+ * field under the tenant's cached data key with its context (tenant, record, field, schema version,
+ * data key), and sign the result. Plain Java; the messaging adapter publishes the result before
+ * committing.
+ *
+ * <p>A redelivery encrypts again and publishes a new event with the same request id; the database's
+ * unique request id makes the store idempotent (DESIGN §3).
+ */
+public final class EncryptPipeline {
+  /** The field schema version bound into every field's AAD. */
+  public static final int FIELD_SCHEMA_VERSION = 1;
+
+  private final SealingKey sealingKey;
+  private final TenantTokens tokens;
+  private final DataKeyCache cache;
+  private final EventSigner signer;
+
+  public EncryptPipeline(
+      SealingKey sealingKey, TenantTokens tokens, DataKeyCache cache, EventSigner signer) {
+    this.sealingKey = sealingKey;
+    this.tokens = tokens;
+    this.cache = cache;
+    this.signer = signer;
+  }
+
+  /**
+   * @throws StrongroomException UNAUTHORIZED (token), INTEGRITY (seal does not open), UNAVAILABLE
+   *     (KMS unreachable; retried), REFUSED (KMS said no)
+   */
+  public SignedEvent encrypt(VerifiedEvent event) {
+    String tenant = event.subject().orElseThrow();
+    EncryptRequest request = EncryptRequest.fromData(event.data());
+    tokens.verifyFor(request.tenantToken(), tenant);
+    Map<String, String> fields = FieldSealer.open(sealingKey, tenant, request);
+    Map<String, byte[]> plain = new LinkedHashMap<>();
+    fields.forEach((k, v) -> plain.put(k, v.getBytes(StandardCharsets.UTF_8)));
+    long bytes = plain.values().stream().mapToLong(b -> b.length).sum();
+    try (DataKeyCache.Lease lease = cache.acquire(tenant, bytes)) {
+      Map<String, StoreRequest.FieldCiphertext> out = new LinkedHashMap<>();
+      for (Map.Entry<String, byte[]> f : plain.entrySet()) {
+        FieldContext ctx =
+            FieldContext.builder()
+                .tenantId(tenant)
+                .recordId(request.recordId())
+                .fieldName(f.getKey())
+                .schemaVersion(FIELD_SCHEMA_VERSION)
+                .dataKeyId(lease.dataKeyId())
+                .build();
+        EncryptedField ef = lease.cipher().encrypt(f.getValue(), ctx);
+        out.put(f.getKey(), new StoreRequest.FieldCiphertext(ef.ciphertext(), ef.iv()));
+      }
+      WrappedKey wrapped = lease.wrappedKey();
+      StoreRequest store =
+          new StoreRequest(
+              request.requestId(),
+              request.tenantToken(),
+              request.recordId(),
+              FIELD_SCHEMA_VERSION,
+              new StoreRequest.DataKeyRef(
+                  lease.dataKeyId(),
+                  wrapped.bytes(),
+                  wrapped.keyName(),
+                  wrapped.keyVersion(),
+                  lease.postQuantumWrappedKey().map(WrappedKey::bytes).orElse(null),
+                  lease.postQuantumWrappedKey().isPresent() ? XWingKeyWrapper.PQ_ALG : null),
+              out);
+      return signer.sign(EventCatalog.STORE_REQUESTED, tenant, store.toData());
+    } catch (RuntimeException e) {
+      throw Errors.translate(e);
+    } finally {
+      plain.values().forEach(b -> Arrays.fill(b, (byte) 0));
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package dev.strongroom.cryptoservice.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.errors.StrongroomException;
+import dev.strongroom.contracts.records.EncryptRequest;
+import dev.strongroom.contracts.records.SealingKey;
+import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.contracts.token.InvalidTokenException;
+import dev.strongroom.cryptoservice.pipeline.DecryptService;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Base64;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * The crypto-service's HTTP API: the HPKE public key applications seal encrypt requests to, and
+ * decrypt for a caller holding a valid tenant token for the record's tenant. Errors are {@code
+ * {"error": <code>, "detail": <one line>}}; plaintext and key material are never logged.
+ */
+@Path("/v1")
+public class CryptoResource {
+  private static final Logger LOG = Logger.getLogger(CryptoResource.class);
+
+  private final SealingKey sealingKey;
+  private final DecryptService decrypts;
+
+  public CryptoResource(SealingKey sealingKey, DecryptService decrypts) {
+    this.sealingKey = sealingKey;
+    this.decrypts = decrypts;
+  }
+
+  /** {@code {"kid", "publicKey" (base64url raw X25519), "suite"}}. */
+  @GET
+  @Path("/sealing-key")
+  @Produces(MediaType.APPLICATION_JSON)
+  public ObjectNode sealingKey() {
+    ObjectNode o = CanonicalJson.mapper().createObjectNode();
+    o.put("kid", sealingKey.kid());
+    o.put(
+        "publicKey",
+        Base64.getUrlEncoder().withoutPadding().encodeToString(sealingKey.publicKey()));
+    o.put("suite", EncryptRequest.SUITE);
+    return o;
+  }
+
+  /**
+   * Body: {@code {"tenant", "tenantToken", "recordId", "schemaVersion", "dataKey": {…}, "fields":
+   * {…}}} ({@code dataKey} and {@code fields} as in {@code store.requested.v1}). Returns {@code
+   * {"fields": {name: plaintext}}}.
+   */
+  @POST
+  @Path("/decrypt")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Produces(MediaType.APPLICATION_JSON)
+  public Response decrypt(JsonNode body) {
+    DecryptService.Request request;
+    try {
+      request =
+          new DecryptService.Request(
+              text(body, "tenant"),
+              text(body, "tenantToken"),
+              text(body, "recordId"),
+              body.path("schemaVersion").asInt(1),
+              StoreRequest.dataKeyFromJson(body.get("dataKey")),
+              StoreRequest.fieldsFromJson(body.get("fields")));
+      for (String f : request.fields().keySet()) {
+        if (!StoreRequest.FIELDS.contains(f)) {
+          return error(400, "MALFORMED", "unknown field " + f);
+        }
+      }
+    } catch (RuntimeException e) {
+      return error(
+          400,
+          "MALFORMED",
+          "body must be {tenant, tenantToken, recordId, schemaVersion, dataKey, fields}");
+    }
+    try {
+      Map<String, String> fields = decrypts.decrypt(request);
+      ObjectNode o = CanonicalJson.mapper().createObjectNode();
+      ObjectNode f = o.putObject("fields");
+      fields.forEach(f::put);
+      return Response.ok(o).build();
+    } catch (InvalidTokenException e) {
+      LOG.warnf(
+          "decrypt refused for tenant %s record %s: %s",
+          request.tenant(), request.recordId(), e.reason());
+      return error(
+          "SR-TOKEN-TENANT".equals(e.reason()) ? 403 : 401, "UNAUTHORIZED", e.getMessage());
+    } catch (StrongroomException e) {
+      LOG.warnf(
+          "decrypt failed for tenant %s record %s: %s",
+          request.tenant(), request.recordId(), e.code().code());
+      switch (e.code()) {
+        case INTEGRITY:
+          return error(422, "INTEGRITY", "invalid ciphertext");
+        case UNAVAILABLE:
+          return error(503, "UNAVAILABLE", "key management is unavailable");
+        case REFUSED:
+          return error(502, "REFUSED", "key management refused the request");
+        default:
+          return error(500, e.code().code(), "decrypt failed");
+      }
+    }
+  }
+
+  private static String text(JsonNode body, String name) {
+    JsonNode v = body == null ? null : body.get(name);
+    if (v == null || !v.isTextual()) {
+      throw new IllegalArgumentException(name);
+    }
+    return v.asText();
+  }
+
+  private static Response error(int status, String code, String detail) {
+    ObjectNode o = CanonicalJson.mapper().createObjectNode();
+    o.put("error", code);
+    o.put("detail", detail);
+    return Response.status(status).entity(o).type(MediaType.APPLICATION_JSON).build();
+  }
+}

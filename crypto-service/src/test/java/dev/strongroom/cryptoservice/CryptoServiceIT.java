@@ -1,0 +1,247 @@
+package dev.strongroom.cryptoservice;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.envelope.RecordCoordinates;
+import dev.strongroom.contracts.envelope.Verdict;
+import dev.strongroom.contracts.kafka.DeadLetterHeaders;
+import dev.strongroom.contracts.records.EncryptRequest;
+import dev.strongroom.contracts.records.FieldSealer;
+import dev.strongroom.contracts.records.SealingKey;
+import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.crypto.DataKey;
+import dev.strongroom.crypto.aead.AesGcmHkdfFieldCipher;
+import dev.strongroom.crypto.aead.EncryptedField;
+import dev.strongroom.crypto.aead.FieldContext;
+import dev.strongroom.crypto.kms.DataKeyWrapContext;
+import dev.strongroom.crypto.kms.WrappedKey;
+import dev.strongroom.crypto.kms.XWingKeyWrapper;
+import dev.strongroom.devstack.testing.ServiceContract;
+import dev.strongroom.devstack.testing.StrongroomTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged crypto-service against a real broker: the acceptance rules from outside, and the
+ * encrypt pipeline end to end — a sealed request becomes a signed store request carrying only
+ * ciphertext, which decrypts back only for the right tenant, record and field.
+ */
+@QuarkusIntegrationTest
+@QuarkusTestResource(
+    value = StrongroomTestResource.class,
+    initArgs = @ResourceArg(name = "service", value = "crypto-service"),
+    restrictToAnnotatedClass = true)
+class CryptoServiceIT extends ServiceContract {
+  private static final Map<String, String> FIELDS =
+      Map.of("name", "Alice Example", "role", "nurse", "email", "alice@example.org");
+
+  @Override
+  protected Optional<String> inboundTopic() {
+    return Optional.of(Topics.ENCRYPT_REQUESTS);
+  }
+
+  private TenantTokens authority() {
+    return stack().keys().tenantTokens(Clock.systemUTC());
+  }
+
+  private byte[] publishedSealingKey() throws Exception {
+    HttpResponse<String> r = get("/v1/sealing-key");
+    assertEquals(200, r.statusCode(), r.body());
+    JsonNode key = CanonicalJson.mapper().readTree(r.body());
+    assertEquals(EncryptRequest.SUITE, key.get("suite").asText());
+    return Base64.getUrlDecoder().decode(key.get("publicKey").asText());
+  }
+
+  private byte[] encryptRequest(
+      String tenant, String token, String recordId, String requestId, byte[] sealTo) {
+    EncryptRequest req =
+        new EncryptRequest(
+            requestId,
+            token,
+            recordId,
+            FieldSealer.seal(sealTo, tenant, recordId, requestId, FIELDS));
+    return demoSigner(Clock.systemUTC())
+        .sign(EventCatalog.ENCRYPT_REQUESTED.type(), tenant, req.toData(), newId(), Instant.now())
+        .bytes();
+  }
+
+  private ConsumerRecord<byte[], byte[]> storeRequestFor(String requestId) {
+    return await(
+        Topics.STORE_REQUESTS,
+        r -> {
+          try {
+            return requestId.equals(
+                CanonicalJson.parse(r.value()).path("data").path("requestId").asText());
+          } catch (IllegalArgumentException e) {
+            return false;
+          }
+        });
+  }
+
+  private ObjectNode decryptBody(String tenant, String token, StoreRequest store) {
+    ObjectNode body = CanonicalJson.mapper().createObjectNode();
+    body.put("tenant", tenant)
+        .put("tenantToken", token)
+        .put("recordId", store.recordId())
+        .put("schemaVersion", store.schemaVersion());
+    ObjectNode data = store.toData();
+    body.set("dataKey", data.get("dataKey"));
+    body.set("fields", data.get("fields"));
+    return body;
+  }
+
+  @Test
+  void
+      sealedRequest_becomesASignedCiphertextOnlyStoreRequest_thatDecryptsOnlyForItsTenantRecordAndField()
+          throws Exception {
+    String token = authority().issue("acme", "alice@acme", Duration.ofMinutes(15));
+    String recordId = newId();
+    send(
+        Topics.ENCRYPT_REQUESTS,
+        encryptRequest("acme", token, recordId, "req-pipeline-1", publishedSealingKey()));
+
+    ConsumerRecord<byte[], byte[]> out = storeRequestFor("req-pipeline-1");
+    String raw = new String(out.value(), StandardCharsets.UTF_8);
+    for (String plaintext : FIELDS.values()) {
+      assertFalse(raw.contains(plaintext), "no plaintext in the store request: " + plaintext);
+    }
+    Verdict.Accepted v =
+        assertInstanceOf(
+            Verdict.Accepted.class,
+            downstreamVerifier()
+                .verify(
+                    out.value(),
+                    new RecordCoordinates(out.topic(), out.partition(), out.offset())));
+    assertEquals("/strongroom/crypto-service", v.event().source());
+    assertEquals("acme", v.event().subject().orElseThrow());
+    assertEquals("acme", new String(out.key(), StandardCharsets.UTF_8), "record key is the tenant");
+    StoreRequest store = StoreRequest.fromData(v.event().data());
+    assertEquals(recordId, store.recordId());
+    assertEquals(3, store.fields().size());
+
+    // The additive post-quantum wrap: the offline X-Wing recovery key alone recovers the data key.
+    assertEquals(XWingKeyWrapper.PQ_ALG, store.dataKey().pqAlg());
+    XWingKeyWrapper recovery =
+        XWingKeyWrapper.withPrivateKey(
+            "strongroom-pq-recovery", "1", stack().keys().pqRecoverySeed(), new SecureRandom());
+    DataKey recovered =
+        recovery.unwrap(
+            WrappedKey.of(
+                "strongroom-pq-recovery", "1", store.dataKey().pqWrappedDekIfAny().orElseThrow()),
+            store.dataKey().dekId(),
+            DataKeyWrapContext.encode("acme", store.dataKey().dekId()));
+    FieldContext nameCtx =
+        FieldContext.builder()
+            .tenantId("acme")
+            .recordId(recordId)
+            .fieldName("name")
+            .schemaVersion(1)
+            .dataKeyId(store.dataKey().dekId())
+            .build();
+    assertEquals(
+        "Alice Example",
+        new String(
+            AesGcmHkdfFieldCipher.create(recovered, new SecureRandom())
+                .decrypt(
+                    EncryptedField.of(
+                        store.fields().get("name").ct(), store.fields().get("name").iv()),
+                    nameCtx),
+            StandardCharsets.UTF_8));
+
+    HttpResponse<String> ok = post("/v1/decrypt", decryptBody("acme", token, store).toString());
+    assertEquals(200, ok.statusCode(), ok.body());
+    JsonNode fields = CanonicalJson.mapper().readTree(ok.body()).get("fields");
+    FIELDS.forEach((k, val) -> assertEquals(val, fields.get(k).asText()));
+
+    // Another tenant's token for this tenant's record: refused before any key is touched.
+    String globex = authority().issue("globex", "mallory@globex", Duration.ofMinutes(15));
+    HttpResponse<String> crossTenant =
+        post("/v1/decrypt", decryptBody("acme", globex, store).toString());
+    assertEquals(403, crossTenant.statusCode(), crossTenant.body());
+    assertEquals(
+        "UNAUTHORIZED", CanonicalJson.mapper().readTree(crossTenant.body()).get("error").asText());
+
+    // A valid token for globex, claiming acme's ciphertext as globex's: the wrapped key does not
+    // open.
+    HttpResponse<String> claimed =
+        post("/v1/decrypt", decryptBody("globex", globex, store).toString());
+    assertEquals(422, claimed.statusCode(), claimed.body());
+    assertEquals(
+        "invalid ciphertext",
+        CanonicalJson.mapper().readTree(claimed.body()).get("detail").asText());
+
+    // The name ciphertext moved into the email field: invalid ciphertext.
+    ObjectNode swapped = decryptBody("acme", token, store);
+    ((ObjectNode) swapped.get("fields")).set("email", swapped.get("fields").get("name"));
+    assertEquals(422, post("/v1/decrypt", swapped.toString()).statusCode());
+
+    // Another record id: invalid ciphertext.
+    ObjectNode moved = decryptBody("acme", token, store);
+    moved.put("recordId", newId());
+    assertEquals(422, post("/v1/decrypt", moved.toString()).statusCode());
+
+    // No valid token at all.
+    assertEquals(
+        401,
+        post("/v1/decrypt", decryptBody("acme", "eyJ2IjoxfQ.AAAA", store).toString()).statusCode());
+  }
+
+  @Test
+  void requestWithAnotherTenantsToken_isDeadLetteredUnauthorized() throws Exception {
+    String globex = authority().issue("globex", "mallory@globex", Duration.ofMinutes(15));
+    var sent =
+        send(
+            Topics.ENCRYPT_REQUESTS,
+            encryptRequest("acme", globex, newId(), "req-spoof-1", publishedSealingKey()));
+    ConsumerRecord<byte[], byte[]> dead =
+        await(
+            Topics.dlq(Topics.ENCRYPT_REQUESTS),
+            r ->
+                header(r, DeadLetterHeaders.OFFSET).equals(Long.toString(sent.offset()))
+                    && header(r, DeadLetterHeaders.PARTITION)
+                        .equals(Integer.toString(sent.partition())));
+    assertEquals("UNAUTHORIZED", header(dead, DeadLetterHeaders.REASON));
+    assertEquals(
+        "UNAUTHORIZED: SR-TOKEN-TENANT: token is for another tenant",
+        header(dead, DeadLetterHeaders.DETAIL));
+  }
+
+  @Test
+  void requestSealedToAnotherKey_isDeadLetteredIntegrity() throws Exception {
+    String token = authority().issue("acme", "alice@acme", Duration.ofMinutes(15));
+    var sent =
+        send(
+            Topics.ENCRYPT_REQUESTS,
+            encryptRequest(
+                "acme", token, newId(), "req-wrongkey-1", SealingKey.generate().publicKey()));
+    ConsumerRecord<byte[], byte[]> dead =
+        await(
+            Topics.dlq(Topics.ENCRYPT_REQUESTS),
+            r ->
+                header(r, DeadLetterHeaders.OFFSET).equals(Long.toString(sent.offset()))
+                    && header(r, DeadLetterHeaders.PARTITION)
+                        .equals(Integer.toString(sent.partition())));
+    assertEquals("INTEGRITY", header(dead, DeadLetterHeaders.REASON));
+    assertEquals("INTEGRITY: sealed fields do not open", header(dead, DeadLetterHeaders.DETAIL));
+  }
+}

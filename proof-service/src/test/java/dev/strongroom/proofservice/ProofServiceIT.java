@@ -1,0 +1,25 @@
+package dev.strongroom.proofservice;
+
+import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.devstack.testing.ServiceContract;
+import dev.strongroom.devstack.testing.StrongroomTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+import java.util.Optional;
+
+/**
+ * The packaged proof-service against a real broker: readiness, metrics, and the acceptance rules
+ * from outside.
+ */
+@QuarkusIntegrationTest
+@QuarkusTestResource(
+    value = StrongroomTestResource.class,
+    initArgs = @ResourceArg(name = "service", value = "proof-service"),
+    restrictToAnnotatedClass = true)
+class ProofServiceIT extends ServiceContract {
+  @Override
+  protected Optional<String> inboundTopic() {
+    return Optional.of(Topics.PROOF_REQUESTS);
+  }
+}
