@@ -23,11 +23,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "cloud-setup",
     mixinStandardHelpOptions = true,
-    description = {
-      "Create or check the Cloud KMS key ring and HSM key (with rotation), the retention-locked",
-      "WORM bucket and the service account's IAM bindings. Review with --dry-run first: locking",
-      "the retention policy is irreversible."
-    })
+    description =
+        "Create or check the Cloud KMS key ring and HSM key (with rotation), the retention-locked"
+            + " WORM bucket and the service account's IAM bindings. Review with --dry-run first:"
+            + " locking the retention policy is irreversible.")
 public final class CloudSetupCommand implements Callable<Integer> {
   public static final int OK = 0;
   public static final int PROBLEM = 1;
