@@ -801,6 +801,22 @@ public final class FakeCloudStorageServer implements AutoCloseable {
     }
   }
 
+  /** A digest the client sent must match the bytes, as Cloud Storage checks it. */
+  private static void checkDigest(ObjectNode meta, String field, String label, String actual) {
+    if (meta.hasNonNull(field) && !meta.get(field).asText().equals(actual)) {
+      throw GcsError.badRequest(
+          "Provided "
+              + label
+              + " \""
+              + meta.get(field).asText()
+              + "\" doesn't match calculated "
+              + label
+              + " \""
+              + actual
+              + "\".");
+    }
+  }
+
   /** Commits an object and returns its JSON. */
   private ObjectNode commitObject(
       String bucket, ObjectNode meta, byte[] bytes, Map<String, String> q) {
@@ -808,24 +824,8 @@ public final class FakeCloudStorageServer implements AutoCloseable {
     if (name.isEmpty() || name.length() > 1024 || name.contains("\r") || name.contains("\n")) {
       throw new GcsError(400, "invalid", "Invalid object name: '" + name + "'");
     }
-    if (meta.hasNonNull("crc32c")
-        && !meta.get("crc32c").asText().equals(Hashes.crc32cBase64(bytes))) {
-      throw GcsError.badRequest(
-          "Provided CRC32C \""
-              + meta.get("crc32c").asText()
-              + "\" doesn't match calculated CRC32C \""
-              + Hashes.crc32cBase64(bytes)
-              + "\".");
-    }
-    if (meta.hasNonNull("md5Hash")
-        && !meta.get("md5Hash").asText().equals(Hashes.md5Base64(bytes))) {
-      throw GcsError.badRequest(
-          "Provided MD5 hash \""
-              + meta.get("md5Hash").asText()
-              + "\" doesn't match calculated MD5 hash \""
-              + Hashes.md5Base64(bytes)
-              + "\".");
-    }
+    checkDigest(meta, "crc32c", "CRC32C", Hashes.crc32cBase64(bytes));
+    checkDigest(meta, "md5Hash", "MD5 hash", Hashes.md5Base64(bytes));
     if (takeFault(Fault.UNAVAILABLE_NEXT_WRITE)) {
       throw new GcsError(503, "backendError", "fake: injected unavailability");
     }

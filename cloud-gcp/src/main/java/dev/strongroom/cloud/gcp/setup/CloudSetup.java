@@ -45,13 +45,6 @@ public final class CloudSetup implements AutoCloseable {
   /** The service account's roles on the bucket, and nothing broader. */
   public static final Set<String> BUCKET_ROLES = StorageSteps.BUCKET_ROLES;
 
-  private static final Set<StatusCode.Code> RETRIABLE =
-      Set.of(
-          StatusCode.Code.UNAVAILABLE,
-          StatusCode.Code.DEADLINE_EXCEEDED,
-          StatusCode.Code.RESOURCE_EXHAUSTED,
-          StatusCode.Code.ABORTED);
-
   private final CloudSetupSpec spec;
   private final List<Step> steps;
   private final Runnable owned;
@@ -165,7 +158,10 @@ public final class CloudSetup implements AutoCloseable {
       throw new CloudSetupException(
           s.id(),
           what + " of " + s.resource() + " failed: Cloud KMS " + code + ": " + e.getMessage(),
-          RETRIABLE.contains(code),
+          switch (code) {
+            case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED -> true;
+            default -> false;
+          },
           e);
     } catch (StorageException e) {
       int code = e.getCode();

@@ -28,8 +28,6 @@ final class KmsSteps {
   /** The one role the service account gets on the key: encrypt and decrypt with it, no more. */
   static final Set<String> KEY_ROLES = Set.of(CloudSetup.KEY_ROLE);
 
-  private static final int IAM_ATTEMPTS = 3;
-
   private KmsSteps() {}
 
   static List<Step> all(CloudSetupSpec spec, KeyManagementServiceClient kms, Clock clock) {
@@ -210,7 +208,16 @@ final class KmsSteps {
     }
   }
 
-  private record KeyIam(CloudSetupSpec spec, KeyManagementServiceClient kms) implements Step {
+  private static final class KeyIam extends IamStep<Policy> {
+    private final CloudSetupSpec spec;
+    private final KeyManagementServiceClient kms;
+
+    KeyIam(CloudSetupSpec spec, KeyManagementServiceClient kms) {
+      super(spec.serviceAccountMember(), KEY_ROLES);
+      this.spec = spec;
+      this.kms = kms;
+    }
+
     @Override
     public String id() {
       return "kms.key-iam";
@@ -222,53 +229,34 @@ final class KmsSteps {
     }
 
     @Override
-    public CloudSetupStep check() {
-      Policy p;
+    Policy read() {
       try {
-        p = kms.getIamPolicy(GetIamPolicyRequest.newBuilder().setResource(resource()).build());
+        return kms.getIamPolicy(GetIamPolicyRequest.newBuilder().setResource(resource()).build());
       } catch (NotFoundException e) {
-        return step(
-            this,
-            StepStatus.CREATE,
-            MemberRoles.changes(Set.of(), KEY_ROLES, spec.serviceAccountMember()));
+        return null;
       }
-      List<String> changes =
-          MemberRoles.changes(
-              MemberRoles.held(bindings(p), spec.serviceAccountMember()),
-              KEY_ROLES,
-              spec.serviceAccountMember());
-      return step(this, changes.isEmpty() ? StepStatus.UNCHANGED : StepStatus.UPDATE, changes);
     }
 
     @Override
-    public void apply() {
-      for (int attempt = 1; ; attempt++) {
-        Policy p =
-            kms.getIamPolicy(GetIamPolicyRequest.newBuilder().setResource(resource()).build());
-        Policy.Builder next = p.toBuilder().clearBindings();
-        for (MemberRoles.RoleBinding b :
-            MemberRoles.withExactly(bindings(p), spec.serviceAccountMember(), KEY_ROLES)) {
-          if (!b.conditional()) {
-            next.addBindings(Binding.newBuilder().setRole(b.role()).addAllMembers(b.members()));
-          }
-        }
-        p.getBindingsList().stream().filter(Binding::hasCondition).forEach(next::addBindings);
-        try {
-          kms.setIamPolicy(
-              SetIamPolicyRequest.newBuilder().setResource(resource()).setPolicy(next).build());
-          return;
-        } catch (AbortedException e) { // etag moved: someone else changed the policy; re-read
-          if (attempt == IAM_ATTEMPTS) {
-            throw e;
-          }
-        }
-      }
-    }
-
-    private static List<MemberRoles.RoleBinding> bindings(Policy p) {
+    List<MemberRoles.RoleBinding> bindings(Policy p) {
       return p.getBindingsList().stream()
           .map(b -> new MemberRoles.RoleBinding(b.getRole(), b.getMembersList(), b.hasCondition()))
           .toList();
+    }
+
+    @Override
+    void write(Policy p, List<MemberRoles.RoleBinding> unconditional) {
+      Policy.Builder next = p.toBuilder().clearBindings();
+      unconditional.forEach(
+          b -> next.addBindings(Binding.newBuilder().setRole(b.role()).addAllMembers(b.members())));
+      p.getBindingsList().stream().filter(Binding::hasCondition).forEach(next::addBindings);
+      kms.setIamPolicy(
+          SetIamPolicyRequest.newBuilder().setResource(resource()).setPolicy(next).build());
+    }
+
+    @Override
+    boolean concurrentChange(RuntimeException e) {
+      return e instanceof AbortedException; // Cloud IAM's answer to a stale etag
     }
   }
 

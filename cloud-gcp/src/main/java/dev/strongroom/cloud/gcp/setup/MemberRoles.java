@@ -9,7 +9,7 @@ import java.util.TreeSet;
 /**
  * The roles one member holds in an IAM policy, and the policy with exactly the wanted roles for
  * that member: missing roles granted, any other role of that member on the resource revoked (it
- * would be broader than needed). Conditional bindings are left as they are.
+ * would be broader than needed). Conditional bindings are not touched.
  */
 final class MemberRoles {
   private MemberRoles() {}
@@ -48,14 +48,16 @@ final class MemberRoles {
     return lines;
   }
 
-  /** The bindings with {@code member} holding exactly {@code wanted} unconditionally. */
+  /**
+   * The unconditional bindings with {@code member} holding exactly {@code wanted}; conditional
+   * bindings are not returned (the writer keeps the policy's own).
+   */
   static List<RoleBinding> withExactly(
       List<RoleBinding> bindings, String member, Set<String> wanted) {
     List<RoleBinding> out = new ArrayList<>();
     Set<String> granted = new TreeSet<>();
     for (RoleBinding b : bindings) {
       if (b.conditional()) {
-        out.add(b);
         continue;
       }
       Set<String> members = new LinkedHashSet<>(b.members());

@@ -31,8 +31,6 @@ final class StorageSteps {
           "roles/storage.objectViewer",
           "roles/storage.legacyBucketReader");
 
-  private static final int IAM_ATTEMPTS = 3;
-
   private StorageSteps() {}
 
   static List<Step> all(CloudSetupSpec spec, Storage storage) {
@@ -186,7 +184,16 @@ final class StorageSteps {
     }
   }
 
-  private record BucketIam(CloudSetupSpec spec, Storage storage) implements Step {
+  private static final class BucketIam extends IamStep<Policy> {
+    private final CloudSetupSpec spec;
+    private final Storage storage;
+
+    BucketIam(CloudSetupSpec spec, Storage storage) {
+      super(spec.serviceAccountMember(), BUCKET_ROLES);
+      this.spec = spec;
+      this.storage = storage;
+    }
+
     @Override
     public String id() {
       return "storage.bucket-iam";
@@ -198,57 +205,39 @@ final class StorageSteps {
     }
 
     @Override
-    public CloudSetupStep check() {
-      Policy p;
+    Policy read() {
       try {
-        p = storage.getIamPolicy(spec.bucket());
+        return storage.getIamPolicy(spec.bucket());
       } catch (StorageException e) {
-        if (e.getCode() != 404) {
-          throw e;
+        if (e.getCode() == 404) {
+          return null;
         }
-        return step(
-            this,
-            StepStatus.CREATE,
-            MemberRoles.changes(Set.of(), BUCKET_ROLES, spec.serviceAccountMember()));
+        throw e;
       }
-      List<String> changes =
-          MemberRoles.changes(
-              MemberRoles.held(bindings(p), spec.serviceAccountMember()),
-              BUCKET_ROLES,
-              spec.serviceAccountMember());
-      return step(this, changes.isEmpty() ? StepStatus.UNCHANGED : StepStatus.UPDATE, changes);
     }
 
     @Override
-    public void apply() {
-      for (int attempt = 1; ; attempt++) {
-        Policy p = storage.getIamPolicy(spec.bucket());
-        List<Binding> next = new ArrayList<>();
-        for (MemberRoles.RoleBinding b :
-            MemberRoles.withExactly(bindings(p), spec.serviceAccountMember(), BUCKET_ROLES)) {
-          if (!b.conditional()) {
-            next.add(Binding.newBuilder().setRole(b.role()).setMembers(b.members()).build());
-          }
-        }
-        p.getBindingsList().stream().filter(b -> b.getCondition() != null).forEach(next::add);
-        try {
-          storage.setIamPolicy(spec.bucket(), p.toBuilder().setBindings(next).build());
-          return;
-        } catch (StorageException e) { // 412: the etag moved; re-read
-          if (e.getCode() != 412 || attempt == IAM_ATTEMPTS) {
-            throw e;
-          }
-        }
-      }
-    }
-
-    private static List<MemberRoles.RoleBinding> bindings(Policy p) {
+    List<MemberRoles.RoleBinding> bindings(Policy p) {
       return p.getBindingsList().stream()
           .map(
               b ->
                   new MemberRoles.RoleBinding(
                       b.getRole(), b.getMembers(), b.getCondition() != null))
           .toList();
+    }
+
+    @Override
+    void write(Policy p, List<MemberRoles.RoleBinding> unconditional) {
+      List<Binding> next = new ArrayList<>();
+      unconditional.forEach(
+          b -> next.add(Binding.newBuilder().setRole(b.role()).setMembers(b.members()).build()));
+      p.getBindingsList().stream().filter(b -> b.getCondition() != null).forEach(next::add);
+      storage.setIamPolicy(spec.bucket(), p.toBuilder().setBindings(next).build());
+    }
+
+    @Override
+    boolean concurrentChange(RuntimeException e) {
+      return e instanceof StorageException se && se.getCode() == 412; // stale etag
     }
   }
 }
