@@ -36,6 +36,7 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
@@ -143,7 +144,8 @@ public final class FakeCloudKmsServer implements AutoCloseable {
   private FakeCloudKmsServer(int port) throws IOException {
     Service service = new Service();
     this.server =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port))
             .addService(service.definition())
             .addService(service.iamDefinition())
             .build()

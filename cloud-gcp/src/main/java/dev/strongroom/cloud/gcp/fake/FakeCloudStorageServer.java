@@ -12,9 +12,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -25,6 +27,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -104,6 +107,7 @@ public final class FakeCloudStorageServer implements AutoCloseable {
       Pattern.compile("bytes (?:(\\d+)-(\\d+)|\\*)/(\\d+|\\*)");
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
   private static final int DEFAULT_PAGE = 1000;
+  private static final InetAddress LOOPBACK = loopback();
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -145,13 +149,55 @@ public final class FakeCloudStorageServer implements AutoCloseable {
     }
   }
 
-  private record StoredObject(
-      String name,
-      long generation,
-      byte[] bytes,
-      String contentType,
-      Instant created,
-      Map<String, String> metadata) {}
+  /** One live object generation; immutable (its bytes are never handed out uncopied). */
+  private static final class StoredObject {
+    private final String name;
+    private final long generation;
+    private final byte[] bytes;
+    private final String contentType;
+    private final Instant created;
+    private final Map<String, String> metadata;
+
+    StoredObject(
+        String name,
+        long generation,
+        byte[] bytes,
+        String contentType,
+        Instant created,
+        Map<String, String> metadata) {
+      this.name = name;
+      this.generation = generation;
+      this.bytes = bytes.clone();
+      this.contentType = contentType;
+      this.created = created;
+      this.metadata = Collections.unmodifiableMap(new TreeMap<>(metadata));
+    }
+
+    String name() {
+      return name;
+    }
+
+    long generation() {
+      return generation;
+    }
+
+    /** The stored array itself: callers copy it before it leaves the fake. */
+    byte[] bytes() {
+      return bytes;
+    }
+
+    String contentType() {
+      return contentType;
+    }
+
+    Instant created() {
+      return created;
+    }
+
+    Map<String, String> metadata() {
+      return metadata;
+    }
+  }
 
   private static final class Session {
     final String bucket;
@@ -168,13 +214,21 @@ public final class FakeCloudStorageServer implements AutoCloseable {
   }
 
   private FakeCloudStorageServer() throws IOException {
-    this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    this.server = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
     this.executor = Executors.newFixedThreadPool(4, r -> daemon(r));
     this.server.setExecutor(executor);
     this.server.createContext("/", this::handle);
     this.endpoint = "http://127.0.0.1:" + server.getAddress().getPort();
     this.nextGeneration = now().toEpochMilli() * 1000;
     this.server.start();
+  }
+
+  private static InetAddress loopback() {
+    try {
+      return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("a literal address cannot be unknown", e);
+    }
   }
 
   private static Thread daemon(Runnable r) {
@@ -278,7 +332,7 @@ public final class FakeCloudStorageServer implements AutoCloseable {
       String rawPath = ex.getRequestURI().getRawPath();
       Map<String, String> query = parseQuery(ex.getRequestURI().getRawQuery());
       List<String> segments = new ArrayList<>();
-      for (String s : rawPath.split("/")) {
+      for (String s : rawPath.split("/", -1)) {
         if (!s.isEmpty()) {
           segments.add(percentDecode(s));
         }
@@ -844,7 +898,7 @@ public final class FakeCloudStorageServer implements AutoCloseable {
           new StoredObject(
               name,
               ++nextGeneration,
-              bytes.clone(),
+              bytes,
               meta.path("contentType").asText("application/octet-stream"),
               now(),
               metadata);
@@ -1110,7 +1164,10 @@ public final class FakeCloudStorageServer implements AutoCloseable {
     if (raw == null || raw.isEmpty()) {
       return q;
     }
-    for (String pair : raw.split("&")) {
+    for (String pair : raw.split("&", -1)) {
+      if (pair.isEmpty()) {
+        continue;
+      }
       int eq = pair.indexOf('=');
       String k = eq < 0 ? pair : pair.substring(0, eq);
       String v = eq < 0 ? "" : pair.substring(eq + 1);

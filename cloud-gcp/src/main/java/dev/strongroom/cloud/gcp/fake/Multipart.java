@@ -16,10 +16,26 @@ final class Multipart {
   private Multipart() {}
 
   /** One part: its headers (lower-case names) and body. */
-  record Part(Map<String, String> headers, byte[] body) {}
+  static final class Part {
+    private final Map<String, String> headers;
+    private final byte[] body;
+
+    Part(Map<String, String> headers, byte[] body) {
+      this.headers = Map.copyOf(headers);
+      this.body = body.clone();
+    }
+
+    Map<String, String> headers() {
+      return headers;
+    }
+
+    byte[] body() {
+      return body.clone();
+    }
+  }
 
   static String boundary(String contentType) {
-    for (String param : contentType.split(";")) {
+    for (String param : contentType.split(";", -1)) {
       String p = param.trim();
       if (p.toLowerCase(Locale.ROOT).startsWith("boundary=")) {
         String b = p.substring("boundary=".length());
@@ -53,7 +69,7 @@ final class Multipart {
       Map<String, String> headers = new LinkedHashMap<>();
       String headerText =
           new String(body, headersStart, headersEnd - headersStart, StandardCharsets.ISO_8859_1);
-      for (String line : headerText.split("\r\n")) {
+      for (String line : headerText.split("\r\n", -1)) {
         int colon = line.indexOf(':');
         if (colon > 0) {
           headers.put(

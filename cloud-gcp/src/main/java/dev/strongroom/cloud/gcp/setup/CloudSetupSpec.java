@@ -37,10 +37,10 @@ public record CloudSetupSpec(
   public static final Duration MIN_ROTATION = Duration.ofDays(1);
 
   /** Cloud KMS: a rotation period is at most 876,000 hours. */
-  public static final Duration MAX_ROTATION = Duration.ofHours(876_000);
+  public static final Duration MAX_ROTATION = Duration.ofDays(36_500); // 876,000 hours
 
   /** Cloud Storage: a retention period is at most 3,155,760,000 s (100 years). */
-  public static final Duration MAX_RETENTION = Duration.ofSeconds(3_155_760_000L);
+  public static final Duration MAX_RETENTION = Duration.ofDays(36_525); // 3,155,760,000 s
 
   private static final String PROJECT = "[a-z][a-z0-9-]{4,28}[a-z0-9]";
   private static final String KMS_ID = "[a-zA-Z0-9_-]{1,63}";
@@ -62,7 +62,7 @@ public record CloudSetupSpec(
     Objects.requireNonNull(rotationPeriod, "rotationPeriod");
     if (rotationPeriod.compareTo(MIN_ROTATION) < 0
         || rotationPeriod.compareTo(MAX_ROTATION) > 0
-        || rotationPeriod.getNano() != 0) {
+        || rotationPeriod.toNanosPart() != 0) {
       throw new IllegalArgumentException(
           "rotation period must be whole seconds between 1 day and 876000 hours, got "
               + rotationPeriod);
@@ -73,9 +73,9 @@ public record CloudSetupSpec(
     }
     check("bucket location", bucketLocation, LOCATION);
     Objects.requireNonNull(retentionPeriod, "retentionPeriod");
-    if (retentionPeriod.getSeconds() < 1
+    if (retentionPeriod.toSeconds() < 1
         || retentionPeriod.compareTo(MAX_RETENTION) > 0
-        || retentionPeriod.getNano() != 0) {
+        || retentionPeriod.toNanosPart() != 0) {
       throw new IllegalArgumentException(
           "retention period must be whole seconds between 1 s and 100 years, got "
               + retentionPeriod);

@@ -41,7 +41,9 @@ final class KmsSteps {
 
   /** {@code P90D} for whole days, else ISO-8601 as {@link Duration#toString()}. */
   static String iso(Duration d) {
-    return d.toSeconds() % 86_400 == 0 && d.getNano() == 0 ? "P" + d.toDays() + "D" : d.toString();
+    return d.toSeconds() % 86_400 == 0 && d.toNanosPart() == 0
+        ? "P" + d.toDays() + "D"
+        : d.toString();
   }
 
   private record KeyRingStep(CloudSetupSpec spec, KeyManagementServiceClient kms) implements Step {
@@ -261,7 +263,7 @@ final class KmsSteps {
   }
 
   static com.google.protobuf.Duration proto(Duration d) {
-    return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).build();
+    return com.google.protobuf.Duration.newBuilder().setSeconds(d.toSeconds()).build();
   }
 
   static Timestamp timestamp(Instant t) {

@@ -15,12 +15,19 @@ class MultipartTest {
     String ct = "multipart/related; boundary=\"__END_OF_PART__x\"";
     byte[] media = "line\r\n--not-a-boundary\r\n\u0000\u00ff".getBytes(StandardCharsets.ISO_8859_1);
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    body.writeBytes(
-        ("--__END_OF_PART__x\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
-                + "{\"name\":\"a\"}\r\n"
-                + "--__END_OF_PART__x\r\nContent-Type: application/octet-stream\r\n"
-                + "content-transfer-encoding: binary\r\n\r\n")
-            .getBytes(StandardCharsets.ISO_8859_1));
+    String head =
+        String.join(
+            "\r\n",
+            "--__END_OF_PART__x",
+            "Content-Type: application/json; charset=UTF-8",
+            "",
+            "{\"name\":\"a\"}",
+            "--__END_OF_PART__x",
+            "Content-Type: application/octet-stream",
+            "content-transfer-encoding: binary",
+            "",
+            "");
+    body.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
     body.writeBytes(media);
     body.writeBytes("\r\n--__END_OF_PART__x--\r\n".getBytes(StandardCharsets.ISO_8859_1));
     List<Multipart.Part> parts = Multipart.parse(body.toByteArray(), Multipart.boundary(ct));

@@ -213,7 +213,7 @@ class CloudSetupIT {
         BucketInfo.PublicAccessPrevention.ENFORCED,
         b.getIamConfiguration().getPublicAccessPrevention());
     assertEquals(Duration.ofDays(400), b.getRetentionPeriodDuration());
-    assertEquals(Boolean.TRUE, b.retentionPolicyIsLocked());
+    assertTrue(b.retentionPolicyIsLocked());
 
     Policy bucketPolicy = storage.getIamPolicy(BUCKET);
     Set<String> saRoles =
@@ -402,7 +402,7 @@ class CloudSetupIT {
     Bucket b = storage.get(BUCKET);
     assertTrue(b.getIamConfiguration().isUniformBucketLevelAccessEnabled());
     assertEquals(Duration.ofDays(400), b.getRetentionPeriodDuration());
-    assertEquals(Boolean.TRUE, b.retentionPolicyIsLocked());
+    assertTrue(b.retentionPolicyIsLocked());
   }
 
   @Test
