@@ -735,21 +735,27 @@ public final class FakeCloudStorageServer implements AutoCloseable {
         if (!meta.hasNonNull("contentType") && header(ex, "X-Upload-Content-Type") != null) {
           meta.put("contentType", header(ex, "X-Upload-Content-Type"));
         }
-        String id;
+        // Like Cloud Storage: preconditions are not checked when the session starts, only when
+        // the upload completes; the session URI carries the original parameters.
+        String id = HexFormat.of().formatHex(randomBytes(16));
         synchronized (lock) {
-          Bucket b = requireBucket(bucket);
-          checkObjectPreconditions(b, meta.path("name").asText(""), q);
-          id = HexFormat.of().formatHex(randomBytes(16));
+          requireBucket(bucket);
           sessions.put(id, new Session(bucket, meta, preconditions(q)));
         }
+        StringBuilder location =
+            new StringBuilder(endpoint)
+                .append("/upload/storage/v1/b/")
+                .append(encodePath(bucket))
+                .append("/o?");
+        q.forEach(
+            (k, v) ->
+                location
+                    .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                    .append('=')
+                    .append(URLEncoder.encode(v, StandardCharsets.UTF_8))
+                    .append('&'));
         ex.getResponseHeaders()
-            .add(
-                "Location",
-                endpoint
-                    + "/upload/storage/v1/b/"
-                    + encodePath(bucket)
-                    + "/o?uploadType=resumable&upload_id="
-                    + id);
+            .add("Location", location.append("upload_id=").append(id).toString());
         ex.getResponseHeaders().add("X-GUploader-UploadID", id);
         ex.sendResponseHeaders(200, -1);
       }

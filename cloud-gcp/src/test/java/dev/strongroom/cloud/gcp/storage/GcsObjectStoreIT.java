@@ -248,10 +248,17 @@ class GcsObjectStoreIT {
     assertEquals(CreateOutcome.ALREADY_PRESENT, store.create("backups/big.part", big));
     byte[] other = big.clone();
     other[other.length - 1] ^= 1;
+    gcs.clearRequests();
     ObjectConflictException e =
         assertThrows(ObjectConflictException.class, () -> store.create("backups/big.part", other));
     assertEquals("backups/big.part", e.name());
     assertArrayEquals(big, gcs.objectBytes(WORM, "backups/big.part"));
+    // As in Cloud Storage, the session starts and takes every byte; the commit is refused (412),
+    // then the store reads the object back to compare.
+    assertEquals(
+        List.of("POST", "PUT", "PUT", "GET"),
+        gcs.requests().stream().map(Request::method).toList(),
+        gcs.requests().toString());
   }
 
   @Test
