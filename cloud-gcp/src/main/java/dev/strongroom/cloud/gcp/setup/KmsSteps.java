@@ -19,6 +19,7 @@ import com.google.protobuf.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -93,10 +94,7 @@ final class KmsSteps {
     }
 
     private Instant firstRotation() {
-      return clock
-          .instant()
-          .plus(spec.rotationPeriod())
-          .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+      return clock.instant().plus(spec.rotationPeriod()).truncatedTo(ChronoUnit.SECONDS);
     }
 
     @Override

@@ -118,6 +118,32 @@ class GcsObjectStoreIT {
   }
 
   @Test
+  void aBodyThatDoesNotMatchItsCrc32c_isRejected_andNothingIsStored() {
+    // The store sends the CRC32C of the bytes it means to write (the client computes it itself
+    // for a one-request upload; the store sets it for a resumable one). A body altered on the way
+    // no longer matches, and Cloud Storage refuses it.
+    BlobInfo info =
+        BlobInfo.newBuilder(BlobId.of(WORM, "corrupt"))
+            .setCrc32c(dev.strongroom.cloud.gcp.internal.Hashes.crc32cBase64(utf8("intended")))
+            .build();
+    Exception e =
+        assertThrows(
+            Exception.class,
+            () -> {
+              try (var w =
+                  storage.writer(
+                      info,
+                      Storage.BlobWriteOption.doesNotExist(),
+                      Storage.BlobWriteOption.crc32cMatch())) {
+                w.write(java.nio.ByteBuffer.wrap(utf8("altered!")));
+              }
+            });
+    StorageException se = e instanceof StorageException s ? s : (StorageException) e.getCause();
+    assertEquals(400, se.getCode());
+    assertFalse(store.exists("corrupt"));
+  }
+
+  @Test
   void aLostWriteResponse_isRetriedByTheClient_andEndsAlreadyPresent() {
     gcs.injectOnce(FakeCloudStorageServer.Fault.LOSE_NEXT_WRITE_RESPONSE);
     assertEquals(CreateOutcome.ALREADY_PRESENT, store.create("lost", utf8("payload")));
