@@ -291,7 +291,9 @@ public final class FakeCloudStorageServer implements AutoCloseable {
 
   /** Moves the fake's clock forward (retention periods expire). */
   public void advanceClock(Duration d) {
-    clockOffset = clockOffset.plus(d);
+    synchronized (lock) {
+      clockOffset = clockOffset.plus(d);
+    }
   }
 
   /** Misbehave this way for the next object write only. */
