@@ -1,0 +1,12 @@
+package dev.strongroom.cloud.gcp.storage;
+
+/** What a create-only write found. */
+public enum CreateOutcome {
+  /** The object did not exist; this call created it. */
+  CREATED,
+  /**
+   * The object already existed with exactly these bytes (a retry, or a write whose response was
+   * lost): nothing was written, and that is success.
+   */
+  ALREADY_PRESENT
+}
