@@ -78,6 +78,14 @@ public interface CryptoConfig {
      * Credentials.
      */
     Optional<String> gcpPlaintextEndpoint();
+
+    /**
+     * A wait added before every wrap and unwrap, so a local keyring or HSM costs what a KMS across
+     * a network would (the devstack sets 30 ms, the low end of Cloud KMS's published latency; the
+     * benchmark's direct path uses the same). Zero, the default, in production.
+     */
+    @WithDefault("PT0S")
+    Duration addedLatency();
   }
 
   interface Cache {

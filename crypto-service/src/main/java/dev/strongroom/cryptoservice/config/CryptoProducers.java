@@ -7,6 +7,7 @@ import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.crypto.cache.DataKeyCache;
 import dev.strongroom.crypto.cache.DataKeyCachePolicy;
 import dev.strongroom.crypto.gcpkms.CloudKmsKeyWrapper;
+import dev.strongroom.crypto.kms.AddedLatencyKeyWrapper;
 import dev.strongroom.crypto.kms.InsecureLocalKeyring;
 import dev.strongroom.crypto.kms.KeyWrapper;
 import dev.strongroom.crypto.kms.Pkcs11KeyWrapper;
@@ -52,6 +53,10 @@ public class CryptoProducers {
   @Produces
   @Singleton
   KeyWrapper keyWrapper(CryptoConfig config, SecureRandom random) {
+    return AddedLatencyKeyWrapper.of(kmsWrapper(config, random), config.kms().addedLatency());
+  }
+
+  private static KeyWrapper kmsWrapper(CryptoConfig config, SecureRandom random) {
     CryptoConfig.Kms kms = config.kms();
     switch (kms.kind()) {
       case INSECURE_LOCAL_KEYRING:

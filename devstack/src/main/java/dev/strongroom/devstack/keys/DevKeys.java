@@ -206,7 +206,16 @@ public final class DevKeys {
    * The crypto-service settings that point it at these keys (development KEK in a local keyring).
    */
   public Map<String, String> cryptoServiceConfig() {
+    return cryptoServiceConfig(Duration.ZERO);
+  }
+
+  /**
+   * As {@link #cryptoServiceConfig()}, with a wait before every KMS call so the development keyring
+   * costs what a KMS across a network does.
+   */
+  public Map<String, String> cryptoServiceConfig(Duration kmsAddedLatency) {
     return Map.of(
+        "strongroom.crypto.kms.added-latency", kmsAddedLatency.toString(),
         "strongroom.crypto.sealing-key", dir.resolve(SEALING_KEY).toString(),
         "strongroom.crypto.tenant-token-key", dir.resolve(TENANT_TOKEN_KEY).toString(),
         "strongroom.crypto.kms.kind", "INSECURE_LOCAL_KEYRING",

@@ -145,7 +145,11 @@ public final class StackLauncher {
                     "-Dquarkus.log.file.path=" + logs.resolve(s.module() + ".log"),
                     "-Dstrongroom.state=" + state)); // marks the process as ours for down
         if (s == ServiceModule.CRYPTO) {
-          keys.cryptoServiceConfig().forEach((k, v) -> args.add("-D" + k + "=" + v));
+          Duration kmsLatency = kmsAddedLatency();
+          writeAtomically(
+              state.resolve(KMS_LATENCY_FILE),
+              kmsLatency.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          keys.cryptoServiceConfig(kmsLatency).forEach((k, v) -> args.add("-D" + k + "=" + v));
         }
         args.add("-jar");
         args.add(serviceJar(s).toString());
@@ -170,6 +174,45 @@ public final class StackLauncher {
     } catch (StackException e) {
       down();
       throw e;
+    }
+  }
+
+  /** State file holding the wait the crypto-service adds before each KMS call (ISO-8601). */
+  public static final String KMS_LATENCY_FILE = "kms-added-latency";
+
+  /** The default wait: 30 ms, the low end of Cloud KMS's published latency. */
+  public static final Duration DEFAULT_KMS_LATENCY = Duration.ofMillis(30);
+
+  /**
+   * The wait the development keyring adds before each call, so a KMS round trip costs what it does
+   * in production: {@code STRONGROOM_KMS_LATENCY_MS} (0 turns it off), else {@link
+   * #DEFAULT_KMS_LATENCY}.
+   */
+  static Duration kmsAddedLatency() {
+    String v = System.getenv("STRONGROOM_KMS_LATENCY_MS");
+    if (v == null || v.isBlank()) {
+      return DEFAULT_KMS_LATENCY;
+    }
+    try {
+      long ms = Long.parseLong(v.trim());
+      if (ms < 0 || ms > 10_000) {
+        throw new NumberFormatException();
+      }
+      return Duration.ofMillis(ms);
+    } catch (NumberFormatException e) {
+      throw new StackException(
+          "STRONGROOM_KMS_LATENCY_MS must be a whole number of milliseconds from 0 to 10000, not '"
+              + v
+              + "'");
+    }
+  }
+
+  /** The KMS wait the running stack's crypto-service was started with. */
+  public Duration runningKmsLatency() {
+    try {
+      return Duration.parse(Files.readString(state.resolve(KMS_LATENCY_FILE)).trim());
+    } catch (IOException e) {
+      throw new StackException("the stack is not up (no " + KMS_LATENCY_FILE + ")", e);
     }
   }
 
