@@ -1,0 +1,55 @@
+package dev.strongroom.proof.run;
+
+import dev.strongroom.provisioner.db.MariaDbBinaries;
+import dev.strongroom.provisioner.db.MariaDbClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the checks of one run may use: the target's parts, a scratch directory (throwaway keys,
+ * probe output; removed after the run), the stock database client and the clock.
+ */
+public final class ProofContext {
+  private final Optional<DbTarget> db;
+  private final Path scratch;
+  private final Clock clock;
+  private final MariaDbClient client;
+  private final HostFacts host;
+
+  public ProofContext(Optional<DbTarget> db, HostFacts host, Path scratch, Clock clock) {
+    this.db = Objects.requireNonNull(db, "db");
+    this.host = Objects.requireNonNull(host, "host");
+    this.scratch = Objects.requireNonNull(scratch, "scratch");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.client = new MariaDbClient(MariaDbBinaries.debian().client());
+  }
+
+  /** The database, or empty when the target has none (its controls are then NOT_APPLICABLE). */
+  public Optional<DbTarget> db() {
+    return db;
+  }
+
+  public HostFacts host() {
+    return host;
+  }
+
+  public Path scratch() {
+    return scratch;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The stock {@code mariadb} command-line client. */
+  public MariaDbClient client() {
+    return client;
+  }
+
+  /** A short description of the target for results and the signature binding. */
+  public String targetName() {
+    return db.map(DbTarget::describe).orElse("no-database");
+  }
+}
