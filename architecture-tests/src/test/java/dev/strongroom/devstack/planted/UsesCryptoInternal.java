@@ -1,0 +1,6 @@
+package dev.strongroom.devstack.planted;
+
+/** Planted violation: another module's internal package (RulesBiteTest). */
+public final class UsesCryptoInternal {
+  public dev.strongroom.crypto.internal.Hkdf hkdf;
+}
