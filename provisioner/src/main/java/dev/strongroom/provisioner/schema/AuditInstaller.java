@@ -21,10 +21,23 @@ public final class AuditInstaller {
   public static final String AUDIT_DEFINER = "audit_definer";
 
   /**
-   * The audit SQL resources (next to the schema scripts), applied after {@link
-   * SchemaInstaller#SCRIPTS}.
+   * The audit scripts, applied in this order after {@link SchemaInstaller#SCRIPTS}: SQL resources
+   * next to the schema scripts, except {@link AuditTriggers#SCRIPT_NAME}, which {@link
+   * AuditTriggers} generates from its column specification ({@link #part}).
    */
-  public static final List<String> SCRIPTS = List.of("05-audit.sql", "06-audit-grants.sql");
+  public static final List<String> SCRIPTS =
+      List.of(
+          "05-audit.sql",
+          AuditTriggers.SCRIPT_NAME,
+          "06-audit-grants.sql",
+          "07-audit-baseline.sql");
+
+  /** One part of {@link #SCRIPTS} in its MariaDB form: the resource, or the generated triggers. */
+  public static String part(String name) {
+    return name.equals(AuditTriggers.SCRIPT_NAME)
+        ? AuditTriggers.script()
+        : SchemaInstaller.resource(name);
+  }
 
   private AuditInstaller() {}
 
@@ -62,7 +75,7 @@ public final class AuditInstaller {
       sb.append("\n-- ")
           .append(name)
           .append('\n')
-          .append(SchemaDialect.render(dialect, name, SchemaInstaller.resource(name)))
+          .append(SchemaDialect.render(dialect, name, part(name)))
           .append('\n');
     }
     sb.append(SchemaDialect.render(dialect, "audit sealer event", schedulerStatements(options)));

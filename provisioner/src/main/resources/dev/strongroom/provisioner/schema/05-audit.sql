@@ -43,16 +43,67 @@ CREATE TABLE IF NOT EXISTS strongroom_audit.audit_seal_lock (
 ) ENGINE=InnoDB;
 INSERT IGNORE INTO strongroom_audit.audit_seal_lock (id) VALUES (1);
 
+-- The anchor service's lease (DESIGN §2: one writer). One row; `epoch` grows by one whenever the lease changes hands
+-- or lapses, and audit_anchor_append accepts only the current holder with the current epoch (a fencing token).
+CREATE TABLE IF NOT EXISTS strongroom_audit.audit_anchor_lease (
+  id         TINYINT UNSIGNED NOT NULL,
+  holder     VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  epoch      BIGINT UNSIGNED NOT NULL,
+  expires_at DATETIME(6) NOT NULL,
+  PRIMARY KEY (id),
+  CONSTRAINT ck_audit_anchor_lease_one CHECK (id = 1)
+) ENGINE=InnoDB;
+INSERT IGNORE INTO strongroom_audit.audit_anchor_lease (id, holder, epoch, expires_at) VALUES (1, NULL, 0, '1970-01-01 00:00:01');
+
+-- Every checkpoint the anchor service publishes, in order, recorded before its objects are written to the WORM sink
+-- (so a successor re-writes exactly these bytes). Appended only by audit_anchor_append, never updated or deleted
+-- (guards below); anchor_no is gapless from 1, so two writers can never both publish anchor n. The WORM sink, not this
+-- table, is the anchor: root can edit this table like any other.
+CREATE TABLE IF NOT EXISTS strongroom_audit.audit_anchors (
+  anchor_no   BIGINT UNSIGNED NOT NULL,
+  epoch       BIGINT UNSIGNED NOT NULL,
+  holder      VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  tree_size   BIGINT UNSIGNED NOT NULL,
+  root_hash   CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  checkpoint  TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  worm_object VARCHAR(512) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  created_at  DATETIME(6) NOT NULL,
+  PRIMARY KEY (anchor_no),
+  UNIQUE KEY uk_audit_anchors_object (worm_object)
+) ENGINE=InnoDB;
+
+-- What the installer left behind (audit_schema_state and the row counts at install), taken at the end of every
+-- install (07-audit-baseline.sql); the audit plane compares the live state with it (SCHEMA_DRIFT, row counts).
+CREATE TABLE IF NOT EXISTS strongroom_audit.audit_schema_baseline (
+  kind   VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  object VARCHAR(512) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  detail VARCHAR(1024) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  PRIMARY KEY (kind, object)
+) ENGINE=InnoDB;
+CREATE TABLE IF NOT EXISTS strongroom_audit.audit_row_baseline (
+  table_name VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  row_count  BIGINT NOT NULL,
+  inserted   BIGINT NOT NULL,
+  deleted    BIGINT NOT NULL,
+  PRIMARY KEY (table_name)
+) ENGINE=InnoDB;
+
 -- The locked account that owns the audit triggers and routines (not api_definer: the API's owner cannot write
 -- the audit schema, and the audit owner cannot change data).
 CREATE USER IF NOT EXISTS 'audit_definer'@'localhost' IDENTIFIED VIA unix_socket ACCOUNT LOCK;
 ALTER USER 'audit_definer'@'localhost' IDENTIFIED VIA unix_socket ACCOUNT LOCK;
 REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'audit_definer'@'localhost';
 GRANT SELECT, INSERT, TRIGGER, EXECUTE, EVENT ON strongroom_audit.* TO 'audit_definer'@'localhost';
+-- the one UPDATE it holds: the lease row (audit_lease_acquire)
+GRANT UPDATE ON strongroom_audit.audit_anchor_lease TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.tenants TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.data_keys TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.users TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.record_decrypts TO 'audit_definer'@'localhost';
+-- read-only, for the schema-drift view below (who holds what on the two schemas)
+GRANT SELECT ON mysql.db TO 'audit_definer'@'localhost';
+GRANT SELECT ON mysql.tables_priv TO 'audit_definer'@'localhost';
+GRANT SELECT ON mysql.procs_priv TO 'audit_definer'@'localhost';
 
 -- Earlier installs routed the triggers through this procedure.
 DROP PROCEDURE IF EXISTS strongroom_audit.audit_append;
@@ -165,248 +216,146 @@ CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit.audit_chain_no_delete
   BEFORE DELETE ON strongroom_audit.audit_chain FOR EACH ROW
   SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted'$$
+CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit.audit_anchors_no_update
+  BEFORE UPDATE ON strongroom_audit.audit_anchors FOR EACH ROW
+  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted'$$
+CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit.audit_anchors_no_delete
+  BEFORE DELETE ON strongroom_audit.audit_anchors FOR EACH ROW
+  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted'$$
 
--- Data-table triggers, one pattern for every table: the INSERT into audit_events is written inline (no routine
--- call on the write path). Images are built directly in canonical form (docs/audit-chain.md): a JSON object, keys
--- sorted, no whitespace, text as JSON_QUOTE writes it, binary columns as lowercase hex, DATETIME(6) as
--- 'YYYY-MM-DD HH:MM:SS.ffffff', integer columns as decimal strings, NULL as null. `tenant` is the changed row's
--- tenant (for the API's writes that is the bound tenant, which the procedures enforce; for a migration's write it
--- names whose data changed). An UPDATE that changed nothing (equal images) is not recorded.
-
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenants_audit_insert
-  AFTER INSERT ON strongroom.tenants FOR EACH ROW
-  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                             primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'tenants', CONCAT('{"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
-    NULL,
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
-    NULL)$$
-
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenants_audit_update
-  AFTER UPDATE ON strongroom.tenants FOR EACH ROW
+-- Takes or renews the anchor lease for p_holder for p_ttl_ms (500..600000). Renewal keeps the epoch; a lapsed lease
+-- goes to whoever asks first with epoch + 1 (its former holder too: after a lapse nothing it held is valid). Result:
+-- acquired (1 when p_holder holds it now), holder, epoch, expires_at (UTC).
+CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' PROCEDURE strongroom_audit.audit_lease_acquire(
+    IN p_holder VARCHAR(128) CHARACTER SET ascii, IN p_ttl_ms INT)
+  MODIFIES SQL DATA SQL SECURITY DEFINER
 BEGIN
-  DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}');
-  DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}');
-  IF NOT (v_before <=> v_after) THEN
-    INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                               primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'tenants', CONCAT('{"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
-      v_before,
-      v_after,
-      NULL);
+  DECLARE v_holder VARCHAR(128) CHARACTER SET ascii DEFAULT NULL;
+  DECLARE v_epoch BIGINT UNSIGNED DEFAULT NULL;
+  DECLARE v_expires DATETIME(6) DEFAULT NULL;
+  DECLARE v_now DATETIME(6);
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION
+  BEGIN
+    ROLLBACK;
+    RESIGNAL;
+  END;
+  IF p_holder IS NULL OR NOT (CAST(p_holder AS BINARY) REGEXP '^[A-Za-z0-9._:@-]{1,128}$') OR LOCATE(CHAR(10), p_holder) > 0 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: holder must be 1..128 of [A-Za-z0-9._:@-]';
   END IF;
+  IF p_ttl_ms IS NULL OR p_ttl_ms NOT BETWEEN 500 AND 600000 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: ttl_ms must be within 500..600000';
+  END IF;
+  START TRANSACTION;
+  SELECT l.holder, l.epoch, l.expires_at INTO v_holder, v_epoch, v_expires
+    FROM strongroom_audit.audit_anchor_lease l WHERE l.id = 1 FOR UPDATE;
+  IF v_epoch IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-LOCK-MISSING: the lease row is gone; re-install the audit plane';
+  END IF;
+  SET v_now = UTC_TIMESTAMP(6);
+  IF v_expires <= v_now THEN
+    SET v_holder = p_holder, v_epoch = v_epoch + 1, v_expires = v_now + INTERVAL p_ttl_ms * 1000 MICROSECOND;
+    UPDATE strongroom_audit.audit_anchor_lease SET holder = v_holder, epoch = v_epoch, expires_at = v_expires WHERE id = 1;
+  ELSEIF v_holder = p_holder THEN
+    SET v_expires = v_now + INTERVAL p_ttl_ms * 1000 MICROSECOND;
+    UPDATE strongroom_audit.audit_anchor_lease SET expires_at = v_expires WHERE id = 1;
+  END IF;
+  COMMIT;
+  SELECT IF(v_holder = p_holder, 1, 0) AS acquired, v_holder AS holder, v_epoch AS epoch, v_expires AS expires_at;
 END$$
 
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.tenants_audit_delete
-  AFTER DELETE ON strongroom.tenants FOR EACH ROW
-  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                             primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'tenants', CONCAT('{"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
-    NULL,
-    NULL)$$
-
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.data_keys_audit_insert
-  AFTER INSERT ON strongroom.data_keys FOR EACH ROW
-  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                             primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'data_keys', CONCAT('{"dek_id":', JSON_QUOTE(NEW.dek_id), '}'),
-    NULL,
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
-      ',"kms_key_name":', JSON_QUOTE(NEW.kms_key_name),
-      ',"kms_key_version":', JSON_QUOTE(NEW.kms_key_version),
-      ',"pq_alg":', IFNULL(JSON_QUOTE(NEW.pq_alg), 'null'),
-      ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(NEW.pq_wrapped_dek)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id),
-      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(NEW.wrapped_dek)), '"'), '}'),
-    NULL)$$
-
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.data_keys_audit_update
-  AFTER UPDATE ON strongroom.data_keys FOR EACH ROW
+-- Records checkpoint p_anchor_no (the next one: last + 1) for the current lease holder with the current epoch, in one
+-- transaction under the lease row lock: a holder whose lease lapsed (or was taken over) gets SR-AUDIT-NOT-LEASEHOLDER,
+-- a second writer of the same number SR-CONFLICT, a tree that shrinks or runs past the chain SR-AUDIT-BAD-ANCHOR.
+CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' PROCEDURE strongroom_audit.audit_anchor_append(
+    IN p_holder VARCHAR(128) CHARACTER SET ascii, IN p_epoch BIGINT UNSIGNED, IN p_anchor_no BIGINT UNSIGNED,
+    IN p_tree_size BIGINT UNSIGNED, IN p_root_hash CHAR(64) CHARACTER SET ascii,
+    IN p_checkpoint TEXT CHARACTER SET utf8mb4, IN p_worm_object VARCHAR(512) CHARACTER SET utf8mb4,
+    IN p_created_at DATETIME(6))
+  MODIFIES SQL DATA SQL SECURITY DEFINER
 BEGIN
-  DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
-      ',"kms_key_name":', JSON_QUOTE(OLD.kms_key_name),
-      ',"kms_key_version":', JSON_QUOTE(OLD.kms_key_version),
-      ',"pq_alg":', IFNULL(JSON_QUOTE(OLD.pq_alg), 'null'),
-      ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(OLD.pq_wrapped_dek)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id),
-      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(OLD.wrapped_dek)), '"'), '}');
-  DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
-      ',"kms_key_name":', JSON_QUOTE(NEW.kms_key_name),
-      ',"kms_key_version":', JSON_QUOTE(NEW.kms_key_version),
-      ',"pq_alg":', IFNULL(JSON_QUOTE(NEW.pq_alg), 'null'),
-      ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(NEW.pq_wrapped_dek)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id),
-      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(NEW.wrapped_dek)), '"'), '}');
-  IF NOT (v_before <=> v_after) THEN
-    INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                               primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'data_keys', CONCAT('{"dek_id":', JSON_QUOTE(NEW.dek_id), '}'),
-      v_before,
-      v_after,
-      NULL);
+  DECLARE v_holder VARCHAR(128) CHARACTER SET ascii DEFAULT NULL;
+  DECLARE v_epoch BIGINT UNSIGNED DEFAULT NULL;
+  DECLARE v_expires DATETIME(6) DEFAULT NULL;
+  DECLARE v_last BIGINT UNSIGNED DEFAULT 0;
+  DECLARE v_last_size BIGINT UNSIGNED DEFAULT 0;
+  DECLARE v_head BIGINT UNSIGNED DEFAULT 0;
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION
+  BEGIN
+    ROLLBACK;
+    RESIGNAL;
+  END;
+  START TRANSACTION;
+  SELECT l.holder, l.epoch, l.expires_at INTO v_holder, v_epoch, v_expires
+    FROM strongroom_audit.audit_anchor_lease l WHERE l.id = 1 FOR UPDATE;
+  IF NOT (v_holder <=> p_holder) OR NOT (v_epoch <=> p_epoch) OR v_expires <= UTC_TIMESTAMP(6) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-NOT-LEASEHOLDER: the anchor lease is not held with this epoch';
   END IF;
-END$$
-
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.data_keys_audit_delete
-  AFTER DELETE ON strongroom.data_keys FOR EACH ROW
-  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                             primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'data_keys', CONCAT('{"dek_id":', JSON_QUOTE(OLD.dek_id), '}'),
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
-      ',"kms_key_name":', JSON_QUOTE(OLD.kms_key_name),
-      ',"kms_key_version":', JSON_QUOTE(OLD.kms_key_version),
-      ',"pq_alg":', IFNULL(JSON_QUOTE(OLD.pq_alg), 'null'),
-      ',"pq_wrapped_dek":', IFNULL(CONCAT('"', LOWER(HEX(OLD.pq_wrapped_dek)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id),
-      ',"wrapped_dek":', CONCAT('"', LOWER(HEX(OLD.wrapped_dek)), '"'), '}'),
-    NULL,
-    NULL)$$
-
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users_audit_insert
-  AFTER INSERT ON strongroom.users FOR EACH ROW
-  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                             primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'users', CONCAT('{"record_id":', JSON_QUOTE(NEW.record_id), '}'),
-    NULL,
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
-      ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_ct)), '"'), 'null'),
-      ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_iv)), '"'), 'null'),
-      ',"name_ct":', CONCAT('"', LOWER(HEX(NEW.name_ct)), '"'),
-      ',"name_iv":', CONCAT('"', LOWER(HEX(NEW.name_iv)), '"'),
-      ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_ct)), '"'), 'null'),
-      ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_iv)), '"'), 'null'),
-      ',"record_id":', JSON_QUOTE(NEW.record_id),
-      ',"request_id":', JSON_QUOTE(NEW.request_id),
-      ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_ct)), '"'), 'null'),
-      ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_iv)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
-    NEW.request_id)$$
-
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users_audit_update
-  AFTER UPDATE ON strongroom.users FOR EACH ROW
-BEGIN
-  DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
-      ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_ct)), '"'), 'null'),
-      ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_iv)), '"'), 'null'),
-      ',"name_ct":', CONCAT('"', LOWER(HEX(OLD.name_ct)), '"'),
-      ',"name_iv":', CONCAT('"', LOWER(HEX(OLD.name_iv)), '"'),
-      ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_ct)), '"'), 'null'),
-      ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_iv)), '"'), 'null'),
-      ',"record_id":', JSON_QUOTE(OLD.record_id),
-      ',"request_id":', JSON_QUOTE(OLD.request_id),
-      ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_ct)), '"'), 'null'),
-      ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_iv)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}');
-  DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(NEW.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(NEW.dek_id),
-      ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_ct)), '"'), 'null'),
-      ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.email_iv)), '"'), 'null'),
-      ',"name_ct":', CONCAT('"', LOWER(HEX(NEW.name_ct)), '"'),
-      ',"name_iv":', CONCAT('"', LOWER(HEX(NEW.name_iv)), '"'),
-      ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_ct)), '"'), 'null'),
-      ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.phone_iv)), '"'), 'null'),
-      ',"record_id":', JSON_QUOTE(NEW.record_id),
-      ',"request_id":', JSON_QUOTE(NEW.request_id),
-      ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_ct)), '"'), 'null'),
-      ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(NEW.role_iv)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}');
-  IF NOT (v_before <=> v_after) THEN
-    INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                               primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'users', CONCAT('{"record_id":', JSON_QUOTE(NEW.record_id), '}'),
-      v_before,
-      v_after,
-      NEW.request_id);
+  SELECT IFNULL(MAX(a.anchor_no), 0) INTO v_last FROM strongroom_audit.audit_anchors a;
+  SELECT IFNULL((SELECT a.tree_size FROM strongroom_audit.audit_anchors a WHERE a.anchor_no = v_last), 0) INTO v_last_size;
+  SELECT IFNULL(MAX(c.seq), 0) INTO v_head FROM strongroom_audit.audit_chain c;
+  IF p_anchor_no IS NULL OR p_anchor_no <> v_last + 1 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CONFLICT: that anchor number is not the next one';
   END IF;
-END$$
-
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.users_audit_delete
-  AFTER DELETE ON strongroom.users FOR EACH ROW
-  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                             primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'users', CONCAT('{"record_id":', JSON_QUOTE(OLD.record_id), '}'),
-    CONCAT('{"created_at":', CONCAT('"', DATE_FORMAT(OLD.created_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"dek_id":', JSON_QUOTE(OLD.dek_id),
-      ',"email_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_ct)), '"'), 'null'),
-      ',"email_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.email_iv)), '"'), 'null'),
-      ',"name_ct":', CONCAT('"', LOWER(HEX(OLD.name_ct)), '"'),
-      ',"name_iv":', CONCAT('"', LOWER(HEX(OLD.name_iv)), '"'),
-      ',"phone_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_ct)), '"'), 'null'),
-      ',"phone_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.phone_iv)), '"'), 'null'),
-      ',"record_id":', JSON_QUOTE(OLD.record_id),
-      ',"request_id":', JSON_QUOTE(OLD.request_id),
-      ',"role_ct":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_ct)), '"'), 'null'),
-      ',"role_iv":', IFNULL(CONCAT('"', LOWER(HEX(OLD.role_iv)), '"'), 'null'),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
-    NULL,
-    OLD.request_id)$$
-
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.record_decrypts_audit_insert
-  AFTER INSERT ON strongroom.record_decrypts FOR EACH ROW
-  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                             primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'INSERT', 'record_decrypts', CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'), '}'),
-    NULL,
-    CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'),
-      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"reader":', JSON_QUOTE(NEW.reader),
-      ',"record_id":', JSON_QUOTE(NEW.record_id),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}'),
-    NULL)$$
-
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.record_decrypts_audit_update
-  AFTER UPDATE ON strongroom.record_decrypts FOR EACH ROW
-BEGIN
-  DECLARE v_before LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"decrypt_id":', CONCAT('"', OLD.decrypt_id, '"'),
-      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"reader":', JSON_QUOTE(OLD.reader),
-      ',"record_id":', JSON_QUOTE(OLD.record_id),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}');
-  DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT
-    CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'),
-      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(NEW.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"reader":', JSON_QUOTE(NEW.reader),
-      ',"record_id":', JSON_QUOTE(NEW.record_id),
-      ',"tenant_id":', JSON_QUOTE(NEW.tenant_id), '}');
-  IF NOT (v_before <=> v_after) THEN
-    INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                               primary_key, before_image, after_image, request_id)
-    VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), NEW.tenant_id, 'UPDATE', 'record_decrypts', CONCAT('{"decrypt_id":', CONCAT('"', NEW.decrypt_id, '"'), '}'),
-      v_before,
-      v_after,
-      NULL);
+  IF p_tree_size IS NULL OR p_tree_size < v_last_size OR p_tree_size > v_head OR p_root_hash IS NULL
+     OR NOT (CAST(p_root_hash AS BINARY) REGEXP '^[0-9a-f]{64}$') OR p_checkpoint IS NULL OR p_worm_object IS NULL
+     OR p_created_at IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-BAD-ANCHOR: size shrinks or passes the chain head, or a field is missing';
   END IF;
+  INSERT INTO strongroom_audit.audit_anchors (anchor_no, epoch, holder, tree_size, root_hash, checkpoint, worm_object, created_at)
+    VALUES (p_anchor_no, p_epoch, p_holder, p_tree_size, p_root_hash, p_checkpoint, p_worm_object, p_created_at);
+  COMMIT;
+  SELECT p_anchor_no AS anchor_no;
 END$$
-
-CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom.record_decrypts_audit_delete
-  AFTER DELETE ON strongroom.record_decrypts FOR EACH ROW
-  INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
-                                             primary_key, before_image, after_image, request_id)
-  VALUES (UTC_TIMESTAMP(6), USER(), CURRENT_USER(), OLD.tenant_id, 'DELETE', 'record_decrypts', CONCAT('{"decrypt_id":', CONCAT('"', OLD.decrypt_id, '"'), '}'),
-    CONCAT('{"decrypt_id":', CONCAT('"', OLD.decrypt_id, '"'),
-      ',"decrypted_at":', CONCAT('"', DATE_FORMAT(OLD.decrypted_at, '%Y-%m-%d %H:%i:%s.%f'), '"'),
-      ',"reader":', JSON_QUOTE(OLD.reader),
-      ',"record_id":', JSON_QUOTE(OLD.record_id),
-      ',"tenant_id":', JSON_QUOTE(OLD.tenant_id), '}'),
-    NULL,
-    NULL)$$
 
 DELIMITER ;
+
+-- The live state the installer is responsible for (SCHEMA_DRIFT compares it with audit_schema_baseline): every audited
+-- table and column, every trigger and audit routine (the body by SHA-256), and every grant on the two schemas. Seen
+-- with audit_definer's privileges: the audited tables by name (a table renamed away and recreated shows up as the new
+-- one without triggers), the audit schema, and the grant tables read-only.
+CREATE OR REPLACE ALGORITHM = TEMPTABLE DEFINER = 'audit_definer'@'localhost' SQL SECURITY DEFINER VIEW strongroom_audit.audit_schema_state (kind, object, detail) AS
+  SELECT CONVERT(x.kind USING utf8mb4) COLLATE utf8mb4_bin, CONVERT(x.object USING utf8mb4) COLLATE utf8mb4_bin,
+         CONVERT(x.detail USING utf8mb4) COLLATE utf8mb4_bin FROM (
+  SELECT 'column' AS kind, CONCAT(c.TABLE_SCHEMA, '.', c.TABLE_NAME, '.', c.COLUMN_NAME) AS object,
+         CONCAT(c.COLUMN_TYPE, ' ', c.IS_NULLABLE, ' ', IFNULL(c.CHARACTER_SET_NAME, '-'), ' ', IFNULL(c.COLLATION_NAME, '-')) AS detail
+    FROM information_schema.COLUMNS c
+    WHERE c.TABLE_SCHEMA = 'strongroom_audit'
+       OR (c.TABLE_SCHEMA = 'strongroom' AND c.TABLE_NAME IN ('tenants', 'data_keys', 'users', 'record_decrypts'))
+  UNION ALL
+  SELECT 'trigger', CONCAT(t.TRIGGER_SCHEMA, '.', t.TRIGGER_NAME),
+         CONCAT(t.ACTION_TIMING, ' ', t.EVENT_MANIPULATION, ' ON ', t.EVENT_OBJECT_SCHEMA, '.', t.EVENT_OBJECT_TABLE, ' ',
+                t.DEFINER, ' ', SHA2(t.ACTION_STATEMENT, 256))
+    FROM information_schema.TRIGGERS t
+    WHERE t.TRIGGER_SCHEMA IN ('strongroom', 'strongroom_audit') OR t.EVENT_OBJECT_SCHEMA IN ('strongroom', 'strongroom_audit')
+  UNION ALL
+  SELECT 'routine', CONCAT(r.ROUTINE_SCHEMA, '.', r.ROUTINE_NAME),
+         CONCAT(r.ROUTINE_TYPE, ' ', r.DEFINER, ' ', r.SECURITY_TYPE, ' ', SHA2(IFNULL(r.ROUTINE_DEFINITION, ''), 256))
+    FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = 'strongroom_audit'
+  UNION ALL
+  SELECT 'grant', CONCAT(d.User, '@', d.Host, ' ', d.Db, '.*'),
+         CONCAT_WS(',', IF(d.Select_priv = 'Y', 'SELECT', NULL), IF(d.Insert_priv = 'Y', 'INSERT', NULL),
+                   IF(d.Update_priv = 'Y', 'UPDATE', NULL), IF(d.Delete_priv = 'Y', 'DELETE', NULL),
+                   IF(d.Create_priv = 'Y', 'CREATE', NULL), IF(d.Drop_priv = 'Y', 'DROP', NULL),
+                   IF(d.Grant_priv = 'Y', 'GRANT', NULL), IF(d.Index_priv = 'Y', 'INDEX', NULL),
+                   IF(d.Alter_priv = 'Y', 'ALTER', NULL), IF(d.Create_view_priv = 'Y', 'CREATE VIEW', NULL),
+                   IF(d.Create_routine_priv = 'Y', 'CREATE ROUTINE', NULL), IF(d.Alter_routine_priv = 'Y', 'ALTER ROUTINE', NULL),
+                   IF(d.Execute_priv = 'Y', 'EXECUTE', NULL), IF(d.Event_priv = 'Y', 'EVENT', NULL),
+                   IF(d.Trigger_priv = 'Y', 'TRIGGER', NULL), IF(d.Lock_tables_priv = 'Y', 'LOCK TABLES', NULL))
+    FROM mysql.db d WHERE d.Db IN ('strongroom', 'strongroom_audit', 'strongroom_security')
+  UNION ALL
+  SELECT 'grant', CONCAT(p.User, '@', p.Host, ' ', p.Db, '.', p.Table_name), CONCAT(p.Table_priv, ' / ', p.Column_priv)
+    FROM mysql.tables_priv p WHERE p.Db IN ('strongroom', 'strongroom_audit', 'strongroom_security')
+  UNION ALL
+  SELECT 'grant', CONCAT(p.User, '@', p.Host, ' ', p.Db, '.', p.Routine_name, ' ', p.Routine_type), p.Proc_priv
+    FROM mysql.procs_priv p WHERE p.Db IN ('strongroom', 'strongroom_audit', 'strongroom_security')) x;
+
+-- The differences between audit_schema_state and audit_schema_baseline: 'missing' (in the baseline, gone or changed)
+-- and 'unexpected' (new or changed). Empty when nothing drifted.
+CREATE OR REPLACE ALGORITHM = TEMPTABLE DEFINER = 'audit_definer'@'localhost' SQL SECURITY DEFINER VIEW strongroom_audit.audit_schema_drift (change_kind, kind, object, detail) AS
+  SELECT 'missing', b.kind, b.object, b.detail FROM strongroom_audit.audit_schema_baseline b
+    WHERE NOT EXISTS (SELECT 1 FROM strongroom_audit.audit_schema_state s
+                      WHERE s.kind = b.kind AND s.object = b.object AND s.detail = b.detail)
+  UNION ALL
+  SELECT 'unexpected', s.kind, s.object, s.detail FROM strongroom_audit.audit_schema_state s
+    WHERE NOT EXISTS (SELECT 1 FROM strongroom_audit.audit_schema_baseline b
+                      WHERE b.kind = s.kind AND b.object = s.object AND b.detail = s.detail);

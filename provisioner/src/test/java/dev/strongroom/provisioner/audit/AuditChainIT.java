@@ -172,10 +172,21 @@ class AuditChainIT {
     assertEquals(
         Set.of(
             "GRANT EXECUTE ON PROCEDURE `strongroom`.`security_set_tenant` TO `auditor`@`127.0.0.1`",
-            "GRANT SELECT ON `strongroom_audit`.* TO `auditor`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_events` TO `auditor`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_chain` TO `auditor`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_anchors` TO `auditor`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_schema_baseline` TO `auditor`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_row_baseline` TO `auditor`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_schema_state` TO `auditor`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_schema_drift` TO `auditor`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_row_counts` TO `auditor`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_row_reconciliation` TO `auditor`@`127.0.0.1`",
             "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_seal` TO `auditor`@`127.0.0.1`",
-            "GRANT EXECUTE ON FUNCTION `strongroom_audit`.`audit_payload` TO `auditor`@`127.0.0.1`"),
-        auditor);
+            "GRANT EXECUTE ON FUNCTION `strongroom_audit`.`audit_payload` TO `auditor`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_lease_acquire` TO `auditor`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_anchor_append` TO `auditor`@`127.0.0.1`"),
+        auditor,
+        "table by table: nothing on audit_seal_lock or audit_anchor_lease, whose row it could lock");
     for (String id : List.of("app_user", "migration")) {
       assertFalse(
           t.db
@@ -191,9 +202,11 @@ class AuditChainIT {
             "SELECT COUNT(*) FROM information_schema.SCHEMA_PRIVILEGES WHERE TABLE_SCHEMA = 'strongroom_audit'"
                 + " AND PRIVILEGE_TYPE IN ('DROP', 'UPDATE', 'DELETE', 'ALTER', 'CREATE')"));
     assertEquals(
-        "0",
+        "'audit_definer'@'localhost' audit_anchor_lease UPDATE",
         root(
-            "SELECT COUNT(*) FROM information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA = 'strongroom_audit'"));
+            "SELECT CONCAT(GRANTEE, ' ', TABLE_NAME, ' ', PRIVILEGE_TYPE) FROM information_schema.TABLE_PRIVILEGES"
+                + " WHERE TABLE_SCHEMA = 'strongroom_audit' AND PRIVILEGE_TYPE <> 'SELECT'"),
+        "the one table privilege besides SELECT: the lease row the lease procedure renews");
     assertEquals(
         "0",
         root(

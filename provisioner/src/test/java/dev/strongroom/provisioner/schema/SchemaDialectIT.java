@@ -125,10 +125,14 @@ class SchemaDialectIT {
     assertEquals(
         4, mariaEvents.size(), "tenants, data_keys, users INSERT and the data_keys UPDATE");
 
-    // the MySQL rendering of parts 5 and 6, with the one clause MariaDB cannot run put back
+    // the MySQL rendering of parts 5 (with the generated triggers) and 6, with the one clause
+    // MariaDB cannot run put back
     String mysql05 =
         SchemaDialect.render(
-            Dialect.MYSQL_8_4, "05-audit.sql", SchemaInstaller.resource("05-audit.sql"));
+                Dialect.MYSQL_8_4, "05-audit.sql", SchemaInstaller.resource("05-audit.sql"))
+            + "\n"
+            + SchemaDialect.render(
+                Dialect.MYSQL_8_4, AuditTriggers.SCRIPT_NAME, AuditTriggers.script());
     String mysql06 =
         SchemaDialect.render(
             Dialect.MYSQL_8_4,
@@ -153,13 +157,13 @@ class SchemaDialectIT {
             .scalar(),
         "the rendered jq is live");
     assertEquals(
-        List.of(List.of("strongroom", "12", "12"), List.of("strongroom_audit", "4", "0")),
+        List.of(List.of("strongroom", "12", "12"), List.of("strongroom_audit", "6", "0")),
         db.sql(
                 "SELECT TRIGGER_SCHEMA, COUNT(*), SUM(ACTION_STATEMENT LIKE '%CHAR(31 USING utf8mb4)%'"
                     + " AND ACTION_STATEMENT NOT LIKE '%JSON_QUOTE%') FROM information_schema.TRIGGERS"
                     + " WHERE TRIGGER_SCHEMA LIKE 'strongroom%' GROUP BY TRIGGER_SCHEMA ORDER BY 1")
             .rows(),
-        "12 data-table triggers, all with the rendered quoting, and the 4 guards");
+        "12 data-table triggers, all with the rendered quoting, and the 6 guards");
 
     assertEquals(jqBefore, jqSamples(), "jq: MariaDB's JSON_QUOTE and the rendered expression");
     long last =
