@@ -59,6 +59,22 @@ class ModulesTest {
         "info.picocli:picocli");
     pin("provisioner", "dev.strongroom:contracts", "org.bouncycastle:bcpkix-jdk18on");
     pin(
+        "proof",
+        "dev.strongroom:contracts",
+        "dev.strongroom:provisioner",
+        "com.github.f4b6a3:uuid-creator",
+        "com.fasterxml.jackson.core:jackson-databind",
+        "org.bouncycastle:bcprov-jdk18on",
+        "org.apache.commons:commons-compress");
+    pin(
+        "bench",
+        "dev.strongroom:crypto",
+        "dev.strongroom:contracts",
+        "io.vertx:vertx-mysql-client",
+        "org.hdrhistogram:HdrHistogram",
+        "org.knowm.xchart:xchart",
+        "com.fasterxml.jackson.core:jackson-databind");
+    pin(
         "devstack",
         "dev.strongroom:contracts-kafka",
         "dev.strongroom:crypto",
