@@ -1,0 +1,336 @@
+package dev.strongroom.provisioner.host;
+
+import dev.strongroom.provisioner.db.Dialect;
+import dev.strongroom.provisioner.db.InstanceLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a host is provisioned with — the seed installer's options, validated. Built with {@link
+ * #builder()}; every value is checked in {@link Builder#build()} and a bad one is an {@link
+ * InvalidHostOptionException} naming it.
+ *
+ * <ul>
+ *   <li>{@code allowRemote} (default false): the database listens beyond loopback and its port is
+ *       opened to {@code allowedCidrs} only. Without it the allowlist must be empty (a list that
+ *       would be silently ignored is refused); with it the list must not be empty, and {@code /0}
+ *       (the whole Internet) is refused.
+ *   <li>{@code dialect}: which server the units start ({@code mariadb-10.11} or {@code mysql-8.4}).
+ *   <li>{@code sshPort} (22), {@code dbPort} (3306).
+ *   <li>{@code serviceUser} ({@code strongroom}) runs the five services; {@code dbUser} ({@code
+ *       strongroom-db}) runs the database server; both are system users without a login shell.
+ *   <li>Paths: {@code installDir} (/opt/strongroom: jars), {@code configDir} (/etc/strongroom: PKI,
+ *       event keys, option files), {@code stateDir} (/var/lib/strongroom: the database instance,
+ *       WORM directory), {@code logDir} (/var/log/strongroom).
+ *   <li>fail2ban: {@code maxRetry} (5) failures within {@code findTime} (10 min) ban for {@code
+ *       banTime} (1 h).
+ *   <li>{@code verifyAuditEvery} (15 min): how often the anchor check timer runs {@code
+ *       verify-audit}.
+ * </ul>
+ */
+public final class HostOptions {
+  private final boolean allowRemote;
+  private final List<Cidr> allowedCidrs;
+  private final Dialect dialect;
+  private final int sshPort;
+  private final int dbPort;
+  private final String serviceUser;
+  private final String dbUser;
+  private final Path installDir;
+  private final Path configDir;
+  private final Path stateDir;
+  private final Path logDir;
+  private final int maxRetry;
+  private final Duration findTime;
+  private final Duration banTime;
+  private final Duration verifyAuditEvery;
+
+  private HostOptions(Builder b) {
+    this.allowRemote = b.allowRemote;
+    this.allowedCidrs = List.copyOf(new LinkedHashSet<>(b.allowedCidrs));
+    this.dialect = b.dialect;
+    this.sshPort = b.sshPort;
+    this.dbPort = b.dbPort;
+    this.serviceUser = b.serviceUser;
+    this.dbUser = b.dbUser;
+    this.installDir = b.installDir;
+    this.configDir = b.configDir;
+    this.stateDir = b.stateDir;
+    this.logDir = b.logDir;
+    this.maxRetry = b.maxRetry;
+    this.findTime = b.findTime;
+    this.banTime = b.banTime;
+    this.verifyAuditEvery = b.verifyAuditEvery;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these values (to change one). */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.allowRemote = allowRemote;
+    b.allowedCidrs.addAll(allowedCidrs);
+    b.dialect = dialect;
+    b.sshPort = sshPort;
+    b.dbPort = dbPort;
+    b.serviceUser = serviceUser;
+    b.dbUser = dbUser;
+    b.installDir = installDir;
+    b.configDir = configDir;
+    b.stateDir = stateDir;
+    b.logDir = logDir;
+    b.maxRetry = maxRetry;
+    b.findTime = findTime;
+    b.banTime = banTime;
+    b.verifyAuditEvery = verifyAuditEvery;
+    return b;
+  }
+
+  public boolean allowRemote() {
+    return allowRemote;
+  }
+
+  public List<Cidr> allowedCidrs() {
+    return allowedCidrs;
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  public int sshPort() {
+    return sshPort;
+  }
+
+  public int dbPort() {
+    return dbPort;
+  }
+
+  public String serviceUser() {
+    return serviceUser;
+  }
+
+  public String dbUser() {
+    return dbUser;
+  }
+
+  public Path installDir() {
+    return installDir;
+  }
+
+  public Path configDir() {
+    return configDir;
+  }
+
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  public Path logDir() {
+    return logDir;
+  }
+
+  public int maxRetry() {
+    return maxRetry;
+  }
+
+  public Duration findTime() {
+    return findTime;
+  }
+
+  public Duration banTime() {
+    return banTime;
+  }
+
+  public Duration verifyAuditEvery() {
+    return verifyAuditEvery;
+  }
+
+  /** The database instance's files on the host ({@code <stateDir>/db}). */
+  public InstanceLayout dbLayout() {
+    return new InstanceLayout(stateDir.resolve("db"));
+  }
+
+  /** The database server's option file on the host. */
+  public Path dbOptionFile() {
+    return configDir.resolve("db").resolve("my.cnf");
+  }
+
+  public static final class Builder {
+    private boolean allowRemote;
+    private final List<Cidr> allowedCidrs = new ArrayList<>();
+    private Dialect dialect = Dialect.MARIADB_10_11;
+    private int sshPort = 22;
+    private int dbPort = 3306;
+    private String serviceUser = "strongroom";
+    private String dbUser = "strongroom-db";
+    private Path installDir = Path.of("/opt/strongroom");
+    private Path configDir = Path.of("/etc/strongroom");
+    private Path stateDir = Path.of("/var/lib/strongroom");
+    private Path logDir = Path.of("/var/log/strongroom");
+    private int maxRetry = 5;
+    private Duration findTime = Duration.ofMinutes(10);
+    private Duration banTime = Duration.ofHours(1);
+    private Duration verifyAuditEvery = Duration.ofMinutes(15);
+
+    private Builder() {}
+
+    public Builder allowRemote(boolean v) {
+      this.allowRemote = v;
+      return this;
+    }
+
+    /** Adds a network to the database allowlist (strictly parsed, see {@link Cidr}). */
+    public Builder allowCidr(String cidr) {
+      this.allowedCidrs.add(Cidr.parse(cidr));
+      return this;
+    }
+
+    public Builder allowCidr(Cidr cidr) {
+      this.allowedCidrs.add(Objects.requireNonNull(cidr));
+      return this;
+    }
+
+    public Builder dialect(Dialect v) {
+      this.dialect = Objects.requireNonNull(v);
+      return this;
+    }
+
+    public Builder sshPort(int v) {
+      this.sshPort = v;
+      return this;
+    }
+
+    public Builder dbPort(int v) {
+      this.dbPort = v;
+      return this;
+    }
+
+    public Builder serviceUser(String v) {
+      this.serviceUser = v;
+      return this;
+    }
+
+    public Builder dbUser(String v) {
+      this.dbUser = v;
+      return this;
+    }
+
+    public Builder installDir(Path v) {
+      this.installDir = v;
+      return this;
+    }
+
+    public Builder configDir(Path v) {
+      this.configDir = v;
+      return this;
+    }
+
+    public Builder stateDir(Path v) {
+      this.stateDir = v;
+      return this;
+    }
+
+    public Builder logDir(Path v) {
+      this.logDir = v;
+      return this;
+    }
+
+    public Builder maxRetry(int v) {
+      this.maxRetry = v;
+      return this;
+    }
+
+    public Builder findTime(Duration v) {
+      this.findTime = v;
+      return this;
+    }
+
+    public Builder banTime(Duration v) {
+      this.banTime = v;
+      return this;
+    }
+
+    public Builder verifyAuditEvery(Duration v) {
+      this.verifyAuditEvery = v;
+      return this;
+    }
+
+    public HostOptions build() {
+      if (allowRemote && allowedCidrs.isEmpty()) {
+        throw new InvalidHostOptionException(
+            "allow-remote needs at least one allowed CIDR (the database port is never opened to"
+                + " everyone)");
+      }
+      if (!allowRemote && !allowedCidrs.isEmpty()) {
+        throw new InvalidHostOptionException(
+            "allowed CIDRs given without allow-remote: the database listens on loopback only, so"
+                + " the list would be ignored");
+      }
+      for (Cidr c : allowedCidrs) {
+        if (c.prefixLength() == 0) {
+          throw new InvalidHostOptionException(
+              "allowed CIDR " + c + " is the whole Internet; list the networks that need the DB");
+        }
+      }
+      port("ssh-port", sshPort);
+      port("db-port", dbPort);
+      if (sshPort == dbPort) {
+        throw new InvalidHostOptionException("ssh-port and db-port are both " + sshPort);
+      }
+      user("service-user", serviceUser);
+      user("db-user", dbUser);
+      if (serviceUser.equals(dbUser)) {
+        throw new InvalidHostOptionException(
+            "service-user and db-user must differ (the services never own the database's files)");
+      }
+      absolute("install-dir", installDir);
+      absolute("config-dir", configDir);
+      absolute("state-dir", stateDir);
+      absolute("log-dir", logDir);
+      if (maxRetry < 1 || maxRetry > 100) {
+        throw new InvalidHostOptionException("max-retry must be 1..100, not " + maxRetry);
+      }
+      positiveSeconds("find-time", findTime);
+      positiveSeconds("ban-time", banTime);
+      positiveSeconds("verify-audit-every", verifyAuditEvery);
+      return new HostOptions(this);
+    }
+
+    private static void port(String name, int p) {
+      if (p < 1 || p > 65535) {
+        throw new InvalidHostOptionException(name + " must be 1..65535, not " + p);
+      }
+    }
+
+    private static void user(String name, String u) {
+      if (u == null || !u.matches("[a-z_][a-z0-9_-]{0,30}")) {
+        throw new InvalidHostOptionException(
+            name + " '" + u + "' is not a portable system user name ([a-z_][a-z0-9_-]{0,30})");
+      }
+    }
+
+    private static void absolute(String name, Path p) {
+      if (p == null || !p.isAbsolute() || !p.normalize().equals(p)) {
+        throw new InvalidHostOptionException(name + " must be an absolute normalized path: " + p);
+      }
+      String s = p.toString();
+      if (!s.matches("[A-Za-z0-9/._-]+")) {
+        throw new InvalidHostOptionException(
+            name + " may hold only letters, digits, '/', '.', '_' and '-': " + s);
+      }
+    }
+
+    private static void positiveSeconds(String name, Duration d) {
+      if (d == null || d.isNegative() || d.isZero() || d.getNano() != 0) {
+        throw new InvalidHostOptionException(name + " must be a positive whole number of seconds");
+      }
+    }
+  }
+}
