@@ -10,6 +10,7 @@ import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,8 +41,16 @@ public final class AlertMonitor implements AutoCloseable {
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final Thread thread;
 
+  /**
+   * @param kafkaClient Kafka client properties of the monitor's identity (the {@code siem} tool:
+   *     reads the alerts, writes their dead letters and its own alerts), from {@link
+   *     dev.strongroom.contracts.tls.TlsIdentity#kafkaClient(String)}
+   */
   public AlertMonitor(
-      String bootstrap, KeyRegistry registry, SigningKey monitorKey, String monitorSource) {
+      Map<String, Object> kafkaClient,
+      KeyRegistry registry,
+      SigningKey monitorKey,
+      String monitorSource) {
     Clock clock = Clock.systemUTC();
     EventVerifier verifier =
         new EventVerifier(
@@ -51,30 +60,16 @@ public final class AlertMonitor implements AutoCloseable {
             clock,
             ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock));
     this.gate = new RecordGate(verifier, new EventSigner(monitorKey, monitorSource, clock));
+    Map<String, Object> c = new HashMap<>(kafkaClient);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "siem-monitor-" + UUID.randomUUID());
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     this.consumer =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "siem-monitor-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
-    this.producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                true),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    Map<String, Object> p = new HashMap<>(kafkaClient);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     this.thread = new Thread(this::run, "siem-monitor");
     thread.setDaemon(true);
   }

@@ -10,8 +10,10 @@ import dev.strongroom.contracts.records.EncryptRequest;
 import dev.strongroom.contracts.records.FieldSealer;
 import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
 import dev.strongroom.devstack.keys.DevKeys;
 import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.stack.StackLauncher;
@@ -19,6 +21,7 @@ import dev.strongroom.provisioner.db.ClientConnection;
 import dev.strongroom.provisioner.db.ClientResult;
 import dev.strongroom.provisioner.db.MariaDbBinaries;
 import dev.strongroom.provisioner.db.MariaDbClient;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -81,8 +84,8 @@ public final class Demo {
       DevKeys keys = DevKeys.open(state.resolve("keys"));
       up.stack().db().ifPresent(db -> database(db, print));
       up.stack().db().ifPresent(db -> procOnly(db, keys, print));
-      scenario(up.stack().kafkaBootstrap(), keys, print);
-      clientPlane(up.stack(), keys, print);
+      scenario(launcher, up.stack().kafkaBootstrap(), keys, print);
+      clientPlane(launcher, up.stack(), keys, print);
       long passed = steps.stream().filter(Step::ok).count();
       say(
           print,
@@ -240,7 +243,8 @@ public final class Demo {
   }
 
   /** The client plane: PII is sealed by the application and encrypted by the crypto-service. */
-  private void clientPlane(StackDescriptor stack, DevKeys keys, boolean print) throws Exception {
+  private void clientPlane(
+      StackLauncher launcher, StackDescriptor stack, DevKeys keys, boolean print) throws Exception {
     say(print, "\nThe client plane encrypts before anything leaves it (crypto-service):");
     String crypto = stack.services().get(dev.strongroom.devstack.stack.ServiceModule.CRYPTO);
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
@@ -266,9 +270,11 @@ public final class Demo {
             recordId,
             FieldSealer.seal(sealTo, "acme", recordId, "demo-req-1", fields));
     EventSigner app = new EventSigner(keys.key("demo-app"), "/apps/demo", Clock.systemUTC());
-    try (KafkaProducer<byte[], byte[]> producer = producer(stack.kafkaBootstrap());
+    try (KafkaProducer<byte[], byte[]> producer =
+            producer(launcher.identity(PkiSpec.DEMO_APP), stack.kafkaBootstrap());
         KafkaConsumer<byte[], byte[]> stores =
-            consumer(stack.kafkaBootstrap(), Topics.STORE_REQUESTS)) {
+            consumer(
+                launcher.identity("operator"), stack.kafkaBootstrap(), Topics.STORE_REQUESTS)) {
       producer
           .send(
               new ProducerRecord<>(
@@ -364,17 +370,28 @@ public final class Demo {
         java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
-  private void scenario(String bootstrap, DevKeys keys, boolean print) throws Exception {
+  private void scenario(StackLauncher launcher, String bootstrap, DevKeys keys, boolean print)
+      throws Exception {
+    TlsIdentity operator = launcher.identity("operator");
     EventSigner app = new EventSigner(keys.key("demo-app"), "/apps/demo", Clock.systemUTC());
     String storeType = "dev.strongroom.store.requested.v1";
-    try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
+    // The forged requests come from the application's own credential (the attacker holds it); the
+    // replayed alert from a service's (an insider): the broker lets each write only its topics.
+    try (KafkaProducer<byte[], byte[]> producer =
+            producer(launcher.identity(PkiSpec.DEMO_APP), bootstrap);
+        KafkaProducer<byte[], byte[]> insider =
+            producer(launcher.identity("data-service"), bootstrap);
         AlertMonitor siem =
             new AlertMonitor(
-                    bootstrap, keys.registry(), keys.key("operator"), "/strongroom/devstack")
+                    launcher.identity("siem").kafkaClient(bootstrap),
+                    keys.registry(),
+                    keys.key("operator"),
+                    "/strongroom/devstack")
                 .start();
-        KafkaConsumer<byte[], byte[]> dlq = consumer(bootstrap, Topics.dlq(Topics.STORE_REQUESTS));
+        KafkaConsumer<byte[], byte[]> dlq =
+            consumer(operator, bootstrap, Topics.dlq(Topics.STORE_REQUESTS));
         KafkaConsumer<byte[], byte[]> alertsDlq =
-            consumer(bootstrap, Topics.dlq(Topics.SECURITY_ALERTS))) {
+            consumer(operator, bootstrap, Topics.dlq(Topics.SECURITY_ALERTS))) {
       byte[] tenant = "tenant-acme".getBytes(StandardCharsets.UTF_8);
 
       say(
@@ -467,7 +484,7 @@ public final class Demo {
       String replayObserved = "(no alert to replay)";
       if (firstAlert != null) {
         RecordMetadata m =
-            producer
+            insider
                 .send(
                     new ProducerRecord<>(
                         Topics.SECURITY_ALERTS,
@@ -533,29 +550,21 @@ public final class Demo {
     return com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpoch().toString();
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
-    return new KafkaProducer<>(
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrap,
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-            true),
-        new ByteArraySerializer(),
-        new ByteArraySerializer());
+  private static KafkaProducer<byte[], byte[]> producer(TlsIdentity who, String bootstrap) {
+    Map<String, Object> p = who.kafkaClient(bootstrap);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String topic) {
+  private static KafkaConsumer<byte[], byte[]> consumer(
+      TlsIdentity who, String bootstrap, String topic) {
+    Map<String, Object> p = who.kafkaClient(bootstrap);
+    p.put(
+        ConsumerConfig.GROUP_ID_CONFIG,
+        KafkaAccessPolicy.groupFor(who.name(), "demo-" + UUID.randomUUID()));
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     KafkaConsumer<byte[], byte[]> c =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "demo-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer());
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     c.subscribe(List.of(topic));
     return c;
   }

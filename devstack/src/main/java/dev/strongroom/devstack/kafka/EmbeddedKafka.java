@@ -1,6 +1,9 @@
 package dev.strongroom.devstack.kafka;
 
+import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +15,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -45,7 +49,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The node plays both roles ({@code process.roles=broker,controller}) with {@code node.id=1} and
  * a static one-voter controller quorum. Both listeners bind to {@code 127.0.0.1} only, on free
- * ports chosen at every {@link #start(Path)}; the client listener is {@code PLAINTEXT}.
+ * ports chosen at every {@link #start(Path, PkiDirectory)}.
+ *
+ * <p>Zero trust: both listeners (client/inter-broker and controller) speak only TLS 1.3 with a
+ * client certificate required, issued by the stack's {@link PkiDirectory}; the broker presents its
+ * own {@link PkiSpec#KAFKA_BROKER} certificate. A peer's principal is its certificate's CN ({@code
+ * User:crypto-service}); {@code StandardAuthorizer} with {@code
+ * allow.everyone.if.no.acl.found=false} enforces {@link KafkaAccessPolicy}, whose ACLs are
+ * (re)applied at every start; the broker is the only super user. Clients get their configuration
+ * from {@link #clientConfig(String)} (that is, {@link TlsIdentity#kafkaClient(String)}). The log
+ * directory is made 0700.
  *
  * <p>The log directory belongs to the caller: it is created if missing and formatted (fresh cluster
  * id, {@code MetadataVersion.LATEST_PRODUCTION}, see {@link KRaftStorage}) only when it holds no
@@ -65,12 +78,12 @@ public final class EmbeddedKafka implements AutoCloseable {
   public static final int NODE_ID = 1;
 
   /** Name of the client (and inter-broker) listener. */
-  public static final String BROKER_LISTENER = "PLAINTEXT";
+  public static final String BROKER_LISTENER = "SSL";
 
   /** Name of the KRaft controller listener. */
   public static final String CONTROLLER_LISTENER = "CONTROLLER";
 
-  /** How long {@link #start(Path)} waits for the broker to serve requests. */
+  /** How long {@link #start(Path, PkiDirectory)} waits for the broker to serve requests. */
   public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
   /** Partitions of every Strongroom topic and of its dead-letter topic. */
@@ -91,26 +104,34 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final Path logDir;
   private final String bootstrapServers;
   private final KafkaRaftServer server;
+  private final PkiDirectory pki;
   private boolean closed;
 
-  private EmbeddedKafka(Path logDir, String bootstrapServers, KafkaRaftServer server) {
+  private EmbeddedKafka(
+      Path logDir, String bootstrapServers, KafkaRaftServer server, PkiDirectory pki) {
     this.logDir = logDir;
     this.bootstrapServers = bootstrapServers;
     this.server = server;
+    this.pki = pki;
   }
 
   /**
    * Starts a broker on {@code logDir} and returns once it serves client requests.
    *
-   * @param logDir the log directory; created if missing, formatted if it has no {@code
+   * @param logDir the log directory; created if missing (0700), formatted if it has no {@code
    *     meta.properties}
+   * @param pki the stack's PKI, already {@link PkiDirectory#ensure() ensured}: the broker's
+   *     certificate, the CA clients must chain to, and the identities {@link #clientConfig} serves
    * @return the running broker
    * @throws IllegalStateException if the directory cannot be formatted, or the broker fails to
    *     start or is not ready within {@link #STARTUP_TIMEOUT}
    * @throws UncheckedIOException if the directory cannot be created
    */
-  public static EmbeddedKafka start(Path logDir) {
+  public static EmbeddedKafka start(Path logDir, PkiDirectory pki) {
     Objects.requireNonNull(logDir, "logDir");
+    Objects.requireNonNull(pki, "pki");
+    TlsIdentity broker = pki.identity(PkiSpec.KAFKA_BROKER);
+    String organization = pki.spec().caSubject().organization();
     long startNanos = System.nanoTime();
     long deadlineNanos = startNanos + STARTUP_TIMEOUT.toNanos();
     Path dir = logDir.toAbsolutePath().normalize();
@@ -121,10 +142,12 @@ public final class EmbeddedKafka implements AutoCloseable {
       String bootstrap = HOST + ":" + ports[0];
       Properties properties =
           brokerProperties(dir, ports[0], ports[1], remainingMillis(deadlineNanos));
+      properties.putAll(securityProperties(broker, organization));
       KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
       try {
         server.startup(); // bounded by server.max.startup.time.ms
-        awaitReady(bootstrap, deadlineNanos);
+        awaitReady(bootstrap, broker, deadlineNanos);
+        applyAcls(bootstrap, broker, deadlineNanos);
       } catch (RuntimeException e) {
         stopQuietly(server);
         if (isBindFailure(e) && attempt < MAX_START_ATTEMPTS) {
@@ -142,13 +165,32 @@ public final class EmbeddedKafka implements AutoCloseable {
           bootstrap,
           dir,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-      return new EmbeddedKafka(dir, bootstrap, server);
+      return new EmbeddedKafka(dir, bootstrap, server, pki);
     }
   }
 
   /** The client bootstrap address, {@code 127.0.0.1:<port>}. */
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The PKI whose identities this broker admits. */
+  public PkiDirectory pki() {
+    return pki;
+  }
+
+  /** The mutual-TLS identity {@code name} of this broker's PKI. */
+  public TlsIdentity identity(String name) {
+    return pki.identity(name);
+  }
+
+  /**
+   * Kafka client properties (producer, consumer or admin) for identity {@code name}: this broker's
+   * bootstrap address and the identity's mTLS settings. What the client may then do is {@link
+   * KafkaAccessPolicy}'s business.
+   */
+  public Map<String, Object> clientConfig(String name) {
+    return identity(name).kafkaClient(bootstrapServers);
   }
 
   /** The absolute log directory (also the metadata log directory). */
@@ -257,8 +299,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         brokerEndpoint + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
     p.put("advertised.listeners", brokerEndpoint);
     p.put(
-        "listener.security.protocol.map",
-        BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        "listener.security.protocol.map", BROKER_LISTENER + ":SSL," + CONTROLLER_LISTENER + ":SSL");
     p.put("inter.broker.listener.name", BROKER_LISTENER);
     // Storage: the caller's directory holds data and the metadata log.
     p.put("log.dirs", dir.toString());
@@ -296,11 +337,49 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Creates {@code dir} if needed and formats it unless it already holds {@code meta.properties}.
+   * TLS on both listeners with a client certificate required, principals from the certificate's CN,
+   * and the standard authorizer denying whatever no ACL allows.
+   */
+  static Properties securityProperties(TlsIdentity broker, String organization) {
+    Properties p = new Properties();
+    broker.kafkaSecurity().forEach((k, v) -> p.put(k, v));
+    p.remove("security.protocol"); // a client setting; listeners name their protocol
+    p.put("ssl.client.auth", "required");
+    // CN=<name>,OU=<unit>,O=<organization> -> <name>; anything else keeps its full DN (no grants).
+    p.put(
+        "ssl.principal.mapping.rules",
+        "RULE:^CN=([a-z][a-z0-9_-]*),OU=[a-z]+,O="
+            + organization.replace(".", "\\.") // [A-Za-z0-9 _.-] only (CertificateSubject)
+            + "$/$1/,DEFAULT");
+    p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    p.put("allow.everyone.if.no.acl.found", "false");
+    p.put("super.users", "User:" + broker.name());
+    return p;
+  }
+
+  /** Creates the ACLs of {@link KafkaAccessPolicy} (idempotent: an existing ACL stays as it is). */
+  private static void applyAcls(String bootstrap, TlsIdentity broker, long deadlineNanos) {
+    try (Admin admin = admin(bootstrap, broker)) {
+      admin
+          .createAcls(KafkaAccessPolicy.bindings())
+          .all()
+          .get(remainingMillis(deadlineNanos), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating the broker's ACLs", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Cannot create the broker's ACLs: " + e, e);
+    }
+  }
+
+  /**
+   * Creates {@code dir} if needed (0700) and formats it unless it already holds {@code
+   * meta.properties}.
    */
   private static void prepareLogDir(Path dir) {
     try {
       Files.createDirectories(dir);
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create Kafka log directory " + dir, e);
     }
@@ -349,9 +428,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   // ------------------------------------------------------------------------------------ readiness
 
   /** Waits until the broker answers {@code describeCluster} and lists itself as an alive broker. */
-  private static void awaitReady(String bootstrap, long deadlineNanos) {
+  private static void awaitReady(String bootstrap, TlsIdentity broker, long deadlineNanos) {
     Throwable last = null;
-    try (Admin admin = admin(bootstrap)) {
+    try (Admin admin = admin(bootstrap, broker)) {
       while (System.nanoTime() < deadlineNanos) {
         try {
           long waitMs = Math.min(5_000, remainingMillis(deadlineNanos));
@@ -412,17 +491,17 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private Admin admin() {
-    return admin(bootstrapServers);
+    return admin(bootstrapServers, pki.identity(PkiSpec.KAFKA_BROKER));
   }
 
-  private static Admin admin(String bootstrap) {
-    return Admin.create(
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            AdminClientConfig.CLIENT_ID_CONFIG, "strongroom-embedded-kafka",
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000,
-            AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200));
+  /** An admin client acting as the broker itself (the super user). */
+  private static Admin admin(String bootstrap, TlsIdentity broker) {
+    Map<String, Object> p = broker.kafkaClient(bootstrap);
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "strongroom-embedded-kafka");
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+    p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
+    return Admin.create(p);
   }
 
   private static long remainingMillis(long deadlineNanos) {
@@ -450,8 +529,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * The exception {@link #start(Path)} throws for {@code failure}: a timeout, whether ours or the
-   * broker's own ({@code server.max.startup.time.ms}), is reported as such.
+   * The exception {@link #start(Path, PkiDirectory)} throws for {@code failure}: a timeout, whether
+   * ours or the broker's own ({@code server.max.startup.time.ms}), is reported as such.
    */
   private static IllegalStateException startupFailure(
       Path dir, String bootstrap, RuntimeException failure) {

@@ -1,5 +1,7 @@
 package dev.strongroom.devstack.kafka;
 
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -8,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -26,10 +29,13 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * </pre>
  *
- * <p>Before the class's tests, a broker starts in a fresh temporary directory and the Strongroom
- * topics (and their dead-letter topics) are created. After them, the broker is closed and the
- * directory deleted. Test methods, lifecycle methods and constructors may declare an {@link
- * EmbeddedKafka} parameter. {@code @Nested} classes share the broker of their enclosing class.
+ * <p>Before the class's tests, a PKI ({@link PkiSpec#strongroom}) is issued and a broker started in
+ * a fresh temporary directory, with mutual TLS and the ACLs of {@link KafkaAccessPolicy}, and the
+ * Strongroom topics (and their dead-letter topics) are created. Tests build their clients with
+ * {@link EmbeddedKafka#clientConfig(String)} as one of the PKI's identities. After them, the broker
+ * is closed and the directory deleted. Test methods, lifecycle methods and constructors may declare
+ * an {@link EmbeddedKafka} parameter. {@code @Nested} classes share the broker of their enclosing
+ * class.
  */
 public final class EmbeddedKafkaExtension
     implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
@@ -100,7 +106,9 @@ public final class EmbeddedKafkaExtension
     }
     EmbeddedKafka broker = null;
     try {
-      broker = EmbeddedKafka.start(directory);
+      PkiDirectory pki = PkiDirectory.open(directory.resolve("pki"), PkiSpec.strongroom(List.of()));
+      pki.ensure();
+      broker = EmbeddedKafka.start(directory.resolve("kafka"), pki);
       broker.createStrongroomTopics();
     } catch (RuntimeException e) {
       try {

@@ -1,10 +1,13 @@
 package dev.strongroom.devstack.kafka;
 
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -12,15 +15,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * Runs an {@link EmbeddedKafka} broker as a process of its own, for the local stack launcher.
  *
  * <pre>
- * java -cp ... dev.strongroom.devstack.kafka.KafkaMain --log-dir DIR --ready-file FILE
+ * java -cp ... dev.strongroom.devstack.kafka.KafkaMain --log-dir DIR --pki DIR --ready-file FILE
  * </pre>
  *
- * <p>Starts the broker on {@code DIR}, creates the Strongroom topics and their dead-letter topics,
- * then atomically writes the bootstrap address ({@code 127.0.0.1:<port>}, no line break) to {@code
- * FILE} and prints {@code kafka ready at 127.0.0.1:<port>} to standard output. A stale {@code FILE}
- * is deleted first, so its presence means this broker is ready. The process then runs until the JVM
- * is asked to stop (SIGTERM, SIGINT): a shutdown hook deletes {@code FILE} and closes the broker
- * cleanly.
+ * <p>Starts the broker on {@code DIR} with mutual TLS from the PKI directory given by {@code --pki}
+ * (ensured first; see {@link EmbeddedKafka}), creates the Strongroom topics and their dead-letter
+ * topics, then atomically writes the bootstrap address ({@code 127.0.0.1:<port>}, no line break) to
+ * {@code FILE} and prints {@code kafka ready at 127.0.0.1:<port>} to standard output. A stale
+ * {@code FILE} is deleted first, so its presence means this broker is ready. The process then runs
+ * until the JVM is asked to stop (SIGTERM, SIGINT): a shutdown hook deletes {@code FILE} and closes
+ * the broker cleanly.
  *
  * <p>Exit status: {@value #EXIT_USAGE} for bad arguments, {@value #EXIT_STARTUP_FAILED} if the
  * broker cannot be started or prepared; the reason goes to standard error.
@@ -33,7 +37,7 @@ public final class KafkaMain {
   /** Exit status when the broker cannot be started, given its topics, or announced. */
   public static final int EXIT_STARTUP_FAILED = 3;
 
-  private static final String USAGE = "usage: KafkaMain --log-dir DIR --ready-file FILE";
+  private static final String USAGE = "usage: KafkaMain --log-dir DIR --pki DIR --ready-file FILE";
 
   private KafkaMain() {}
 
@@ -58,7 +62,9 @@ public final class KafkaMain {
     String bootstrap;
     try {
       Files.deleteIfExists(arguments.readyFile);
-      EmbeddedKafka kafka = EmbeddedKafka.start(arguments.logDir);
+      PkiDirectory pki = PkiDirectory.open(arguments.pkiDir, PkiSpec.strongroom(List.of()));
+      pki.ensure();
+      EmbeddedKafka kafka = EmbeddedKafka.start(arguments.logDir, pki);
       broker.set(kafka);
       kafka.createStrongroomTopics();
       bootstrap = kafka.bootstrapServers();
@@ -129,21 +135,27 @@ public final class KafkaMain {
   /** Parsed command line. */
   private static final class Arguments {
     final Path logDir;
+    final Path pkiDir;
     final Path readyFile;
 
-    private Arguments(Path logDir, Path readyFile) {
+    private Arguments(Path logDir, Path pkiDir, Path readyFile) {
       this.logDir = logDir;
+      this.pkiDir = pkiDir;
       this.readyFile = readyFile;
     }
 
     static Arguments parse(String[] args) {
       Path logDir = null;
+      Path pkiDir = null;
       Path readyFile = null;
       for (int i = 0; i < args.length; i++) {
         String option = args[i];
         switch (option) {
           case "--log-dir":
             logDir = Path.of(value(args, ++i, option));
+            break;
+          case "--pki":
+            pkiDir = Path.of(value(args, ++i, option));
             break;
           case "--ready-file":
             readyFile = Path.of(value(args, ++i, option));
@@ -155,10 +167,13 @@ public final class KafkaMain {
       if (logDir == null) {
         throw new IllegalArgumentException("missing --log-dir");
       }
+      if (pkiDir == null) {
+        throw new IllegalArgumentException("missing --pki");
+      }
       if (readyFile == null) {
         throw new IllegalArgumentException("missing --ready-file");
       }
-      return new Arguments(logDir, readyFile);
+      return new Arguments(logDir, pkiDir, readyFile);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -3,6 +3,7 @@ package dev.strongroom.devstack.stack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.tls.TlsIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,15 +17,18 @@ import java.util.Optional;
 /**
  * {@code .strongroom/stack.json} (DESIGN §7, normative): nested objects, absolute paths. Only parts
  * that exist are written: {@code version}, {@code kafka.bootstrap}, {@code kafka.logDir}, {@code
- * db.*} (host, port, socket, dialect, database, dataDir, caCert,
- * identities.&lt;app_user|auditor|migration&gt;.cert|key), {@code
- * services.<crypto|data|audit|provisioner|proof>} (plain http on loopback until the services get
- * certificates), {@code clients.operator.cert|key} and {@code logs.dir}. Later capabilities add
+ * kafka.security.protocol|caCert|clientCert|clientKey} (the operator's identity, enough for a stock
+ * Kafka client: {@code security.protocol=SSL}, {@code ssl.keystore.type=PEM} with the certificate
+ * chain and key, {@code ssl.truststore.type=PEM} with the CA), {@code db.*} (host, port, socket,
+ * dialect, database, dataDir, caCert, identities.&lt;app_user|auditor|migration&gt;.cert|key),
+ * {@code services.<crypto|data|audit|provisioner|proof>} (plain http on loopback until the services
+ * get certificates), {@code clients.operator.cert|key} and {@code logs.dir}. Later capabilities add
  * {@code worm.*}, {@code audit.*}, {@code evidence.*}.
  */
 public record StackDescriptor(
     String kafkaBootstrap,
     Path kafkaLogDir,
+    Optional<KafkaSecurity> kafkaSecurity,
     Optional<Db> db,
     Map<ServiceModule, String> services,
     Optional<CertKey> operator,
@@ -33,6 +37,17 @@ public record StackDescriptor(
 
   /** A PEM certificate and its PKCS#8 key, usable by the stock mariadb/mysql client. */
   public record CertKey(Path cert, Path key) {}
+
+  /**
+   * {@code kafka.security}: the protocol ({@code SSL}), the CA and the operator's client
+   * certificate and unencrypted PKCS#8 key, all PEM files.
+   */
+  public record KafkaSecurity(String protocol, Path caCert, Path clientCert, Path clientKey) {
+    /** The operator's identity as {@link TlsIdentity}, to build Kafka clients from. */
+    public TlsIdentity operator() {
+      return new TlsIdentity("operator", caCert, clientCert, clientKey);
+    }
+  }
 
   /** The database part. */
   public record Db(
@@ -59,6 +74,14 @@ public record StackDescriptor(
     ObjectNode kafka = root.putObject("kafka");
     kafka.put("bootstrap", kafkaBootstrap);
     kafka.put("logDir", kafkaLogDir.toAbsolutePath().toString());
+    kafkaSecurity.ifPresent(
+        k -> {
+          ObjectNode n = kafka.putObject("security");
+          n.put("protocol", k.protocol());
+          n.put("caCert", k.caCert().toAbsolutePath().toString());
+          n.put("clientCert", k.clientCert().toAbsolutePath().toString());
+          n.put("clientKey", k.clientKey().toAbsolutePath().toString());
+        });
     db.ifPresent(
         d -> {
           ObjectNode n = root.putObject("db");
@@ -130,13 +153,37 @@ public record StackDescriptor(
                   ids));
     }
     JsonNode op = root.path("clients").get("operator");
+    JsonNode ks = root.path("kafka").get("security");
+    Optional<KafkaSecurity> kafkaSecurity =
+        ks == null
+            ? Optional.empty()
+            : Optional.of(
+                new KafkaSecurity(
+                    ks.path("protocol").asText(),
+                    Path.of(ks.path("caCert").asText()),
+                    Path.of(ks.path("clientCert").asText()),
+                    Path.of(ks.path("clientKey").asText())));
     return new StackDescriptor(
         root.path("kafka").path("bootstrap").asText(),
         Path.of(root.path("kafka").path("logDir").asText()),
+        kafkaSecurity,
         db,
         services,
         op == null ? Optional.empty() : Optional.of(certKey(op)),
         Path.of(root.path("logs").path("dir").asText()));
+  }
+
+  /**
+   * Kafka client properties acting as the operator (read-only on every topic), as a stock client
+   * would build them from {@code kafka.*}.
+   *
+   * @throws IllegalStateException if the stack has no {@code kafka.security}
+   */
+  public Map<String, Object> operatorKafka() {
+    return kafkaSecurity
+        .orElseThrow(() -> new IllegalStateException("stack.json has no kafka.security"))
+        .operator()
+        .kafkaClient(kafkaBootstrap);
   }
 
   /** Service URLs by their stack.json names. */

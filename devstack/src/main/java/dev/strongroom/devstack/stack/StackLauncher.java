@@ -3,6 +3,7 @@ package dev.strongroom.devstack.stack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.devstack.keys.DevKeys;
 import dev.strongroom.provisioner.db.AccountProvisioner;
 import dev.strongroom.provisioner.db.DbAccount;
@@ -27,6 +28,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,8 +98,8 @@ public final class StackLauncher {
     checkBuilt();
     List<Launched> launched = new ArrayList<>();
     try {
-      Files.createDirectories(state);
-      Path logs = Files.createDirectories(state.resolve("logs"));
+      privateDir(state);
+      Path logs = privateDir(state.resolve("logs"));
       DevKeys keys = DevKeys.generate(state.resolve("keys"), DevKeys.STANDARD, Duration.ofDays(30));
 
       progress.println(
@@ -119,6 +121,8 @@ public final class StackLauncher {
                   "dev.strongroom.devstack.kafka.KafkaMain",
                   "--log-dir",
                   kafkaDir.toString(),
+                  "--pki",
+                  pki().root().toString(),
                   "--ready-file",
                   ready.toString()),
               logs.resolve("kafka.log")));
@@ -144,6 +148,8 @@ public final class StackLauncher {
                     "-Dquarkus.log.file.enable=true",
                     "-Dquarkus.log.file.path=" + logs.resolve(s.module() + ".log"),
                     "-Dstrongroom.state=" + state)); // marks the process as ours for down
+        // The service's own mTLS identity (paths only): Kafka and, through the service kit, HTTP.
+        pki().identity(s.module()).serviceConfig().forEach((k, v) -> args.add("-D" + k + "=" + v));
         if (s == ServiceModule.CRYPTO) {
           Duration kmsLatency = kmsAddedLatency();
           writeAtomically(
@@ -163,10 +169,20 @@ public final class StackLauncher {
         awaitReady(s, urls.get(s), l, logs.resolve(s.module() + ".out"));
         progress.println("  " + s.module() + " ready at " + urls.get(s));
       }
+      Credential operator = pki().client("operator");
       StackDescriptor stack =
           new StackDescriptor(
-              bootstrap, kafkaDir, Optional.of(db), urls, Optional.of(operatorCredential()), logs);
+              bootstrap,
+              kafkaDir,
+              Optional.of(
+                  new StackDescriptor.KafkaSecurity(
+                      "SSL", pki().caCertPem(), operator.certPem(), operator.keyPem())),
+              Optional.of(db),
+              urls,
+              Optional.of(operatorCredential()),
+              logs);
       writeAtomically(stackFile(), stack.toJson());
+      tighten(state);
       return new UpResult(false, stack, Duration.ofNanos(System.nanoTime() - t0));
     } catch (IOException e) {
       down();
@@ -257,6 +273,14 @@ public final class StackLauncher {
         identities);
   }
 
+  /**
+   * The mutual-TLS identity {@code name} of this stack's PKI (a service, {@code operator}, an
+   * operator tool, {@code demo-app}).
+   */
+  public TlsIdentity identity(String name) {
+    return pki().identity(name);
+  }
+
   private PkiDirectory pki() {
     return PkiDirectory.open(state.resolve("pki"), PkiSpec.strongroom(List.of()));
   }
@@ -327,7 +351,7 @@ public final class StackLauncher {
     readProcesses().forEach(l -> pids.put(l.name(), l.pid()));
     List<PartStatus> parts = new ArrayList<>();
     stack.db().ifPresent(db -> parts.add(dbStatus(db, rss(pids.get("mariadb")))));
-    parts.add(kafkaStatus(stack.kafkaBootstrap(), rss(pids.get("kafka"))));
+    parts.add(kafkaStatus(stack, rss(pids.get("kafka"))));
     for (ServiceModule s : ServiceModule.values()) {
       String url = stack.services().get(s);
       Optional<String> problem = readiness(url);
@@ -352,9 +376,13 @@ public final class StackLauncher {
     }
   }
 
-  private PartStatus kafkaStatus(String bootstrap, long rss) {
+  private PartStatus kafkaStatus(StackDescriptor stack, long rss) {
+    String bootstrap = stack.kafkaBootstrap();
+    if (stack.kafkaSecurity().isEmpty()) {
+      return new PartStatus("kafka", bootstrap, false, "no kafka.security in stack.json", rss);
+    }
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.putAll(stack.operatorKafka());
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
     try (Admin admin = Admin.create(p)) {
@@ -436,8 +464,16 @@ public final class StackLauncher {
   private Launched spawn(String name, List<String> javaArgs, Path log) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add("setsid");
+    // umask 077: whatever the part writes (broker segments, logs) is 0600 in 0700 directories.
+    cmd.add("sh");
+    cmd.add("-c");
+    cmd.add("umask 077 && exec \"$0\" \"$@\"");
     cmd.add(javaBinary());
     cmd.addAll(javaArgs);
+    if (!Files.exists(log)) {
+      Files.createFile(
+          log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
     ProcessBuilder pb =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
@@ -543,8 +579,40 @@ public final class StackLauncher {
     }
   }
 
+  /**
+   * Makes every directory under {@code root} 0700 and every file 0600 (what was written before the
+   * parts started under {@code umask 077}: keys, certificates, the database's bootstrap files).
+   */
+  static void tighten(Path root) throws IOException {
+    var dirMode = PosixFilePermissions.fromString("rwx------");
+    var fileMode = PosixFilePermissions.fromString("rw-------");
+    try (var walk = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        if (Files.isSymbolicLink(p)) {
+          continue;
+        }
+        try {
+          Files.setPosixFilePermissions(p, Files.isDirectory(p) ? dirMode : fileMode);
+        } catch (java.nio.file.NoSuchFileException e) {
+          // a temporary file that went away meanwhile
+        }
+      }
+    }
+  }
+
+  /** Creates {@code dir} if needed and makes it 0700. */
+  private static Path privateDir(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    return dir;
+  }
+
+  /** Writes {@code bytes} to {@code file} (mode 0600) so readers see all of it or none. */
   static void writeAtomically(Path file, byte[] bytes) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    Files.createFile(
+        tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.write(tmp, bytes);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }

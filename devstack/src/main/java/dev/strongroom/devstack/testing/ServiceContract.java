@@ -15,6 +15,7 @@ import dev.strongroom.contracts.envelope.Verdict;
 import dev.strongroom.contracts.kafka.DeadLetterHeaders;
 import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -199,10 +200,18 @@ public abstract class ServiceContract {
     return com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpoch().toString();
   }
 
-  /** Publishes {@code value} to {@code topic} (key tenant-a) with a plain idempotent producer. */
+  /**
+   * Publishes {@code value} to {@code topic} (key tenant-a) with a plain idempotent producer, as
+   * the identity that legitimately writes that topic from outside the services ({@link
+   * KafkaAccessPolicy#externalWriterOf}: the application for request topics, an operator tool for
+   * ops topics).
+   */
   protected RecordMetadata send(String topic, byte[] value) throws Exception {
+    String writer =
+        KafkaAccessPolicy.externalWriterOf(topic)
+            .orElseThrow(() -> new AssertionError("no outside identity may write " + topic));
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack().bootstrap());
+    p.putAll(stack().kafka(writer));
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -212,12 +221,12 @@ public abstract class ServiceContract {
     }
   }
 
-  /** Reads {@code topic} from the beginning until a record matches (60 s). */
+  /** Reads {@code topic} from the beginning, as the operator, until a record matches (60 s). */
   protected ConsumerRecord<byte[], byte[]> await(
       String topic, Predicate<ConsumerRecord<byte[], byte[]>> match) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack().bootstrap());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "contract-" + newId());
+    p.putAll(stack().kafka("operator"));
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaAccessPolicy.groupFor("operator", newId()));
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -2,6 +2,8 @@ package dev.strongroom.devstack.testing;
 
 import dev.strongroom.devstack.kafka.EmbeddedKafka;
 import dev.strongroom.devstack.keys.DevKeys;
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,21 +12,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Quarkus test resource: a real KRaft broker with every Strongroom topic, fresh dev keys, and a
- * free HTTP port, handed to the service under test as configuration. Init arg {@code service} names
- * the identity whose key the service signs with (e.g. {@code data-service}).
+ * Quarkus test resource: a fresh PKI, a real KRaft broker (mutual TLS and ACLs, see {@link
+ * EmbeddedKafka}) with every Strongroom topic, fresh dev keys, and a free HTTP port, handed to the
+ * service under test as configuration. Init arg {@code service} names the identity the service runs
+ * as: the key it signs events with and its TLS identity (e.g. {@code data-service}).
  *
  * <p>Used with {@code @QuarkusIntegrationTest}, so the packaged application runs as its own process
  * and the test talks to it only from outside, like an operator. The test reads the stack through
  * {@link #stack()} (same JVM as this resource).
  */
 public class StrongroomTestResource implements QuarkusTestResourceLifecycleManager {
-  /** What a test needs to reach the service under test. */
-  public record Stack(String bootstrap, DevKeys keys, int httpPort, String service) {}
+  /**
+   * What a test needs to reach the service under test; {@link #kafka(String)} builds a Kafka
+   * client's properties for one of the PKI's identities.
+   */
+  public record Stack(
+      String bootstrap, DevKeys keys, int httpPort, String service, PkiDirectory pki) {
+    /** Kafka client properties (bootstrap and mutual TLS) acting as identity {@code name}. */
+    public Map<String, Object> kafka(String name) {
+      return pki.identity(name).kafkaClient(bootstrap);
+    }
+  }
 
   private static volatile Stack current;
 
@@ -58,14 +71,16 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
     }
     try {
       dir = Files.createTempDirectory("strongroom-it-");
-      kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+      PkiDirectory pki = PkiDirectory.open(dir.resolve("pki"), PkiSpec.strongroom(List.of()));
+      pki.ensure();
+      kafka = EmbeddedKafka.start(dir.resolve("kafka"), pki);
       kafka.createStrongroomTopics();
       DevKeys keys = DevKeys.generate(dir.resolve("keys"), DevKeys.STANDARD, Duration.ofHours(2));
       int port;
       try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         port = s.getLocalPort();
       }
-      current = new Stack(kafka.bootstrapServers(), keys, port, service);
+      current = new Stack(kafka.bootstrapServers(), keys, port, service, pki);
       Map<String, String> config =
           new java.util.HashMap<>(
               Map.of(
@@ -74,6 +89,7 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
                   "strongroom.events.signing-key", keys.keyFile(service).toString(),
                   "quarkus.http.port", Integer.toString(port),
                   "quarkus.http.test-port", Integer.toString(port)));
+      config.putAll(pki.identity(service).serviceConfig());
       if ("crypto-service".equals(service)) {
         config.putAll(keys.cryptoServiceConfig());
       }

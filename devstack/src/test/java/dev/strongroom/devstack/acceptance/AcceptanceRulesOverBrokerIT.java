@@ -18,6 +18,7 @@ import dev.strongroom.contracts.testing.TestKeys;
 import dev.strongroom.contracts.topics.Topics;
 import dev.strongroom.devstack.kafka.EmbeddedKafka;
 import dev.strongroom.devstack.kafka.EmbeddedKafkaExtension;
+import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,32 +69,23 @@ class AcceptanceRulesOverBrokerIT {
         verifier, new EventSigner(TestKeys.key("monitor"), "/strongroom/devstack", clock));
   }
 
+  /** The gate under test runs as the SIEM tool: it reads and writes the alerts topic. */
+  private static final String GATE = "siem";
+
   private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
-    return new KafkaProducer<>(
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            kafka.bootstrapServers(),
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-            true,
-            ProducerConfig.ACKS_CONFIG,
-            "all"),
-        new ByteArraySerializer(),
-        new ByteArraySerializer());
+    Map<String, Object> p = kafka.clientConfig(GATE);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka kafka, String group) {
-    return new KafkaConsumer<>(
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            kafka.bootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG,
-            group,
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            false),
-        new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
+  private static KafkaConsumer<byte[], byte[]> consumer(
+      EmbeddedKafka kafka, String identity, String group) {
+    Map<String, Object> p = kafka.clientConfig(identity);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaAccessPolicy.groupFor(identity, group));
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   private static ObjectNode alertData() {
@@ -108,7 +100,8 @@ class AcceptanceRulesOverBrokerIT {
   private static List<ConsumerRecord<byte[], byte[]>> drain(
       EmbeddedKafka kafka, String topic, int count) {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, "drain-" + UUID.randomUUID())) {
+    try (KafkaConsumer<byte[], byte[]> c =
+        consumer(kafka, "operator", "drain-" + UUID.randomUUID())) {
       c.subscribe(List.of(topic));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (out.size() < count && System.nanoTime() < deadline) {
@@ -170,7 +163,7 @@ class AcceptanceRulesOverBrokerIT {
 
     RecordGate gate = newGate();
     List<String> outcomes = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, "gate");
+    try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, GATE, "gate");
         KafkaProducer<byte[], byte[]> p = producer(kafka)) {
       c.assign(List.of(new TopicPartition(topic, 0)));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -235,7 +228,7 @@ class AcceptanceRulesOverBrokerIT {
     String group = "redelivery-" + UUID.randomUUID();
 
     RecordGate.Decision first;
-    try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, group)) {
+    try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, GATE, group)) {
       c.assign(List.of(tp));
       c.seek(tp, m.offset());
       first = gate.admit(next(c));
@@ -244,7 +237,7 @@ class AcceptanceRulesOverBrokerIT {
     assertInstanceOf(RecordGate.Admit.class, first);
 
     RecordGate.Decision again;
-    try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, group)) {
+    try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, GATE, group)) {
       c.assign(List.of(tp));
       c.seek(tp, m.offset()); // no committed offset: the record comes again
       ConsumerRecord<byte[], byte[]> r = next(c);

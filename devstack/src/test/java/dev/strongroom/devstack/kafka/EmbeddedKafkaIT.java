@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -21,7 +23,6 @@ import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,7 +46,7 @@ class EmbeddedKafkaIT {
   void producesAndConsumesRecords(EmbeddedKafka kafka) throws Exception {
     Map<String, String> sent = new HashMap<>();
     List<Future<RecordMetadata>> acks = new ArrayList<>();
-    try (KafkaProducer<String, String> producer = producer(kafka.bootstrapServers())) {
+    try (KafkaProducer<String, String> producer = producer(kafka.clientConfig("siem"))) {
       for (int i = 0; i < 100; i++) {
         String key = "alert-" + i;
         String value = "{\"n\":" + i + "}";
@@ -59,7 +60,7 @@ class EmbeddedKafkaIT {
     }
 
     List<Map.Entry<String, String>> received =
-        consume(kafka.bootstrapServers(), Topics.SECURITY_ALERTS, 100);
+        consume(kafka.clientConfig("operator"), "operator", Topics.SECURITY_ALERTS, 100);
 
     assertEquals(100, received.size());
     Map<String, String> receivedByKey = new HashMap<>();
@@ -78,7 +79,7 @@ class EmbeddedKafkaIT {
 
   @Test
   void createsEveryStrongroomTopicAndItsDeadLetterTopic(EmbeddedKafka kafka) throws Exception {
-    try (Admin admin = admin(kafka.bootstrapServers())) {
+    try (Admin admin = Admin.create(kafka.clientConfig("operator"))) {
       Set<String> topics = admin.listTopics().names().get(10, TimeUnit.SECONDS);
       for (String topic : Topics.ALL) {
         assertTrue(topics.contains(topic), topic + " missing from " + topics);
@@ -103,15 +104,19 @@ class EmbeddedKafkaIT {
     String topic = "strongroom.test.restart";
     String firstBootstrap;
     long startNanos = System.nanoTime();
-    EmbeddedKafka first = EmbeddedKafka.start(dir);
+    PkiDirectory pki = PkiDirectory.open(dir.resolve("pki"), PkiSpec.strongroom(List.of()));
+    pki.ensure();
+    Path logDir = dir.resolve("kafka");
+    EmbeddedKafka first = EmbeddedKafka.start(logDir, pki);
     try {
       long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
       System.out.println("embedded Kafka (fresh directory) ready in " + readyMs + " ms");
-      assertEquals(dir.toAbsolutePath().normalize(), first.logDir());
-      assertTrue(Files.exists(dir.resolve("meta.properties")));
+      assertEquals(logDir.toAbsolutePath().normalize(), first.logDir());
+      assertTrue(Files.exists(logDir.resolve("meta.properties")));
       firstBootstrap = first.bootstrapServers();
       first.createTopics(List.of(topic), 1);
-      try (KafkaProducer<String, String> producer = producer(firstBootstrap)) {
+      try (KafkaProducer<String, String> producer =
+          producer(first.clientConfig(PkiSpec.KAFKA_BROKER))) {
         Future<RecordMetadata> sent =
             producer.send(new ProducerRecord<>(topic, "before", "restart"));
         sent.get(30, TimeUnit.SECONDS);
@@ -125,16 +130,19 @@ class EmbeddedKafkaIT {
     assertThrows(
         IOException.class, () -> connect(port), "port " + port + " still accepts connections");
 
-    String clusterId = Files.readString(dir.resolve("meta.properties"));
+    String clusterId = Files.readString(logDir.resolve("meta.properties"));
     startNanos = System.nanoTime();
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir)) {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(logDir, pki)) {
       long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
       System.out.println("embedded Kafka (restart) ready in " + readyMs + " ms");
       assertEquals(
-          clusterId, Files.readString(dir.resolve("meta.properties")), "directory was reformatted");
+          clusterId,
+          Files.readString(logDir.resolve("meta.properties")),
+          "directory was reformatted");
       kafka.createTopics(List.of(topic), 1); // already exists: fine
       assertEquals(
-          List.of(Map.entry("before", "restart")), consume(kafka.bootstrapServers(), topic, 1));
+          List.of(Map.entry("before", "restart")),
+          consume(kafka.clientConfig(PkiSpec.KAFKA_BROKER), PkiSpec.KAFKA_BROKER, topic, 1));
     }
   }
 
@@ -144,9 +152,10 @@ class EmbeddedKafkaIT {
     }
   }
 
-  static KafkaProducer<String, String> producer(String bootstrap) {
+  /** A producer with {@code client} (bootstrap and mutual TLS of one identity). */
+  static KafkaProducer<String, String> producer(Map<String, Object> client) {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.putAll(client);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
@@ -157,10 +166,15 @@ class EmbeddedKafkaIT {
   /**
    * Reads {@code topic} from the beginning until {@code expected} records arrived or time is up.
    */
-  static List<Map.Entry<String, String>> consume(String bootstrap, String topic, int expected) {
+  static List<Map.Entry<String, String>> consume(
+      Map<String, Object> client, String principal, String topic, int expected) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+    p.putAll(client);
+    p.put(
+        ConsumerConfig.GROUP_ID_CONFIG,
+        KafkaAccessPolicy.grantsOf(principal).isPresent()
+            ? KafkaAccessPolicy.groupFor(principal, UUID.randomUUID().toString())
+            : "test-" + UUID.randomUUID());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
@@ -175,9 +189,5 @@ class EmbeddedKafkaIT {
       }
     }
     return received;
-  }
-
-  private static Admin admin(String bootstrap) {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
   }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,18 +44,30 @@ class KafkaMainIT {
     Path logDir = dir.resolve("kafka-data");
     Path readyFile = dir.resolve("run/kafka.ready");
     long startNanos = System.nanoTime();
-    process = launch("--log-dir", logDir.toString(), "--ready-file", readyFile.toString());
+    Path pkiDir = dir.resolve("pki");
+    process =
+        launch(
+            "--log-dir",
+            logDir.toString(),
+            "--pki",
+            pkiDir.toString(),
+            "--ready-file",
+            readyFile.toString());
 
     String bootstrap = awaitReadyFile(readyFile);
     long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     System.out.println("KafkaMain ready in " + readyMs + " ms (child JVM start included)");
     assertTrue(bootstrap.matches("127\\.0\\.0\\.1:\\d+"), bootstrap);
 
-    try (KafkaProducer<String, String> producer = EmbeddedKafkaIT.producer(bootstrap)) {
+    PkiDirectory pki = PkiDirectory.open(pkiDir, PkiSpec.strongroom(List.of()));
+    try (KafkaProducer<String, String> producer =
+        EmbeddedKafkaIT.producer(pki.identity("proof-service").kafkaClient(bootstrap))) {
       producer.send(new ProducerRecord<>(Topics.PROOF_RESULTS, "k", "v")).get(30, TimeUnit.SECONDS);
     }
     assertEquals(
-        List.of(Map.entry("k", "v")), EmbeddedKafkaIT.consume(bootstrap, Topics.PROOF_RESULTS, 1));
+        List.of(Map.entry("k", "v")),
+        EmbeddedKafkaIT.consume(
+            pki.identity("operator").kafkaClient(bootstrap), "operator", Topics.PROOF_RESULTS, 1));
 
     process.destroy(); // SIGTERM
     assertTrue(
@@ -69,7 +83,12 @@ class KafkaMainIT {
     Path notADirectory = Files.writeString(dir.resolve("file"), "not a directory");
     process =
         launch(
-            "--log-dir", notADirectory.toString(), "--ready-file", dir.resolve("ready").toString());
+            "--log-dir",
+            notADirectory.toString(),
+            "--pki",
+            dir.resolve("pki").toString(),
+            "--ready-file",
+            dir.resolve("ready").toString());
     assertTrue(process.waitFor(60, TimeUnit.SECONDS), "KafkaMain did not give up");
     assertEquals(KafkaMain.EXIT_STARTUP_FAILED, process.exitValue());
     assertTrue(stderr().contains("kafka: startup failed"), stderr());

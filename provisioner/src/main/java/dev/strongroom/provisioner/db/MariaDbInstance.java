@@ -150,13 +150,16 @@ public final class MariaDbInstance implements AutoCloseable {
       long t0 = System.nanoTime();
       long logOffset = size(layout().errorLog());
       try {
-        process =
+        ProcessBuilder pb =
             new ProcessBuilder(
                     binaries.server().toString(), "--defaults-file=" + layout().optionFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(layout().processOutput().toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .start();
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        // mariadbd's creation modes (mysys reads them at start): data, logs, binlogs owner-only.
+        pb.environment().put("UMASK", "0600");
+        pb.environment().put("UMASK_DIR", "0700");
+        process = pb.start();
       } catch (IOException e) {
         throw new InstanceException("cannot launch " + binaries.server(), e);
       }

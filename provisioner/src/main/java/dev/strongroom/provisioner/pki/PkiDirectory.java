@@ -1,5 +1,6 @@
 package dev.strongroom.provisioner.pki;
 
+import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.provisioner.internal.SecureFiles;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -130,15 +131,17 @@ public final class PkiDirectory {
     boolean serverOk =
         leafValid(serverDir(), "server", spec.serverSubject(), ca, revoked, now, expectedSans());
     if (!serverOk) {
-      issueLeaf(serverDir(), "server", spec.serverSubject(), ca, caKey, true, now);
+      issueLeaf(serverDir(), "server", spec.serverSubject(), ca, caKey, true, false, now);
     }
     actions.put("server", serverOk ? PkiReport.Action.KEPT : PkiReport.Action.ISSUED);
 
     for (ClientSpec c : spec.clients()) {
       CertificateSubject s = spec.clientSubject(c);
-      boolean ok = leafValid(clientsDir(), c.name(), s, ca, revoked, now, null);
+      boolean broker = c.kind() == ClientKind.BROKER;
+      boolean ok =
+          leafValid(clientsDir(), c.name(), s, ca, revoked, now, broker ? expectedSans() : null);
       if (!ok) {
-        issueLeaf(clientsDir(), c.name(), s, ca, caKey, false, now);
+        issueLeaf(clientsDir(), c.name(), s, ca, caKey, broker, true, now);
       }
       actions.put(c.name(), ok ? PkiReport.Action.KEPT : PkiReport.Action.ISSUED);
     }
@@ -162,6 +165,15 @@ public final class PkiDirectory {
     return credential(clientsDir(), c.name(), spec.clientSubject(c));
   }
 
+  /**
+   * The mutual-TLS identity of client {@code name} (its certificate, key and this CA), from which
+   * {@link TlsIdentity} builds Kafka and service TLS configuration.
+   */
+  public synchronized TlsIdentity identity(String name) {
+    Credential c = client(name);
+    return new TlsIdentity(c.name(), caCertPem(), c.certPem(), c.keyPem());
+  }
+
   /** The CRL currently published, signature checked against the CA. */
   public synchronized X509CRL crl() {
     X509CRL crl = readValidCrl(readCert(caCertPem()));
@@ -176,12 +188,18 @@ public final class PkiDirectory {
   /** Issues a new key and certificate for client {@code name}; the old one is revoked if asked. */
   public synchronized Credential rotateClient(String name, boolean revokeOld) {
     ClientSpec c = spec.client(name);
-    return rotate(clientsDir(), c.name(), spec.clientSubject(c), false, revokeOld);
+    return rotate(
+        clientsDir(),
+        c.name(),
+        spec.clientSubject(c),
+        c.kind() == ClientKind.BROKER,
+        true,
+        revokeOld);
   }
 
   /** Issues a new server key and certificate; the old one is revoked if asked. */
   public synchronized Credential rotateServer(boolean revokeOld) {
-    return rotate(serverDir(), "server", spec.serverSubject(), true, revokeOld);
+    return rotate(serverDir(), "server", spec.serverSubject(), true, false, revokeOld);
   }
 
   /** Adds {@code certificate} to the CRL and re-signs it. Revoking twice is a no-op. */
@@ -215,12 +233,17 @@ public final class PkiDirectory {
   // ---------------------------------------------------------------- internals
 
   private Credential rotate(
-      Path dir, String name, CertificateSubject subject, boolean server, boolean revokeOld) {
+      Path dir,
+      String name,
+      CertificateSubject subject,
+      boolean serverAuth,
+      boolean clientAuth,
+      boolean revokeOld) {
     X509Certificate ca = readCert(caCertPem());
     PrivateKey caKey = readKey(caKeyPem());
     X509Certificate old =
         Files.exists(dir.resolve(name + ".pem")) ? readCert(dir.resolve(name + ".pem")) : null;
-    issueLeaf(dir, name, subject, ca, caKey, server, clock.instant());
+    issueLeaf(dir, name, subject, ca, caKey, serverAuth, clientAuth, clock.instant());
     if (revokeOld && old != null && signedBy(old, ca)) {
       revoke(old, RevocationReason.SUPERSEDED);
     }
@@ -362,7 +385,8 @@ public final class PkiDirectory {
       CertificateSubject subject,
       X509Certificate ca,
       PrivateKey caKey,
-      boolean server,
+      boolean serverAuth,
+      boolean clientAuth,
       Instant now) {
     SecureFiles.privateDir(dir);
     KeyPair kp = X509Toolkit.newKeyPair();
@@ -378,8 +402,9 @@ public final class PkiDirectory {
             kp.getPublic(),
             now.minus(BACKDATE),
             notAfter,
-            server,
-            server ? spec.serverNames() : List.of());
+            serverAuth,
+            clientAuth,
+            serverAuth ? spec.serverNames() : List.of());
     byte[] pw = new byte[18];
     RANDOM.nextBytes(pw);
     String password = Base64.getUrlEncoder().withoutPadding().encodeToString(pw);

@@ -29,6 +29,18 @@ public final class PkiSpec {
           "provisioner-service",
           "proof-service");
 
+  /** The Kafka broker's identity ({@link ClientKind#BROKER}), the broker's only super user. */
+  public static final String KAFKA_BROKER = "kafka-broker";
+
+  /** The application identity of the devstack (publishes encrypt requests, reads results). */
+  public static final String DEMO_APP = "demo-app";
+
+  /**
+   * Operator tools, one identity each: {@code siem} (reads and re-checks security alerts), {@code
+   * ops-dispatch} (publishes provisioning and proof requests, reads their outcomes).
+   */
+  public static final List<String> OPERATOR_TOOLS = List.of("siem", "ops-dispatch");
+
   private final String organization;
   private final String caCommonName;
   private final String serverCommonName;
@@ -74,14 +86,18 @@ public final class PkiSpec {
   }
 
   /**
-   * The Strongroom default: the three DB identities, the five services, the {@code operator}, and
-   * the server certificate valid for loopback plus {@code extraServerNames}.
+   * The Strongroom default: the three DB identities, the five services, the {@code operator} and
+   * its tools, the application {@code demo-app}, the Kafka broker, and the server certificate valid
+   * for loopback plus {@code extraServerNames}.
    */
   public static PkiSpec strongroom(List<String> extraServerNames) {
     Builder b = builder();
     DB_IDENTITIES.forEach(n -> b.client(n, ClientKind.DB_IDENTITY));
     SERVICES.forEach(n -> b.client(n, ClientKind.SERVICE));
     b.client("operator", ClientKind.OPERATOR);
+    OPERATOR_TOOLS.forEach(n -> b.client(n, ClientKind.OPERATOR));
+    b.client(DEMO_APP, ClientKind.APPLICATION);
+    b.client(KAFKA_BROKER, ClientKind.BROKER);
     extraServerNames.forEach(b::serverName);
     return b.build();
   }

@@ -110,6 +110,23 @@ final class X509Toolkit {
       Instant notAfter,
       boolean server,
       List<String> sans) {
+    return issueLeaf(ca, caKey, subject, subjectKey, notBefore, notAfter, server, !server, sans);
+  }
+
+  /**
+   * Issues a leaf with the extended key usages asked for; SANs are written when {@code serverAuth}.
+   */
+  static X509Certificate issueLeaf(
+      X509Certificate ca,
+      PrivateKey caKey,
+      CertificateSubject subject,
+      PublicKey subjectKey,
+      Instant notBefore,
+      Instant notAfter,
+      boolean serverAuth,
+      boolean clientAuth,
+      List<String> sans) {
+    boolean server = serverAuth;
     try {
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder b =
@@ -128,8 +145,7 @@ final class X509Toolkit {
       b.addExtension(
           Extension.extendedKeyUsage,
           false,
-          new ExtendedKeyUsage(
-              server ? KeyPurposeId.id_kp_serverAuth : KeyPurposeId.id_kp_clientAuth));
+          new ExtendedKeyUsage(purposes(serverAuth, clientAuth)));
       b.addExtension(
           Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
       b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
@@ -148,6 +164,17 @@ final class X509Toolkit {
     } catch (GeneralSecurityException | IOException e) {
       throw new PkiException("cannot issue a certificate for " + subject, e);
     }
+  }
+
+  private static KeyPurposeId[] purposes(boolean serverAuth, boolean clientAuth) {
+    List<KeyPurposeId> out = new ArrayList<>();
+    if (serverAuth) {
+      out.add(KeyPurposeId.id_kp_serverAuth);
+    }
+    if (clientAuth) {
+      out.add(KeyPurposeId.id_kp_clientAuth);
+    }
+    return out.toArray(KeyPurposeId[]::new);
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key)

@@ -3,9 +3,12 @@ package dev.strongroom.kit.events;
 import dev.strongroom.contracts.errors.ErrorCode;
 import dev.strongroom.contracts.errors.StrongroomException;
 import dev.strongroom.contracts.kafka.RecordGate;
+import dev.strongroom.kit.tls.ServiceKafkaConfig;
 import io.quarkus.runtime.Startup;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +17,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Publishes records synchronously (idempotent producer, acks=all): a service's output events, dead
@@ -28,26 +30,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class EventPublisher {
   private final KafkaProducer<byte[], byte[]> producer;
 
-  public EventPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-    this.producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                true,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                15_000,
-                ProducerConfig.LINGER_MS_CONFIG,
-                0,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                30_000,
-                ProducerConfig.CLIENT_ID_CONFIG,
-                "strongroom-events"),
-            new ByteArraySerializer(),
-            new ByteArraySerializer());
+  public EventPublisher(
+      @Identifier(ServiceKafkaConfig.DEFAULT_KAFKA_BROKER) Map<String, Object> kafkaConfig) {
+    Map<String, Object> p = new HashMap<>(kafkaConfig); // bootstrap and mutual TLS
+    p.keySet().removeIf(k -> k.startsWith("group.") || k.contains("deserializer"));
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "strongroom-events");
+    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   /** Sends the dead letter, then the alert; returns when both are acknowledged. */

@@ -1,0 +1,151 @@
+package dev.strongroom.contracts.tls;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * One mutual-TLS identity of the stack — a certificate and key issued by the stack's CA, and the CA
+ * that peers must chain to — and <b>the one place</b> that turns it into client configuration:
+ * Kafka producer, consumer and admin properties ({@link #kafkaClient(String)}) and the
+ * configuration handed to a service process ({@link #serviceConfig()}), which the service kit turns
+ * into its Kafka clients' and HTTP server's TLS settings. Every service, the devstack, the command
+ * and the test fixtures build their clients here, so a client built anywhere else is a bug.
+ *
+ * <p>Kafka: {@code security.protocol=SSL}, TLS 1.3 only, PEM key store and trust store given inline
+ * (the key is read from its 0600 file when the properties are built; no password, no copy on disk),
+ * and host name verification of the broker against its certificate's SANs.
+ *
+ * @param name the identity: the certificate's CN, which is the Kafka principal ({@code User:name})
+ *     and the name services allow-list
+ * @param caCert PEM file of the CA certificate peers must chain to
+ * @param cert PEM file of this identity's certificate
+ * @param key PEM file of its unencrypted PKCS#8 private key (mode 0600)
+ */
+public record TlsIdentity(String name, Path caCert, Path cert, Path key) {
+
+  /** Service configuration key: the CA certificate (PEM path). */
+  public static final String CONFIG_CA = "strongroom.tls.ca";
+
+  /** Service configuration key: the service's own certificate (PEM path). */
+  public static final String CONFIG_CERT = "strongroom.tls.cert";
+
+  /** Service configuration key: the service's own private key (PKCS#8 PEM path, 0600). */
+  public static final String CONFIG_KEY = "strongroom.tls.key";
+
+  /** Service configuration key: the service's identity name (its certificate's CN). */
+  public static final String CONFIG_NAME = "strongroom.tls.name";
+
+  /** The only TLS version any Strongroom link speaks. */
+  public static final String TLS_VERSION = "TLSv1.3";
+
+  public TlsIdentity {
+    Objects.requireNonNull(name, "name");
+    caCert = caCert.toAbsolutePath().normalize();
+    cert = cert.toAbsolutePath().normalize();
+    key = key.toAbsolutePath().normalize();
+  }
+
+  /**
+   * The Kafka client security properties of this identity (no bootstrap address): mTLS over TLS 1.3
+   * with the PEM material inline.
+   *
+   * @throws UncheckedIOException if a PEM file cannot be read
+   */
+  public Map<String, Object> kafkaSecurity() {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("security.protocol", "SSL");
+    p.put("ssl.protocol", TLS_VERSION);
+    p.put("ssl.enabled.protocols", TLS_VERSION);
+    p.put("ssl.endpoint.identification.algorithm", "https");
+    p.put("ssl.keystore.type", "PEM");
+    p.put("ssl.keystore.certificate.chain", read(cert));
+    p.put("ssl.keystore.key", read(key));
+    p.put("ssl.truststore.type", "PEM");
+    p.put("ssl.truststore.certificates", read(caCert));
+    return p;
+  }
+
+  /**
+   * Properties for a Kafka producer, consumer or admin client of this identity: {@link
+   * #kafkaSecurity()} plus {@code bootstrap.servers}. Callers add their own client settings.
+   */
+  public Map<String, Object> kafkaClient(String bootstrap) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("bootstrap.servers", Objects.requireNonNull(bootstrap, "bootstrap"));
+    p.putAll(kafkaSecurity());
+    return p;
+  }
+
+  /** {@link #kafkaClient(String)} as {@link Properties}. */
+  public Properties kafkaProperties(String bootstrap) {
+    Properties p = new Properties();
+    p.putAll(kafkaClient(bootstrap));
+    return p;
+  }
+
+  /**
+   * The configuration a service process of this identity is started with (paths only, never key
+   * bytes, so nothing secret appears on a command line): {@value #CONFIG_NAME}, {@value
+   * #CONFIG_CA}, {@value #CONFIG_CERT}, {@value #CONFIG_KEY}.
+   */
+  public Map<String, String> serviceConfig() {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put(CONFIG_NAME, name);
+    c.put(CONFIG_CA, caCert.toString());
+    c.put(CONFIG_CERT, cert.toString());
+    c.put(CONFIG_KEY, key.toString());
+    return c;
+  }
+
+  /**
+   * The identity a service process was configured with by {@link #serviceConfig()}, read back
+   * through {@code lookup} (its configuration); empty when none of the keys is set.
+   *
+   * @throws IllegalArgumentException when only some of the keys are set
+   */
+  public static Optional<TlsIdentity> fromConfig(Function<String, Optional<String>> lookup) {
+    Optional<String> name = lookup.apply(CONFIG_NAME);
+    Optional<String> ca = lookup.apply(CONFIG_CA);
+    Optional<String> cert = lookup.apply(CONFIG_CERT);
+    Optional<String> key = lookup.apply(CONFIG_KEY);
+    if (name.isEmpty() && ca.isEmpty() && cert.isEmpty() && key.isEmpty()) {
+      return Optional.empty();
+    }
+    if (name.isEmpty() || ca.isEmpty() || cert.isEmpty() || key.isEmpty()) {
+      throw new IllegalArgumentException(
+          "TLS identity configuration is incomplete: "
+              + CONFIG_NAME
+              + ", "
+              + CONFIG_CA
+              + ", "
+              + CONFIG_CERT
+              + " and "
+              + CONFIG_KEY
+              + " must all be set");
+    }
+    return Optional.of(
+        new TlsIdentity(name.get(), Path.of(ca.get()), Path.of(cert.get()), Path.of(key.get())));
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read TLS material " + file, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TlsIdentity[" + name + ", " + cert + "]";
+  }
+}

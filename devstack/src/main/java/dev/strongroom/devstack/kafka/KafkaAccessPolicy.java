@@ -1,0 +1,197 @@
+package dev.strongroom.devstack.kafka;
+
+import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.provisioner.pki.PkiSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
+/**
+ * Who may do what on the broker: every principal ({@code User:<certificate CN>}) gets exactly its
+ * topics and its own consumer group, nothing else — no DeleteRecords, no Alter, no Create, no other
+ * group. The broker runs {@code StandardAuthorizer} with {@code
+ * allow.everyone.if.no.acl.found=false}, so anything not listed here is refused; only the broker
+ * itself ({@link PkiSpec#KAFKA_BROKER}) is a super user.
+ *
+ * <table>
+ *   <caption>Grants</caption>
+ *   <tr><th>principal</th><th>reads (and its group)</th><th>writes</th></tr>
+ *   <tr><td>crypto-service</td><td>encrypt.requests (group crypto-service)</td>
+ *       <td>store.requests, encrypt.requests.dlq, security.alerts</td></tr>
+ *   <tr><td>data-service</td><td>store.requests (group data-service)</td>
+ *       <td>store.results, store.requests.dlq, security.alerts</td></tr>
+ *   <tr><td>audit-anchor-service</td><td>— (group audit-anchor-service)</td>
+ *       <td>audit.anchors, security.alerts</td></tr>
+ *   <tr><td>provisioner-service</td><td>provision.requests (group provisioner-service)</td>
+ *       <td>provision.events, provision.requests.dlq, security.alerts</td></tr>
+ *   <tr><td>proof-service</td><td>proof.requests (group proof-service)</td>
+ *       <td>proof.results, proof.requests.dlq, security.alerts</td></tr>
+ *   <tr><td>demo-app (application)</td><td>store.results (groups demo-app-*)</td>
+ *       <td>encrypt.requests, store.requests</td></tr>
+ *   <tr><td>operator</td><td>every strongroom.* topic (groups operator-*)</td><td>nothing</td></tr>
+ *   <tr><td>siem (operator tool)</td><td>security.alerts (groups siem-*)</td>
+ *       <td>security.alerts, security.alerts.dlq</td></tr>
+ *   <tr><td>ops-dispatch (operator tool)</td><td>provision.events, proof.results
+ *       (groups ops-dispatch-*)</td><td>provision.requests, proof.requests</td></tr>
+ * </table>
+ *
+ * <p>A principal not in the table (a database identity's certificate, say) has no grant at all.
+ * Services that come to read or write another topic add it here, next to the test that shows it.
+ */
+public final class KafkaAccessPolicy {
+
+  /** One principal's grants. */
+  public record Grants(
+      String principal, List<String> reads, List<String> writes, GroupScope groups) {
+    public Grants {
+      reads = List.copyOf(reads);
+      writes = List.copyOf(writes);
+    }
+  }
+
+  /** Which consumer groups a principal may use. */
+  public enum GroupScope {
+    /** Exactly the group named like the principal (a service's group). */
+    OWN,
+    /** Groups whose name starts with {@code <principal>-} (tools, one group per run). */
+    OWN_PREFIX
+  }
+
+  /** The operator reads every topic under this prefix. */
+  public static final String TOPIC_PREFIX = "strongroom.";
+
+  private static final Map<String, Grants> GRANTS = new LinkedHashMap<>();
+
+  static {
+    service(
+        "crypto-service",
+        List.of(Topics.ENCRYPT_REQUESTS),
+        List.of(
+            Topics.STORE_REQUESTS, Topics.dlq(Topics.ENCRYPT_REQUESTS), Topics.SECURITY_ALERTS));
+    service(
+        "data-service",
+        List.of(Topics.STORE_REQUESTS),
+        List.of(Topics.STORE_RESULTS, Topics.dlq(Topics.STORE_REQUESTS), Topics.SECURITY_ALERTS));
+    service(
+        "audit-anchor-service", List.of(), List.of(Topics.AUDIT_ANCHORS, Topics.SECURITY_ALERTS));
+    service(
+        "provisioner-service",
+        List.of(Topics.PROVISION_REQUESTS),
+        List.of(
+            Topics.PROVISION_EVENTS,
+            Topics.dlq(Topics.PROVISION_REQUESTS),
+            Topics.SECURITY_ALERTS));
+    service(
+        "proof-service",
+        List.of(Topics.PROOF_REQUESTS),
+        List.of(Topics.PROOF_RESULTS, Topics.dlq(Topics.PROOF_REQUESTS), Topics.SECURITY_ALERTS));
+    tool(
+        PkiSpec.DEMO_APP,
+        List.of(Topics.STORE_RESULTS),
+        List.of(Topics.ENCRYPT_REQUESTS, Topics.STORE_REQUESTS));
+    tool("operator", List.of(), List.of()); // reads by prefix, see bindings()
+    tool(
+        "siem",
+        List.of(Topics.SECURITY_ALERTS),
+        List.of(Topics.SECURITY_ALERTS, Topics.dlq(Topics.SECURITY_ALERTS)));
+    tool(
+        "ops-dispatch",
+        List.of(Topics.PROVISION_EVENTS, Topics.PROOF_RESULTS),
+        List.of(Topics.PROVISION_REQUESTS, Topics.PROOF_REQUESTS));
+  }
+
+  private KafkaAccessPolicy() {}
+
+  private static void service(String name, List<String> reads, List<String> writes) {
+    GRANTS.put(name, new Grants(name, reads, writes, GroupScope.OWN));
+  }
+
+  private static void tool(String name, List<String> reads, List<String> writes) {
+    GRANTS.put(name, new Grants(name, reads, writes, GroupScope.OWN_PREFIX));
+  }
+
+  /** Every principal's grants, in table order. */
+  public static List<Grants> grants() {
+    return List.copyOf(GRANTS.values());
+  }
+
+  /** The grants of {@code principal}, if it has any. */
+  public static Optional<Grants> grantsOf(String principal) {
+    return Optional.ofNullable(GRANTS.get(principal));
+  }
+
+  /**
+   * A consumer group {@code principal} may use: its own name for a service, {@code
+   * <principal>-<suffix>} for a tool.
+   */
+  public static String groupFor(String principal, String suffix) {
+    Grants g = GRANTS.get(principal);
+    if (g == null) {
+      throw new IllegalArgumentException("no Kafka grants for " + principal);
+    }
+    return g.groups() == GroupScope.OWN ? principal : principal + "-" + suffix;
+  }
+
+  /**
+   * The principal that legitimately publishes to {@code topic} from outside the services (an
+   * application or an operator tool), e.g. for a test that sends to a service's inbound topic.
+   */
+  public static Optional<String> externalWriterOf(String topic) {
+    for (Grants g : GRANTS.values()) {
+      if (g.groups() == GroupScope.OWN_PREFIX && g.writes().contains(topic)) {
+        return Optional.of(g.principal());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The ACL bindings that implement {@link #grants()}. */
+  public static List<AclBinding> bindings() {
+    List<AclBinding> out = new ArrayList<>();
+    for (Grants g : GRANTS.values()) {
+      String user = "User:" + g.principal();
+      for (String t : g.reads()) {
+        out.add(allow(user, ResourceType.TOPIC, t, PatternType.LITERAL, AclOperation.READ));
+      }
+      for (String t : g.writes()) {
+        out.add(allow(user, ResourceType.TOPIC, t, PatternType.LITERAL, AclOperation.WRITE));
+      }
+      if (g.groups() == GroupScope.OWN) {
+        out.add(
+            allow(user, ResourceType.GROUP, g.principal(), PatternType.LITERAL, AclOperation.READ));
+      } else {
+        out.add(
+            allow(
+                user,
+                ResourceType.GROUP,
+                g.principal() + "-",
+                PatternType.PREFIXED,
+                AclOperation.READ));
+      }
+    }
+    out.add(
+        allow(
+            "User:operator",
+            ResourceType.TOPIC,
+            TOPIC_PREFIX,
+            PatternType.PREFIXED,
+            AclOperation.READ));
+    return out;
+  }
+
+  private static AclBinding allow(
+      String user, ResourceType type, String name, PatternType pattern, AclOperation op) {
+    return new AclBinding(
+        new ResourcePattern(type, name, pattern),
+        new AccessControlEntry(user, "*", op, AclPermissionType.ALLOW));
+  }
+}
