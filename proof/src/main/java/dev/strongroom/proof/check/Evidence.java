@@ -4,13 +4,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /** The raw evidence a check collects while it runs, in order. Not thread-safe: one per check. */
 public final class Evidence {
-  /** What one recorded exchange returned. */
-  public record Reply(int exitCode, String response) {}
-
   private final Clock clock;
   private final List<EvidenceStep> steps = new ArrayList<>();
 
@@ -18,14 +14,14 @@ public final class Evidence {
     this.clock = clock;
   }
 
-  /** Runs {@code exchange}, timing it, and keeps actor, action and the reply as one step. */
-  public <R extends Reply> R record(String actor, String action, Supplier<R> exchange) {
-    Instant started = clock.instant();
-    R reply = exchange.get();
-    steps.add(
-        new EvidenceStep(
-            actor, action, reply.exitCode(), reply.response(), started, clock.instant()));
-    return reply;
+  /** The clock's current instant (a step's start). */
+  public Instant now() {
+    return clock.instant();
+  }
+
+  /** Keeps one exchange that started at {@code started} and ended now. */
+  public void add(String actor, String action, Instant started, int exitCode, String response) {
+    steps.add(new EvidenceStep(actor, action, exitCode, response, started, clock.instant()));
   }
 
   /** Keeps an observation that needed no exchange (a file read, a computed fact). */

@@ -1,5 +1,6 @@
 package dev.strongroom.proof.run;
 
+import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.provisioner.db.MariaDbBinaries;
 import dev.strongroom.provisioner.db.MariaDbClient;
 import java.nio.file.Path;
@@ -17,9 +18,20 @@ public final class ProofContext {
   private final Clock clock;
   private final MariaDbClient client;
   private final HostFacts host;
+  private final Optional<TenantTokens> tenantAuthority;
 
-  public ProofContext(Optional<DbTarget> db, HostFacts host, Path scratch, Clock clock) {
+  /**
+   * @param tenantAuthority issues probe tokens for the tenant-isolation attacks (the stack's tenant
+   *     authority key); without it those controls are NOT_APPLICABLE
+   */
+  public ProofContext(
+      Optional<DbTarget> db,
+      Optional<TenantTokens> tenantAuthority,
+      HostFacts host,
+      Path scratch,
+      Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
+    this.tenantAuthority = Objects.requireNonNull(tenantAuthority, "tenantAuthority");
     this.host = Objects.requireNonNull(host, "host");
     this.scratch = Objects.requireNonNull(scratch, "scratch");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -29,6 +41,10 @@ public final class ProofContext {
   /** The database, or empty when the target has none (its controls are then NOT_APPLICABLE). */
   public Optional<DbTarget> db() {
     return db;
+  }
+
+  public Optional<TenantTokens> tenantAuthority() {
+    return tenantAuthority;
   }
 
   public HostFacts host() {

@@ -97,7 +97,12 @@ class BundleTest {
                 missing,
                 hostOnly));
     ProofContext ctx =
-        new ProofContext(Optional.empty(), new HostFacts(Optional.empty()), dir, Clock.systemUTC());
+        new ProofContext(
+            Optional.empty(),
+            Optional.empty(),
+            new HostFacts(Optional.empty()),
+            dir,
+            Clock.systemUTC());
     report = new ProofRunner(cat).run(ctx);
     bundle = dir.resolve("out/bundle.tar.gz");
     BundleWriter.write(report, key, bundle, Map.of());

@@ -1,0 +1,953 @@
+package dev.strongroom.proof.db;
+
+import static dev.strongroom.proof.check.Method.ATTACK;
+import static dev.strongroom.proof.check.Method.MEASURED_FACT;
+
+import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.proof.check.Check;
+import dev.strongroom.proof.check.Control;
+import dev.strongroom.proof.check.Method;
+import dev.strongroom.proof.check.Outcome;
+import dev.strongroom.provisioner.db.ClientConnection;
+import dev.strongroom.provisioner.db.ClientResult;
+import dev.strongroom.provisioner.db.ServerError;
+import dev.strongroom.provisioner.internal.Processes;
+import dev.strongroom.provisioner.pki.Credential;
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The database controls of the seed (DESIGN §6 invariants 1–5, 11): transport, client certificates,
+ * hardened variables, least privilege and proc-only writes, tenant isolation, audit append-only,
+ * encryption at rest. {@code docs/controls.md} lists them with their sources.
+ */
+public final class DatabaseControls {
+  static final String SEED = "seed";
+  static final String CIS = "CIS MySQL Community 8.4: ";
+  static final String STIG = "DISA STIG MySQL 8.0: ";
+  static final String DEVSEC = "dev-sec mysql-baseline: ";
+  static final String APP = "app_user";
+  static final List<String> IDENTITIES = List.of("app_user", "auditor", "migration");
+  static final List<String> DATA_TABLES =
+      List.of("tenants", "data_keys", "users", "record_decrypts");
+  static final String AUDIT = "strongroom_audit";
+  static final String SECURITY = "strongroom_security";
+  static final Set<String> TLS13_SUITES =
+      Set.of("TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
+  static final String NO_TENANT = "SR-NO-TENANT: no tenant bound to this session";
+  static final String BAD_MAC = "SR-TOKEN-SIGNATURE: token MAC does not verify";
+  static final String CROSS_TENANT = "SR-CROSS-TENANT: record belongs to another tenant";
+  static final String IMMUTABLE = "SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted";
+
+  private DatabaseControls() {}
+
+  private static Control c(String id, String title, Method m, String notes, String... sources) {
+    return new Control(id, title, List.of(sources), m, notes);
+  }
+
+  private static Check check(Control control, DbCheck.Body body) {
+    return new DbCheck(control, false, body);
+  }
+
+  private static Check installerCheck(Control control, DbCheck.Body body) {
+    return new DbCheck(control, true, body);
+  }
+
+  /** Every database control, in catalogue order. */
+  public static List<Check> all() {
+    List<Check> out = new ArrayList<>();
+    out.addAll(transport());
+    out.addAll(certificates());
+    out.addAll(variables());
+    out.addAll(privileges());
+    out.addAll(tenancy());
+    out.addAll(audit());
+    out.addAll(atRest());
+    return out;
+  }
+
+  // ------------------------------------------------------------------ transport
+
+  static List<Check> transport() {
+    return List.of(
+        installerCheck(
+            c(
+                "SR-DB-TLS-01",
+                "A TCP login with a correct password but without TLS is refused (require_secure_transport)",
+                ATTACK,
+                "MariaDB refuses with 1045; MySQL 8.4 with 3159 (ER_SECURE_TRANSPORT_REQUIRED).",
+                SEED,
+                CIS + "require_secure_transport is ON",
+                STIG + "encrypt data in transit (require_secure_transport)",
+                DEVSEC + "require_secure_transport"),
+            DatabaseControls::plaintextWithPassword),
+        check(
+            c(
+                "SR-DB-TLS-02",
+                "No identity can log in without TLS",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §6.1",
+                CIS + "require SSL/X509 for remote accounts"),
+            p -> {
+              List<String> accepted = new ArrayList<>();
+              for (String id : IDENTITIES) {
+                Optional<ServerError> e = p.refusal(id, p.tcp(id).plaintext(), "SELECT 1");
+                if (e.isEmpty()) {
+                  accepted.add(id);
+                }
+              }
+              return Outcome.of(
+                  accepted.isEmpty(),
+                  "plaintext refused for " + IDENTITIES,
+                  "plaintext accepted for " + accepted);
+            }),
+        check(
+            c(
+                "SR-DB-TLS-03",
+                "Connections negotiate TLS 1.3 with one of the two allowed suites and a verified server certificate",
+                MEASURED_FACT,
+                "MariaDB takes TLS 1.3 suites in ssl_cipher; MySQL 8.4 in tls_ciphersuites.",
+                SEED,
+                "DESIGN §6.1",
+                CIS + "tls_version TLSv1.3 only"),
+            p -> {
+              ClientResult r =
+                  p.sql(APP, "SHOW STATUS LIKE 'Ssl_version'; SHOW STATUS LIKE 'Ssl_cipher'");
+              if (r.exitCode() != 0) {
+                return Outcome.fail(
+                    "app_user could not log in over TLS 1.3: " + r.stderr().strip());
+              }
+              String version = r.rows().get(0).get(1);
+              String cipher = r.rows().get(1).get(1);
+              Processes.Result s = p.sClient("anonymous", "-verify_return_error", "-brief");
+              boolean verified = s.output().contains("Verification: OK");
+              return Outcome.of(
+                  "TLSv1.3".equals(version) && TLS13_SUITES.contains(cipher) && verified,
+                  version + " " + cipher + ", server certificate verified",
+                  version + " " + cipher + (verified ? "" : ", server certificate NOT verified"));
+            }),
+        check(
+            c(
+                "SR-DB-TLS-04",
+                "A TLS 1.2 handshake is refused",
+                ATTACK,
+                "MariaDB: tls_version=TLSv1.3; MySQL 8.4: tls_version=TLSv1.3.",
+                SEED,
+                "DESIGN §6.1",
+                CIS + "tls_version excludes TLSv1.2 and older",
+                STIG + "use NIST-approved TLS versions"),
+            p -> {
+              Processes.Result r = p.sClient("anonymous", "-tls1_2", "-brief");
+              boolean refused = r.exitCode() != 0 && r.output().contains("alert protocol version");
+              return Outcome.of(
+                  refused,
+                  "openssl -tls1_2: alert protocol version",
+                  "a TLS 1.2 handshake completed: " + firstLine(r.output(), "Protocol"));
+            }),
+        check(
+            c(
+                "SR-DB-TLS-05",
+                "A TLS 1.3 suite outside the two allowed ones is refused",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §6.1",
+                CIS + "restrict ciphers to approved suites"),
+            p -> {
+              Processes.Result r =
+                  p.sClient("anonymous", "-ciphersuites", "TLS_AES_128_GCM_SHA256", "-brief");
+              boolean refused = r.exitCode() != 0 && r.output().contains("handshake failure");
+              return Outcome.of(
+                  refused,
+                  "TLS_AES_128_GCM_SHA256: handshake failure",
+                  "TLS_AES_128_GCM_SHA256 was accepted");
+            }));
+  }
+
+  private static Outcome plaintextWithPassword(DbProbe p) {
+    String user = "sr_proof_" + HexFormat.of().formatHex(random(4));
+    String password = "P-" + HexFormat.of().formatHex(random(12));
+    String account = "'" + user + "'@'127.0.0.1'";
+    p.installerSql("CREATE USER " + account + " IDENTIFIED BY '" + password + "'");
+    try {
+      Optional<ServerError> plain =
+          p.refusal("anonymous", p.tcp(user).password(password).plaintext(), "SELECT 1");
+      Optional<ServerError> overTls =
+          p.refusal(
+              "anonymous",
+              p.tcp(user).password(password).tls(p.db().caCert(), null, null),
+              "SELECT 1");
+      if (overTls.isPresent()) {
+        throw new IllegalStateException(
+            "the probe account cannot log in even over TLS: " + overTls.get());
+      }
+      return Outcome.of(
+          plain.isPresent() && plain.get().code() == 1045,
+          "plaintext refused (" + plain.map(Object::toString).orElse("") + "), TLS accepted",
+          "a plaintext login with a correct password was accepted");
+    } finally {
+      p.installerSql("DROP USER IF EXISTS " + account);
+    }
+  }
+
+  // ------------------------------------------------------------------ client certificates
+
+  static List<Check> certificates() {
+    return List.of(
+        check(
+            c(
+                "SR-DB-MTLS-01",
+                "An identity without a client certificate is refused",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §6.2",
+                STIG + "PKI-based authentication"),
+            p -> {
+              Optional<ServerError> e =
+                  p.refusal(APP, p.tcp(APP).tls(p.db().caCert(), null, null), "SELECT 1");
+              return Outcome.of(
+                  e.isPresent() && e.get().code() == 1045,
+                  "refused: " + e.map(Object::toString).orElse(""),
+                  "app_user logged in without a certificate");
+            }),
+        check(
+            c(
+                "SR-DB-MTLS-02",
+                "A certificate from another CA with the very same names is refused",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §6.2",
+                STIG + "validate certificates to a trust anchor"),
+            p -> {
+              PkiDirectory foreign =
+                  PkiDirectory.open(
+                      p.scratch().resolve("foreign-pki"), PkiSpec.strongroom(List.of()));
+              foreign.ensure();
+              Credential evil = foreign.client(APP);
+              p.note("generate a foreign CA with the same names", "certificate " + evil.certPem());
+              Optional<ServerError> e =
+                  p.refusal(
+                      APP,
+                      p.tcp(APP).tls(p.db().caCert(), evil.certPem(), evil.keyPem()),
+                      "SELECT 1");
+              return Outcome.of(
+                  e.isPresent(),
+                  "refused: " + e.map(Object::toString).orElse(""),
+                  "app_user logged in with a certificate from a foreign CA");
+            }),
+        check(
+            c(
+                "SR-DB-MTLS-03",
+                "An identity presenting another identity's certificate is refused (SUBJECT and ISSUER pinned)",
+                ATTACK,
+                "MariaDB and MySQL: REQUIRE SUBJECT … AND ISSUER ….",
+                SEED,
+                "DESIGN §6.2",
+                STIG + "map the authenticated identity to the account"),
+            p -> {
+              List<String> accepted = new ArrayList<>();
+              for (int i = 0; i < IDENTITIES.size(); i++) {
+                String user = IDENTITIES.get(i);
+                String other = IDENTITIES.get((i + 1) % IDENTITIES.size());
+                var ck = p.db().identity(other);
+                if (p.refusal(
+                        user, p.tcp(user).tls(p.db().caCert(), ck.cert(), ck.key()), "SELECT 1")
+                    .isEmpty()) {
+                  accepted.add(user + " with " + other + "'s certificate");
+                }
+              }
+              return Outcome.of(
+                  accepted.isEmpty(), "every swapped certificate refused", "accepted: " + accepted);
+            }),
+        check(
+            c(
+                "SR-DB-MTLS-04",
+                "root cannot log in over TCP, even with a valid certificate",
+                ATTACK,
+                "MariaDB answers 1698 (unix_socket's denial) for an absent TCP root.",
+                SEED,
+                CIS + "root is local only",
+                DEVSEC + "no root login from remote hosts"),
+            p -> {
+              var ck = p.db().identity(APP);
+              Optional<ServerError> e =
+                  p.refusal(
+                      "root", p.tcp("root").tls(p.db().caCert(), ck.cert(), ck.key()), "SELECT 1");
+              return Outcome.of(
+                  e.isPresent(),
+                  "refused: " + e.map(Object::toString).orElse(""),
+                  "root logged in over TCP");
+            }));
+  }
+
+  // ------------------------------------------------------------------ hardened variables
+
+  static List<Check> variables() {
+    return List.of(
+        variable(
+            "SR-DB-CONF-01",
+            "LOAD DATA LOCAL is disabled (local_infile OFF)",
+            "local_infile",
+            "OFF",
+            "",
+            CIS + "local_infile is OFF",
+            DEVSEC + "local-infile",
+            STIG + "disable unused functions"),
+        check(
+            c(
+                "SR-DB-CONF-02",
+                "Server-side file import and export are confined to one directory (secure_file_priv)",
+                MEASURED_FACT,
+                "",
+                CIS + "secure_file_priv is not empty",
+                DEVSEC + "secure-file-priv"),
+            p -> {
+              String v = variableValue(p, "secure_file_priv");
+              return Outcome.of(
+                  !v.isEmpty() && !"NULL".equals(v) && !"/".equals(v),
+                  "secure_file_priv = " + v,
+                  "secure_file_priv is unrestricted: '" + v + "'");
+            }),
+        variable(
+            "SR-DB-CONF-03",
+            "Host names are not resolved (skip_name_resolve ON)",
+            "skip_name_resolve",
+            "ON",
+            "",
+            CIS + "skip_name_resolve",
+            STIG + "authenticate by address, not DNS"),
+        variable(
+            "SR-DB-CONF-04",
+            "Symbolic links are disabled (have_symlink DISABLED)",
+            "have_symlink",
+            "DISABLED",
+            "MariaDB: symbolic_links=OFF shows as have_symlink DISABLED; MySQL 8.4 removed the option.",
+            CIS + "symbolic links disabled",
+            DEVSEC + "skip-symbolic-links"),
+        check(
+            c(
+                "SR-DB-CONF-05",
+                "Strict SQL mode (STRICT_ALL_TABLES, NO_ENGINE_SUBSTITUTION)",
+                MEASURED_FACT,
+                "",
+                CIS + "sql_mode contains STRICT_ALL_TABLES",
+                STIG + "reject invalid input"),
+            p -> {
+              String v = variableValue(p, "sql_mode");
+              return Outcome.of(
+                  v.contains("STRICT_ALL_TABLES") && v.contains("NO_ENGINE_SUBSTITUTION"),
+                  "sql_mode = " + v,
+                  "sql_mode lacks STRICT_ALL_TABLES or NO_ENGINE_SUBSTITUTION: " + v);
+            }),
+        variable(
+            "SR-DB-CONF-06",
+            "The general query log is off (it would hold statements in clear)",
+            "general_log",
+            "OFF",
+            "",
+            CIS + "general_log is OFF",
+            DEVSEC + "general-log"),
+        check(
+            c(
+                "SR-DB-CONF-07",
+                "The binary log is on, row-based and synced on every commit",
+                MEASURED_FACT,
+                "",
+                CIS + "binary logging enabled",
+                STIG + "audit records survive a crash"),
+            p -> {
+              String bin = variableValue(p, "log_bin");
+              String fmt = variableValue(p, "binlog_format");
+              String sync = variableValue(p, "sync_binlog");
+              return Outcome.of(
+                  "ON".equals(bin) && "ROW".equals(fmt) && "1".equals(sync),
+                  "log_bin ON, ROW, sync_binlog 1",
+                  "log_bin " + bin + ", " + fmt + ", sync_binlog " + sync);
+            }),
+        variable(
+            "SR-DB-CONF-08",
+            "Only InnoDB can hold tables (enforce_storage_engine)",
+            "enforce_storage_engine",
+            "InnoDB",
+            "MariaDB only; MySQL 8.4 has disabled_storage_engines instead.",
+            SEED,
+            "DESIGN §4 (no data in Aria or MyISAM)"),
+        check(
+            c(
+                "SR-DB-CONF-09",
+                "The server audit plugin is loaded permanently and logging",
+                MEASURED_FACT,
+                "MariaDB: server_audit FORCE_PLUS_PERMANENT; MySQL 8.4 Community has no audit plugin (use the audit_log component of Enterprise or Percona).",
+                CIS + "audit logging enabled",
+                STIG + "produce audit records of logins and DDL"),
+            p -> {
+              ClientResult r =
+                  p.sql(
+                      "auditor",
+                      "SELECT PLUGIN_STATUS, LOAD_OPTION FROM information_schema.PLUGINS WHERE PLUGIN_NAME='SERVER_AUDIT'; SHOW VARIABLES LIKE 'server_audit_logging'");
+              List<List<String>> rows = r.rows();
+              boolean ok =
+                  rows.size() == 2
+                      && rows.get(0).equals(List.of("ACTIVE", "FORCE_PLUS_PERMANENT"))
+                      && rows.get(1).get(1).equals("ON");
+              return Outcome.of(
+                  ok,
+                  "server_audit ACTIVE, FORCE_PLUS_PERMANENT, logging ON",
+                  "server_audit: " + rows);
+            }),
+        check(
+            c(
+                "SR-DB-CONF-10",
+                "The server listens on loopback or a private address only",
+                MEASURED_FACT,
+                "",
+                CIS + "bind_address restricted",
+                STIG + "restrict network exposure"),
+            p -> {
+              String v = variableValue(p, "bind_address");
+              boolean ok =
+                  v.equals("127.0.0.1")
+                      || v.equals("::1")
+                      || v.startsWith("10.")
+                      || v.startsWith("192.168.")
+                      || v.matches("172\\.(1[6-9]|2[0-9]|3[01])\\..*");
+              return Outcome.of(
+                  ok, "bind_address = " + v, "bind_address exposes the server: '" + v + "'");
+            }));
+  }
+
+  private static Check variable(
+      String id, String title, String name, String expected, String notes, String... sources) {
+    return check(
+        c(id, title, MEASURED_FACT, notes, sources),
+        p -> {
+          String v = variableValue(p, name);
+          return Outcome.of(
+              expected.equalsIgnoreCase(v),
+              name + " = " + v,
+              name + " = " + v + ", expected " + expected);
+        });
+  }
+
+  static String variableValue(DbProbe p, String name) {
+    ClientResult r = p.sql("auditor", "SHOW GLOBAL VARIABLES LIKE '" + name + "'");
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException("cannot read " + name + ": " + r.stderr().strip());
+    }
+    List<List<String>> rows = r.rows();
+    if (rows.isEmpty()) {
+      return "";
+    }
+    return rows.get(0).size() > 1 ? rows.get(0).get(1) : "";
+  }
+
+  // ------------------------------------------------------------------ least privilege
+
+  static List<Check> privileges() {
+    return List.of(
+        check(
+            c(
+                "SR-DB-PRIV-01",
+                "app_user cannot read base tables",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §6.3",
+                STIG + "least privilege"),
+            p -> {
+              List<String> allowed = new ArrayList<>();
+              for (String t : DATA_TABLES) {
+                Optional<ServerError> e =
+                    p.refusal(APP, p.as(APP), "SELECT COUNT(*) FROM strongroom." + t);
+                if (e.isEmpty() || e.get().code() != 1142) {
+                  allowed.add(t + e.map(x -> " (" + x + ")").orElse(""));
+                }
+              }
+              return Outcome.of(
+                  allowed.isEmpty(),
+                  "SELECT denied (1142) on " + DATA_TABLES,
+                  "readable: " + allowed);
+            }),
+        check(
+            c(
+                "SR-DB-PRIV-02",
+                "app_user cannot write base tables directly (INSERT, UPDATE, DELETE, TRUNCATE)",
+                ATTACK,
+                "TRUNCATE needs DROP and fires no trigger.",
+                SEED,
+                "DESIGN §6.3",
+                STIG + "least privilege"),
+            p -> {
+              List<String> allowed = new ArrayList<>();
+              for (String t : DATA_TABLES) {
+                String q = "strongroom." + t;
+                for (String sql :
+                    List.of(
+                        "INSERT INTO " + q + " () VALUES ()",
+                        "UPDATE " + q + " SET created_at = created_at WHERE 1 = 0",
+                        "DELETE FROM " + q + " WHERE 1 = 0",
+                        "TRUNCATE TABLE " + q)) {
+                  Optional<ServerError> e = p.refusal(APP, p.as(APP), sql);
+                  if (e.isEmpty() || e.get().code() != 1142) {
+                    allowed.add(sql + e.map(x -> " (" + x + ")").orElse(""));
+                  }
+                }
+              }
+              return Outcome.of(
+                  allowed.isEmpty(), "every direct write denied (1142)", "not denied: " + allowed);
+            }),
+        check(
+            c(
+                "SR-DB-PRIV-03",
+                "app_user has no DDL, no temporary tables and no file access",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §4",
+                CIS + "no FILE privilege for non-admin users",
+                DEVSEC + "no file privileges"),
+            p -> {
+              List<String> allowed = new ArrayList<>();
+              for (String sql :
+                  List.of(
+                      "CREATE TABLE strongroom.sr_proof_x (a INT)",
+                      "CREATE TEMPORARY TABLE strongroom.sr_proof_t (a INT)",
+                      "CREATE PROCEDURE strongroom.sr_proof_p() SELECT 1",
+                      "ALTER TABLE strongroom.users ADD COLUMN sr_proof INT",
+                      "DROP TABLE strongroom.users",
+                      "SELECT 1 INTO OUTFILE 'sr_proof_out'")) {
+                if (p.refusal(APP, p.as(APP), sql).isEmpty()) {
+                  allowed.add(sql);
+                }
+              }
+              return Outcome.of(
+                  allowed.isEmpty(),
+                  "DDL, temporary tables and OUTFILE denied",
+                  "allowed: " + allowed);
+            }),
+        installerCheck(
+            c(
+                "SR-DB-PRIV-04",
+                "No account is reachable from any host ('%' or other wildcards) and no anonymous account exists",
+                MEASURED_FACT,
+                "MariaDB: mysql.global_priv; MySQL 8.4: mysql.user.",
+                SEED,
+                CIS + "no wildcard hosts",
+                CIS + "no anonymous accounts",
+                DEVSEC + "no anonymous users",
+                STIG + "remove unneeded accounts"),
+            p -> {
+              ClientResult r =
+                  p.installerSql(
+                      "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.user"
+                          + " WHERE User = '' OR Host LIKE '%\\%%' OR Host LIKE '%\\_%' OR Host = ''"
+                          + " ORDER BY 1");
+              List<String> bad = r.rows().stream().map(x -> x.get(0)).toList();
+              return Outcome.of(
+                  bad.isEmpty(),
+                  "no wildcard or anonymous account",
+                  "wildcard or anonymous accounts: " + bad);
+            }),
+        installerCheck(
+            c(
+                "SR-DB-PRIV-05",
+                "The routine owners (api_definer, audit_definer) are locked and cannot log in",
+                MEASURED_FACT,
+                "",
+                SEED,
+                "DESIGN §4"),
+            p -> {
+              ClientResult r =
+                  p.installerSql(
+                      "SELECT User, JSON_VALUE(Priv, '$.account_locked') FROM mysql.global_priv"
+                          + " WHERE User IN ('api_definer', 'audit_definer') ORDER BY User");
+              List<List<String>> rows = r.rows();
+              boolean ok =
+                  rows.size() == 2
+                      && rows.stream().allMatch(x -> Set.of("1", "true").contains(x.get(1)));
+              return Outcome.of(ok, "both definers ACCOUNT LOCK", "definers: " + rows);
+            }),
+        check(
+            c(
+                "SR-DB-PRIV-06",
+                "migration cannot reach the security or audit schemas nor create routines or triggers",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §4"),
+            p -> {
+              List<String> allowed = new ArrayList<>();
+              for (String sql :
+                  List.of(
+                      "SELECT COUNT(*) FROM " + SECURITY + ".tenant_bindings",
+                      "SELECT COUNT(*) FROM " + AUDIT + ".audit_events",
+                      "CREATE PROCEDURE strongroom.sr_proof_p() SELECT 1",
+                      "CREATE TRIGGER strongroom.sr_proof_t BEFORE INSERT ON strongroom.tenants FOR EACH ROW SET @x = 1",
+                      "DROP DATABASE " + AUDIT)) {
+                if (p.refusal("migration", p.as("migration"), sql).isEmpty()) {
+                  allowed.add(sql);
+                }
+              }
+              return Outcome.of(allowed.isEmpty(), "every attempt denied", "allowed: " + allowed);
+            }),
+        check(
+            c(
+                "SR-DB-PRIV-07",
+                "auditor can read the audit schema and write nothing",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §4",
+                STIG + "separation of duties"),
+            p -> {
+              List<String> allowed = new ArrayList<>();
+              for (String sql :
+                  List.of(
+                      "INSERT INTO " + AUDIT + ".audit_events () VALUES ()",
+                      "DELETE FROM strongroom.users WHERE 1 = 0",
+                      "SELECT COUNT(*) FROM strongroom.users")) {
+                if (p.refusal("auditor", p.as("auditor"), sql).isEmpty()) {
+                  allowed.add(sql);
+                }
+              }
+              ClientResult read =
+                  p.sql("auditor", "SELECT COUNT(*) FROM " + AUDIT + ".audit_chain");
+              if (read.exitCode() != 0) {
+                allowed.add("(cannot read the audit chain: " + read.stderr().strip() + ")");
+              }
+              return Outcome.of(
+                  allowed.isEmpty(),
+                  "reads the audit chain; every write denied",
+                  "wrong: " + allowed);
+            }));
+  }
+
+  // ------------------------------------------------------------------ tenant isolation
+
+  static List<Check> tenancy() {
+    return List.of(
+        check(
+            c(
+                "SR-DB-TEN-01",
+                "Without a bound tenant every application procedure refuses",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §6.4"),
+            p -> {
+              List<String> wrong = new ArrayList<>();
+              for (String sql :
+                  List.of(
+                      "CALL app_get_user('" + UUID.randomUUID() + "')",
+                      "CALL app_list_users(10)",
+                      "CALL app_record_decrypt('" + UUID.randomUUID() + "', 'sr-proof')")) {
+                Optional<ServerError> e =
+                    p.refusal(APP, p.as(APP).arg("--database=strongroom"), sql);
+                if (e.isEmpty() || !NO_TENANT.equals(e.get().message())) {
+                  wrong.add(sql + " → " + e.map(Object::toString).orElse("accepted"));
+                }
+              }
+              return Outcome.of(wrong.isEmpty(), NO_TENANT, "not refused as expected: " + wrong);
+            }),
+        check(
+            c(
+                "SR-DB-TEN-02",
+                "A forged tenant token (another key, edited claims) is refused inside the database",
+                ATTACK,
+                "MariaDB has no HMAC(): the procedure computes HMAC-SHA256 from SHA2() with stored pads.",
+                SEED,
+                "DESIGN §6.4"),
+            p -> {
+              TenantTokens forger = new TenantTokens(random(32), p.context().clock());
+              String forged = forger.issue("sr-proof-victim", "sr-proof", Duration.ofMinutes(5));
+              Optional<ServerError> e =
+                  p.refusal(
+                      APP,
+                      p.as(APP).arg("--database=strongroom"),
+                      "CALL security_set_tenant('" + forged + "')");
+              return Outcome.of(
+                  e.isPresent() && BAD_MAC.equals(e.get().message()),
+                  BAD_MAC,
+                  "a token signed with another key gave: "
+                      + e.map(Object::toString).orElse("a binding"));
+            }),
+        check(
+            c(
+                "SR-DB-TEN-03",
+                "A session bound to one tenant cannot read another tenant's record",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §6.4"),
+            DatabaseControls::crossTenant),
+        check(
+            c(
+                "SR-DB-TEN-04",
+                "Session variables cannot bind a tenant",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §4 (get_tenant() reads only the definer's binding table)"),
+            p -> {
+              Optional<ServerError> e =
+                  p.refusal(
+                      APP,
+                      p.as(APP).arg("--database=strongroom"),
+                      "SET @tenant = 'sr-proof-a', @tenant_id = 'sr-proof-a', @strongroom_tenant = 'sr-proof-a';"
+                          + " CALL app_list_users(1)");
+              return Outcome.of(
+                  e.isPresent() && NO_TENANT.equals(e.get().message()),
+                  NO_TENANT,
+                  "session variables bound a tenant: "
+                      + e.map(Object::toString).orElse("accepted"));
+            }));
+  }
+
+  private static Outcome crossTenant(DbProbe p) {
+    Optional<TenantTokens> authority = p.context().tenantAuthority();
+    if (authority.isEmpty()) {
+      return Outcome.notApplicable(
+          "the prover holds no tenant-authority key to issue probe tokens");
+    }
+    String run = HexFormat.of().formatHex(random(4));
+    String tenantA = "sr-proof-a-" + run;
+    String tenantB = "sr-proof-b-" + run;
+    String tokenA = authority.get().issue(tenantA, "sr-proof", Duration.ofMinutes(5));
+    String tokenB = authority.get().issue(tenantB, "sr-proof", Duration.ofMinutes(5));
+    String record = uuidV7Like();
+    ClientConnection app = p.as(APP).arg("--database=strongroom");
+    ClientResult created =
+        p.run(
+            APP,
+            app,
+            "CALL security_set_tenant('"
+                + tokenB
+                + "'); CALL app_create_user_encrypted('sr-proof-"
+                + run
+                + "', '"
+                + record
+                + "', 'sr-proof-dek-"
+                + run
+                + "', X'00', 'sr-proof', '1', NULL, NULL, X'00', X'000000000000000000000000',"
+                + " NULL, NULL, NULL, NULL, NULL, NULL)");
+    if (created.exitCode() != 0) {
+      throw new IllegalStateException(
+          "cannot create the probe record: " + created.stderr().strip());
+    }
+    Optional<ServerError> e =
+        p.refusal(
+            APP,
+            app,
+            "CALL security_set_tenant('" + tokenA + "'); CALL app_get_user('" + record + "')");
+    return Outcome.of(
+        e.isPresent() && CROSS_TENANT.equals(e.get().message()),
+        CROSS_TENANT,
+        "tenant A read tenant B's record: " + e.map(Object::toString).orElse("rows returned"));
+  }
+
+  // ------------------------------------------------------------------ audit append-only
+
+  static List<Check> audit() {
+    return List.of(
+        check(
+            c(
+                "SR-DB-AUD-01",
+                "No application identity can update, delete or truncate audit rows",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §6.5",
+                STIG + "protect audit information from unauthorized modification and deletion"),
+            p -> {
+              List<String> allowed = new ArrayList<>();
+              for (String id : IDENTITIES) {
+                for (String sql :
+                    List.of(
+                        "UPDATE " + AUDIT + ".audit_events SET tenant_id = tenant_id WHERE 1 = 0",
+                        "DELETE FROM " + AUDIT + ".audit_chain WHERE 1 = 0",
+                        "TRUNCATE TABLE " + AUDIT + ".audit_events")) {
+                  Optional<ServerError> e = p.refusal(id, p.as(id), sql);
+                  if (e.isEmpty()) {
+                    allowed.add(id + ": " + sql);
+                  }
+                }
+              }
+              return Outcome.of(allowed.isEmpty(), "every rewrite denied", "allowed: " + allowed);
+            }),
+        installerCheck(
+            c(
+                "SR-DB-AUD-02",
+                "Even the installer (root) cannot update or delete an audit row: guard triggers refuse",
+                ATTACK,
+                "A table with no rows fires no trigger: the attack targets the newest existing row.",
+                SEED,
+                "DESIGN §4 (BEFORE UPDATE/DELETE triggers refuse even for root)"),
+            p -> {
+              String newest =
+                  p.installerSql(
+                          "SELECT COALESCE(MAX(event_id), 0) FROM " + AUDIT + ".audit_events")
+                      .scalar();
+              if ("0".equals(newest)) {
+                return Outcome.notApplicable("the audit log has no row yet to attack");
+              }
+              List<String> wrong = new ArrayList<>();
+              for (String sql :
+                  List.of(
+                      "UPDATE "
+                          + AUDIT
+                          + ".audit_events SET tenant_id = tenant_id WHERE event_id = "
+                          + newest,
+                      "DELETE FROM " + AUDIT + ".audit_events WHERE event_id = " + newest)) {
+                Optional<ServerError> e = p.refusal("installer", p.installer().orElseThrow(), sql);
+                if (e.isEmpty() || !IMMUTABLE.equals(e.get().message())) {
+                  wrong.add(sql + " → " + e.map(Object::toString).orElse("accepted"));
+                }
+              }
+              return Outcome.of(wrong.isEmpty(), IMMUTABLE, "not refused: " + wrong);
+            }),
+        installerCheck(
+            c(
+                "SR-DB-AUD-03",
+                "Every data table has its INSERT, UPDATE and DELETE audit trigger",
+                MEASURED_FACT,
+                "information_schema.TRIGGERS shows a trigger only to holders of TRIGGER on its table: read as the installer.",
+                SEED,
+                "DESIGN §4 (triggers on every DML of every data table)"),
+            p -> {
+              ClientResult r =
+                  p.installerSql(
+                      "SELECT CONCAT(EVENT_OBJECT_TABLE, ':', EVENT_MANIPULATION) FROM information_schema.TRIGGERS"
+                          + " WHERE TRIGGER_SCHEMA = 'strongroom' AND TRIGGER_NAME LIKE '%\\_audit\\_%' ORDER BY 1");
+              Set<String> present = new java.util.TreeSet<>();
+              r.rows().forEach(x -> present.add(x.get(0)));
+              List<String> missing = new ArrayList<>();
+              for (String t : DATA_TABLES) {
+                for (String op : List.of("INSERT", "UPDATE", "DELETE")) {
+                  if (!present.contains(t + ":" + op)) {
+                    missing.add(t + ":" + op);
+                  }
+                }
+              }
+              return Outcome.of(
+                  missing.isEmpty(),
+                  "12 audit triggers present",
+                  "missing audit triggers: " + missing);
+            }));
+  }
+
+  // ------------------------------------------------------------------ at rest
+
+  static List<Check> atRest() {
+    return List.of(
+        installerCheck(
+            c(
+                "SR-DB-REST-01",
+                "Every table of the data, security and audit schemas is an encrypted InnoDB tablespace",
+                MEASURED_FACT,
+                "MariaDB: information_schema.INNODB_TABLESPACES_ENCRYPTION; MySQL 8.4: INFORMATION_SCHEMA.INNODB_TABLESPACES.ENCRYPTION = 'Y'.",
+                SEED,
+                "DESIGN §6.11",
+                CIS + "data-at-rest encryption",
+                STIG + "protect the confidentiality of information at rest"),
+            p -> {
+              ClientResult r =
+                  p.installerSql(
+                      "SELECT CONCAT(t.TABLE_SCHEMA, '.', t.TABLE_NAME, ' ', t.ENGINE, ' scheme=', COALESCE(e.ENCRYPTION_SCHEME, 'none'))"
+                          + " FROM information_schema.TABLES t LEFT JOIN information_schema.INNODB_TABLESPACES_ENCRYPTION e"
+                          + " ON e.NAME = CONCAT(t.TABLE_SCHEMA, '/', t.TABLE_NAME)"
+                          + " WHERE t.TABLE_SCHEMA IN ('strongroom', '"
+                          + SECURITY
+                          + "', '"
+                          + AUDIT
+                          + "')"
+                          + " AND t.TABLE_TYPE = 'BASE TABLE'"
+                          + " AND (t.ENGINE <> 'InnoDB' OR e.ENCRYPTION_SCHEME IS NULL OR e.ENCRYPTION_SCHEME = 0)"
+                          + " ORDER BY 1");
+              List<String> plain = r.rows().stream().map(x -> x.get(0)).toList();
+              return Outcome.of(
+                  plain.isEmpty(), "every table encrypted", "not encrypted: " + plain);
+            }),
+        variable(
+            "SR-DB-REST-02",
+            "Unencrypted tables cannot be created (innodb_encrypt_tables FORCE)",
+            "innodb_encrypt_tables",
+            "FORCE",
+            "MySQL 8.4: default_table_encryption=ON with table_encryption_privilege_check=ON.",
+            SEED,
+            "DESIGN §6.11"),
+        variable(
+            "SR-DB-REST-03",
+            "The redo log is encrypted (innodb_encrypt_log)",
+            "innodb_encrypt_log",
+            "ON",
+            "MySQL 8.4: innodb_redo_log_encrypt=ON.",
+            SEED,
+            "DESIGN §6.11"),
+        variable(
+            "SR-DB-REST-04",
+            "The binary log is encrypted (encrypt_binlog)",
+            "encrypt_binlog",
+            "ON",
+            "MySQL 8.4: binlog_encryption=ON.",
+            SEED,
+            "DESIGN §6.11"),
+        variable(
+            "SR-DB-REST-05",
+            "Temporary files are encrypted (encrypt_tmp_files)",
+            "encrypt_tmp_files",
+            "ON",
+            "MySQL 8.4 has no equivalent for sort files; innodb_temp_tablespace_encrypt covers temporary tables.",
+            SEED,
+            "DESIGN §6.11"),
+        variable(
+            "SR-DB-REST-06",
+            "InnoDB temporary tables are encrypted (innodb_encrypt_temporary_tables)",
+            "innodb_encrypt_temporary_tables",
+            "ON",
+            "MySQL 8.4: innodb_temp_tablespace_encrypt=ON.",
+            SEED,
+            "DESIGN §6.11"),
+        variable(
+            "SR-DB-REST-07",
+            "Aria tables (internal temporary tables on disk) are encrypted (aria_encrypt_tables)",
+            "aria_encrypt_tables",
+            "ON",
+            "MariaDB only. The Aria system tables themselves stay unencrypted (docs/database-instance.md).",
+            SEED,
+            "DESIGN §4 (what MariaDB cannot encrypt)"));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  static byte[] random(int n) {
+    byte[] b = new byte[n];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  /** A random UUID with the version nibble 7 (the schema checks the shape only). */
+  static String uuidV7Like() {
+    return com.github.f4b6a3.uuid.UuidCreator.getTimeOrderedEpoch().toString();
+  }
+
+  static String firstLine(String text, String prefix) {
+    return text.lines()
+        .filter(l -> l.strip().startsWith(prefix))
+        .findFirst()
+        .orElse(text.lines().findFirst().orElse(""));
+  }
+}

@@ -1,0 +1,222 @@
+package dev.strongroom.proof.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strongroom.contracts.keys.SigningKey;
+import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.proof.bundle.BundleVerifier;
+import dev.strongroom.proof.bundle.BundleWriter;
+import dev.strongroom.proof.check.CheckResult;
+import dev.strongroom.proof.check.Status;
+import dev.strongroom.proof.run.DbTarget;
+import dev.strongroom.proof.run.HostFacts;
+import dev.strongroom.proof.run.ProofContext;
+import dev.strongroom.proof.run.ProofReport;
+import dev.strongroom.proof.run.ProofRunner;
+import dev.strongroom.proof.run.StandardCatalogue;
+import dev.strongroom.provisioner.db.DbAccount;
+import dev.strongroom.provisioner.db.Dialect;
+import dev.strongroom.provisioner.db.InstanceLayout;
+import dev.strongroom.provisioner.db.MariaDbBinaries;
+import dev.strongroom.provisioner.db.MariaDbInstance;
+import dev.strongroom.provisioner.db.ServerSettings;
+import dev.strongroom.provisioner.db.TlsFiles;
+import dev.strongroom.provisioner.pki.Credential;
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
+import dev.strongroom.provisioner.schema.AuditInstaller;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The database catalogue against a real MariaDB 10.11 this test provisions (hardened instance,
+ * identities, proc-only schema, audit chain): healthy, every database control passes; then the
+ * instance is weakened in five ways the issue names and exactly the controls that guard them fail.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProofDatabaseIT {
+  private Path base;
+  private PkiDirectory pki;
+  private MariaDbInstance db;
+  private TenantTokens authority;
+
+  @BeforeAll
+  void start() throws IOException {
+    base = Files.createTempDirectory(Path.of("/tmp"), "sr-proof-");
+    pki = PkiDirectory.open(base.resolve("pki"), PkiSpec.strongroom(List.of()));
+    pki.ensure();
+    ServerSettings settings =
+        ServerSettings.builder(
+                Dialect.MARIADB_10_11, new InstanceLayout(base.resolve("db")), TlsFiles.of(pki))
+            .port(0)
+            .bufferPoolMb(32)
+            .redoLogMb(16)
+            .maxConnections(30)
+            .maxUserConnections(10)
+            .build();
+    db = MariaDbInstance.prepare(settings, MariaDbBinaries.debian());
+    db.start();
+    db.applyAccounts(DbAccount.strongroomIdentities(pki));
+    byte[] tokenKey = TenantTokens.generateKey();
+    AuditInstaller.install(db, tokenKey, AuditInstaller.Options.manualSealing());
+    authority = new TenantTokens(tokenKey, Clock.systemUTC());
+  }
+
+  @AfterAll
+  void stop() throws IOException {
+    try {
+      if (db != null) {
+        db.stop();
+      }
+    } finally {
+      try (Stream<Path> s = Files.walk(base)) {
+        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private ProofReport prove() throws IOException {
+    Map<String, DbTarget.CertKey> ids = new LinkedHashMap<>();
+    for (String id : PkiSpec.DB_IDENTITIES) {
+      Credential c = pki.client(id);
+      ids.put(id, new DbTarget.CertKey(c.certPem(), c.keyPem()));
+    }
+    DbTarget target =
+        new DbTarget(
+            "127.0.0.1",
+            db.port(),
+            Optional.of(db.socket()),
+            Dialect.MARIADB_10_11.id(),
+            "strongroom",
+            Optional.of(db.layout().dataDir()),
+            pki.caCertPem(),
+            ids);
+    Path scratch = Files.createTempDirectory(base, "scratch-");
+    ProofContext ctx =
+        new ProofContext(
+            Optional.of(target),
+            Optional.of(authority),
+            new HostFacts(Optional.empty()),
+            scratch,
+            Clock.systemUTC());
+    long t0 = System.nanoTime();
+    ProofReport report = new ProofRunner(StandardCatalogue.create()).run(ctx);
+    System.out.println(
+        "[ProofDatabaseIT] "
+            + report.results().size()
+            + " controls in "
+            + (System.nanoTime() - t0) / 1_000_000
+            + " ms: "
+            + report.counts());
+    return report;
+  }
+
+  private static Set<String> withStatus(ProofReport r, Status s) {
+    return r.results().stream()
+        .filter(x -> x.status() == s)
+        .map(x -> x.control().id())
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  private static String table(ProofReport r) {
+    return r.results().stream()
+        .map(x -> x.control().id() + " " + x.status() + " " + x.detail())
+        .collect(Collectors.joining("\n"));
+  }
+
+  @Test
+  @Order(1)
+  void healthyInstance_passesEveryDatabaseControl() throws IOException {
+    ProofReport r = prove();
+    assertEquals(Set.of(), withStatus(r, Status.FAIL), () -> table(r));
+    assertEquals(Set.of(), withStatus(r, Status.ERROR), () -> table(r));
+    assertEquals(Set.of(), withStatus(r, Status.NOT_APPLICABLE), () -> table(r));
+    assertTrue(r.passed());
+    CheckResult tls12 =
+        r.results().stream()
+            .filter(x -> x.control().id().equals("SR-DB-TLS-04"))
+            .findFirst()
+            .orElseThrow();
+    assertTrue(tls12.evidence().get(0).action().contains("-tls1_2"), tls12.evidence().toString());
+    assertTrue(tls12.evidence().get(0).response().contains("alert protocol version"));
+    // the report becomes a bundle that verifies
+    SigningKey key = SigningKey.generate();
+    Path bundle = base.resolve("healthy.tar.gz");
+    BundleWriter.write(r, key, bundle, Map.of());
+    assertEquals(List.of(), BundleVerifier.verify(bundle, key.publicKey()).problems());
+  }
+
+  @Test
+  @Order(2)
+  void weakenedInstance_failsExactlyTheControlsThatGuardEachWeakness() throws IOException {
+    // TLS 1.2 allowed (with a TLS 1.2 cipher: the hardened ssl_cipher lists TLS 1.3 suites only)
+    Path options = db.layout().optionFile();
+    String conf = Files.readString(options);
+    String weakConf =
+        conf.replaceFirst("(?m)^tls_version\\s*=.*$", "tls_version = TLSv1.2,TLSv1.3")
+            .replaceFirst(
+                "(?m)^ssl_cipher\\s*=.*$",
+                "ssl_cipher = ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES256-GCM-SHA384:"
+                    + ServerSettings.TLS13_SUITES);
+    assertTrue(!weakConf.equals(conf), "the option file has tls_version and ssl_cipher lines");
+    db.stop();
+    Files.writeString(options, weakConf);
+    db.start();
+    // require_secure_transport off; a '%' account; an unencrypted table; a dropped audit trigger
+    db.sql("SET GLOBAL require_secure_transport = OFF");
+    db.sql("CREATE USER 'weak'@'%' IDENTIFIED BY 'Weak-pw-1'");
+    db.sql("SET GLOBAL innodb_encrypt_tables = ON");
+    db.sql("CREATE TABLE strongroom.plain_notes (id INT PRIMARY KEY, note TEXT) ENCRYPTED=NO");
+    db.sql("DROP TRIGGER strongroom.users_audit_delete");
+
+    ProofReport r = prove();
+    assertEquals(
+        new TreeSet<>(
+            Set.of(
+                "SR-DB-TLS-01", // require_secure_transport off: the plaintext login succeeds
+                "SR-DB-TLS-04", // TLS 1.2 allowed: the handshake completes
+                "SR-DB-PRIV-04", // the '%' account
+                "SR-DB-REST-01", // the unencrypted table
+                "SR-DB-REST-02", // creating it needed innodb_encrypt_tables below FORCE
+                "SR-DB-AUD-03")), // the dropped trigger
+        withStatus(r, Status.FAIL),
+        () -> table(r));
+    assertEquals(Set.of(), withStatus(r, Status.ERROR), () -> table(r));
+    assertEquals("missing audit triggers: [users:DELETE]", detail(r, "SR-DB-AUD-03"));
+    assertEquals("wildcard or anonymous accounts: ['weak'@'%']", detail(r, "SR-DB-PRIV-04"));
+    assertEquals(
+        "not encrypted: [strongroom.plain_notes InnoDB scheme=0]", detail(r, "SR-DB-REST-01"));
+    assertEquals(
+        "a plaintext login with a correct password was accepted", detail(r, "SR-DB-TLS-01"));
+    assertTrue(detail(r, "SR-DB-TLS-04").startsWith("a TLS 1.2 handshake completed"), table(r));
+    assertTrue(!r.passed());
+  }
+
+  private static String detail(ProofReport r, String id) {
+    return r.results().stream()
+        .filter(x -> x.control().id().equals(id))
+        .findFirst()
+        .orElseThrow()
+        .detail();
+  }
+}
