@@ -1,0 +1,2 @@
+/** Not API: helpers of the proof library. */
+package dev.strongroom.proof.internal;
