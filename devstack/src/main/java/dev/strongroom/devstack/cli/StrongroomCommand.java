@@ -31,7 +31,8 @@ import picocli.CommandLine.ScopeType;
       StrongroomCommand.Down.class,
       StrongroomCommand.Status.class,
       StrongroomCommand.DemoCmd.class,
-      StrongroomCommand.Token.class
+      StrongroomCommand.Token.class,
+      ProvisionCommand.class
     })
 public final class StrongroomCommand implements Callable<Integer> {
   public static final int OK = 0;

@@ -1,0 +1,102 @@
+package dev.strongroom.devstack.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strongroom.contracts.envelope.CanonicalJson;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code ./strongroom provision --render DIR [options]}: output, exit codes, refusals. */
+class ProvisionCommandTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream oldOut;
+  private PrintStream oldErr;
+
+  @BeforeEach
+  void capture() {
+    oldOut = System.out;
+    oldErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(oldOut);
+    System.setErr(oldErr);
+  }
+
+  private int run(String... args) {
+    return new CommandLine(new StrongroomCommand()).execute(args);
+  }
+
+  @Test
+  void render_writesTheBundleAndManifest(@TempDir Path dir) throws Exception {
+    int rc =
+        run(
+            "provision",
+            "--render",
+            dir.toString(),
+            "--allow-remote",
+            "--allow-cidr",
+            "10.20.0.0/16,2001:db8:42::/48",
+            "--dialect",
+            "mysql-8.4");
+    assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+    String nft = Files.readString(dir.resolve("nftables/nftables.conf"));
+    assertTrue(nft.contains("elements = { 10.20.0.0/16 }"), nft);
+    assertTrue(nft.contains("elements = { 2001:db8:42::/48 }"), nft);
+    assertTrue(
+        Files.readString(dir.resolve("systemd/strongroom-db.service"))
+            .contains("ExecStart=/usr/sbin/mysqld --defaults-file=/etc/strongroom/db/my.cnf"));
+    assertTrue(Files.readString(dir.resolve("MANIFEST.tsv")).startsWith("path\thost_path\t"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("rendered 19 files to " + dir));
+  }
+
+  @Test
+  void renderJson_listsEveryFile(@TempDir Path dir) throws Exception {
+    assertEquals(0, run("--json", "provision", "--render", dir.toString()));
+    var node =
+        CanonicalJson.parse(
+            out.toString(StandardCharsets.UTF_8).trim().getBytes(StandardCharsets.UTF_8));
+    assertEquals(dir.toString(), node.get("rendered").asText());
+    assertEquals(19, node.get("files").size());
+    assertEquals("nftables/nftables.conf", node.get("files").get(3).get("path").asText());
+  }
+
+  @Test
+  void hostBitsInACidr_isAUsageError_naming(@TempDir Path dir) {
+    int rc =
+        run(
+            "provision",
+            "--render",
+            dir.toString(),
+            "--allow-remote",
+            "--allow-cidr",
+            "10.0.0.1/8");
+    assertEquals(2, rc);
+    assertEquals(
+        "strongroom provision: CIDR '10.0.0.1/8' has host bits set (did you mean 10.0.0.0/8?)\n",
+        err.toString(StandardCharsets.UTF_8));
+    assertEquals(0, dir.toFile().list().length, "nothing is written on a refusal");
+  }
+
+  @Test
+  void unknownDialect_andMissingMode_areUsageErrors(@TempDir Path dir) {
+    assertEquals(2, run("provision", "--render", dir.toString(), "--dialect", "postgres"));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8)
+            .contains("unknown dialect 'postgres' (mariadb-10.11 or mysql-8.4)"));
+    assertEquals(2, run("provision"));
+  }
+}
