@@ -483,7 +483,7 @@ final class MySqlSchemaRendering {
    * {@code e} (and NULL for NULL) on both servers, built from {@code REPLACE} alone: backslash and
    * quote first, then the 32 control characters, {@code \b \t \n \f \r} by name and the others as
    * backslash, {@code u00} and upper-case hex digits. No replacement text holds a character a later
-   * step replaces, so the order is exact. {@code AuditChainVerifier}'s {@code CanonicalJson.quote}
+   * step replaces, so the order is exact. {@code AuditJsonNotRfc8785.quote} (the audit library's)
    * writes the same.
    */
   static String jsonString(String e) {

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strongroom.audit.chain.AuditEvent;
+import dev.strongroom.audit.chain.AuditJsonNotRfc8785;
 import dev.strongroom.provisioner.db.ServerError;
 import dev.strongroom.provisioner.schema.AuditInstaller;
 import java.nio.charset.StandardCharsets;
@@ -291,7 +293,7 @@ class AuditChainIT {
     assertEquals(b.replace("\"request_id\":\"req-ev-2\"", "\"request_id\":\"req-ev-2b\""), a);
     assertTrue(a.contains("\"email_ct\":\"bb02\",\"email_iv\":\"0c0d0e0f1011121314151617\""), a);
     assertTrue(a.contains("\"phone_ct\":null,"), a);
-    assertEquals(CanonicalJson.canonical(a), a);
+    assertEquals(AuditJsonNotRfc8785.canonical(a), a);
 
     // the auditor seals them; one chain row each
     assertEquals(6, seal());
@@ -313,7 +315,7 @@ class AuditChainIT {
               StandardCharsets.UTF_8);
       assertEquals(sqlPayload, javaEvent(id).payload());
     }
-    AuditChainVerifier.Result r = t.verifier().verify();
+    CliAuditChainVerifier.Result r = t.verifier().verify();
     assertTrue(r.ok(), r.toString());
     assertEquals(0, r.unsealed());
     assertEquals(
@@ -486,7 +488,7 @@ class AuditChainIT {
             "SELECT COUNT(*) FROM strongroom_audit.audit_chain x JOIN strongroom_audit.audit_chain p"
                 + " ON p.seq = x.seq - 1 WHERE x.event_id < p.event_id");
     long t2 = System.nanoTime();
-    AuditChainVerifier.Result r = t.verifier().verify();
+    CliAuditChainVerifier.Result r = t.verifier().verify();
     long verifyMs = ms(t2);
     System.out.println(
         "[AuditChainIT] "
@@ -549,7 +551,7 @@ class AuditChainIT {
                         .scalar()),
             StandardCharsets.UTF_8);
     assertEquals(sqlPayload, javaEvent(Long.parseLong(eventId)).payload());
-    AuditChainVerifier.Result r = t.verifier().verify();
+    CliAuditChainVerifier.Result r = t.verifier().verify();
     assertTrue(r.ok(), r.toString());
     assertEquals(0, r.unsealed());
   }
@@ -618,8 +620,8 @@ class AuditChainIT {
         b.replace("\"kms_key_version\":\"1\"", "\"kms_key_version\":\"2\"")
             .replace("\"wrapped_dek\":\"01020304\"", "\"wrapped_dek\":\"0a0b\""),
         a);
-    assertEquals(CanonicalJson.canonical(b), b);
-    assertEquals(CanonicalJson.canonical(a), a);
+    assertEquals(AuditJsonNotRfc8785.canonical(b), b);
+    assertEquals(AuditJsonNotRfc8785.canonical(a), a);
     sealAndVerify(ev.get(0).get(0));
   }
 
@@ -748,7 +750,7 @@ class AuditChainIT {
   @Test
   @Order(9)
   void dbaWhoDropsTheGuards_andEditsRemovesOrInserts_isFoundWithTheSeq() {
-    AuditChainVerifier v = t.verifier();
+    CliAuditChainVerifier v = t.verifier();
     assertTrue(v.verify().ok());
     long k =
         Long.parseLong(
@@ -764,7 +766,7 @@ class AuditChainIT {
     root(
         "UPDATE strongroom_audit.audit_events SET tenant_id = 'tenant-evil' WHERE event_id = "
             + ev);
-    AuditChainVerifier.Result r = v.verify();
+    CliAuditChainVerifier.Result r = v.verify();
     assertEquals(k, r.firstBadSeq(), r.toString());
     assertTrue(r.reason().startsWith("curr_hash does not match event " + ev), r.reason());
     // an image made non-canonical (a space) is found too

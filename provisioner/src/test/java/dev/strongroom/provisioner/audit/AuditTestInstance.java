@@ -50,8 +50,8 @@ final class AuditTestInstance implements AutoCloseable {
         .arg("--binary-as-hex");
   }
 
-  AuditChainVerifier verifier() {
-    return new AuditChainVerifier(db.client(), as("auditor"));
+  CliAuditChainVerifier verifier() {
+    return new CliAuditChainVerifier(db.client(), as("auditor"));
   }
 
   ClientResult run(String identity, String sql) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strongroom.contracts.token.TenantTokens;
-import dev.strongroom.provisioner.audit.AuditChainVerifier;
+import dev.strongroom.provisioner.audit.CliAuditChainVerifier;
 import dev.strongroom.provisioner.db.ClientConnection;
 import dev.strongroom.provisioner.db.Dialect;
 import dev.strongroom.provisioner.db.MariaDbInstance;
@@ -184,8 +184,8 @@ class SchemaDialectIT {
 
     assertEquals("11", db.sql("CALL strongroom_audit.audit_seal(1000)").rows().get(0).get(0));
     var cred = pki.client("auditor");
-    AuditChainVerifier.Result r =
-        new AuditChainVerifier(
+    CliAuditChainVerifier.Result r =
+        new CliAuditChainVerifier(
                 db.client(),
                 ClientConnection.tcp(db.port(), "auditor")
                     .tls(pki.caCertPem(), cred.certPem(), cred.keyPem())

@@ -12,6 +12,8 @@ import com.google.cloud.storage.Storage.BlobListOption;
 import com.google.cloud.storage.Storage.BlobTargetOption;
 import com.google.cloud.storage.Storage.BlobWriteOption;
 import com.google.cloud.storage.StorageException;
+import dev.strongroom.audit.worm.PutOutcome;
+import dev.strongroom.audit.worm.WormStore;
 import dev.strongroom.cloud.gcp.internal.Hashes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,22 +27,23 @@ import java.util.Optional;
 
 /**
  * A create-only, immutable object store on one Cloud Storage bucket, through the official {@code
- * google-cloud-storage} client (JSON API): the WORM sink of DESIGN §5.
+ * google-cloud-storage} client (JSON API): the WORM sink of DESIGN §5, a {@link WormStore}.
  *
  * <ul>
  *   <li>{@link #open} (the builder's) refuses a bucket that is not WORM: it must exist, have a
  *       retention policy, the policy must be locked (so nobody, the project owner included, can
  *       shorten or remove it) and at least {@link Builder#minimumRetention} long — else {@link
  *       BucketNotWormException} naming the bucket and what is missing.
- *   <li>{@link #create} writes with {@code ifGenerationMatch=0}: Cloud Storage creates the object
- *       only if no live object has that name, atomically, and answers 412 otherwise. On 412 the
- *       existing object is read back: the same bytes are success ({@link
- *       CreateOutcome#ALREADY_PRESENT}: a retry, or a write whose response was lost); other bytes
- *       are an {@link ObjectConflictException} — an alarm, never an overwrite. The CRC32C of the
- *       bytes travels with the object so Cloud Storage rejects a body corrupted in transit. Objects
- *       below {@link Builder#resumableThreshold} go in one multipart request, larger ones through a
- *       resumable upload session in {@link Builder#chunkSize} chunks.
- *   <li>{@link #read}, {@link #exists}, {@link #list} (by prefix, every page, in name order).
+ *   <li>{@link #put} writes with {@code ifGenerationMatch=0}: Cloud Storage creates the object only
+ *       if no live object has that name, atomically, and answers 412 otherwise. On 412 the existing
+ *       object is read back: the same bytes are success ({@link PutOutcome#ALREADY_PRESENT}: a
+ *       retry, or a write whose response was lost); other bytes are an {@link
+ *       ObjectConflictException} — an alarm, never an overwrite. The CRC32C of the bytes travels
+ *       with the object so Cloud Storage rejects a body corrupted in transit. Objects below {@link
+ *       Builder#resumableThreshold} go in one multipart request, larger ones through a resumable
+ *       upload session in {@link Builder#chunkSize} chunks.
+ *   <li>{@link #find}, {@link #get}, {@link #exists}, {@link #list} (by prefix, every page, in name
+ *       order).
  * </ul>
  *
  * The identity needs on the bucket: {@code roles/storage.objectCreator} (create, never overwrite or
@@ -49,7 +52,7 @@ import java.util.Optional;
  * docs/cloud-gcp.md. Failures are a {@link GcsStoreException}, retriable when Cloud Storage was
  * unreachable or failing.
  */
-public final class GcsObjectStore {
+public final class GcsObjectStore implements WormStore {
   /** Objects of at least this many bytes go through a resumable upload. */
   public static final int DEFAULT_RESUMABLE_THRESHOLD = 8 << 20;
 
@@ -200,7 +203,8 @@ public final class GcsObjectStore {
    * @throws ObjectConflictException the name holds other bytes (an alarm)
    * @throws GcsStoreException Cloud Storage failed or refused the call
    */
-  public CreateOutcome create(String name, byte[] bytes) {
+  @Override
+  public PutOutcome put(String name, byte[] bytes) {
     checkName(name);
     byte[] content = bytes.clone();
     BlobInfo info =
@@ -214,7 +218,7 @@ public final class GcsObjectStore {
       } else {
         resumableUpload(info, content);
       }
-      return CreateOutcome.CREATED;
+      return PutOutcome.CREATED;
     } catch (StorageException e) {
       if (e.getCode() != 412) {
         throw failure("create gs://" + bucket + "/" + name, e);
@@ -222,7 +226,7 @@ public final class GcsObjectStore {
     }
     // 412: a live object has that name. Ours (a retry, a lost response) or someone else's?
     byte[] existing =
-        read(name)
+        find(name)
             .orElseThrow(
                 () ->
                     new GcsStoreException(
@@ -235,7 +239,7 @@ public final class GcsObjectStore {
                         true,
                         null));
     if (MessageDigest.isEqual(existing, content)) {
-      return CreateOutcome.ALREADY_PRESENT;
+      return PutOutcome.ALREADY_PRESENT;
     }
     throw new ObjectConflictException(
         bucket, name, Hashes.sha256(existing), Hashes.sha256(content));
@@ -262,7 +266,8 @@ public final class GcsObjectStore {
   }
 
   /** The object's bytes, or empty if there is no such object. */
-  public Optional<byte[]> read(String name) {
+  @Override
+  public Optional<byte[]> find(String name) {
     checkName(name);
     try {
       return Optional.of(storage.readAllBytes(BlobId.of(bucket, name)));
@@ -275,6 +280,7 @@ public final class GcsObjectStore {
   }
 
   /** Whether a live object has this name. */
+  @Override
   public boolean exists(String name) {
     checkName(name);
     try {
@@ -286,6 +292,7 @@ public final class GcsObjectStore {
   }
 
   /** The names that start with {@code prefix} (empty: all), in Cloud Storage's (name) order. */
+  @Override
   public List<String> list(String prefix) {
     Objects.requireNonNull(prefix, "prefix");
     List<String> names = new ArrayList<>();
@@ -304,6 +311,12 @@ public final class GcsObjectStore {
       throw failure("list gs://" + bucket + "/" + prefix, e);
     }
     return names;
+  }
+
+  /** {@code gs://<bucket>}. */
+  @Override
+  public String location() {
+    return "gs://" + bucket;
   }
 
   @Override

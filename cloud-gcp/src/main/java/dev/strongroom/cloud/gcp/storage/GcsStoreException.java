@@ -1,12 +1,12 @@
 package dev.strongroom.cloud.gcp.storage;
 
-import dev.strongroom.cloud.gcp.CloudGcpException;
+import dev.strongroom.audit.worm.WormStoreException;
 
 /**
  * Cloud Storage could not serve a call: retriable when the service was unreachable, throttled or
  * failing (5xx, 408, 429, I/O), not when it refused (403, 400, …).
  */
-public final class GcsStoreException extends CloudGcpException {
+public final class GcsStoreException extends WormStoreException {
   private static final long serialVersionUID = 1L;
 
   private final int httpStatus;

@@ -11,6 +11,7 @@ import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Bucket;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
+import dev.strongroom.audit.worm.PutOutcome;
 import dev.strongroom.cloud.gcp.GcpClients;
 import dev.strongroom.cloud.gcp.fake.FakeCloudStorageServer;
 import dev.strongroom.cloud.gcp.fake.FakeCloudStorageServer.Request;
@@ -63,11 +64,11 @@ class GcsObjectStoreIT {
   @Test
   void create_thenReadExistsList_roundTrip() {
     String name = "checkpoints/strongroom.local_db1/20261204T090000.000Z-15.note";
-    assertEquals(CreateOutcome.CREATED, store.create(name, utf8("checkpoint 15")));
-    assertArrayEquals(utf8("checkpoint 15"), store.read(name).orElseThrow());
+    assertEquals(PutOutcome.CREATED, store.put(name, utf8("checkpoint 15")));
+    assertArrayEquals(utf8("checkpoint 15"), store.find(name).orElseThrow());
     assertTrue(store.exists(name));
     assertFalse(store.exists("checkpoints/none"));
-    assertEquals(Optional.empty(), store.read("checkpoints/none"));
+    assertEquals(Optional.empty(), store.find("checkpoints/none"));
     assertEquals(List.of(name), store.list("checkpoints/"));
     assertEquals(Duration.ofDays(7), store.retentionPeriod());
     // Written create-only, with its checksum for Cloud Storage to verify.
@@ -78,10 +79,9 @@ class GcsObjectStoreIT {
 
   @Test
   void secondCreateWithOtherBytes_isConflict_andTheObjectIsUnchanged() throws Exception {
-    store.create("tile/0/000", utf8("first"));
+    store.put("tile/0/000", utf8("first"));
     ObjectConflictException e =
-        assertThrows(
-            ObjectConflictException.class, () -> store.create("tile/0/000", utf8("second")));
+        assertThrows(ObjectConflictException.class, () -> store.put("tile/0/000", utf8("second")));
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     assertEquals(WORM, e.bucket());
     assertEquals("tile/0/000", e.name());
@@ -99,8 +99,8 @@ class GcsObjectStoreIT {
 
   @Test
   void secondCreateWithSameBytes_isAlreadyPresent() {
-    assertEquals(CreateOutcome.CREATED, store.create("a", utf8("same")));
-    assertEquals(CreateOutcome.ALREADY_PRESENT, store.create("a", utf8("same")));
+    assertEquals(PutOutcome.CREATED, store.put("a", utf8("same")));
+    assertEquals(PutOutcome.ALREADY_PRESENT, store.put("a", utf8("same")));
     assertArrayEquals(utf8("same"), gcs.objectBytes(WORM, "a"));
   }
 
@@ -146,7 +146,7 @@ class GcsObjectStoreIT {
   @Test
   void aLostWriteResponse_isRetriedByTheClient_andEndsAlreadyPresent() {
     gcs.injectOnce(FakeCloudStorageServer.Fault.LOSE_NEXT_WRITE_RESPONSE);
-    assertEquals(CreateOutcome.ALREADY_PRESENT, store.create("lost", utf8("payload")));
+    assertEquals(PutOutcome.ALREADY_PRESENT, store.put("lost", utf8("payload")));
     assertArrayEquals(utf8("payload"), gcs.objectBytes(WORM, "lost"));
     assertEquals(2, inserts().size()); // committed, 503; retried, 412; read back equal
   }
@@ -161,11 +161,11 @@ class GcsObjectStoreIT {
             .getService();
     GcsObjectStore s = GcsObjectStore.open(impatient, WORM);
     gcs.injectOnce(FakeCloudStorageServer.Fault.UNAVAILABLE_NEXT_WRITE);
-    GcsStoreException e = assertThrows(GcsStoreException.class, () -> s.create("u", utf8("x")));
+    GcsStoreException e = assertThrows(GcsStoreException.class, () -> s.put("u", utf8("x")));
     assertEquals(503, e.httpStatus());
     assertTrue(e.retriable());
     assertFalse(store.exists("u"));
-    assertEquals(CreateOutcome.CREATED, s.create("u", utf8("x")));
+    assertEquals(PutOutcome.CREATED, s.put("u", utf8("x")));
   }
 
   @Test
@@ -209,7 +209,7 @@ class GcsObjectStoreIT {
 
   @Test
   void deleteOrOverwriteUnderRetention_isRefused_untilTheRetentionPeriodEnds() {
-    store.create("checkpoints/c1", utf8("v1"));
+    store.put("checkpoints/c1", utf8("v1"));
     // An insider with delete rights (not the sink's identity) still cannot remove or replace it.
     StorageException delete =
         assertThrows(
@@ -259,8 +259,8 @@ class GcsObjectStoreIT {
   void largeObject_goesThroughAResumableUploadInChunks_andStaysCreateOnly() {
     byte[] big = new byte[(9 << 20) + 12345]; // > 8 MiB, not a chunk multiple
     new Random(42).nextBytes(big);
-    assertEquals(CreateOutcome.CREATED, store.create("backups/big.part", big));
-    assertArrayEquals(big, store.read("backups/big.part").orElseThrow());
+    assertEquals(PutOutcome.CREATED, store.put("backups/big.part", big));
+    assertArrayEquals(big, store.find("backups/big.part").orElseThrow());
 
     List<Request> init =
         gcs.requests().stream()
@@ -271,12 +271,12 @@ class GcsObjectStoreIT {
     long chunks = init.stream().filter(r -> r.method().equals("PUT")).count();
     assertEquals(2, chunks, init.toString()); // 8 MiB, then the rest
 
-    assertEquals(CreateOutcome.ALREADY_PRESENT, store.create("backups/big.part", big));
+    assertEquals(PutOutcome.ALREADY_PRESENT, store.put("backups/big.part", big));
     byte[] other = big.clone();
     other[other.length - 1] ^= 1;
     gcs.clearRequests();
     ObjectConflictException e =
-        assertThrows(ObjectConflictException.class, () -> store.create("backups/big.part", other));
+        assertThrows(ObjectConflictException.class, () -> store.put("backups/big.part", other));
     assertEquals("backups/big.part", e.name());
     assertArrayEquals(big, gcs.objectBytes(WORM, "backups/big.part"));
     // As in Cloud Storage, the session starts and takes every byte; the commit is refused (412),
@@ -291,10 +291,10 @@ class GcsObjectStoreIT {
   void list_followsEveryPage_inNameOrder_withinThePrefix() {
     GcsObjectStore paged = GcsObjectStore.builder(storage, WORM).listPageSize(2).open();
     for (String n : List.of("tile/0/002", "tile/0/000", "tile/1/000", "tile/0/001", "tile/0/003")) {
-      paged.create(n, utf8(n));
+      paged.put(n, utf8(n));
     }
-    paged.create("checkpoints/c", utf8("c"));
-    paged.create("tile0-not-a-tile", utf8("x"));
+    paged.put("checkpoints/c", utf8("c"));
+    paged.put("tile0-not-a-tile", utf8("x"));
     gcs.clearRequests();
     assertEquals(
         List.of("tile/0/000", "tile/0/001", "tile/0/002", "tile/0/003", "tile/1/000"),
@@ -312,7 +312,7 @@ class GcsObjectStoreIT {
   void invalidObjectNames_areRefusedBeforeAnyCall() {
     gcs.clearRequests();
     for (String bad : List.of("", ".", "..", "a\nb", "x".repeat(1025))) {
-      assertThrows(IllegalArgumentException.class, () -> store.create(bad, utf8("x")), bad);
+      assertThrows(IllegalArgumentException.class, () -> store.put(bad, utf8("x")), bad);
     }
     assertEquals(List.of(), gcs.requests());
   }

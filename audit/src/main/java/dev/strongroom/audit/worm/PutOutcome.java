@@ -1,7 +1,7 @@
-package dev.strongroom.cloud.gcp.storage;
+package dev.strongroom.audit.worm;
 
-/** What a create-only write found. */
-public enum CreateOutcome {
+/** What a create-only {@link WormStore#put} found. */
+public enum PutOutcome {
   /** The object did not exist; this call created it. */
   CREATED,
   /**

@@ -1,4 +1,4 @@
-package dev.strongroom.provisioner.audit;
+package dev.strongroom.audit.chain;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,17 +6,23 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The audit chain's canonical JSON (docs/audit-chain.md), independent of the database: parses a
- * JSON text and writes it back with object keys sorted (by UTF-16 code units; the audit keys are
- * ASCII column names), no whitespace, strings escaped as MariaDB's {@code JSON_QUOTE} does ({@code
- * \"}, {@code \\}, {@code \b \f \n \r \t}, other controls as {@code \\u00XX} with upper-case hex,
- * everything else literal), numbers and literals as written.
+ * The audit chain's canonical JSON (docs/audit-chain.md) — <b>not RFC 8785 (JCS)</b>, hence the
+ * name: the database's triggers build the payload with {@code JSON_QUOTE} and sorted keys, and this
+ * class reproduces exactly that, independent of the database. The envelope's RFC 8785 class is
+ * {@code dev.strongroom.contracts.envelope.CanonicalJson}; the two must not be confused.
+ *
+ * <p>It parses a JSON text and writes it back with object keys sorted (by UTF-16 code units; the
+ * audit keys are ASCII column names), no whitespace, strings escaped as MariaDB's {@code
+ * JSON_QUOTE} does ({@code \"}, {@code \\}, {@code \b \f \n \r \t}, other controls as {@code
+ * \\u00XX} with upper-case hex, everything else literal), numbers and literals as written. Where
+ * RFC 8785 differs: JCS escapes other controls with lower-case hex and re-serialises numbers in
+ * ECMAScript form; this class keeps numbers byte for byte as written.
  */
-public final class CanonicalJson {
+public final class AuditJsonNotRfc8785 {
   private final String s;
   private int i;
 
-  private CanonicalJson(String s) {
+  private AuditJsonNotRfc8785(String s) {
     this.s = s;
   }
 
@@ -24,7 +30,7 @@ public final class CanonicalJson {
    * The canonical form of {@code json}; throws {@link IllegalArgumentException} if it is not JSON.
    */
   public static String canonical(String json) {
-    CanonicalJson p = new CanonicalJson(json);
+    AuditJsonNotRfc8785 p = new AuditJsonNotRfc8785(json);
     p.ws();
     Object v = p.value();
     p.ws();

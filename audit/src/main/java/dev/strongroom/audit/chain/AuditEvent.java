@@ -1,4 +1,4 @@
-package dev.strongroom.provisioner.audit;
+package dev.strongroom.audit.chain;
 
 /**
  * One {@code strongroom_audit.audit_events} row as the verifier read it (text columns decoded from
@@ -29,34 +29,34 @@ public record AuditEvent(
         + ",\"before\":"
         + image(before)
         + ",\"current_user\":"
-        + CanonicalJson.quote(currentUser)
+        + AuditJsonNotRfc8785.quote(currentUser)
         + ",\"db_user\":"
-        + CanonicalJson.quote(dbUser)
+        + AuditJsonNotRfc8785.quote(dbUser)
         + ",\"event_id\":"
         + Long.toUnsignedString(eventId)
         + ",\"operation\":"
-        + CanonicalJson.quote(operation)
+        + AuditJsonNotRfc8785.quote(operation)
         + ",\"primary_key\":"
-        + CanonicalJson.canonical(primaryKey)
+        + AuditJsonNotRfc8785.canonical(primaryKey)
         + ",\"request_id\":"
-        + CanonicalJson.quote(requestId)
+        + AuditJsonNotRfc8785.quote(requestId)
         + ",\"table\":"
-        + CanonicalJson.quote(table)
+        + AuditJsonNotRfc8785.quote(table)
         + ",\"tenant\":"
-        + CanonicalJson.quote(tenant)
+        + AuditJsonNotRfc8785.quote(tenant)
         + ",\"time\":"
-        + CanonicalJson.quote(time)
+        + AuditJsonNotRfc8785.quote(time)
         + "}";
   }
 
   private static String image(String json) {
-    return json == null ? "null" : CanonicalJson.canonical(json);
+    return json == null ? "null" : AuditJsonNotRfc8785.canonical(json);
   }
 
   /** The stored JSON columns already are in canonical form. */
   public boolean storedCanonical() {
-    return (before == null || CanonicalJson.canonical(before).equals(before))
-        && (after == null || CanonicalJson.canonical(after).equals(after))
-        && CanonicalJson.canonical(primaryKey).equals(primaryKey);
+    return (before == null || AuditJsonNotRfc8785.canonical(before).equals(before))
+        && (after == null || AuditJsonNotRfc8785.canonical(after).equals(after))
+        && AuditJsonNotRfc8785.canonical(primaryKey).equals(primaryKey);
   }
 }
