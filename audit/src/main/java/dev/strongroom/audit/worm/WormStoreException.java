@@ -1,22 +1,16 @@
 package dev.strongroom.audit.worm;
 
+import dev.strongroom.audit.AuditException;
+
 /**
  * A {@link WormStore} could not serve a call. {@link #retriable()} is true when the same call may
  * succeed later (the store unreachable, throttled, an I/O failure), false when it refused (a
  * conflict, a bad name, permissions).
  */
-public class WormStoreException extends RuntimeException {
+public class WormStoreException extends AuditException {
   private static final long serialVersionUID = 1L;
 
-  private final boolean retriable;
-
   public WormStoreException(String message, boolean retriable, Throwable cause) {
-    super(message, cause);
-    this.retriable = retriable;
-  }
-
-  /** True when the same call may succeed later. */
-  public boolean retriable() {
-    return retriable;
+    super(message, retriable, cause);
   }
 }
