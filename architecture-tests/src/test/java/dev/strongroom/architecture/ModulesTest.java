@@ -48,16 +48,22 @@ class ModulesTest {
         "org.bouncycastle:bcprov-jdk18on",
         "org.slf4j:slf4j-api");
     pin("contracts-kafka", "dev.strongroom:contracts", "org.apache.kafka:kafka-clients");
+    pin("audit");
     pin("service-kit", "dev.strongroom:contracts-kafka", "io.quarkus:*");
     pin("crypto", "org.bouncycastle:bcprov-jdk18on");
     pin("crypto-gcpkms", "dev.strongroom:crypto", "com.google.cloud:google-cloud-kms");
     pin(
         "cloud-gcp",
+        "dev.strongroom:audit",
         "com.google.cloud:google-cloud-storage",
         "com.google.cloud:google-cloud-kms",
         "com.fasterxml.jackson.core:jackson-databind",
         "info.picocli:picocli");
-    pin("provisioner", "dev.strongroom:contracts", "org.bouncycastle:bcpkix-jdk18on");
+    pin(
+        "provisioner",
+        "dev.strongroom:contracts",
+        "dev.strongroom:audit",
+        "org.bouncycastle:bcpkix-jdk18on");
     pin(
         "proof",
         "dev.strongroom:contracts",
