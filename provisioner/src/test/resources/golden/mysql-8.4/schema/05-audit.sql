@@ -1,7 +1,7 @@
 -- Strongroom schema, part 5: the audit plane inside the database (DESIGN §4 "Audit chain", design (b)).
 -- Installed by AuditInstaller after parts 1–4. Idempotent: tables are created if missing (never dropped or
 -- altered); the definer, routines and triggers are replaced. The exact payload is specified in
--- docs/audit-chain.md; AuditChainVerifier recomputes it in Java.
+-- docs/audit-chain.md; the audit library's HashChainVerifier recomputes it in Java.
 
 CREATE DATABASE IF NOT EXISTS strongroom_audit CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 
