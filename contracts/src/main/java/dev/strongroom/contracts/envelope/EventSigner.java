@@ -3,7 +3,7 @@ package dev.strongroom.contracts.envelope;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.uuid.UuidCreator;
-import dev.strongroom.contracts.internal.Base64Url;
+import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.internal.EventTime;
 import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.contracts.schema.EventType;

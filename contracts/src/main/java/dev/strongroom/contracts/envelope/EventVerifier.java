@@ -2,8 +2,8 @@ package dev.strongroom.contracts.envelope;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.errors.ErrorCode;
-import dev.strongroom.contracts.internal.Base64Url;
 import dev.strongroom.contracts.internal.EventTime;
 import dev.strongroom.contracts.keys.Ed25519Keys;
 import dev.strongroom.contracts.keys.KeyRegistry;

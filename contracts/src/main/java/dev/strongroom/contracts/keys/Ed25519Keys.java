@@ -1,8 +1,5 @@
 package dev.strongroom.contracts.keys;
 
-import dev.strongroom.contracts.internal.Base64Url;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
@@ -20,11 +17,7 @@ public final class Ed25519Keys {
     if (rawPublicKey.length != KEY_LENGTH) {
       throw new IllegalArgumentException("an Ed25519 public key is 32 bytes");
     }
-    try {
-      return Base64Url.encode(MessageDigest.getInstance("SHA-256").digest(rawPublicKey));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JDK", e);
-    }
+    return KeyId.of(rawPublicKey);
   }
 
   /** A fresh private key from {@code random}. */

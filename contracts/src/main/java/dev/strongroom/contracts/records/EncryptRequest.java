@@ -2,8 +2,8 @@ package dev.strongroom.contracts.records;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.envelope.CanonicalJson;
-import dev.strongroom.contracts.internal.Base64Url;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;

@@ -1,10 +1,8 @@
 package dev.strongroom.contracts.records;
 
-import dev.strongroom.contracts.internal.Base64Url;
 import dev.strongroom.contracts.internal.Pkcs8Pem;
+import dev.strongroom.contracts.keys.KeyId;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import org.bouncycastle.crypto.params.X25519PrivateKeyParameters;
 
@@ -57,11 +55,7 @@ public final class SealingKey {
 
   /** The id of a raw X25519 public key. */
   public static String kidOf(byte[] rawPublicKey) {
-    try {
-      return Base64Url.encode(MessageDigest.getInstance("SHA-256").digest(rawPublicKey));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return KeyId.of(rawPublicKey);
   }
 
   @Override

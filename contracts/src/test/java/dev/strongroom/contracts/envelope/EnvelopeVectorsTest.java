@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.strongroom.contracts.internal.Base64Url;
+import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.keys.Ed25519Keys;
 import dev.strongroom.contracts.keys.SigningKey;
 import java.io.IOException;

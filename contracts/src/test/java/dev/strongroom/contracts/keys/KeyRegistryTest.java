@@ -36,7 +36,7 @@ class KeyRegistryTest {
 
   @Test
   void kidThatIsNotTheKeysHash_isRefused() {
-    String pub = dev.strongroom.contracts.internal.Base64Url.encode(TestKeys.key("a").publicKey());
+    String pub = dev.strongroom.contracts.encoding.Base64Url.encode(TestKeys.key("a").publicKey());
     String json =
         "{\"version\":1,\"keys\":[{\"kid\":\""
             + TestKeys.key("b").kid()

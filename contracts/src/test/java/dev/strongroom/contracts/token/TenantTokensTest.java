@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.envelope.CanonicalJson;
-import dev.strongroom.contracts.internal.Base64Url;
 import dev.strongroom.contracts.testing.Fixture;
 import dev.strongroom.contracts.testing.TestKeys;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.strongroom.cryptoservice.config;
 
+import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.errors.InvalidConfigurationException;
 import dev.strongroom.contracts.records.SealingKey;
@@ -25,7 +26,6 @@ import java.nio.file.Path;
 import java.security.Provider;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.UUID;
 
 /** Builds the crypto library's objects from {@link CryptoConfig}; the logic lives in plain Java. */
@@ -103,8 +103,7 @@ public class CryptoProducers {
             .maxBytes(config.cache().maxBytes())
             .build();
     if (config.pq().recipientPublicKey().isPresent()) {
-      byte[] recipient =
-          Base64.getUrlDecoder().decode(readText(config.pq().recipientPublicKey().get()));
+      byte[] recipient = Base64Url.decode(readText(config.pq().recipientPublicKey().get()));
       XWingKeyWrapper pq =
           XWingKeyWrapper.forRecipient(
               config.pq().keyName(), config.pq().keyVersion(), recipient, random);
@@ -146,7 +145,7 @@ public class CryptoProducers {
 
   private static byte[] readKey(Path file) {
     try {
-      return Base64.getUrlDecoder().decode(readText(file));
+      return Base64Url.decode(readText(file));
     } catch (IllegalArgumentException e) {
       throw new InvalidConfigurationException("tenant-token key " + file + " is not base64url", e);
     }

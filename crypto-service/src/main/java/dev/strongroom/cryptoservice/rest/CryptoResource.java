@@ -2,6 +2,7 @@ package dev.strongroom.cryptoservice.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.errors.StrongroomException;
 import dev.strongroom.contracts.records.EncryptRequest;
@@ -16,7 +17,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Base64;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -44,9 +44,7 @@ public class CryptoResource {
   public ObjectNode sealingKey() {
     ObjectNode o = CanonicalJson.mapper().createObjectNode();
     o.put("kid", sealingKey.kid());
-    o.put(
-        "publicKey",
-        Base64.getUrlEncoder().withoutPadding().encodeToString(sealingKey.publicKey()));
+    o.put("publicKey", Base64Url.encode(sealingKey.publicKey()));
     o.put("suite", EncryptRequest.SUITE);
     return o;
   }

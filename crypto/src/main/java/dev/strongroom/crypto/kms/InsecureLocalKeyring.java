@@ -98,12 +98,10 @@ public final class InsecureLocalKeyring implements KeyWrapper {
     Arrays.fill(kek, (byte) 0);
     try {
       if (!Files.exists(file)) {
-        Files.createFile(file);
-        try {
-          Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-          // not a POSIX file system
-        }
+        // Created with its final mode in the create call itself: never a moment at 0644.
+        Files.createFile(
+            file,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(
             file, "# INSECURE development keyring: KEKs in clear. Never for real data.\n");
       }
@@ -125,18 +123,13 @@ public final class InsecureLocalKeyring implements KeyWrapper {
 
   @Override
   public WrappedKey wrap(DataKey dataKey, byte[] associatedData) {
-    byte[] out = new byte[WrapFormat.LENGTH];
-    out[0] = (byte) WrapFormat.VERSION;
-    out[1] = (byte) WrapFormat.ALG_AES_256_GCM_IV12_TAG16;
     byte[] iv = new byte[WrapFormat.IV_LENGTH];
     random.nextBytes(iv);
-    System.arraycopy(iv, 0, out, WrapFormat.IV_OFFSET, iv.length);
     byte[] aad = WrapFormat.aad(keyName, primaryVersion, associatedData);
     byte[] kek = keks.get(primaryVersion);
-    dataKey.useKeyBytes(
-        SecretKeyAccess.insecure(),
-        dek -> AesGcm.encrypt(kek, iv, aad, dek, 0, dek.length, out, WrapFormat.CT_OFFSET));
-    return WrappedKey.of(keyName, primaryVersion, out);
+    byte[] sealed =
+        dataKey.useKeyBytes(SecretKeyAccess.insecure(), dek -> AesGcm.encrypt(kek, iv, aad, dek));
+    return WrappedKey.of(keyName, primaryVersion, WrapFormat.encode(iv, sealed));
   }
 
   @Override
@@ -146,11 +139,9 @@ public final class InsecureLocalKeyring implements KeyWrapper {
     if (!keyName.equals(wrapped.keyName()) || kek == null) {
       throw new InvalidCiphertextException();
     }
-    WrapFormat.checkHeader(b);
-    byte[] iv = Arrays.copyOfRange(b, WrapFormat.IV_OFFSET, WrapFormat.CT_OFFSET);
+    WrapFormat.Parts parts = WrapFormat.parse(b);
     byte[] aad = WrapFormat.aad(wrapped.keyName(), wrapped.keyVersion(), associatedData);
-    byte[] dek =
-        AesGcm.decrypt(kek, iv, aad, b, WrapFormat.CT_OFFSET, b.length - WrapFormat.CT_OFFSET);
+    byte[] dek = AesGcm.decrypt(kek, parts.iv(), aad, parts.ciphertextAndTag());
     return DataKey.adopt(dataKeyId, dek, SecretKeyAccess.insecure());
   }
 

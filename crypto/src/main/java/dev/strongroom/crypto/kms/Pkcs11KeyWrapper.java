@@ -12,7 +12,6 @@ import java.security.Provider;
 import java.security.ProviderException;
 import java.security.SecureRandom;
 import java.security.Security;
-import java.util.Arrays;
 import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -137,12 +136,7 @@ public final class Pkcs11KeyWrapper implements KeyWrapper {
     } catch (GeneralSecurityException | ProviderException e) {
       throw new KmsException("PKCS#11 wrap failed", true, e);
     }
-    byte[] out = new byte[WrapFormat.LENGTH];
-    out[0] = (byte) WrapFormat.VERSION;
-    out[1] = (byte) WrapFormat.ALG_AES_256_GCM_IV12_TAG16;
-    System.arraycopy(iv, 0, out, WrapFormat.IV_OFFSET, iv.length);
-    System.arraycopy(sealed, 0, out, WrapFormat.CT_OFFSET, sealed.length);
-    return WrappedKey.of(keyName, primaryVersion, out);
+    return WrappedKey.of(keyName, primaryVersion, WrapFormat.encode(iv, sealed));
   }
 
   @Override
@@ -150,17 +144,15 @@ public final class Pkcs11KeyWrapper implements KeyWrapper {
     if (!keyName.equals(wrapped.keyName())) {
       throw new InvalidCiphertextException();
     }
-    byte[] b = wrapped.bytesNoCopy();
-    WrapFormat.checkHeader(b);
+    WrapFormat.Parts parts = WrapFormat.parse(wrapped.bytesNoCopy());
     Key kek = kekOrInvalid(wrapped.keyVersion());
-    byte[] iv = Arrays.copyOfRange(b, WrapFormat.IV_OFFSET, WrapFormat.CT_OFFSET);
     byte[] aad = WrapFormat.aad(wrapped.keyName(), wrapped.keyVersion(), associatedData);
     byte[] dek;
     try {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding", provider);
-      c.init(Cipher.DECRYPT_MODE, kek, new GCMParameterSpec(128, iv));
+      c.init(Cipher.DECRYPT_MODE, kek, new GCMParameterSpec(128, parts.iv()));
       c.updateAAD(aad);
-      dek = c.doFinal(b, WrapFormat.CT_OFFSET, b.length - WrapFormat.CT_OFFSET);
+      dek = c.doFinal(parts.ciphertextAndTag());
     } catch (AEADBadTagException e) {
       throw new InvalidCiphertextException();
     } catch (GeneralSecurityException e) {

@@ -34,6 +34,26 @@ class InsecureLocalKeyringTest {
   }
 
   @Test
+  void newKeyringFile_isCreatedOwnerOnly() throws Exception {
+    Path p = dir.resolve("fresh");
+    InsecureLocalKeyring.addVersion(p, "1", RANDOM);
+    InsecureLocalKeyring.addVersion(p, "2", RANDOM);
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
+  }
+
+  @Test
+  void wrappedKey_isLaidOutByWrapFormat_andABadHeaderIsInvalid() {
+    InsecureLocalKeyring kr = keyring("dev-kek", "kr");
+    byte[] b = kr.wrap(DataKey.generate("dek-1", RANDOM), AD).bytes();
+    WrapFormat.Parts parts = WrapFormat.parse(b);
+    assertArrayEquals(b, WrapFormat.encode(parts.iv(), parts.ciphertextAndTag()));
+    b[1] = 0x02;
+    assertThrows(InvalidCiphertextException.class, () -> WrapFormat.parse(b));
+  }
+
+  @Test
   void wrapThenUnwrap_returnsTheDataKey() {
     InsecureLocalKeyring kr = keyring("dev-kek", "kr");
     DataKey dek = DataKey.generate("dek-1", RANDOM);

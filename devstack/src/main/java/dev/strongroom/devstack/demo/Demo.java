@@ -2,6 +2,7 @@ package dev.strongroom.devstack.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.kafka.DeadLetterHeaders;
@@ -257,7 +258,7 @@ public final class Demo {
                             .build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString())
                     .body());
-    byte[] sealTo = java.util.Base64.getUrlDecoder().decode(sealing.get("publicKey").asText());
+    byte[] sealTo = Base64Url.decode(sealing.get("publicKey").asText());
     TenantTokens authority = keys.tenantTokens(Clock.systemUTC());
     String token = authority.issue("acme", "alice@acme", Duration.ofMinutes(15));
     String recordId = newId();

@@ -2,6 +2,7 @@ package dev.strongroom.devstack.kafka;
 
 import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.provisioner.os.LoopbackPorts;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.ByteArrayOutputStream;
@@ -9,9 +10,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,7 +136,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     prepareLogDir(dir);
 
     for (int attempt = 1; ; attempt++) {
-      int[] ports = freePorts(2);
+      int[] ports = LoopbackPorts.free(2);
       String bootstrap = HOST + ":" + ports[0];
       Properties properties =
           brokerProperties(dir, ports[0], ports[1], remainingMillis(deadlineNanos));
@@ -397,32 +395,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     String report = output.toString(StandardCharsets.UTF_8).trim();
     LOG.info("Formatted {} with cluster id {}: {}", dir, clusterId, report);
-  }
-
-  /** Free TCP ports on the loopback address, distinct from each other. */
-  private static int[] freePorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket();
-        sockets.add(socket);
-        socket.setReuseAddress(true);
-        socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot find a free port on " + HOST, e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        try {
-          socket.close();
-        } catch (IOException ignored) {
-          // nothing was accepted on it
-        }
-      }
-    }
   }
 
   // ------------------------------------------------------------------------------------ readiness

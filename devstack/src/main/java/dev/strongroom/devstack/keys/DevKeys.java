@@ -1,5 +1,6 @@
 package dev.strongroom.devstack.keys;
 
+import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.keys.RegisteredKey;
 import dev.strongroom.contracts.keys.SigningKey;
@@ -9,12 +10,10 @@ import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.crypto.SecretKeyAccess;
 import dev.strongroom.crypto.kms.InsecureLocalKeyring;
 import dev.strongroom.crypto.kms.XWingKeyWrapper;
-import dev.strongroom.devstack.internal.Base64Url;
+import dev.strongroom.provisioner.os.SecureFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -108,10 +107,7 @@ public final class DevKeys {
     for (Identity id : identities) {
       SigningKey key = SigningKey.generate();
       Path file = dir.resolve(id.name() + ".key.pem");
-      Files.deleteIfExists(file);
-      Files.createFile(
-          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(file, key.toPem(), StandardOpenOption.TRUNCATE_EXISTING);
+      SecureFiles.writeText(file, key.toPem(), SecureFiles.SECRET);
       // valid from ten minutes ago, so an event signed now is inside validity even on a slightly
       // skewed clock
       entries.add(
@@ -121,22 +117,12 @@ public final class DevKeys {
     KeyRegistry.of(entries).write(dir.resolve("registry.json"));
     // The devstack's tenant authority: the HMAC key of tenant tokens (DESIGN §4), base64url text.
     Path tokenKey = dir.resolve(TENANT_TOKEN_KEY);
-    Files.deleteIfExists(tokenKey);
-    Files.createFile(
-        tokenKey,
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(
-        tokenKey,
-        Base64Url.encode(TenantTokens.generateKey()) + "\n",
-        StandardOpenOption.TRUNCATE_EXISTING);
+    SecureFiles.writeText(
+        tokenKey, Base64Url.encode(TenantTokens.generateKey()) + "\n", SecureFiles.SECRET);
     // The crypto-service's HPKE key (encrypt requests are sealed to it) and its development KEK
     // keyring.
     Path sealing = dir.resolve(SEALING_KEY);
-    Files.deleteIfExists(sealing);
-    Files.createFile(
-        sealing,
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(sealing, SealingKey.generate().toPem(), StandardOpenOption.TRUNCATE_EXISTING);
+    SecureFiles.writeText(sealing, SealingKey.generate().toPem(), SecureFiles.SECRET);
     Files.deleteIfExists(dir.resolve(DEV_KEYRING));
     InsecureLocalKeyring.addVersion(
         dir.resolve(DEV_KEYRING), "1", new java.security.SecureRandom());
@@ -145,15 +131,15 @@ public final class DevKeys {
     // would be kept offline in production (here it lets tests prove the PQ wrap recovers the data
     // key).
     XWingKeyWrapper.KeyPair pq = XWingKeyWrapper.generateKeyPair(new java.security.SecureRandom());
-    Files.writeString(dir.resolve(PQ_RECOVERY_PUBLIC), Base64Url.encode(pq.publicKey()) + "\n");
+    SecureFiles.writeText(
+        dir.resolve(PQ_RECOVERY_PUBLIC),
+        Base64Url.encode(pq.publicKey()) + "\n",
+        SecureFiles.PUBLIC);
     Path seed = dir.resolve(PQ_RECOVERY_SEED);
-    Files.deleteIfExists(seed);
-    Files.createFile(
-        seed, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(
+    SecureFiles.writeText(
         seed,
         Base64Url.encode(pq.privateKey(SecretKeyAccess.insecure())) + "\n",
-        StandardOpenOption.TRUNCATE_EXISTING);
+        SecureFiles.SECRET);
     return new DevKeys(dir);
   }
 

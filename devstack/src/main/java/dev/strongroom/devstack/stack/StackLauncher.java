@@ -13,14 +13,13 @@ import dev.strongroom.provisioner.db.MariaDbBinaries;
 import dev.strongroom.provisioner.db.MariaDbInstance;
 import dev.strongroom.provisioner.db.ServerSettings;
 import dev.strongroom.provisioner.db.TlsFiles;
+import dev.strongroom.provisioner.os.LoopbackPorts;
 import dev.strongroom.provisioner.pki.Credential;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.pki.PkiSpec;
 import dev.strongroom.provisioner.schema.AuditInstaller;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -132,7 +131,7 @@ public final class StackLauncher {
 
       Map<ServiceModule, String> urls = new java.util.EnumMap<>(ServiceModule.class);
       for (ServiceModule s : ServiceModule.values()) {
-        int port = freePort();
+        int port = LoopbackPorts.free();
         urls.put(s, "http://127.0.0.1:" + port);
         List<String> args =
             new ArrayList<>(
@@ -546,12 +545,6 @@ public final class StackLauncher {
 
   private static String javaBinary() {
     return ProcessHandle.current().info().command().orElse("java");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   private static long rss(Long pid) {

@@ -2,12 +2,12 @@ package dev.strongroom.devstack.testing;
 
 import dev.strongroom.devstack.kafka.EmbeddedKafka;
 import dev.strongroom.devstack.keys.DevKeys;
+import dev.strongroom.provisioner.os.LoopbackPorts;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.pki.PkiSpec;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,10 +76,7 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
       kafka = EmbeddedKafka.start(dir.resolve("kafka"), pki);
       kafka.createStrongroomTopics();
       DevKeys keys = DevKeys.generate(dir.resolve("keys"), DevKeys.STANDARD, Duration.ofHours(2));
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        port = s.getLocalPort();
-      }
+      int port = LoopbackPorts.free();
       current = new Stack(kafka.bootstrapServers(), keys, port, service, pki);
       Map<String, String> config =
           new java.util.HashMap<>(

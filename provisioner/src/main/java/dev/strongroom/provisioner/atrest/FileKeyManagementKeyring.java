@@ -1,6 +1,6 @@
 package dev.strongroom.provisioner.atrest;
 
-import dev.strongroom.provisioner.internal.SecureFiles;
+import dev.strongroom.provisioner.os.SecureFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.strongroom.provisioner.db;
 
-import dev.strongroom.provisioner.internal.Processes;
+import dev.strongroom.provisioner.os.Processes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,10 @@
 package dev.strongroom.provisioner.db;
 
 import dev.strongroom.provisioner.atrest.FileKeyManagementKeyring;
-import dev.strongroom.provisioner.internal.Processes;
-import dev.strongroom.provisioner.internal.SecureFiles;
+import dev.strongroom.provisioner.os.LoopbackPorts;
+import dev.strongroom.provisioner.os.Processes;
+import dev.strongroom.provisioner.os.SecureFiles;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -76,7 +75,7 @@ public final class MariaDbInstance implements AutoCloseable {
     }
     binaries.check();
     boolean auto = settings.port() == 0;
-    ServerSettings s = auto ? settings.withPort(freePort()) : settings;
+    ServerSettings s = auto ? settings.withPort(LoopbackPorts.free()) : settings;
     if (s.port() == 3306) {
       throw new InstanceException("a private instance never listens on the default port 3306");
     }
@@ -175,7 +174,7 @@ public final class MariaDbInstance implements AutoCloseable {
       boolean portTaken =
           log.contains("Address already in use") || log.contains("Bind on TCP/IP port");
       if (autoPort && portTaken && attempt < PORT_ATTEMPTS) {
-        settings = settings.withPort(freePort());
+        settings = settings.withPort(LoopbackPorts.free());
         writeOptionFile();
         continue;
       }
@@ -412,16 +411,6 @@ public final class MariaDbInstance implements AutoCloseable {
         }
       }
       throw new IOException("no greeting from " + socket);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      s.setReuseAddress(true);
-      int port = s.getLocalPort();
-      return port == 3306 ? freePort() : port;
-    } catch (IOException e) {
-      throw new InstanceException("cannot find a free loopback port", e);
     }
   }
 

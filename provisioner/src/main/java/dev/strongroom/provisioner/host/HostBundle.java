@@ -2,7 +2,7 @@ package dev.strongroom.provisioner.host;
 
 import dev.strongroom.contracts.errors.ErrorCode;
 import dev.strongroom.provisioner.ProvisionerException;
-import dev.strongroom.provisioner.internal.SecureFiles;
+import dev.strongroom.provisioner.os.SecureFiles;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;

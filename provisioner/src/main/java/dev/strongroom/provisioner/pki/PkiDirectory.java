@@ -1,7 +1,8 @@
 package dev.strongroom.provisioner.pki;
 
+import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.tls.TlsIdentity;
-import dev.strongroom.provisioner.internal.SecureFiles;
+import dev.strongroom.provisioner.os.SecureFiles;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -407,7 +407,7 @@ public final class PkiDirectory {
             serverAuth ? spec.serverNames() : List.of());
     byte[] pw = new byte[18];
     RANDOM.nextBytes(pw);
-    String password = Base64.getUrlEncoder().withoutPadding().encodeToString(pw);
+    String password = Base64Url.encode(pw);
     char[] pwChars = password.toCharArray();
     try {
       SecureFiles.writeSecret(

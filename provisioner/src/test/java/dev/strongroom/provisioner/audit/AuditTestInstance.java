@@ -10,7 +10,7 @@ import dev.strongroom.provisioner.db.MariaDbBinaries;
 import dev.strongroom.provisioner.db.MariaDbInstance;
 import dev.strongroom.provisioner.db.ServerError;
 import dev.strongroom.provisioner.db.TestInstances;
-import dev.strongroom.provisioner.internal.Processes;
+import dev.strongroom.provisioner.os.Processes;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.schema.AuditInstaller;
 import java.io.IOException;

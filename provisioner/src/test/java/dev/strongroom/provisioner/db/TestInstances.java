@@ -1,6 +1,6 @@
 package dev.strongroom.provisioner.db;
 
-import dev.strongroom.provisioner.internal.Processes;
+import dev.strongroom.provisioner.os.Processes;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import dev.strongroom.contracts.token.InvalidTokenException;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.provisioner.db.ClientResult;
 import dev.strongroom.provisioner.db.ServerError;
-import dev.strongroom.provisioner.internal.Processes;
+import dev.strongroom.provisioner.os.Processes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

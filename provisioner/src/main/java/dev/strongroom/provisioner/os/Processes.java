@@ -1,4 +1,4 @@
-package dev.strongroom.provisioner.internal;
+package dev.strongroom.provisioner.os;
 
 import dev.strongroom.contracts.errors.ErrorCode;
 import dev.strongroom.provisioner.ProvisionerException;

@@ -1,8 +1,12 @@
-package dev.strongroom.contracts.internal;
+package dev.strongroom.contracts.encoding;
 
 import java.util.Base64;
 
-/** base64url without padding (RFC 4648 §5), strict on decode. */
+/**
+ * base64url without padding (RFC 4648 §5), strict on decode: the one copy for every module (key
+ * ids, signatures, tokens, key files). Decoding refuses padding, whitespace, characters outside the
+ * URL alphabet and non-canonical trailing bits, so one value has exactly one text form.
+ */
 public final class Base64Url {
   private static final Base64.Encoder ENC = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DEC = Base64.getUrlDecoder();
