@@ -44,6 +44,10 @@ import org.apache.kafka.common.resource.ResourceType;
  *       (groups ops-dispatch-*)</td><td>provision.requests, proof.requests</td></tr>
  * </table>
  *
+ * <p>The data-service also holds WRITE on transactional ids prefixed {@code data-service-}: its
+ * store loop commits results, dead letters and offsets in one Kafka transaction
+ * (docs/data-plane.md).
+ *
  * <p>A principal not in the table (a database identity's certificate, say) has no grant at all.
  * Services that come to read or write another topic add it here, next to the test that shows it.
  */
@@ -108,6 +112,9 @@ public final class KafkaAccessPolicy {
         List.of(Topics.PROVISION_EVENTS, Topics.PROOF_RESULTS),
         List.of(Topics.PROVISION_REQUESTS, Topics.PROOF_REQUESTS));
   }
+
+  /** Principals whose producers are transactional (ids {@code <principal>-…}). */
+  public static final List<String> TRANSACTIONAL = List.of("data-service");
 
   private KafkaAccessPolicy() {}
 
@@ -177,6 +184,15 @@ public final class KafkaAccessPolicy {
                 PatternType.PREFIXED,
                 AclOperation.READ));
       }
+    }
+    for (String p : TRANSACTIONAL) {
+      out.add(
+          allow(
+              "User:" + p,
+              ResourceType.TRANSACTIONAL_ID,
+              p + "-",
+              PatternType.PREFIXED,
+              AclOperation.WRITE));
     }
     out.add(
         allow(

@@ -156,6 +156,9 @@ public final class StackLauncher {
               kmsLatency.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
           keys.cryptoServiceConfig(kmsLatency).forEach((k, v) -> args.add("-D" + k + "=" + v));
         }
+        if (s == ServiceModule.DATA) {
+          dataServiceDbArgs(db).forEach(a -> args.add(a));
+        }
         args.add("-jar");
         args.add(serviceJar(s).toString());
         launched.add(spawn(s.module(), args, logs.resolve(s.module() + ".out")));
@@ -190,6 +193,18 @@ public final class StackLauncher {
       down();
       throw e;
     }
+  }
+
+  /** The data-service's {@code app_user} connection: TLS 1.3 with the identity's certificate. */
+  private static List<String> dataServiceDbArgs(StackDescriptor.Db db) {
+    StackDescriptor.CertKey app = db.identities().get("app_user");
+    return List.of(
+        "-Dstrongroom.data.db.host=" + db.host(),
+        "-Dstrongroom.data.db.port=" + db.port(),
+        "-Dstrongroom.data.db.database=" + db.database(),
+        "-Dstrongroom.data.db.ca-cert=" + db.caCert(),
+        "-Dstrongroom.data.db.cert=" + app.cert(),
+        "-Dstrongroom.data.db.key=" + app.key());
   }
 
   /** State file holding the wait the crypto-service adds before each KMS call (ISO-8601). */

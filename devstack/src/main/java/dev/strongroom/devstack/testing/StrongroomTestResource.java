@@ -29,10 +29,16 @@ import java.util.stream.Stream;
 public class StrongroomTestResource implements QuarkusTestResourceLifecycleManager {
   /**
    * What a test needs to reach the service under test; {@link #kafka(String)} builds a Kafka
-   * client's properties for one of the PKI's identities.
+   * client's properties for one of the PKI's identities; {@code database} is the private database
+   * when the resource was asked for one (always for the data-service).
    */
   public record Stack(
-      String bootstrap, DevKeys keys, int httpPort, String service, PkiDirectory pki) {
+      String bootstrap,
+      DevKeys keys,
+      int httpPort,
+      String service,
+      PkiDirectory pki,
+      java.util.Optional<TestDatabase> database) {
     /** Kafka client properties (bootstrap and mutual TLS) acting as identity {@code name}. */
     public Map<String, Object> kafka(String name) {
       return pki.identity(name).kafkaClient(bootstrap);
@@ -44,6 +50,8 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
   private Path dir;
   private EmbeddedKafka kafka;
   private String service;
+  private boolean withDatabase;
+  private TestDatabase database;
 
   /** The stack of the running test resource. */
   public static Stack stack() {
@@ -56,6 +64,10 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
   @Override
   public void init(Map<String, String> initArgs) {
     service = initArgs.getOrDefault("service", "data-service");
+    // the data-service cannot start without its database; others may ask for one too
+    withDatabase =
+        Boolean.parseBoolean(
+            initArgs.getOrDefault("database", Boolean.toString("data-service".equals(service))));
   }
 
   /** Strong references: JUL keeps loggers weakly, and a collected logger forgets its level. */
@@ -77,7 +89,17 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
       kafka.createStrongroomTopics();
       DevKeys keys = DevKeys.generate(dir.resolve("keys"), DevKeys.STANDARD, Duration.ofHours(2));
       int port = LoopbackPorts.free();
-      current = new Stack(kafka.bootstrapServers(), keys, port, service, pki);
+      if (withDatabase) {
+        database = TestDatabase.start(dir.resolve("db"), pki, keys.tenantTokenKey());
+      }
+      current =
+          new Stack(
+              kafka.bootstrapServers(),
+              keys,
+              port,
+              service,
+              pki,
+              java.util.Optional.ofNullable(database));
       Map<String, String> config =
           new java.util.HashMap<>(
               Map.of(
@@ -90,6 +112,9 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
       if ("crypto-service".equals(service)) {
         config.putAll(keys.cryptoServiceConfig());
       }
+      if (database != null && "data-service".equals(service)) {
+        config.putAll(database.dataServiceConfig());
+      }
       return config;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -101,6 +126,9 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
     current = null;
     if (kafka != null) {
       kafka.close();
+    }
+    if (database != null) {
+      database.close();
     }
     if (dir != null) {
       try (Stream<Path> walk = Files.walk(dir)) {

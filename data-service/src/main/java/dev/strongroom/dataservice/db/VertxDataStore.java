@@ -1,0 +1,277 @@
+package dev.strongroom.dataservice.db;
+
+import dev.strongroom.contracts.errors.ErrorCode;
+import dev.strongroom.contracts.errors.RefusalCode;
+import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.dataservice.store.DataStore;
+import dev.strongroom.dataservice.store.SqlErrors;
+import dev.strongroom.dataservice.store.StoreFailure;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.mysqlclient.MySQLBuilder;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.mysqlclient.MySQLException;
+import io.vertx.mysqlclient.SslMode;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * {@link DataStore} on the reactive Vert.x MySQL client (DESIGN §2), on Quarkus's own Vert.x: TLS
+ * 1.3 only, the server verified against the stack's CA, and the {@code app_user} client certificate
+ * (PEM, PKCS#8 key) as the only credential; a bounded pool.
+ *
+ * <p>Binding: each call checks a connection out, binds it with {@code security_set_tenant(token)},
+ * runs one procedure, and clears the binding with {@code security_clear_tenant()} before the
+ * connection goes back to the pool. {@code security_set_tenant} clears any old binding first and
+ * fails closed, so even a connection whose clear failed (a broken connection) cannot carry a tenant
+ * into the next checkout.
+ */
+public final class VertxDataStore implements DataStore {
+  /** Connection settings. */
+  public record Settings(
+      String host,
+      int port,
+      String database,
+      String user,
+      Path caCert,
+      Path clientCert,
+      Path clientKey,
+      int poolSize,
+      Duration connectTimeout,
+      Duration callTimeout) {}
+
+  private static final String STORE_SQL =
+      "CALL app_create_user_encrypted(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final List<String> FIELDS = StoreRequest.FIELDS;
+
+  private final Pool pool;
+  private final Duration callTimeout;
+
+  public VertxDataStore(Vertx vertx, Settings s) {
+    MySQLConnectOptions connect =
+        new MySQLConnectOptions()
+            .setHost(s.host())
+            .setPort(s.port())
+            .setDatabase(s.database())
+            .setUser(s.user())
+            .setSslMode(SslMode.VERIFY_CA)
+            .setPemTrustOptions(new PemTrustOptions().addCertPath(s.caCert().toString()))
+            .setPemKeyCertOptions(
+                new PemKeyCertOptions()
+                    .setCertPath(s.clientCert().toString())
+                    .setKeyPath(s.clientKey().toString()))
+            .setCachePreparedStatements(true);
+    connect.setEnabledSecureTransportProtocols(Set.of("TLSv1.3"));
+    connect.setConnectTimeout((int) s.connectTimeout().toMillis());
+    PoolOptions poolOptions =
+        new PoolOptions()
+            .setMaxSize(s.poolSize())
+            .setMaxWaitQueueSize(-1)
+            .setConnectionTimeout((int) s.callTimeout().toSeconds())
+            .setConnectionTimeoutUnit(TimeUnit.SECONDS)
+            .setIdleTimeout(60)
+            .setIdleTimeoutUnit(TimeUnit.SECONDS);
+    this.pool = MySQLBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
+    this.callTimeout = s.callTimeout();
+  }
+
+  @Override
+  public Stored store(String expectedTenant, StoreRequest r) {
+    Tuple args = Tuple.tuple();
+    args.addString(r.requestId());
+    args.addString(r.recordId());
+    StoreRequest.DataKeyRef k = r.dataKey();
+    args.addString(k.dekId());
+    args.addBuffer(Buffer.buffer(k.wrappedDek()));
+    args.addString(k.kmsKeyName());
+    args.addString(k.kmsKeyVersion());
+    args.addValue(k.pqWrappedDekIfAny().map(Buffer::buffer).orElse(null));
+    args.addValue(k.pqAlg());
+    for (String f : FIELDS) {
+      StoreRequest.FieldCiphertext c = r.fields().get(f);
+      args.addValue(c == null ? null : Buffer.buffer(c.ct()));
+      args.addValue(c == null ? null : Buffer.buffer(c.iv()));
+    }
+    String status =
+        bound(
+            r.tenantToken(),
+            expectedTenant,
+            conn ->
+                conn.preparedQuery(STORE_SQL)
+                    .execute(args)
+                    .map(rows -> first(rows, "app_create_user_encrypted").getString("status")));
+    return Stored.valueOf(status);
+  }
+
+  @Override
+  public Envelope readForDecrypt(String token, String recordId, String reader) {
+    return bound(
+        token,
+        null,
+        conn ->
+            conn.preparedQuery("CALL app_record_decrypt(?, ?)")
+                .execute(Tuple.of(recordId, reader))
+                .map(rows -> envelope(first(rows, "app_record_decrypt"))));
+  }
+
+  @Override
+  public List<Summary> list(String token, int limit) {
+    return bound(
+        token,
+        null,
+        conn ->
+            conn.preparedQuery("CALL app_list_users(?)")
+                .execute(Tuple.of(limit))
+                .map(
+                    rows -> {
+                      List<Summary> out = new ArrayList<>();
+                      for (Row row : rows) {
+                        out.add(
+                            new Summary(
+                                row.getString("record_id"),
+                                row.getString("request_id"),
+                                row.getString("dek_id"),
+                                instant(row.getLocalDateTime("created_at"))));
+                      }
+                      return out;
+                    }));
+  }
+
+  /**
+   * Checks a connection out, binds it to the token's tenant (refusing a token for another tenant
+   * than {@code expectedTenant} when given), runs {@code work}, clears the binding, returns the
+   * connection.
+   */
+  private <T> T bound(
+      String token, String expectedTenant, Function<SqlConnection, Future<T>> work) {
+    Future<T> f =
+        pool.getConnection()
+            .compose(
+                conn ->
+                    conn.preparedQuery("CALL security_set_tenant(?)")
+                        .execute(Tuple.of(token))
+                        .compose(
+                            rows -> {
+                              String tenant = first(rows, "security_set_tenant").getString(0);
+                              if (expectedTenant != null && !expectedTenant.equals(tenant)) {
+                                return Future.failedFuture(
+                                    new StoreFailure(
+                                        ErrorCode.UNAUTHORIZED,
+                                        RefusalCode.TOKEN_TENANT,
+                                        RefusalCode.TOKEN_TENANT.code()
+                                            + ": the token is not for the request's tenant",
+                                        null));
+                              }
+                              return work.apply(conn);
+                            })
+                        .eventually(
+                            (Void v) ->
+                                conn.query("CALL security_clear_tenant()")
+                                    .execute()
+                                    .otherwiseEmpty()
+                                    .eventually((Void w) -> conn.close())));
+    try {
+      return f.toCompletionStage()
+          .toCompletableFuture()
+          .get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw SqlErrors.unreachable("interrupted", e);
+    } catch (TimeoutException e) {
+      throw SqlErrors.unreachable("no answer from the database within " + callTimeout, e);
+    } catch (ExecutionException e) {
+      throw translate(e.getCause());
+    }
+  }
+
+  static StoreFailure translate(Throwable t) {
+    if (t instanceof StoreFailure f) {
+      return f;
+    }
+    if (t instanceof MySQLException m) {
+      return SqlErrors.classify(
+          m.getErrorCode(), m.getSqlState(), serverMessage(m.getMessage()), m);
+    }
+    // connection refused, closed, reset, TLS handshake cut short, pool wait timed out: transient
+    return SqlErrors.unreachable("database unreachable: " + t, t);
+  }
+
+  /**
+   * The server's own message: Vert.x renders it as {@code {errorMessage=…, errorCode=…,
+   * sqlState=…}}.
+   */
+  static String serverMessage(String rendered) {
+    String prefix = "{errorMessage=";
+    if (rendered != null && rendered.startsWith(prefix)) {
+      int end = rendered.lastIndexOf(", errorCode=");
+      return rendered.substring(prefix.length(), end < 0 ? rendered.length() : end);
+    }
+    return rendered;
+  }
+
+  private static Row first(RowSet<Row> rows, String procedure) {
+    var it = rows.iterator();
+    if (!it.hasNext()) {
+      throw new StoreFailure(ErrorCode.REFUSED, null, procedure + " returned no row", null);
+    }
+    return it.next();
+  }
+
+  private static Envelope envelope(Row row) {
+    Buffer pq = row.getBuffer("pq_wrapped_dek");
+    StoreRequest.DataKeyRef key =
+        new StoreRequest.DataKeyRef(
+            row.getString("dek_id"),
+            row.getBuffer("wrapped_dek").getBytes(),
+            row.getString("kms_key_name"),
+            row.getString("kms_key_version"),
+            pq == null ? null : pq.getBytes(),
+            row.getString("pq_alg"));
+    Map<String, StoreRequest.FieldCiphertext> fields = new LinkedHashMap<>();
+    for (String f : FIELDS) {
+      Buffer ct = row.getBuffer(f + "_ct");
+      if (ct != null) {
+        fields.put(
+            f,
+            new StoreRequest.FieldCiphertext(ct.getBytes(), row.getBuffer(f + "_iv").getBytes()));
+      }
+    }
+    return new Envelope(
+        String.valueOf(row.getValue("decrypt_id")),
+        row.getString("record_id"),
+        row.getString("tenant_id"),
+        key,
+        fields,
+        instant(row.getLocalDateTime("created_at")));
+  }
+
+  private static Instant instant(LocalDateTime t) {
+    return t == null ? null : t.toInstant(ZoneOffset.UTC);
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

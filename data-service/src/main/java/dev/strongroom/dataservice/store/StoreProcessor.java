@@ -1,0 +1,207 @@
+package dev.strongroom.dataservice.store;
+
+import dev.strongroom.contracts.envelope.EventSigner;
+import dev.strongroom.contracts.envelope.Rejection;
+import dev.strongroom.contracts.envelope.SignedEvent;
+import dev.strongroom.contracts.envelope.VerifiedEvent;
+import dev.strongroom.contracts.errors.ErrorCode;
+import dev.strongroom.contracts.kafka.RecordGate;
+import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.contracts.records.StoreResult;
+import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * What one {@code strongroom.store.requests} record becomes, as records to publish in the same
+ * Kafka transaction as its offset:
+ *
+ * <ul>
+ *   <li>refused by the acceptance rules (DESIGN §3): its dead letter (and alert), no result — the
+ *       request id of an unverified event is not to be trusted;
+ *   <li>stored or already stored: a signed {@code store.completed} result, STORED or DUPLICATE;
+ *   <li>refused by the database or the tenant check: a REJECTED result with the refusal's code
+ *       ({@code SR-…} or an error code) and the record's dead letter with that reason.
+ * </ul>
+ *
+ * Retriable failures (see {@link SqlErrors}) are retried in place with exponential backoff for as
+ * long as the loop runs; nothing is dropped and nothing is decided before the database answers.
+ */
+public final class StoreProcessor {
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(StoreProcessor.class);
+
+  /** Observes outcomes and retries (metrics). */
+  public interface Listener {
+    void outcome(String status, String code);
+
+    void retry(String why);
+
+    void waiting(int delta);
+  }
+
+  private final RecordGate gate;
+  private final EventSigner signer;
+  private final DataStore store;
+  private final Duration backoffMin;
+  private final Duration backoffMax;
+  private final Listener listener;
+
+  public StoreProcessor(
+      RecordGate gate,
+      EventSigner signer,
+      DataStore store,
+      Duration backoffMin,
+      Duration backoffMax,
+      Listener listener) {
+    this.gate = gate;
+    this.signer = signer;
+    this.store = store;
+    this.backoffMin = backoffMin;
+    this.backoffMax = backoffMax;
+    this.listener = listener;
+  }
+
+  /** Thrown when the loop stops while a record is still being retried: nothing is published. */
+  public static final class Stopped extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Stopped() {
+      super("stopped while retrying", null, false, false);
+    }
+  }
+
+  /**
+   * @param running false once the loop is stopping (a retrying record then gives up with {@link
+   *     Stopped}, unpublished and uncommitted)
+   */
+  public List<ProducerRecord<byte[], byte[]>> process(
+      ConsumerRecord<byte[], byte[]> record, BooleanSupplier running) {
+    RecordGate.Decision decision = gate.admit(record);
+    if (decision instanceof RecordGate.DeadLetter dl) {
+      listener.outcome("DEAD_LETTER", dl.rejection().code().code());
+      return deadLetter(dl);
+    }
+    VerifiedEvent event = ((RecordGate.Admit) decision).event();
+    if (!EventCatalog.STORE_REQUESTED.type().equals(event.type()) || event.subject().isEmpty()) {
+      listener.outcome("DEAD_LETTER", ErrorCode.SCHEMA.code());
+      return deadLetter(
+          gate.refuse(
+              record,
+              new Rejection(
+                  ErrorCode.SCHEMA,
+                  signer.source() + " does not process " + event.type() + " without a subject",
+                  event.id(),
+                  event.source(),
+                  event.sigkid())));
+    }
+    String tenant = event.subject().get();
+    StoreRequest request;
+    try {
+      request = StoreRequest.fromData(event.data());
+    } catch (RuntimeException e) {
+      listener.outcome("DEAD_LETTER", ErrorCode.SCHEMA.code());
+      return deadLetter(
+          gate.refuse(
+              record,
+              new Rejection(
+                  ErrorCode.SCHEMA,
+                  "store request does not hold together: " + e.getMessage(),
+                  event.id(),
+                  event.source(),
+                  event.sigkid())));
+    }
+    StoreResult result;
+    StoreFailure refusal = null;
+    try {
+      DataStore.Stored stored = storeWithRetry(tenant, request, running);
+      result =
+          new StoreResult(
+              request.requestId(),
+              request.recordId(),
+              stored == DataStore.Stored.STORED
+                  ? StoreResult.Status.STORED
+                  : StoreResult.Status.DUPLICATE,
+              null);
+    } catch (StoreFailure f) {
+      LOG.warnf(
+          "store request %s of tenant %s rejected: %s", request.requestId(), tenant, f.detail());
+      refusal = f;
+      result =
+          new StoreResult(
+              request.requestId(), request.recordId(), StoreResult.Status.REJECTED, f.resultCode());
+    }
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(3);
+    SignedEvent signed = signer.sign(EventCatalog.STORE_COMPLETED, tenant, result.toData());
+    out.add(
+        new ProducerRecord<>(
+            Topics.STORE_RESULTS, tenant.getBytes(StandardCharsets.UTF_8), signed.bytes()));
+    if (refusal != null) {
+      out.addAll(
+          deadLetter(
+              gate.refuse(
+                  record,
+                  new Rejection(
+                      refusal.code(),
+                      refusal.detail(),
+                      event.id(),
+                      event.source(),
+                      event.sigkid()))));
+    }
+    listener.outcome(result.status().name(), result.errorCode() == null ? "" : result.errorCode());
+    return out;
+  }
+
+  private DataStore.Stored storeWithRetry(
+      String tenant, StoreRequest request, BooleanSupplier running) {
+    long backoff = backoffMin.toMillis();
+    boolean counted = false;
+    try {
+      while (true) {
+        try {
+          return store.store(tenant, request);
+        } catch (StoreFailure f) {
+          if (!f.retriable()) {
+            throw f;
+          }
+          if (!counted) {
+            listener.waiting(1);
+            counted = true;
+          }
+          listener.retry(f.code().code());
+          if (!running.getAsBoolean()) {
+            throw new Stopped();
+          }
+          sleep(backoff);
+          backoff = Math.min(backoffMax.toMillis(), backoff * 2);
+        }
+      }
+    } finally {
+      if (counted) {
+        listener.waiting(-1);
+      }
+    }
+  }
+
+  private static List<ProducerRecord<byte[], byte[]>> deadLetter(RecordGate.DeadLetter dl) {
+    List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(2);
+    out.add(dl.deadLetter());
+    dl.alert().ifPresent(out::add);
+    return out;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Stopped();
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.strongroom.devstack.testing;
+
+import dev.strongroom.provisioner.db.DbAccount;
+import dev.strongroom.provisioner.db.Dialect;
+import dev.strongroom.provisioner.db.InstanceLayout;
+import dev.strongroom.provisioner.db.MariaDbBinaries;
+import dev.strongroom.provisioner.db.MariaDbInstance;
+import dev.strongroom.provisioner.db.ServerSettings;
+import dev.strongroom.provisioner.db.TlsFiles;
+import dev.strongroom.provisioner.pki.Credential;
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.schema.AuditInstaller;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Test support: a private hardened MariaDB (TLS 1.3, mutual TLS, the Strongroom identities, the
+ * proc-only schema and the audit chain sealed every second) in a directory of its own on a free
+ * loopback port, the way {@code up} provisions it; never the machine's shared server.
+ */
+public final class TestDatabase implements AutoCloseable {
+  private final PkiDirectory pki;
+  private final MariaDbInstance instance;
+
+  private TestDatabase(PkiDirectory pki, MariaDbInstance instance) {
+    this.pki = pki;
+    this.instance = instance;
+  }
+
+  /**
+   * Provisions and starts with the certificates of {@code pki} (ensured); the database verifies
+   * tokens made with {@code tenantTokenKey}.
+   */
+  public static TestDatabase start(Path dir, PkiDirectory pki, byte[] tenantTokenKey) {
+    ServerSettings settings =
+        ServerSettings.builder(
+                Dialect.MARIADB_10_11, new InstanceLayout(dir.resolve("db")), TlsFiles.of(pki))
+            .port(0)
+            .bufferPoolMb(64)
+            .redoLogMb(32)
+            .build();
+    MariaDbInstance instance = MariaDbInstance.prepare(settings, MariaDbBinaries.debian().check());
+    instance.start();
+    try {
+      instance.applyAccounts(DbAccount.strongroomIdentities(pki));
+      AuditInstaller.install(
+          instance, tenantTokenKey, new AuditInstaller.Options(Duration.ofSeconds(1)));
+    } catch (RuntimeException e) {
+      instance.stop();
+      throw e;
+    }
+    return new TestDatabase(pki, instance);
+  }
+
+  /** The running server (root over its socket: {@code instance().sql(...)}, stop, start). */
+  public MariaDbInstance instance() {
+    return instance;
+  }
+
+  /** The PKI of this database (CA, the identities' certificates). */
+  public PkiDirectory pki() {
+    return pki;
+  }
+
+  /** The data-service's {@code strongroom.data.db.*} settings for this database. */
+  public Map<String, String> dataServiceConfig() {
+    Credential app = pki.client("app_user");
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("strongroom.data.db.host", "127.0.0.1");
+    c.put("strongroom.data.db.port", Integer.toString(instance.port()));
+    c.put("strongroom.data.db.ca-cert", pki.caCertPem().toString());
+    c.put("strongroom.data.db.cert", app.certPem().toString());
+    c.put("strongroom.data.db.key", app.keyPem().toString());
+    return c;
+  }
+
+  @Override
+  public void close() {
+    instance.stop();
+  }
+}
