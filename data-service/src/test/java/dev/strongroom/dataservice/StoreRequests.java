@@ -92,10 +92,11 @@ final class StoreRequests implements AutoCloseable {
   }
 
   /** Result events (committed only), in order, until {@code expected} arrived or the timeout. */
-  static List<StoreResult> results(String bootstrap, int expected, Duration timeout) {
+  static List<StoreResult> results(
+      StrongroomTestResource.Stack stack, int expected, Duration timeout) {
     List<StoreResult> out = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r :
-        read(bootstrap, Topics.STORE_RESULTS, expected, timeout)) {
+        read(stack, PkiSpec.DEMO_APP, Topics.STORE_RESULTS, expected, timeout)) {
       JsonNode event = CanonicalJson.parse(r.value());
       out.add(StoreResult.fromData(event.get("data")));
     }

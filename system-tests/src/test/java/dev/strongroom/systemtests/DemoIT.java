@@ -51,8 +51,7 @@ class DemoIT {
         result.toString().contains("DELETE command denied to user 'auditor'"),
         "audit history is not the auditor's to delete");
     assertTrue(result.toString().contains("name=Alice Example"), "the client-plane part ran");
-    assertTrue(
-        result.toString().contains("STORED (one row"), "the data-service stored the record");
+    assertTrue(result.toString().contains("STORED (one row"), "the data-service stored the record");
 
     assertEquals("{\"version\":1}", Files.readString(marker), "the operator's state is untouched");
     assertEquals(before, demoDirs(), "the demo removed its state directory");
