@@ -81,6 +81,11 @@ class ModulesTest {
         "org.knowm.xchart:xchart",
         "com.fasterxml.jackson.core:jackson-databind");
     pin(
+        "backup",
+        "dev.strongroom:contracts",
+        "dev.strongroom:crypto",
+        "dev.strongroom:provisioner");
+    pin(
         "devstack",
         "dev.strongroom:contracts-kafka",
         "dev.strongroom:crypto",

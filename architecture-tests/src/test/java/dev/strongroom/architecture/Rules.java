@@ -78,6 +78,7 @@ public final class Rules {
     "dev.strongroom.crypto..",
     "dev.strongroom.cloud..",
     "dev.strongroom.provisioner..",
+    "dev.strongroom.backup..",
     "dev.strongroom.audit..",
     "dev.strongroom.proof..",
     "dev.strongroom.client.."
