@@ -48,6 +48,9 @@ public final class Restorer {
   private static final DateTimeFormatter BINLOG_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
+  private static final java.util.regex.Pattern SCHEMA_GRANT =
+      java.util.regex.Pattern.compile("^GRANT .* ON (\\*|`[^`]+`)\\.\\* TO ");
+
   private final DbTools tools;
   private final MariaDbBinaries binaries;
 
@@ -133,8 +136,25 @@ public final class Restorer {
       Manifest first = chain.get(0);
       DataKey key = reader.backupKey(first);
       try {
-        load(reader, first, key, BackupWriter.DUMP_PART, server, work);
-        load(reader, first, key, BackupWriter.GRANTS_PART, server, work);
+        // Accounts first (definers of routines, triggers and views); grants when every table and
+        // routine they name exists, i.e. just before the dump's final view definitions (a view is
+        // checked against its definer's rights when it is created), and once more at the end for
+        // a dump without views.
+        byte[] grants;
+        try (InputStream in = reader.openPart(first, key, BackupWriter.GRANTS_PART)) {
+          grants = in.readAllBytes();
+        } catch (IOException e) {
+          throw new BackupException(
+              Reason.PART_UNREADABLE, BackupWriter.GRANTS_PART, "invalid ciphertext", e);
+        }
+        String accounts =
+            new String(grants, java.nio.charset.StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.startsWith("CREATE USER "))
+                .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+        run(accounts.getBytes(java.nio.charset.StandardCharsets.UTF_8), "accounts", server, work);
+        load(reader, first, key, BackupWriter.DUMP_PART, grants, server, work);
+        run(grants, BackupWriter.GRANTS_PART, server, work);
       } finally {
         key.destroy();
       }
@@ -224,8 +244,23 @@ public final class Restorer {
     }
   }
 
+  private void run(byte[] sql, String what, DbTools.Server server, Path work) {
+    List<String> cmd = tools.command(tools.client(), server, "--batch", "--binary-mode");
+    Piped.Result r = Piped.run(cmd, Map.of(), stdin -> stdin.write(sql), null, work, TIMEOUT);
+    if (!r.ok()) {
+      throw new BackupException(
+          Reason.TOOL_FAILED, what, "loading it failed: " + r.stderr().strip());
+    }
+  }
+
   private void load(
-      BackupReader reader, Manifest m, DataKey key, String part, DbTools.Server server, Path work) {
+      BackupReader reader,
+      Manifest m,
+      DataKey key,
+      String part,
+      byte[] beforeViews,
+      DbTools.Server server,
+      Path work) {
     List<String> cmd =
         tools.command(
             tools.client(), server, "--batch", "--binary-mode", "--max-allowed-packet=1G");
@@ -235,7 +270,7 @@ public final class Restorer {
             Map.of(),
             stdin -> {
               try (InputStream in = reader.openPart(m, key, part)) {
-                in.transferTo(stdin);
+                copyInjecting(in, stdin, beforeViews);
               }
             },
             null,
@@ -245,6 +280,32 @@ public final class Restorer {
       throw new BackupException(
           Reason.TOOL_FAILED, part, "loading it failed: " + r.stderr().strip());
     }
+  }
+
+  private static final byte[] FINAL_VIEWS =
+      "-- Final view structure for view ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** Copies a dump, writing {@code inject} once before the first final view definition. */
+  static void copyInjecting(InputStream in, OutputStream out, byte[] inject) throws IOException {
+    java.io.BufferedInputStream b = new java.io.BufferedInputStream(in, 1 << 16);
+    java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+    boolean injected = false;
+    for (int c = b.read(); c >= 0; c = b.read()) {
+      line.write(c);
+      if (c == '\n') {
+        byte[] l = line.toByteArray();
+        if (!injected
+            && l.length >= FINAL_VIEWS.length
+            && java.util.Arrays.equals(
+                l, 0, FINAL_VIEWS.length, FINAL_VIEWS, 0, FINAL_VIEWS.length)) {
+          out.write(inject);
+          injected = true;
+        }
+        out.write(l);
+        line.reset();
+      }
+    }
+    line.writeTo(out);
   }
 
   /**
