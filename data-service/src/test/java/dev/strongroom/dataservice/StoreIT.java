@@ -2,6 +2,8 @@ package dev.strongroom.dataservice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.records.StoreResult;
 import dev.strongroom.devstack.testing.StrongroomTestResource;
@@ -9,6 +11,10 @@ import dev.strongroom.devstack.testing.TestDatabase;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +23,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The packaged data-service between a real broker and a real hardened MariaDB (TLS 1.3, the {@code
@@ -30,8 +39,10 @@ import org.junit.jupiter.api.Test;
     value = StrongroomTestResource.class,
     initArgs = @ResourceArg(name = "service", value = "data-service"),
     restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the counts of the first see no other test
 class StoreIT {
   @Test
+  @Order(1)
   void everyRequestHasOneResult_oneRowPerRequest_refusalsRejectedWithTheirCode() {
     StrongroomTestResource.Stack stack = StrongroomTestResource.stack();
     TestDatabase db = stack.database().orElseThrow();
@@ -61,7 +72,7 @@ class StoreIT {
       requests.publish(
           "acme", requests.request("acme", globex, "other-tenant", StoreRequests.newRecordId()));
       expected.put("other-tenant", "REJECTED:SR-TOKEN-TENANT");
-      String forged = acme.substring(0, acme.length() - 2) + (acme.endsWith("A") ? "BB" : "AA");
+      String forged = StoreRequests.forge(acme);
       requests.publish(
           "acme", requests.request("acme", forged, "forged", StoreRequests.newRecordId()));
       expected.put("forged", "REJECTED:SR-TOKEN-SIGNATURE");
@@ -103,5 +114,86 @@ class StoreIT {
           Integer.toString(2 * perTenant + 1),
           db.instance().sql("SELECT COUNT(*) FROM strongroom.users").scalar());
     }
+  }
+
+  /**
+   * The read path: a stored record's envelope comes back to its own tenant only, and each read is
+   * in the audit chain's {@code record_decrypts} before the ciphertext leaves.
+   */
+  @Test
+  @Order(2)
+  void storedRecord_readByItsTenant_audited_refusedToAnother() throws Exception {
+    StrongroomTestResource.Stack stack = StrongroomTestResource.stack();
+    TestDatabase db = stack.database().orElseThrow();
+    try (StoreRequests requests = new StoreRequests(stack)) {
+      String token = requests.token("initech");
+      String recordId = StoreRequests.newRecordId();
+      StoreRequest stored = requests.request("initech", token, "read-1", recordId);
+      requests.publish("initech", stored);
+      requests.flush();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!"1"
+          .equals(
+              db.instance()
+                  .sql("SELECT COUNT(*) FROM strongroom.users WHERE record_id = '" + recordId + "'")
+                  .scalar())) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("read-1 was not stored");
+        }
+        Thread.sleep(200);
+      }
+
+      HttpResponse<String> ok = get("/v1/records/" + recordId, token);
+      assertEquals(200, ok.statusCode(), ok.body());
+      JsonNode body = CanonicalJson.mapper().readTree(ok.body());
+      assertEquals("initech", body.get("tenant").asText());
+      assertEquals(stored.toData().get("fields"), body.get("fields"));
+      assertEquals(stored.toData().get("dataKey"), body.get("dataKey"));
+      assertEquals(
+          "1",
+          db.instance()
+              .sql(
+                  "SELECT COUNT(*) FROM strongroom.record_decrypts WHERE record_id = '"
+                      + recordId
+                      + "' AND reader = 'app@initech'")
+              .scalar());
+
+      HttpResponse<String> other = get("/v1/records/" + recordId, requests.token("umbrella"));
+      assertEquals(403, other.statusCode(), other.body());
+      assertEquals(
+          "SR-CROSS-TENANT", CanonicalJson.mapper().readTree(other.body()).get("error").asText());
+      String forged = StoreRequests.forge(token);
+      HttpResponse<String> bad = get("/v1/records/" + recordId, forged);
+      assertEquals(401, bad.statusCode(), bad.body());
+      assertEquals(
+          "SR-TOKEN-SIGNATURE", CanonicalJson.mapper().readTree(bad.body()).get("error").asText());
+      assertEquals(401, get("/v1/records/" + recordId, null).statusCode());
+      assertEquals(
+          "1",
+          db.instance()
+              .sql(
+                  "SELECT COUNT(*) FROM strongroom.record_decrypts WHERE record_id = '"
+                      + recordId
+                      + "'")
+              .scalar(),
+          "refused reads leave no decrypt");
+
+      HttpResponse<String> list = get("/v1/records?limit=10", token);
+      assertEquals(200, list.statusCode(), list.body());
+      JsonNode records = CanonicalJson.mapper().readTree(list.body()).get("records");
+      assertEquals(1, records.size());
+      assertEquals(recordId, records.get(0).get("recordId").asText());
+    }
+  }
+
+  private static HttpResponse<String> get(String path, String token) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + StrongroomTestResource.stack().httpPort() + path))
+            .timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }
