@@ -98,7 +98,8 @@ class CryptoServiceCloudKmsIT extends ServiceContract {
         .put("schemaVersion", store.schemaVersion());
     body.set("dataKey", store.toData().get("dataKey"));
     body.set("fields", store.toData().get("fields"));
-    HttpResponse<String> ok = post("/v1/decrypt", body.toString());
+    HttpResponse<String> ok =
+        post(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP, "/v1/decrypt", body.toString());
     assertEquals(200, ok.statusCode(), ok.body());
     JsonNode fields = CanonicalJson.mapper().readTree(ok.body()).get("fields");
     assertEquals("Person " + (records - 1), fields.get("name").asText());

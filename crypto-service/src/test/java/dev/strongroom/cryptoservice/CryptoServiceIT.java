@@ -168,15 +168,33 @@ class CryptoServiceIT extends ServiceContract {
                     nameCtx),
             StandardCharsets.UTF_8));
 
-    HttpResponse<String> ok = post("/v1/decrypt", decryptBody("acme", token, store).toString());
+    HttpResponse<String> ok =
+        post(
+            dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP,
+            "/v1/decrypt",
+            decryptBody("acme", token, store).toString());
     assertEquals(200, ok.statusCode(), ok.body());
     JsonNode fields = CanonicalJson.mapper().readTree(ok.body()).get("fields");
     FIELDS.forEach((k, val) -> assertEquals(val, fields.get(k).asText()));
 
+    // The same request from an identity not on /v1/decrypt's allow-list (the operator, or a
+    // service): refused before the body is read.
+    for (String other : java.util.List.of("operator", "data-service")) {
+      HttpResponse<String> refused =
+          post(other, "/v1/decrypt", decryptBody("acme", token, store).toString());
+      assertEquals(403, refused.statusCode(), refused.body());
+      assertEquals(
+          "{\"error\":\"FORBIDDEN\",\"detail\":\"" + other + " may not call /v1/decrypt\"}",
+          refused.body());
+    }
+
     // Another tenant's token for this tenant's record: refused before any key is touched.
     String globex = authority().issue("globex", "mallory@globex", Duration.ofMinutes(15));
     HttpResponse<String> crossTenant =
-        post("/v1/decrypt", decryptBody("acme", globex, store).toString());
+        post(
+            dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP,
+            "/v1/decrypt",
+            decryptBody("acme", globex, store).toString());
     assertEquals(403, crossTenant.statusCode(), crossTenant.body());
     assertEquals(
         "UNAUTHORIZED", CanonicalJson.mapper().readTree(crossTenant.body()).get("error").asText());
@@ -184,7 +202,10 @@ class CryptoServiceIT extends ServiceContract {
     // A valid token for globex, claiming acme's ciphertext as globex's: the wrapped key does not
     // open.
     HttpResponse<String> claimed =
-        post("/v1/decrypt", decryptBody("globex", globex, store).toString());
+        post(
+            dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP,
+            "/v1/decrypt",
+            decryptBody("globex", globex, store).toString());
     assertEquals(422, claimed.statusCode(), claimed.body());
     assertEquals(
         "invalid ciphertext",
@@ -193,17 +214,27 @@ class CryptoServiceIT extends ServiceContract {
     // The name ciphertext moved into the email field: invalid ciphertext.
     ObjectNode swapped = decryptBody("acme", token, store);
     ((ObjectNode) swapped.get("fields")).set("email", swapped.get("fields").get("name"));
-    assertEquals(422, post("/v1/decrypt", swapped.toString()).statusCode());
+    assertEquals(
+        422,
+        post(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP, "/v1/decrypt", swapped.toString())
+            .statusCode());
 
     // Another record id: invalid ciphertext.
     ObjectNode moved = decryptBody("acme", token, store);
     moved.put("recordId", newId());
-    assertEquals(422, post("/v1/decrypt", moved.toString()).statusCode());
+    assertEquals(
+        422,
+        post(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP, "/v1/decrypt", moved.toString())
+            .statusCode());
 
     // No valid token at all.
     assertEquals(
         401,
-        post("/v1/decrypt", decryptBody("acme", "eyJ2IjoxfQ.AAAA", store).toString()).statusCode());
+        post(
+                dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP,
+                "/v1/decrypt",
+                decryptBody("acme", "eyJ2IjoxfQ.AAAA", store).toString())
+            .statusCode());
   }
 
   @Test

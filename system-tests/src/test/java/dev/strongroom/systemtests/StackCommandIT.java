@@ -59,7 +59,7 @@ class StackCommandIT {
         Set.of("crypto", "data", "audit", "provisioner", "proof"), names(stack.get("services")));
     stack
         .get("services")
-        .forEach(u -> assertTrue(u.asText().startsWith("http://127.0.0.1:"), u.asText()));
+        .forEach(u -> assertTrue(u.asText().startsWith("https://127.0.0.1:"), u.asText()));
 
     outsideOperatorReadsAndIsRefusedWrites(stack);
     stateIsOwnerOnly(state);

@@ -1,16 +1,32 @@
 package dev.strongroom.contracts.tls;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * One mutual-TLS identity of the stack — a certificate and key issued by the stack's CA, and the CA
@@ -95,15 +111,95 @@ public record TlsIdentity(String name, Path caCert, Path cert, Path key) {
   /**
    * The configuration a service process of this identity is started with (paths only, never key
    * bytes, so nothing secret appears on a command line): {@value #CONFIG_NAME}, {@value
-   * #CONFIG_CA}, {@value #CONFIG_CERT}, {@value #CONFIG_KEY}.
+   * #CONFIG_CA}, {@value #CONFIG_CERT}, {@value #CONFIG_KEY} for its Kafka clients; and its HTTPS
+   * server on {@code httpsPort} — this certificate and key, trusting only the CA, TLS 1.3 only, the
+   * plain HTTP port not opened at all. (That a client certificate is required is build-time
+   * configuration in Quarkus: every service's {@code application.properties} sets {@code
+   * quarkus.http.ssl.client-auth=required}.)
    */
-  public Map<String, String> serviceConfig() {
+  public Map<String, String> serviceConfig(int httpsPort) {
     Map<String, String> c = new LinkedHashMap<>();
     c.put(CONFIG_NAME, name);
     c.put(CONFIG_CA, caCert.toString());
     c.put(CONFIG_CERT, cert.toString());
     c.put(CONFIG_KEY, key.toString());
+    c.put("quarkus.tls.key-store.pem.0.cert", cert.toString());
+    c.put("quarkus.tls.key-store.pem.0.key", key.toString());
+    c.put("quarkus.tls.trust-store.pem.certs", caCert.toString());
+    c.put("quarkus.tls.protocols", TLS_VERSION);
+    c.put("quarkus.http.insecure-requests", "disabled");
+    c.put("quarkus.http.ssl-port", Integer.toString(httpsPort));
+    c.put("quarkus.http.test-ssl-port", Integer.toString(httpsPort));
     return c;
+  }
+
+  /**
+   * A TLS 1.3 context presenting this certificate and trusting only the CA.
+   *
+   * @throws IllegalStateException if the PEM material cannot be loaded
+   */
+  public SSLContext sslContext() {
+    try {
+      CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+      X509Certificate own;
+      X509Certificate ca;
+      try (InputStream in = Files.newInputStream(cert)) {
+        own = (X509Certificate) x509.generateCertificate(in);
+      }
+      try (InputStream in = Files.newInputStream(caCert)) {
+        ca = (X509Certificate) x509.generateCertificate(in);
+      }
+      PrivateKey privateKey = privateKey(read(key));
+      char[] password = new char[0];
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(null, null);
+      keys.setKeyEntry(name, privateKey, password, new Certificate[] {own});
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, password);
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("ca", ca);
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext context = SSLContext.getInstance(TLS_VERSION);
+      context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+      return context;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot load the TLS identity " + name + ": " + e, e);
+    }
+  }
+
+  /**
+   * An HTTP client for the services' HTTPS endpoints: TLS 1.3, this certificate, only the CA
+   * trusted, the server's name checked against its certificate.
+   */
+  public HttpClient httpClient() {
+    SSLParameters params = new SSLParameters();
+    params.setProtocols(new String[] {TLS_VERSION});
+    return HttpClient.newBuilder()
+        .sslContext(sslContext())
+        .sslParameters(params)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  private static PrivateKey privateKey(String pem) throws GeneralSecurityException {
+    String body =
+        pem.replace("-----BEGIN PRIVATE KEY-----", "")
+            .replace("-----END PRIVATE KEY-----", "")
+            .replaceAll("\\s", "");
+    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body));
+    GeneralSecurityException last = null;
+    for (String alg : new String[] {"EC", "RSA", "Ed25519"}) {
+      try {
+        return KeyFactory.getInstance(alg).generatePrivate(spec);
+      } catch (GeneralSecurityException e) {
+        last = e;
+      }
+    }
+    throw last;
   }
 
   /**

@@ -248,7 +248,7 @@ public final class Demo {
       StackLauncher launcher, StackDescriptor stack, DevKeys keys, boolean print) throws Exception {
     say(print, "\nThe client plane encrypts before anything leaves it (crypto-service):");
     String crypto = stack.services().get(dev.strongroom.devstack.stack.ServiceModule.CRYPTO);
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpClient http = launcher.identity(PkiSpec.DEMO_APP).httpClient();
     JsonNode sealing =
         CanonicalJson.mapper()
             .readTree(

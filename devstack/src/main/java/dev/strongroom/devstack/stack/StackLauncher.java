@@ -58,8 +58,7 @@ public final class StackLauncher {
   private final Path home;
   private final Path state;
   private final PrintStream progress;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private HttpClient http; // the operator's, once the PKI exists
 
   /**
    * @param home the repository root (where the built modules are)
@@ -132,7 +131,7 @@ public final class StackLauncher {
       Map<ServiceModule, String> urls = new java.util.EnumMap<>(ServiceModule.class);
       for (ServiceModule s : ServiceModule.values()) {
         int port = LoopbackPorts.free();
-        urls.put(s, "http://127.0.0.1:" + port);
+        urls.put(s, "https://127.0.0.1:" + port);
         List<String> args =
             new ArrayList<>(
                 List.of(
@@ -140,15 +139,17 @@ public final class StackLauncher {
                     "-XX:+UseSerialGC",
                     "-XX:TieredStopAtLevel=1",
                     "-Dquarkus.http.host=127.0.0.1",
-                    "-Dquarkus.http.port=" + port,
                     "-Dkafka.bootstrap.servers=" + bootstrap,
                     "-Dstrongroom.events.key-registry=" + keys.registryFile(),
                     "-Dstrongroom.events.signing-key=" + keys.keyFile(s.module()),
                     "-Dquarkus.log.file.enable=true",
                     "-Dquarkus.log.file.path=" + logs.resolve(s.module() + ".log"),
                     "-Dstrongroom.state=" + state)); // marks the process as ours for down
-        // The service's own mTLS identity (paths only): Kafka and, through the service kit, HTTP.
-        pki().identity(s.module()).serviceConfig().forEach((k, v) -> args.add("-D" + k + "=" + v));
+        // The service's own mTLS identity (paths only): its Kafka clients and its HTTPS port.
+        pki()
+            .identity(s.module())
+            .serviceConfig(port)
+            .forEach((k, v) -> args.add("-D" + k + "=" + v));
         if (s == ServiceModule.CRYPTO) {
           Duration kmsLatency = kmsAddedLatency();
           writeAtomically(
@@ -410,15 +411,24 @@ public final class StackLauncher {
     }
   }
 
+  /** The operator's HTTPS client (health and metrics are the operator's). */
+  private synchronized HttpClient http() {
+    if (http == null) {
+      http = pki().identity("operator").httpClient();
+    }
+    return http;
+  }
+
   /** Empty when ready, else why not. */
   private Optional<String> readiness(String baseUrl) {
     try {
       HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(baseUrl + "/q/health/ready"))
-                  .timeout(Duration.ofSeconds(3))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          http()
+              .send(
+                  HttpRequest.newBuilder(URI.create(baseUrl + "/q/health/ready"))
+                      .timeout(Duration.ofSeconds(3))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 200) {
         return Optional.empty();
       }

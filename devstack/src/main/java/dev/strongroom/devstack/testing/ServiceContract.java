@@ -53,20 +53,32 @@ public abstract class ServiceContract {
     return StrongroomTestResource.stack();
   }
 
+  /** GETs {@code path} over HTTPS as the operator. */
   protected HttpResponse<String> get(String path) throws Exception {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack().httpPort() + path))
-            .timeout(Duration.ofSeconds(10))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return get("operator", path);
   }
 
-  /** POSTs JSON to the service. */
+  /** GETs {@code path} over HTTPS presenting identity {@code identity}'s certificate. */
+  protected HttpResponse<String> get(String identity, String path) throws Exception {
+    return stack()
+        .http(identity)
+        .send(
+            HttpRequest.newBuilder(URI.create(stack().baseUrl() + path))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** POSTs JSON to the service as the operator. */
   protected HttpResponse<String> post(String path, String json) throws Exception {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    return post("operator", path, json);
+  }
+
+  /** POSTs JSON to the service presenting identity {@code identity}'s certificate. */
+  protected HttpResponse<String> post(String identity, String path, String json) throws Exception {
+    HttpClient http = stack().http(identity);
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack().httpPort() + path))
+        HttpRequest.newBuilder(URI.create(stack().baseUrl() + path))
             .timeout(Duration.ofSeconds(20))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json))
@@ -95,6 +107,97 @@ public abstract class ServiceContract {
     assertEquals("UP", body.get("status").asText());
     assertTrue(r.body().contains("strongroom-event-keys"), r.body());
     assertTrue(r.body().contains(stack().keys().key(stack().service()).kid()), r.body());
+  }
+
+  @Test
+  void plainHttp_isRefused() throws Exception {
+    HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    java.io.IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class,
+            () ->
+                plain.send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + stack().httpPort() + "/q/health"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()));
+    assertNotNull(e); // the port speaks only TLS: no HTTP response ever comes back
+  }
+
+  @Test
+  void callerWithoutACertificate_isRefusedAtTheHandshake() throws Exception {
+    var id = stack().pki().identity("operator");
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (var in = java.nio.file.Files.newInputStream(id.caCert())) {
+      trust.setCertificateEntry(
+          "ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    tmf.init(trust);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    HttpClient anonymous =
+        HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5)).build();
+    java.io.IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class,
+            () ->
+                anonymous.send(
+                    HttpRequest.newBuilder(URI.create(stack().baseUrl() + "/q/health"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()));
+    assertTrue(
+        String.valueOf(e.getMessage()).contains("certificate_required")
+            || String.valueOf(e.getMessage()).contains("bad_certificate"),
+        "TLS alert for a missing client certificate: " + e);
+  }
+
+  @Test
+  void callerWithAStrangersCertificate_isRefusedAtTheHandshake(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    dev.strongroom.provisioner.pki.PkiDirectory stranger =
+        dev.strongroom.provisioner.pki.PkiDirectory.open(
+            tmp, dev.strongroom.provisioner.pki.PkiSpec.strongroom(List.of()));
+    stranger.ensure();
+    var forged = stranger.identity("operator");
+    var real = stack().pki().identity("operator");
+    HttpClient http =
+        new dev.strongroom.contracts.tls.TlsIdentity(
+                "operator", real.caCert(), forged.cert(), forged.key())
+            .httpClient();
+    java.io.IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class,
+            () ->
+                http.send(
+                    HttpRequest.newBuilder(URI.create(stack().baseUrl() + "/q/health"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString()));
+    assertTrue(
+        String.valueOf(e.getMessage()).contains("certificate_unknown")
+            || String.valueOf(e.getMessage()).contains("bad_certificate"),
+        "TLS alert for a certificate of another CA: " + e);
+  }
+
+  @Test
+  void healthAndMetrics_areTheOperatorsOnly() throws Exception {
+    HttpResponse<String> r = get(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP, "/q/metrics");
+    assertEquals(403, r.statusCode(), r.body());
+    assertEquals(
+        "{\"error\":\"FORBIDDEN\",\"detail\":\"demo-app may not call /q/metrics\"}", r.body());
+  }
+
+  @Test
+  void aPathNoRuleCovers_isRefused() throws Exception {
+    HttpResponse<String> r = get("/v1/no-such-endpoint");
+    assertEquals(403, r.statusCode(), r.body());
+    assertTrue(r.body().contains("\"FORBIDDEN\""), r.body());
   }
 
   @Test

@@ -43,6 +43,16 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
     public Map<String, Object> kafka(String name) {
       return pki.identity(name).kafkaClient(bootstrap);
     }
+
+    /** The service's base URL, {@code https://127.0.0.1:<port>}. */
+    public String baseUrl() {
+      return "https://127.0.0.1:" + httpPort;
+    }
+
+    /** An HTTPS client presenting identity {@code name}'s certificate. */
+    public java.net.http.HttpClient http(String name) {
+      return pki.identity(name).httpClient();
+    }
   }
 
   private static volatile Stack current;
@@ -108,7 +118,8 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
                   "strongroom.events.signing-key", keys.keyFile(service).toString(),
                   "quarkus.http.port", Integer.toString(port),
                   "quarkus.http.test-port", Integer.toString(port)));
-      config.putAll(pki.identity(service).serviceConfig());
+      // HTTPS only (serviceConfig): the same port serves TLS, the plain HTTP port is not opened.
+      config.putAll(pki.identity(service).serviceConfig(port));
       if ("crypto-service".equals(service)) {
         config.putAll(keys.cryptoServiceConfig());
       }

@@ -4,9 +4,9 @@ package dev.strongroom.provisioner.pki;
  * What a client certificate authenticates; the value of its {@code OU}.
  *
  * <p>Client certificates carry only the {@code clientAuth} extended key usage, so none of them can
- * serve TLS — except a {@link #BROKER}'s, which is both a TLS server (its listeners) and a TLS
- * client (it connects to its own controller listener), and so also carries {@code serverAuth} and
- * the server certificate's subject alternative names.
+ * serve TLS — except those of a {@link #SERVICE} (its HTTPS endpoint) and of a {@link #BROKER} (its
+ * listeners; it is also its own controller's client), which also carry {@code serverAuth} and the
+ * server certificate's subject alternative names ({@link #servesTls()}).
  */
 public enum ClientKind {
   /** A database identity ({@code app_user}, {@code auditor}, {@code migration}): {@code OU=db}. */
@@ -26,6 +26,11 @@ public enum ClientKind {
 
   ClientKind(String unit) {
     this.unit = unit;
+  }
+
+  /** Whether certificates of this kind also serve TLS (serverAuth and the loopback SANs). */
+  public boolean servesTls() {
+    return this == SERVICE || this == BROKER;
   }
 
   /** The organisational unit written into the subject. */

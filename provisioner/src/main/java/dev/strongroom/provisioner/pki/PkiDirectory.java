@@ -137,11 +137,11 @@ public final class PkiDirectory {
 
     for (ClientSpec c : spec.clients()) {
       CertificateSubject s = spec.clientSubject(c);
-      boolean broker = c.kind() == ClientKind.BROKER;
+      boolean serves = c.kind().servesTls();
       boolean ok =
-          leafValid(clientsDir(), c.name(), s, ca, revoked, now, broker ? expectedSans() : null);
+          leafValid(clientsDir(), c.name(), s, ca, revoked, now, serves ? expectedSans() : null);
       if (!ok) {
-        issueLeaf(clientsDir(), c.name(), s, ca, caKey, broker, true, now);
+        issueLeaf(clientsDir(), c.name(), s, ca, caKey, serves, true, now);
       }
       actions.put(c.name(), ok ? PkiReport.Action.KEPT : PkiReport.Action.ISSUED);
     }
@@ -189,12 +189,7 @@ public final class PkiDirectory {
   public synchronized Credential rotateClient(String name, boolean revokeOld) {
     ClientSpec c = spec.client(name);
     return rotate(
-        clientsDir(),
-        c.name(),
-        spec.clientSubject(c),
-        c.kind() == ClientKind.BROKER,
-        true,
-        revokeOld);
+        clientsDir(), c.name(), spec.clientSubject(c), c.kind().servesTls(), true, revokeOld);
   }
 
   /** Issues a new server key and certificate; the old one is revoked if asked. */
