@@ -177,6 +177,31 @@ class CryptoServiceIT extends ServiceContract {
     JsonNode fields = CanonicalJson.mapper().readTree(ok.body()).get("fields");
     FIELDS.forEach((k, val) -> assertEquals(val, fields.get(k).asText()));
 
+    // A newline in a request field cannot forge a log line: the refusal is logged escaped.
+    String marker = "FORGED-" + newId();
+    HttpResponse<String> forging =
+        post(
+            dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP,
+            "/v1/decrypt",
+            decryptBody("acme\n" + marker + " INFO [audit] operator granted root", token, store)
+                .toString());
+    assertEquals(403, forging.statusCode(), forging.body());
+    java.nio.file.Path log = java.nio.file.Path.of("target", "quarkus.log");
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    java.util.List<String> lines = java.util.List.of();
+    while (System.nanoTime() < deadline) {
+      lines = java.nio.file.Files.readAllLines(log);
+      if (lines.stream().anyMatch(l -> l.contains(marker))) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    java.util.List<String> withMarker = lines.stream().filter(l -> l.contains(marker)).toList();
+    assertEquals(1, withMarker.size(), "one log line carries the field: " + withMarker);
+    org.junit.jupiter.api.Assertions.assertTrue(
+        withMarker.get(0).contains("decrypt refused for tenant acme\\u000a" + marker),
+        withMarker.get(0));
+
     // The same request from an identity not on /v1/decrypt's allow-list (the operator, or a
     // service): refused before the body is read.
     for (String other : java.util.List.of("operator", "data-service")) {

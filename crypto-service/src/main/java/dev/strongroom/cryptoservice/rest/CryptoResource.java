@@ -10,6 +10,7 @@ import dev.strongroom.contracts.records.SealingKey;
 import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.token.InvalidTokenException;
 import dev.strongroom.cryptoservice.pipeline.DecryptService;
+import dev.strongroom.kit.tls.LogSafe;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -89,13 +90,13 @@ public class CryptoResource {
     } catch (InvalidTokenException e) {
       LOG.warnf(
           "decrypt refused for tenant %s record %s: %s",
-          request.tenant(), request.recordId(), e.reason());
+          LogSafe.text(request.tenant()), LogSafe.text(request.recordId()), e.reason());
       return error(
           "SR-TOKEN-TENANT".equals(e.reason()) ? 403 : 401, "UNAUTHORIZED", e.getMessage());
     } catch (StrongroomException e) {
       LOG.warnf(
           "decrypt failed for tenant %s record %s: %s",
-          request.tenant(), request.recordId(), e.code().code());
+          LogSafe.text(request.tenant()), LogSafe.text(request.recordId()), e.code().code());
       switch (e.code()) {
         case INTEGRITY:
           return error(422, "INTEGRITY", "invalid ciphertext");
