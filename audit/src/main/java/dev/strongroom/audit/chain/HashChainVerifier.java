@@ -99,10 +99,11 @@ public final class HashChainVerifier {
     }
     String payload;
     try {
-      if (!e.storedCanonical()) {
+      java.util.Optional<String> p = e.payloadIfStoredCanonical();
+      if (p.isEmpty()) {
         return fail(seq, "event " + id + " holds non-canonical JSON: edited");
       }
-      payload = e.payload();
+      payload = p.get();
     } catch (IllegalArgumentException | NullPointerException x) {
       return fail(seq, "event " + id + " is not well-formed (" + x.getMessage() + "): edited");
     }
