@@ -82,6 +82,7 @@ class ModulesTest {
         "com.fasterxml.jackson.core:jackson-databind");
     pin(
         "backup",
+        "dev.strongroom:audit",
         "dev.strongroom:contracts",
         "dev.strongroom:crypto",
         "dev.strongroom:provisioner");

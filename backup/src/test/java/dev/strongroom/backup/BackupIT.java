@@ -95,7 +95,7 @@ class BackupIT {
         reader.completeBackups());
     Manifest m = reader.verify(second.manifest().backupId());
     List<String> stored;
-    Path dir = t.store.root.resolve(second.directory());
+    Path dir = t.wormDir.resolve(second.directory());
     try (Stream<Path> s = Files.walk(dir)) {
       stored =
           s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
@@ -116,7 +116,7 @@ class BackupIT {
   void plaintextMarkerScan_findsNothingInAnyBackupFile_butFindsItInTheDecryptedDump()
       throws IOException {
     List<Path> files;
-    try (Stream<Path> s = Files.walk(t.store.root)) {
+    try (Stream<Path> s = Files.walk(t.wormDir)) {
       files = s.filter(Files::isRegularFile).toList();
     }
     assertTrue(files.size() >= 8, "parts of two backups: " + files);

@@ -50,7 +50,8 @@ final class BackupTestDb implements AutoCloseable {
   final TenantTokens tokens = new TenantTokens(tokenKey, Clock.systemUTC());
   final InsecureLocalKeyring kms;
   final SigningKey signer = SigningKey.generate();
-  final TestDirectoryStore store;
+  final WormBackupStore store;
+  final Path wormDir;
   final SecureRandom random = new SecureRandom();
 
   BackupTestDb(String prefix) throws IOException {
@@ -64,7 +65,8 @@ final class BackupTestDb implements AutoCloseable {
     Path keyring = base.resolve("kek.keyring");
     InsecureLocalKeyring.addVersion(keyring, "1", random);
     kms = InsecureLocalKeyring.load(KEK, keyring, random);
-    store = new TestDirectoryStore(base.resolve("worm"));
+    wormDir = base.resolve("worm");
+    store = new WormBackupStore(dev.strongroom.audit.worm.LocalDirWormStore.open(wormDir));
   }
 
   ServerSettings settings(Path dir) {

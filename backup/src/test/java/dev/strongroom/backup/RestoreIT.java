@@ -165,9 +165,9 @@ class RestoreIT {
   /** A copy of the store to tamper with (the real one is create-only for everyone but root). */
   static TestDirectoryStore copyOfStore(String name) throws IOException {
     Path copy = t.base.resolve(name);
-    try (Stream<Path> s = Files.walk(t.store.root)) {
+    try (Stream<Path> s = Files.walk(t.wormDir)) {
       for (Path p : s.toList()) {
-        Path dst = copy.resolve(t.store.root.relativize(p).toString());
+        Path dst = copy.resolve(t.wormDir.relativize(p).toString());
         if (Files.isDirectory(p)) {
           Files.createDirectories(dst);
         } else {

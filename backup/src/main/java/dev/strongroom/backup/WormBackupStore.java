@@ -1,0 +1,70 @@
+package dev.strongroom.backup;
+
+import dev.strongroom.audit.worm.WormConflictException;
+import dev.strongroom.audit.worm.WormStore;
+import dev.strongroom.audit.worm.WormStoreException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Backups in the audit library's WORM sink ({@link WormStore}: the local create-only directory or
+ * the retention-locked Cloud Storage bucket): create-only, a retried identical write is accepted, a
+ * different object under an existing name is refused.
+ */
+public final class WormBackupStore implements BackupStore {
+  private final WormStore worm;
+
+  public WormBackupStore(WormStore worm) {
+    this.worm = worm;
+  }
+
+  @Override
+  public void create(String name, Path file) {
+    try {
+      worm.put(name, Files.readAllBytes(file));
+    } catch (WormConflictException e) {
+      throw new BackupException(
+          BackupException.Reason.STORE_FAILED, name, "other bytes exist under this name", e);
+    } catch (WormStoreException | IOException e) {
+      throw new BackupException(BackupException.Reason.STORE_FAILED, name, e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public InputStream open(String name) {
+    return new ByteArrayInputStream(
+        worm.find(name)
+            .orElseThrow(
+                () ->
+                    new BackupException(
+                        BackupException.Reason.PART_MISSING, name, "not in " + describe())));
+  }
+
+  @Override
+  public boolean exists(String name) {
+    return worm.exists(name);
+  }
+
+  @Override
+  public List<String> backupIds() {
+    TreeSet<String> ids = new TreeSet<>();
+    for (String n : worm.list(PREFIX)) {
+      String rest = n.substring(PREFIX.length());
+      int slash = rest.indexOf('/');
+      if (slash > 0) {
+        ids.add(rest.substring(0, slash));
+      }
+    }
+    return List.copyOf(ids);
+  }
+
+  @Override
+  public String describe() {
+    return worm.location();
+  }
+}
