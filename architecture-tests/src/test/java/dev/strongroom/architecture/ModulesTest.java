@@ -91,6 +91,7 @@ class ModulesTest {
         "dev.strongroom:contracts-kafka",
         "dev.strongroom:crypto",
         "dev.strongroom:provisioner",
+        "dev.strongroom:proof",
         "*:*");
     pin(
         "crypto-service",

@@ -32,7 +32,9 @@ import picocli.CommandLine.ScopeType;
       StrongroomCommand.Status.class,
       StrongroomCommand.DemoCmd.class,
       StrongroomCommand.Token.class,
-      ProvisionCommand.class
+      ProvisionCommand.class,
+      ProofCommands.Prove.class,
+      ProofCommands.VerifyBundle.class
     })
 public final class StrongroomCommand implements Callable<Integer> {
   public static final int OK = 0;
