@@ -8,10 +8,10 @@ import dev.strongroom.proof.check.Check;
 import dev.strongroom.proof.check.Control;
 import dev.strongroom.proof.check.Method;
 import dev.strongroom.proof.check.Outcome;
-import dev.strongroom.proof.internal.Commands;
 import dev.strongroom.provisioner.db.ClientConnection;
 import dev.strongroom.provisioner.db.ClientResult;
 import dev.strongroom.provisioner.db.ServerError;
+import dev.strongroom.provisioner.os.Processes;
 import dev.strongroom.provisioner.pki.Credential;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.pki.PkiSpec;
@@ -129,7 +129,7 @@ public final class DatabaseControls {
               }
               String version = r.rows().get(0).get(1);
               String cipher = r.rows().get(1).get(1);
-              Commands.Result s = p.sClient("anonymous", "-verify_return_error", "-brief");
+              Processes.Result s = p.sClient("anonymous", "-verify_return_error", "-brief");
               boolean verified = s.output().contains("Verification: OK");
               return Outcome.of(
                   "TLSv1.3".equals(version) && TLS13_SUITES.contains(cipher) && verified,
@@ -147,7 +147,7 @@ public final class DatabaseControls {
                 CIS + "tls_version excludes TLSv1.2 and older",
                 STIG + "use NIST-approved TLS versions"),
             p -> {
-              Commands.Result r = p.sClient("anonymous", "-tls1_2", "-brief");
+              Processes.Result r = p.sClient("anonymous", "-tls1_2", "-brief");
               boolean refused = r.exitCode() != 0 && r.output().contains("alert protocol version");
               return Outcome.of(
                   refused,
@@ -164,7 +164,7 @@ public final class DatabaseControls {
                 "DESIGN §6.1",
                 CIS + "restrict ciphers to approved suites"),
             p -> {
-              Commands.Result r =
+              Processes.Result r =
                   p.sClient("anonymous", "-ciphersuites", "TLS_AES_128_GCM_SHA256", "-brief");
               boolean refused = r.exitCode() != 0 && r.output().contains("handshake failure");
               return Outcome.of(

@@ -1,12 +1,12 @@
 package dev.strongroom.proof.db;
 
 import dev.strongroom.proof.check.Evidence;
-import dev.strongroom.proof.internal.Commands;
 import dev.strongroom.proof.run.DbTarget;
 import dev.strongroom.proof.run.ProofContext;
 import dev.strongroom.provisioner.db.ClientConnection;
 import dev.strongroom.provisioner.db.ClientResult;
 import dev.strongroom.provisioner.db.ServerError;
+import dev.strongroom.provisioner.os.Processes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,7 +97,7 @@ public final class DbProbe {
   }
 
   /** {@code openssl s_client -starttls mysql} against the target with {@code extra} arguments. */
-  public Commands.Result sClient(String actor, String... extra) {
+  public Processes.Result sClient(String actor, String... extra) {
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -114,9 +114,9 @@ public final class DbProbe {
   }
 
   /** Runs a command (no stdin) and records it. */
-  public Commands.Result command(String actor, List<String> cmd) {
+  public Processes.Result command(String actor, List<String> cmd) {
     Instant t0 = evidence.now();
-    Commands.Result r = Commands.run(cmd, OPENSSL_TIMEOUT);
+    Processes.Result r = Processes.run(cmd, null, OPENSSL_TIMEOUT);
     evidence.add(actor, String.join(" ", cmd), t0, r.exitCode(), join(r.stdout(), r.stderr()));
     return r;
   }

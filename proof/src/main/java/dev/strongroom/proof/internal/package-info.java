@@ -1,2 +1,0 @@
-/** Not API: helpers of the proof library. */
-package dev.strongroom.proof.internal;
