@@ -844,7 +844,20 @@ public final class DatabaseControls {
                   missing.isEmpty(),
                   "12 audit triggers present",
                   "missing audit triggers: " + missing);
-            }));
+            }),
+        check(
+            c(
+                "SR-DB-AUD-04",
+                "The audit chain re-hashes to its anchored checkpoints (verify-audit)",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §5 (verification)",
+                "DESIGN §6.5",
+                "DESIGN §6.6"),
+            p ->
+                Outcome.notApplicable(
+                    "./strongroom verify-audit (the audit plane's verifier against the anchored checkpoints) has not landed; this control runs it once it exists")));
   }
 
   // ------------------------------------------------------------------ at rest
@@ -926,7 +939,45 @@ public final class DatabaseControls {
             "ON",
             "MariaDB only. The Aria system tables themselves stay unencrypted (docs/database-instance.md).",
             SEED,
-            "DESIGN §4 (what MariaDB cannot encrypt)"));
+            "DESIGN §4 (what MariaDB cannot encrypt)"),
+        installerCheck(
+            c(
+                "SR-DB-REST-08",
+                "A stored value never reaches the data directory or binary log in clear (plaintext-marker scan of tablespaces, redo, undo, binlog, temp files)",
+                ATTACK,
+                "Scans every file under db.dataDir and the binary log directory; MySQL 8.4 lays the same files out differently, the scan does not care.",
+                SEED,
+                "DESIGN §6.8",
+                "DESIGN §6.11"),
+            PlaintextScan::run),
+        installerCheck(
+            c(
+                "SR-DB-REST-09",
+                "At-rest keys rotate: every encrypted tablespace is at the keyring's current key version, and key-age rotation is configured",
+                MEASURED_FACT,
+                "MariaDB: INNODB_TABLESPACES_ENCRYPTION.CURRENT_KEY_VERSION vs KEY_ROTATION_PAGE_NUMBER and innodb_encryption_rotate_key_age; MySQL 8.4: ALTER INSTANCE ROTATE INNODB MASTER KEY (no per-page versions).",
+                SEED,
+                "DESIGN §6.11 (wrapping and at-rest keys rotate)",
+                "docs/runbook-rotation.md"),
+            p -> {
+              String age = variableValue(p, "innodb_encryption_rotate_key_age");
+              var r =
+                  p.installerSql(
+                      "SELECT COUNT(*) FROM information_schema.INNODB_TABLESPACES_ENCRYPTION"
+                          + " WHERE ENCRYPTION_SCHEME = 1 AND MIN_KEY_VERSION < CURRENT_KEY_VERSION"
+                          + " AND KEY_ROTATION_PAGE_NUMBER IS NULL");
+              String stale = r.scalar();
+              return Outcome.of(
+                  !"0".equals(age) && "0".equals(stale),
+                  "innodb_encryption_rotate_key_age = "
+                      + age
+                      + ", no tablespace left behind the current key version",
+                  "innodb_encryption_rotate_key_age = "
+                      + age
+                      + ", "
+                      + stale
+                      + " tablespaces behind the current key version and not rotating");
+            }));
   }
 
   // ------------------------------------------------------------------ helpers
