@@ -63,7 +63,8 @@ class ModulesTest {
         "provisioner",
         "dev.strongroom:contracts",
         "dev.strongroom:audit",
-        "org.bouncycastle:bcpkix-jdk18on");
+        "org.bouncycastle:bcpkix-jdk18on",
+        "org.apache.sshd:sshd-core");
     pin(
         "proof",
         "dev.strongroom:contracts",

@@ -1,0 +1,266 @@
+package dev.strongroom.provisioner.host.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strongroom.contracts.errors.ErrorCode;
+import dev.strongroom.provisioner.db.TestInstances;
+import dev.strongroom.provisioner.host.HostBundle;
+import dev.strongroom.provisioner.host.HostBundleRenderer;
+import dev.strongroom.provisioner.host.HostOptions;
+import dev.strongroom.provisioner.internal.Processes;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Provisioning over SSH against a real OpenSSH server (Debian {@code openssh-server}) that this
+ * test starts on a free loopback port with its own host key and configuration ({@code
+ * /usr/sbin/sshd -D -f}; the machine's ssh service is never started), applying into a throwaway
+ * root under a temp directory. It stops the server after each test.
+ */
+class SshProvisioningIT {
+  private static final Duration T = Duration.ofSeconds(30);
+  private Path base;
+  private final List<Process> servers = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws IOException {
+    base = TestInstances.tempBase("sr-ssh-");
+    // sshd insists on its privilege-separation directory; creating it starts nothing.
+    Files.createDirectories(Path.of("/run/sshd"));
+    keygen("host");
+    keygen("client");
+    keygen("stranger");
+    Files.copy(base.resolve("client.pub"), base.resolve("authorized_keys"));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (Process p : servers) {
+      p.destroy();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    TestInstances.deleteTree(base);
+  }
+
+  private void keygen(String name) {
+    Processes.Result r =
+        Processes.run(
+            List.of(
+                "ssh-keygen",
+                "-q",
+                "-t",
+                "ecdsa",
+                "-b",
+                "256",
+                "-N",
+                "",
+                "-C",
+                name,
+                "-f",
+                base.resolve(name).toString()),
+            null,
+            T);
+    assertEquals(0, r.exitCode(), r.output());
+  }
+
+  private PublicKey pub(String name) throws IOException {
+    return SshShell.publicKey(Files.readString(base.resolve(name + ".pub")));
+  }
+
+  /** Starts sshd with extra config lines; returns its port. */
+  private int sshd(String... extra) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    List<String> cfg =
+        new ArrayList<>(
+            List.of(
+                "Port " + port,
+                "ListenAddress 127.0.0.1",
+                "HostKey " + base.resolve("host"),
+                "PidFile " + base.resolve("sshd-" + port + ".pid"),
+                "AuthorizedKeysFile " + base.resolve("authorized_keys"),
+                "PermitRootLogin prohibit-password",
+                "UsePAM no",
+                "StrictModes no",
+                "KbdInteractiveAuthentication no"));
+    cfg.addAll(List.of(extra));
+    Path conf = base.resolve("sshd-" + port + ".conf");
+    Files.write(conf, cfg);
+    Processes.Result t =
+        Processes.run(List.of("/usr/sbin/sshd", "-t", "-f", conf.toString()), null, T);
+    assertEquals(0, t.exitCode(), t.output());
+    Process p =
+        new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", conf.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(base.resolve("sshd-" + port + ".log").toFile())
+            .start();
+    servers.add(p);
+    long deadline = System.nanoTime() + T.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+        return port;
+      } catch (IOException notYet) {
+        Thread.sleep(50);
+      }
+    }
+    throw new AssertionError(
+        "sshd did not listen: " + Files.readString(base.resolve("sshd-" + port + ".log")));
+  }
+
+  private int keyOnlySshd() throws Exception {
+    return sshd("PubkeyAuthentication yes", "PasswordAuthentication no");
+  }
+
+  private SshShell connect(int port, String identity, String pinned) throws IOException {
+    return SshShell.connect(
+        Target.parse("ssh://root@127.0.0.1:" + port), base.resolve(identity), pub(pinned), T);
+  }
+
+  @Test
+  void apply_thenReapply_changesNothingAndSaysSo() throws Exception {
+    int port = keyOnlySshd();
+    Path root = base.resolve("root");
+    Files.createDirectories(root);
+    HostBundle bundle = HostBundleRenderer.render(HostOptions.builder().build());
+    HostPlan plan = new HostPlan(bundle, root);
+    try (SshShell sh = connect(port, "client", "host")) {
+      List<StepResult> planned = plan.plan(sh);
+      assertEquals(bundle.files().size() + 3, planned.size());
+      assertTrue(
+          planned.stream()
+              .limit(planned.size() - 1)
+              .allMatch(r -> r.status() == StepStatus.WOULD_CHANGE),
+          planned.toString());
+      assertTrue(Files.notExists(root.resolve("etc/nftables.conf")), "a plan changes nothing");
+
+      long t0 = System.nanoTime();
+      List<StepResult> first = plan.apply(sh);
+      long applyMs = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(
+          first.stream().limit(first.size() - 1).allMatch(r -> r.status() == StepStatus.CHANGED),
+          first.toString());
+      assertEquals(StepStatus.SKIPPED, first.get(first.size() - 1).status());
+      assertEquals(
+          bundle.require("nftables/nftables.conf").content(),
+          Files.readString(root.resolve("etc/nftables.conf")));
+      assertEquals(
+          "rwx------",
+          PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(
+                  root.resolve("etc/strongroom/firewall/ufw-commands.sh"))));
+      assertTrue(Files.readString(root.resolve("etc/passwd")).contains("strongroom-db:"));
+      assertEquals(
+          "rwx------",
+          PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(root.resolve("var/lib/strongroom/db/data"))));
+
+      t0 = System.nanoTime();
+      List<StepResult> second = plan.apply(sh);
+      long reapplyMs = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(
+          second.stream()
+              .limit(second.size() - 1)
+              .allMatch(r -> r.status() == StepStatus.UNCHANGED),
+          second.toString());
+      System.out.printf(
+          "ssh plan of %d steps: first apply %d ms, re-apply (no change) %d ms%n",
+          second.size(), applyMs, reapplyMs);
+    }
+  }
+
+  @Test
+  void drift_isFoundByThePlan_andOnlyItIsFixed() throws Exception {
+    int port = keyOnlySshd();
+    Path root = base.resolve("root");
+    Files.createDirectories(root);
+    HostPlan plan = new HostPlan(HostBundleRenderer.render(HostOptions.builder().build()), root);
+    try (SshShell sh = connect(port, "client", "host")) {
+      plan.apply(sh);
+      Files.writeString(
+          root.resolve("etc/sysctl.d/99-strongroom.conf"), "kernel.kptr_restrict = 0\n");
+      Files.setPosixFilePermissions(
+          root.resolve("etc/nftables.conf"), PosixFilePermissions.fromString("rw-rw-rw-"));
+      Path key = root.resolve("etc/strongroom/pki/clients/app_user.key");
+      Files.writeString(key, "key");
+      Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-rw-rw-"));
+
+      List<StepResult> planned = plan.plan(sh);
+      List<String> drifted =
+          planned.stream()
+              .filter(r -> r.status() == StepStatus.WOULD_CHANGE)
+              .map(r -> r.id() + ": " + r.detail())
+              .toList();
+      assertEquals(
+          List.of(
+              "file /etc/nftables.conf: mode 666 is not 644",
+              "file /etc/sysctl.d/99-strongroom.conf: content differs",
+              "ownership: 1 differ, first: " + key + " is 666 0:0, not 640 root:strongroom"),
+          drifted);
+      List<StepResult> fixed = plan.apply(sh);
+      assertEquals(
+          3,
+          fixed.stream().filter(r -> r.status() == StepStatus.CHANGED).count(),
+          fixed.toString());
+      assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+      assertTrue(plan.apply(sh).stream().noneMatch(r -> r.status() == StepStatus.CHANGED));
+    }
+  }
+
+  @Test
+  void anotherHostKey_isRefusedBeforeAuthentication() throws Exception {
+    int port = keyOnlySshd();
+    SshException e = assertThrows(SshException.class, () -> connect(port, "client", "stranger"));
+    assertEquals(ErrorCode.REFUSED, e.code());
+    String msg = e.getMessage();
+    assertTrue(
+        msg.matches(
+            "REFUSED: ssh://root@127\\.0\\.0\\.1:"
+                + port
+                + " presented host key SHA256:\\S+, not the pinned SHA256:\\S+"),
+        msg);
+  }
+
+  @Test
+  void aKeyTheServerDoesNotKnow_isRefused() throws Exception {
+    int port = keyOnlySshd();
+    SshException e = assertThrows(SshException.class, () -> connect(port, "stranger", "host"));
+    assertEquals(
+        "REFUSED: ssh://root@127.0.0.1:"
+            + port
+            + " refused public-key authentication (no other method is tried)",
+        e.getMessage());
+  }
+
+  @Test
+  void aServerThatOffersOnlyPasswords_isRefused_noPasswordIsEverSent() throws Exception {
+    int port = sshd("PubkeyAuthentication no", "PasswordAuthentication yes");
+    SshException e = assertThrows(SshException.class, () -> connect(port, "client", "host"));
+    assertEquals(
+        "REFUSED: ssh://root@127.0.0.1:"
+            + port
+            + " refused public-key authentication (no other method is tried)",
+        e.getMessage());
+    String log = Files.readString(base.resolve("sshd-" + port + ".log"));
+    assertTrue(!log.contains("Failed password"), log);
+  }
+}
