@@ -1,6 +1,6 @@
 package dev.strongroom.provisioner.host.plan;
 
-import dev.strongroom.provisioner.internal.Processes;
+import dev.strongroom.provisioner.os.Processes;
 import java.time.Duration;
 import java.util.List;
 

@@ -9,7 +9,7 @@ import dev.strongroom.provisioner.db.TestInstances;
 import dev.strongroom.provisioner.host.HostBundle;
 import dev.strongroom.provisioner.host.HostBundleRenderer;
 import dev.strongroom.provisioner.host.HostOptions;
-import dev.strongroom.provisioner.internal.Processes;
+import dev.strongroom.provisioner.os.Processes;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
