@@ -101,7 +101,7 @@ class ModulesTest {
         "dev.strongroom:crypto-gcpkms",
         "*:*");
     pin("data-service", "dev.strongroom:service-kit", "*:*");
-    pin("audit-anchor-service", "dev.strongroom:service-kit", "*:*");
+    pin("audit-anchor-service", "dev.strongroom:service-kit", "dev.strongroom:audit", "*:*");
     pin("provisioner-service", "dev.strongroom:service-kit", "*:*");
     pin("proof-service", "dev.strongroom:service-kit", "*:*");
     pin(

@@ -160,6 +160,21 @@ public final class StackLauncher {
         if (s == ServiceModule.DATA) {
           dataServiceDbArgs(db).forEach(a -> args.add(a));
         }
+        if (s == ServiceModule.AUDIT) {
+          // the audit watch: tails and verifies the chain as the auditor every second, raises
+          // CHAIN_BREAK / SCHEMA_DRIFT / GRANT_CHANGE (docs/audit-anchor-service.md)
+          StackDescriptor.CertKey auditor = db.identities().get("auditor");
+          args.add("-Dstrongroom.audit-anchor.enabled=true");
+          args.add("-Dstrongroom.audit-anchor.holder=audit-anchor-1");
+          args.add("-Dstrongroom.audit-anchor.interval=PT1S");
+          args.add("-Dstrongroom.audit-anchor.lease-ttl=PT5S");
+          args.add("-Dstrongroom.audit-anchor.state-dir=" + state.resolve("audit-anchor"));
+          args.add("-Dstrongroom.audit-anchor.db.host=" + db.host());
+          args.add("-Dstrongroom.audit-anchor.db.port=" + db.port());
+          args.add("-Dstrongroom.audit-anchor.db.ca-cert=" + db.caCert());
+          args.add("-Dstrongroom.audit-anchor.db.cert=" + auditor.cert());
+          args.add("-Dstrongroom.audit-anchor.db.key=" + auditor.key());
+        }
         args.add("-jar");
         args.add(serviceJar(s).toString());
         launched.add(spawn(s.module(), args, logs.resolve(s.module() + ".out")));

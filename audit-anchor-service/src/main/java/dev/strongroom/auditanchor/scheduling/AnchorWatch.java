@@ -1,0 +1,138 @@
+package dev.strongroom.auditanchor.scheduling;
+
+import dev.strongroom.audit.tail.AuditorJdbc;
+import dev.strongroom.audit.tail.ChainTail;
+import dev.strongroom.audit.tail.TailStateFile;
+import dev.strongroom.auditanchor.config.AnchorConfig;
+import dev.strongroom.auditanchor.lease.AnchorLease;
+import dev.strongroom.auditanchor.monitor.AuditMonitor;
+import dev.strongroom.contracts.alert.SecurityAlert;
+import dev.strongroom.contracts.envelope.EventSigner;
+import dev.strongroom.contracts.envelope.SignedEvent;
+import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.kit.events.EventPublisher;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * The thin adapter around {@link AuditMonitor}: builds it from {@link AnchorConfig}, ticks it every
+ * interval on one thread, signs each alert and publishes it to {@code strongroom.security.alerts},
+ * and exports {@code strongroom_audit_verified_seq} and {@code strongroom_audit_writer} (1 while
+ * this instance holds the lease).
+ */
+@ApplicationScoped
+public class AnchorWatch {
+  private static final Logger LOG = Logger.getLogger(AnchorWatch.class);
+
+  private final AnchorConfig config;
+  private final EventPublisher publisher;
+  private final EventSigner signer;
+  private final AtomicLong verifiedSeq = new AtomicLong(-1);
+  private final AtomicLong writer = new AtomicLong(0);
+  private ScheduledExecutorService executor;
+  private AuditMonitor monitor;
+  private AuditorJdbc jdbc;
+
+  public AnchorWatch(
+      AnchorConfig config, EventPublisher publisher, EventSigner signer, MeterRegistry meters) {
+    this.config = config;
+    this.publisher = publisher;
+    this.signer = signer;
+    meters.gauge("strongroom_audit_verified_seq", verifiedSeq);
+    meters.gauge("strongroom_audit_writer", writer);
+  }
+
+  void start(@Observes StartupEvent ev) {
+    if (!config.enabled()) {
+      LOG.info("audit watch disabled (strongroom.audit-anchor.enabled=false)");
+      return;
+    }
+    AnchorConfig.Db db = config.db().orElseThrow(() -> missing("db.*"));
+    String holder = config.holder().orElseThrow(() -> missing("holder"));
+    long interval = config.interval().toMillis();
+    if (interval < 1000 || interval > 3_600_000) {
+      throw new IllegalStateException("strongroom.audit-anchor.interval must be within 1 s .. 1 h");
+    }
+    if (config.leaseTtl().toMillis() < 2 * interval) {
+      throw new IllegalStateException(
+          "strongroom.audit-anchor.lease-ttl must be at least twice the interval");
+    }
+    jdbc =
+        new AuditorJdbc(
+            new AuditorJdbc.Config(
+                db.host(),
+                db.port(),
+                db.user().orElse("auditor"),
+                db.caCert(),
+                db.cert(),
+                db.key()));
+    ChainTail tail =
+        new ChainTail(
+            new TailStateFile(
+                config.stateDir().orElseThrow(() -> missing("state-dir")).resolve("tail-state")),
+            2000);
+    monitor =
+        new AuditMonitor(jdbc, tail, new AnchorLease(holder, config.leaseTtl()), this::publish);
+    executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "audit-watch");
+              t.setDaemon(true);
+              return t;
+            });
+    executor.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
+    LOG.infof(
+        "audit watch started as %s every %d ms (lease %s)", holder, interval, config.leaseTtl());
+  }
+
+  private static IllegalStateException missing(String key) {
+    return new IllegalStateException(
+        "strongroom.audit-anchor." + key + " is required when the watch is enabled");
+  }
+
+  private void tick() {
+    try {
+      AuditMonitor.Tick t = monitor.tick();
+      writer.set(t.writer() ? 1 : 0);
+      verifiedSeq.set(t.verifiedSeq());
+      if (!t.raised().isEmpty()) {
+        LOG.warnf("audit watch raised %d alert(s): %s", t.raised().size(), t.raised());
+      }
+    } catch (Exception e) {
+      writer.set(0);
+      LOG.warnf("audit watch tick failed (retrying next interval): %s", e.toString());
+    }
+  }
+
+  private void publish(SecurityAlert alert) {
+    SignedEvent signed = signer.sign(EventCatalog.SECURITY_ALERT, null, alert.toData());
+    publisher.send(
+        new ProducerRecord<>(
+            Topics.SECURITY_ALERTS,
+            signer.source().getBytes(StandardCharsets.UTF_8),
+            signed.bytes()));
+  }
+
+  void stop(@Observes ShutdownEvent ev) {
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+    if (monitor != null) {
+      monitor.close();
+    }
+    if (jdbc != null) {
+      jdbc.close();
+    }
+  }
+}
