@@ -8,6 +8,7 @@ import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.records.StoreResult;
 import dev.strongroom.devstack.testing.StrongroomTestResource;
 import dev.strongroom.devstack.testing.TestDatabase;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
@@ -188,12 +189,13 @@ class StoreIT {
 
   private static HttpResponse<String> get(String path, String token) throws Exception {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + StrongroomTestResource.stack().httpPort() + path))
+        HttpRequest.newBuilder(URI.create(StrongroomTestResource.stack().baseUrl() + path))
             .timeout(Duration.ofSeconds(30));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
-    return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    // As the application: /v1/records is allowed to demo-app only (EndpointAccess).
+    HttpClient http = StrongroomTestResource.stack().http(PkiSpec.DEMO_APP);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }
