@@ -49,7 +49,11 @@ class ModulesTest {
         "org.slf4j:slf4j-api");
     pin("contracts-kafka", "dev.strongroom:contracts", "org.apache.kafka:kafka-clients");
     pin("audit");
-    pin("service-kit", "dev.strongroom:contracts-kafka", "io.quarkus:*");
+    pin(
+        "service-kit",
+        "dev.strongroom:contracts-kafka",
+        "io.quarkus:*",
+        "org.osgi:osgi.annotation");
     pin("crypto", "org.bouncycastle:bcprov-jdk18on");
     pin("crypto-gcpkms", "dev.strongroom:crypto", "com.google.cloud:google-cloud-kms");
     pin(

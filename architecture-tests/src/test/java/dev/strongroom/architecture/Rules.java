@@ -35,7 +35,7 @@ import java.util.function.Function;
  */
 public final class Rules {
   /** Framework packages (ArchUnit package patterns). */
-  public static final String[] FRAMEWORK = {
+  static final String[] FRAMEWORK = {
     "io.quarkus..", "jakarta..", "io.smallrye..", "org.eclipse.microprofile..", "io.vertx.."
   };
 
@@ -43,10 +43,10 @@ public final class Rules {
    * The framework a service core may use after all: Vert.x's reactive MySQL client and its futures
    * (DESIGN §2: the data plane's hot path) are a library, not the container.
    */
-  public static final String[] CORE_MAY_USE = {"io.vertx.mysqlclient..", "io.vertx.sqlclient.."};
+  static final String[] CORE_MAY_USE = {"io.vertx.mysqlclient..", "io.vertx.sqlclient.."};
 
   /** Package roots of the five services (each in its own root, never a library's). */
-  public static final String[] SERVICE_ROOTS = {
+  static final String[] SERVICE_ROOTS = {
     "dev.strongroom.cryptoservice..",
     "dev.strongroom.dataservice..",
     "dev.strongroom.auditanchor..",
@@ -58,7 +58,7 @@ public final class Rules {
    * Inside a service, the packages that hold Quarkus adapters (messaging, REST, config, health,
    * metrics, scheduling, CDI wiring). Put framework code in one of these.
    */
-  public static final String[] ADAPTER_PACKAGES = {
+  static final String[] ADAPTER_PACKAGES = {
     "..messaging..",
     "..rest..",
     "..config..",
@@ -73,7 +73,7 @@ public final class Rules {
    * dev.strongroom.proof..} are the audit and proof libraries (DESIGN §2); they are listed before
    * they exist so they are held to the rule from their first class.
    */
-  public static final String[] LIBRARY_ROOTS = {
+  static final String[] LIBRARY_ROOTS = {
     "dev.strongroom.contracts..",
     "dev.strongroom.crypto..",
     "dev.strongroom.cloud..",

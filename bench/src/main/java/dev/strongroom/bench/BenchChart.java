@@ -47,7 +47,7 @@ public final class BenchChart {
     report.halfLoad().ifPresent(all::add);
     int i = 0;
     for (PhaseResult slot : all) {
-      String label = slot.name() + (slot.targetRate() > 0 ? " @half" : "") + " #" + (++i);
+      String label = slot.name() + (slot.targetRate() > 0 ? " @half" : "") + " #" + ++i;
       List<Double> x = new ArrayList<>();
       List<Double> rate = new ArrayList<>();
       List<Double> p50 = new ArrayList<>();

@@ -20,7 +20,7 @@ import org.HdrHistogram.Histogram;
  */
 public final class Runner {
   private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(5);
-  private static final Duration DRAIN = Duration.ofSeconds(120);
+  private static final Duration DRAIN = Duration.ofMinutes(2);
 
   private final long runOriginNanos;
 

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * refused call is reported with the database's reason, and the direct path pays one KMS round trip
  * per record. (The pipeline phase runs against a whole stack in system-tests.)
  */
+@Tag("slow") // a load test: left out of `./strongroom test --quick` (-Pquick)
 class BenchPhasesIT {
   static Path base;
   static PkiDirectory pki;

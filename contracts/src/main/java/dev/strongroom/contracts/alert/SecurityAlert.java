@@ -3,7 +3,6 @@ package dev.strongroom.contracts.alert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strongroom.contracts.envelope.CanonicalJson;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -57,8 +56,7 @@ public record SecurityAlert(
   /** Reads schema-valid {@code data}. */
   public static SecurityAlert fromData(JsonNode data) {
     Map<String, Object> related = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = data.path("related").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : data.path("related").properties()) {
       related.put(
           e.getKey(),
           e.getValue().isIntegralNumber()

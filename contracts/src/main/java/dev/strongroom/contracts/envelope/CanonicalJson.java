@@ -13,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.Map;
 import org.erdtman.jcs.JsonCanonicalizer;
 
@@ -108,8 +107,7 @@ public final class CanonicalJson {
             "integer outside ±2^53 at " + path + " (send it as a string)");
       }
     } else if (node.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
         checkNumbers(e.getValue(), path + "." + e.getKey());
       }
     } else if (node.isArray()) {

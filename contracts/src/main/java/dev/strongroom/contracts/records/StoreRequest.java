@@ -150,8 +150,8 @@ public record StoreRequest(
   /** Reads a {@code fields} object (the shape is shared with the decrypt API). */
   public static Map<String, FieldCiphertext> fieldsFromJson(JsonNode f) {
     Map<String, FieldCiphertext> fields = new LinkedHashMap<>();
-    f.fields()
-        .forEachRemaining(
+    f.properties()
+        .forEach(
             e ->
                 fields.put(
                     e.getKey(),

@@ -27,7 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class EnvelopeVectorsTest {
   static Stream<Path> vectors() throws IOException {
     Path dir = Path.of("src/test/resources/testvectors/envelope");
-    return Files.list(dir).filter(p -> p.toString().endsWith(".json")).sorted();
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.toString().endsWith(".json")).sorted().toList().stream();
+    }
   }
 
   @Test
@@ -73,7 +75,8 @@ class EnvelopeVectorsTest {
                 "{\"\\r\":4,\"a\":2,\"b\":1,\"€\":3}"))) {
       assertEquals(
           c.get(1),
-          CanonicalJson.canonicalString(CanonicalJson.parse(c.get(0).getBytes())),
+          CanonicalJson.canonicalString(
+              CanonicalJson.parse(c.get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8))),
           c.get(0));
     }
   }

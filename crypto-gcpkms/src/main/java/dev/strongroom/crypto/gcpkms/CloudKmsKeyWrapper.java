@@ -19,7 +19,6 @@ import dev.strongroom.crypto.KmsException;
 import dev.strongroom.crypto.SecretKeyAccess;
 import dev.strongroom.crypto.kms.KeyWrapper;
 import dev.strongroom.crypto.kms.WrappedKey;
-import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -102,7 +101,7 @@ public final class CloudKmsKeyWrapper implements KeyWrapper, AutoCloseable {
             .setTransportChannelProvider(
                 InstantiatingGrpcChannelProvider.newBuilder()
                     .setEndpoint(hostPort)
-                    .setChannelConfigurator(ManagedChannelBuilder::usePlaintext)
+                    .setChannelConfigurator(b -> b.usePlaintext())
                     .build());
     org.threeten.bp.Duration total = org.threeten.bp.Duration.ofMillis(totalTimeout.toMillis());
     for (var settings :

@@ -71,6 +71,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>{@link #inject(Fault)} makes it misbehave the ways the integrity checks must catch; {@link
  * #calls()} logs every RPC by method name, so tests can prove what a dry run did not call.
  */
+// close() waits for the serving thread and may be interrupted; callers handle that.
+@SuppressWarnings("try")
 public final class FakeCloudKmsServer implements AutoCloseable {
   /** Ways to misbehave. */
   public enum Fault {

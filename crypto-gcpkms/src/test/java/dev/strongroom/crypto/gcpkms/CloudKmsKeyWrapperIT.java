@@ -17,7 +17,6 @@ import dev.strongroom.crypto.KmsException;
 import dev.strongroom.crypto.SecretKeyAccess;
 import dev.strongroom.crypto.kms.DataKeyWrapContext;
 import dev.strongroom.crypto.kms.WrappedKey;
-import io.grpc.ManagedChannelBuilder;
 import java.security.SecureRandom;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -148,7 +147,7 @@ class CloudKmsKeyWrapperIT {
                 .setTransportChannelProvider(
                     InstantiatingGrpcChannelProvider.newBuilder()
                         .setEndpoint(kms.endpoint())
-                        .setChannelConfigurator(ManagedChannelBuilder::usePlaintext)
+                        .setChannelConfigurator(b -> b.usePlaintext())
                         .build())
                 .build())) {
       CryptoKeyVersion v2 =

@@ -198,7 +198,6 @@ public final class DataKeyCache implements AutoCloseable {
     final WrappedKey wrapped;
     final WrappedKey pqWrapped; // null without a post-quantum wrapper
     final FieldCipher cipher;
-    final Instant created;
     final Instant expires;
     long records;
     long bytes;
@@ -218,7 +217,6 @@ public final class DataKeyCache implements AutoCloseable {
       this.wrapped = wrapped;
       this.pqWrapped = pqWrapped;
       this.cipher = cipher;
-      this.created = created;
       this.expires = expiry(created, policy);
     }
   }

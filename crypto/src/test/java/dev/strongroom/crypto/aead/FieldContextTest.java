@@ -54,7 +54,7 @@ class FieldContextTest {
     FieldContext upper =
         FieldContext.builder()
             .tenantId("a")
-            .recordId(RECORD.toString().toUpperCase())
+            .recordId(RECORD.toString().toUpperCase(java.util.Locale.ROOT))
             .fieldName("email")
             .schemaVersion(1)
             .dataKeyId("k1")

@@ -114,7 +114,11 @@ public final class StrongroomCommand implements Callable<Integer> {
         root.printJson(n);
       } else {
         root.out.println(
-            r.alreadyUp() ? "already up" : "up in " + r.took().toMillis() / 100 / 10.0 + " s");
+            r.alreadyUp()
+                ? "already up"
+                : "up in "
+                    + String.format(java.util.Locale.ROOT, "%.1f", r.took().toMillis() / 1000.0)
+                    + " s");
         root.out.printf("%-12s %s%n", "kafka", r.stack().kafkaBootstrap());
         r.stack().serviceUrlsByName().forEach((k, v) -> root.out.printf("%-12s %s%n", k, v));
         root.out.printf("%-12s %s%n", "stack.json", root.launcher().stackFile());

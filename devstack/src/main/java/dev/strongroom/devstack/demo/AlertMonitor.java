@@ -31,6 +31,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * rules the services apply; a forged, stale or replayed alert is itself dead-lettered and alerted
  * (signed as {@code /strongroom/devstack}). Commits offsets after each outcome is published.
  */
+// close() waits for the serving thread and may be interrupted; callers handle that.
+@SuppressWarnings("try")
 public final class AlertMonitor implements AutoCloseable {
   /** What the monitor did with one alert record. */
   public record Seen(ConsumerRecord<byte[], byte[]> record, RecordGate.Decision decision) {}

@@ -80,7 +80,7 @@ public final class Demo {
           "Strongroom demo: isolated stack in "
               + state
               + " (up in "
-              + up.took().toMillis() / 100 / 10.0
+              + String.format(java.util.Locale.ROOT, "%.1f", up.took().toMillis() / 1000.0)
               + " s)");
       DevKeys keys = DevKeys.open(state.resolve("keys"));
       up.stack().db().ifPresent(db -> database(db, print));
@@ -392,6 +392,7 @@ public final class Demo {
         java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
+  @SuppressWarnings("try") // AlertMonitor.close() may be interrupted; this method throws that
   private void scenario(StackLauncher launcher, String bootstrap, DevKeys keys, boolean print)
       throws Exception {
     TlsIdentity operator = launcher.identity("operator");
@@ -595,8 +596,9 @@ public final class Demo {
   /**
    * Records polled so far per consumer: a wait for one record must not lose the others it polled.
    */
-  private final Map<KafkaConsumer<byte[], byte[]>, List<ConsumerRecord<byte[], byte[]>>> polled =
-      new java.util.IdentityHashMap<>();
+  private final java.util.IdentityHashMap<
+          KafkaConsumer<byte[], byte[]>, List<ConsumerRecord<byte[], byte[]>>>
+      polled = new java.util.IdentityHashMap<>();
 
   private ConsumerRecord<byte[], byte[]> await(
       KafkaConsumer<byte[], byte[]> c, Predicate<ConsumerRecord<byte[], byte[]>> match) {

@@ -137,9 +137,7 @@ public record StackDescriptor(
     JsonNode d = root.get("db");
     if (d != null) {
       Map<String, CertKey> ids = new LinkedHashMap<>();
-      d.path("identities")
-          .fields()
-          .forEachRemaining(e -> ids.put(e.getKey(), certKey(e.getValue())));
+      d.path("identities").properties().forEach(e -> ids.put(e.getKey(), certKey(e.getValue())));
       db =
           Optional.of(
               new Db(

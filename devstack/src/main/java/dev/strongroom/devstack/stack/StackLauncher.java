@@ -102,7 +102,7 @@ public final class StackLauncher {
 
       progress.println(
           "provisioning the PKI and the hardened database (TLS 1.3, mTLS, encrypted at rest) …");
-      StackDescriptor.Db db = startDatabase(logs, launched, keys);
+      StackDescriptor.Db db = startDatabase(launched, keys);
       progress.println("database ready at 127.0.0.1:" + db.port() + " (" + db.dialect() + ")");
 
       progress.println("starting kafka (KRaft, loopback) …");
@@ -267,7 +267,7 @@ public final class StackLauncher {
    * directory, with the DB identities and the proc-only schema applied; the server's pid joins
    * {@code processes.json}.
    */
-  private StackDescriptor.Db startDatabase(Path logs, List<Launched> launched, DevKeys keys)
+  private StackDescriptor.Db startDatabase(List<Launched> launched, DevKeys keys)
       throws IOException {
     PkiDirectory pki = pki();
     pki.ensure();
@@ -550,8 +550,8 @@ public final class StackLauncher {
       JsonNode root = CanonicalJson.mapper().readTree(Files.readAllBytes(processesFile()));
       List<Launched> out = new ArrayList<>();
       root.path("processes")
-          .fields()
-          .forEachRemaining(e -> out.add(new Launched(e.getKey(), e.getValue().asLong())));
+          .properties()
+          .forEach(e -> out.add(new Launched(e.getKey(), e.getValue().asLong())));
       return out;
     } catch (IOException e) {
       throw new StackException("unreadable " + processesFile() + ": " + e.getMessage(), e);

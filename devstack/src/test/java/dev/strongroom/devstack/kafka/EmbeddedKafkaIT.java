@@ -148,7 +148,7 @@ class EmbeddedKafkaIT {
 
   private static void connect(int port) throws IOException {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+      socket.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1_000);
     }
   }
 

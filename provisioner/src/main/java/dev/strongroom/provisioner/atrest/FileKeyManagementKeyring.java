@@ -34,7 +34,7 @@ import java.util.TreeMap;
  */
 public final class FileKeyManagementKeyring {
   /** Key ids written on creation. */
-  public static final int[] INITIAL_KEY_IDS = {1, 2};
+  private static final int[] INITIAL_KEY_IDS = {1, 2};
 
   private final Path dir;
 

@@ -317,7 +317,7 @@ public final class MariaDbInstance implements AutoCloseable {
             "--auth-root-socket-user=" + installerUser,
             "--skip-test-db",
             "--skip-name-resolve");
-    Processes.Result r = Processes.run(cmd, null, Duration.ofSeconds(180));
+    Processes.Result r = Processes.run(cmd, null, Duration.ofMinutes(3));
     if (r.exitCode() != 0) {
       throw new InstanceException(
           "mariadb-install-db failed (exit "

@@ -328,7 +328,7 @@ public final class HostOptions {
     }
 
     private static void positiveSeconds(String name, Duration d) {
-      if (d == null || d.isNegative() || d.isZero() || d.getNano() != 0) {
+      if (d == null || d.isNegative() || d.isZero() || d.toNanosPart() != 0) {
         throw new InvalidHostOptionException(name + " must be a positive whole number of seconds");
       }
     }

@@ -235,6 +235,8 @@ final class X509Toolkit {
   }
 
   /** The reason code of a CRL entry, {@link CRLReason#unspecified} when absent. */
+  // java.security.cert.CRLReason is declared in RFC 5280 code order (its ordinal is the code).
+  @SuppressWarnings("EnumOrdinal")
   static int reasonOf(java.security.cert.X509CRLEntry entry) {
     return entry.getRevocationReason() == null
         ? CRLReason.unspecified

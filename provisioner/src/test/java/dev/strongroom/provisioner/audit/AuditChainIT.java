@@ -498,7 +498,7 @@ class AuditChainIT {
             + " creates in "
             + writeMs
             + " ms ("
-            + (writers * perWriter * 1000L / Math.max(1, writeMs))
+            + ((long) writers * perWriter * 1000L / Math.max(1, writeMs))
             + " creates/s) with "
             + sealRuns.get()
             + " concurrent seal calls; final seal "

@@ -65,7 +65,9 @@ final class VaultKvV2TestServer implements AutoCloseable {
     kmf.init(ks, pw);
     SSLContext ctx = SSLContext.getInstance("TLSv1.3");
     ctx.init(kmf.getKeyManagers(), null, null);
-    server = HttpsServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 16);
+    server =
+        HttpsServer.create(
+            new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 16);
     server.setHttpsConfigurator(new HttpsConfigurator(ctx));
     server.setExecutor(Executors.newFixedThreadPool(2));
     server.createContext("/v1/", this::handle);

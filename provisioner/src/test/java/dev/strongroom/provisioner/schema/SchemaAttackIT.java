@@ -414,7 +414,9 @@ class SchemaAttackIT {
         t.refusal(
             "app_user",
             bind(
-                Tokens.b64(Tokens.claims("tenant-b", "svc-a", now, now + 900).getBytes())
+                Tokens.b64(
+                        Tokens.claims("tenant-b", "svc-a", now, now + 900)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8))
                     + "."
                     + macPartA)));
     assertEquals(

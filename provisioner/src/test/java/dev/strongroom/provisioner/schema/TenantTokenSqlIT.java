@@ -98,7 +98,7 @@ class TenantTokenSqlIT {
             null,
             Duration.ofSeconds(20));
     assertEquals(0, o.exitCode(), o.output());
-    assertEquals(sqlMac.toLowerCase(), o.stdout().strip().split(" ")[0]);
+    assertEquals(sqlMac.toLowerCase(java.util.Locale.ROOT), o.stdout().strip().split(" ")[0]);
   }
 
   /**

@@ -1,0 +1,2 @@
+/** Text encodings shared by every module: strict unpadded base64url. */
+package dev.strongroom.contracts.encoding;

@@ -1,0 +1,2 @@
+/** Adapter: the consumer of {@code strongroom.proof.requests}. */
+package dev.strongroom.proofservice.messaging;

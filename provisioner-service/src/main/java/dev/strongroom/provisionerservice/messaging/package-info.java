@@ -1,0 +1,2 @@
+/** Adapter: the consumer of {@code strongroom.provision.requests}. */
+package dev.strongroom.provisionerservice.messaging;
