@@ -16,8 +16,6 @@ public final class ChainHash {
   public static final String GENESIS = "0".repeat(64);
 
   private static final HexFormat HEX = HexFormat.of();
-  private static final ThreadLocal<MessageDigest> DIGEST =
-      ThreadLocal.withInitial(ChainHash::sha256);
 
   private ChainHash() {}
 

@@ -57,7 +57,11 @@ public final class WitnessServer implements AutoCloseable {
             try {
               r = witness.addCheckpoint(body);
             } catch (RuntimeException e) {
-              r = new Witness.Response(500, "text/plain", "internal error\n".getBytes());
+              r =
+                  new Witness.Response(
+                      500,
+                      "text/plain",
+                      "internal error\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             ex.getResponseHeaders().set("Content-Type", r.contentType());
             ex.sendResponseHeaders(r.status(), r.body().length);

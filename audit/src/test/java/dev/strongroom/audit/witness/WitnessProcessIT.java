@@ -19,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -161,10 +160,8 @@ class WitnessProcessIT {
     assertEquals(400, post(port, "garbage").statusCode());
 
     // the honest log still gets cosigned from 25
-    List<byte[]> grown = new ArrayList<>();
     for (int i = 25; i < 40; i++) {
       tree.append(new byte[] {(byte) i});
-      grown.add(new byte[] {(byte) i});
     }
     WitnessClient again = new WitnessClient(URI.create("http://127.0.0.1:" + port), wkey);
     byte[] n40 = note(40, tree.root()).getBytes(StandardCharsets.UTF_8);

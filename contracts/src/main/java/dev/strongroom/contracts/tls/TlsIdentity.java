@@ -32,9 +32,9 @@ import javax.net.ssl.TrustManagerFactory;
  * One mutual-TLS identity of the stack — a certificate and key issued by the stack's CA, and the CA
  * that peers must chain to — and <b>the one place</b> that turns it into client configuration:
  * Kafka producer, consumer and admin properties ({@link #kafkaClient(String)}) and the
- * configuration handed to a service process ({@link #serviceConfig()}), which the service kit turns
- * into its Kafka clients' and HTTP server's TLS settings. Every service, the devstack, the command
- * and the test fixtures build their clients here, so a client built anywhere else is a bug.
+ * configuration handed to a service process ({@link #serviceConfig(int)}), which the service kit
+ * turns into its Kafka clients' and HTTP server's TLS settings. Every service, the devstack, the
+ * command and the test fixtures build their clients here, so a client built anywhere else is a bug.
  *
  * <p>Kafka: {@code security.protocol=SSL}, TLS 1.3 only, PEM key store and trust store given inline
  * (the key is read from its 0600 file when the properties are built; no password, no copy on disk),
@@ -203,7 +203,7 @@ public record TlsIdentity(String name, Path caCert, Path cert, Path key) {
   }
 
   /**
-   * The identity a service process was configured with by {@link #serviceConfig()}, read back
+   * The identity a service process was configured with by {@link #serviceConfig(int)}, read back
    * through {@code lookup} (its configuration); empty when none of the keys is set.
    *
    * @throws IllegalArgumentException when only some of the keys are set
