@@ -97,6 +97,7 @@ class ModulesTest {
         "dev.strongroom:crypto",
         "dev.strongroom:provisioner",
         "dev.strongroom:proof",
+        "dev.strongroom:bench",
         "*:*");
     pin(
         "crypto-service",

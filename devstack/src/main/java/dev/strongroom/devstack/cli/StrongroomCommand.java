@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
     description = "Operate a local Strongroom stack.",
     subcommands = {
       StrongroomCommand.Up.class,
+      BenchCommand.class,
       StrongroomCommand.Down.class,
       StrongroomCommand.Status.class,
       StrongroomCommand.DemoCmd.class,
