@@ -22,6 +22,18 @@ public final class BenchChart {
 
   private BenchChart() {}
 
+  /** One colour per phase, the same in both charts (the half-load slot has its own). */
+  static java.awt.Color color(PhaseResult slot) {
+    if (slot.targetRate() > 0) {
+      return new java.awt.Color(0xAA, 0x33, 0xAA);
+    }
+    return switch (slot.name()) {
+      case "ceiling" -> new java.awt.Color(0x1F, 0x77, 0xB4);
+      case "direct" -> new java.awt.Color(0xFF, 0x7F, 0x0E);
+      default -> new java.awt.Color(0x2C, 0xA0, 0x2C);
+    };
+  }
+
   /** Writes the two charts, one above the other, as a PNG. */
   public static void write(BenchReport report, Path png) throws IOException {
     XYChart throughput =
@@ -47,23 +59,36 @@ public final class BenchChart {
     report.halfLoad().ifPresent(all::add);
     int i = 0;
     for (PhaseResult slot : all) {
-      String label = slot.name() + (slot.targetRate() > 0 ? " @half" : "") + " #" + ++i;
+      java.awt.Color color = color(slot);
+      String label = slot.name() + (slot.targetRate() > 0 ? " @half" : "") + " #" + (++i);
       List<Double> x = new ArrayList<>();
       List<Double> rate = new ArrayList<>();
       List<Double> p50 = new ArrayList<>();
       List<Double> p99 = new ArrayList<>();
+      List<Double> lx = new ArrayList<>();
       for (PhaseResult.Second s : slot.timeline()) {
         x.add(s.at());
         rate.add((double) s.records());
-        p50.add(Math.max(0.1, s.p50Ms()));
-        p99.add(Math.max(0.1, s.p99Ms()));
+        if (s.records() > 0) { // a second with no completion has no latency to draw
+          lx.add(s.at());
+          p50.add(s.p50Ms());
+          p99.add(s.p99Ms());
+        }
       }
       if (x.isEmpty()) {
         continue;
       }
-      throughput.addSeries(label, x, rate).setMarker(SeriesMarkers.NONE);
-      latency.addSeries(label + " p99", x, p99).setMarker(SeriesMarkers.NONE);
-      XYSeries median = latency.addSeries(label + " p50", x, p50);
+      XYSeries t = throughput.addSeries(label, x, rate);
+      t.setMarker(SeriesMarkers.NONE);
+      t.setLineColor(color);
+      if (lx.isEmpty()) {
+        continue;
+      }
+      XYSeries tail = latency.addSeries(label + " p99", lx, p99);
+      tail.setMarker(SeriesMarkers.NONE);
+      tail.setLineColor(color);
+      XYSeries median = latency.addSeries(label + " p50", lx, p50);
+      median.setLineColor(color);
       median.setMarker(SeriesMarkers.NONE);
       median.setLineStyle(org.knowm.xchart.style.lines.SeriesLines.DOT_DOT);
       median.setShowInLegend(false);
