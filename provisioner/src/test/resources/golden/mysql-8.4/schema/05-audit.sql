@@ -94,6 +94,8 @@ CREATE USER IF NOT EXISTS 'audit_definer'@'localhost' IDENTIFIED WITH auth_socke
 ALTER USER 'audit_definer'@'localhost' IDENTIFIED WITH auth_socket ACCOUNT LOCK;
 REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'audit_definer'@'localhost';
 GRANT SELECT, INSERT, TRIGGER, EXECUTE, EVENT ON strongroom_audit.* TO 'audit_definer'@'localhost';
+-- the one UPDATE it holds: the lease row (audit_lease_acquire)
+GRANT UPDATE ON strongroom_audit.audit_anchor_lease TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.tenants TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.data_keys TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.users TO 'audit_definer'@'localhost';
@@ -335,8 +337,10 @@ DELIMITER ;
 -- with audit_definer's privileges: the audited tables by name (a table renamed away and recreated shows up as the new
 -- one without triggers), the audit schema, and the grant tables read-only.
 CREATE OR REPLACE ALGORITHM = TEMPTABLE DEFINER = 'audit_definer'@'localhost' SQL SECURITY DEFINER VIEW strongroom_audit.audit_schema_state (kind, object, detail) AS
-  SELECT 'column', CONCAT(c.TABLE_SCHEMA, '.', c.TABLE_NAME, '.', c.COLUMN_NAME),
-         CONCAT(c.COLUMN_TYPE, ' ', c.IS_NULLABLE, ' ', IFNULL(c.CHARACTER_SET_NAME, '-'), ' ', IFNULL(c.COLLATION_NAME, '-'))
+  SELECT CONVERT(x.kind USING utf8mb4) COLLATE utf8mb4_bin, CONVERT(x.object USING utf8mb4) COLLATE utf8mb4_bin,
+         CONVERT(x.detail USING utf8mb4) COLLATE utf8mb4_bin FROM (
+  SELECT 'column' AS kind, CONCAT(c.TABLE_SCHEMA, '.', c.TABLE_NAME, '.', c.COLUMN_NAME) AS object,
+         CONCAT(c.COLUMN_TYPE, ' ', c.IS_NULLABLE, ' ', IFNULL(c.CHARACTER_SET_NAME, '-'), ' ', IFNULL(c.COLLATION_NAME, '-')) AS detail
     FROM information_schema.COLUMNS c
     WHERE c.TABLE_SCHEMA = 'strongroom_audit'
        OR (c.TABLE_SCHEMA = 'strongroom' AND c.TABLE_NAME IN ('tenants', 'data_keys', 'users', 'record_decrypts'))
@@ -359,22 +363,22 @@ CREATE OR REPLACE ALGORITHM = TEMPTABLE DEFINER = 'audit_definer'@'localhost' SQ
                    IF(d.Alter_priv = 'Y', 'ALTER', NULL), IF(d.Create_view_priv = 'Y', 'CREATE VIEW', NULL),
                    IF(d.Create_routine_priv = 'Y', 'CREATE ROUTINE', NULL), IF(d.Alter_routine_priv = 'Y', 'ALTER ROUTINE', NULL),
                    IF(d.Execute_priv = 'Y', 'EXECUTE', NULL), IF(d.Event_priv = 'Y', 'EVENT', NULL),
-                   IF(d.Trigger_priv = 'Y', 'TRIGGER', NULL), IF(d.Lock_tables_priv = 'Y', 'LOCK TABLES', NULL), '')
+                   IF(d.Trigger_priv = 'Y', 'TRIGGER', NULL), IF(d.Lock_tables_priv = 'Y', 'LOCK TABLES', NULL))
     FROM mysql.db d WHERE d.Db IN ('strongroom', 'strongroom_audit', 'strongroom_security')
   UNION ALL
   SELECT 'grant', CONCAT(p.User, '@', p.Host, ' ', p.Db, '.', p.Table_name), CONCAT(p.Table_priv, ' / ', p.Column_priv)
     FROM mysql.tables_priv p WHERE p.Db IN ('strongroom', 'strongroom_audit', 'strongroom_security')
   UNION ALL
   SELECT 'grant', CONCAT(p.User, '@', p.Host, ' ', p.Db, '.', p.Routine_name, ' ', p.Routine_type), p.Proc_priv
-    FROM mysql.procs_priv p WHERE p.Db IN ('strongroom', 'strongroom_audit', 'strongroom_security');
+    FROM mysql.procs_priv p WHERE p.Db IN ('strongroom', 'strongroom_audit', 'strongroom_security')) x;
 
 -- The differences between audit_schema_state and audit_schema_baseline: 'missing' (in the baseline, gone or changed)
 -- and 'unexpected' (new or changed). Empty when nothing drifted.
 CREATE OR REPLACE ALGORITHM = TEMPTABLE DEFINER = 'audit_definer'@'localhost' SQL SECURITY DEFINER VIEW strongroom_audit.audit_schema_drift (change_kind, kind, object, detail) AS
   SELECT 'missing', b.kind, b.object, b.detail FROM strongroom_audit.audit_schema_baseline b
     WHERE NOT EXISTS (SELECT 1 FROM strongroom_audit.audit_schema_state s
-                      WHERE s.kind = b.kind AND s.object = b.object AND s.detail = b.detail COLLATE utf8mb4_bin)
+                      WHERE s.kind = b.kind AND s.object = b.object AND s.detail = b.detail)
   UNION ALL
   SELECT 'unexpected', s.kind, s.object, s.detail FROM strongroom_audit.audit_schema_state s
     WHERE NOT EXISTS (SELECT 1 FROM strongroom_audit.audit_schema_baseline b
-                      WHERE b.kind = s.kind AND b.object = s.object AND b.detail = s.detail COLLATE utf8mb4_bin);
+                      WHERE b.kind = s.kind AND b.object = s.object AND b.detail = s.detail);

@@ -47,7 +47,14 @@ public enum RefusalCode {
   /** An attempt to change or remove an audit row. */
   AUDIT_IMMUTABLE("SR-AUDIT-IMMUTABLE", ErrorCode.REFUSED),
   /** The audit plane's seal lock row is gone; the installer must re-install. Retried meanwhile. */
-  AUDIT_LOCK_MISSING("SR-AUDIT-LOCK-MISSING", ErrorCode.UNAVAILABLE);
+  AUDIT_LOCK_MISSING("SR-AUDIT-LOCK-MISSING", ErrorCode.UNAVAILABLE),
+  /**
+   * An anchor append by an audit-anchor-service instance that does not hold the lease with this
+   * epoch (a lapsed or second writer): the log must never fork, so it is refused, never retried.
+   */
+  AUDIT_NOT_LEASEHOLDER("SR-AUDIT-NOT-LEASEHOLDER", ErrorCode.REFUSED),
+  /** An anchor whose size shrinks or passes the chain head, or that lacks a field. */
+  AUDIT_BAD_ANCHOR("SR-AUDIT-BAD-ANCHOR", ErrorCode.REFUSED);
 
   private final String code;
   private final ErrorCode errorCode;
