@@ -82,6 +82,7 @@ class ModulesTest {
         "dev.strongroom:crypto",
         "dev.strongroom:contracts",
         "io.vertx:vertx-mysql-client",
+        "io.vertx:vertx-codegen",
         "org.hdrhistogram:HdrHistogram",
         "org.knowm.xchart:xchart",
         "com.fasterxml.jackson.core:jackson-databind");
