@@ -8,11 +8,13 @@ import java.util.regex.Pattern;
 
 /**
  * Names the reactor module a class file came from, by where it was read: {@code
- * <module>/target/classes/…} inside the reactor, or {@code <module>-<version>.jar} from the local
- * repository. Module directories are named after their artefact ids.
+ * <module>/target/classes/…} or {@code <module>/target/<name>.jar} inside the reactor (after {@code
+ * package}, Maven hands the packaged jar to later modules), or {@code <module>-<version>.jar} from
+ * the local repository. Module directories are named after their artefact ids.
  */
 final class ModuleOf implements Function<JavaClass, String> {
   private static final Pattern CLASSES_DIR = Pattern.compile("/([^/]+)/target/(?:test-)?classes/");
+  private static final Pattern REACTOR_JAR = Pattern.compile("/([^/]+)/target/[^/!]+\\.jar!");
   private static final Pattern JAR = Pattern.compile("/([^/!]+?)-\\d+\\.\\d+\\.\\d+[^/!]*\\.jar!");
 
   @Override
@@ -26,6 +28,10 @@ final class ModuleOf implements Function<JavaClass, String> {
   static String of(URI uri) {
     String s = uri.toString();
     Matcher m = CLASSES_DIR.matcher(s);
+    if (m.find()) {
+      return m.group(1);
+    }
+    m = REACTOR_JAR.matcher(s);
     if (m.find()) {
       return m.group(1);
     }

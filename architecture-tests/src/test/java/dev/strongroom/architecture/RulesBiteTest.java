@@ -108,6 +108,12 @@ class RulesBiteTest {
             URI.create(
                 "jar:file:/r/dev/strongroom/contracts-kafka/0.1.0-SNAPSHOT/"
                     + "contracts-kafka-0.1.0-SNAPSHOT.jar!/dev/strongroom/X.class")));
+    // After `package`, the reactor hands later modules the module's own jar, named by finalName.
+    assertEquals(
+        "cloud-gcp",
+        ModuleOf.of(
+            URI.create(
+                "jar:file:/check/work/main/cloud-gcp/target/cloud-gcp.jar!/dev/strongroom/X.class")));
   }
 
   @Test
