@@ -39,8 +39,12 @@ public enum ErrorCode {
    * dead-lettered.
    */
   UNAVAILABLE("UNAVAILABLE", true, "a dependency is unavailable"),
-  /** An unexpected failure inside the service; retried, then surfaced. */
-  INTERNAL("INTERNAL", true, "internal error");
+  /**
+   * An unexpected failure inside the service (a handler bug, an exception nobody mapped). Fatal:
+   * the record is dead-lettered with this reason and the partition moves on. Retrying the same
+   * input through the same code would fail the same way and hold every record behind it forever.
+   */
+  INTERNAL("INTERNAL", false, "internal error");
 
   private final String code;
   private final boolean retriable;

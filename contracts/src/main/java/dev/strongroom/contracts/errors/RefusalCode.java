@@ -40,8 +40,12 @@ public enum RefusalCode {
   CONFLICT("SR-CONFLICT", ErrorCode.REFUSED),
   /** An argument outside the procedure's limits (the limits of {@code store.requested.v1}). */
   INVALID_ARGUMENT("SR-INVALID-ARGUMENT", ErrorCode.REFUSED),
-  /** The binding lock could not be taken (not expected to happen); retried. */
-  INTERNAL("SR-INTERNAL", ErrorCode.INTERNAL),
+  /**
+   * The binding lock could not be taken (not expected to happen: its name is 128 fresh random
+   * bits). Retried, as {@link ErrorCode#UNAVAILABLE}: the next call draws a new name, so unlike a
+   * service's own {@link ErrorCode#INTERNAL} the same input can succeed.
+   */
+  INTERNAL("SR-INTERNAL", ErrorCode.UNAVAILABLE),
   /** Another sealer holds the audit chain lock; retried. */
   AUDIT_BUSY("SR-AUDIT-BUSY", ErrorCode.UNAVAILABLE),
   /** An attempt to change or remove an audit row. */

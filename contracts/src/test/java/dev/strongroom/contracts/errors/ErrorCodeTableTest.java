@@ -21,7 +21,7 @@ class ErrorCodeTableTest {
             .collect(Collectors.joining(","));
     assertEquals(
         "MALFORMED:fatal,SCHEMA:fatal,SIGNATURE_INVALID:fatal:alert,STALE:fatal:alert,REPLAY:fatal:alert,UNAUTHORIZED:fatal,INTEGRITY:fatal,REFUSED:fatal,"
-            + "UNAVAILABLE:retriable,INTERNAL:retriable",
+            + "UNAVAILABLE:retriable,INTERNAL:fatal",
         table);
   }
 }

@@ -31,7 +31,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * </ul>
  *
  * Retriable failures (see {@link SqlErrors}) are retried in place with exponential backoff for as
- * long as the loop runs; nothing is dropped and nothing is decided before the database answers.
+ * long as the loop runs; nothing is dropped and nothing is decided before the database answers. An
+ * exception nobody mapped (a bug) is REJECTED with {@code INTERNAL} and dead-lettered at once: a
+ * retry would fail the same way and hold up the lane forever.
  */
 public final class StoreProcessor {
   private static final org.jboss.logging.Logger LOG =
@@ -136,6 +138,22 @@ public final class StoreProcessor {
       result =
           new StoreResult(
               request.requestId(), request.recordId(), StoreResult.Status.REJECTED, f.resultCode());
+    } catch (Stopped s) {
+      throw s;
+    } catch (RuntimeException bug) {
+      // Nobody mapped this exception: a bug. The same record would fail the same way on every
+      // retry and hold up its lane forever, so it is decided now — REJECTED, INTERNAL — and its
+      // stack trace goes to the log (its message may hold data; the dead letter gets the class).
+      LOG.errorf(bug, "store request %s of tenant %s failed", request.requestId(), tenant);
+      refusal =
+          new StoreFailure(
+              ErrorCode.INTERNAL, null, "store failed: " + bug.getClass().getName(), bug);
+      result =
+          new StoreResult(
+              request.requestId(),
+              request.recordId(),
+              StoreResult.Status.REJECTED,
+              refusal.resultCode());
     }
     List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(3);
     SignedEvent signed = signer.sign(EventCatalog.STORE_COMPLETED, tenant, result.toData());

@@ -64,7 +64,7 @@ public class EventPublisher {
   }
 
   @PreDestroy
-  void close() {
+  public void close() {
     producer.close(java.time.Duration.ofSeconds(5));
   }
 }

@@ -19,7 +19,10 @@ import org.jboss.logging.Logger;
  * the return.
  *
  * <p>A verified event of a type this service has no handler for is dead-lettered as {@code SCHEMA}:
- * the catalog said the type rides this topic, but this service does not (yet) process it.
+ * the catalog said the type rides this topic, but this service does not (yet) process it. An
+ * exception the handler did not map to an error code (a bug) is dead-lettered as {@code INTERNAL}
+ * with its class name as detail and its stack trace in the log: retrying the same record through
+ * the same code would fail the same way and stop the partition for good.
  */
 @ApplicationScoped
 public class GatedConsumer {
@@ -74,6 +77,17 @@ public class GatedConsumer {
                 record,
                 new Rejection(
                     e.code(), e.getMessage(), event.id(), event.source(), event.sigkid())));
+      } catch (RuntimeException bug) {
+        LOG.errorf(bug, "handler of %s failed on event %s", event.type(), event.id());
+        deadLetter(
+            gate.refuse(
+                record,
+                new Rejection(
+                    ErrorCode.INTERNAL,
+                    "handler failed: " + bug.getClass().getName(),
+                    event.id(),
+                    event.source(),
+                    event.sigkid())));
       }
       return;
     }

@@ -1,0 +1,185 @@
+package dev.strongroom.dataservice.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.strongroom.contracts.envelope.EventSigner;
+import dev.strongroom.contracts.envelope.EventVerifier;
+import dev.strongroom.contracts.envelope.RecordCoordinates;
+import dev.strongroom.contracts.envelope.ReplayGuard;
+import dev.strongroom.contracts.envelope.Verdict;
+import dev.strongroom.contracts.kafka.DeadLetterHeaders;
+import dev.strongroom.contracts.kafka.RecordGate;
+import dev.strongroom.contracts.keys.KeyRegistry;
+import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.contracts.records.StoreResult;
+import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.testing.TestKeys;
+import dev.strongroom.contracts.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A bug in the store path never holds up a lane (issue 9): the request whose store throws an
+ * exception nobody mapped comes back REJECTED with {@code INTERNAL} and is dead-lettered at once,
+ * and the request behind it is stored. The store here is a real {@link DataStore} contract with a
+ * planted bug; the database path itself is covered by StoreIT.
+ */
+class StoreProcessorTest {
+  private static final String CRYPTO = "/strongroom/crypto-service";
+  private static final String DATA = "/strongroom/data-service";
+  private final Clock clock = Clock.systemUTC();
+  private final KeyRegistry registry =
+      KeyRegistry.of(
+          List.of(
+              TestKeys.entry(
+                  "crypto-service", CRYPTO, List.of(EventCatalog.STORE_REQUESTED.type())),
+              TestKeys.entry(
+                  "data-service",
+                  DATA,
+                  List.of(
+                      EventCatalog.STORE_COMPLETED.type(), EventCatalog.SECURITY_ALERT.type()))));
+  private final EventSigner crypto = new EventSigner(TestKeys.key("crypto-service"), CRYPTO, clock);
+  private final EventSigner data = new EventSigner(TestKeys.key("data-service"), DATA, clock);
+
+  private EventVerifier verifier() {
+    return new EventVerifier(
+        registry,
+        EventCatalog.standard(),
+        EventVerifier.DEFAULT_SKEW,
+        clock,
+        ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock));
+  }
+
+  /** A store with a bug for one request id. */
+  private static final class BuggyStore implements DataStore {
+    final List<String> stored = new ArrayList<>();
+
+    @Override
+    public Stored store(String expectedTenant, StoreRequest request) {
+      if (request.requestId().equals("poisoned")) {
+        throw new IllegalStateException("a bug that names tenant data: jane@example.com");
+      }
+      stored.add(request.requestId());
+      return Stored.STORED;
+    }
+
+    @Override
+    public Envelope readForDecrypt(String token, String recordId, String reader) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<Summary> list(String token, int limit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static final class Outcomes implements StoreProcessor.Listener {
+    final List<String> outcomes = new ArrayList<>();
+
+    @Override
+    public void outcome(String status, String code) {
+      outcomes.add(status + ":" + code);
+    }
+
+    @Override
+    public void retry(String why) {
+      outcomes.add("RETRY:" + why);
+    }
+
+    @Override
+    public void waiting(int delta) {}
+  }
+
+  @Test
+  void aBugInTheStore_isRejectedAsInternal_deadLettered_andTheNextRequestIsStored() {
+    BuggyStore store = new BuggyStore();
+    Outcomes outcomes = new Outcomes();
+    StoreProcessor processor =
+        new StoreProcessor(
+            new RecordGate(verifier(), data),
+            data,
+            store,
+            Duration.ofMillis(1),
+            Duration.ofMillis(2),
+            outcomes);
+
+    List<ProducerRecord<byte[], byte[]>> first =
+        processor.process(record(0, "poisoned"), () -> true);
+    List<ProducerRecord<byte[], byte[]>> second =
+        processor.process(record(1, "healthy"), () -> true);
+
+    assertEquals(List.of("REJECTED:INTERNAL", "STORED:"), outcomes.outcomes, "no retry");
+    assertEquals(List.of("healthy"), store.stored);
+
+    assertEquals(2, first.size(), "a result and a dead letter");
+    StoreResult rejected = result(first.get(0));
+    assertEquals(StoreResult.Status.REJECTED, rejected.status());
+    assertEquals(Optional.of("INTERNAL"), rejected.errorCodeIfRejected());
+    ProducerRecord<byte[], byte[]> dead = first.get(1);
+    assertEquals(Topics.dlq(Topics.STORE_REQUESTS), dead.topic());
+    assertEquals("INTERNAL", header(dead, DeadLetterHeaders.REASON));
+    assertEquals(
+        "store failed: java.lang.IllegalStateException",
+        header(dead, DeadLetterHeaders.DETAIL),
+        "the exception's message (it may hold data) stays out of the dead letter");
+
+    assertEquals(1, second.size());
+    assertEquals(StoreResult.Status.STORED, result(second.get(0)).status());
+  }
+
+  private StoreResult result(ProducerRecord<byte[], byte[]> r) {
+    assertEquals(Topics.STORE_RESULTS, r.topic());
+    Verdict v = verifier().verify(r.value(), new RecordCoordinates(Topics.STORE_RESULTS, 0, 0));
+    return StoreResult.fromData(assertInstanceOf(Verdict.Accepted.class, v).event().data());
+  }
+
+  private ConsumerRecord<byte[], byte[]> record(int offset, String requestId) {
+    Map<String, StoreRequest.FieldCiphertext> fields = new LinkedHashMap<>();
+    fields.put("name", new StoreRequest.FieldCiphertext(new byte[40], new byte[12]));
+    StoreRequest request =
+        new StoreRequest(
+            requestId,
+            "eyJ0ZW5hbnQiOiJhY21lIn0.c2lnbmF0dXJl", // well-formed; the store checks it, not this
+            // test
+            offset == 0
+                ? "01890a5d-ac96-774b-bcce-b302099a8057"
+                : "01890a5d-ac96-774b-bcce-b302099a8058",
+            1,
+            new StoreRequest.DataKeyRef(
+                "dek-" + requestId, new byte[60], "strongroom-dev-kek", "1", null, null),
+            fields);
+    byte[] value = crypto.sign(EventCatalog.STORE_REQUESTED, "acme", request.toData()).bytes();
+    return new ConsumerRecord<>(
+        Topics.STORE_REQUESTS,
+        0,
+        offset,
+        0L,
+        TimestampType.CREATE_TIME,
+        0,
+        value.length,
+        "acme".getBytes(StandardCharsets.UTF_8),
+        value,
+        new RecordHeaders(),
+        Optional.empty());
+  }
+
+  private static String header(ProducerRecord<byte[], byte[]> r, String name) {
+    return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+}
