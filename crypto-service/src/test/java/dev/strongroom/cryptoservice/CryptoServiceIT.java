@@ -262,6 +262,55 @@ class CryptoServiceIT extends ServiceContract {
             .statusCode());
   }
 
+  private double metric(String name) throws Exception {
+    HttpResponse<String> r = get("/q/metrics");
+    assertEquals(200, r.statusCode(), r.body());
+    return r.body()
+        .lines()
+        .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  @Test
+  void burstOfReadsOfOneRecord_costsOneKmsUnwrap_andAForgedWrapUnderItsDekIdIsStillRefused()
+      throws Exception {
+    String token = authority().issue("initech", "peter@initech", Duration.ofMinutes(15));
+    String recordId = newId();
+    send(
+        Topics.ENCRYPT_REQUESTS,
+        encryptRequest("initech", token, recordId, "req-burst-1", publishedSealingKey()));
+    StoreRequest store =
+        StoreRequest.fromData(
+            CanonicalJson.parse(storeRequestFor("req-burst-1").value()).get("data"));
+    double unwraps = metric("strongroom_crypto_decrypt_keys_unwraps_total");
+    double hits = metric("strongroom_crypto_decrypt_keys_hits_total");
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> ok =
+          post(
+              dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP,
+              "/v1/decrypt",
+              decryptBody("initech", token, store).toString());
+      assertEquals(200, ok.statusCode(), ok.body());
+    }
+    assertEquals(1.0, metric("strongroom_crypto_decrypt_keys_unwraps_total") - unwraps);
+    assertEquals(19.0, metric("strongroom_crypto_decrypt_keys_hits_total") - hits);
+
+    // Other wrapped bytes under the cached dek_id: the cache does not answer, the KMS refuses.
+    ObjectNode forged = decryptBody("initech", token, store);
+    byte[] wrapped = store.dataKey().wrappedDek();
+    wrapped[wrapped.length - 1] ^= 1;
+    ((ObjectNode) forged.get("dataKey"))
+        .put("wrappedDek", Base64.getUrlEncoder().withoutPadding().encodeToString(wrapped));
+    HttpResponse<String> refused =
+        post(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP, "/v1/decrypt", forged.toString());
+    assertEquals(422, refused.statusCode(), refused.body());
+    JsonNode why = CanonicalJson.mapper().readTree(refused.body());
+    assertEquals("INTEGRITY", why.get("error").asText());
+    assertEquals("invalid ciphertext", why.get("detail").asText());
+    assertEquals(2.0, metric("strongroom_crypto_decrypt_keys_unwraps_total") - unwraps);
+  }
+
   @Test
   void requestWithAnotherTenantsToken_isDeadLetteredUnauthorized() throws Exception {
     String globex = authority().issue("globex", "mallory@globex", Duration.ofMinutes(15));

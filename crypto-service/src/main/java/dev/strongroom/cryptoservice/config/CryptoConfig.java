@@ -23,6 +23,9 @@ public interface CryptoConfig {
   /** Data-key cache bounds. */
   Cache cache();
 
+  /** Bounds of the decrypt side's cache of unwrapped data keys. */
+  DecryptCache decryptCache();
+
   /** Optional post-quantum (X-Wing) wrap of every data key, to a recovery key held offline. */
   PostQuantum pq();
 
@@ -100,5 +103,19 @@ public interface CryptoConfig {
     /** How many plaintext bytes one data key encrypts. */
     @WithDefault("1073741824")
     long maxBytes();
+  }
+
+  interface DecryptCache {
+    /** How many unwrapped data keys are kept (least recently used evicted first). */
+    @WithDefault("1024")
+    int maxEntries();
+
+    /** How long an unwrapped data key is kept after the KMS unwrapped it. */
+    @WithDefault("PT5M")
+    Duration maxAge();
+
+    /** How many decrypts one unwrap serves before the KMS is asked again. */
+    @WithDefault("10000")
+    long maxUses();
   }
 }

@@ -7,6 +7,7 @@ import dev.strongroom.contracts.records.SealingKey;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.crypto.cache.DataKeyCache;
 import dev.strongroom.crypto.cache.DataKeyCachePolicy;
+import dev.strongroom.crypto.cache.UnwrappedKeyCache;
 import dev.strongroom.crypto.gcpkms.CloudKmsKeyWrapper;
 import dev.strongroom.crypto.kms.AddedLatencyKeyWrapper;
 import dev.strongroom.crypto.kms.InsecureLocalKeyring;
@@ -15,6 +16,9 @@ import dev.strongroom.crypto.kms.Pkcs11KeyWrapper;
 import dev.strongroom.crypto.kms.XWingKeyWrapper;
 import dev.strongroom.cryptoservice.pipeline.DecryptService;
 import dev.strongroom.cryptoservice.pipeline.EncryptPipeline;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -126,8 +130,46 @@ public class CryptoProducers {
 
   @Produces
   @Singleton
-  DecryptService decryptService(TenantTokens tokens, KeyWrapper wrapper, SecureRandom random) {
-    return new DecryptService(tokens, wrapper, random);
+  UnwrappedKeyCache unwrappedKeyCache(
+      KeyWrapper wrapper,
+      CryptoConfig config,
+      Clock clock,
+      SecureRandom random,
+      MeterRegistry meters) {
+    CryptoConfig.DecryptCache c = config.decryptCache();
+    UnwrappedKeyCache cache =
+        new UnwrappedKeyCache(
+            wrapper,
+            new UnwrappedKeyCache.Policy(c.maxEntries(), c.maxAge(), c.maxUses()),
+            clock,
+            random);
+    String name = "strongroom.crypto.decrypt.keys";
+    FunctionCounter.builder(name + ".hits", cache, k -> k.stats().hits())
+        .description("decrypts served by a cached unwrapped data key")
+        .register(meters);
+    FunctionCounter.builder(name + ".misses", cache, k -> k.stats().misses())
+        .description("decrypts that had to ask the KMS")
+        .register(meters);
+    FunctionCounter.builder(name + ".unwraps", cache, k -> k.stats().unwraps())
+        .description("KMS unwrap calls made by the decrypt side")
+        .register(meters);
+    FunctionCounter.builder(name + ".evictions", cache, k -> k.stats().evictions())
+        .description("unwrapped data keys evicted (and wiped) by age, uses or size")
+        .register(meters);
+    Gauge.builder(name + ".size", cache, k -> k.stats().size())
+        .description("unwrapped data keys held")
+        .register(meters);
+    return cache;
+  }
+
+  void closeUnwrappedKeys(@Disposes UnwrappedKeyCache cache) {
+    cache.close(); // wipes every unwrapped data key
+  }
+
+  @Produces
+  @Singleton
+  DecryptService decryptService(TenantTokens tokens, UnwrappedKeyCache keys) {
+    return new DecryptService(tokens, keys);
   }
 
   private static InvalidConfigurationException missing(String property) {

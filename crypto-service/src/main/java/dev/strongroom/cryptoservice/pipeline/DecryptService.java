@@ -3,15 +3,11 @@ package dev.strongroom.cryptoservice.pipeline;
 import dev.strongroom.contracts.errors.StrongroomException;
 import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.token.TenantTokens;
-import dev.strongroom.crypto.DataKey;
-import dev.strongroom.crypto.aead.AesGcmHkdfFieldCipher;
 import dev.strongroom.crypto.aead.EncryptedField;
 import dev.strongroom.crypto.aead.FieldContext;
-import dev.strongroom.crypto.kms.DataKeyWrapContext;
-import dev.strongroom.crypto.kms.KeyWrapper;
+import dev.strongroom.crypto.cache.UnwrappedKeyCache;
 import dev.strongroom.crypto.kms.WrappedKey;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -22,6 +18,9 @@ import java.util.Objects;
  * from the tenant it was authorised for and the record it asked for; nothing of the AAD is taken
  * from the stored envelope, so a ciphertext moved to another field, record or tenant fails as
  * "invalid ciphertext".
+ *
+ * <p>Data keys come from an {@link UnwrappedKeyCache}: a burst of reads of one tenant costs one KMS
+ * unwrap per data key; the token is checked on every call, before the cache is consulted.
  */
 public final class DecryptService {
   /** What the caller hands in: the tenant it acts for, its token, and the stored envelope. */
@@ -42,13 +41,11 @@ public final class DecryptService {
   }
 
   private final TenantTokens tokens;
-  private final KeyWrapper wrapper;
-  private final SecureRandom random;
+  private final UnwrappedKeyCache keys;
 
-  public DecryptService(TenantTokens tokens, KeyWrapper wrapper, SecureRandom random) {
+  public DecryptService(TenantTokens tokens, UnwrappedKeyCache keys) {
     this.tokens = tokens;
-    this.wrapper = wrapper;
-    this.random = random;
+    this.keys = keys;
   }
 
   /**
@@ -59,14 +56,11 @@ public final class DecryptService {
   public Map<String, String> decrypt(Request r) {
     tokens.verifyFor(r.tenantToken(), r.tenant());
     StoreRequest.DataKeyRef ref = r.dataKey();
-    DataKey dek = null;
-    try {
-      dek =
-          wrapper.unwrap(
-              WrappedKey.of(ref.kmsKeyName(), ref.kmsKeyVersion(), ref.wrappedDek()),
-              ref.dekId(),
-              DataKeyWrapContext.encode(r.tenant(), ref.dekId()));
-      AesGcmHkdfFieldCipher cipher = AesGcmHkdfFieldCipher.create(dek, random);
+    try (UnwrappedKeyCache.Lease dek =
+        keys.acquire(
+            r.tenant(),
+            ref.dekId(),
+            WrappedKey.of(ref.kmsKeyName(), ref.kmsKeyVersion(), ref.wrappedDek()))) {
       Map<String, String> out = new LinkedHashMap<>();
       for (String name : StoreRequest.FIELDS) {
         StoreRequest.FieldCiphertext c = r.fields().get(name);
@@ -84,15 +78,12 @@ public final class DecryptService {
         out.put(
             name,
             new String(
-                cipher.decrypt(EncryptedField.of(c.ct(), c.iv()), ctx), StandardCharsets.UTF_8));
+                dek.cipher().decrypt(EncryptedField.of(c.ct(), c.iv()), ctx),
+                StandardCharsets.UTF_8));
       }
       return out;
     } catch (RuntimeException e) {
       throw Errors.translate(e);
-    } finally {
-      if (dek != null) {
-        dek.destroy();
-      }
     }
   }
 }
