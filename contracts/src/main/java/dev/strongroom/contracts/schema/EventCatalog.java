@@ -57,9 +57,25 @@ public final class EventCatalog {
       EventType.of(
           "dev.strongroom.store.completed.v1", Topics.STORE_RESULTS, EventType.Scope.TENANT);
 
+  /** The operator asks the proof-service for a proof run (record key = the request id). */
+  public static final EventType PROOF_REQUESTED =
+      EventType.of(
+          "dev.strongroom.proof.requested.v1", Topics.PROOF_REQUESTS, EventType.Scope.GLOBAL);
+
+  /** The proof-service reports one run: per-control status and the bundle digest (key = run id). */
+  public static final EventType PROOF_COMPLETED =
+      EventType.of(
+          "dev.strongroom.proof.completed.v1", Topics.PROOF_RESULTS, EventType.Scope.GLOBAL);
+
   private static final EventCatalog STANDARD =
       new EventCatalog(
-          List.of(SECURITY_ALERT, ENCRYPT_REQUESTED, STORE_REQUESTED, STORE_COMPLETED));
+          List.of(
+              SECURITY_ALERT,
+              ENCRYPT_REQUESTED,
+              STORE_REQUESTED,
+              STORE_COMPLETED,
+              PROOF_REQUESTED,
+              PROOF_COMPLETED));
 
   private final Map<String, EventType> byType;
   private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();

@@ -10,6 +10,8 @@ import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.envelope.SignedEvent;
 import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.keys.SigningKey;
+import dev.strongroom.contracts.proof.ProofCompleted;
+import dev.strongroom.contracts.proof.ProofRequest;
 import dev.strongroom.contracts.records.EncryptRequest;
 import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.records.StoreResult;
@@ -20,6 +22,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -94,7 +97,16 @@ public final class GenerateFixtures {
                     "/apps/demo",
                     List.of(
                         EventCatalog.ENCRYPT_REQUESTED.type(),
-                        EventCatalog.STORE_REQUESTED.type()))));
+                        EventCatalog.STORE_REQUESTED.type())),
+                TestKeys.entry(
+                    "golden-operator",
+                    "/strongroom/devstack",
+                    List.of(EventCatalog.PROOF_REQUESTED.type())),
+                TestKeys.entry(
+                    "golden-proof-service",
+                    "/strongroom/proof-service",
+                    List.of(
+                        EventCatalog.PROOF_COMPLETED.type(), EventCatalog.SECURITY_ALERT.type()))));
     Files.createDirectories(root.resolve("golden"));
     Files.write(root.resolve("golden/registry.json"), registry.toJson());
     EventSigner signer =
@@ -198,6 +210,99 @@ public final class GenerateFixtures {
         new StoreResult("req-0002", recordId, StoreResult.Status.REJECTED, "SR-NO-TENANT").toData(),
         "019ab0c0-1e00-7000-8000-0000000000e4",
         t.plusMillis(11));
+
+    // The assurance plane: a request, a passing and a failing run.
+    golden(
+        root,
+        "/strongroom/devstack",
+        "golden-operator",
+        EventCatalog.PROOF_REQUESTED.type(),
+        null,
+        "v1-requested.json",
+        new ProofRequest("proof-0001", "nightly check after a config change").toData(),
+        "019ab0c0-1e00-7000-8000-0000000000f1",
+        t.plusMillis(13));
+    Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+    counts.put("pass", 2);
+    counts.put("fail", 0);
+    counts.put("error", 0);
+    counts.put("not-applicable", 1);
+    golden(
+        root,
+        "/strongroom/proof-service",
+        "golden-proof-service",
+        EventCatalog.PROOF_COMPLETED.type(),
+        null,
+        "v1-passed.json",
+        new ProofCompleted(
+                "019ab0c0-1e00-7000-8000-0000000000f2",
+                ProofCompleted.Trigger.REQUEST,
+                "proof-0001",
+                true,
+                "0.1.0-SNAPSHOT",
+                "strongroom-controls-2",
+                "mariadb-10.11@127.0.0.1:3306/strongroom",
+                t.plusSeconds(1),
+                t.plusSeconds(31),
+                counts,
+                Map.of(
+                    "SR-DB-TLS-01", "pass",
+                    "SR-DB-TLS-02", "pass",
+                    "SR-HOST-FW-01", "not-applicable"),
+                HexFormat.of().formatHex(bytes("manifest-1", 32)),
+                "proof-019ab0c0-1e00-7000-8000-0000000000f2.tar.gz")
+            .toData(),
+        "019ab0c0-1e00-7000-8000-0000000000f3",
+        t.plusSeconds(31));
+    Map<String, Integer> failedCounts = new java.util.LinkedHashMap<>(counts);
+    failedCounts.put("pass", 1);
+    failedCounts.put("fail", 1);
+    golden(
+        root,
+        "/strongroom/proof-service",
+        "golden-proof-service",
+        EventCatalog.PROOF_COMPLETED.type(),
+        null,
+        "v1-failed-scheduled.json",
+        new ProofCompleted(
+                "019ab0c0-1e00-7000-8000-0000000000f4",
+                ProofCompleted.Trigger.SCHEDULE,
+                null,
+                false,
+                "0.1.0-SNAPSHOT",
+                "strongroom-controls-2",
+                "mariadb-10.11@127.0.0.1:3306/strongroom",
+                t.plusSeconds(60),
+                t.plusSeconds(90),
+                failedCounts,
+                Map.of(
+                    "SR-DB-TLS-01", "fail",
+                    "SR-DB-TLS-02", "pass",
+                    "SR-HOST-FW-01", "not-applicable"),
+                HexFormat.of().formatHex(bytes("manifest-2", 32)),
+                "proof-019ab0c0-1e00-7000-8000-0000000000f4.tar.gz")
+            .toData(),
+        "019ab0c0-1e00-7000-8000-0000000000f5",
+        t.plusSeconds(90));
+    SecurityAlert proofFailed =
+        new SecurityAlert(
+            AlertKind.PROOF_FAILED,
+            Severity.HIGH,
+            "proof run 019ab0c0-1e00-7000-8000-0000000000f4 failed 1 control: SR-DB-TLS-01",
+            Map.of(
+                "runId", "019ab0c0-1e00-7000-8000-0000000000f4",
+                "controls", "SR-DB-TLS-01",
+                "manifestSha256", HexFormat.of().formatHex(bytes("manifest-2", 32))));
+    golden(
+        root,
+        "/strongroom/proof-service",
+        "golden-proof-service",
+        EventCatalog.SECURITY_ALERT.type(),
+        null,
+        "v1-proof-failed.json",
+        proofFailed.toData(),
+        "019ab0c0-1e00-7000-8000-0000000000f6",
+        t.plusSeconds(90));
   }
 
   private static void golden(

@@ -165,6 +165,11 @@ public final class DevKeys {
     return new TenantTokens(tenantTokenKey(), clock);
   }
 
+  /** The file of the tenant authority's HMAC key (base64url text, 0600). */
+  public Path tenantTokenKeyFile() {
+    return dir.resolve(TENANT_TOKEN_KEY);
+  }
+
   /** The tenant authority's raw 32-byte HMAC key (the database's token verifier gets it too). */
   public byte[] tenantTokenKey() {
     try {

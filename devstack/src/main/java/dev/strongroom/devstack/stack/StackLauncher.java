@@ -175,6 +175,11 @@ public final class StackLauncher {
           args.add("-Dstrongroom.audit-anchor.db.cert=" + auditor.cert());
           args.add("-Dstrongroom.audit-anchor.db.key=" + auditor.key());
         }
+        if (s == ServiceModule.PROOF) {
+          // proofs on request (strongroom.proof.requests), bundles beside prove's
+          // (docs/proof.md); the schedule stays off on a developer's stack
+          proofServiceDbArgs(db, keys, state.resolve("evidence")).forEach(args::add);
+        }
         args.add("-jar");
         args.add(serviceJar(s).toString());
         launched.add(spawn(s.module(), args, logs.resolve(s.module() + ".out")));
@@ -221,6 +226,29 @@ public final class StackLauncher {
         "-Dstrongroom.data.db.ca-cert=" + db.caCert(),
         "-Dstrongroom.data.db.cert=" + app.cert(),
         "-Dstrongroom.data.db.key=" + app.key());
+  }
+
+  /** The proof-service's target: every identity, the installer's socket, the data directory. */
+  private static List<String> proofServiceDbArgs(
+      StackDescriptor.Db db, DevKeys keys, Path evidence) {
+    List<String> a = new ArrayList<>();
+    a.add("-Dstrongroom.proof.enabled=true");
+    a.add("-Dstrongroom.proof.evidence-dir=" + evidence);
+    a.add("-Dstrongroom.proof.tenant-token-key=" + keys.tenantTokenKeyFile());
+    a.add("-Dstrongroom.proof.db.host=" + db.host());
+    a.add("-Dstrongroom.proof.db.port=" + db.port());
+    a.add("-Dstrongroom.proof.db.socket=" + db.socket());
+    a.add("-Dstrongroom.proof.db.dialect=" + db.dialect());
+    a.add("-Dstrongroom.proof.db.database=" + db.database());
+    a.add("-Dstrongroom.proof.db.data-dir=" + db.dataDir());
+    a.add("-Dstrongroom.proof.db.ca-cert=" + db.caCert());
+    db.identities()
+        .forEach(
+            (name, ck) -> {
+              a.add("-Dstrongroom.proof.db.identities." + name + ".cert=" + ck.cert());
+              a.add("-Dstrongroom.proof.db.identities." + name + ".key=" + ck.key());
+            });
+    return a;
   }
 
   /** State file holding the wait the crypto-service adds before each KMS call (ISO-8601). */

@@ -126,6 +126,10 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
       if (database != null && "data-service".equals(service)) {
         config.putAll(database.dataServiceConfig());
       }
+      if (database != null && "proof-service".equals(service)) {
+        config.putAll(
+            database.proofServiceConfig(dir.resolve("evidence"), keys.tenantTokenKeyFile()));
+      }
       return config;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -76,6 +76,28 @@ public final class TestDatabase implements AutoCloseable {
     return c;
   }
 
+  /**
+   * The proof-service's {@code strongroom.proof.*} settings for this database: every identity, the
+   * installer's socket and the data directory, bundles under {@code evidenceDir}.
+   */
+  public Map<String, String> proofServiceConfig(Path evidenceDir, Path tenantTokenKeyFile) {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("strongroom.proof.enabled", "true");
+    c.put("strongroom.proof.evidence-dir", evidenceDir.toString());
+    c.put("strongroom.proof.tenant-token-key", tenantTokenKeyFile.toString());
+    c.put("strongroom.proof.db.host", "127.0.0.1");
+    c.put("strongroom.proof.db.port", Integer.toString(instance.port()));
+    c.put("strongroom.proof.db.socket", instance.socket().toString());
+    c.put("strongroom.proof.db.data-dir", instance.layout().dataDir().toString());
+    c.put("strongroom.proof.db.ca-cert", pki.caCertPem().toString());
+    for (String id : dev.strongroom.provisioner.pki.PkiSpec.DB_IDENTITIES) {
+      Credential cred = pki.client(id);
+      c.put("strongroom.proof.db.identities." + id + ".cert", cred.certPem().toString());
+      c.put("strongroom.proof.db.identities." + id + ".key", cred.keyPem().toString());
+    }
+    return c;
+  }
+
   @Override
   public void close() {
     instance.stop();

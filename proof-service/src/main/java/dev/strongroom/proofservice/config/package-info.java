@@ -1,0 +1,2 @@
+/** Adapter: the proof-service's configuration mapping. */
+package dev.strongroom.proofservice.config;
