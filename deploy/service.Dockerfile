@@ -10,5 +10,7 @@ COPY --chown=10001 ${MODULE}/target/quarkus-app/app/ /app/app/
 COPY --chown=10001 ${MODULE}/target/quarkus-app/quarkus/ /app/quarkus/
 USER 10001
 ENV QUARKUS_HTTP_HOST=0.0.0.0 JAVA_OPTS="-Xmx256m -XX:+ExitOnOutOfMemoryError"
-EXPOSE 8080
+# HTTPS only, client certificate required; configuration from /app/config/application.properties
+# (deploy/services/<module>.properties, mounted by docker-compose.yml).
+EXPOSE 8443
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/quarkus-run.jar"]

@@ -342,6 +342,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     Properties p = new Properties();
     broker.kafkaSecurity().forEach((k, v) -> p.put(k, v));
     p.remove("security.protocol"); // a client setting; listeners name their protocol
+    p.putAll(authorizationProperties(broker.name(), organization));
+    return p;
+  }
+
+  /**
+   * The listener settings that make the broker zero-trust, whatever its TLS material: a client
+   * certificate required, the principal taken from the CN of a certificate of {@code organization}
+   * (any other subject keeps its full DN and so has no grant), {@code StandardAuthorizer} denying
+   * what no ACL allows, and {@code brokerName} the only super user. The embedded broker and the
+   * production topology's {@code deploy/kafka/server.properties} both use exactly these.
+   */
+  public static Map<String, String> authorizationProperties(
+      String brokerName, String organization) {
+    Map<String, String> p = new java.util.LinkedHashMap<>();
     p.put("ssl.client.auth", "required");
     // CN=<name>,OU=<unit>,O=<organization> -> <name>; anything else keeps its full DN (no grants).
     p.put(
@@ -351,7 +365,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             + "$/$1/,DEFAULT");
     p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
     p.put("allow.everyone.if.no.acl.found", "false");
-    p.put("super.users", "User:" + broker.name());
+    p.put("super.users", "User:" + brokerName);
     return p;
   }
 

@@ -1,0 +1,82 @@
+package dev.strongroom.devstack.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The files docker-compose.yml mounts from {@code deploy/kafka} and {@code deploy/services} are the
+ * renderer's output, not hand-edited copies. Regenerate with {@code -Ddeploy.update=true} and
+ * review the diff.
+ */
+class ComposeRenderingTest {
+  private static final Path DEPLOY = Path.of("../deploy");
+
+  @Test
+  void deployFiles_areTheRenderersOutput() throws IOException {
+    for (Map.Entry<String, String> f : ComposeTopology.files().entrySet()) {
+      Path file = DEPLOY.resolve(f.getKey());
+      if (Boolean.getBoolean("deploy.update")) {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, f.getValue(), StandardCharsets.UTF_8);
+        continue;
+      }
+      assertEquals(
+          f.getValue(),
+          Files.readString(file, StandardCharsets.UTF_8),
+          "deploy/" + f.getKey() + " differs from ComposeTopology");
+    }
+  }
+
+  @Test
+  void broker_hasNoPlaintextListener_andDeniesWhatNoAclAllows() throws IOException {
+    Properties p = load(ComposeTopology.files().get("kafka/server.properties"));
+    assertEquals("SSL:SSL,CONTROLLER:SSL", p.getProperty("listener.security.protocol.map"));
+    assertEquals("required", p.getProperty("ssl.client.auth"));
+    assertEquals("false", p.getProperty("allow.everyone.if.no.acl.found"));
+    assertEquals("User:kafka-broker", p.getProperty("super.users"));
+    assertEquals("TLSv1.3", p.getProperty("ssl.enabled.protocols"));
+    for (String k : p.stringPropertyNames()) {
+      assertFalse(p.getProperty(k).contains("PLAINTEXT"), k);
+      assertFalse(p.getProperty(k).contains("PRIVATE KEY"), k + " holds key bytes");
+    }
+  }
+
+  @Test
+  void everyService_speaksHttpsOnly_withItsOwnIdentity() throws IOException {
+    for (String s : dev.strongroom.provisioner.pki.PkiSpec.SERVICES) {
+      Properties p = load(ComposeTopology.files().get("services/" + s + ".properties"));
+      assertEquals(s, p.getProperty("strongroom.tls.name"));
+      assertEquals(
+          "/srv/strongroom/pki/clients/" + s + ".key", p.getProperty("strongroom.tls.key"));
+      assertEquals("disabled", p.getProperty("quarkus.http.insecure-requests"));
+      assertEquals("8443", p.getProperty("quarkus.http.ssl-port"));
+      assertEquals("kafka:9093", p.getProperty("kafka.bootstrap.servers"));
+    }
+  }
+
+  @Test
+  void setupScript_grantsExactlyThePolicy() {
+    String script = ComposeTopology.files().get("kafka/setup.sh");
+    long acls = script.lines().filter(l -> l.startsWith("/opt/kafka/bin/kafka-acls.sh")).count();
+    assertEquals(KafkaAccessPolicy.bindings().size(), acls);
+    assertTrue(script.lines().noneMatch(l -> l.contains("--deny-principal")));
+    assertTrue(script.lines().noneMatch(l -> l.contains("'All'")), "no ALL operation granted");
+  }
+
+  private static Properties load(String text) throws IOException {
+    Properties p = new Properties();
+    p.load(new StringReader(text));
+    return p;
+  }
+}
