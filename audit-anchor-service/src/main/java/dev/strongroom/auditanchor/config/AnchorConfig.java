@@ -27,6 +27,31 @@ public interface AnchorConfig {
   /** Where the tail keeps its state (the last verified seq and head). */
   Optional<Path> stateDir();
 
+  /**
+   * The log key: a file holding the C2SP signer key {@code PRIVATE+KEY+<origin>+<hex
+   * id>+base64(0x01 || seed)} (golang.org/x/mod sumdb/note form; the name is the log's origin).
+   * Required with {@link #worm()}.
+   */
+  Optional<Path> logKey();
+
+  /** Where checkpoints, tiles and bundles are published; absent: the watch publishes nothing. */
+  Optional<Worm> worm();
+
+  /** The WORM sink (DESIGN §5). */
+  interface Worm {
+    /** The kind of store. */
+    WormKind kind();
+
+    /** For {@code local-dir}: the directory (created if missing). */
+    String location();
+  }
+
+  /** The WORM stores the service can write. */
+  enum WormKind {
+    /** A local create-only directory ({@code LocalDirWormStore}): the embedded stack. */
+    LOCAL_DIR
+  }
+
   /** The database, as the {@code auditor} identity. */
   Optional<Db> db();
 

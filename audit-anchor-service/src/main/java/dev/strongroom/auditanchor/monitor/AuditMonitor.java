@@ -4,6 +4,7 @@ import dev.strongroom.audit.chain.HashChainVerifier;
 import dev.strongroom.audit.tail.AuditorJdbc;
 import dev.strongroom.audit.tail.ChainTail;
 import dev.strongroom.audit.tail.SchemaWatch;
+import dev.strongroom.auditanchor.anchor.AnchorPublisher;
 import dev.strongroom.auditanchor.lease.AnchorLease;
 import dev.strongroom.contracts.alert.AlertKind;
 import dev.strongroom.contracts.alert.SecurityAlert;
@@ -33,17 +34,34 @@ public final class AuditMonitor {
       HashChainVerifier.Result divergence,
       List<SchemaWatch.Drift> drift,
       List<SchemaWatch.RowMismatch> rows,
-      List<SecurityAlert> raised) {}
+      List<SecurityAlert> raised,
+      AnchorPublisher.Outcome anchored) {}
 
   private final AuditorJdbc jdbc;
   private final ChainTail tail;
   private final AnchorLease lease;
   private final Consumer<SecurityAlert> alerts;
+  private final AnchorPublisher publisher;
   private final Map<String, String> open = new LinkedHashMap<>();
   private Connection connection;
 
+  /** A watch that anchors nothing. */
   public AuditMonitor(
       AuditorJdbc jdbc, ChainTail tail, AnchorLease lease, Consumer<SecurityAlert> alerts) {
+    this(jdbc, tail, lease, alerts, null);
+  }
+
+  /**
+   * A watch that, as the writer, also publishes a checkpoint every tick through {@code publisher}
+   * (null: none) after the chain, drift and row checks.
+   */
+  public AuditMonitor(
+      AuditorJdbc jdbc,
+      ChainTail tail,
+      AnchorLease lease,
+      Consumer<SecurityAlert> alerts,
+      AnchorPublisher publisher) {
+    this.publisher = publisher;
     this.jdbc = Objects.requireNonNull(jdbc);
     this.tail = Objects.requireNonNull(tail);
     this.lease = Objects.requireNonNull(lease);
@@ -57,7 +75,7 @@ public final class AuditMonitor {
       AnchorLease.Grant grant = lease.acquire(c);
       if (!grant.acquired()) {
         return new Tick(
-            grant, false, tail.state().verifiedSeq(), null, List.of(), List.of(), List.of());
+            grant, false, tail.state().verifiedSeq(), null, List.of(), List.of(), List.of(), null);
       }
       List<SecurityAlert> raised = new java.util.ArrayList<>();
       ChainTail.Poll poll = tail.poll(c, 1_000_000);
@@ -138,8 +156,20 @@ public final class AuditMonitor {
                 e.getMessage(),
                 Map.of("check", "row-count")));
       }
+      AnchorPublisher.Outcome anchored = null;
+      if (publisher != null) {
+        anchored = publisher.tick(c, grant.epoch());
+        raised.addAll(anchored.raised());
+      }
       return new Tick(
-          grant, true, poll.after().verifiedSeq(), poll.divergence(), drift, rows, raised);
+          grant,
+          true,
+          poll.after().verifiedSeq(),
+          poll.divergence(),
+          drift,
+          rows,
+          raised,
+          anchored);
     } catch (SQLException | RuntimeException e) {
       closeConnection();
       throw e;

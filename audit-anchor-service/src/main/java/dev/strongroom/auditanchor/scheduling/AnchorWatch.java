@@ -1,8 +1,12 @@
 package dev.strongroom.auditanchor.scheduling;
 
+import dev.strongroom.audit.note.Ed25519NoteSigner;
 import dev.strongroom.audit.tail.AuditorJdbc;
 import dev.strongroom.audit.tail.ChainTail;
 import dev.strongroom.audit.tail.TailStateFile;
+import dev.strongroom.audit.worm.LocalDirWormStore;
+import dev.strongroom.audit.worm.WormStore;
+import dev.strongroom.auditanchor.anchor.AnchorPublisher;
 import dev.strongroom.auditanchor.config.AnchorConfig;
 import dev.strongroom.auditanchor.lease.AnchorLease;
 import dev.strongroom.auditanchor.monitor.AuditMonitor;
@@ -17,7 +21,11 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +36,10 @@ import org.jboss.logging.Logger;
 /**
  * The thin adapter around {@link AuditMonitor}: builds it from {@link AnchorConfig}, ticks it every
  * interval on one thread, signs each alert and publishes it to {@code strongroom.security.alerts},
- * and exports {@code strongroom_audit_verified_seq} and {@code strongroom_audit_writer} (1 while
- * this instance holds the lease).
+ * and exports {@code strongroom_audit_verified_seq}, {@code strongroom_audit_writer} (1 while this
+ * instance holds the lease), {@code strongroom_audit_anchored_size} and {@code
+ * strongroom_audit_pending_anchors}. With {@code worm.*} and {@code log-key} set, the writer also
+ * publishes a signed checkpoint, tiles and bundles every tick ({@link AnchorPublisher}).
  */
 @ApplicationScoped
 public class AnchorWatch {
@@ -40,6 +50,8 @@ public class AnchorWatch {
   private final EventSigner signer;
   private final AtomicLong verifiedSeq = new AtomicLong(-1);
   private final AtomicLong writer = new AtomicLong(0);
+  private final AtomicLong anchoredSize = new AtomicLong(-1);
+  private final AtomicLong pendingAnchors = new AtomicLong(0);
   private ScheduledExecutorService executor;
   private AuditMonitor monitor;
   private AuditorJdbc jdbc;
@@ -51,6 +63,8 @@ public class AnchorWatch {
     this.signer = signer;
     meters.gauge("strongroom_audit_verified_seq", verifiedSeq);
     meters.gauge("strongroom_audit_writer", writer);
+    meters.gauge("strongroom_audit_anchored_size", anchoredSize);
+    meters.gauge("strongroom_audit_pending_anchors", pendingAnchors);
   }
 
   void start(@Observes StartupEvent ev) {
@@ -82,8 +96,27 @@ public class AnchorWatch {
             new TailStateFile(
                 config.stateDir().orElseThrow(() -> missing("state-dir")).resolve("tail-state")),
             2000);
-    monitor =
-        new AuditMonitor(jdbc, tail, new AnchorLease(holder, config.leaseTtl()), this::publish);
+    AnchorLease lease = new AnchorLease(holder, config.leaseTtl());
+    AnchorPublisher publisher = null;
+    if (config.worm().isPresent()) {
+      AnchorConfig.Worm worm = config.worm().get();
+      Path keyFile = config.logKey().orElseThrow(() -> missing("log-key"));
+      Ed25519NoteSigner key;
+      try {
+        key = Ed25519NoteSigner.fromSignerKey(Files.readString(keyFile).strip());
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read the log key " + keyFile, e);
+      }
+      WormStore store =
+          switch (worm.kind()) {
+            case LOCAL_DIR -> LocalDirWormStore.open(Path.of(worm.location()));
+          };
+      publisher = new AnchorPublisher(key, store, lease, Clock.systemUTC(), this::publish);
+      LOG.infof(
+          "publishing checkpoints of %s to %s (verifier key %s)",
+          key.name(), store.location(), key.verifierKey());
+    }
+    monitor = new AuditMonitor(jdbc, tail, lease, this::publish, publisher);
     executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -106,6 +139,10 @@ public class AnchorWatch {
       AuditMonitor.Tick t = monitor.tick();
       writer.set(t.writer() ? 1 : 0);
       verifiedSeq.set(t.verifiedSeq());
+      if (t.anchored() != null && t.anchored().recorded() != null) {
+        anchoredSize.set(t.anchored().recorded().size());
+        pendingAnchors.set(t.anchored().pending());
+      }
       if (!t.raised().isEmpty()) {
         LOG.warnf("audit watch raised %d alert(s): %s", t.raised().size(), t.raised());
       }

@@ -126,7 +126,11 @@ public final class ChainTail {
     }
   }
 
-  static List<ChainRow> read(Connection c, long afterSeq, int limit) throws SQLException {
+  /**
+   * Reads up to {@code limit} chain rows after {@code afterSeq}, in seq order, joined to their
+   * events (unverified: feed them to a {@link HashChainVerifier}).
+   */
+  public static List<ChainRow> read(Connection c, long afterSeq, int limit) throws SQLException {
     List<ChainRow> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(ROWS)) {
       ps.setLong(1, afterSeq);
