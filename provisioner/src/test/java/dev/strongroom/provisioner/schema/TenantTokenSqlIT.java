@@ -203,6 +203,38 @@ class TenantTokenSqlIT {
         t.refusal("app_user", bind(ahead)));
   }
 
+  /**
+   * The golden token ({@code contracts} test vectors, made outside Java) under its own key: SQL
+   * gets past the format, the MAC and the claims and stops only at the clock — the vector's {@code
+   * exp} lies in the past, and SQL verifies against the server's time.
+   */
+  @Test
+  void goldenToken_passesSqlsFormatMacAndClaims_andIsRefusedOnlyAsExpired() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode v;
+    try (java.io.InputStream in =
+        getClass().getResourceAsStream("/testvectors/tenant-token/v1.json")) {
+      v = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+    }
+    byte[] goldenKey = HexFormat.of().parseHex(v.get("key").asText());
+    SchemaInstaller.rotateTokenKey(t.db, goldenKey);
+    try {
+      assertEquals(
+          SchemaTestInstance.signal("SR-TOKEN-EXPIRED: token expired"),
+          t.refusal("app_user", bind(v.get("token").asText())));
+      String golden = v.get("token").asText();
+      int dot = golden.indexOf('.');
+      String tampered =
+          golden.substring(0, dot + 1)
+              + (golden.charAt(dot + 1) == 'A' ? 'B' : 'A')
+              + golden.substring(dot + 2);
+      assertEquals(
+          SchemaTestInstance.signal("SR-TOKEN-SIGNATURE: token MAC does not verify"),
+          t.refusal("app_user", bind(tampered)));
+    } finally {
+      SchemaInstaller.rotateTokenKey(t.db, t.tokenKey);
+    }
+  }
+
   @Test
   void keyRotation_oldTokensFail_andBindingsAreDropped() {
     byte[] oldKey = t.tokenKey.clone();

@@ -11,6 +11,7 @@ import dev.strongroom.provisioner.host.HostBundleRenderer;
 import dev.strongroom.provisioner.host.HostOptions;
 import dev.strongroom.provisioner.os.Processes;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -117,7 +118,7 @@ class SshProvisioningIT {
     long deadline = System.nanoTime() + T.toNanos();
     while (System.nanoTime() < deadline) {
       try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
         return port;
       } catch (IOException notYet) {
         Thread.sleep(50);
