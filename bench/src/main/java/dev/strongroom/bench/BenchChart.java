@@ -60,7 +60,8 @@ public final class BenchChart {
     int i = 0;
     for (PhaseResult slot : all) {
       java.awt.Color color = color(slot);
-      String label = slot.name() + (slot.targetRate() > 0 ? " @half" : "") + " #" + (++i);
+      i++;
+      String label = slot.name() + (slot.targetRate() > 0 ? " @half" : "") + " #" + i;
       List<Double> x = new ArrayList<>();
       List<Double> rate = new ArrayList<>();
       List<Double> p50 = new ArrayList<>();
