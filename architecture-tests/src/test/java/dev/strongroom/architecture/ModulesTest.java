@@ -99,6 +99,7 @@ class ModulesTest {
         "dev.strongroom:provisioner",
         "dev.strongroom:proof",
         "dev.strongroom:bench",
+        "dev.strongroom:backup",
         "*:*");
     pin(
         "crypto-service",

@@ -132,7 +132,7 @@ public final class BackupWriter {
               scan.rows(),
               chain.size(),
               chain.isEmpty() ? Optional.empty() : Optional.of(chain.lastEntry().getValue()),
-              Optional.empty());
+              chain.isEmpty() ? Optional.empty() : Optional.of(AuditLogRoot.of(chain.values())));
       java.util.Arrays.fill(key, (byte) 0);
       byte[] manifest = m.toJson();
       Files.write(staging.resolve(Manifest.FILE), manifest);

@@ -88,4 +88,30 @@ class PartCipherTest {
     other[0] ^= 1;
     assertThrows(PartCipher.InvalidPartException.class, () -> PartCipher.decryptAll(c, other, "a"));
   }
+
+  @Test
+  void swappedOrDroppedSegments_failToDecrypt() throws IOException {
+    int seg = PartCipher.SEGMENT + 16;
+    byte[] c = encrypt(plain(2 * PartCipher.SEGMENT + 10), "a");
+    byte[] swapped = c.clone();
+    System.arraycopy(c, 42 + seg, swapped, 42, seg);
+    System.arraycopy(c, 42, swapped, 42 + seg, seg);
+    assertThrows(
+        PartCipher.InvalidPartException.class, () -> PartCipher.decryptAll(swapped, key, "a"));
+    byte[] dropped = new byte[c.length - seg];
+    System.arraycopy(c, 0, dropped, 0, 42);
+    System.arraycopy(c, 42 + seg, dropped, 42, c.length - 42 - seg);
+    assertThrows(
+        PartCipher.InvalidPartException.class, () -> PartCipher.decryptAll(dropped, key, "a"));
+  }
+
+  @Test
+  void extendedWithAnotherPartsSegment_failsToDecrypt() throws IOException {
+    byte[] c = encrypt(plain(100), "a");
+    byte[] other = encrypt(plain(100), "a");
+    byte[] extended = Arrays.copyOf(c, c.length + other.length - 42);
+    System.arraycopy(other, 42, extended, c.length, other.length - 42);
+    assertThrows(
+        PartCipher.InvalidPartException.class, () -> PartCipher.decryptAll(extended, key, "a"));
+  }
 }

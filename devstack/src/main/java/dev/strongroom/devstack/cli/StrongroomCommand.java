@@ -35,7 +35,10 @@ import picocli.CommandLine.ScopeType;
       StrongroomCommand.Token.class,
       ProvisionCommand.class,
       ProofCommands.Prove.class,
-      ProofCommands.VerifyBundle.class
+      ProofCommands.VerifyBundle.class,
+      BackupCommands.Backup.class,
+      BackupCommands.Restore.class,
+      BackupCommands.Drill.class
     })
 public final class StrongroomCommand implements Callable<Integer> {
   public static final int OK = 0;
