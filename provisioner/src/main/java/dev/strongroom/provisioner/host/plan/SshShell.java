@@ -1,17 +1,29 @@
 package dev.strongroom.provisioner.host.plan;
 
 import dev.strongroom.contracts.errors.ErrorCode;
-import java.io.ByteArrayInputStream;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
@@ -28,16 +40,55 @@ import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
  * OpenSSH public key line, as in {@code /etc/ssh/ssh_host_*_key.pub}); anything else ends the
  * connection before authentication. The client authenticates with one private key file and offers
  * no other method: password and keyboard-interactive authentication are never attempted.
+ *
+ * <p><b>One connection, one channel.</b> Every {@link #exec} runs in one long-lived {@code /bin/sh}
+ * on one exec channel of the one session, opened at connect: a command costs a write and a read on
+ * that channel, not a channel open/close exchange of its own (which cost ~3 s per command on a
+ * loaded 2-core machine, docs/performance.md). The wire protocol on the shell's standard input, one
+ * block per command, everything the client supplies base64-encoded so no byte of a command or its
+ * input is ever parsed by the outer shell:
+ *
+ * <pre>
+ * __c=$(printf %s 'BASE64(command)' | base64 -d); printf %s 'BASE64(stdin)' | base64 -d &gt;"$__d/i"
+ * /bin/sh -c "$__c" &lt;"$__d/i" &gt;"$__d/o" 2&gt;"$__d/e"; __r=$?
+ * printf '%s %d %d %d\n' TOKEN "$__r" "$(wc -c &lt;"$__d/o")" "$(wc -c &lt;"$__d/e")"; cat "$__d/o" "$__d/e"
+ * </pre>
+ *
+ * The reply is a header line (a random per-connection token, the exit code, the byte counts of
+ * stdout and stderr) and exactly those bytes. {@code $__d} is a {@code mktemp -d} directory (0700)
+ * the shell removes when it ends. Each command still runs in its own {@code sh -c} child, so a
+ * syntax error or an {@code exit} ends that command only. Commands run one at a time.
  */
 public final class SshShell implements HostShell {
   private final SshClient client;
   private final ClientSession session;
   private final Duration timeout;
+  private final ChannelExec shell;
+  private final OutputStream toShell;
+  private final InputStream fromShell;
+  private final String token;
+  private final ExecutorService reader =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "ssh-shell-reader");
+            t.setDaemon(true);
+            return t;
+          });
+  private boolean broken;
 
-  private SshShell(SshClient client, ClientSession session, Duration timeout) {
+  private SshShell(SshClient client, ClientSession session, Duration timeout) throws IOException {
     this.client = client;
     this.session = session;
     this.timeout = timeout;
+    byte[] t = new byte[12];
+    new SecureRandom().nextBytes(t);
+    this.token = "SRSH-" + HexFormat.of().formatHex(t);
+    this.shell = session.createExecChannel("exec /bin/sh");
+    shell.setErr(new ByteArrayOutputStream()); // the outer shell's own complaints, if any
+    shell.open().verify(timeout);
+    this.toShell = shell.getInvertedIn();
+    this.fromShell = new BufferedInputStream(shell.getInvertedOut(), 1 << 16);
+    send("umask 077; __d=$(mktemp -d) || exit 1; trap 'rm -rf \"$__d\"' EXIT\n");
   }
 
   /** Reads an OpenSSH public key line ({@code ssh-ed25519 AAAA… comment}). */
@@ -99,7 +150,12 @@ public final class SshShell implements HostShell {
             target + " refused public-key authentication (no other method is tried)",
             e);
       }
-      return new SshShell(client, session, timeout);
+      try {
+        return new SshShell(client, session, timeout);
+      } catch (IOException e) {
+        throw new SshException(
+            ErrorCode.UNAVAILABLE, "cannot start a shell on " + target + ": " + e.getMessage(), e);
+      }
     } catch (RuntimeException e) {
       if (session != null) {
         session.close(true);
@@ -122,30 +178,87 @@ public final class SshShell implements HostShell {
   }
 
   @Override
-  public Result exec(String command, byte[] stdin) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try (ChannelExec ch = session.createExecChannel(command)) {
-      if (stdin != null && stdin.length > 0) {
-        ch.setIn(new ByteArrayInputStream(stdin));
-      }
-      ch.setOut(out);
-      ch.setErr(err);
-      ch.open().verify(timeout);
-      ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
-      Integer status = ch.getExitStatus();
-      return new Result(
-          status == null ? -1 : status,
-          out.toString(StandardCharsets.UTF_8),
-          err.toString(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new SshException(ErrorCode.UNAVAILABLE, "ssh exec failed: " + e.getMessage(), e);
+  public synchronized Result exec(String command, byte[] stdin) {
+    if (broken) {
+      throw new SshException(
+          ErrorCode.UNAVAILABLE, "the ssh shell ended after an earlier failure", null);
     }
+    Base64.Encoder b64 = Base64.getEncoder();
+    String block =
+        "__c=$(printf %s '"
+            + b64.encodeToString(command.getBytes(StandardCharsets.UTF_8))
+            + "' | base64 -d); printf %s '"
+            + b64.encodeToString(stdin == null ? new byte[0] : stdin)
+            + "' | base64 -d >\"$__d/i\"\n"
+            + "/bin/sh -c \"$__c\" <\"$__d/i\" >\"$__d/o\" 2>\"$__d/e\"; __r=$?\n"
+            + "printf '%s %d %d %d\\n' "
+            + token
+            + " \"$__r\" \"$(wc -c <\"$__d/o\")\" \"$(wc -c <\"$__d/e\")\"; cat \"$__d/o\" \"$__d/e\"\n";
+    Future<Result> reply = reader.submit(this::readReply);
+    try {
+      send(block);
+      return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (IOException | ExecutionException | TimeoutException e) {
+      broken = true;
+      reply.cancel(true);
+      shell.close(true);
+      throw new SshException(
+          ErrorCode.UNAVAILABLE,
+          "ssh exec failed: " + (e instanceof ExecutionException ? e.getCause() : e),
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      broken = true;
+      shell.close(true);
+      throw new SshException(ErrorCode.UNAVAILABLE, "interrupted during ssh exec", e);
+    }
+  }
+
+  private void send(String text) throws IOException {
+    toShell.write(text.getBytes(StandardCharsets.UTF_8));
+    toShell.flush();
+  }
+
+  /** Reads one reply: the header line, then exactly the bytes it announces. */
+  private Result readReply() throws IOException {
+    String header = line();
+    String[] f = header.split(" ");
+    if (f.length != 4 || !f[0].equals(token)) {
+      throw new IOException("unexpected reply from the remote shell: " + header);
+    }
+    int exit = Integer.parseInt(f[1]);
+    byte[] out = fromShell.readNBytes(Integer.parseInt(f[2]));
+    byte[] err = fromShell.readNBytes(Integer.parseInt(f[3]));
+    if (out.length != Integer.parseInt(f[2]) || err.length != Integer.parseInt(f[3])) {
+      throw new EOFException("the remote shell ended mid-reply");
+    }
+    return new Result(
+        exit, new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+  }
+
+  private String line() throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream(96);
+    for (int c = fromShell.read(); c != '\n'; c = fromShell.read()) {
+      if (c < 0) {
+        throw new EOFException("the remote shell ended");
+      }
+      b.write(c);
+    }
+    return b.toString(StandardCharsets.UTF_8);
   }
 
   @Override
   public void close() {
-    session.close(false);
-    client.stop();
+    try {
+      toShell.close(); // EOF: the shell exits and removes its directory
+      shell.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(5));
+    } catch (IOException ignored) {
+      // closing anyway
+    } finally {
+      reader.shutdownNow();
+      shell.close(true);
+      session.close(false);
+      client.stop();
+    }
   }
 }

@@ -264,4 +264,32 @@ class SshProvisioningIT {
     String log = Files.readString(base.resolve("sshd-" + port + ".log"));
     assertTrue(!log.contains("Failed password"), log);
   }
+
+  /**
+   * Every step is a few remote commands: their cost is what a plan costs. One session carries them
+   * all, one channel each; this measures a command that does nothing, and that the channel's
+   * output, errors and exit status come back whole.
+   */
+  @Test
+  void oneSession_manyCommands_eachReturnsPromptly() throws Exception {
+    int port = keyOnlySshd();
+    try (SshShell sh = connect(port, "client", "host")) {
+      sh.exec("true", null); // warm
+      int n = 20;
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        HostShell.Result r =
+            sh.exec("echo out-" + i + "; echo err-" + i + " >&2; exit " + (i % 3), null);
+        assertEquals(i % 3, r.exitCode());
+        assertEquals("out-" + i + "\n", r.stdout());
+        assertEquals("err-" + i + "\n", r.stderr());
+      }
+      long perCommandMs = (System.nanoTime() - t0) / 1_000_000 / n;
+      HostShell.Result in =
+          sh.exec("cat", "fed through stdin".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals("fed through stdin", in.stdout());
+      System.out.printf(
+          "ssh exec over one session: %d ms per command (%d commands)%n", perCommandMs, n);
+    }
+  }
 }
