@@ -48,6 +48,11 @@ class ModulesTest {
         "org.bouncycastle:bcprov-jdk18on",
         "org.slf4j:slf4j-api");
     pin("contracts-kafka", "dev.strongroom:contracts", "org.apache.kafka:kafka-clients");
+    pin(
+        "client",
+        "dev.strongroom:contracts",
+        "org.apache.kafka:kafka-clients",
+        "com.fasterxml.jackson.core:jackson-databind");
     pin("audit");
     pin(
         "service-kit",
@@ -100,6 +105,7 @@ class ModulesTest {
         "dev.strongroom:proof",
         "dev.strongroom:bench",
         "dev.strongroom:backup",
+        "dev.strongroom:client",
         "*:*");
     pin(
         "crypto-service",

@@ -1,0 +1,393 @@
+package dev.strongroom.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.contracts.encoding.Base64Url;
+import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.envelope.EventSigner;
+import dev.strongroom.contracts.envelope.EventVerifier;
+import dev.strongroom.contracts.envelope.RecordCoordinates;
+import dev.strongroom.contracts.envelope.Verdict;
+import dev.strongroom.contracts.records.EncryptRequest;
+import dev.strongroom.contracts.records.FieldSealer;
+import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.contracts.records.StoreResult;
+import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.topics.Topics;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * What an application embeds to use Strongroom (DESIGN §2, §7).
+ *
+ * <p><b>Write:</b> {@link #put} seals the record's fields to the crypto-service's published key
+ * (HPKE; the plaintext never reaches a Kafka log), signs an {@code encrypt.requested.v1} event as
+ * the application, publishes it on {@code strongroom.encrypt.requests} keyed by tenant (per-tenant
+ * order), and completes when the matching {@code store.completed.v1} result arrives on {@code
+ * strongroom.store.results} — verified against the key registry (only the data-service's key may
+ * sign it) before it is believed. A result is matched by request id; a retry of the same request id
+ * completes {@code DUPLICATE}, never stores twice.
+ *
+ * <p><b>Read:</b> {@link #get} fetches the record's ciphertext envelope from the data-service with
+ * the tenant token ({@code GET /v1/records/{id}}; the database records the read in the audit chain
+ * before any ciphertext leaves) and asks the crypto-service to decrypt it for the same token
+ * ({@code POST /v1/decrypt}). Any refusal is a {@link RefusedException} carrying the refusal's code
+ * ({@code SR-CROSS-TENANT}, {@code SR-TOKEN-SIGNATURE}, {@code INTEGRITY}, …).
+ *
+ * <p>Transport: the caller hands in Kafka client properties (bootstrap and mutual TLS as the
+ * application identity) and an {@link HttpClient} holding the same identity. Thread-safe; close it
+ * to stop its result poller.
+ */
+public final class StrongroomClient implements AutoCloseable {
+  private final EventSigner signer;
+  private final EventVerifier verifier;
+  private final HttpClient http;
+  private final URI cryptoUrl;
+  private final URI dataUrl;
+  private final Duration httpTimeout;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final KafkaConsumer<byte[], byte[]> results;
+  private final Map<String, CompletableFuture<StoreResult>> pending = new ConcurrentHashMap<>();
+  private final AtomicLong unverified = new AtomicLong();
+  private final Thread poller;
+  private volatile byte[] sealTo;
+  private volatile boolean running = true;
+
+  private StrongroomClient(Builder b) {
+    this.signer = Objects.requireNonNull(b.signer, "signer");
+    this.verifier = Objects.requireNonNull(b.verifier, "verifier");
+    this.http = Objects.requireNonNull(b.http, "http");
+    this.cryptoUrl = Objects.requireNonNull(b.cryptoUrl, "cryptoUrl");
+    this.dataUrl = Objects.requireNonNull(b.dataUrl, "dataUrl");
+    this.httpTimeout = b.httpTimeout;
+    Objects.requireNonNull(b.kafka, "kafka");
+    Objects.requireNonNull(b.resultsGroup, "resultsGroup");
+    Map<String, Object> p = new LinkedHashMap<>(b.kafka);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    Map<String, Object> c = new LinkedHashMap<>(b.kafka);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, b.resultsGroup);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    this.results = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    try {
+      results.subscribe(List.of(Topics.STORE_RESULTS));
+      long deadline = System.nanoTime() + b.assignmentTimeout.toNanos();
+      while (results.assignment().isEmpty()) { // results published from now on must be seen
+        results.poll(Duration.ofMillis(200));
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "no partition of " + Topics.STORE_RESULTS + " assigned in " + b.assignmentTimeout);
+        }
+      }
+      results.seekToEnd(results.assignment());
+      results.assignment().forEach(results::position);
+    } catch (RuntimeException e) {
+      results.close();
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+    this.poller = new Thread(this::poll, "strongroom-client-results");
+    poller.setDaemon(true);
+    poller.start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Publishes one record and returns its result when it arrives: {@code STORED}, {@code DUPLICATE}
+   * (the request id was already stored) or {@code REJECTED} with its code. The future fails only
+   * when the request could not be published or the client was closed.
+   *
+   * @param requestId the application's id for this write, stable across its retries
+   * @param recordId a UUIDv7 the application chose (part of every field's AAD)
+   * @param fields the seed's fields ({@code name} required; {@code role}, {@code email}, {@code
+   *     phone})
+   */
+  public CompletableFuture<StoreResult> put(
+      String requestId,
+      String tenant,
+      String tenantToken,
+      String recordId,
+      Map<String, String> fields) {
+    for (String f : fields.keySet()) {
+      if (!StoreRequest.FIELDS.contains(f)) {
+        throw new IllegalArgumentException(
+            "unknown field " + f + "; fields are " + StoreRequest.FIELDS);
+      }
+    }
+    if (!running) {
+      throw new IllegalStateException("client closed");
+    }
+    EncryptRequest request =
+        new EncryptRequest(
+            requestId,
+            tenantToken,
+            recordId,
+            FieldSealer.seal(sealingKey(), tenant, recordId, requestId, fields));
+    CompletableFuture<StoreResult> done = new CompletableFuture<>();
+    CompletableFuture<StoreResult> earlier = pending.putIfAbsent(requestId, done);
+    if (earlier != null) {
+      throw new IllegalArgumentException("request " + requestId + " is already awaited");
+    }
+    producer.send(
+        new ProducerRecord<>(
+            Topics.ENCRYPT_REQUESTS,
+            tenant.getBytes(StandardCharsets.UTF_8),
+            signer.sign(EventCatalog.ENCRYPT_REQUESTED, tenant, request.toData()).bytes()),
+        (meta, err) -> {
+          if (err != null && pending.remove(requestId, done)) {
+            done.completeExceptionally(err);
+          }
+        });
+    return done;
+  }
+
+  /**
+   * The record's fields in plaintext, for the holder of {@code tenantToken}: the data-service's
+   * audited read, then the crypto-service's decrypt.
+   *
+   * @throws RefusedException with the refusal's code and HTTP status
+   * @throws IOException if a service cannot be reached
+   */
+  public Map<String, String> get(String tenant, String tenantToken, String recordId)
+      throws IOException {
+    HttpResponse<String> envelope =
+        send(
+            HttpRequest.newBuilder(
+                    dataUrl.resolve(
+                        "/v1/records/" + URLEncoder.encode(recordId, StandardCharsets.UTF_8)))
+                .header("Authorization", "Bearer " + tenantToken)
+                .GET());
+    JsonNode env = refuseUnlessOk("data-service", envelope);
+    ObjectNode body = CanonicalJson.mapper().createObjectNode();
+    body.put("tenant", tenant)
+        .put("tenantToken", tenantToken)
+        .put("recordId", recordId)
+        .put("schemaVersion", env.path("schemaVersion").asInt(1));
+    body.set("dataKey", env.get("dataKey"));
+    body.set("fields", env.get("fields"));
+    HttpResponse<String> decrypted =
+        send(
+            HttpRequest.newBuilder(cryptoUrl.resolve("/v1/decrypt"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(CanonicalJson.canonicalString(body))));
+    JsonNode fields = refuseUnlessOk("crypto-service", decrypted).path("fields");
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String f : StoreRequest.FIELDS) {
+      if (fields.hasNonNull(f)) {
+        out.put(f, fields.get(f).asText());
+      }
+    }
+    return out;
+  }
+
+  /** Results on the topic whose signature or envelope did not verify (never believed). */
+  public long unverifiedResults() {
+    return unverified.get();
+  }
+
+  /** Requests published and not yet answered. */
+  public int awaiting() {
+    return pending.size();
+  }
+
+  /** The crypto-service's HPKE public key, fetched once from {@code GET /v1/sealing-key}. */
+  private byte[] sealingKey() {
+    byte[] k = sealTo;
+    if (k == null) {
+      synchronized (this) {
+        if (sealTo == null) {
+          try {
+            JsonNode key =
+                refuseUnlessOk(
+                    "crypto-service",
+                    send(HttpRequest.newBuilder(cryptoUrl.resolve("/v1/sealing-key")).GET()));
+            if (!EncryptRequest.SUITE.equals(key.path("suite").asText())) {
+              throw new IllegalStateException(
+                  "the crypto-service seals with " + key.path("suite").asText());
+            }
+            sealTo = Base64Url.decode(key.path("publicKey").asText());
+          } catch (IOException e) {
+            throw new IllegalStateException(
+                "cannot fetch the sealing key from " + cryptoUrl + ": " + e.getMessage(), e);
+          }
+        }
+        k = sealTo;
+      }
+    }
+    return k;
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+    try {
+      return http.send(
+          request.timeout(httpTimeout).build(),
+          HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  private static JsonNode refuseUnlessOk(String service, HttpResponse<String> r) {
+    JsonNode body;
+    try {
+      body = CanonicalJson.parse(r.body().getBytes(StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      body = CanonicalJson.mapper().createObjectNode();
+    }
+    if (r.statusCode() != 200) {
+      throw new RefusedException(
+          service,
+          r.statusCode(),
+          body.path("error").asText("HTTP_" + r.statusCode()),
+          body.path("detail").asText(""));
+    }
+    return body;
+  }
+
+  private void poll() {
+    try {
+      while (running) {
+        for (ConsumerRecord<byte[], byte[]> r : results.poll(Duration.ofMillis(100))) {
+          Verdict v =
+              verifier.verify(
+                  r.value(), new RecordCoordinates(r.topic(), r.partition(), r.offset()));
+          if (!(v instanceof Verdict.Accepted a)) {
+            unverified.incrementAndGet(); // not believed: forged, stale or replayed
+            continue;
+          }
+          StoreResult result;
+          try {
+            result = StoreResult.fromData(a.event().data());
+          } catch (RuntimeException e) {
+            unverified.incrementAndGet();
+            continue;
+          }
+          CompletableFuture<StoreResult> f = pending.remove(result.requestId());
+          if (f != null) {
+            f.complete(result);
+          } // else another client's result
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    results.wakeup();
+    try {
+      poller.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    results.close();
+    producer.close(Duration.ofSeconds(5));
+    IllegalStateException closed = new IllegalStateException("client closed");
+    pending.values().forEach(f -> f.completeExceptionally(closed));
+    pending.clear();
+  }
+
+  /** Builds a {@link StrongroomClient}; every setter except the timeouts is required. */
+  public static final class Builder {
+    private Map<String, Object> kafka;
+    private String resultsGroup;
+    private EventSigner signer;
+    private EventVerifier verifier;
+    private HttpClient http;
+    private URI cryptoUrl;
+    private URI dataUrl;
+    private Duration httpTimeout = Duration.ofSeconds(30);
+    private Duration assignmentTimeout = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** Kafka client properties: bootstrap servers and mutual TLS as the application. */
+    public Builder kafka(Map<String, Object> kafkaClientProperties) {
+      this.kafka = Map.copyOf(kafkaClientProperties);
+      return this;
+    }
+
+    /** The consumer group this client reads {@code strongroom.store.results} in (its own). */
+    public Builder resultsGroup(String group) {
+      this.resultsGroup = group;
+      return this;
+    }
+
+    /** Signs encrypt requests as the application ({@code /apps/<app>}). */
+    public Builder signer(EventSigner signer) {
+      this.signer = signer;
+      return this;
+    }
+
+    /** Verifies results against the key registry. */
+    public Builder verifier(EventVerifier verifier) {
+      this.verifier = verifier;
+      return this;
+    }
+
+    /** An HTTPS client holding the application's certificate. */
+    public Builder http(HttpClient http) {
+      this.http = http;
+      return this;
+    }
+
+    /** The crypto-service's base URL. */
+    public Builder cryptoUrl(URI url) {
+      this.cryptoUrl = url;
+      return this;
+    }
+
+    /** The data-service's base URL. */
+    public Builder dataUrl(URI url) {
+      this.dataUrl = url;
+      return this;
+    }
+
+    public Builder httpTimeout(Duration timeout) {
+      this.httpTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    public Builder assignmentTimeout(Duration timeout) {
+      this.assignmentTimeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    /** Connects: subscribes to the results topic and waits for its partitions. */
+    public StrongroomClient build() {
+      return new StrongroomClient(this);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+package dev.strongroom.systemtests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strongroom.contracts.envelope.CanonicalJson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code put}, {@code get} and {@code load} on a stack {@code up} started, as an operator runs them
+ * (DESIGN §7, issue 10): the record id is the last line of {@code put}; {@code get} prints the
+ * fields back for the tenant and records the read in the audit chain; another tenant gets exit 1
+ * and the refusal; an application retry is DUPLICATE, not a second row; {@code load} stores every
+ * record of several tenants exactly once and prints its figures.
+ */
+@Tag("slow") // one stack up and ten commands: 11 min on the shared 2-core machine at load 20
+class DataCommandsIT {
+  @TempDir Path state;
+
+  @Test
+  void putGetLoad_onAStackUpStarted() throws Exception {
+    Cli.Result up = Cli.run(state, "up");
+    assertEquals(0, up.exit(), up.err());
+    try {
+      JsonNode stack = CanonicalJson.parse(Files.readAllBytes(state.resolve("stack.json")));
+
+      Cli.Result put =
+          Cli.run(
+              state,
+              "put",
+              "--tenant",
+              "acme",
+              "--field",
+              "name=Ada Lovelace",
+              "--field",
+              "role=analyst",
+              "email=ada@acme.example",
+              "phone=+44 20 7946 0001");
+      assertEquals(0, put.exit(), put.err() + put.out());
+      List<String> lines = put.out().lines().toList();
+      String recordId = lines.get(lines.size() - 1);
+      assertTrue(
+          recordId.matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}"),
+          recordId);
+
+      Cli.Result get = Cli.run(state, "get", "--tenant", "acme", recordId);
+      assertEquals(0, get.exit(), get.err());
+      assertEquals(
+          List.of(
+              "name=Ada Lovelace",
+              "role=analyst",
+              "email=ada@acme.example",
+              "phone=+44 20 7946 0001"),
+          get.out().lines().toList());
+      assertEquals(
+          "1",
+          root(
+              stack,
+              "SELECT COUNT(*) FROM strongroom.record_decrypts WHERE record_id = '"
+                  + recordId
+                  + "' AND reader = 'operator'"));
+      assertEquals(
+          "1",
+          root(
+              stack,
+              "SELECT COUNT(*) FROM strongroom_audit.audit_events WHERE table_name ="
+                  + " 'record_decrypts' AND after_image LIKE '%"
+                  + recordId
+                  + "%'"),
+          "the decrypt is an event of the audit chain");
+
+      Cli.Result other = Cli.run(state, "get", "--tenant", "globex", recordId);
+      assertEquals(1, other.exit(), other.out());
+      assertTrue(other.err().contains("refused: SR-CROSS-TENANT"), other.err());
+      assertEquals(
+          "1",
+          root(
+              stack,
+              "SELECT COUNT(*) FROM strongroom.record_decrypts WHERE record_id = '"
+                  + recordId
+                  + "'"),
+          "a refused read is not a decrypt");
+
+      assertEquals(
+          2,
+          Cli.run(state, "put", "--tenant", "acme", "--field", "name=A", "--field", "ssn=1").exit(),
+          "an unknown field is a usage error");
+
+      Cli.Result first =
+          Cli.run(
+              state,
+              "put",
+              "--json",
+              "--tenant",
+              "acme",
+              "--request-id",
+              "retry-1",
+              "--field",
+              "name=Grace Hopper");
+      Cli.Result retry =
+          Cli.run(
+              state,
+              "put",
+              "--json",
+              "--tenant",
+              "acme",
+              "--request-id",
+              "retry-1",
+              "--field",
+              "name=Grace Hopper");
+      assertEquals("STORED", first.json().get("status").asText(), first.out() + first.err());
+      assertEquals("DUPLICATE", retry.json().get("status").asText(), retry.out() + retry.err());
+      assertEquals(
+          "1", root(stack, "SELECT COUNT(*) FROM strongroom.users WHERE request_id = 'retry-1'"));
+
+      Cli.Result load =
+          Cli.run(
+              state, "load", "--json", "--tenant", "load", "--records", "300", "--tenants", "3");
+      assertEquals(0, load.exit(), load.err() + load.out());
+      JsonNode f = load.json();
+      assertEquals(300, f.get("records").asLong());
+      assertEquals(300, f.get("stored").asLong(), f.toString());
+      assertEquals(0, f.get("duplicate").asLong(), f.toString());
+      assertEquals(0, f.get("rejected").asLong(), f.toString());
+      assertEquals(0, f.get("missing").asLong(), f.toString());
+      assertTrue(f.get("recordsPerSecond").asDouble() > 0, f.toString());
+      assertTrue(f.get("p99Ms").asDouble() >= f.get("p50Ms").asDouble(), f.toString());
+      assertEquals(
+          "300",
+          root(
+              stack,
+              "SELECT COUNT(*) FROM strongroom.users WHERE tenant_id IN ('load-1', 'load-2',"
+                  + " 'load-3')"),
+          "exactly one row per record");
+      assertEquals(
+          "100", root(stack, "SELECT COUNT(*) FROM strongroom.users WHERE tenant_id = 'load-2'"));
+    } finally {
+      Cli.run(state, "down");
+    }
+  }
+
+  /** A query as the installer (root over the local socket only, DESIGN §4). */
+  private static String root(JsonNode stack, String sql) throws Exception {
+    Cli.Result r =
+        Cli.exec(
+            List.of(
+                "mariadb",
+                "--socket=" + stack.at("/db/socket").asText(),
+                "-u",
+                "root",
+                "-N",
+                "-e",
+                sql),
+            30);
+    assertEquals(0, r.exit(), r.err());
+    return r.out().trim();
+  }
+}
