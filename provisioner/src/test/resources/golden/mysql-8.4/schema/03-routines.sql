@@ -29,6 +29,49 @@ BEGIN
   RETURN v_out;
 END$$
 
+-- Whether p holds a control character as TenantTokens defines it: C0 (U+0000..U+001F), DEL, C1 (U+0080..U+009F),
+-- U+2028 or U+2029. ORD gives a character's UTF-8 bytes as one number in both dialects (C1 is 0xC280..0xC29F, U+2028
+-- and U+2029 are 0xE280A8 and 0xE280A9), so no regular expression (PCRE and ICU differ) is needed.
+DROP FUNCTION IF EXISTS strongroom_security.has_control$$
+CREATE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.has_control(p TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci)
+  RETURNS BOOLEAN
+  DETERMINISTIC NO SQL SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_i INT DEFAULT 1;
+  DECLARE v_n INT;
+  DECLARE v_o BIGINT;
+  SET v_n = CHAR_LENGTH(p);
+  WHILE v_i <= v_n DO
+    SET v_o = ORD(SUBSTRING(p, v_i, 1));
+    IF v_o < 32 OR v_o = 127 OR (v_o >= 49792 AND v_o <= 49823) OR v_o = 14844072 OR v_o = 14844073 THEN
+      RETURN TRUE;
+    END IF;
+    SET v_i = v_i + 1;
+  END WHILE;
+  RETURN FALSE;
+END$$
+
+-- Whether p holds an encoded UTF-16 surrogate (ED A0 80..ED BF BF), which is not UTF-8 but which MariaDB's utf8mb4
+-- conversion lets through (Java's decoder refuses it).
+DROP FUNCTION IF EXISTS strongroom_security.has_surrogate$$
+CREATE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.has_surrogate(p LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci)
+  RETURNS BOOLEAN
+  DETERMINISTIC NO SQL SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_i INT DEFAULT 1;
+  DECLARE v_n INT;
+  DECLARE v_o BIGINT;
+  SET v_n = CHAR_LENGTH(p);
+  WHILE v_i <= v_n DO
+    SET v_o = ORD(SUBSTRING(p, v_i, 1));
+    IF v_o >= 15572096 AND v_o <= 15581119 THEN
+      RETURN TRUE;
+    END IF;
+    SET v_i = v_i + 1;
+  END WHILE;
+  RETURN FALSE;
+END$$
+
 -- HMAC-SHA256(K, msg) = SHA256((K ⊕ opad) || SHA256((K ⊕ ipad) || msg)), from the precomputed pads (security_set_tenant
 -- passes the installed key's pads, read in the same statement as the key's installed_at).
 DROP FUNCTION IF EXISTS strongroom_security.hmac_pads$$
@@ -140,13 +183,21 @@ BEGIN
 
   -- claims: UTF-8 JSON object with exactly v=1, tenant, sub, iat, exp, nonce
   -- MySQL answers NULL for malformed UTF-8 under a strict sql_mode, where MariaDB substitutes a question mark
-  SET v_claims = CONVERT(v_claims_raw USING utf8mb4) COLLATE utf8mb4_bin;
-  IF v_claims IS NULL OR CAST(v_claims AS BINARY) <> v_claims_raw OR NOT JSON_VALID(v_claims) THEN
+  -- a strict sql_mode makes an invalid byte sequence error 1300 (ER_INVALID_CHARACTER_STRING), whose message quotes
+  -- the bytes: refuse it with the code TenantTokens gives instead
+  BEGIN
+    DECLARE EXIT HANDLER FOR 1300
+      SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: claims are not JSON';
+    SET v_claims = CONVERT(v_claims_raw USING utf8mb4) COLLATE utf8mb4_bin;
+  END;
+  IF v_claims IS NULL OR CAST(v_claims AS BINARY) <> v_claims_raw OR strongroom_security.has_surrogate(v_claims)
+     OR NOT JSON_VALID(v_claims) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: claims are not JSON';
   END IF;
   IF JSON_TYPE(v_claims) <> 'OBJECT' OR JSON_LENGTH(v_claims) <> 6
      OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.v')), '') <> 'INTEGER'
      OR JSON_EXTRACT(v_claims, '$.v') <> 1
+     OR CAST(JSON_EXTRACT(v_claims, '$.v') AS BINARY) <> '1'
      OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.tenant')), '') <> 'STRING'
      OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.sub')), '') <> 'STRING'
      OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.nonce')), '') <> 'STRING'
@@ -166,6 +217,10 @@ BEGIN
   -- therefore reach another tenant's rows; such a token is refused (TenantTokens refuses to issue or verify it too)
   IF CAST(v_tenant AS BINARY) LIKE '% ' OR CAST(v_sub AS BINARY) LIKE '% ' THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: tenant and sub must not end with a space';
+  END IF;
+  -- control characters (C0, DEL, C1, U+2028/U+2029) forge log lines and terminal output wherever a tenant is shown
+  IF strongroom_security.has_control(v_tenant) OR strongroom_security.has_control(v_sub) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: tenant and sub must not hold control characters';
   END IF;
   IF CHAR_LENGTH(v_tenant) > 255 OR CHAR_LENGTH(v_sub) > 255 THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: tenant and sub are at most 255 characters here';

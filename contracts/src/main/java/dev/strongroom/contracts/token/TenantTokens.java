@@ -68,9 +68,8 @@ public final class TenantTokens {
     if (tenant.isEmpty() || subject.isEmpty()) {
       throw new IllegalArgumentException("tenant and subject must not be empty");
     }
-    if (tenant.endsWith(" ") || subject.endsWith(" ")) {
-      throw new IllegalArgumentException("tenant and subject must not end with a space");
-    }
+    checkName("tenant", tenant);
+    checkName("subject", subject);
     long iat = clock.instant().getEpochSecond();
     byte[] nonce = new byte[16];
     RANDOM.nextBytes(nonce);
@@ -119,7 +118,9 @@ public final class TenantTokens {
     }
     if (!claims.isObject()
         || !names.equals(CLAIMS)
-        || claims.get("v").asInt() != 1
+        || !literalMemberNames(claimsBytes)
+        || !claims.get("v").isIntegralNumber()
+        || claims.get("v").asLong() != 1
         || !claims.get("tenant").isTextual()
         || !claims.get("sub").isTextual()
         || !claims.get("nonce").isTextual()
@@ -137,6 +138,14 @@ public final class TenantTokens {
     if (claims.get("tenant").asText().endsWith(" ") || claims.get("sub").asText().endsWith(" ")) {
       throw new InvalidTokenException(
           "SR-TOKEN-MALFORMED", "tenant and sub must not end with a space");
+    }
+    if (hasControl(claims.get("tenant").asText()) || hasControl(claims.get("sub").asText())) {
+      throw new InvalidTokenException(
+          "SR-TOKEN-MALFORMED", "tenant and sub must not hold control characters");
+    }
+    if (tooLong(claims.get("tenant").asText()) || tooLong(claims.get("sub").asText())) {
+      throw new InvalidTokenException(
+          "SR-TOKEN-MALFORMED", "tenant and sub are at most 255 characters here");
     }
     Instant iat = Instant.ofEpochSecond(claims.get("iat").asLong());
     Instant exp = Instant.ofEpochSecond(claims.get("exp").asLong());
@@ -165,6 +174,78 @@ public final class TenantTokens {
       throw new InvalidTokenException("SR-TOKEN-TENANT", "token is for another tenant");
     }
     return t;
+  }
+
+  /** Longest tenant or subject, in code points (the database's VARCHAR(255) columns). */
+  public static final int MAX_NAME_LENGTH = 255;
+
+  /**
+   * Checks a tenant or subject before a token is issued for it: not empty, no trailing space (the
+   * database's PAD SPACE collation would alias it to another tenant), no control character (C0,
+   * DEL, C1, U+2028/U+2029: they forge log lines and terminal output), at most {@value
+   * #MAX_NAME_LENGTH} code points.
+   *
+   * @throws IllegalArgumentException naming what is wrong (not the value)
+   */
+  public static void checkName(String what, String value) {
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException(what + " must not be empty");
+    }
+    if (value.endsWith(" ")) {
+      throw new IllegalArgumentException(what + " must not end with a space");
+    }
+    if (hasControl(value)) {
+      throw new IllegalArgumentException(
+          what + " must not hold control characters (C0, DEL, C1, U+2028, U+2029)");
+    }
+    if (tooLong(value)) {
+      throw new IllegalArgumentException(
+          what + " must be at most " + MAX_NAME_LENGTH + " characters");
+    }
+  }
+
+  private static boolean hasControl(String v) {
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean tooLong(String v) {
+    return v.codePointCount(0, v.length()) > MAX_NAME_LENGTH;
+  }
+
+  /**
+   * Whether every top-level member name of the claims object is spelled literally (no escape): the
+   * database looks members up by their raw text, so a name written with a unicode escape for {@code
+   * v} is not {@code v} there and must not be here.
+   */
+  private static boolean literalMemberNames(byte[] claimsBytes) {
+    String text = new String(claimsBytes, StandardCharsets.UTF_8);
+    try (com.fasterxml.jackson.core.JsonParser p =
+        CanonicalJson.mapper().getFactory().createParser(text)) {
+      int depth = 0;
+      for (com.fasterxml.jackson.core.JsonToken tok = p.nextToken();
+          tok != null;
+          tok = p.nextToken()) {
+        if (tok.isStructStart()) {
+          depth++;
+        } else if (tok.isStructEnd()) {
+          depth--;
+        } else if (tok == com.fasterxml.jackson.core.JsonToken.FIELD_NAME && depth == 1) {
+          int at = (int) p.currentTokenLocation().getCharOffset();
+          if (at < 0 || !text.startsWith("\"" + p.currentName() + "\"", at)) {
+            return false;
+          }
+        }
+      }
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   private byte[] mac(String claimsPart) {

@@ -136,6 +136,85 @@ class TenantTokensTest {
         tokens.verify(tokens.issue("acme corp", "alice", Duration.ofMinutes(5))).tenant());
   }
 
+  private String signed(String claims) throws Exception {
+    String part = Base64Url.encode(claims.getBytes(StandardCharsets.UTF_8));
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+    return part + "." + Base64Url.encode(mac.doFinal(part.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  private String claims(String v, String tenant) {
+    long iat = clock.instant().getEpochSecond();
+    return "{\"exp\":"
+        + (iat + 60)
+        + ",\"iat\":"
+        + iat
+        + ",\"nonce\":\"n\",\"sub\":\"alice\",\"tenant\":"
+        + tenant
+        + ",\"v\":"
+        + v
+        + "}";
+  }
+
+  @Test
+  void versionOtherThanTheInteger1_isRefused_evenIfItReadsAs1() throws Exception {
+    assertEquals("acme", tokens.verify(signed(claims("1", "\"acme\""))).tenant());
+    for (String v : List.of("\"1\"", "true", "1.5", "1.0", "2")) {
+      InvalidTokenException e =
+          refused(() -> tokens.verify(uncheckedSigned(claims(v, "\"acme\""))));
+      assertEquals("SR-TOKEN-MALFORMED", e.reason(), v);
+    }
+  }
+
+  @Test
+  void escapedMemberName_isRefused_becauseTheDatabaseDoesNotMatchIt() throws Exception {
+    String c = claims("1", "\"acme\"").replace("\"tenant\":", "\"ten\\u0061nt\":");
+    assertTrue(CanonicalJson.parse(c.getBytes(StandardCharsets.UTF_8)).has("tenant"), c);
+    assertEquals("SR-TOKEN-MALFORMED", refused(() -> tokens.verify(uncheckedSigned(c))).reason());
+  }
+
+  @Test
+  void controlCharacters_inTenantOrSub_areRefused_toIssueAndToVerify() throws Exception {
+    for (String bad : List.of("a\nb", "a\u0000", "a\u001b[2J", "a\u007f", "a\u0085", "a\u2028")) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> tokens.issue(bad, "alice", Duration.ofMinutes(5)));
+      assertEquals(
+          "tenant must not hold control characters (C0, DEL, C1, U+2028, U+2029)", e.getMessage());
+      assertThrows(
+          IllegalArgumentException.class, () -> tokens.issue("acme", bad, Duration.ofMinutes(5)));
+      String json = CanonicalJson.mapper().writeValueAsString(bad);
+      InvalidTokenException r = refused(() -> tokens.verify(uncheckedSigned(claims("1", json))));
+      assertEquals("SR-TOKEN-MALFORMED", r.reason());
+      assertTrue(
+          r.getMessage()
+              .endsWith("SR-TOKEN-MALFORMED: tenant and sub must not hold control characters"),
+          r.getMessage());
+    }
+  }
+
+  @Test
+  void tenantLongerThan255CodePoints_isRefused_likeTheDatabaseDoes() throws Exception {
+    String emoji = "\uD83D\uDE00".repeat(255); // 255 code points, 510 UTF-16 units
+    assertEquals(
+        emoji, tokens.verify(tokens.issue(emoji, "alice", Duration.ofMinutes(5))).tenant());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> tokens.issue("a".repeat(256), "alice", Duration.ofMinutes(5)));
+    InvalidTokenException r =
+        refused(() -> tokens.verify(uncheckedSigned(claims("1", "\"" + "a".repeat(256) + "\""))));
+    assertEquals("SR-TOKEN-MALFORMED", r.reason());
+  }
+
+  private String uncheckedSigned(String claims) {
+    try {
+      return signed(claims);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Test
   void mac_matchesOpenssl() throws Exception {
     String t = tokens.issue("acme", "alice", TenantTokens.DEFAULT_LIFETIME);

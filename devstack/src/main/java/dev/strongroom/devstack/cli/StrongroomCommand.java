@@ -217,6 +217,13 @@ public final class StrongroomCommand implements Callable<Integer> {
         root.err.println("strongroom: TENANT must not be empty and --ttl must be within (0, PT1H]");
         return USAGE;
       }
+      try {
+        dev.strongroom.contracts.token.TenantTokens.checkName("TENANT", tenant);
+        dev.strongroom.contracts.token.TenantTokens.checkName("--sub", subject);
+      } catch (IllegalArgumentException e) {
+        root.err.println("strongroom: " + e.getMessage());
+        return USAGE;
+      }
       Path keyDir = root.state().resolve("keys");
       if (!java.nio.file.Files.exists(root.launcher().stackFile())
           || !java.nio.file.Files.exists(

@@ -222,7 +222,7 @@ class SchemaAttackIT {
             .scalar());
     // every routine is owned by api_definer and runs as its definer
     assertEquals(
-        List.of(List.of("api_definer@localhost", "DEFINER", "14")),
+        List.of(List.of("api_definer@localhost", "DEFINER", "16")),
         t.db
             .sql(
                 "SELECT DEFINER, SECURITY_TYPE, COUNT(*) FROM information_schema.ROUTINES"

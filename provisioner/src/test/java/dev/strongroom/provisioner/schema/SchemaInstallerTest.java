@@ -73,7 +73,7 @@ class SchemaInstallerTest {
       n++;
       assertEquals("api_definer", m.group(2), m.group(4));
     }
-    assertEquals(14, n);
+    assertEquals(16, n); // + has_control, has_surrogate (tenant-token checks)
     Matcher v =
         Pattern.compile(
                 "CREATE OR REPLACE (ALGORITHM = [A-Z]+ )?(DEFINER = '([a-z_]+)'@'localhost' )?(SQL SECURITY [A-Z]+ )?VIEW ([a-z_.]+)")

@@ -2,6 +2,7 @@ package dev.strongroom.provisioner.schema;
 
 import static dev.strongroom.provisioner.schema.Tokens.bind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strongroom.contracts.token.InvalidTokenException;
 import dev.strongroom.contracts.token.TenantTokens;
@@ -184,6 +185,170 @@ class TenantTokenSqlIT {
       }
     }
     assertEquals(List.of(), mismatches);
+  }
+
+  /**
+   * Generated tokens, every one carrying a valid MAC so that only the claims decide: types of
+   * {@code v}, escaped and duplicated member names, control characters and long values in {@code
+   * tenant} and {@code sub}, non-UTF-8 claims bytes, odd whitespace, numbers spelled otherwise. The
+   * Java and SQL verifiers must accept and refuse exactly the same set, with the same code.
+   */
+  @Test
+  void generatedTokens_javaAndSqlRefuseExactlyTheSameSet() {
+    byte[] key = t.tokenKey;
+    long now = Tokens.now();
+    String exp = Long.toString(now + 600);
+    String iat = Long.toString(now);
+    List<byte[]> claims = new ArrayList<>();
+    java.util.function.Function<String[], String> obj =
+        m ->
+            "{\"exp\":"
+                + m[0]
+                + ",\"iat\":"
+                + m[1]
+                + ",\"nonce\":"
+                + m[2]
+                + ",\"sub\":"
+                + m[3]
+                + ",\"tenant\":"
+                + m[4]
+                + ",\"v\":"
+                + m[5]
+                + "}";
+    String[] base = {exp, iat, "\"AAAAAAAAAAAAAAAAAAAAAA\"", "\"svc\"", "\"tenant-a\"", "1"};
+    java.util.function.BiFunction<Integer, String, String> with =
+        (i, v) -> {
+          String[] m = base.clone();
+          m[i] = v;
+          return obj.apply(m);
+        };
+    // v: only the integer 1
+    for (String v :
+        List.of(
+            "1", "1.0", "1e0", "10e-1", "\"1\"", "true", "null", "[1]", "{}", "2", "0", "-1", "-0",
+            "1.5", "01")) {
+      claims.add(utf8(with.apply(5, v)));
+    }
+    // tenant and sub: control characters (escaped and raw), escapes of ordinary characters, lengths
+    List<String> values = new ArrayList<>();
+    for (int c : new int[] {0x00, 0x01, 0x09, 0x0a, 0x0d, 0x1b, 0x1f, 0x7f, 0x80, 0x85, 0x9f}) {
+      values.add(String.format("\"a\\u%04xb\"", c));
+    }
+    values.addAll(
+        List.of(
+            "\"a\u007fb\"",
+            "\"a\u0085b\"",
+            "\"a\u2028b\"",
+            "\"\\u0041BC\"",
+            "\"q\\\"q\"",
+            "\"b\\\\s\"",
+            "\"s\\/s\"",
+            "\"\"",
+            "\" \"",
+            "\"é\"",
+            "\"" + "a".repeat(255) + "\"",
+            "\"" + "a".repeat(256) + "\"",
+            "\"" + "é".repeat(255) + "\"",
+            "\"" + "é".repeat(256) + "\"",
+            "\"" + "😀".repeat(128) + "\"",
+            "\"" + "😀".repeat(200) + "\"",
+            "\"" + "😀".repeat(256) + "\"",
+            "7",
+            "null",
+            "[\"tenant-a\"]"));
+    for (String v : values) {
+      claims.add(utf8(with.apply(4, v)));
+      claims.add(utf8(with.apply(3, v)));
+    }
+    // nonce, iat, exp of other types and spellings
+    for (String v : List.of("5", "\"\"", "null", "[]")) {
+      claims.add(utf8(with.apply(2, v)));
+    }
+    for (String v :
+        List.of(
+            iat + ".0",
+            iat + "e0",
+            "\"" + iat + "\"",
+            "-" + iat,
+            "99999999999999999999",
+            "1e400",
+            "true")) {
+      claims.add(utf8(with.apply(1, v)));
+      claims.add(utf8(with.apply(0, v.equals("-" + iat) ? "-" + exp : v)));
+    }
+    // member names: escaped, duplicated, extra, missing
+    String good = obj.apply(base);
+    claims.add(utf8(good.replace("\"v\":", "\"\\u0076\":")));
+    claims.add(utf8(good.replace("\"tenant\":", "\"ten\\u0061nt\":")));
+    claims.add(utf8(good.replace("\"sub\":", "\"\\u0073ub\":")));
+    claims.add(utf8(good.replace("}", ",\"v\":1}")));
+    claims.add(utf8(good.replace("}", ",\"tenant\":\"tenant-b\"}")));
+    claims.add(utf8(good.replace("{", "{\"tenant\":\"tenant-b\",")));
+    claims.add(utf8(good.replace("}", ",\"aud\":\"x\"}")));
+    claims.add(utf8(good.replace(",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAA\"", "")));
+    // whitespace and framing
+    claims.add(utf8(" " + good));
+    claims.add(utf8(good + "\n"));
+    claims.add(utf8(good.replace(":", ": ").replace(",", ", ")));
+    claims.add(concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, utf8(good)));
+    claims.add(utf8(good + good));
+    claims.add(utf8("[" + good + "]"));
+    // not UTF-8 inside the tenant: a stray byte, an overlong '/', a surrogate, a cut sequence
+    for (byte[] bad :
+        List.of(
+            new byte[] {(byte) 0xFF},
+            new byte[] {(byte) 0xC0, (byte) 0xAF},
+            new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+            new byte[] {(byte) 0xE3, (byte) 0x81})) {
+      String[] parts = with.apply(4, "\"t@t\"").split("@");
+      claims.add(concat(concat(utf8(parts[0]), bad), utf8(parts[1])));
+    }
+
+    List<String> mismatches = new ArrayList<>();
+    int accepted = 0;
+    for (byte[] c : claims) {
+      String claimsPart = Tokens.b64(c);
+      String token = claimsPart + "." + Tokens.b64(Tokens.hmac(key, utf8(claimsPart)));
+      String java;
+      try {
+        t.tokens.verify(token);
+        java = "OK";
+      } catch (InvalidTokenException e) {
+        java = e.reason();
+      }
+      String sql;
+      try {
+        ClientResult r = t.run("app_user", bind(token));
+        sql =
+            r.ok()
+                ? "OK"
+                : r.error().map(ServerError::message).map(m -> m.split(":")[0]).orElse(r.stderr());
+      } catch (dev.strongroom.provisioner.ProvisionerException e) {
+        sql = "CLIENT " + e.getMessage();
+      }
+      if (!java.equals(sql)) {
+        mismatches.add(
+            new String(c, StandardCharsets.UTF_8).replace("\n", "\\n")
+                + " java="
+                + java
+                + " sql="
+                + sql);
+      }
+      accepted += "OK".equals(java) ? 1 : 0;
+    }
+    assertEquals(List.of(), mismatches, mismatches.size() + " of " + claims.size() + " disagree");
+    // the corpus is not all refusals: the ordinary spellings bind on both sides
+    assertTrue(accepted >= 10, "accepted " + accepted);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   @Test
