@@ -34,6 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 class StackCommandIT {
   @TempDir Path state;
 
+  /** A failed assertion midway must not leave the stack running (it did, on a loaded machine). */
+  @org.junit.jupiter.api.AfterEach
+  void downWhateverIsUp() throws Exception {
+    Cli.run(state, "down");
+  }
+
   @Test
   void upStatusDown_lifecycle_asAnOperatorSeesIt() throws Exception {
     Cli.Result before = Cli.run(state, "status");
