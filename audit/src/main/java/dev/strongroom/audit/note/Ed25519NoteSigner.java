@@ -20,10 +20,12 @@ public final class Ed25519NoteSigner {
   private final KeyPair keys;
   private final byte[] publicKey;
   private final int keyId;
+  private final byte[] seed;
 
   private Ed25519NoteSigner(String name, byte[] seed) {
     Notes.checkKeyName(name);
     this.name = name;
+    this.seed = seed.clone();
     this.keys = Ed25519Keys.fromSeed(seed);
     this.publicKey = Ed25519Keys.rawPublic(keys.getPublic());
     this.keyId = Notes.keyId(name, TYPE, publicKey);
@@ -77,6 +79,19 @@ public final class Ed25519NoteSigner {
   /** The raw 32-byte public key. */
   public byte[] publicKey() {
     return publicKey.clone();
+  }
+
+  /**
+   * The signer key string {@code PRIVATE+KEY+<name>+<hex key ID>+base64(0x01 || seed)} (what {@link
+   * #fromSignerKey} reads; a secret: write it to a private file only).
+   */
+  public String signerKey() {
+    return "PRIVATE+KEY+"
+        + name
+        + "+"
+        + VerifierKeys.hex8(keyId)
+        + "+"
+        + Base64.getEncoder().encodeToString(Ed25519Keys.concat(new byte[] {TYPE}, seed));
   }
 
   /** The verifier key string {@code <name>+<hex key ID>+base64(0x01 || publicKey)}. */

@@ -23,12 +23,13 @@ import java.util.stream.Stream;
  * A create-only {@link WormStore} in a local directory: the embedded stack's WORM sink (DESIGN §5).
  *
  * <p>{@link #put} writes the bytes to a temporary file beside the target ({@code .tmp-…}, never a
- * valid object name), forces them to disk, makes the file read-only ({@code r--r--r--}), then
- * publishes it with a hard link — {@code link(2)} fails when the name exists, so the object appears
- * atomically and whole, and an existing object is never replaced (a rename would replace it). The
- * directory is then forced to disk as well, so a crash after {@code CREATED} cannot lose the
- * object. When the name exists, its bytes are compared: identical is {@link
- * PutOutcome#ALREADY_PRESENT}, different a {@link WormConflictException}.
+ * valid object name), forces them to disk, makes the file read-only for its owner alone ({@code
+ * r--------}: the store lives in a private state directory), then publishes it with a hard link —
+ * {@code link(2)} fails when the name exists, so the object appears atomically and whole, and an
+ * existing object is never replaced (a rename would replace it). The directory is then forced to
+ * disk as well, so a crash after {@code CREATED} cannot lose the object. When the name exists, its
+ * bytes are compared: identical is {@link PutOutcome#ALREADY_PRESENT}, different a {@link
+ * WormConflictException}.
  *
  * <p>What it cannot do: stop the host's root (or the directory's owner) from deleting or editing
  * files — that is what the anchored copies elsewhere (Cloud Storage, syslog, the SIEM) and the
@@ -239,7 +240,7 @@ public final class LocalDirWormStore implements WormStore {
   private static void readOnly(Path p) throws IOException {
     PosixFileAttributeView posix = Files.getFileAttributeView(p, PosixFileAttributeView.class);
     if (posix != null) {
-      posix.setPermissions(PosixFilePermissions.fromString("r--r--r--"));
+      posix.setPermissions(PosixFilePermissions.fromString("r--------"));
     } else if (!p.toFile().setReadOnly()) {
       throw new IOException("cannot make " + p + " read-only");
     }
