@@ -56,9 +56,10 @@ class StackCommandIT {
 
     JsonNode stack = CanonicalJson.parse(Files.readAllBytes(state.resolve("stack.json")));
     assertEquals(
-        Set.of("version", "kafka", "db", "services", "clients", "logs"),
+        Set.of("version", "kafka", "db", "services", "clients", "logs", "worm", "audit"),
         names(stack),
         "only parts that exist are written");
+    auditLogIsAnchoredAndVerifies(stack);
     databaseAdmitsOnlyItsIdentitiesOverTls13(stack);
     assertEquals(1, stack.get("version").asInt());
     assertTrue(stack.at("/kafka/bootstrap").asText().startsWith("127.0.0.1:"), "loopback only");
@@ -307,6 +308,28 @@ class StackCommandIT {
   }
 
   /** Every directory under the state directory is 0700 and every file 0600 (issue 11). */
+  /** DESIGN §5/§7: worm.*, audit.verifierKey(Pem), a checkpoint within seconds, verify-audit OK. */
+  private void auditLogIsAnchoredAndVerifies(JsonNode stack) throws Exception {
+    assertEquals("local-dir", stack.at("/worm/kind").asText());
+    Path worm = Path.of(stack.at("/worm/location").asText());
+    assertTrue(worm.isAbsolute());
+    String vkey = stack.at("/audit/verifierKey").asText();
+    assertTrue(vkey.startsWith("strongroom.local/devstack+"), vkey);
+    assertTrue(
+        Files.readString(Path.of(stack.at("/audit/verifierKeyPem").asText()))
+            .startsWith("-----BEGIN PUBLIC KEY-----\n"));
+    Path checkpoints = worm.resolve("checkpoints/strongroom.local_devstack");
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!(Files.isDirectory(checkpoints) && Files.list(checkpoints).count() > 0)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertTrue(Files.list(checkpoints).count() > 0, "a checkpoint within 30 s");
+    Cli.Result v = Cli.run(state, "verify-audit");
+    assertEquals(0, v.exit(), v.out() + v.err());
+    assertTrue(v.out().matches("OK \\d+ events, \\d+ checkpoints\\s*"), v.out());
+  }
+
   private static void stateIsOwnerOnly(Path state) throws Exception {
     List<String> loose = new ArrayList<>();
     try (var walk = Files.walk(state)) {
@@ -316,7 +339,9 @@ class StackCommandIT {
         }
         String mode =
             java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
-        String want = Files.isDirectory(p) ? "rwx------" : "rw-------";
+        // WORM objects are read-only once written (LocalDirWormStore), and the owner's alone
+        String file = p.startsWith(state.resolve("worm")) ? "r--------" : "rw-------";
+        String want = Files.isDirectory(p) ? "rwx------" : file;
         if (!mode.equals(want)) {
           loose.add(mode + " " + state.relativize(p));
         }

@@ -26,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +57,8 @@ public class AnchorWatch {
   private ScheduledExecutorService executor;
   private AuditMonitor monitor;
   private AuditorJdbc jdbc;
+  private volatile WormStore store;
+  private volatile String origin;
 
   public AnchorWatch(
       AnchorConfig config, EventPublisher publisher, EventSigner signer, MeterRegistry meters) {
@@ -112,6 +116,8 @@ public class AnchorWatch {
             case LOCAL_DIR -> LocalDirWormStore.open(Path.of(worm.location()));
           };
       publisher = new AnchorPublisher(key, store, lease, Clock.systemUTC(), this::publish);
+      this.store = store;
+      this.origin = key.name();
       LOG.infof(
           "publishing checkpoints of %s to %s (verifier key %s)",
           key.name(), store.location(), key.verifierKey());
@@ -159,6 +165,22 @@ public class AnchorWatch {
             Topics.SECURITY_ALERTS,
             signer.source().getBytes(StandardCharsets.UTF_8),
             signed.bytes()));
+  }
+
+  /** The newest checkpoint in the WORM store (any instance may serve it), if it publishes. */
+  public Optional<byte[]> newestCheckpoint() {
+    WormStore s = store;
+    if (s == null) {
+      return Optional.empty();
+    }
+    List<String> names = s.list(AnchorPublisher.checkpointPrefix(origin));
+    return names.isEmpty() ? Optional.empty() : s.find(names.get(names.size() - 1));
+  }
+
+  /** An object of the WORM store, if it publishes and holds it. */
+  public Optional<byte[]> object(String name) {
+    WormStore s = store;
+    return s == null ? Optional.empty() : s.find(name);
   }
 
   void stop(@Observes ShutdownEvent ev) {

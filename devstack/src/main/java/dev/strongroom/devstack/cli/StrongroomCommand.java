@@ -41,7 +41,9 @@ import picocli.CommandLine.ScopeType;
       ProofCommands.VerifyBundle.class,
       BackupCommands.Backup.class,
       BackupCommands.Restore.class,
-      BackupCommands.Drill.class
+      BackupCommands.Drill.class,
+      AuditCommands.VerifyAudit.class,
+      AuditCommands.Receipt.class
     })
 public final class StrongroomCommand implements Callable<Integer> {
   public static final int OK = 0;

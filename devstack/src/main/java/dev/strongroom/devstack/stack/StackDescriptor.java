@@ -22,8 +22,9 @@ import java.util.Optional;
  * chain and key, {@code ssl.truststore.type=PEM} with the CA), {@code db.*} (host, port, socket,
  * dialect, database, dataDir, caCert, identities.&lt;app_user|auditor|migration&gt;.cert|key),
  * {@code services.<crypto|data|audit|provisioner|proof>} (plain http on loopback until the services
- * get certificates), {@code clients.operator.cert|key} and {@code logs.dir}. Later capabilities add
- * {@code worm.*}, {@code audit.*}, {@code evidence.*}.
+ * get certificates), {@code clients.operator.cert|key}, {@code logs.dir}, {@code
+ * worm.kind|location} and {@code audit.verifierKey|verifierKeyPem} (the audit log's WORM store and
+ * key). Later capabilities add {@code evidence.*}.
  */
 public record StackDescriptor(
     String kafkaBootstrap,
@@ -32,8 +33,40 @@ public record StackDescriptor(
     Optional<Db> db,
     Map<ServiceModule, String> services,
     Optional<CertKey> operator,
-    Path logsDir) {
+    Path logsDir,
+    Optional<Worm> worm,
+    Optional<AuditKey> audit) {
   public static final int VERSION = 1;
+
+  /** A stack without the audit plane's WORM store and log key. */
+  public StackDescriptor(
+      String kafkaBootstrap,
+      Path kafkaLogDir,
+      Optional<KafkaSecurity> kafkaSecurity,
+      Optional<Db> db,
+      Map<ServiceModule, String> services,
+      Optional<CertKey> operator,
+      Path logsDir) {
+    this(
+        kafkaBootstrap,
+        kafkaLogDir,
+        kafkaSecurity,
+        db,
+        services,
+        operator,
+        logsDir,
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  /** {@code worm.kind} ({@code local-dir} or {@code gcs}) and {@code worm.location}. */
+  public record Worm(String kind, String location) {}
+
+  /**
+   * {@code audit.verifierKey} (C2SP vkey {@code name+hash+base64}) and {@code audit.verifierKeyPem}
+   * (the same Ed25519 public key as a PEM file).
+   */
+  public record AuditKey(String verifierKey, Path verifierKeyPem) {}
 
   /** A PEM certificate and its PKCS#8 key, usable by the stock mariadb/mysql client. */
   public record CertKey(Path cert, Path key) {}
@@ -102,6 +135,18 @@ public record StackDescriptor(
       }
     }
     operator.ifPresent(o -> certKey(root.putObject("clients").putObject("operator"), o));
+    worm.ifPresent(
+        w -> {
+          ObjectNode n = root.putObject("worm");
+          n.put("kind", w.kind());
+          n.put("location", w.location());
+        });
+    audit.ifPresent(
+        a -> {
+          ObjectNode n = root.putObject("audit");
+          n.put("verifierKey", a.verifierKey());
+          n.put("verifierKeyPem", a.verifierKeyPem().toAbsolutePath().toString());
+        });
     root.putObject("logs").put("dir", logsDir.toAbsolutePath().toString());
     try {
       return (CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root)
@@ -168,7 +213,19 @@ public record StackDescriptor(
         db,
         services,
         op == null ? Optional.empty() : Optional.of(certKey(op)),
-        Path.of(root.path("logs").path("dir").asText()));
+        Path.of(root.path("logs").path("dir").asText()),
+        root.has("worm")
+            ? Optional.of(
+                new Worm(
+                    root.path("worm").path("kind").asText(),
+                    root.path("worm").path("location").asText()))
+            : Optional.empty(),
+        root.has("audit")
+            ? Optional.of(
+                new AuditKey(
+                    root.path("audit").path("verifierKey").asText(),
+                    Path.of(root.path("audit").path("verifierKeyPem").asText())))
+            : Optional.empty());
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.tls.TlsIdentity;
+import dev.strongroom.devstack.keys.AuditLogKey;
 import dev.strongroom.devstack.keys.DevKeys;
 import dev.strongroom.provisioner.db.AccountProvisioner;
 import dev.strongroom.provisioner.db.DbAccount;
@@ -128,6 +129,9 @@ public final class StackLauncher {
       String bootstrap = awaitFile(ready, KAFKA_READY, launched.get(0), logs.resolve("kafka.log"));
       progress.println("kafka ready at " + bootstrap);
 
+      // the audit log: its key and the create-only directory the checkpoints and tiles go to
+      AuditLogKey logKey = AuditLogKey.generate(state.resolve("keys"));
+      Path worm = privateDir(state.resolve("worm"));
       Map<ServiceModule, String> urls = new java.util.EnumMap<>(ServiceModule.class);
       for (ServiceModule s : ServiceModule.values()) {
         int port = LoopbackPorts.free();
@@ -174,6 +178,9 @@ public final class StackLauncher {
           args.add("-Dstrongroom.audit-anchor.db.ca-cert=" + db.caCert());
           args.add("-Dstrongroom.audit-anchor.db.cert=" + auditor.cert());
           args.add("-Dstrongroom.audit-anchor.db.key=" + auditor.key());
+          args.add("-Dstrongroom.audit-anchor.worm.kind=local-dir");
+          args.add("-Dstrongroom.audit-anchor.worm.location=" + worm);
+          args.add("-Dstrongroom.audit-anchor.log-key=" + logKey.keyFile());
         }
         if (s == ServiceModule.PROOF) {
           // proofs on request (strongroom.proof.requests), bundles beside prove's
@@ -203,7 +210,9 @@ public final class StackLauncher {
               Optional.of(db),
               urls,
               Optional.of(operatorCredential()),
-              logs);
+              logs,
+              Optional.of(new StackDescriptor.Worm("local-dir", worm.toAbsolutePath().toString())),
+              Optional.of(new StackDescriptor.AuditKey(logKey.verifierKey(), logKey.pemFile())));
       writeAtomically(stackFile(), stack.toJson());
       tighten(state);
       return new UpResult(false, stack, Duration.ofNanos(System.nanoTime() - t0));
@@ -649,7 +658,7 @@ public final class StackLauncher {
     var fileMode = PosixFilePermissions.fromString("rw-------");
     try (var walk = Files.walk(root)) {
       for (Path p : (Iterable<Path>) walk::iterator) {
-        if (Files.isSymbolicLink(p)) {
+        if (Files.isSymbolicLink(p) || p.startsWith(root.resolve("worm"))) {
           continue;
         }
         try {
