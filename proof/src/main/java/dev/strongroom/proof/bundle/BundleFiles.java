@@ -7,6 +7,7 @@ import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.proof.check.CheckResult;
 import dev.strongroom.proof.check.EvidenceStep;
 import dev.strongroom.proof.check.Status;
+import dev.strongroom.proof.oscal.OscalDocuments;
 import dev.strongroom.proof.run.ProofReport;
 import dev.strongroom.proof.run.ToolVersion;
 import java.io.IOException;
@@ -31,6 +32,8 @@ import javax.xml.stream.XMLStreamWriter;
  *   <li>{@code junit.xml} — the same verdicts for CI tools (FAIL = failure, ERROR = error,
  *       NOT_APPLICABLE = skipped with its reason)
  *   <li>{@code signer.pub.pem} — the signer's public key, for convenience; a verifier pins its own
+ *   <li>{@code oscal/assessment-plan.json}, {@code oscal/assessment-results.json} — the run as
+ *       OSCAL 1.1.3 ({@link OscalDocuments})
  * </ul>
  */
 public final class BundleFiles {
@@ -53,6 +56,7 @@ public final class BundleFiles {
     }
     files.put(JUNIT, junit(report));
     files.put(SIGNER_PEM, Ed25519Pem.ascii(Ed25519Pem.publicKeyPem(signerPublicKey)));
+    files.putAll(OscalDocuments.render(report, signerKid));
     extra.forEach(
         (p, b) -> {
           if (files.containsKey(p)
@@ -143,7 +147,9 @@ public final class BundleFiles {
     Map<Status, Integer> counts = report.counts();
     StringWriter out = new StringWriter();
     try {
-      XMLStreamWriter w = XMLOutputFactory.newFactory().createXMLStreamWriter(out);
+      // the JDK's own writer, whatever StAX implementation the classpath carries (Woodstox writes
+      // empty elements differently): the same report gives the same junit.xml bytes everywhere
+      XMLStreamWriter w = XMLOutputFactory.newDefaultFactory().createXMLStreamWriter(out);
       w.writeStartDocument("UTF-8", "1.0");
       w.writeCharacters("\n");
       w.writeStartElement("testsuite");
