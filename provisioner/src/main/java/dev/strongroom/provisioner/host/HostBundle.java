@@ -21,6 +21,15 @@ import java.util.Optional;
 public record HostBundle(HostOptions options, List<BundleFile> files) {
   public static final String MANIFEST = "MANIFEST.tsv";
 
+  /**
+   * Where an applied bundle leaves its manifest on the host: {@code <configDir>/host/MANIFEST.tsv}
+   * ({@code /etc/strongroom/host/MANIFEST.tsv} by default). {@code HostPlan} writes it as its last
+   * file step, so its presence means the bundle was applied; the proof's host controls look for it.
+   */
+  public static Path installedManifest(Path configDir) {
+    return configDir.resolve("host").resolve(MANIFEST);
+  }
+
   public HostBundle {
     files = files.stream().sorted((a, b) -> a.bundlePath().compareTo(b.bundlePath())).toList();
   }

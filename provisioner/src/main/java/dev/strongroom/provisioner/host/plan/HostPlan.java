@@ -25,6 +25,8 @@ import java.util.Map;
  *   <li>{@code ownership}: every {@code d} and {@code z} line of the tmpfiles configuration holds
  *       (mode, numeric owner and group resolved in the root's own {@code /etc/passwd} and {@code
  *       /etc/group}); apply runs {@code systemd-tmpfiles --create};
+ *   <li>{@code file <configDir>/host/MANIFEST.tsv}: the bundle's manifest, last, so that its
+ *       presence on a host means the bundle was applied (the proof's host controls look for it);
  *   <li>{@code activate}: reloading nftables, sysctl and systemd — skipped under a path prefix
  *       (docs/ops-plane.md gives the commands for a real host).
  * </ol>
@@ -104,6 +106,15 @@ public final class HostPlan {
     }
     steps.add(new UsersStep());
     steps.add(new OwnershipStep());
+    steps.add(
+        new FileStep(
+            new BundleFile(
+                HostBundle.MANIFEST,
+                HostBundle.installedManifest(bundle.options().configDir()),
+                "root",
+                "root",
+                "0644",
+                bundle.manifest())));
     return steps;
   }
 

@@ -146,7 +146,8 @@ class SshProvisioningIT {
     HostPlan plan = new HostPlan(bundle, root);
     try (SshShell sh = connect(port, "client", "host")) {
       List<StepResult> planned = plan.plan(sh);
-      assertEquals(bundle.files().size() + 3, planned.size());
+      assertEquals(
+          bundle.files().size() + 4, planned.size()); // users, ownership, manifest, activate
       assertTrue(
           planned.stream()
               .limit(planned.size() - 1)
