@@ -30,7 +30,7 @@ import javax.xml.stream.XMLStreamWriter;
  *   <li>{@code results.json} — every control: id, title, sources, method, status, detail, times
  *   <li>{@code evidence/<control id>.json} — that control's raw exchanges, verbatim
  *   <li>{@code junit.xml} — the same verdicts for CI tools (FAIL = failure, ERROR = error,
- *       NOT_APPLICABLE = skipped with its reason)
+ *       NOT_APPLICABLE and WAIVED = skipped with the reason)
  *   <li>{@code signer.pub.pem} — the signer's public key, for convenience; a verifier pins its own
  *   <li>{@code oscal/assessment-plan.json}, {@code oscal/assessment-results.json} — the run as
  *       OSCAL 1.1.3 ({@link OscalDocuments})
@@ -157,7 +157,9 @@ public final class BundleFiles {
       w.writeAttribute("tests", Integer.toString(report.results().size()));
       w.writeAttribute("failures", Integer.toString(counts.get(Status.FAIL)));
       w.writeAttribute("errors", Integer.toString(counts.get(Status.ERROR)));
-      w.writeAttribute("skipped", Integer.toString(counts.get(Status.NOT_APPLICABLE)));
+      w.writeAttribute(
+          "skipped",
+          Integer.toString(counts.get(Status.NOT_APPLICABLE) + counts.get(Status.WAIVED)));
       w.writeAttribute("timestamp", report.started().toString());
       w.writeAttribute("time", seconds(Duration.between(report.started(), report.finished())));
       w.writeAttribute("hostname", report.target());
@@ -170,7 +172,7 @@ public final class BundleFiles {
         switch (r.status()) {
           case FAIL -> element(w, "failure", r.detail());
           case ERROR -> element(w, "error", r.detail());
-          case NOT_APPLICABLE -> element(w, "skipped", r.detail());
+          case NOT_APPLICABLE, WAIVED -> element(w, "skipped", r.detail());
           case PASS -> {}
         }
         w.writeEndElement();

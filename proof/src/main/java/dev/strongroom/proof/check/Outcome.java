@@ -14,6 +14,9 @@ public record Outcome(Status status, String detail) {
     if (status == Status.ERROR) {
       throw new IllegalArgumentException("a check throws instead of returning ERROR");
     }
+    if (status == Status.WAIVED) {
+      throw new IllegalArgumentException("only a signed waiver waives a control, never a check");
+    }
     if (status == Status.NOT_APPLICABLE && detail.isBlank()) {
       throw new IllegalArgumentException("not-applicable needs its reason");
     }

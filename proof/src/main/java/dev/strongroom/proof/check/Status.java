@@ -12,7 +12,12 @@ public enum Status {
   /** The check itself could not run to a verdict (target unreachable, tool missing, bug). */
   ERROR,
   /** The control cannot apply to this target; the result says why. */
-  NOT_APPLICABLE;
+  NOT_APPLICABLE,
+  /**
+   * A fail or error that a signed, unexpired waiver accepts for now (the detail keeps what was
+   * seen). Set only by {@code Waivers.apply}, never by a check; it does not fail the run.
+   */
+  WAIVED;
 
   /** The lower-case name used in results JSON and OSCAL ({@code not-applicable}). */
   public String wireName() {

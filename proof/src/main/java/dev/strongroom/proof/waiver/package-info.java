@@ -1,0 +1,2 @@
+/** Signed, expiring waivers of controls ({@code prove --waivers FILE}). */
+package dev.strongroom.proof.waiver;
