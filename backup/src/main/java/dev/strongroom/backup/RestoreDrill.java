@@ -326,8 +326,7 @@ public final class RestoreDrill {
       return new Step(
           "anchor",
           Status.NOT_APPLICABLE,
-          "no anchored checkpoints to compare with: the audit plane does not anchor them to the"
-              + " WORM store yet (issue 12)",
+          "no anchored checkpoints to compare with: the stack names no audit verifier key",
           since(s0));
     }
     if (tree == null) {

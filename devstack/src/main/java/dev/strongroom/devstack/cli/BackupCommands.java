@@ -414,8 +414,8 @@ final class BackupCommands {
     }
 
     private static Optional<AnchoredCheckpoints> anchors(Env env) throws IOException {
-      // audit.verifierKey appears in stack.json once the audit plane anchors checkpoints (issue
-      // 12); until then there is nothing to compare with and the anchor step says so.
+      // up writes audit.verifierKey (DESIGN §7); a stack.json without it (an older stack) has
+      // nothing to compare with and the anchor step says so.
       var json = CanonicalJson.parse(Files.readAllBytes(env.stackFile()));
       String vkey = json.path("audit").path("verifierKey").asText("");
       if (vkey.isEmpty()) {
