@@ -67,6 +67,28 @@ public final class EventCatalog {
       EventType.of(
           "dev.strongroom.proof.completed.v1", Topics.PROOF_RESULTS, EventType.Scope.GLOBAL);
 
+  /**
+   * The operator asks the provisioner-service to plan or apply the host bundle on a target (record
+   * key = the target).
+   */
+  public static final EventType PROVISION_REQUESTED =
+      EventType.of(
+          "dev.strongroom.provision.requested.v1",
+          Topics.PROVISION_REQUESTS,
+          EventType.Scope.GLOBAL);
+
+  /** The provisioner-service reports one step of a run (key = the target). */
+  public static final EventType PROVISION_PROGRESSED =
+      EventType.of(
+          "dev.strongroom.provision.progressed.v1",
+          Topics.PROVISION_EVENTS,
+          EventType.Scope.GLOBAL);
+
+  /** The provisioner-service reports a run's outcome and every step's state (key = the target). */
+  public static final EventType PROVISION_COMPLETED =
+      EventType.of(
+          "dev.strongroom.provision.completed.v1", Topics.PROVISION_EVENTS, EventType.Scope.GLOBAL);
+
   private static final EventCatalog STANDARD =
       new EventCatalog(
           List.of(
@@ -75,7 +97,10 @@ public final class EventCatalog {
               STORE_REQUESTED,
               STORE_COMPLETED,
               PROOF_REQUESTED,
-              PROOF_COMPLETED));
+              PROOF_COMPLETED,
+              PROVISION_REQUESTED,
+              PROVISION_PROGRESSED,
+              PROVISION_COMPLETED));
 
   private final Map<String, EventType> byType;
   private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();

@@ -12,6 +12,11 @@ import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.contracts.proof.ProofCompleted;
 import dev.strongroom.contracts.proof.ProofRequest;
+import dev.strongroom.contracts.provision.ProvisionCompleted;
+import dev.strongroom.contracts.provision.ProvisionMode;
+import dev.strongroom.contracts.provision.ProvisionProgressed;
+import dev.strongroom.contracts.provision.ProvisionRequest;
+import dev.strongroom.contracts.provision.StepOutcome;
 import dev.strongroom.contracts.records.EncryptRequest;
 import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.records.StoreResult;
@@ -101,12 +106,20 @@ public final class GenerateFixtures {
                 TestKeys.entry(
                     "golden-operator",
                     "/strongroom/devstack",
-                    List.of(EventCatalog.PROOF_REQUESTED.type())),
+                    List.of(
+                        EventCatalog.PROOF_REQUESTED.type(),
+                        EventCatalog.PROVISION_REQUESTED.type())),
                 TestKeys.entry(
                     "golden-proof-service",
                     "/strongroom/proof-service",
                     List.of(
-                        EventCatalog.PROOF_COMPLETED.type(), EventCatalog.SECURITY_ALERT.type()))));
+                        EventCatalog.PROOF_COMPLETED.type(), EventCatalog.SECURITY_ALERT.type())),
+                TestKeys.entry(
+                    "golden-provisioner-service",
+                    "/strongroom/provisioner-service",
+                    List.of(
+                        EventCatalog.PROVISION_PROGRESSED.type(),
+                        EventCatalog.PROVISION_COMPLETED.type()))));
     Files.createDirectories(root.resolve("golden"));
     Files.write(root.resolve("golden/registry.json"), registry.toJson());
     EventSigner signer =
@@ -303,6 +316,141 @@ public final class GenerateFixtures {
         proofFailed.toData(),
         "019ab0c0-1e00-7000-8000-0000000000f6",
         t.plusSeconds(90));
+    provisioning(root, t.plusSeconds(120));
+  }
+
+  /** The ops plane: an apply request, a step's progress, a changing, an idle and a failed run. */
+  private static void provisioning(Path root, Instant t) throws Exception {
+    String target = "ssh://root@db1.example.internal:2222";
+    ProvisionRequest.Host host =
+        new ProvisionRequest.Host(
+            true,
+            List.of("10.20.0.0/16", "192.0.2.10/32"),
+            "mariadb-10.11",
+            22,
+            3306,
+            "strongroom",
+            "strongroom-db",
+            "/opt/strongroom",
+            "/etc/strongroom",
+            "/var/lib/strongroom",
+            "/var/log/strongroom",
+            5,
+            java.time.Duration.ofMinutes(10),
+            java.time.Duration.ofHours(1),
+            java.time.Duration.ofMinutes(15));
+    golden(
+        root,
+        "/strongroom/devstack",
+        "golden-operator",
+        EventCatalog.PROVISION_REQUESTED.type(),
+        null,
+        "v1-apply-ssh.json",
+        new ProvisionRequest("prov-0001", ProvisionMode.APPLY, target, host, "new database host")
+            .toData(),
+        "019ab0c0-1e00-7000-8000-000000000101",
+        t);
+    String run = "019ab0c0-1e00-7000-8000-000000000102";
+    String sha = HexFormat.of().formatHex(bytes("host-manifest-1", 32));
+    golden(
+        root,
+        "/strongroom/provisioner-service",
+        "golden-provisioner-service",
+        EventCatalog.PROVISION_PROGRESSED.type(),
+        null,
+        "v1-step-changed.json",
+        new ProvisionProgressed(
+                "prov-0001",
+                run,
+                target,
+                ProvisionMode.APPLY,
+                3,
+                "file /etc/nftables.conf",
+                StepOutcome.CHANGED,
+                "missing")
+            .toData(),
+        "019ab0c0-1e00-7000-8000-000000000103",
+        t.plusSeconds(2));
+    golden(
+        root,
+        "/strongroom/provisioner-service",
+        "golden-provisioner-service",
+        EventCatalog.PROVISION_COMPLETED.type(),
+        null,
+        "v1-changed.json",
+        new ProvisionCompleted(
+                "prov-0001",
+                run,
+                target,
+                ProvisionMode.APPLY,
+                ProvisionCompleted.Outcome.CHANGED,
+                t.plusSeconds(1),
+                t.plusSeconds(9),
+                sha,
+                List.of(
+                    new ProvisionCompleted.Step(
+                        "file /etc/nftables.conf", StepOutcome.CHANGED, "missing"),
+                    new ProvisionCompleted.Step(
+                        "file /etc/sysctl.d/99-strongroom.conf", StepOutcome.UNCHANGED, ""),
+                    new ProvisionCompleted.Step(
+                        "users", StepOutcome.CHANGED, "missing users strongroom, strongroom-db"),
+                    new ProvisionCompleted.Step(
+                        "activate",
+                        StepOutcome.SKIPPED,
+                        "run the activation commands of docs/ops-plane.md after reviewing the"
+                            + " plan")),
+                null)
+            .toData(),
+        "019ab0c0-1e00-7000-8000-000000000104",
+        t.plusSeconds(9));
+    golden(
+        root,
+        "/strongroom/provisioner-service",
+        "golden-provisioner-service",
+        EventCatalog.PROVISION_COMPLETED.type(),
+        null,
+        "v1-no-change.json",
+        new ProvisionCompleted(
+                "prov-0002",
+                "019ab0c0-1e00-7000-8000-000000000105",
+                target,
+                ProvisionMode.APPLY,
+                ProvisionCompleted.Outcome.NO_CHANGE,
+                t.plusSeconds(60),
+                t.plusSeconds(62),
+                sha,
+                List.of(
+                    new ProvisionCompleted.Step(
+                        "file /etc/nftables.conf", StepOutcome.UNCHANGED, ""),
+                    new ProvisionCompleted.Step("users", StepOutcome.UNCHANGED, "")),
+                null)
+            .toData(),
+        "019ab0c0-1e00-7000-8000-000000000106",
+        t.plusSeconds(62));
+    golden(
+        root,
+        "/strongroom/provisioner-service",
+        "golden-provisioner-service",
+        EventCatalog.PROVISION_COMPLETED.type(),
+        null,
+        "v1-failed-unreachable.json",
+        new ProvisionCompleted(
+                "prov-0003",
+                "019ab0c0-1e00-7000-8000-000000000107",
+                "ssh://root@db2.example.internal",
+                ProvisionMode.PLAN,
+                ProvisionCompleted.Outcome.FAILED,
+                t.plusSeconds(90),
+                t.plusSeconds(120),
+                sha,
+                List.of(),
+                new ProvisionCompleted.Error(
+                    "UNAVAILABLE",
+                    null,
+                    "cannot connect to ssh://root@db2.example.internal: Connection refused"))
+            .toData(),
+        "019ab0c0-1e00-7000-8000-000000000108",
+        t.plusSeconds(120));
   }
 
   private static void golden(

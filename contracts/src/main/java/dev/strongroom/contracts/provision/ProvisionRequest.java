@@ -1,0 +1,138 @@
+package dev.strongroom.contracts.provision;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.contracts.envelope.CanonicalJson;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Typed {@code data} of {@code dev.strongroom.provision.requested.v1}:
+ *
+ * <pre>{"requestId","mode":"PLAN"|"APPLY","target":"local"|"ssh://user@host[:port]",
+ *  "host":{"allowRemote","allowedCidrs":[…],"dialect","sshPort","dbPort","serviceUser","dbUser",
+ *          "installDir","configDir","stateDir","logDir","maxRetry","findTime","banTime",
+ *          "verifyAuditEvery"},
+ *  "reason"?}</pre>
+ *
+ * The host options are the seed installer's (what {@code ./strongroom provision --render} takes),
+ * every one spelled out so that a request means the same thing to every later release; durations
+ * are ISO-8601 ({@code PT10M}). The request carries no credential: which SSH key the provisioner
+ * uses and which host key it expects come from the provisioner-service's own configuration. The
+ * request id is the requester's, stable across its retries: a repeat gets the first run's result
+ * again, never a second run.
+ */
+public record ProvisionRequest(
+    String requestId, ProvisionMode mode, String target, Host host, String reason) {
+
+  /** The host options ({@code HostOptions} in the provisioner library). */
+  public record Host(
+      boolean allowRemote,
+      List<String> allowedCidrs,
+      String dialect,
+      int sshPort,
+      int dbPort,
+      String serviceUser,
+      String dbUser,
+      String installDir,
+      String configDir,
+      String stateDir,
+      String logDir,
+      int maxRetry,
+      Duration findTime,
+      Duration banTime,
+      Duration verifyAuditEvery) {
+    public Host {
+      allowedCidrs = List.copyOf(allowedCidrs);
+      Objects.requireNonNull(dialect, "dialect");
+      Objects.requireNonNull(serviceUser, "serviceUser");
+      Objects.requireNonNull(dbUser, "dbUser");
+      Objects.requireNonNull(installDir, "installDir");
+      Objects.requireNonNull(configDir, "configDir");
+      Objects.requireNonNull(stateDir, "stateDir");
+      Objects.requireNonNull(logDir, "logDir");
+      Objects.requireNonNull(findTime, "findTime");
+      Objects.requireNonNull(banTime, "banTime");
+      Objects.requireNonNull(verifyAuditEvery, "verifyAuditEvery");
+    }
+
+    ObjectNode toJson() {
+      ObjectNode h = CanonicalJson.mapper().createObjectNode();
+      h.put("allowRemote", allowRemote);
+      ArrayNode cidrs = h.putArray("allowedCidrs");
+      allowedCidrs.forEach(cidrs::add);
+      h.put("dialect", dialect);
+      h.put("sshPort", sshPort);
+      h.put("dbPort", dbPort);
+      h.put("serviceUser", serviceUser);
+      h.put("dbUser", dbUser);
+      h.put("installDir", installDir);
+      h.put("configDir", configDir);
+      h.put("stateDir", stateDir);
+      h.put("logDir", logDir);
+      h.put("maxRetry", maxRetry);
+      h.put("findTime", findTime.toString());
+      h.put("banTime", banTime.toString());
+      h.put("verifyAuditEvery", verifyAuditEvery.toString());
+      return h;
+    }
+
+    static Host fromJson(JsonNode h) {
+      List<String> cidrs = new ArrayList<>();
+      h.get("allowedCidrs").forEach(c -> cidrs.add(c.asText()));
+      return new Host(
+          h.get("allowRemote").asBoolean(),
+          cidrs,
+          h.get("dialect").asText(),
+          h.get("sshPort").intValue(),
+          h.get("dbPort").intValue(),
+          h.get("serviceUser").asText(),
+          h.get("dbUser").asText(),
+          h.get("installDir").asText(),
+          h.get("configDir").asText(),
+          h.get("stateDir").asText(),
+          h.get("logDir").asText(),
+          h.get("maxRetry").intValue(),
+          Duration.parse(h.get("findTime").asText()),
+          Duration.parse(h.get("banTime").asText()),
+          Duration.parse(h.get("verifyAuditEvery").asText()));
+    }
+  }
+
+  public ProvisionRequest {
+    Objects.requireNonNull(requestId, "requestId");
+    Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(host, "host");
+  }
+
+  public Optional<String> reasonIfGiven() {
+    return Optional.ofNullable(reason);
+  }
+
+  public ObjectNode toData() {
+    ObjectNode d = CanonicalJson.mapper().createObjectNode();
+    d.put("requestId", requestId);
+    d.put("mode", mode.name());
+    d.put("target", target);
+    d.set("host", host.toJson());
+    if (reason != null) {
+      d.put("reason", reason);
+    }
+    return d;
+  }
+
+  /** Reads schema-valid {@code data}. */
+  public static ProvisionRequest fromData(JsonNode d) {
+    return new ProvisionRequest(
+        d.get("requestId").asText(),
+        ProvisionMode.valueOf(d.get("mode").asText()),
+        d.get("target").asText(),
+        Host.fromJson(d.get("host")),
+        d.has("reason") ? d.get("reason").asText() : null);
+  }
+}
