@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.keys.RegisteredKey;
+import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.devstack.keys.DevKeys;
 import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.stack.StackException;
@@ -14,22 +15,32 @@ import dev.strongroom.proof.bundle.BundleVerifier;
 import dev.strongroom.proof.bundle.BundleWriter;
 import dev.strongroom.proof.bundle.Ed25519Pem;
 import dev.strongroom.proof.check.CheckResult;
+import dev.strongroom.proof.drift.Drift;
 import dev.strongroom.proof.run.DbTarget;
 import dev.strongroom.proof.run.HostFacts;
 import dev.strongroom.proof.run.ProofContext;
 import dev.strongroom.proof.run.ProofReport;
 import dev.strongroom.proof.run.ProofRunner;
 import dev.strongroom.proof.run.StandardCatalogue;
+import dev.strongroom.proof.waiver.Waiver;
+import dev.strongroom.proof.waiver.WaiverException;
+import dev.strongroom.proof.waiver.WaiverFile;
+import dev.strongroom.proof.waiver.Waivers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -37,7 +48,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code prove} and {@code verify-bundle} (DESIGN §7; docs/proof.md). */
+/** {@code prove}, {@code verify-bundle} and {@code sign-waivers} (DESIGN §7; docs/proof.md). */
 final class ProofCommands {
   /** The key registry's source of the key that signs bundles. */
   static final String PROOF_SOURCE = "/strongroom/proof-service";
@@ -48,9 +59,37 @@ final class ProofCommands {
       name = "prove",
       description =
           "Run every control against the stack, write a signed evidence bundle under"
-              + " .strongroom/evidence/ and point stack.json's evidence.latest at it.")
+              + " .strongroom/evidence/ and point stack.json's evidence.latest at it. Exit 1 if a"
+              + " control fails or errors, or regressed since --against.")
   static final class Prove implements Callable<Integer> {
     @ParentCommand StrongroomCommand root;
+
+    @Option(
+        names = "--against",
+        paramLabel = "OLD_BUNDLE",
+        description =
+            "An earlier bundle: verified first (refused, exit 1, if it does not), then the"
+                + " controls whose status changed are listed and kept as drift.json; a control"
+                + " that held and now fails or errors is a regression (exit 1).")
+    Path against;
+
+    @Option(
+        names = "--against-key",
+        paramLabel = "PEM",
+        description =
+            "The key OLD_BUNDLE is verified under (Ed25519 public key, PEM). Default: every"
+                + " proof-service key of the stack's key registry.")
+    Path againstKey;
+
+    @Option(
+        names = "--waivers",
+        paramLabel = "FILE",
+        description =
+            "A waiver file signed by a waiver approver of the stack's key registry"
+                + " (sign-waivers): an unexpired waiver turns its control's fail or error into"
+                + " waived; an expired one leaves it failing. An edited, unsigned or foreign-signed"
+                + " file is refused (exit 1) before any control runs.")
+    Path waivers;
 
     @Override
     public Integer call() throws IOException {
@@ -60,6 +99,30 @@ final class ProofCommands {
       }
       StackDescriptor stack = StackDescriptor.fromJson(Files.readAllBytes(stackFile));
       DevKeys keys = DevKeys.open(root.state().resolve("keys"));
+      for (Path given : new Path[] {against, againstKey, waivers}) {
+        if (given != null && !Files.isRegularFile(given)) {
+          root.err.println("strongroom: no such file: " + given);
+          return StrongroomCommand.USAGE;
+        }
+      }
+      // Inputs are verified before anything runs: a refused input leaves no bundle behind.
+      BundleVerifier.Verification earlier = null;
+      if (against != null) {
+        earlier = verifyEarlier(keys);
+        if (!earlier.valid()) {
+          return refused("--against " + against, "the bundle does not verify", earlier);
+        }
+      }
+      WaiverFile waiverFile = null;
+      if (waivers != null) {
+        try {
+          waiverFile =
+              WaiverFile.verify(
+                  Files.readAllBytes(waivers), registered(keys, DevKeys.WAIVER_APPROVER_SOURCE));
+        } catch (WaiverException e) {
+          return refused("--waivers " + waivers, e.getMessage(), null);
+        }
+      }
       Optional<DbTarget> db = stack.db().map(ProofCommands::target);
       Path scratch = Files.createTempDirectory(Path.of("/tmp"), "sr-prove-");
       ProofReport report;
@@ -75,13 +138,25 @@ final class ProofCommands {
       } finally {
         deleteTree(scratch);
       }
+      Map<String, byte[]> extra = new LinkedHashMap<>();
+      Waivers.Applied applied = null;
+      if (waiverFile != null) {
+        applied = Waivers.apply(report, waiverFile, Instant.now());
+        report = applied.report();
+        extra.putAll(applied.bundleFiles());
+      }
+      Drift drift = null;
+      if (earlier != null) {
+        drift = Drift.between(earlier.files(), report);
+        extra.put(Drift.FILE, drift.toJson());
+      }
       Path bundle = root.state().resolve("evidence").resolve("proof-" + report.runId() + ".tar.gz");
-      BundleWriter.Written w =
-          BundleWriter.write(report, keys.key("proof-service"), bundle, Map.of());
+      BundleWriter.Written w = BundleWriter.write(report, keys.key("proof-service"), bundle, extra);
       recordLatest(stackFile, w.path());
+      boolean ok = report.passed() && (drift == null || drift.regressions().isEmpty());
       if (root.json) {
         ObjectNode o = CanonicalJson.mapper().createObjectNode();
-        o.put("passed", report.passed());
+        o.put("passed", ok);
         o.put("runId", report.runId());
         o.put("bundle", w.path().toString());
         o.put("manifestSha256", w.manifestSha256());
@@ -94,21 +169,204 @@ final class ProofCommands {
               .put("status", r.status().wireName())
               .put("detail", r.detail());
         }
+        if (applied != null) {
+          ArrayNode ws = o.putArray("waivers");
+          for (Waivers.Application a : applied.applications()) {
+            ws.addObject()
+                .put("control", a.waiver().control())
+                .put("effect", a.effect().name().toLowerCase(Locale.ROOT))
+                .put("expires", a.waiver().expires().toString())
+                .put("approver", a.waiver().approver());
+          }
+        }
+        if (drift != null) {
+          o.set("drift", CanonicalJson.parse(drift.toJson()));
+          o.put("regressions", drift.regressions().size());
+        }
         root.printJson(o);
       } else {
         for (CheckResult r : report.results()) {
           root.out.printf("%-15s %-14s %s%n", r.control().id(), r.status().wireName(), r.detail());
         }
+        if (applied != null) {
+          for (Waivers.Application a : applied.applications()) {
+            root.out.printf(
+                "waiver %-15s %-8s until %s by %s%n",
+                a.waiver().control(),
+                a.effect().name().toLowerCase(Locale.ROOT),
+                a.waiver().expires(),
+                a.waiver().approver());
+          }
+        }
+        if (drift != null) {
+          root.out.println(
+              "drift against run "
+                  + drift.againstRunId()
+                  + " of "
+                  + drift.againstFinished()
+                  + ": "
+                  + drift.changes().size()
+                  + " changed, "
+                  + drift.regressions().size()
+                  + " regressed");
+          for (Drift.Change c : drift.changes()) {
+            root.out.printf(
+                "changed %-15s %s -> %s%s%n",
+                c.control(), c.from(), c.to(), c.regression() ? "  REGRESSION" : "");
+          }
+        }
         StringBuilder sum = new StringBuilder();
         report
             .counts()
             .forEach((s, n) -> sum.append(' ').append(s.wireName()).append('=').append(n));
-        root.out.println((report.passed() ? "PASSED" : "FAILED") + ":" + sum);
+        if (drift != null) {
+          sum.append(" regressions=").append(drift.regressions().size());
+        }
+        root.out.println((ok ? "PASSED" : "FAILED") + ":" + sum);
         root.out.println("bundle " + w.path());
         root.out.println("manifest sha256 " + w.manifestSha256());
       }
-      return report.passed() ? StrongroomCommand.OK : StrongroomCommand.PROBLEM;
+      return ok ? StrongroomCommand.OK : StrongroomCommand.PROBLEM;
     }
+
+    private BundleVerifier.Verification verifyEarlier(DevKeys keys) throws IOException {
+      List<byte[]> trusted =
+          againstKey != null
+              ? List.of(
+                  Ed25519Pem.rawPublicKey(Files.readString(againstKey, StandardCharsets.US_ASCII)))
+              : registered(keys, PROOF_SOURCE);
+      BundleVerifier.Verification v = null;
+      for (byte[] key : trusted) {
+        v = BundleVerifier.verify(against, key);
+        if (v.valid()) {
+          return v;
+        }
+      }
+      return v;
+    }
+
+    /** Exit 1 with why an input was refused; nothing ran and no bundle was written. */
+    private int refused(String what, String why, BundleVerifier.Verification v) {
+      if (root.json) {
+        ObjectNode o = CanonicalJson.mapper().createObjectNode();
+        o.put("passed", false);
+        ObjectNode r = o.putObject("refused");
+        r.put("input", what);
+        r.put("reason", why);
+        if (v != null) {
+          ArrayNode arr = r.putArray("problems");
+          v.problems().forEach(p -> arr.add(p.toString()));
+        }
+        root.printJson(o);
+      }
+      root.err.println("strongroom: " + what + " refused: " + why);
+      if (v != null) {
+        v.problems().forEach(p -> root.err.println("  " + p));
+      }
+      return StrongroomCommand.PROBLEM;
+    }
+  }
+
+  @Command(
+      name = "sign-waivers",
+      description =
+          "Sign a waiver file ({\"version\":1,\"waivers\":[{\"control\",\"reason\","
+              + "\"expires\",\"approver\"}]}) with the waiver approver's key, for prove --waivers."
+              + " Any signature in IN is replaced.")
+  static final class SignWaivers implements Callable<Integer> {
+    @ParentCommand StrongroomCommand root;
+
+    @Parameters(index = "0", paramLabel = "IN", description = "The waivers to sign (JSON).")
+    Path in;
+
+    @Parameters(index = "1", paramLabel = "OUT", description = "Where to write the signed file.")
+    Path out;
+
+    @Option(
+        names = "--key",
+        paramLabel = "PEM",
+        description =
+            "The approver's Ed25519 private key (PKCS#8 PEM). Default: the stack's"
+                + " keys/waiver-approver.key.pem.")
+    Path keyPem;
+
+    @Override
+    public Integer call() throws IOException {
+      if (!Files.isRegularFile(in)) {
+        root.err.println("strongroom: no such file: " + in);
+        return StrongroomCommand.USAGE;
+      }
+      List<Waiver> list;
+      try {
+        list = WaiverFile.parseUnsigned(Files.readAllBytes(in));
+      } catch (WaiverException e) {
+        root.err.println("strongroom: " + in + ": " + e.getMessage());
+        return StrongroomCommand.USAGE;
+      }
+      Path keyFile =
+          keyPem != null
+              ? keyPem
+              : DevKeys.open(root.state().resolve("keys")).keyFile(DevKeys.WAIVER_APPROVER);
+      if (!Files.isRegularFile(keyFile)) {
+        throw new StackException(
+            "no waiver approver key at "
+                + keyFile
+                + " (stacks started before sign-waivers existed have none: down and up again),"
+                + " or give one with --key PEM");
+      }
+      SigningKey key = SigningKey.load(keyFile);
+      Set<String> known = new TreeSet<>();
+      StandardCatalogue.create().checks().forEach(c -> known.add(c.control().id()));
+      Instant now = Instant.now();
+      for (Waiver wv : list) {
+        if (!known.contains(wv.control())) {
+          root.err.println(
+              "strongroom: warning: "
+                  + wv.control()
+                  + " is not in catalogue "
+                  + StandardCatalogue.VERSION
+                  + "; the waiver will be unused");
+        }
+        if (!wv.activeAt(now)) {
+          root.err.println(
+              "strongroom: warning: the waiver of " + wv.control() + " expired " + wv.expires());
+        }
+      }
+      byte[] signed = WaiverFile.sign(list, key);
+      Path parent = out.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+      Path tmp = Files.createTempFile(parent, ".waivers-", ".tmp");
+      Files.write(tmp, signed);
+      Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      if (root.json) {
+        ObjectNode o = CanonicalJson.mapper().createObjectNode();
+        o.put("file", out.toAbsolutePath().toString());
+        o.put("kid", key.kid());
+        o.put("waivers", list.size());
+        root.printJson(o);
+      } else {
+        root.out.println("signed " + list.size() + " waivers by " + key.kid() + " into " + out);
+      }
+      return StrongroomCommand.OK;
+    }
+  }
+
+  /** The public keys the stack's key registry binds to {@code source}. */
+  static List<byte[]> registered(DevKeys keys, String source) {
+    Path registry = keys.registryFile();
+    if (!Files.exists(registry)) {
+      throw new StackException("no key registry at " + registry + "; run ./strongroom up");
+    }
+    List<byte[]> out =
+        KeyRegistry.load(registry).keys().stream()
+            .filter(k -> k.source().equals(source))
+            .sorted(Comparator.comparing(RegisteredKey::notBefore).reversed())
+            .map(RegisteredKey::publicKey)
+            .toList();
+    if (out.isEmpty()) {
+      throw new StackException("the key registry holds no key for " + source);
+    }
+    return out;
   }
 
   @Command(
@@ -184,17 +442,7 @@ final class ProofCommands {
       if (keyPem != null) {
         return Ed25519Pem.rawPublicKey(Files.readString(keyPem, StandardCharsets.US_ASCII));
       }
-      Path registry = root.state().resolve("keys").resolve("registry.json");
-      if (!Files.exists(registry)) {
-        throw new StackException(
-            "no key registry at " + registry + "; give the trusted key with --key PEM");
-      }
-      return KeyRegistry.load(registry).keys().stream()
-          .filter(k -> k.source().equals(PROOF_SOURCE))
-          .max(Comparator.comparing(RegisteredKey::notBefore))
-          .map(RegisteredKey::publicKey)
-          .orElseThrow(
-              () -> new StackException("the key registry holds no key for " + PROOF_SOURCE));
+      return registered(DevKeys.open(root.state().resolve("keys")), PROOF_SOURCE).get(0);
     }
   }
 

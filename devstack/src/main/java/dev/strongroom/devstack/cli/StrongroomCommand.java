@@ -39,6 +39,7 @@ import picocli.CommandLine.ScopeType;
       ProvisionCommand.class,
       ProofCommands.Prove.class,
       ProofCommands.VerifyBundle.class,
+      ProofCommands.SignWaivers.class,
       BackupCommands.Backup.class,
       BackupCommands.Restore.class,
       BackupCommands.Drill.class,

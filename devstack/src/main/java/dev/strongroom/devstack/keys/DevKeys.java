@@ -33,6 +33,12 @@ public final class DevKeys {
 
   private static final String ALERT = EventCatalog.SECURITY_ALERT.type();
 
+  /** The identity whose key signs waiver files ({@code <name>.key.pem}). */
+  public static final String WAIVER_APPROVER = "waiver-approver";
+
+  /** The key registry's source of waiver approvers' keys. */
+  public static final String WAIVER_APPROVER_SOURCE = "/strongroom/waiver-approver";
+
   /** Who may emit what, from DESIGN §3's topic table. */
   public static final List<Identity> STANDARD =
       List.of(
@@ -69,7 +75,11 @@ public final class DevKeys {
           new Identity(
               "demo-app",
               "/apps/demo",
-              List.of("dev.strongroom.encrypt.requested.v1", "dev.strongroom.store.requested.v1")));
+              List.of("dev.strongroom.encrypt.requested.v1", "dev.strongroom.store.requested.v1")),
+          // Signs waiver files (sign-waivers); prove trusts it to accept a failing control for a
+          // while. It may emit no event: neither the operator who runs proofs nor the
+          // proof-service that measures may waive (docs/proof.md).
+          new Identity(WAIVER_APPROVER, WAIVER_APPROVER_SOURCE, List.of()));
 
   /** File name of the tenant-token HMAC key. */
   public static final String TENANT_TOKEN_KEY = "tenant-token.key";

@@ -29,6 +29,7 @@ import java.util.UUID;
  *   <tr><td>pass</td><td>{@code satisfied}, reason {@code pass}</td></tr>
  *   <tr><td>fail</td><td>{@code not-satisfied}, reason {@code fail}</td></tr>
  *   <tr><td>error</td><td>{@code not-satisfied}, reason {@code other} (no verdict is not a pass)</td></tr>
+ *   <tr><td>waived</td><td>{@code not-satisfied}, reason {@code other} (an accepted risk is not a satisfied control; the detail names the waiver)</td></tr>
  *   <tr><td>not-applicable</td><td>no finding; the observation says why</td></tr>
  * </table>
  *

@@ -102,19 +102,7 @@ public final class WaiverFile {
    * @throws WaiverException naming what is wrong
    */
   public static WaiverFile verify(byte[] bytes, Collection<byte[]> trustedApprovers) {
-    JsonNode root;
-    try {
-      root = CanonicalJson.parse(bytes);
-    } catch (RuntimeException e) {
-      throw new WaiverException("waiver file is not strict JSON: " + e.getMessage());
-    }
-    if (!root.isObject()) {
-      throw new WaiverException("waiver file is not a JSON object");
-    }
-    only(root, "waiver file", "version", "waivers", "signature");
-    if (root.path("version").asInt(-1) != 1 || !root.path("version").isInt()) {
-      throw new WaiverException("waiver file version must be 1");
-    }
+    JsonNode root = root(bytes);
     JsonNode sigNode = root.get("signature");
     if (sigNode == null || !sigNode.isObject()) {
       throw new WaiverException("waiver file is not signed (no signature object)");
@@ -145,6 +133,39 @@ public final class WaiverFile {
       throw new WaiverException(
           "waiver signature does not verify under " + kid + " (the file was edited)");
     }
+    return new WaiverFile(waivers(root), kid, bytes);
+  }
+
+  /**
+   * Parses the waivers of a file that is to be signed ({@code sign-waivers}): {@code
+   * {"version":1,"waivers":[…]}} with the same strict rules as {@link #verify}; a {@code signature}
+   * member, if present, is ignored (signing replaces it).
+   *
+   * @throws WaiverException naming what is wrong
+   */
+  public static List<Waiver> parseUnsigned(byte[] bytes) {
+    JsonNode root = root(bytes);
+    return waivers(root);
+  }
+
+  private static JsonNode root(byte[] bytes) {
+    JsonNode root;
+    try {
+      root = CanonicalJson.parse(bytes);
+    } catch (RuntimeException e) {
+      throw new WaiverException("waiver file is not strict JSON: " + e.getMessage());
+    }
+    if (!root.isObject()) {
+      throw new WaiverException("waiver file is not a JSON object");
+    }
+    only(root, "waiver file", "version", "waivers", "signature");
+    if (root.path("version").asInt(-1) != 1 || !root.path("version").isInt()) {
+      throw new WaiverException("waiver file version must be 1");
+    }
+    return root;
+  }
+
+  private static List<Waiver> waivers(JsonNode root) {
     JsonNode arr = root.get("waivers");
     if (arr == null || !arr.isArray()) {
       throw new WaiverException("waiver file has no waivers array");
@@ -176,7 +197,7 @@ public final class WaiverFile {
       }
       out.add(new Waiver(control, text(w, "reason"), until, text(w, "approver")));
     }
-    return new WaiverFile(out, kid, bytes);
+    return out;
   }
 
   private static String text(JsonNode n, String member) {

@@ -162,4 +162,25 @@ class WaiversTest {
             () -> WaiverFile.verify(unsigned, List.of(approver.publicKey())));
     assertEquals("waiver file is not signed (no signature object)", e3.getMessage());
   }
+
+  @Test
+  void parseUnsigned_readsWhatSignWrites_ignoringTheSignature_withTheSameStrictRules() {
+    Waiver w = new Waiver("SR-HOST-FIPS-01", "no FIPS kernel", NOW.plusSeconds(60), "alice");
+    byte[] file = signed(w);
+    assertEquals(List.of(w), WaiverFile.parseUnsigned(file));
+    byte[] body =
+        "{\"version\":1,\"waivers\":[{\"control\":\"SR-HOST-FIPS-01\",\"reason\":\"r\",\"expires\":\"2027-01-01T00:00:00+01:00\",\"approver\":\"a\"}]}"
+            .getBytes(StandardCharsets.UTF_8);
+    WaiverException e = assertThrows(WaiverException.class, () -> WaiverFile.parseUnsigned(body));
+    assertEquals(
+        "expires of SR-HOST-FIPS-01 is not an RFC 3339 UTC instant: 2027-01-01T00:00:00+01:00",
+        e.getMessage());
+    // re-signing what was parsed verifies under the approver
+    assertEquals(
+        List.of(w),
+        WaiverFile.verify(
+                WaiverFile.sign(WaiverFile.parseUnsigned(file), approver),
+                List.of(approver.publicKey()))
+            .waivers());
+  }
 }

@@ -1,0 +1,375 @@
+package dev.strongroom.devstack.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.keys.SigningKey;
+import dev.strongroom.devstack.keys.DevKeys;
+import dev.strongroom.devstack.stack.StackDescriptor;
+import dev.strongroom.devstack.testing.TestDatabase;
+import dev.strongroom.proof.bundle.BundleReader;
+import dev.strongroom.proof.bundle.BundleWriter;
+import dev.strongroom.proof.run.ProofReport;
+import dev.strongroom.proof.waiver.Waiver;
+import dev.strongroom.proof.waiver.WaiverFile;
+import dev.strongroom.provisioner.pki.Credential;
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import picocli.CommandLine;
+
+/**
+ * {@code prove --against OLD_BUNDLE --waivers FILE} and {@code sign-waivers} as an operator runs
+ * them, on a private hardened MariaDB described by a {@code stack.json} of its own (no Kafka, no
+ * services: {@code prove} needs only {@code db.*} and the key registry, so no whole stack is
+ * started): refused inputs exit 1 before anything runs; a healthy run, then a weakened instance
+ * proved against it lists exactly the changed controls, the regressions, and what each waiver did.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProveCommandIT {
+  private Path base;
+  private Path state;
+  private DevKeys keys;
+  private TestDatabase db;
+  private Path healthy;
+
+  record Result(int exit, String out, String err) {
+    JsonNode json() {
+      return CanonicalJson.parse(out.trim().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  @BeforeAll
+  void start() throws IOException {
+    base = Files.createTempDirectory(Path.of("/tmp"), "sr-prove-it-");
+    state = base.resolve("state");
+    keys = DevKeys.generate(state.resolve("keys"), DevKeys.STANDARD, Duration.ofHours(2));
+    PkiDirectory pki = PkiDirectory.open(base.resolve("pki"), PkiSpec.strongroom(List.of()));
+    pki.ensure();
+    db = TestDatabase.start(base, pki, keys.tenantTokenKey());
+    Map<String, StackDescriptor.CertKey> ids = new LinkedHashMap<>();
+    for (String id : PkiSpec.DB_IDENTITIES) {
+      Credential c = pki.client(id);
+      ids.put(id, new StackDescriptor.CertKey(c.certPem(), c.keyPem()));
+    }
+    StackDescriptor stack =
+        new StackDescriptor(
+            "127.0.0.1:9", // no broker: prove does not use Kafka
+            base.resolve("kafka"),
+            Optional.empty(),
+            Optional.of(
+                new StackDescriptor.Db(
+                    "127.0.0.1",
+                    db.instance().port(),
+                    db.instance().socket(),
+                    "mariadb-10.11",
+                    "strongroom",
+                    db.instance().layout().dataDir(),
+                    pki.caCertPem(),
+                    ids)),
+            new java.util.EnumMap<>(dev.strongroom.devstack.stack.ServiceModule.class),
+            Optional.empty(),
+            base.resolve("logs"));
+    Files.write(state.resolve("stack.json"), stack.toJson());
+  }
+
+  @AfterAll
+  void stop() throws IOException {
+    try {
+      if (db != null) {
+        db.close();
+      }
+    } finally {
+      try (Stream<Path> s = Files.walk(base)) {
+        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      List<String> all = new ArrayList<>(List.of("--state", state.toString()));
+      all.addAll(List.of(args));
+      int exit = new CommandLine(new StrongroomCommand()).execute(all.toArray(String[]::new));
+      return new Result(
+          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  private long bundles() throws IOException {
+    Path dir = state.resolve("evidence");
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(".tar.gz")).count();
+    }
+  }
+
+  /** Writes {@code waivers} unsigned and signs them with {@code sign-waivers}. */
+  private Path signed(String name, List<Waiver> waivers) throws IOException {
+    StringBuilder in = new StringBuilder("{\"version\":1,\"waivers\":[");
+    for (int i = 0; i < waivers.size(); i++) {
+      Waiver w = waivers.get(i);
+      in.append(i == 0 ? "" : ",")
+          .append("{\"control\":\"")
+          .append(w.control())
+          .append("\",\"reason\":\"")
+          .append(w.reason())
+          .append("\",\"expires\":\"")
+          .append(w.expires())
+          .append("\",\"approver\":\"")
+          .append(w.approver())
+          .append("\"}");
+    }
+    Path unsigned = Files.writeString(base.resolve(name + ".in.json"), in + "]}");
+    Path out = base.resolve(name + ".json");
+    Result r = run("sign-waivers", unsigned.toString(), out.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(
+        r.out()
+            .startsWith(
+                "signed "
+                    + waivers.size()
+                    + " waivers by "
+                    + keys.key(DevKeys.WAIVER_APPROVER).kid()
+                    + " into "),
+        r.out());
+    return out;
+  }
+
+  private static String status(JsonNode prove, String control) {
+    for (JsonNode c : prove.get("controls")) {
+      if (c.get("id").asText().equals(control)) {
+        return c.get("status").asText();
+      }
+    }
+    throw new AssertionError("no " + control + " in " + prove);
+  }
+
+  private static String detail(JsonNode prove, String control) {
+    for (JsonNode c : prove.get("controls")) {
+      if (c.get("id").asText().equals(control)) {
+        return c.get("detail").asText();
+      }
+    }
+    throw new AssertionError("no " + control + " in " + prove);
+  }
+
+  @Test
+  @Order(1)
+  void refusedInputs_exitOne_beforeAnyControlRuns_andLeaveNoBundle() throws IOException {
+    Instant tomorrow = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+    Path good =
+        signed("good", List.of(new Waiver("SR-DB-TLS-01", "ticket 7", tomorrow, "alice@example")));
+
+    // unsigned: the same waivers without their signature
+    Path unsigned = base.resolve("good.in.json");
+    Result r = run("prove", "--waivers", unsigned.toString());
+    assertEquals(1, r.exit(), r.err());
+    assertEquals(
+        "strongroom: --waivers "
+            + unsigned
+            + " refused: waiver file is not signed (no signature object)\n",
+        r.err());
+
+    // edited after signing: a later expiry
+    Path edited = base.resolve("edited.json");
+    Files.writeString(
+        edited,
+        Files.readString(good)
+            .replace(tomorrow.toString(), tomorrow.plus(365, ChronoUnit.DAYS).toString()));
+    r = run("prove", "--waivers", edited.toString());
+    assertEquals(1, r.exit(), r.err());
+    String approverKid = keys.key(DevKeys.WAIVER_APPROVER).kid();
+    assertEquals(
+        "strongroom: --waivers "
+            + edited
+            + " refused: waiver signature does not verify under "
+            + approverKid
+            + " (the file was edited)\n",
+        r.err());
+
+    // signed by a key the registry does not name as an approver: the operator's own key
+    SigningKey operator = keys.key("operator");
+    Path foreign =
+        Files.write(
+            base.resolve("foreign.json"),
+            WaiverFile.sign(
+                List.of(new Waiver("SR-DB-TLS-01", "ticket 7", tomorrow, "mallory")), operator));
+    r = run("prove", "--json", "--waivers", foreign.toString());
+    assertEquals(1, r.exit(), r.err());
+    assertEquals(
+        "waiver file is signed by " + operator.kid() + ", which may not approve waivers",
+        r.json().at("/refused/reason").asText());
+    assertFalse(r.json().get("passed").asBoolean());
+
+    // an earlier bundle signed by another key than the proof-service's
+    Path stranger = base.resolve("stranger.tar.gz");
+    BundleWriter.write(
+        new ProofReport(
+            "01a24140-233b-7d47-b38a-4b598b7bdd0a",
+            "0",
+            "strongroom-controls-2",
+            "x",
+            Instant.EPOCH,
+            Instant.EPOCH,
+            List.of()),
+        SigningKey.generate(),
+        stranger,
+        Map.of());
+    r = run("prove", "--against", stranger.toString());
+    assertEquals(1, r.exit(), r.err());
+    assertTrue(
+        r.err()
+            .startsWith(
+                "strongroom: --against "
+                    + stranger
+                    + " refused: the bundle does not verify\n  SIGNATURE_INVALID MANIFEST"),
+        r.err());
+
+    // usage errors: no such file, a waiver list that is not one
+    assertEquals(2, run("prove", "--against", base.resolve("nope.tar.gz").toString()).exit());
+    assertEquals(2, run("prove", "--waivers", base.resolve("nope.json").toString()).exit());
+    Path notAList = Files.writeString(base.resolve("bad.in.json"), "{\"version\":1}");
+    r = run("sign-waivers", notAList.toString(), base.resolve("bad.json").toString());
+    assertEquals(2, r.exit());
+    assertEquals(
+        "strongroom: " + notAList + ": waiver file has no waivers array\n", r.err(), r.err());
+
+    assertEquals(0, bundles(), "nothing ran");
+  }
+
+  @Test
+  @Order(2)
+  void healthyInstance_passes() throws IOException {
+    Result r = run("prove", "--json");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    JsonNode j = r.json();
+    assertTrue(j.get("passed").asBoolean(), r.out());
+    assertEquals("pass", status(j, "SR-DB-TLS-01"));
+    assertEquals("pass", status(j, "SR-DB-PRIV-04"));
+    healthy = Path.of(j.get("bundle").asText());
+    assertEquals(0, run("verify-bundle", healthy.toString()).exit());
+  }
+
+  @Test
+  @Order(3)
+  void weakenedInstance_againstTheHealthyBundle_listsTheChanges_andWaiversDecide()
+      throws IOException {
+    db.instance().sql("SET GLOBAL require_secure_transport = OFF");
+    db.instance().sql("CREATE USER 'weak'@'%' IDENTIFIED BY 'Weak-pw-1'");
+    Instant tomorrow = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+    Instant yesterday = Instant.now().minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+
+    // TLS-01 waived until tomorrow; PRIV-04's waiver expired yesterday: it fails again and, since
+    // it passed in the healthy run, regresses
+    Path mixed =
+        signed(
+            "mixed",
+            List.of(
+                new Waiver("SR-DB-TLS-01", "ticket 7", tomorrow, "alice@example"),
+                new Waiver("SR-DB-PRIV-04", "ticket 8", yesterday, "bob@example"),
+                new Waiver("SR-HOST-FIPS-01", "no FIPS kernel here", tomorrow, "alice@example")));
+    Result r =
+        run("prove", "--json", "--against", healthy.toString(), "--waivers", mixed.toString());
+    assertEquals(1, r.exit(), r.out() + r.err());
+    JsonNode j = r.json();
+    assertFalse(j.get("passed").asBoolean());
+    assertEquals("waived", status(j, "SR-DB-TLS-01"));
+    assertTrue(
+        detail(j, "SR-DB-TLS-01")
+            .equals(
+                "waived until "
+                    + tomorrow
+                    + " by alice@example: ticket 7 (was fail: a plaintext login with a correct"
+                    + " password was accepted)"),
+        detail(j, "SR-DB-TLS-01"));
+    assertEquals("fail", status(j, "SR-DB-PRIV-04"));
+    assertEquals(
+        "wildcard or anonymous accounts: ['weak'@'%'] (waiver by bob@example expired "
+            + yesterday
+            + ")",
+        detail(j, "SR-DB-PRIV-04"));
+    assertEquals(
+        "[{\"approver\":\"alice@example\",\"control\":\"SR-DB-TLS-01\",\"effect\":\"waived\","
+            + "\"expires\":\""
+            + tomorrow
+            + "\"},{\"approver\":\"bob@example\",\"control\":\"SR-DB-PRIV-04\",\"effect\":"
+            + "\"expired\",\"expires\":\""
+            + yesterday
+            + "\"},{\"approver\":\"alice@example\",\"control\":\"SR-HOST-FIPS-01\",\"effect\":"
+            + "\"unused\",\"expires\":\""
+            + tomorrow
+            + "\"}]",
+        CanonicalJson.canonicalString(j.get("waivers")));
+    assertEquals(
+        "[{\"control\":\"SR-DB-PRIV-04\",\"from\":\"pass\",\"regression\":true,\"to\":\"fail\"},"
+            + "{\"control\":\"SR-DB-TLS-01\",\"from\":\"pass\",\"regression\":false,\"to\":"
+            + "\"waived\"}]",
+        CanonicalJson.canonicalString(j.at("/drift/changes")),
+        r.out());
+    assertEquals(1, j.get("regressions").asInt());
+    // the bundle keeps the signed waiver file verbatim, what each waiver did, and the drift
+    Path bundle = Path.of(j.get("bundle").asText());
+    assertEquals(0, run("verify-bundle", bundle.toString()).exit());
+    Map<String, byte[]> files = BundleReader.read(bundle);
+    assertEquals(Files.readString(mixed), new String(files.get("waivers/waivers.json")));
+    assertTrue(files.containsKey("waivers/applied.json"));
+    assertEquals(
+        healthy.getFileName().toString(),
+        "proof-"
+            + CanonicalJson.parse(files.get("drift.json")).at("/against/runId").asText()
+            + ".tar.gz");
+
+    // every failure waived and nothing regressed: the run passes; the human table says so
+    Path both =
+        signed(
+            "both",
+            List.of(
+                new Waiver("SR-DB-TLS-01", "ticket 7", tomorrow, "alice@example"),
+                new Waiver("SR-DB-PRIV-04", "ticket 8", tomorrow, "bob@example")));
+    r = run("prove", "--against", healthy.toString(), "--waivers", both.toString());
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("\nchanged SR-DB-PRIV-04   pass -> waived\n"), r.out());
+    assertTrue(r.out().contains("\nchanged SR-DB-TLS-01    pass -> waived\n"), r.out());
+    assertTrue(r.out().contains(": 2 changed, 0 regressed\n"), r.out());
+    assertTrue(r.out().contains("\nPASSED: pass="), r.out());
+    assertTrue(r.out().contains(" waived=2 regressions=0\n"), r.out());
+  }
+}
