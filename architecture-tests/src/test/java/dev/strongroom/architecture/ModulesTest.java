@@ -77,6 +77,7 @@ class ModulesTest {
     pin(
         "proof",
         "dev.strongroom:contracts",
+        "dev.strongroom:audit",
         "dev.strongroom:provisioner",
         "com.github.f4b6a3:uuid-creator",
         "com.fasterxml.jackson.core:jackson-databind",

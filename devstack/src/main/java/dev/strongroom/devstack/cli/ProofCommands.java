@@ -3,6 +3,8 @@ package dev.strongroom.devstack.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.audit.note.Ed25519NoteVerifier;
+import dev.strongroom.audit.worm.LocalDirWormStore;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.keys.RegisteredKey;
@@ -16,6 +18,7 @@ import dev.strongroom.proof.bundle.BundleWriter;
 import dev.strongroom.proof.bundle.Ed25519Pem;
 import dev.strongroom.proof.check.CheckResult;
 import dev.strongroom.proof.drift.Drift;
+import dev.strongroom.proof.run.AnchoredLog;
 import dev.strongroom.proof.run.DbTarget;
 import dev.strongroom.proof.run.HostFacts;
 import dev.strongroom.proof.run.ProofContext;
@@ -131,6 +134,7 @@ final class ProofCommands {
             new ProofContext(
                 db,
                 Optional.of(keys.tenantTokens(Clock.systemUTC())),
+                anchoredLog(stack),
                 HostFacts.detect(),
                 scratch,
                 Clock.systemUTC());
@@ -444,6 +448,25 @@ final class ProofCommands {
       }
       return registered(DevKeys.open(root.state().resolve("keys")), PROOF_SOURCE).get(0);
     }
+  }
+
+  /**
+   * The anchored audit log of {@code stack.json} ({@code worm.*}, {@code audit.verifierKey}) for
+   * SR-DB-AUD-04; empty (the control is then not-applicable) without them, or for a store this
+   * command cannot read ({@code gcs}: verify it where the bucket is reachable).
+   */
+  static Optional<AnchoredLog> anchoredLog(StackDescriptor stack) {
+    if (stack.worm().isEmpty()
+        || stack.audit().isEmpty()
+        || !stack.worm().get().kind().equals("local-dir")) {
+      return Optional.empty();
+    }
+    String location = stack.worm().get().location();
+    return Optional.of(
+        new AnchoredLog(
+            LocalDirWormStore.open(Path.of(location)),
+            Ed25519NoteVerifier.parse(stack.audit().get().verifierKey()),
+            "local-dir:" + location));
   }
 
   static DbTarget target(StackDescriptor.Db d) {

@@ -5,8 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strongroom.audit.chain.ChainRow;
+import dev.strongroom.audit.checkpoint.Checkpoint;
+import dev.strongroom.audit.note.Ed25519NoteSigner;
+import dev.strongroom.audit.tail.AuditorJdbc;
+import dev.strongroom.audit.tiles.TileLogWriter;
+import dev.strongroom.audit.tree.MerkleTree;
+import dev.strongroom.audit.verify.AuditLogVerifier;
+import dev.strongroom.audit.worm.LocalDirWormStore;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.keys.SigningKey;
+import dev.strongroom.devstack.keys.AuditLogKey;
 import dev.strongroom.devstack.keys.DevKeys;
 import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.testing.TestDatabase;
@@ -24,11 +33,16 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +63,9 @@ import picocli.CommandLine;
  * services: {@code prove} needs only {@code db.*} and the key registry, so no whole stack is
  * started): refused inputs exit 1 before anything runs; a healthy run, then a weakened instance
  * proved against it lists exactly the changed controls, the regressions, and what each waiver did.
+ * The chain is anchored into a WORM directory the way the audit-anchor-service does it ({@code
+ * stack.json worm.*} and {@code audit.verifierKey}), so SR-DB-AUD-04 passes, then fails with the
+ * first divergent seq once root rewrites and re-chains an anchored row.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -56,8 +73,14 @@ class ProveCommandIT {
   private Path base;
   private Path state;
   private DevKeys keys;
+  private PkiDirectory pki;
   private TestDatabase db;
   private Path healthy;
+  private Ed25519NoteSigner logKey;
+  private LocalDirWormStore worm;
+  private final MerkleTree tree = new MerkleTree();
+  private final List<String> anchored = new ArrayList<>();
+  private String newestCheckpoint;
 
   record Result(int exit, String out, String err) {
     JsonNode json() {
@@ -70,9 +93,10 @@ class ProveCommandIT {
     base = Files.createTempDirectory(Path.of("/tmp"), "sr-prove-it-");
     state = base.resolve("state");
     keys = DevKeys.generate(state.resolve("keys"), DevKeys.STANDARD, Duration.ofHours(2));
-    PkiDirectory pki = PkiDirectory.open(base.resolve("pki"), PkiSpec.strongroom(List.of()));
+    pki = PkiDirectory.open(base.resolve("pki"), PkiSpec.strongroom(List.of()));
     pki.ensure();
     db = TestDatabase.start(base, pki, keys.tenantTokenKey());
+    AuditLogKey log = AuditLogKey.generate(state.resolve("keys"));
     Map<String, StackDescriptor.CertKey> ids = new LinkedHashMap<>();
     for (String id : PkiSpec.DB_IDENTITIES) {
       Credential c = pki.client(id);
@@ -95,8 +119,59 @@ class ProveCommandIT {
                     ids)),
             new java.util.EnumMap<>(dev.strongroom.devstack.stack.ServiceModule.class),
             Optional.empty(),
-            base.resolve("logs"));
+            base.resolve("logs"),
+            Optional.of(new StackDescriptor.Worm("local-dir", base.resolve("worm").toString())),
+            Optional.of(new StackDescriptor.AuditKey(log.verifierKey(), log.pemFile())));
     Files.write(state.resolve("stack.json"), stack.toJson());
+    logKey =
+        Ed25519NoteSigner.fromSignerKey(
+            Files.readString(log.keyFile(), StandardCharsets.US_ASCII).trim());
+    worm = LocalDirWormStore.open(base.resolve("worm"));
+    anchor(); // what the audit-anchor-service does every tick: the chain so far, signed
+  }
+
+  /**
+   * Anchors every sealed chain row as the audit-anchor-service does: new tiles and entry bundles,
+   * then a signed checkpoint, create-only in the WORM store.
+   */
+  private void anchor() throws IOException {
+    List<ChainRow> rows = chainAsAuditor();
+    long from = tree.size();
+    for (ChainRow r : rows.subList((int) from, rows.size())) {
+      tree.append(HexFormat.of().parseHex(r.currHash()));
+      anchored.add(r.currHash());
+    }
+    new TileLogWriter(worm)
+        .write(tree, i -> HexFormat.of().parseHex(anchored.get((int) i)), from, tree.size());
+    newestCheckpoint =
+        AuditLogVerifier.checkpointPrefix(logKey.name())
+            + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'")
+                .withZone(ZoneOffset.UTC)
+                .format(Instant.now())
+            + "-"
+            + tree.size()
+            + ".note";
+    worm.put(newestCheckpoint, Checkpoint.of(logKey.name(), tree.size(), tree.root()).sign(logKey));
+  }
+
+  private List<ChainRow> chainAsAuditor() {
+    Credential a = pki.client("auditor");
+    try (AuditorJdbc jdbc =
+            new AuditorJdbc(
+                new AuditorJdbc.Config(
+                    "127.0.0.1",
+                    db.instance().port(),
+                    "auditor",
+                    pki.caCertPem(),
+                    a.certPem(),
+                    a.keyPem()));
+        Connection c = jdbc.connect()) {
+      List<ChainRow> rows = new ArrayList<>();
+      AuditLogVerifier.rows(c).forEachRemaining(rows::add);
+      return rows;
+    } catch (SQLException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @AfterAll
@@ -284,6 +359,11 @@ class ProveCommandIT {
     assertTrue(j.get("passed").asBoolean(), r.out());
     assertEquals("pass", status(j, "SR-DB-TLS-01"));
     assertEquals("pass", status(j, "SR-DB-PRIV-04"));
+    // the chain against its anchors, as verify-audit does
+    assertEquals("pass", status(j, "SR-DB-AUD-04"), detail(j, "SR-DB-AUD-04"));
+    assertTrue(
+        detail(j, "SR-DB-AUD-04").matches("OK \\d+ events, 1 checkpoints, \\d+ events anchored"),
+        detail(j, "SR-DB-AUD-04"));
     healthy = Path.of(j.get("bundle").asText());
     assertEquals(0, run("verify-bundle", healthy.toString()).exit());
   }
@@ -371,5 +451,52 @@ class ProveCommandIT {
     assertTrue(r.out().contains(": 2 changed, 0 regressed\n"), r.out());
     assertTrue(r.out().contains("\nPASSED: pass="), r.out());
     assertTrue(r.out().contains(" waived=2 regressions=0\n"), r.out());
+  }
+
+  @Test
+  @Order(4)
+  void aChainRewrittenByRootAfterItWasAnchored_failsAud04_withTheFirstDivergentSeq()
+      throws IOException {
+    anchor(); // the rows the earlier proofs' probes added, anchored
+    assertTrue(anchored.size() >= 2, "the probes' records are on the chain: " + anchored.size());
+    Result ok = run("verify-audit");
+    assertEquals(0, ok.exit(), ok.out() + ok.err());
+
+    // root, as a DBA rewriting history would: drop the guards, edit event 2, re-chain from there
+    // with the product's own sealer, so the chain is internally consistent again
+    db.instance()
+        .sqlScript(
+            "DROP TRIGGER strongroom_audit.audit_events_no_update;"
+                + " DROP TRIGGER strongroom_audit.audit_chain_no_delete;"
+                + " UPDATE strongroom_audit.audit_events e JOIN strongroom_audit.audit_chain c"
+                + " ON c.event_id = e.event_id SET e.tenant_id = 'someone-else' WHERE c.seq = 2;"
+                + " DELETE FROM strongroom_audit.audit_chain WHERE seq >= 2;"
+                + " CALL strongroom_audit.audit_seal(100000);");
+    String rewritten = chainAsAuditor().get(1).currHash();
+    assertFalse(rewritten.equals(anchored.get(1)), "seq 2 re-hashed");
+    String expected =
+        "DIVERGED at seq 2: the database's curr_hash "
+            + rewritten
+            + " is not the anchored "
+            + anchored.get(1)
+            + " (checkpoint "
+            + newestCheckpoint
+            + "): the chain was rewritten after it was anchored";
+
+    Result r = run("prove", "--json");
+    assertEquals(1, r.exit(), r.out() + r.err());
+    JsonNode j = r.json();
+    assertEquals("fail", status(j, "SR-DB-AUD-04"));
+    assertEquals(expected, detail(j, "SR-DB-AUD-04"));
+    // the raw evidence: what was verified, as whom, and the verifier's verbatim answer
+    JsonNode evidence =
+        CanonicalJson.parse(
+            BundleReader.read(Path.of(j.get("bundle").asText())).get("evidence/SR-DB-AUD-04.json"));
+    assertTrue(evidence.toString().contains("\"actor\":\"auditor\""), evidence.toString());
+    assertTrue(evidence.toString().contains(expected), evidence.toString());
+    // and verify-audit says the same
+    Result v = run("verify-audit");
+    assertEquals(1, v.exit());
+    assertEquals(expected + "\n", v.out());
   }
 }

@@ -855,9 +855,7 @@ public final class DatabaseControls {
                 "DESIGN §5 (verification)",
                 "DESIGN §6.5",
                 "DESIGN §6.6"),
-            p ->
-                Outcome.notApplicable(
-                    "./strongroom verify-audit (the audit plane's verifier against the anchored checkpoints) has not landed; this control runs it once it exists")));
+            AnchoredChainCheck::run));
   }
 
   // ------------------------------------------------------------------ at rest

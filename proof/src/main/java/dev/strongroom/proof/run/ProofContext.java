@@ -19,18 +19,32 @@ public final class ProofContext {
   private final MariaDbClient client;
   private final HostFacts host;
   private final Optional<TenantTokens> tenantAuthority;
+  private final Optional<AnchoredLog> anchoredLog;
 
-  /**
-   * @param tenantAuthority issues probe tokens for the tenant-isolation attacks (the stack's tenant
-   *     authority key); without it those controls are NOT_APPLICABLE
-   */
+  /** A target without an anchored audit log (SR-DB-AUD-04 is then NOT_APPLICABLE). */
   public ProofContext(
       Optional<DbTarget> db,
       Optional<TenantTokens> tenantAuthority,
       HostFacts host,
       Path scratch,
       Clock clock) {
+    this(db, tenantAuthority, Optional.empty(), host, scratch, clock);
+  }
+
+  /**
+   * @param tenantAuthority issues probe tokens for the tenant-isolation attacks (the stack's tenant
+   *     authority key); without it those controls are NOT_APPLICABLE
+   * @param anchoredLog the WORM store and log key the database's audit chain is anchored with
+   */
+  public ProofContext(
+      Optional<DbTarget> db,
+      Optional<TenantTokens> tenantAuthority,
+      Optional<AnchoredLog> anchoredLog,
+      HostFacts host,
+      Path scratch,
+      Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
+    this.anchoredLog = Objects.requireNonNull(anchoredLog, "anchoredLog");
     this.tenantAuthority = Objects.requireNonNull(tenantAuthority, "tenantAuthority");
     this.host = Objects.requireNonNull(host, "host");
     this.scratch = Objects.requireNonNull(scratch, "scratch");
@@ -45,6 +59,10 @@ public final class ProofContext {
 
   public Optional<TenantTokens> tenantAuthority() {
     return tenantAuthority;
+  }
+
+  public Optional<AnchoredLog> anchoredLog() {
+    return anchoredLog;
   }
 
   public HostFacts host() {
