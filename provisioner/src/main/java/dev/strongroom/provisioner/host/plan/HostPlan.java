@@ -120,40 +120,81 @@ public final class HostPlan {
 
   /** Checks every step; changes nothing. */
   public List<StepResult> plan(HostShell sh) {
-    prefetch(sh);
+    return plan(sh, PlanListener.NONE);
+  }
+
+  /** Checks every step, telling {@code listener} of each; changes nothing. */
+  public List<StepResult> plan(HostShell sh, PlanListener listener) {
     List<StepResult> out = new ArrayList<>();
-    for (Step s : steps()) {
-      String diff = s.check(sh);
-      out.add(
-          new StepResult(
-              s.id(), diff == null ? StepStatus.UNCHANGED : StepStatus.WOULD_CHANGE, diffOr(diff)));
+    try {
+      prefetch(sh);
+      for (Step s : steps()) {
+        listener.started(s.id());
+        String diff = s.check(sh);
+        StepResult r =
+            new StepResult(
+                s.id(),
+                diff == null ? StepStatus.UNCHANGED : StepStatus.WOULD_CHANGE,
+                diffOr(diff));
+        out.add(r);
+        listener.finished(r);
+      }
+    } catch (PlanFailedException e) {
+      listener.failed(e.stepId(), e.detail());
+      throw new PlanFailedException(e.stepId(), e.detail(), out);
     }
-    out.add(activate());
+    StepResult last = activate();
+    listener.started(last.id());
+    out.add(last);
+    listener.finished(last);
     return out;
   }
 
   /** Applies every step whose check differs, and re-checks it. */
   public List<StepResult> apply(HostShell sh) {
-    prefetch(sh);
+    return apply(sh, PlanListener.NONE);
+  }
+
+  /**
+   * Applies every step whose check differs, and re-checks it, telling {@code listener} of each.
+   *
+   * @throws PlanFailedException at the first step whose apply fails or whose check still differs
+   *     after it (or whose check cannot run); the steps before it stay applied
+   */
+  public List<StepResult> apply(HostShell sh, PlanListener listener) {
     List<StepResult> out = new ArrayList<>();
-    for (Step s : steps()) {
-      String diff = s.check(sh);
-      if (diff == null) {
-        out.add(new StepResult(s.id(), StepStatus.UNCHANGED, ""));
-        continue;
+    try {
+      prefetch(sh);
+      for (Step s : steps()) {
+        listener.started(s.id());
+        String diff = s.check(sh);
+        if (diff == null) {
+          StepResult r = new StepResult(s.id(), StepStatus.UNCHANGED, "");
+          out.add(r);
+          listener.finished(r);
+          continue;
+        }
+        try {
+          s.apply(sh);
+        } catch (PlanFailedException e) {
+          throw new PlanFailedException(s.id(), e.detail(), out);
+        }
+        String after = s.check(sh);
+        if (after != null) {
+          throw new PlanFailedException(s.id(), "still differs after apply: " + after, out);
+        }
+        StepResult r = new StepResult(s.id(), StepStatus.CHANGED, diff);
+        out.add(r);
+        listener.finished(r);
       }
-      try {
-        s.apply(sh);
-      } catch (PlanFailedException e) {
-        throw new PlanFailedException(s.id(), e.getMessage(), out);
-      }
-      String after = s.check(sh);
-      if (after != null) {
-        throw new PlanFailedException(s.id(), "still differs after apply: " + after, out);
-      }
-      out.add(new StepResult(s.id(), StepStatus.CHANGED, diff));
+    } catch (PlanFailedException e) {
+      listener.failed(e.stepId(), e.detail());
+      throw new PlanFailedException(e.stepId(), e.detail(), out);
     }
-    out.add(activate());
+    StepResult last = activate();
+    listener.started(last.id());
+    out.add(last);
+    listener.finished(last);
     return out;
   }
 

@@ -11,16 +11,23 @@ import java.util.List;
 public final class PlanFailedException extends ProvisionerException {
   private static final long serialVersionUID = 1L;
   private final String stepId;
+  private final String detail;
   private final transient List<StepResult> done;
 
   public PlanFailedException(String stepId, String detail, List<StepResult> done) {
     super(ErrorCode.REFUSED, stepId + ": " + detail);
     this.stepId = stepId;
+    this.detail = detail;
     this.done = List.copyOf(done);
   }
 
   public String stepId() {
     return stepId;
+  }
+
+  /** What failed, without the step id and code prefix. */
+  public String detail() {
+    return detail;
   }
 
   public List<StepResult> done() {

@@ -9,20 +9,13 @@ import dev.strongroom.provisioner.db.TestInstances;
 import dev.strongroom.provisioner.host.HostBundle;
 import dev.strongroom.provisioner.host.HostBundleRenderer;
 import dev.strongroom.provisioner.host.HostOptions;
-import dev.strongroom.provisioner.os.Processes;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,100 +29,33 @@ import org.junit.jupiter.api.Test;
 class SshProvisioningIT {
   private static final Duration T = Duration.ofSeconds(30);
   private Path base;
-  private final List<Process> servers = new ArrayList<>();
+  private TestSshd sshd;
 
   @BeforeEach
   void setUp() throws IOException {
     base = TestInstances.tempBase("sr-ssh-");
-    // sshd insists on its privilege-separation directory; creating it starts nothing.
-    Files.createDirectories(Path.of("/run/sshd"));
-    keygen("host");
-    keygen("client");
-    keygen("stranger");
-    Files.copy(base.resolve("client.pub"), base.resolve("authorized_keys"));
+    sshd = new TestSshd(base);
+    TestSshd.keygen(base, "client");
+    TestSshd.keygen(base, "stranger");
+    sshd.authorize(base.resolve("client.pub"));
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (Process p : servers) {
-      p.destroy();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    }
+    sshd.close();
     TestInstances.deleteTree(base);
-  }
-
-  private void keygen(String name) {
-    Processes.Result r =
-        Processes.run(
-            List.of(
-                "ssh-keygen",
-                "-q",
-                "-t",
-                "ecdsa",
-                "-b",
-                "256",
-                "-N",
-                "",
-                "-C",
-                name,
-                "-f",
-                base.resolve(name).toString()),
-            null,
-            T);
-    assertEquals(0, r.exitCode(), r.output());
   }
 
   private PublicKey pub(String name) throws IOException {
     return SshShell.publicKey(Files.readString(base.resolve(name + ".pub")));
   }
 
-  /** Starts sshd with extra config lines; returns its port. */
   private int sshd(String... extra) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    List<String> cfg =
-        new ArrayList<>(
-            List.of(
-                "Port " + port,
-                "ListenAddress 127.0.0.1",
-                "HostKey " + base.resolve("host"),
-                "PidFile " + base.resolve("sshd-" + port + ".pid"),
-                "AuthorizedKeysFile " + base.resolve("authorized_keys"),
-                "PermitRootLogin prohibit-password",
-                "UsePAM no",
-                "StrictModes no",
-                "KbdInteractiveAuthentication no"));
-    cfg.addAll(List.of(extra));
-    Path conf = base.resolve("sshd-" + port + ".conf");
-    Files.write(conf, cfg);
-    Processes.Result t =
-        Processes.run(List.of("/usr/sbin/sshd", "-t", "-f", conf.toString()), null, T);
-    assertEquals(0, t.exitCode(), t.output());
-    Process p =
-        new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", conf.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(base.resolve("sshd-" + port + ".log").toFile())
-            .start();
-    servers.add(p);
-    long deadline = System.nanoTime() + T.toNanos();
-    while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-        return port;
-      } catch (IOException notYet) {
-        Thread.sleep(50);
-      }
-    }
-    throw new AssertionError(
-        "sshd did not listen: " + Files.readString(base.resolve("sshd-" + port + ".log")));
+    return sshd.start(extra);
   }
 
   private int keyOnlySshd() throws Exception {
-    return sshd("PubkeyAuthentication yes", "PasswordAuthentication no");
+    return sshd.startKeyOnly();
   }
 
   private SshShell connect(int port, String identity, String pinned) throws IOException {
@@ -262,7 +188,7 @@ class SshProvisioningIT {
             + port
             + " refused public-key authentication (no other method is tried)",
         e.getMessage());
-    String log = Files.readString(base.resolve("sshd-" + port + ".log"));
+    String log = Files.readString(sshd.log(port));
     assertTrue(!log.contains("Failed password"), log);
   }
 
