@@ -116,7 +116,7 @@ class ModulesTest {
         "*:*");
     pin("data-service", "dev.strongroom:service-kit", "*:*");
     pin("audit-anchor-service", "dev.strongroom:service-kit", "dev.strongroom:audit", "*:*");
-    pin("provisioner-service", "dev.strongroom:service-kit", "*:*");
+    pin("provisioner-service", "dev.strongroom:service-kit", "dev.strongroom:provisioner", "*:*");
     pin("proof-service", "dev.strongroom:service-kit", "dev.strongroom:proof", "*:*");
     pin(
         "system-tests",

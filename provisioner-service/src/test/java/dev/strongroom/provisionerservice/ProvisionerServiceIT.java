@@ -1,16 +1,65 @@
 package dev.strongroom.provisionerservice;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.envelope.EventSigner;
+import dev.strongroom.contracts.envelope.RecordCoordinates;
+import dev.strongroom.contracts.envelope.Verdict;
+import dev.strongroom.contracts.kafka.DeadLetterHeaders;
+import dev.strongroom.contracts.provision.ProvisionCompleted;
+import dev.strongroom.contracts.provision.ProvisionMode;
+import dev.strongroom.contracts.provision.ProvisionProgressed;
+import dev.strongroom.contracts.provision.ProvisionRequest;
+import dev.strongroom.contracts.provision.StepOutcome;
+import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
+import dev.strongroom.devstack.keys.ProvisionerSsh;
 import dev.strongroom.devstack.testing.ServiceContract;
 import dev.strongroom.devstack.testing.StrongroomTestResource;
+import dev.strongroom.provisioner.host.HostOptions;
+import dev.strongroom.provisioner.host.HostRequests;
+import dev.strongroom.provisioner.host.plan.TestSshd;
+import dev.strongroom.provisioner.os.LoopbackPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
 
 /**
- * The packaged provisioner-service against a real broker: readiness, metrics, and the acceptance
- * rules from outside.
+ * The packaged provisioner-service against a real broker (in-process KRaft, mutual TLS, ACLs) and a
+ * real OpenSSH server on loopback ({@link TestSshd}), applying into a throwaway root: readiness,
+ * metrics and the acceptance rules from outside (ServiceContract); a plan that changes nothing, an
+ * apply that changes every step, a re-apply that says NO_CHANGE, a retry recalled by request id; an
+ * unreachable target ends in a FAILED result with its reason; forged, unsigned and unservable
+ * requests are dead-lettered with theirs. The service's SSH key and pins are its own files ({@link
+ * StrongroomTestResource#provisionerSsh()}); the test only pins its server's host key there.
  */
 @QuarkusIntegrationTest
 @QuarkusTestResource(
@@ -18,8 +67,262 @@ import java.util.Optional;
     initArgs = @ResourceArg(name = "service", value = "provisioner-service"),
     restrictToAnnotatedClass = true)
 class ProvisionerServiceIT extends ServiceContract {
+  private static final Duration WAIT = Duration.ofSeconds(120);
+
   @Override
   protected Optional<String> inboundTopic() {
     return Optional.of(Topics.PROVISION_REQUESTS);
+  }
+
+  @Test
+  void plan_apply_reapply_noChange_andARetryIsRecalled() throws Exception {
+    Path base = Files.createTempDirectory("sr-prov-ssh-");
+    try (TestSshd sshd = new TestSshd(base)) {
+      ProvisionerSsh ssh = StrongroomTestResource.provisionerSsh();
+      sshd.authorize(ssh.identityPublic());
+      int port = sshd.startKeyOnly();
+      pin(sshd.knownHostsLine(port));
+      String target = "ssh://root@127.0.0.1:" + port;
+      Path root = StrongroomTestResource.provisionerTargetRoot();
+
+      ProvisionCompleted planned = run("plan-" + newId(), ProvisionMode.PLAN, target);
+      assertEquals(ProvisionCompleted.Outcome.WOULD_CHANGE, planned.outcome(), planned.toString());
+      assertFalse(Files.exists(root.resolve("etc/nftables.conf")), "a plan changes nothing");
+
+      String applyId = "apply-" + newId();
+      long t0 = System.nanoTime();
+      ProvisionCompleted applied = run(applyId, ProvisionMode.APPLY, target);
+      long applyMs = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(ProvisionCompleted.Outcome.CHANGED, applied.outcome(), applied.toString());
+      List<ProvisionCompleted.Step> steps = applied.steps();
+      assertEquals("activate", steps.get(steps.size() - 1).id());
+      assertEquals(StepOutcome.SKIPPED, steps.get(steps.size() - 1).status());
+      assertEquals(
+          steps.size() - 1, applied.count(StepOutcome.CHANGED), "every step but activation");
+      assertEquals(planned.bundleSha256(), applied.bundleSha256());
+      assertTrue(Files.readString(root.resolve("etc/passwd")).contains("strongroom-db:"));
+      assertTrue(Files.exists(root.resolve("etc/strongroom/host/MANIFEST.tsv")));
+
+      // progress: each step STARTED, then its result, numbered without gaps, signed by the service
+      List<ProvisionProgressed> progress = progressOf(applyId, 2 * steps.size());
+      for (int i = 0; i < progress.size(); i++) {
+        ProvisionProgressed p = progress.get(i);
+        assertEquals(i, p.seq());
+        assertEquals(applied.runId(), p.runId());
+        ProvisionCompleted.Step s = steps.get(i / 2);
+        assertEquals(s.id(), p.step());
+        assertEquals(i % 2 == 0 ? StepOutcome.STARTED : s.status(), p.status(), p.toString());
+      }
+
+      String reapplyId = "reapply-" + newId();
+      t0 = System.nanoTime();
+      ProvisionCompleted again = run(reapplyId, ProvisionMode.APPLY, target);
+      long reapplyMs = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(ProvisionCompleted.Outcome.NO_CHANGE, again.outcome(), again.toString());
+      assertEquals(steps.size() - 1, again.count(StepOutcome.UNCHANGED), again.toString());
+
+      // the requester's retry: a new event, the same request id -> the same run, not a second one
+      ProvisionCompleted recalled = runNth(reapplyId, ProvisionMode.APPLY, target, 2);
+      assertEquals(again, recalled);
+      System.out.printf(
+          "provision over Kafka + SSH, %d steps: apply %d ms, re-apply (no change) %d ms%n",
+          steps.size(), applyMs, reapplyMs);
+    }
+  }
+
+  @Test
+  void unreachableTarget_endsInAFailedResult_withTheReason() throws Exception {
+    Path base = Files.createTempDirectory("sr-prov-ssh-");
+    try (TestSshd sshd = new TestSshd(base)) {
+      int dead = LoopbackPorts.free(); // pinned, but nothing listens there
+      pin(sshd.knownHostsLine(dead));
+      String target = "ssh://root@127.0.0.1:" + dead;
+      ProvisionCompleted c = run("dead-" + newId(), ProvisionMode.APPLY, target);
+      assertEquals(ProvisionCompleted.Outcome.FAILED, c.outcome());
+      ProvisionCompleted.Error e = c.errorIfFailed().orElseThrow();
+      assertEquals("UNAVAILABLE", e.code());
+      assertTrue(e.detail().startsWith("cannot connect to " + target + ": "), e.detail());
+      assertTrue(c.steps().isEmpty(), c.steps().toString());
+    }
+  }
+
+  @Test
+  void forgedUnsignedAndUnservableRequests_areDeadLettered_withTheReason() throws Exception {
+    ProvisionRequest request = request("bad-" + newId(), ProvisionMode.APPLY, "ssh://root@x");
+
+    // signed by a key that may not ask for provisioning (the demo application's)
+    byte[] foreign =
+        demoSigner(Clock.systemUTC())
+            .sign(EventCatalog.PROVISION_REQUESTED, null, request.toData())
+            .bytes();
+    assertDeadLettered(
+        foreign,
+        "SIGNATURE_INVALID",
+        d -> d.contains("dev.strongroom.provision.requested.v1") || d.contains("source"));
+
+    // no signature at all
+    ObjectNode unsigned = (ObjectNode) CanonicalJson.parse(operatorSigned(request));
+    unsigned.remove("sig");
+    assertDeadLettered(CanonicalJson.canonicalize(unsigned), "MALFORMED", d -> d.contains("sig"));
+
+    // well signed, but for a target with no pinned host key: refused, never learned
+    String unpinned = "ssh://root@127.0.0.1:" + LoopbackPorts.free();
+    assertDeadLettered(
+        operatorSigned(request("nopin-" + newId(), ProvisionMode.APPLY, unpinned)),
+        "REFUSED",
+        d -> d.contains("no host key pinned for " + unpinned));
+
+    // well signed, but options the bundle refuses (a DB port opened to nobody)
+    ProvisionRequest remote =
+        new ProvisionRequest(
+            "remote-" + newId(),
+            ProvisionMode.PLAN,
+            unpinned,
+            remoteWithoutCidrs(HostRequests.toRequest(HostOptions.builder().build())),
+            null);
+    assertDeadLettered(
+        operatorSigned(remote), "SCHEMA", d -> d.contains("allow-remote needs at least one"));
+
+    // the local target is not enabled on this provisioner
+    assertDeadLettered(
+        operatorSigned(request("local-" + newId(), ProvisionMode.PLAN, "local")),
+        "REFUSED",
+        d -> d.contains("the local target is not enabled"));
+  }
+
+  private void assertDeadLettered(byte[] value, String reason, Predicate<String> detail)
+      throws Exception {
+    RecordMetadata sent = publish("dead-letter-test", value);
+    ConsumerRecord<byte[], byte[]> dead =
+        await(
+            Topics.dlq(Topics.PROVISION_REQUESTS),
+            r ->
+                header(r, DeadLetterHeaders.OFFSET).equals(Long.toString(sent.offset()))
+                    && header(r, DeadLetterHeaders.PARTITION)
+                        .equals(Integer.toString(sent.partition())));
+    String d = header(dead, DeadLetterHeaders.DETAIL);
+    assertEquals(reason, header(dead, DeadLetterHeaders.REASON), d);
+    assertTrue(detail.test(d), d);
+  }
+
+  private static ProvisionRequest.Host remoteWithoutCidrs(ProvisionRequest.Host h) {
+    return new ProvisionRequest.Host(
+        true,
+        List.of(),
+        h.dialect(),
+        h.sshPort(),
+        h.dbPort(),
+        h.serviceUser(),
+        h.dbUser(),
+        h.installDir(),
+        h.configDir(),
+        h.stateDir(),
+        h.logDir(),
+        h.maxRetry(),
+        h.findTime(),
+        h.banTime(),
+        h.verifyAuditEvery());
+  }
+
+  /** Adds a pin to the service's known_hosts (re-read for every request). */
+  private static void pin(String line) throws Exception {
+    Files.writeString(
+        StrongroomTestResource.provisionerSsh().knownHosts(), line, StandardOpenOption.APPEND);
+  }
+
+  private static ProvisionRequest request(String id, ProvisionMode mode, String target) {
+    return new ProvisionRequest(
+        id,
+        mode,
+        target,
+        HostRequests.toRequest(HostOptions.builder().build()),
+        "ProvisionerServiceIT");
+  }
+
+  private byte[] operatorSigned(ProvisionRequest r) {
+    EventSigner operator =
+        new EventSigner(stack().keys().key("operator"), "/strongroom/devstack", Clock.systemUTC());
+    return operator.sign(EventCatalog.PROVISION_REQUESTED, null, r.toData()).bytes();
+  }
+
+  private ProvisionCompleted run(String id, ProvisionMode mode, String target) throws Exception {
+    return runNth(id, mode, target, 1);
+  }
+
+  /** Publishes a request and returns the n-th completed result for its request id. */
+  private ProvisionCompleted runNth(String id, ProvisionMode mode, String target, int nth)
+      throws Exception {
+    publish(target, operatorSigned(request(id, mode, target)));
+    List<JsonNode> done =
+        collect(r -> isType(r, EventCatalog.PROVISION_COMPLETED) && requestIdOf(r).equals(id), nth);
+    return ProvisionCompleted.fromData(done.get(nth - 1));
+  }
+
+  private List<ProvisionProgressed> progressOf(String id, int n) {
+    return collect(
+            r -> isType(r, EventCatalog.PROVISION_PROGRESSED) && requestIdOf(r).equals(id), n)
+        .stream()
+        .map(ProvisionProgressed::fromData)
+        .toList();
+  }
+
+  private static boolean isType(
+      ConsumerRecord<byte[], byte[]> r, dev.strongroom.contracts.schema.EventType t) {
+    return CanonicalJson.parse(r.value()).path("type").asText().equals(t.type());
+  }
+
+  private static String requestIdOf(ConsumerRecord<byte[], byte[]> r) {
+    return CanonicalJson.parse(r.value()).path("data").path("requestId").asText();
+  }
+
+  /** Publishes as the ops-dispatch identity, the operator tool that may write requests. */
+  private RecordMetadata publish(String key, byte[] value) throws Exception {
+    String writer = KafkaAccessPolicy.externalWriterOf(Topics.PROVISION_REQUESTS).orElseThrow();
+    assertEquals("ops-dispatch", writer);
+    Properties p = new Properties();
+    p.putAll(stack().kafka(writer));
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      return producer
+          .send(
+              new ProducerRecord<>(
+                  Topics.PROVISION_REQUESTS, key.getBytes(StandardCharsets.UTF_8), value))
+          .get();
+    }
+  }
+
+  /**
+   * Reads {@code provision.events} from the start as the operator until {@code n} records match;
+   * returns their verified data, each checked to be signed by the provisioner-service.
+   */
+  private List<JsonNode> collect(Predicate<ConsumerRecord<byte[], byte[]>> match, int n) {
+    Properties p = new Properties();
+    p.putAll(stack().kafka("operator"));
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaAccessPolicy.groupFor("operator", newId()));
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<JsonNode> seen = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(Topics.PROVISION_EVENTS));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+          if (match.test(r)) {
+            Verdict v =
+                downstreamVerifier()
+                    .verify(r.value(), new RecordCoordinates(r.topic(), r.partition(), r.offset()));
+            Verdict.Accepted ok = assertInstanceOf(Verdict.Accepted.class, v, v.toString());
+            assertEquals("/strongroom/provisioner-service", ok.event().source());
+            seen.add(ok.event().data());
+            if (seen.size() == n) {
+              return seen;
+            }
+          }
+        }
+      }
+    }
+    throw new AssertionError(
+        "only " + seen.size() + " of " + n + " matching events within " + WAIT.toSeconds() + " s");
   }
 }

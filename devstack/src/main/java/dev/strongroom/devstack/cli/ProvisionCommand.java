@@ -2,13 +2,22 @@ package dev.strongroom.devstack.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.f4b6a3.uuid.UuidCreator;
 import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.provision.ProvisionCompleted;
+import dev.strongroom.contracts.provision.ProvisionMode;
+import dev.strongroom.contracts.provision.ProvisionRequest;
+import dev.strongroom.contracts.provision.StepOutcome;
+import dev.strongroom.devstack.stack.StackException;
 import dev.strongroom.provisioner.host.BundleFile;
 import dev.strongroom.provisioner.host.HostBundle;
 import dev.strongroom.provisioner.host.HostBundleRenderer;
 import dev.strongroom.provisioner.host.HostOptions;
+import dev.strongroom.provisioner.host.HostRequests;
 import dev.strongroom.provisioner.host.InvalidHostOptionException;
+import dev.strongroom.provisioner.host.plan.Target;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -18,14 +27,20 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code ./strongroom provision --render DIR [options]}: writes the host-hardening bundle for
- * review (docs/ops-plane.md). Exit 0 written, 2 a bad option (named), 3 the directory cannot be
- * written.
+ * review (docs/ops-plane.md). {@code --plan TARGET} / {@code --apply TARGET}: asks the running
+ * stack's provisioner-service to check or apply that bundle on the target (over Kafka, see {@link
+ * ProvisionDispatch}), prints each step as it finishes and the result. Exit 0 written / planned /
+ * applied / no change, 1 the run FAILED (unreachable target, a step failed), 2 a bad option or
+ * target (named) or a request the service refused as such, 3 the stack is not up, the directory
+ * cannot be written, or no answer in time.
  */
 @Command(
     name = "provision",
     description =
         "Provision a host. --render DIR writes the host-hardening bundle (firewall, fail2ban,"
-            + " systemd units and timers, sysctl, users, modes) for review.")
+            + " systemd units and timers, sysctl, users, modes) for review; --plan TARGET shows"
+            + " what the provisioner-service would change on TARGET, --apply TARGET applies it"
+            + " (TARGET: local or ssh://user@host[:port]; the stack must be up).")
 final class ProvisionCommand implements Callable<Integer> {
   @ParentCommand StrongroomCommand root;
 
@@ -36,6 +51,22 @@ final class ProvisionCommand implements Callable<Integer> {
         required = true,
         description = "Write the host bundle and its MANIFEST.tsv under DIR.")
     Path render;
+
+    @Option(
+        names = "--plan",
+        paramLabel = "TARGET",
+        required = true,
+        description =
+            "Ask the provisioner-service what would change on TARGET (local or"
+                + " ssh://user@host[:port]); changes nothing.")
+    String plan;
+
+    @Option(
+        names = "--apply",
+        paramLabel = "TARGET",
+        required = true,
+        description = "Apply the bundle on TARGET; a provisioned target reports no change.")
+    String apply;
   }
 
   @ArgGroup(exclusive = true, multiplicity = "1")
@@ -43,14 +74,28 @@ final class ProvisionCommand implements Callable<Integer> {
 
   @Mixin HostOptionsMixin host;
 
+  @Option(
+      names = "--request-id",
+      description = "Request id (default: a new one); a repeat gets the first run's result.")
+  String requestId;
+
+  @Option(names = "--reason", description = "Why (free text, up to 200 characters).")
+  String reason;
+
+  @Option(names = "--timeout", description = "How long to wait for the result (default PT10M).")
+  Duration timeout = Duration.ofMinutes(10);
+
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     HostOptions options;
     try {
       options = host.toOptions();
     } catch (InvalidHostOptionException e) {
       root.err.println("strongroom provision: " + e.detail());
       return StrongroomCommand.USAGE;
+    }
+    if (mode.render == null) {
+      return dispatch(options);
     }
     HostBundle bundle = HostBundleRenderer.render(options);
     Path dir = mode.render.toAbsolutePath().normalize();
@@ -82,5 +127,82 @@ final class ProvisionCommand implements Callable<Integer> {
           HostBundle.MANIFEST + " lists where each goes and its SHA-256");
     }
     return StrongroomCommand.OK;
+  }
+
+  private Integer dispatch(HostOptions options) throws java.io.IOException {
+    ProvisionMode m = mode.plan != null ? ProvisionMode.PLAN : ProvisionMode.APPLY;
+    String targetText = mode.plan != null ? mode.plan : mode.apply;
+    Target target;
+    try {
+      target = Target.parse(targetText);
+    } catch (InvalidHostOptionException e) {
+      root.err.println("strongroom provision: " + e.detail());
+      return StrongroomCommand.USAGE;
+    }
+    String id = requestId != null ? requestId : "provision-" + UuidCreator.getTimeOrderedEpoch();
+    if (!id.matches("[A-Za-z0-9._:-]{1,64}") || (reason != null && reason.length() > 200)) {
+      root.err.println(
+          "strongroom provision: --request-id must match [A-Za-z0-9._:-]{1,64} and --reason be"
+              + " at most 200 characters");
+      return StrongroomCommand.USAGE;
+    }
+    ProvisionRequest request =
+        new ProvisionRequest(id, m, target.toString(), HostRequests.toRequest(options), reason);
+    ProvisionDispatch.Outcome outcome;
+    try {
+      outcome =
+          ProvisionDispatch.dispatch(
+              root,
+              request,
+              timeout,
+              p -> {
+                if (!root.json && p.seq() == 0) {
+                  root.out.printf("provision %s %s (request %s)%n", m, target, id);
+                }
+                if (!root.json && p.status() != StepOutcome.STARTED) {
+                  root.out.println(ProvisionDispatch.line(p));
+                }
+              });
+    } catch (StackException e) {
+      root.err.println("strongroom provision: " + e.getMessage());
+      return StrongroomCommand.UNUSABLE;
+    }
+    if (outcome instanceof ProvisionDispatch.Completed done) {
+      ProvisionCompleted c = done.result();
+      if (root.json) {
+        root.printJson(c.toData());
+      } else {
+        root.out.println(ProvisionDispatch.summary(c));
+      }
+      return c.outcome() == ProvisionCompleted.Outcome.FAILED
+          ? StrongroomCommand.PROBLEM
+          : StrongroomCommand.OK;
+    }
+    if (outcome instanceof ProvisionDispatch.Refused refused) {
+      if (root.json) {
+        ObjectNode o = CanonicalJson.mapper().createObjectNode();
+        o.put("requestId", id);
+        o.put("refused", refused.reason());
+        o.put("detail", refused.detail());
+        root.printJson(o);
+      }
+      root.err.println(
+          "strongroom provision: the provisioner-service refused the request: "
+              + refused.reason()
+              + ": "
+              + refused.detail());
+      String hint = ProvisionDispatch.hint(root, refused.detail());
+      if (!hint.isEmpty()) {
+        root.err.println("strongroom provision: " + hint);
+      }
+      return refused.reason().equals("SCHEMA") || refused.reason().equals("REFUSED")
+          ? StrongroomCommand.USAGE
+          : StrongroomCommand.UNUSABLE;
+    }
+    root.err.println(
+        "strongroom provision: no result from the provisioner-service within "
+            + ((ProvisionDispatch.NoAnswer) outcome).waited()
+            + " (is it running? ./strongroom status)");
+    return StrongroomCommand.UNUSABLE;
   }
 }

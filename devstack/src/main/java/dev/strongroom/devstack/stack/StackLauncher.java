@@ -187,6 +187,13 @@ public final class StackLauncher {
           // (docs/proof.md); the schedule stays off on a developer's stack
           proofServiceDbArgs(db, keys, state.resolve("evidence")).forEach(args::add);
         }
+        if (s == ServiceModule.PROVISIONER) {
+          // plans on request over SSH with the stack's provisioner key and the operator's pins
+          // (<state>/provisioner/ssh, docs/ops-plane.md); the local target stays refused
+          dev.strongroom.devstack.keys.ProvisionerSsh.ensure(state.resolve("provisioner"))
+              .serviceConfig(java.nio.file.Path.of("/"))
+              .forEach((k, v) -> args.add("-D" + k + "=" + v));
+        }
         args.add("-jar");
         args.add(serviceJar(s).toString());
         launched.add(spawn(s.module(), args, logs.resolve(s.module() + ".out")));

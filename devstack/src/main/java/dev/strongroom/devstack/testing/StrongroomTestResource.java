@@ -2,6 +2,7 @@ package dev.strongroom.devstack.testing;
 
 import dev.strongroom.devstack.kafka.EmbeddedKafka;
 import dev.strongroom.devstack.keys.DevKeys;
+import dev.strongroom.devstack.keys.ProvisionerSsh;
 import dev.strongroom.provisioner.os.LoopbackPorts;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.pki.PkiSpec;
@@ -62,6 +63,21 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
   private String service;
   private boolean withDatabase;
   private TestDatabase database;
+
+  /**
+   * The provisioner-service's SSH files and throwaway target root (service {@code
+   * provisioner-service} only): {@code <dir>/provisioner} and {@code
+   * <dir>/provisioner-target-root}.
+   */
+  public static ProvisionerSsh provisionerSsh() {
+    return new ProvisionerSsh(
+        stack().keys().registryFile().getParent().resolveSibling("provisioner"));
+  }
+
+  /** Where the provisioner-service under test applies plans on its targets. */
+  public static Path provisionerTargetRoot() {
+    return stack().keys().registryFile().getParent().resolveSibling("provisioner-target-root");
+  }
 
   /** The stack of the running test resource. */
   public static Stack stack() {
@@ -129,6 +145,12 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
       if (database != null && "proof-service".equals(service)) {
         config.putAll(
             database.proofServiceConfig(dir.resolve("evidence"), keys.tenantTokenKeyFile()));
+      }
+      if ("provisioner-service".equals(service)) {
+        // plans over SSH with the resource's own key and pins (provisioner/ssh), applied under a
+        // throwaway root on the (loopback) target, never the machine's own /
+        Path root = Files.createDirectories(dir.resolve("provisioner-target-root"));
+        config.putAll(ProvisionerSsh.ensure(dir.resolve("provisioner")).serviceConfig(root));
       }
       return config;
     } catch (IOException e) {

@@ -15,7 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code ./strongroom provision --render DIR [options]}: output, exit codes, refusals. */
+/**
+ * {@code ./strongroom provision --render DIR [options]}: output, exit codes, refusals; {@code
+ * --plan|--apply TARGET}: what is refused before anything is sent (the round trip through the
+ * provisioner-service is ProvisionerServiceIT's).
+ */
 class ProvisionCommandTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -98,5 +102,43 @@ class ProvisionCommandTest {
         err.toString(StandardCharsets.UTF_8)
             .contains("unknown dialect 'postgres' (mariadb-10.11 or mysql-8.4)"));
     assertEquals(2, run("provision"));
+  }
+
+  @Test
+  void aTargetThatIsNoTarget_isAUsageError_beforeAnythingIsSent(@TempDir Path state) {
+    int rc = run("--state", state.toString(), "provision", "--apply", "ssh://root@db1;reboot");
+    assertEquals(2, rc);
+    assertEquals(
+        "strongroom provision: target 'ssh://root@db1;reboot' is neither 'local' nor"
+            + " ssh://user@host[:port]\n",
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void badOptionsForAPlan_areUsageErrors_andModesExcludeEachOther(@TempDir Path state) {
+    assertEquals(
+        2,
+        run(
+            "--state",
+            state.toString(),
+            "provision",
+            "--plan",
+            "local",
+            "--allow-cidr",
+            "10.0.0.0/8"));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("allowed CIDRs given without allow-remote"));
+    assertEquals(
+        2, run("--state", state.toString(), "provision", "--plan", "local", "--apply", "local"));
+  }
+
+  @Test
+  void applyWithoutAStack_saysSo_exit3(@TempDir Path state) {
+    int rc = run("--state", state.toString(), "provision", "--apply", "ssh://root@db1");
+    assertEquals(3, rc);
+    assertEquals(
+        "strongroom provision: the stack is not up; run ./strongroom up\n",
+        err.toString(StandardCharsets.UTF_8));
+    assertEquals("", out.toString(StandardCharsets.UTF_8));
   }
 }

@@ -1,0 +1,2 @@
+/** Adapter: the provisioner-service's configuration ({@code strongroom.provisioner.*}). */
+package dev.strongroom.provisionerservice.config;

@@ -1,0 +1,135 @@
+package dev.strongroom.provisionerservice.messaging;
+
+import dev.strongroom.contracts.envelope.EventSigner;
+import dev.strongroom.contracts.envelope.SignedEvent;
+import dev.strongroom.contracts.provision.ProvisionCompleted;
+import dev.strongroom.contracts.provision.ProvisionRequest;
+import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.kit.events.EventPublisher;
+import dev.strongroom.provisionerservice.config.ProvisionerConfig;
+import dev.strongroom.provisionerservice.run.ProvisionJob;
+import dev.strongroom.provisionerservice.run.TargetShells;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * The thin adapter around {@link ProvisionJob}: builds it from {@link ProvisionerConfig}, runs it
+ * for each request, and publishes each step as a signed {@code
+ * dev.strongroom.provision.progressed.v1} and the outcome as a signed {@code
+ * dev.strongroom.provision.completed.v1} on {@code strongroom.provision.events} (key = the target),
+ * the result last and acknowledged before the request's offset is committed. Exports {@code
+ * strongroom_provision_runs} (runs done, repeats not counted) and {@code
+ * strongroom_provision_failed_runs}.
+ */
+@ApplicationScoped
+public class ProvisionRuns {
+  private static final Logger LOG = Logger.getLogger(ProvisionRuns.class);
+
+  private final EventPublisher publisher;
+  private final EventSigner signer;
+  private final ProvisionJob job;
+  private final ProvisionerConfig config;
+  private final AtomicLong runs = new AtomicLong();
+  private final AtomicLong failedRuns = new AtomicLong();
+
+  public ProvisionRuns(
+      ProvisionerConfig config,
+      EventPublisher publisher,
+      EventSigner signer,
+      Clock clock,
+      MeterRegistry meters) {
+    this.config = config;
+    this.publisher = publisher;
+    this.signer = signer;
+    this.job = config.enabled() ? job(config, clock) : null;
+    meters.gauge("strongroom_provision_runs", runs);
+    meters.gauge("strongroom_provision_failed_runs", failedRuns);
+  }
+
+  private static ProvisionJob job(ProvisionerConfig config, Clock clock) {
+    Path state =
+        config
+            .stateDir()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "strongroom.provisioner.state-dir is required when provisioning is"
+                            + " enabled"));
+    Path root = config.root();
+    if (!root.isAbsolute() || !root.normalize().equals(root)) {
+      throw new IllegalStateException(
+          "strongroom.provisioner.root must be an absolute normalized path: " + root);
+    }
+    return new ProvisionJob(
+        new TargetShells(
+            config.allowLocal(),
+            config.ssh().identity(),
+            config.ssh().knownHosts(),
+            config.ssh().timeout()),
+        root,
+        state.resolve("requests"),
+        clock);
+  }
+
+  /** True when this instance runs plans. */
+  public boolean enabled() {
+    return job != null;
+  }
+
+  void start(@Observes StartupEvent ev) {
+    if (job == null) {
+      LOG.info("provisioning disabled (strongroom.provisioner.enabled=false)");
+    } else {
+      LOG.infof(
+          "provisioning on request under root %s; SSH %s; local target %s",
+          config.root(),
+          config.ssh().identity().isPresent() && config.ssh().knownHosts().isPresent()
+              ? "with pinned host keys from " + config.ssh().knownHosts().get()
+              : "not configured",
+          config.allowLocal() ? "allowed" : "refused");
+    }
+  }
+
+  /** Runs (or recalls) one request and publishes its progress and result; returns when durable. */
+  public ProvisionJob.Result request(ProvisionRequest request) {
+    if (job == null) {
+      throw new IllegalStateException("provisioning is disabled");
+    }
+    byte[] key = request.target().getBytes(StandardCharsets.UTF_8);
+    ProvisionJob.Result r =
+        job.run(
+            request,
+            p -> {
+              SignedEvent e = signer.sign(EventCatalog.PROVISION_PROGRESSED, null, p.toData());
+              publisher.send(new ProducerRecord<>(Topics.PROVISION_EVENTS, key, e.bytes()));
+            });
+    ProvisionCompleted c = r.completed();
+    SignedEvent done = signer.sign(EventCatalog.PROVISION_COMPLETED, null, c.toData());
+    publisher.send(new ProducerRecord<>(Topics.PROVISION_EVENTS, key, done.bytes()));
+    if (!r.repeated()) {
+      runs.incrementAndGet();
+      if (c.outcome() == ProvisionCompleted.Outcome.FAILED) {
+        failedRuns.incrementAndGet();
+      }
+    }
+    LOG.infof(
+        "provision %s %s %s (request %s): %s%s%s",
+        c.runId(),
+        c.mode(),
+        c.target(),
+        c.requestId(),
+        c.outcome(),
+        c.errorIfFailed().map(e -> " " + e.code() + ": " + e.detail()).orElse(""),
+        r.repeated() ? " (repeat of an earlier request: not run again)" : "");
+    return r;
+  }
+}
