@@ -186,6 +186,9 @@ public final class StackLauncher {
           // proofs on request (strongroom.proof.requests), bundles beside prove's
           // (docs/proof.md); the schedule stays off on a developer's stack
           proofServiceDbArgs(db, keys, state.resolve("evidence")).forEach(args::add);
+          // SR-DB-AUD-04: the chain against the anchors the audit-anchor-service writes
+          args.add("-Dstrongroom.proof.audit-log.worm-dir=" + worm);
+          args.add("-Dstrongroom.proof.audit-log.verifier-key=" + logKey.verifierKey());
         }
         if (s == ServiceModule.PROVISIONER) {
           // plans on request over SSH with the stack's provisioner key and the operator's pins

@@ -1,6 +1,12 @@
 package dev.strongroom.devstack.testing;
 
+import dev.strongroom.audit.checkpoint.Checkpoint;
+import dev.strongroom.audit.note.Ed25519NoteSigner;
+import dev.strongroom.audit.tree.MerkleTree;
+import dev.strongroom.audit.verify.AuditLogVerifier;
+import dev.strongroom.audit.worm.LocalDirWormStore;
 import dev.strongroom.devstack.kafka.EmbeddedKafka;
+import dev.strongroom.devstack.keys.AuditLogKey;
 import dev.strongroom.devstack.keys.DevKeys;
 import dev.strongroom.devstack.keys.ProvisionerSsh;
 import dev.strongroom.provisioner.os.LoopbackPorts;
@@ -145,6 +151,7 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
       if (database != null && "proof-service".equals(service)) {
         config.putAll(
             database.proofServiceConfig(dir.resolve("evidence"), keys.tenantTokenKeyFile()));
+        config.putAll(anchoredLog(dir));
       }
       if ("provisioner-service".equals(service)) {
         // plans over SSH with the resource's own key and pins (provisioner/ssh), applied under a
@@ -156,6 +163,26 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The proof-service's {@code strongroom.proof.audit-log.*} (SR-DB-AUD-04): a WORM directory with
+   * the one checkpoint (size 0) the audit-anchor-service's first quiet tick would leave, signed by
+   * a fresh log key; the chain's events then all lie past the anchored size.
+   */
+  private static Map<String, String> anchoredLog(Path dir) throws IOException {
+    AuditLogKey log = AuditLogKey.generate(dir.resolve("keys"));
+    Ed25519NoteSigner signer =
+        Ed25519NoteSigner.fromSignerKey(
+            Files.readString(log.keyFile(), java.nio.charset.StandardCharsets.US_ASCII).trim());
+    Path worm = dir.resolve("worm");
+    LocalDirWormStore.open(worm)
+        .put(
+            AuditLogVerifier.checkpointPrefix(signer.name()) + "20261204T000000.000Z-0.note",
+            Checkpoint.of(signer.name(), 0, new MerkleTree().root()).sign(signer));
+    return Map.of(
+        "strongroom.proof.audit-log.worm-dir", worm.toString(),
+        "strongroom.proof.audit-log.verifier-key", log.verifierKey());
   }
 
   @Override

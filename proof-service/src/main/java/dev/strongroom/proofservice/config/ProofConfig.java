@@ -32,6 +32,25 @@ public interface ProofConfig {
   /** The database under proof; absent: every database control is not-applicable. */
   Optional<Db> db();
 
+  /**
+   * The anchored audit log SR-DB-AUD-04 verifies the chain against; absent: that control is
+   * not-applicable.
+   */
+  Optional<AuditLog> auditLog();
+
+  /**
+   * The audit log's WORM store and key ({@code stack.json}'s {@code worm.*} and {@code audit.*}).
+   */
+  interface AuditLog {
+    /** The local directory of a {@code local-dir} WORM store ({@code worm.location}). */
+    Path wormDir();
+
+    /**
+     * The log's C2SP verifier key {@code <origin>+<hex id>+<base64>} ({@code audit.verifierKey}).
+     */
+    String verifierKey();
+  }
+
   /** The database target ({@code stack.json}'s {@code db.*}). */
   interface Db {
     /** Server host (its certificate must name it). */

@@ -10,6 +10,7 @@ import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.contracts.topics.Topics;
 import dev.strongroom.kit.events.EventPublisher;
+import dev.strongroom.proof.run.AnchoredLog;
 import dev.strongroom.proof.run.DbTarget;
 import dev.strongroom.proof.run.HostFacts;
 import dev.strongroom.proof.run.ProofContext;
@@ -84,9 +85,11 @@ public class ProofRuns {
     Optional<DbTarget> db = config.db().map(ProofRuns::target);
     Optional<TenantTokens> authority =
         config.tenantTokenKey().map(p -> new TenantTokens(readKey(p), clock));
+    Optional<AnchoredLog> log =
+        config.auditLog().map(a -> AnchoredLog.localDir(a.wormDir(), a.verifierKey()));
     return new ProofJob(
         StandardCatalogue.create(),
-        scratch -> new ProofContext(db, authority, HostFacts.detect(), scratch, clock),
+        scratch -> new ProofContext(db, authority, log, HostFacts.detect(), scratch, clock),
         key,
         evidence);
   }
@@ -177,6 +180,19 @@ public class ProofRuns {
               signer.source().getBytes(StandardCharsets.UTF_8),
               alert.bytes()));
     }
+    r.previousRefused()
+        .ifPresent(
+            why -> LOG.warnf("proof %s not compared with the previous run: %s", c.runId(), why));
+    r.drift()
+        .ifPresent(
+            d ->
+                LOG.infof(
+                    "proof %s against the previous run %s: %d changed, %d regressed %s",
+                    c.runId(),
+                    d.againstRunId(),
+                    d.changes().size(),
+                    d.regressions().size(),
+                    d.changes()));
     if (!r.repeated()) {
       runs.incrementAndGet();
       lastPassed.set(c.passed() ? 1 : 0);

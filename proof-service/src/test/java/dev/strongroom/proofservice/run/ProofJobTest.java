@@ -1,5 +1,6 @@
 package dev.strongroom.proofservice.run;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,7 @@ import dev.strongroom.proof.check.Control;
 import dev.strongroom.proof.check.Evidence;
 import dev.strongroom.proof.check.Method;
 import dev.strongroom.proof.check.Outcome;
+import dev.strongroom.proof.drift.Drift;
 import dev.strongroom.proof.run.Catalogue;
 import dev.strongroom.proof.run.HostFacts;
 import dev.strongroom.proof.run.ProofContext;
@@ -143,5 +145,58 @@ class ProofJobTest {
     try (var s = Files.list(dir.resolve("evidence"))) {
       assertEquals(2, s.filter(p -> p.toString().endsWith(".tar.gz")).count());
     }
+  }
+
+  @Test
+  void eachRun_isComparedWithThePreviousOne_aRegressionIsNamed_andTheBundleKeepsTheDrift()
+      throws Exception {
+    ProofJob.Result first = job(Outcome.pass("holds")).scheduled();
+    assertTrue(first.drift().isEmpty(), "nothing to compare the first run with");
+    String before = first.completed().runId();
+
+    // a restarted service (a new job over the same evidence directory) compares with it
+    ProofJob.Result second = job(Outcome.fail("require_secure_transport = OFF")).requested("req-d");
+    Drift d = second.drift().orElseThrow();
+    assertEquals(before, d.againstRunId());
+    assertEquals(first.completed().manifestSha256(), d.againstManifestSha256());
+    assertEquals(List.of(new Drift.Change("SR-TEST-B-01", "pass", "fail")), d.changes());
+    SecurityAlert a = second.alert().orElseThrow();
+    assertEquals(
+        "proof run "
+            + second.completed().runId()
+            + " of no-database: 1 failed, 1 errored: SR-TEST-B-01, SR-TEST-C-01; regressed since"
+            + " run "
+            + before
+            + ": SR-TEST-B-01",
+        a.detail());
+    assertEquals(before, a.related().get("against"));
+    assertEquals("SR-TEST-B-01", a.related().get("regressed"));
+    assertTrue(EventCatalog.standard().validate(EventCatalog.SECURITY_ALERT, a.toData()).isEmpty());
+    // the drift is in the signed bundle, so the published manifestSha256 binds it
+    BundleVerifier.Verification v = BundleVerifier.verify(second.bundle(), key.publicKey());
+    assertTrue(v.valid(), v.problems().toString());
+    assertEquals(new String(d.toJson(), UTF_8), new String(v.files().get("drift.json"), UTF_8));
+    // a repeated request gets the same alert, regression included, without running again
+    ProofJob.Result again = job(Outcome.pass("holds")).requested("req-d");
+    assertTrue(again.repeated());
+    assertEquals(second.alert(), again.alert());
+
+    // an edited previous bundle is not compared with, and the result says why
+    Files.writeString(second.bundle(), "not a bundle");
+    ProofJob.Result third = job(Outcome.pass("holds")).scheduled();
+    assertTrue(third.drift().isEmpty());
+    assertTrue(
+        third
+            .previousRefused()
+            .orElseThrow()
+            .startsWith(
+                "the previous bundle "
+                    + second.completed().bundleFile()
+                    + " does not verify under this service's key: UNREADABLE"),
+        third.previousRefused().toString());
+    // and the run after it compares with the third again
+    assertEquals(
+        third.completed().runId(),
+        job(Outcome.pass("holds")).scheduled().drift().orElseThrow().againstRunId());
   }
 }

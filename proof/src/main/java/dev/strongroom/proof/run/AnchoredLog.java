@@ -1,7 +1,10 @@
 package dev.strongroom.proof.run;
 
+import dev.strongroom.audit.note.Ed25519NoteVerifier;
 import dev.strongroom.audit.note.NoteVerifier;
+import dev.strongroom.audit.worm.LocalDirWormStore;
 import dev.strongroom.audit.worm.WormStore;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -17,5 +20,16 @@ public record AnchoredLog(WormStore store, NoteVerifier key, String location) {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(location, "location");
+  }
+
+  /**
+   * A {@code local-dir} WORM store and the log's C2SP verifier key {@code <origin>+<hex
+   * id>+<base64>} ({@code stack.json}'s {@code worm.location} and {@code audit.verifierKey}).
+   */
+  public static AnchoredLog localDir(Path wormDir, String verifierKey) {
+    return new AnchoredLog(
+        LocalDirWormStore.open(wormDir),
+        Ed25519NoteVerifier.parse(verifierKey),
+        "local-dir:" + wormDir);
   }
 }
