@@ -84,6 +84,7 @@ class ProvisionerServiceIT extends ServiceContract {
       pin(sshd.knownHostsLine(port));
       String target = "ssh://root@127.0.0.1:" + port;
       Path root = StrongroomTestResource.provisionerTargetRoot();
+      emptyTree(root); // one root for the service: start from a bare host whatever ran before
 
       ProvisionCompleted planned = run("plan-" + newId(), ProvisionMode.PLAN, target);
       assertEquals(ProvisionCompleted.Outcome.WOULD_CHANGE, planned.outcome(), planned.toString());
@@ -127,6 +128,94 @@ class ProvisionerServiceIT extends ServiceContract {
       System.out.printf(
           "provision over Kafka + SSH, %d steps: apply %d ms, re-apply (no change) %d ms%n",
           steps.size(), applyMs, reapplyMs);
+    }
+  }
+
+  /**
+   * {@code ./strongroom provision --apply} on this stack (its state directory is the resource's:
+   * keys, PKI, provisioner files, plus a stack.json naming the broker): the command publishes,
+   * streams the steps and prints the result; the second apply says "no change"; an unpinned target
+   * is refused with the reason and where to pin it (exit 2).
+   */
+  @Test
+  void theCommand_appliesThroughTheService_thenSaysNoChange() throws Exception {
+    Path state = StrongroomTestResource.provisionerSsh().dir().getParent();
+    Files.writeString(
+        state.resolve("stack.json"),
+        "{\"version\":1,\"kafka\":{\"bootstrap\":\""
+            + stack().bootstrap()
+            + "\",\"logDir\":\"/nonexistent\"},\"logs\":{\"dir\":\"/nonexistent\"}}");
+    Path base = Files.createTempDirectory("sr-prov-ssh-");
+    try (TestSshd sshd = new TestSshd(base)) {
+      sshd.authorize(StrongroomTestResource.provisionerSsh().identityPublic());
+      int port = sshd.startKeyOnly();
+      pin(sshd.knownHostsLine(port));
+      String target = "ssh://root@127.0.0.1:" + port;
+
+      Cli first = cli(state, "provision", "--apply", target);
+      assertEquals(0, first.rc(), first.err());
+      assertTrue(first.out().startsWith("provision APPLY " + target + " (request "), first.out());
+      assertTrue(
+          first.out().contains("applied to " + target + ": ")
+              || first.out().contains("no change: " + target), // another test applied the root
+          first.out());
+      assertTrue(first.out().contains("  SKIPPED      activate — under "), first.out());
+
+      Cli second = cli(state, "provision", "--apply", target);
+      assertEquals(0, second.rc(), second.err());
+      assertTrue(
+          second
+              .out()
+              .contains("no change: " + target + " already matches the bundle (0 changed, "),
+          second.out());
+
+      Cli json = cli(state, "--json", "provision", "--plan", target);
+      assertEquals(0, json.rc(), json.err());
+      ProvisionCompleted planned =
+          ProvisionCompleted.fromData(
+              CanonicalJson.parse(json.out().trim().getBytes(StandardCharsets.UTF_8)));
+      assertEquals(ProvisionCompleted.Outcome.NO_CHANGE, planned.outcome());
+
+      String unpinned = "ssh://root@127.0.0.1:" + LoopbackPorts.free();
+      Cli refused = cli(state, "provision", "--plan", unpinned);
+      assertEquals(2, refused.rc(), refused.err());
+      assertTrue(
+          refused
+              .err()
+              .startsWith(
+                  "strongroom provision: the provisioner-service refused the request: REFUSED: "),
+          refused.err());
+      assertTrue(
+          refused
+              .err()
+              .contains(
+                  "strongroom provision: pin the target's host key in "
+                      + StrongroomTestResource.provisionerSsh().knownHosts()),
+          refused.err());
+    }
+  }
+
+  private record Cli(int rc, String out, String err) {}
+
+  /** Runs {@code ./strongroom ARGS} in this JVM with {@code --state}, capturing its output. */
+  private static synchronized Cli cli(Path state, String... args) {
+    java.io.PrintStream oldOut = System.out;
+    java.io.PrintStream oldErr = System.err;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    try {
+      System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+      List<String> all = new ArrayList<>(List.of("--state", state.toString()));
+      all.addAll(List.of(args));
+      int rc =
+          new picocli.CommandLine(new dev.strongroom.devstack.cli.StrongroomCommand())
+              .execute(all.toArray(String[]::new));
+      return new Cli(
+          rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
     }
   }
 
@@ -222,6 +311,16 @@ class ProvisionerServiceIT extends ServiceContract {
         h.findTime(),
         h.banTime(),
         h.verifyAuditEvery());
+  }
+
+  private static void emptyTree(Path root) throws java.io.IOException {
+    try (var walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (!p.equals(root)) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   /** Adds a pin to the service's known_hosts (re-read for every request). */

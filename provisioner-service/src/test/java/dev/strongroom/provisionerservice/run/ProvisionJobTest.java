@@ -1,0 +1,131 @@
+package dev.strongroom.provisionerservice.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strongroom.contracts.errors.ErrorCode;
+import dev.strongroom.contracts.provision.ProvisionCompleted;
+import dev.strongroom.contracts.provision.ProvisionMode;
+import dev.strongroom.contracts.provision.ProvisionProgressed;
+import dev.strongroom.contracts.provision.ProvisionRequest;
+import dev.strongroom.contracts.provision.StepOutcome;
+import dev.strongroom.provisioner.ProvisionerException;
+import dev.strongroom.provisioner.host.HostOptions;
+import dev.strongroom.provisioner.host.HostRequests;
+import dev.strongroom.provisioner.host.InvalidHostOptionException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The core of a provisioning run on the {@code local} target under a throwaway root (a real shell,
+ * real systemd-sysusers/tmpfiles with {@code --root}): progress, outcomes, the ledger, refusals.
+ */
+class ProvisionJobTest {
+  @TempDir Path dir;
+
+  private ProvisionJob job(boolean allowLocal) throws Exception {
+    Path root = Files.createDirectories(dir.resolve("root")).toRealPath();
+    return new ProvisionJob(
+        new TargetShells(allowLocal, Optional.empty(), Optional.empty(), Duration.ofSeconds(30)),
+        root,
+        dir.resolve("ledger"),
+        Clock.systemUTC());
+  }
+
+  private static ProvisionRequest request(String id, ProvisionMode mode) {
+    return new ProvisionRequest(
+        id, mode, "local", HostRequests.toRequest(HostOptions.builder().build()), null);
+  }
+
+  @Test
+  void apply_changesEveryStep_reapplySaysNoChange_aRepeatIsRecalledWithoutProgress()
+      throws Exception {
+    ProvisionJob job = job(true);
+    List<ProvisionProgressed> progress = new ArrayList<>();
+    ProvisionJob.Result first = job.run(request("a-1", ProvisionMode.APPLY), progress::add);
+    ProvisionCompleted c = first.completed();
+    assertFalse(first.repeated());
+    assertEquals(ProvisionCompleted.Outcome.CHANGED, c.outcome());
+    assertEquals(c.steps().size() - 1, c.count(StepOutcome.CHANGED), c.toString());
+    assertEquals(2 * c.steps().size(), progress.size());
+    for (int i = 0; i < progress.size(); i++) {
+      assertEquals(i, progress.get(i).seq());
+    }
+
+    List<ProvisionProgressed> none = new ArrayList<>();
+    ProvisionJob.Result again = job.run(request("a-2", ProvisionMode.APPLY), none::add);
+    assertEquals(ProvisionCompleted.Outcome.NO_CHANGE, again.completed().outcome());
+
+    none.clear();
+    ProvisionJob.Result repeat = job.run(request("a-1", ProvisionMode.APPLY), none::add);
+    assertTrue(repeat.repeated());
+    assertEquals(c, repeat.completed());
+    assertEquals(List.of(), none, "a recalled result publishes no progress");
+  }
+
+  @Test
+  void aStepThatFails_endsTheRunFailed_namingIt() throws Exception {
+    ProvisionJob job = job(true);
+    Files.writeString(dir.resolve("root/etc"), "not a directory");
+    List<ProvisionProgressed> progress = new ArrayList<>();
+    ProvisionCompleted c = job.run(request("f-1", ProvisionMode.APPLY), progress::add).completed();
+    assertEquals(ProvisionCompleted.Outcome.FAILED, c.outcome());
+    ProvisionCompleted.Error e = c.errorIfFailed().orElseThrow();
+    assertEquals("REFUSED", e.code());
+    String step = e.stepIfAny().orElseThrow();
+    assertTrue(step.startsWith("file /etc/"), step);
+    assertEquals(StepOutcome.FAILED, c.steps().get(c.steps().size() - 1).status());
+    ProvisionProgressed last = progress.get(progress.size() - 1);
+    assertEquals(StepOutcome.FAILED, last.status());
+    assertEquals(step, last.step());
+  }
+
+  @Test
+  void theLocalTarget_unlessAllowed_andBadOptions_areRefusedBeforeAnyStep() throws Exception {
+    List<ProvisionProgressed> progress = new ArrayList<>();
+    ProvisionerException local =
+        assertThrows(
+            ProvisionerException.class,
+            () -> job(false).run(request("l-1", ProvisionMode.PLAN), progress::add));
+    assertEquals(ErrorCode.REFUSED, local.code());
+
+    ProvisionRequest.Host h = HostRequests.toRequest(HostOptions.builder().build());
+    ProvisionRequest sameUsers =
+        new ProvisionRequest(
+            "o-1",
+            ProvisionMode.PLAN,
+            "local",
+            new ProvisionRequest.Host(
+                h.allowRemote(),
+                h.allowedCidrs(),
+                h.dialect(),
+                h.sshPort(),
+                h.dbPort(),
+                "strongroom",
+                "strongroom",
+                h.installDir(),
+                h.configDir(),
+                h.stateDir(),
+                h.logDir(),
+                h.maxRetry(),
+                h.findTime(),
+                h.banTime(),
+                h.verifyAuditEvery()),
+            null);
+    InvalidHostOptionException bad =
+        assertThrows(
+            InvalidHostOptionException.class, () -> job(true).run(sameUsers, progress::add));
+    assertEquals(ErrorCode.SCHEMA, bad.code());
+    assertEquals(List.of(), progress);
+    assertFalse(Files.exists(dir.resolve("ledger")), "a refused request leaves no record");
+  }
+}
