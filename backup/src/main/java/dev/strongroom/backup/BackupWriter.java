@@ -185,9 +185,7 @@ public final class BackupWriter {
     // The accounts that own or use the schemas: every account but the installer and the
     // distribution's own.
     var client = new dev.strongroom.provisioner.db.MariaDbClient(tools.client());
-    var conn =
-        dev.strongroom.provisioner.db.ClientConnection.socket(
-            server.socket(), server.installerUser());
+    var conn = server.login();
     var r =
         client.execute(
             conn,
@@ -254,9 +252,7 @@ public final class BackupWriter {
       List<Manifest.Part> parts)
       throws IOException {
     var client = new dev.strongroom.provisioner.db.MariaDbClient(tools.client());
-    var conn =
-        dev.strongroom.provisioner.db.ClientConnection.socket(
-            server.socket(), server.installerUser());
+    var conn = server.login();
     var flushed = client.execute(conn, "FLUSH BINARY LOGS; SHOW BINARY LOGS");
     if (!flushed.ok()) {
       throw new BackupException(

@@ -33,10 +33,28 @@ public record DbTools(Path dump, Path binlog, Path client) {
     return this;
   }
 
-  /** A server reached over its socket as the installer. */
-  public record Server(Path socket, String installerUser) {
+  /**
+   * How the programs log in: {@code login} (always {@code --no-defaults}), and the installer's
+   * database account, which the accounts part leaves out (a restored instance has its own).
+   */
+  public record Server(ClientConnection login, String installerUser) {
+    /** The installer over the instance's Unix socket (the command on the database host). */
+    public Server(Path socket, String installerUser) {
+      this(ClientConnection.socket(socket, installerUser), installerUser);
+    }
+
+    /**
+     * The {@code backup} identity (docs/backups.md, "The backup identity") over TCP with mutual
+     * TLS, the server's certificate verified against {@code ca}: what a service runs as. The
+     * installer's account is {@code root} ({@code mariadb-install-db
+     * --auth-root-authentication-method=socket}).
+     */
+    public static Server tls(String host, int port, String user, Path ca, Path cert, Path key) {
+      return new Server(ClientConnection.tcp(host, port, user).tls(ca, cert, key), "root");
+    }
+
     List<String> connection() {
-      return ClientConnection.socket(socket, installerUser).args();
+      return login.args();
     }
   }
 

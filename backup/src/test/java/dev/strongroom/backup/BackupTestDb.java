@@ -87,6 +87,13 @@ final class BackupTestDb implements AutoCloseable {
     return new DbTools.Server(db.socket(), db.installerUser());
   }
 
+  /** The {@code backup} identity over TCP with mutual TLS, as the scheduled backup runs. */
+  DbTools.Server backupIdentity() {
+    var cred = pki.client("backup");
+    return DbTools.Server.tls(
+        "127.0.0.1", db.port(), "backup", pki.caCertPem(), cred.certPem(), cred.keyPem());
+  }
+
   BackupWriter writer() {
     return new BackupWriter(
         DbTools.debian(), Backups.SCHEMAS, Backups.AUDIT_SCHEMA, Clock.systemUTC());

@@ -10,5 +10,9 @@ public enum AlertKind {
   REPLAY,
   SCHEMA_DRIFT,
   GRANT_CHANGE,
-  PROOF_FAILED
+  PROOF_FAILED,
+  /**
+   * A scheduled backup did not complete (docs/runbook-backup.md); {@code related.reason} says why.
+   */
+  BACKUP_FAILED
 }

@@ -119,7 +119,11 @@ public final class GenerateFixtures {
                     "/strongroom/provisioner-service",
                     List.of(
                         EventCatalog.PROVISION_PROGRESSED.type(),
-                        EventCatalog.PROVISION_COMPLETED.type()))));
+                        EventCatalog.PROVISION_COMPLETED.type())),
+                TestKeys.entry(
+                    "golden-audit-anchor-service",
+                    "/strongroom/audit-anchor-service",
+                    List.of(EventCatalog.SECURITY_ALERT.type()))));
     Files.createDirectories(root.resolve("golden"));
     Files.write(root.resolve("golden/registry.json"), registry.toJson());
     EventSigner signer =
@@ -450,6 +454,31 @@ public final class GenerateFixtures {
                     "cannot connect to ssh://root@db2.example.internal: Connection refused"))
             .toData(),
         "019ab0c0-1e00-7000-8000-000000000108",
+        t.plusSeconds(120));
+    // A scheduled backup that failed (docs/runbook-backup.md): the reason typed, the part named.
+    SecurityAlert backupFailed =
+        new SecurityAlert(
+            AlertKind.BACKUP_FAILED,
+            Severity.HIGH,
+            "scheduled backup started 2026-11-23T02:00:00.003Z failed: TOOL_FAILED"
+                + " [dump.sql.gz.enc]:"
+                + " mariadb-dump failed: mariadb-dump: Got error: 2002: \"Can't connect to server on"
+                + " '127.0.0.1' (115)\" when trying to connect",
+            Map.of(
+                "reason", "TOOL_FAILED",
+                "part", "dump.sql.gz.enc",
+                "startedAt", "2026-11-23T02:00:00.003Z",
+                "store", "gs://strongroom-worm-example",
+                "consecutiveFailures", 1));
+    golden(
+        root,
+        "/strongroom/audit-anchor-service",
+        "golden-audit-anchor-service",
+        EventCatalog.SECURITY_ALERT.type(),
+        null,
+        "v1-backup-failed.json",
+        backupFailed.toData(),
+        "019ab0c0-1e00-7000-8000-0000000000b1",
         t.plusSeconds(120));
   }
 

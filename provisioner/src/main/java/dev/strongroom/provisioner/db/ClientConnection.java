@@ -27,10 +27,15 @@ public final class ClientConnection {
 
   /** Over TCP to 127.0.0.1:{@code port}. Add {@link #tls} or {@link #plaintext}. */
   public static ClientConnection tcp(int port, String user) {
+    return tcp("127.0.0.1", port, user);
+  }
+
+  /** Over TCP to {@code host}:{@code port}. Add {@link #tls} or {@link #plaintext}. */
+  public static ClientConnection tcp(String host, int port, String user) {
     return new ClientConnection(
         List.of(
             "--protocol=TCP",
-            "--host=127.0.0.1",
+            "--host=" + Objects.requireNonNull(host),
             "--port=" + port,
             "--user=" + Objects.requireNonNull(user)));
   }

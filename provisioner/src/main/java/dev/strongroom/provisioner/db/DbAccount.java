@@ -29,8 +29,12 @@ public record DbAccount(String name, CertificateSubject subject, CertificateSubj
     return new DbAccount(name, spec.clientSubject(spec.client(name)), spec.caSubject());
   }
 
-  /** {@code app_user}, {@code auditor}, {@code migration} from {@code pki}. */
+  /** {@code app_user}, {@code auditor}, {@code migration} and {@code backup} from {@code pki}. */
   public static List<DbAccount> strongroomIdentities(PkiDirectory pki) {
-    return List.of(fromPki(pki, "app_user"), fromPki(pki, "auditor"), fromPki(pki, "migration"));
+    return List.of(
+        fromPki(pki, "app_user"),
+        fromPki(pki, "auditor"),
+        fromPki(pki, "migration"),
+        fromPki(pki, "backup"));
   }
 }

@@ -17,8 +17,12 @@ import java.util.Set;
  * anything else a DNS SAN).
  */
 public final class PkiSpec {
-  /** The three database identities of DESIGN §4. */
-  public static final List<String> DB_IDENTITIES = List.of("app_user", "auditor", "migration");
+  /**
+   * The database identities: the three of DESIGN §4 and {@code backup}, which the scheduled backup
+   * runs as (read-only on the schemas, binary logs; docs/backups.md).
+   */
+  public static final List<String> DB_IDENTITIES =
+      List.of("app_user", "auditor", "migration", "backup");
 
   /** The five services of DESIGN §2, one client certificate each. */
   public static final List<String> SERVICES =
@@ -86,9 +90,9 @@ public final class PkiSpec {
   }
 
   /**
-   * The Strongroom default: the three DB identities, the five services, the {@code operator} and
-   * its tools, the application {@code demo-app}, the Kafka broker, and the server certificate valid
-   * for loopback plus {@code extraServerNames}.
+   * The Strongroom default: the DB identities, the five services, the {@code operator} and its
+   * tools, the application {@code demo-app}, the Kafka broker, and the server certificate valid for
+   * loopback plus {@code extraServerNames}.
    */
   public static PkiSpec strongroom(List<String> extraServerNames) {
     Builder b = builder();
