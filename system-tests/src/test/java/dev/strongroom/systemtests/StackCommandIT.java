@@ -136,10 +136,10 @@ class StackCommandIT {
     JsonNode db = stack.get("db");
     assertEquals("mariadb-10.11", db.get("dialect").asText());
     assertEquals("127.0.0.1", db.get("host").asText());
-    assertEquals(Set.of("app_user", "auditor", "migration"), names(db.get("identities")));
+    assertEquals(Set.of("app_user", "auditor", "migration", "backup"), names(db.get("identities")));
     String port = db.get("port").asText();
     String ca = db.get("caCert").asText();
-    for (String id : List.of("app_user", "auditor", "migration")) {
+    for (String id : List.of("app_user", "auditor", "migration", "backup")) {
       JsonNode ck = db.get("identities").get(id);
       Cli.Result ok =
           Cli.exec(

@@ -54,6 +54,8 @@ public class AnchorWatch {
   private final AtomicLong writer = new AtomicLong(0);
   private final AtomicLong anchoredSize = new AtomicLong(-1);
   private final AtomicLong pendingAnchors = new AtomicLong(0);
+  private final java.util.concurrent.atomic.AtomicBoolean standby =
+      new java.util.concurrent.atomic.AtomicBoolean(false);
   private ScheduledExecutorService executor;
   private AuditMonitor monitor;
   private AuditorJdbc jdbc;
@@ -144,6 +146,7 @@ public class AnchorWatch {
     try {
       AuditMonitor.Tick t = monitor.tick();
       writer.set(t.writer() ? 1 : 0);
+      standby.set(!t.writer());
       verifiedSeq.set(t.verifiedSeq());
       if (t.anchored() != null && t.anchored().recorded() != null) {
         anchoredSize.set(t.anchored().recorded().size());
@@ -165,6 +168,16 @@ public class AnchorWatch {
             Topics.SECURITY_ALERTS,
             signer.source().getBytes(StandardCharsets.UTF_8),
             signed.bytes()));
+  }
+
+  /**
+   * True when the watch runs and its last completed tick found another instance holding the lease:
+   * a standby, which leaves scheduled work (the backup) to the writer. A tick that failed (the
+   * database unreachable) leaves the answer as it was, so an outage does not silence the writer's
+   * backup: it runs and its failure is alerted.
+   */
+  public boolean standby() {
+    return standby.get();
   }
 
   /** The newest checkpoint in the WORM store (any instance may serve it), if it publishes. */

@@ -70,7 +70,7 @@ import picocli.CommandLine.ParentCommand;
  */
 final class BackupCommands {
   /** The backup signing key (PKCS#8 PEM, 0600) in the stack's key directory. */
-  static final String BACKUP_SIGNING_KEY = "backup-signing.key.pem";
+  static final String BACKUP_SIGNING_KEY = DevKeys.BACKUP_SIGNING_KEY;
 
   /** The last drill report (JSON), kept as evidence; {@code prove} adds it to its bundle. */
   static final String DRILL_LATEST = "restore-drill-latest.json";

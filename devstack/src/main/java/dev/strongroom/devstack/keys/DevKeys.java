@@ -87,6 +87,13 @@ public final class DevKeys {
   /** File name of the crypto-service's HPKE (X25519) key. */
   public static final String SEALING_KEY = "crypto-sealing.key.pem";
 
+  /**
+   * File name of the backup signing key (Ed25519, PKCS#8 PEM, 0600): made by the first {@code
+   * backup} or {@code up}, kept across {@code up}s; the command and the audit-anchor-service's
+   * schedule sign with it, restores trust its public half.
+   */
+  public static final String BACKUP_SIGNING_KEY = "backup-signing.key.pem";
+
   /** File name of the development KEK keyring (InsecureLocalKeyring). */
   public static final String DEV_KEYRING = "dev-kek.keyring";
 

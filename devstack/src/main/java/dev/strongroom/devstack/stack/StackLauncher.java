@@ -181,6 +181,31 @@ public final class StackLauncher {
           args.add("-Dstrongroom.audit-anchor.worm.kind=local-dir");
           args.add("-Dstrongroom.audit-anchor.worm.location=" + worm);
           args.add("-Dstrongroom.audit-anchor.log-key=" + logKey.keyFile());
+          // the nightly backup (docs/backups.md): as the backup identity over mutual TLS, the
+          // key wrapped by the stack's KMS, signed with the stack's backup key, create-only to
+          // the same WORM store as the checkpoints and as ./strongroom backup
+          StackDescriptor.CertKey backup = db.identities().get("backup");
+          Path backupKey = state.resolve("keys").resolve(DevKeys.BACKUP_SIGNING_KEY);
+          if (!Files.exists(backupKey)) {
+            dev.strongroom.provisioner.os.SecureFiles.writeText(
+                backupKey,
+                dev.strongroom.contracts.keys.SigningKey.generate().toPem(),
+                dev.strongroom.provisioner.os.SecureFiles.SECRET);
+          }
+          args.add("-Dstrongroom.backup.enabled=true");
+          args.add("-Dstrongroom.backup.schedule=daily@02:00");
+          args.add("-Dstrongroom.backup.work-dir=" + state.resolve("backup-work-service"));
+          args.add("-Dstrongroom.backup.signing-key=" + backupKey);
+          args.add("-Dstrongroom.backup.kms.kind=INSECURE_LOCAL_KEYRING");
+          args.add("-Dstrongroom.backup.kms.key-name=" + DevKeys.DEV_KEK_NAME);
+          args.add(
+              "-Dstrongroom.backup.kms.keyring-file="
+                  + state.resolve("keys").resolve(DevKeys.DEV_KEYRING));
+          args.add("-Dstrongroom.backup.db.host=" + db.host());
+          args.add("-Dstrongroom.backup.db.port=" + db.port());
+          args.add("-Dstrongroom.backup.db.ca-cert=" + db.caCert());
+          args.add("-Dstrongroom.backup.db.cert=" + backup.cert());
+          args.add("-Dstrongroom.backup.db.key=" + backup.key());
         }
         if (s == ServiceModule.PROOF) {
           // proofs on request (strongroom.proof.requests), bundles beside prove's

@@ -68,6 +68,7 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
   private EmbeddedKafka kafka;
   private String service;
   private boolean withDatabase;
+  private String backupSchedule;
   private TestDatabase database;
 
   /**
@@ -100,7 +101,15 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
     withDatabase =
         Boolean.parseBoolean(
             initArgs.getOrDefault("database", Boolean.toString("data-service".equals(service))));
+    backupSchedule = initArgs.getOrDefault("backup-schedule", "PT20S");
   }
+
+  /**
+   * The backup signing key the audit-anchor-service signs scheduled backups with, when it runs
+   * against a database (init arg {@code database=true}; schedule: init arg {@code backup-schedule},
+   * default {@code PT20S}); backups go to {@code <keys>/../worm}.
+   */
+  public static final String BACKUP_SIGNING_KEY = "backup-signing.key.pem";
 
   /** Strong references: JUL keeps loggers weakly, and a collected logger forgets its level. */
   private static final java.util.List<java.util.logging.Logger> QUIET = new java.util.ArrayList<>();
@@ -147,6 +156,21 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
       }
       if (database != null && "data-service".equals(service)) {
         config.putAll(database.dataServiceConfig());
+      }
+      if (database != null && "audit-anchor-service".equals(service)) {
+        Path signing = keys.registryFile().resolveSibling(BACKUP_SIGNING_KEY);
+        dev.strongroom.provisioner.os.SecureFiles.writeText(
+            signing,
+            dev.strongroom.contracts.keys.SigningKey.generate().toPem(),
+            dev.strongroom.provisioner.os.SecureFiles.SECRET);
+        config.putAll(
+            database.backupServiceConfig(
+                backupSchedule,
+                dir.resolve("worm"),
+                dir.resolve("backup-work"),
+                signing,
+                DevKeys.DEV_KEK_NAME,
+                keys.registryFile().resolveSibling(DevKeys.DEV_KEYRING)));
       }
       if (database != null && "proof-service".equals(service)) {
         config.putAll(

@@ -98,6 +98,34 @@ public final class TestDatabase implements AutoCloseable {
     return c;
   }
 
+  /**
+   * The audit-anchor-service's scheduled backup ({@code strongroom.backup.*}, docs/backups.md) for
+   * this database: as the {@code backup} identity over mutual TLS, every {@code schedule}, the
+   * backup key wrapped by the development keyring {@code keyring} (KEK {@code kekName}), signed
+   * with {@code signingKey}, into the WORM directory {@code worm} (the service's {@code
+   * strongroom.audit-anchor.worm.*}).
+   */
+  public Map<String, String> backupServiceConfig(
+      String schedule, Path worm, Path workDir, Path signingKey, String kekName, Path keyring) {
+    Credential backup = pki.client("backup");
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("strongroom.backup.enabled", "true");
+    c.put("strongroom.backup.schedule", schedule);
+    c.put("strongroom.backup.work-dir", workDir.toString());
+    c.put("strongroom.backup.signing-key", signingKey.toString());
+    c.put("strongroom.backup.kms.kind", "INSECURE_LOCAL_KEYRING");
+    c.put("strongroom.backup.kms.key-name", kekName);
+    c.put("strongroom.backup.kms.keyring-file", keyring.toString());
+    c.put("strongroom.backup.db.host", "127.0.0.1");
+    c.put("strongroom.backup.db.port", Integer.toString(instance.port()));
+    c.put("strongroom.backup.db.ca-cert", pki.caCertPem().toString());
+    c.put("strongroom.backup.db.cert", backup.certPem().toString());
+    c.put("strongroom.backup.db.key", backup.keyPem().toString());
+    c.put("strongroom.audit-anchor.worm.kind", "local-dir");
+    c.put("strongroom.audit-anchor.worm.location", worm.toString());
+    return c;
+  }
+
   @Override
   public void close() {
     instance.stop();

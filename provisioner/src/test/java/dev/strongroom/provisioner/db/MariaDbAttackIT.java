@@ -295,11 +295,12 @@ class MariaDbAttackIT {
   // ------------------------------------------------------------------ accounts and surface
 
   @Test
-  void accounts_areExactlyInstallerSystemAndTheThreeIdentities() {
+  void accounts_areExactlyInstallerSystemAndTheIdentities() {
     assertEquals(
         List.of(
             "'app_user'@'127.0.0.1'",
             "'auditor'@'127.0.0.1'",
+            "'backup'@'127.0.0.1'",
             "'mariadb.sys'@'localhost'",
             "'migration'@'127.0.0.1'",
             "'root'@'localhost'"),
