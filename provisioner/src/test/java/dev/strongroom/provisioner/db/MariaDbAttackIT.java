@@ -279,17 +279,22 @@ class MariaDbAttackIT {
   /**
    * root exists only at 'localhost' (socket) and authenticates only via unix_socket. Over TCP there
    * is no root account at all; MariaDB then runs a fake authentication that borrows the plugin of
-   * an existing account, so the refusal is 1698 (unix_socket's "no password" denial) rather than
-   * 1045.
+   * an existing account, picked by a hash of the name over the account list: 1698 (unix_socket's
+   * "no password" denial) when it borrows root's, 1045 when it borrows a certificate identity's.
+   * Which one is an artefact of the account list (adding the {@code backup} identity moved it from
+   * 1698 to 1045); the refusal, its SQLSTATE and the account it names are what matter.
    */
   @Test
   void rootOverTcp_refused_evenWithValidCert() {
-    assertEquals(
-        new ServerError(1698, "28000", "Access denied for user 'root'@'127.0.0.1'"),
-        refusal(tls("root", pki.client("operator"))));
-    assertEquals(
-        new ServerError(1698, "28000", "Access denied for user 'root'@'127.0.0.1'"),
-        refusal(ClientConnection.tcp(db.port(), "root").tls(pki.caCertPem(), null, null)));
+    for (ClientConnection c :
+        List.of(
+            tls("root", pki.client("operator")),
+            ClientConnection.tcp(db.port(), "root").tls(pki.caCertPem(), null, null))) {
+      ServerError e = refusal(c);
+      assertTrue(Set.of(1045, 1698).contains(e.code()), e.toString());
+      assertEquals("28000", e.sqlState(), e.toString());
+      assertTrue(e.message().startsWith("Access denied for user 'root'@'127.0.0.1'"), e.toString());
+    }
   }
 
   // ------------------------------------------------------------------ accounts and surface
