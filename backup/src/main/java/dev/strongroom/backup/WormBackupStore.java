@@ -38,7 +38,7 @@ public final class WormBackupStore implements BackupStore {
   @Override
   public InputStream open(String name) {
     return new ByteArrayInputStream(
-        worm.find(name)
+        read(() -> worm.find(name), name)
             .orElseThrow(
                 () ->
                     new BackupException(
@@ -47,13 +47,26 @@ public final class WormBackupStore implements BackupStore {
 
   @Override
   public boolean exists(String name) {
-    return worm.exists(name);
+    return read(() -> worm.exists(name), name);
+  }
+
+  /** A store that cannot be read is STORE_FAILED, like one that cannot be written. */
+  private <T> T read(java.util.function.Supplier<T> op, String name) {
+    try {
+      return op.get();
+    } catch (WormStoreException e) {
+      throw new BackupException(
+          BackupException.Reason.STORE_FAILED,
+          name,
+          "cannot read " + describe() + ": " + e.getMessage(),
+          e);
+    }
   }
 
   @Override
   public List<String> backupIds() {
     TreeSet<String> ids = new TreeSet<>();
-    for (String n : worm.list(PREFIX)) {
+    for (String n : read(() -> worm.list(PREFIX), null)) {
       String rest = n.substring(PREFIX.length());
       int slash = rest.indexOf('/');
       if (slash > 0) {
