@@ -29,10 +29,28 @@ public final class WormBackupStore implements BackupStore {
       worm.put(name, Files.readAllBytes(file));
     } catch (WormConflictException e) {
       throw new BackupException(
-          BackupException.Reason.STORE_FAILED, name, "other bytes exist under this name", e);
+          BackupException.Reason.STORE_FAILED,
+          part(name),
+          "other bytes exist under " + name + " in " + describe(),
+          e);
     } catch (WormStoreException | IOException e) {
-      throw new BackupException(BackupException.Reason.STORE_FAILED, name, e.getMessage(), e);
+      throw new BackupException(
+          BackupException.Reason.STORE_FAILED,
+          part(name),
+          "cannot write " + name + " to " + describe() + ": " + e.getMessage(),
+          e);
     }
+  }
+
+  /** A refusal names the part relative to its backup's directory ({@link BackupException#part}). */
+  static String part(String name) {
+    if (name != null && name.startsWith(PREFIX)) {
+      int slash = name.indexOf('/', PREFIX.length());
+      if (slash > 0) {
+        return name.substring(slash + 1);
+      }
+    }
+    return name;
   }
 
   @Override
@@ -57,8 +75,8 @@ public final class WormBackupStore implements BackupStore {
     } catch (WormStoreException e) {
       throw new BackupException(
           BackupException.Reason.STORE_FAILED,
-          name,
-          "cannot read " + describe() + ": " + e.getMessage(),
+          part(name),
+          "cannot read " + (name == null ? "" : name + " in ") + describe() + ": " + e.getMessage(),
           e);
     }
   }

@@ -75,6 +75,35 @@ class BackupIdentityIT {
     }
   }
 
+  /**
+   * The one thing its grants allow beyond reading (EVENT, which mariadb-dump's SHOW EVENTS needs):
+   * altering events. Not refused, so caught: dropping the audit sealer is SCHEMA_DRIFT in the audit
+   * watch's drift state, as the rename bypass is for migration.
+   */
+  @Test
+  void backupIdentity_droppingTheSealerEvent_isCaughtAsDrift() {
+    assertEquals(
+        "",
+        t.db
+            .sql("SELECT kind FROM strongroom_audit.audit_schema_drift WHERE kind = 'event'")
+            .stdout()
+            .strip(),
+        "no event drift after the install");
+    ClientResult r =
+        t.db
+            .client()
+            .execute(t.backupIdentity().login(), "DROP EVENT strongroom_audit.audit_sealer");
+    assertTrue(r.ok(), r.stderr());
+    assertEquals(
+        "missing event strongroom_audit.audit_sealer",
+        t.db
+            .sql(
+                "SELECT CONCAT(change_kind, ' ', kind, ' ', object)"
+                    + " FROM strongroom_audit.audit_schema_drift WHERE kind = 'event'")
+            .stdout()
+            .strip());
+  }
+
   /** Every write, DDL, account, binary-log and server change the identity tries is refused. */
   @Test
   void backupIdentity_cannotWriteDropGrantPurgeOrReconfigure() {
@@ -87,6 +116,7 @@ class BackupIdentityIT {
             "TRUNCATE TABLE strongroom_audit.audit_events",
             "DROP TABLE strongroom.users",
             "CREATE TABLE strongroom.sr_probe (x INT)",
+            "DROP TRIGGER strongroom.users_audit_delete",
             "CALL strongroom.security_clear_tenant()",
             "CREATE USER 'sr_probe'@'127.0.0.1'",
             "GRANT SELECT ON strongroom.* TO 'auditor'@'127.0.0.1'",

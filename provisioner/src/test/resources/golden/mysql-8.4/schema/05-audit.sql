@@ -102,6 +102,11 @@ GRANT SELECT, TRIGGER ON strongroom.users TO 'audit_definer'@'localhost';
 GRANT SELECT, TRIGGER ON strongroom.record_decrypts TO 'audit_definer'@'localhost';
 -- read-only, for the schema-drift view below (who holds what on the two schemas)
 GRANT SELECT ON mysql.db TO 'audit_definer'@'localhost';
+-- EVENT on the other two schemas: information_schema.EVENTS shows an event only to a holder of EVENT on its schema, and
+-- the drift view must see the binding-purge event and any event another account (backup holds EVENT, for the dump's
+-- SHOW EVENTS) creates, alters or drops. No routine of audit_definer's creates or changes an event.
+GRANT EVENT ON strongroom.* TO 'audit_definer'@'localhost';
+GRANT EVENT ON strongroom_security.* TO 'audit_definer'@'localhost';
 GRANT SELECT ON mysql.tables_priv TO 'audit_definer'@'localhost';
 GRANT SELECT ON mysql.procs_priv TO 'audit_definer'@'localhost';
 
@@ -333,7 +338,8 @@ END$$
 DELIMITER ;
 
 -- The live state the installer is responsible for (SCHEMA_DRIFT compares it with audit_schema_baseline): every audited
--- table and column, every trigger and audit routine (the body by SHA-256), and every grant on the two schemas. Seen
+-- table and column, every trigger and audit routine (the body by SHA-256), every event of the three schemas (the audit
+-- sealer, the binding purge: definer, schedule, status and body by SHA-256), and every grant on the two schemas. Seen
 -- with audit_definer's privileges: the audited tables by name (a table renamed away and recreated shows up as the new
 -- one without triggers), the audit schema, and the grant tables read-only.
 CREATE OR REPLACE ALGORITHM = TEMPTABLE DEFINER = 'audit_definer'@'localhost' SQL SECURITY DEFINER VIEW strongroom_audit.audit_schema_state (kind, object, detail) AS
@@ -354,6 +360,11 @@ CREATE OR REPLACE ALGORITHM = TEMPTABLE DEFINER = 'audit_definer'@'localhost' SQ
   SELECT 'routine', CONCAT(r.ROUTINE_SCHEMA, '.', r.ROUTINE_NAME),
          CONCAT(r.ROUTINE_TYPE, ' ', r.DEFINER, ' ', r.SECURITY_TYPE, ' ', SHA2(IFNULL(r.ROUTINE_DEFINITION, ''), 256))
     FROM information_schema.ROUTINES r WHERE r.ROUTINE_SCHEMA = 'strongroom_audit'
+  UNION ALL
+  SELECT 'event', CONCAT(e.EVENT_SCHEMA, '.', e.EVENT_NAME),
+         CONCAT(e.DEFINER, ' ', e.EVENT_TYPE, ' ', IFNULL(e.INTERVAL_VALUE, '-'), ' ', IFNULL(e.INTERVAL_FIELD, '-'), ' ',
+                e.ON_COMPLETION, ' ', e.STATUS, ' ', SHA2(e.EVENT_DEFINITION, 256))
+    FROM information_schema.EVENTS e WHERE e.EVENT_SCHEMA IN ('strongroom', 'strongroom_audit', 'strongroom_security')
   UNION ALL
   SELECT 'grant', CONCAT(d.User, '@', d.Host, ' ', d.Db, '.*'),
          CONCAT_WS(',', IF(d.Select_priv = 'Y', 'SELECT', NULL), IF(d.Insert_priv = 'Y', 'INSERT', NULL),

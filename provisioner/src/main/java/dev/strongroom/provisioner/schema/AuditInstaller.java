@@ -73,15 +73,23 @@ public final class AuditInstaller {
   public static String script(Dialect dialect, Options options) {
     StringBuilder sb = new StringBuilder(SchemaDialect.prelude(dialect));
     for (String name : SCRIPTS) {
+      if (name.equals(BASELINE)) {
+        // the sealer event before the baseline: the drift state lists events, and the baseline
+        // must hold the one the install leaves behind
+        sb.append(
+            SchemaDialect.render(dialect, "audit sealer event", schedulerStatements(options)));
+      }
       sb.append("\n-- ")
           .append(name)
           .append('\n')
           .append(SchemaDialect.render(dialect, name, part(name)))
           .append('\n');
     }
-    sb.append(SchemaDialect.render(dialect, "audit sealer event", schedulerStatements(options)));
     return sb.toString();
   }
+
+  /** The last part: the drift baseline, taken after everything else the install leaves. */
+  static final String BASELINE = "07-audit-baseline.sql";
 
   /**
    * The sealer event's statements (MariaDB form): drop it, or replace it and switch the scheduler
