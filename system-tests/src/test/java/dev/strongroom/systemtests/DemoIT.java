@@ -39,7 +39,7 @@ class DemoIT {
     JsonNode result = r.json();
     assertTrue(result.get("passed").asBoolean(), r.out());
     List<String> names = result.findValuesAsText("name");
-    assertEquals(20, names.size(), r.out());
+    assertEquals(21, names.size(), r.out());
     for (JsonNode step : result.get("steps")) {
       assertTrue(step.get("ok").asBoolean(), step.toString());
     }
@@ -52,6 +52,10 @@ class DemoIT {
         "audit history is not the auditor's to delete");
     assertTrue(result.toString().contains("name=Alice Example"), "the client-plane part ran");
     assertTrue(result.toString().contains("STORED (one row"), "the data-service stored the record");
+    assertEquals(
+        "prove: every control passes or is not-applicable",
+        names.get(names.size() - 1),
+        "the demo ends with prove");
 
     assertEquals("{\"version\":1}", Files.readString(marker), "the operator's state is untouched");
     assertEquals(before, demoDirs(), "the demo removed its state directory");

@@ -90,6 +90,7 @@ class StackCommandIT {
         Cli.run(state, "token", "acme", "--ttl", "PT2H").exit(),
         "lifetime over 1 h is a usage error");
     databaseBindsTheTenantOfATokenFromTheCommand(stack, tokenText);
+    provePassesOnTheStack();
 
     Cli.Result again = Cli.run(state, "up");
     assertEquals(0, again.exit());
@@ -305,6 +306,35 @@ class StackCommandIT {
       c.poll(Duration.ofSeconds(3)); // authorized: no exception; the topic may well be empty
       assertTrue(c.assignment().size() + c.subscription().size() > 0);
     }
+  }
+
+  /**
+   * DESIGN §7 {@code prove} on the stack {@code up} started: every control passes but the four host
+   * controls (not-applicable off a hardened VM), the chain against the anchor service's checkpoints
+   * included; {@code evidence.latest} names the bundle, which verifies.
+   */
+  private void provePassesOnTheStack() throws Exception {
+    Cli.Result p = Cli.run(state, "prove", "--json");
+    assertEquals(0, p.exit(), p.out() + p.err());
+    JsonNode j = p.json();
+    Set<String> notPass = new TreeSet<>();
+    for (JsonNode c : j.get("controls")) {
+      if (!c.get("status").asText().equals("pass")) {
+        notPass.add(c.get("id").asText() + " " + c.get("status").asText());
+      }
+    }
+    assertEquals(
+        Set.of(
+            "SR-HOST-F2B-01 not-applicable",
+            "SR-HOST-FIPS-01 not-applicable",
+            "SR-HOST-FW-01 not-applicable",
+            "SR-HOST-MAC-01 not-applicable"),
+        notPass,
+        p.out());
+    JsonNode after = CanonicalJson.parse(Files.readAllBytes(state.resolve("stack.json")));
+    assertEquals(j.get("bundle").asText(), after.at("/evidence/latest").asText());
+    Cli.Result v = Cli.run(state, "verify-bundle", j.get("bundle").asText());
+    assertEquals(0, v.exit(), v.out() + v.err());
   }
 
   /** Every directory under the state directory is 0700 and every file 0600 (issue 11). */

@@ -3,8 +3,6 @@ package dev.strongroom.devstack.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.strongroom.audit.note.Ed25519NoteVerifier;
-import dev.strongroom.audit.worm.LocalDirWormStore;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.keys.RegisteredKey;
@@ -12,18 +10,14 @@ import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.devstack.keys.DevKeys;
 import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.stack.StackException;
+import dev.strongroom.devstack.stack.StackProof;
 import dev.strongroom.proof.bundle.BundleFiles;
 import dev.strongroom.proof.bundle.BundleVerifier;
 import dev.strongroom.proof.bundle.BundleWriter;
 import dev.strongroom.proof.bundle.Ed25519Pem;
 import dev.strongroom.proof.check.CheckResult;
 import dev.strongroom.proof.drift.Drift;
-import dev.strongroom.proof.run.AnchoredLog;
-import dev.strongroom.proof.run.DbTarget;
-import dev.strongroom.proof.run.HostFacts;
-import dev.strongroom.proof.run.ProofContext;
 import dev.strongroom.proof.run.ProofReport;
-import dev.strongroom.proof.run.ProofRunner;
 import dev.strongroom.proof.run.StandardCatalogue;
 import dev.strongroom.proof.waiver.Waiver;
 import dev.strongroom.proof.waiver.WaiverException;
@@ -34,18 +28,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -126,22 +117,7 @@ final class ProofCommands {
           return refused("--waivers " + waivers, e.getMessage(), null);
         }
       }
-      Optional<DbTarget> db = stack.db().map(ProofCommands::target);
-      Path scratch = Files.createTempDirectory(Path.of("/tmp"), "sr-prove-");
-      ProofReport report;
-      try {
-        ProofContext ctx =
-            new ProofContext(
-                db,
-                Optional.of(keys.tenantTokens(Clock.systemUTC())),
-                anchoredLog(stack),
-                HostFacts.detect(),
-                scratch,
-                Clock.systemUTC());
-        report = new ProofRunner(StandardCatalogue.create()).run(ctx);
-      } finally {
-        deleteTree(scratch);
-      }
+      ProofReport report = StackProof.run(stack, keys);
       Map<String, byte[]> extra = new LinkedHashMap<>();
       Waivers.Applied applied = null;
       if (waiverFile != null) {
@@ -450,39 +426,6 @@ final class ProofCommands {
     }
   }
 
-  /**
-   * The anchored audit log of {@code stack.json} ({@code worm.*}, {@code audit.verifierKey}) for
-   * SR-DB-AUD-04; empty (the control is then not-applicable) without them, or for a store this
-   * command cannot read ({@code gcs}: verify it where the bucket is reachable).
-   */
-  static Optional<AnchoredLog> anchoredLog(StackDescriptor stack) {
-    if (stack.worm().isEmpty()
-        || stack.audit().isEmpty()
-        || !stack.worm().get().kind().equals("local-dir")) {
-      return Optional.empty();
-    }
-    String location = stack.worm().get().location();
-    return Optional.of(
-        new AnchoredLog(
-            LocalDirWormStore.open(Path.of(location)),
-            Ed25519NoteVerifier.parse(stack.audit().get().verifierKey()),
-            "local-dir:" + location));
-  }
-
-  static DbTarget target(StackDescriptor.Db d) {
-    Map<String, DbTarget.CertKey> ids = new LinkedHashMap<>();
-    d.identities().forEach((n, ck) -> ids.put(n, new DbTarget.CertKey(ck.cert(), ck.key())));
-    return new DbTarget(
-        d.host(),
-        d.port(),
-        Optional.of(d.socket()),
-        d.dialect(),
-        d.database(),
-        Optional.of(d.dataDir()),
-        d.caCert(),
-        ids);
-  }
-
   /** Sets {@code evidence.latest} in stack.json, keeping every other member as it is. */
   static void recordLatest(Path stackFile, Path bundle) throws IOException {
     ObjectNode root = (ObjectNode) CanonicalJson.parse(Files.readAllBytes(stackFile));
@@ -493,11 +436,5 @@ final class ProofCommands {
     Path tmp = Files.createTempFile(stackFile.getParent(), ".stack-", ".tmp");
     Files.write(tmp, bytes);
     Files.move(tmp, stackFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> s = Files.walk(root)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 }

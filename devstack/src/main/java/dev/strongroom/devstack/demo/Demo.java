@@ -18,6 +18,11 @@ import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
 import dev.strongroom.devstack.keys.DevKeys;
 import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.stack.StackLauncher;
+import dev.strongroom.devstack.stack.StackProof;
+import dev.strongroom.proof.bundle.BundleWriter;
+import dev.strongroom.proof.check.CheckResult;
+import dev.strongroom.proof.check.Status;
+import dev.strongroom.proof.run.ProofReport;
 import dev.strongroom.provisioner.db.ClientConnection;
 import dev.strongroom.provisioner.db.ClientResult;
 import dev.strongroom.provisioner.db.MariaDbBinaries;
@@ -87,6 +92,7 @@ public final class Demo {
       up.stack().db().ifPresent(db -> procOnly(db, keys, print));
       scenario(launcher, up.stack().kafkaBootstrap(), keys, print);
       clientPlane(launcher, up.stack(), keys, print);
+      prove(state, up.stack(), keys, print);
       long passed = steps.stream().filter(Step::ok).count();
       say(
           print,
@@ -550,6 +556,49 @@ public final class Demo {
           replayOk,
           replayObserved);
     }
+  }
+
+  /**
+   * The demo ends as an assessor would: {@code prove} on the demo's stack, its table, and the
+   * signed bundle it wrote.
+   */
+  private void prove(Path state, StackDescriptor stack, DevKeys keys, boolean print)
+      throws IOException {
+    say(print, "\nEvery control, each checked by attack or measurement (./strongroom prove):");
+    ProofReport report = StackProof.run(stack, keys);
+    for (CheckResult r : report.results()) {
+      say(
+          print,
+          String.format(
+              java.util.Locale.ROOT,
+              "   %-15s %-14s %s",
+              r.control().id(),
+              r.status().wireName(),
+              r.detail()));
+    }
+    BundleWriter.Written w =
+        BundleWriter.write(
+            report,
+            keys.key("proof-service"),
+            state.resolve("evidence").resolve("proof-" + report.runId() + ".tar.gz"),
+            Map.of());
+    StringBuilder counts = new StringBuilder();
+    report
+        .counts()
+        .forEach((k, n) -> counts.append(k.wireName()).append('=').append(n).append(' '));
+    List<String> failing =
+        report.results().stream()
+            .filter(r -> r.status() == Status.FAIL || r.status() == Status.ERROR)
+            .map(r -> r.control().id())
+            .toList();
+    step(
+        print,
+        "prove: every control passes or is not-applicable",
+        report.passed(),
+        counts.toString().trim()
+            + (failing.isEmpty() ? "" : "; failing " + failing)
+            + "; signed bundle, manifest sha256 "
+            + w.manifestSha256());
   }
 
   private static ObjectNode data() {
