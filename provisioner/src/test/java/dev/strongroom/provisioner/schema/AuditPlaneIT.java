@@ -164,7 +164,8 @@ class AuditPlaneIT {
   void theAnchorLease_admitsOneWriter_andFencesALapsedOne() throws InterruptedException {
     assertEquals(
         List.of("1", "svc-a", "1"),
-        t.ok("auditor", "CALL strongroom_audit.audit_lease_acquire('svc-a', 1500)")
+        // a lease long enough for the steps below on a loaded machine; it is shortened to lapse
+        t.ok("auditor", "CALL strongroom_audit.audit_lease_acquire('svc-a', 60000)")
             .rows()
             .get(0)
             .subList(0, 3));
@@ -194,7 +195,15 @@ class AuditPlaneIT {
             "SR-AUDIT-BAD-ANCHOR: size shrinks or passes the chain head, or a field is missing"),
         t.refusal("auditor", append("svc-a", 1, 2, 1_000_000, root, "cp/2")),
         "past the chain head");
-    Thread.sleep(1700); // let svc-a's lease lapse (it does not renew)
+    // svc-a renews with the shortest ttl (same epoch), then lets it lapse (it does not renew)
+    assertEquals(
+        List.of("1", "svc-a", "1"),
+        t.ok("auditor", "CALL strongroom_audit.audit_lease_acquire('svc-a', 500)")
+            .rows()
+            .get(0)
+            .subList(0, 3),
+        "the holder renews without a new epoch");
+    Thread.sleep(700);
     assertEquals(
         List.of("1", "svc-b", "2"),
         t.ok("auditor", "CALL strongroom_audit.audit_lease_acquire('svc-b', 5000)")
