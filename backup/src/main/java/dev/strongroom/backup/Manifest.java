@@ -123,9 +123,7 @@ public record Manifest(
                 text(p, "name"), text(p, "kind"), text(p, "sha256"), p.path("bytes").asLong()));
       }
       Map<String, Long> tables = new LinkedHashMap<>();
-      o.path("tables")
-          .fields()
-          .forEachRemaining(e -> tables.put(e.getKey(), e.getValue().asLong()));
+      o.path("tables").properties().forEach(e -> tables.put(e.getKey(), e.getValue().asLong()));
       JsonNode a = o.path("audit");
       JsonNode key = o.path("key");
       return new Manifest(

@@ -48,9 +48,6 @@ public final class Restorer {
   private static final DateTimeFormatter BINLOG_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
-  private static final java.util.regex.Pattern SCHEMA_GRANT =
-      java.util.regex.Pattern.compile("^GRANT .* ON (\\*|`[^`]+`)\\.\\* TO ");
-
   private final DbTools tools;
   private final MariaDbBinaries binaries;
 
@@ -338,7 +335,8 @@ public final class Restorer {
               args.add(tools.binlog().toString());
               args.add("--no-defaults");
               if (!started) {
-                if (m != base || !file.equals(base.snapshotBinlogFile())) {
+                if (!m.backupId().equals(base.backupId())
+                    || !file.equals(base.snapshotBinlogFile())) {
                   continue; // before the dump's coordinates
                 }
                 args.add("--start-position=" + base.snapshotBinlogPosition());

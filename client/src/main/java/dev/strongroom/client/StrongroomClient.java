@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,6 +36,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -157,16 +159,18 @@ public final class StrongroomClient implements AutoCloseable {
     if (earlier != null) {
       throw new IllegalArgumentException("request " + requestId + " is already awaited");
     }
-    producer.send(
-        new ProducerRecord<>(
-            Topics.ENCRYPT_REQUESTS,
-            tenant.getBytes(StandardCharsets.UTF_8),
-            signer.sign(EventCatalog.ENCRYPT_REQUESTED, tenant, request.toData()).bytes()),
-        (meta, err) -> {
-          if (err != null && pending.remove(requestId, done)) {
-            done.completeExceptionally(err);
-          }
-        });
+    // A failed send completes `done` exceptionally in the callback; success is the verified result.
+    Future<RecordMetadata> unused =
+        producer.send(
+            new ProducerRecord<>(
+                Topics.ENCRYPT_REQUESTS,
+                tenant.getBytes(StandardCharsets.UTF_8),
+                signer.sign(EventCatalog.ENCRYPT_REQUESTED, tenant, request.toData()).bytes()),
+            (meta, err) -> {
+              if (err != null && pending.remove(requestId, done)) {
+                done.completeExceptionally(err);
+              }
+            });
     return done;
   }
 

@@ -100,7 +100,7 @@ class StoreFaultIT {
             .start();
     instances.add(p);
     HttpClient operator = stack.http("operator");
-    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
         throw new AssertionError(
@@ -170,7 +170,7 @@ class StoreFaultIT {
     assertEquals(n, rows("request_id LIKE '" + prefix + "-%'"), "one row per request");
     Map<String, Integer> perRequest = new HashMap<>();
     Map<String, Integer> statuses = new TreeMap<>();
-    for (StoreResult r : results(prefix, n, Duration.ofSeconds(180))) {
+    for (StoreResult r : results(prefix, n, Duration.ofMinutes(3))) {
       perRequest.merge(r.requestId(), 1, Integer::sum);
       statuses.merge(r.status().name(), 1, Integer::sum);
     }
@@ -222,14 +222,14 @@ class StoreFaultIT {
     long t0 = System.nanoTime();
     publish("kill", n, 8);
     Process a = start("a");
-    awaitRows("request_id LIKE 'kill-%'", n / 5, Duration.ofSeconds(300));
+    awaitRows("request_id LIKE 'kill-%'", n / 5, Duration.ofMinutes(5));
     start("b"); // joins the group: partitions are rebalanced midway
-    awaitRows("request_id LIKE 'kill-%'", n / 2, Duration.ofSeconds(300));
+    awaitRows("request_id LIKE 'kill-%'", n / 2, Duration.ofMinutes(5));
     long atKill = rows("request_id LIKE 'kill-%'");
     a.destroyForcibly(); // SIGKILL: no shutdown hook, the open transaction is left dangling
     assertTrue(a.waitFor(10, TimeUnit.SECONDS));
     start("a2"); // the killed instance restarted
-    awaitRows("request_id LIKE 'kill-%'", n, Duration.ofSeconds(600));
+    awaitRows("request_id LIKE 'kill-%'", n, Duration.ofMinutes(10));
     Map<String, Integer> statuses = assertExactlyOnce("kill", n);
     System.out.printf(
         "StoreFaultIT kill -9: %d records, killed at %d rows, %s, %.1f s%n",
@@ -242,12 +242,12 @@ class StoreFaultIT {
     long t0 = System.nanoTime();
     start("db");
     publish("dbrestart", n, 4);
-    awaitRows("request_id LIKE 'dbrestart-%'", n / 4, Duration.ofSeconds(300));
+    awaitRows("request_id LIKE 'dbrestart-%'", n / 4, Duration.ofMinutes(5));
     TestDatabase db = StrongroomTestResource.stack().database().orElseThrow();
     db.instance().stop(); // requests in flight meet a lost connection: retried, not rejected
     Thread.sleep(3_000);
     db.instance().start();
-    awaitRows("request_id LIKE 'dbrestart-%'", n, Duration.ofSeconds(300));
+    awaitRows("request_id LIKE 'dbrestart-%'", n, Duration.ofMinutes(5));
     Map<String, Integer> statuses = assertExactlyOnce("dbrestart", n);
     System.out.printf(
         "StoreFaultIT DB restart: %d records, %s, %.1f s%n",

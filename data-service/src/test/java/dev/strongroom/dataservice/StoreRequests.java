@@ -21,7 +21,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,6 +33,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -44,6 +49,7 @@ final class StoreRequests implements AutoCloseable {
   private final EventSigner signer;
   private final KafkaProducer<byte[], byte[]> producer;
   private final Map<String, String> dekIds = new HashMap<>();
+  private final Queue<Future<RecordMetadata>> sent = new ConcurrentLinkedQueue<>();
 
   StoreRequests(StrongroomTestResource.Stack stack) {
     this.stack = stack;
@@ -92,13 +98,25 @@ final class StoreRequests implements AutoCloseable {
 
   void publish(String tenant, StoreRequest request) {
     byte[] value = signer.sign(EventCatalog.STORE_REQUESTED, tenant, request.toData()).bytes();
-    producer.send(
-        new ProducerRecord<>(
-            Topics.STORE_REQUESTS, tenant.getBytes(StandardCharsets.UTF_8), value));
+    sent.add(
+        producer.send(
+            new ProducerRecord<>(
+                Topics.STORE_REQUESTS, tenant.getBytes(StandardCharsets.UTF_8), value)));
   }
 
+  /** Flushes, then fails if any send since the last flush failed (a test never loses a request). */
   void flush() {
     producer.flush();
+    for (Future<RecordMetadata> f; (f = sent.poll()) != null; ) {
+      try {
+        f.get();
+      } catch (ExecutionException e) {
+        throw new AssertionError("a request was not sent: " + e.getCause(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while flushing", e);
+      }
+    }
   }
 
   /** Result events (committed only), in order, until {@code expected} arrived or the timeout. */

@@ -194,7 +194,7 @@ class ProofServiceIT extends ServiceContract {
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+      long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
       while (System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           if (match.test(r)) {

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -132,7 +133,9 @@ public class AnchorWatch {
               t.setDaemon(true);
               return t;
             });
-    executor.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
+    // tick() catches and reports every exception, so no exception ends the schedule unseen
+    ScheduledFuture<?> unused =
+        executor.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
     LOG.infof(
         "audit watch started as %s every %d ms (lease %s)", holder, interval, config.leaseTtl());
   }

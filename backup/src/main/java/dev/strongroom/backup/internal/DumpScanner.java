@@ -2,6 +2,7 @@ package dev.strongroom.backup.internal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -85,7 +86,7 @@ public final class DumpScanner {
   }
 
   /** The chain's {@code curr_hash} by {@code seq}. */
-  public TreeMap<Long, String> chain() {
+  public NavigableMap<Long, String> chain() {
     return chain;
   }
 }

@@ -186,11 +186,11 @@ public final class VertxDataStore implements DataStore {
                               return work.apply(conn);
                             })
                         .eventually(
-                            (Void v) ->
+                            () ->
                                 conn.query("CALL security_clear_tenant()")
                                     .execute()
                                     .otherwiseEmpty()
-                                    .eventually((Void w) -> conn.close())));
+                                    .eventually(() -> conn.close())));
     try {
       return f.toCompletionStage()
           .toCompletableFuture()

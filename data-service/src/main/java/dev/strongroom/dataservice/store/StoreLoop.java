@@ -11,13 +11,16 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -111,7 +114,7 @@ public final class StoreLoop implements Runnable, AutoCloseable {
     } finally {
       healthy = false;
       try {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
         LOG.debugf("closing the consumer: %s", e.getMessage());
       }
@@ -171,7 +174,9 @@ public final class StoreLoop implements Runnable, AutoCloseable {
     try {
       producer.beginTransaction();
       for (ProducerRecord<byte[], byte[]> r : outputs) {
-        producer.send(r);
+        // commitTransaction() flushes and throws if any send of the transaction failed, so a
+        // failed send is never lost unseen: the batch is aborted and processed again
+        Future<RecordMetadata> unused = producer.send(r);
       }
       producer.sendOffsetsToTransaction(next, consumer.groupMetadata());
       producer.commitTransaction();

@@ -302,25 +302,27 @@ final class DataCommands {
                 tokens.get(t),
                 UuidCreator.getTimeOrderedEpoch().toString(),
                 fields);
-        f.whenComplete(
-            (r, err) -> {
-              window.release();
-              long now = System.nanoTime();
-              lastResult.set(now);
-              if (r == null) {
-                return;
-              }
-              latencies[idx] = now - start;
-              switch (r.status()) {
-                case STORED -> stored.incrementAndGet();
-                case DUPLICATE -> duplicate.incrementAndGet();
-                case REJECTED -> rejected.incrementAndGet();
-                default -> {}
-              }
-            });
-        all.add(f);
+        // allOf below waits for the callbacks too, so the counters are final when it completes
+        all.add(
+            f.whenComplete(
+                (r, err) -> {
+                  window.release();
+                  long now = System.nanoTime();
+                  lastResult.set(now);
+                  if (r == null) {
+                    return;
+                  }
+                  latencies[idx] = now - start;
+                  switch (r.status()) {
+                    case STORED -> stored.incrementAndGet();
+                    case DUPLICATE -> duplicate.incrementAndGet();
+                    case REJECTED -> rejected.incrementAndGet();
+                    default -> {}
+                  }
+                }));
       }
-      CompletableFuture<Void> done = CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
+      CompletableFuture<Void> done =
+          CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
       while (!done.isDone()) {
         try {
           done.get(1, TimeUnit.SECONDS);

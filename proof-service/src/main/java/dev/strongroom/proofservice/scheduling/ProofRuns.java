@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -142,8 +143,10 @@ public class ProofRuns {
               t.setDaemon(true);
               return t;
             });
-    executor.scheduleWithFixedDelay(
-        this::scheduledRun, d.toMillis(), d.toMillis(), TimeUnit.MILLISECONDS);
+    // scheduledRun() catches and reports every exception, so none ends the schedule unseen
+    ScheduledFuture<?> unused =
+        executor.scheduleWithFixedDelay(
+            this::scheduledRun, d.toMillis(), d.toMillis(), TimeUnit.MILLISECONDS);
     LOG.infof("proofs every %s and on request; bundles in %s", d, job.evidenceDir());
   }
 
