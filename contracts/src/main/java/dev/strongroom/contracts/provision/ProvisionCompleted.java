@@ -35,7 +35,7 @@ public record ProvisionCompleted(
     Instant finished,
     String bundleSha256,
     List<Step> steps,
-    Error error) {
+    Failure error) {
 
   /** The longest {@code detail} the schemas allow, in UTF-16 units (never more code points). */
   public static final int MAX_DETAIL = 1000;
@@ -77,8 +77,8 @@ public record ProvisionCompleted(
   }
 
   /** Why a run failed: a stable error code, the failed step if any, a line of detail. */
-  public record Error(String code, String step, String detail) {
-    public Error {
+  public record Failure(String code, String step, String detail) {
+    public Failure {
       Objects.requireNonNull(code, "code");
       detail = clip(Objects.requireNonNull(detail, "detail"));
     }
@@ -107,7 +107,7 @@ public record ProvisionCompleted(
     }
   }
 
-  public Optional<Error> errorIfFailed() {
+  public Optional<Failure> errorIfFailed() {
     return Optional.ofNullable(error);
   }
 
@@ -165,7 +165,7 @@ public record ProvisionCompleted(
         steps,
         e == null
             ? null
-            : new Error(
+            : new Failure(
                 e.get("code").asText(),
                 e.has("step") ? e.get("step").asText() : null,
                 e.get("detail").asText()));

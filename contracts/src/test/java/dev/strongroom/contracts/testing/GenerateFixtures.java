@@ -448,7 +448,7 @@ public final class GenerateFixtures {
                 t.plusSeconds(120),
                 sha,
                 List.of(),
-                new ProvisionCompleted.Error(
+                new ProvisionCompleted.Failure(
                     "UNAVAILABLE",
                     null,
                     "cannot connect to ssh://root@db2.example.internal: Connection refused"))

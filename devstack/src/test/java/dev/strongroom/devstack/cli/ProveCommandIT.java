@@ -429,7 +429,9 @@ class ProveCommandIT {
     Path bundle = Path.of(j.get("bundle").asText());
     assertEquals(0, run("verify-bundle", bundle.toString()).exit());
     Map<String, byte[]> files = BundleReader.read(bundle);
-    assertEquals(Files.readString(mixed), new String(files.get("waivers/waivers.json")));
+    assertEquals(
+        Files.readString(mixed),
+        new String(files.get("waivers/waivers.json"), StandardCharsets.UTF_8));
     assertTrue(files.containsKey("waivers/applied.json"));
     assertEquals(
         healthy.getFileName().toString(),
