@@ -67,7 +67,7 @@ import org.junit.jupiter.api.Test;
     initArgs = @ResourceArg(name = "service", value = "provisioner-service"),
     restrictToAnnotatedClass = true)
 class ProvisionerServiceIT extends ServiceContract {
-  private static final Duration WAIT = Duration.ofSeconds(120);
+  private static final Duration WAIT = Duration.ofMinutes(2);
 
   @Override
   protected Optional<String> inboundTopic() {
@@ -228,7 +228,7 @@ class ProvisionerServiceIT extends ServiceContract {
       String target = "ssh://root@127.0.0.1:" + dead;
       ProvisionCompleted c = run("dead-" + newId(), ProvisionMode.APPLY, target);
       assertEquals(ProvisionCompleted.Outcome.FAILED, c.outcome());
-      ProvisionCompleted.Error e = c.errorIfFailed().orElseThrow();
+      ProvisionCompleted.Failure e = c.errorIfFailed().orElseThrow();
       assertEquals("UNAVAILABLE", e.code());
       assertTrue(e.detail().startsWith("cannot connect to " + target + ": "), e.detail());
       assertTrue(c.steps().isEmpty(), c.steps().toString());

@@ -192,7 +192,7 @@ final class ProvisionDispatch {
       case WOULD_CHANGE -> "plan for " + c.target() + ": " + counts + " (nothing changed yet)";
       case NO_CHANGE -> "no change: " + c.target() + " already matches the bundle (" + counts + ")";
       case FAILED -> {
-        ProvisionCompleted.Error e = c.errorIfFailed().orElseThrow();
+        ProvisionCompleted.Failure e = c.errorIfFailed().orElseThrow();
         yield "FAILED on "
             + c.target()
             + e.stepIfAny().map(s -> " at step '" + s + "'").orElse("")

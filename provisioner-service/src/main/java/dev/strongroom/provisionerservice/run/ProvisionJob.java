@@ -115,7 +115,7 @@ public final class ProvisionJob {
               started,
               bundleSha256,
               steps,
-              new ProvisionCompleted.Error(e.code().code(), e.stepId(), e.detail()));
+              new ProvisionCompleted.Failure(e.code().code(), e.stepId(), e.detail()));
     } catch (StrongroomException e) {
       // cannot connect, host key not the pinned one, our key refused, the connection lost mid-run
       String step = reporter.current();
@@ -130,7 +130,7 @@ public final class ProvisionJob {
               started,
               bundleSha256,
               steps,
-              new ProvisionCompleted.Error(e.code().code(), step, detail(e)));
+              new ProvisionCompleted.Failure(e.code().code(), step, detail(e)));
     }
     SecureFiles.write(record, CanonicalJson.canonicalize(completed.toData()), SecureFiles.SECRET);
     return new Result(completed, false);
@@ -142,7 +142,7 @@ public final class ProvisionJob {
       Instant started,
       String bundleSha256,
       List<ProvisionCompleted.Step> steps,
-      ProvisionCompleted.Error error) {
+      ProvisionCompleted.Failure error) {
     return new ProvisionCompleted(
         request.requestId(),
         runId,

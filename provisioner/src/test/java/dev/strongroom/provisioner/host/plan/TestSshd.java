@@ -131,13 +131,22 @@ public final class TestSshd implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
+    boolean interrupted = false;
     for (Process p : servers) {
       p.destroy();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        interrupted = true; // still stop the other servers; the flag is restored below
+        p.destroyForcibly();
       }
     }
     servers.clear();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
