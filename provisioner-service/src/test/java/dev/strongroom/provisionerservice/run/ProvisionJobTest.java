@@ -79,7 +79,7 @@ class ProvisionJobTest {
     List<ProvisionProgressed> progress = new ArrayList<>();
     ProvisionCompleted c = job.run(request("f-1", ProvisionMode.APPLY), progress::add).completed();
     assertEquals(ProvisionCompleted.Outcome.FAILED, c.outcome());
-    ProvisionCompleted.Error e = c.errorIfFailed().orElseThrow();
+    ProvisionCompleted.Failure e = c.errorIfFailed().orElseThrow();
     assertEquals("REFUSED", e.code());
     String step = e.stepIfAny().orElseThrow();
     assertTrue(step.startsWith("file /etc/"), step);
