@@ -38,6 +38,7 @@ import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -164,7 +165,8 @@ public class BackupTimer {
 
   private void at(Instant when) {
     long delay = Math.max(0, Duration.between(clock.instant(), when).toMillis());
-    executor.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
+    // tick() catches every RuntimeException and schedules the next run itself
+    ScheduledFuture<?> unused = executor.schedule(this::tick, delay, TimeUnit.MILLISECONDS);
   }
 
   private void tick() {
