@@ -132,7 +132,7 @@ class ModulesTest {
     PINS.put(module, Set.of(allowed));
   }
 
-  private static final Path ROOT = Path.of(System.getProperty("strongroom.root", "..")).normalize();
+  static final Path ROOT = Path.of(System.getProperty("strongroom.root", "..")).normalize();
 
   @Test
   void everyModuleOfTheReactorIsPinned() throws Exception {

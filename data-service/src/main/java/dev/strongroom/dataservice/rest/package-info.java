@@ -1,0 +1,2 @@
+/** Adapter: the data-service's HTTP resource for audited record reads. */
+package dev.strongroom.dataservice.rest;
