@@ -36,7 +36,9 @@ class DockerComposeConfigIT {
         Cli.exec(List.of("docker-compose", "-f", compose, "config", "--services"), 60);
     assertEquals(0, services.exit(), services.err());
     List<String> names = services.out().lines().sorted().toList();
-    List<String> expected = new ArrayList<>(List.of("kafka", "kafka-setup", "mysql", "mysql-init"));
+    List<String> expected =
+        new ArrayList<>(
+            List.of("kafka", "kafka-setup", "mysql", "mysql-init", "audit-anchor-init"));
     expected.addAll(SERVICES);
     for (String s : expected) {
       assertTrue(names.contains(s), "compose lacks " + s + ": " + names);
@@ -69,7 +71,28 @@ class DockerComposeConfigIT {
       assertTrue(
           b.contains("/deploy/services/" + s + ".properties:/app/config/application.properties:ro"),
           s + " runs without its TLS configuration");
-      assertEquals(List.of(s), keysMounted(blocks.get(s)), s + " sees another identity's key");
+      // the audit-anchor-service's audit watch reads the chain as the auditor database identity
+      List<String> own = s.equals("audit-anchor-service") ? List.of(s, "auditor") : List.of(s);
+      assertEquals(own, keysMounted(blocks.get(s)), s + " sees another identity's key");
+    }
+
+    // The audit watch: after the database, the log key as a secret, the WORM store and its tail
+    // state on named volumes made the service user's by the init job; no backup identity, key or
+    // keyring (the schedule is off in production, docs/operations.md).
+    String audit = String.join("\n", blocks.get("audit-anchor-service"));
+    assertTrue(audit.contains("      mysql:\n        condition: service_healthy"), audit);
+    assertTrue(
+        audit.contains("audit-anchor-init:\n        condition: service_completed_successfully"));
+    assertTrue(audit.contains("- source: audit-log-key"), audit);
+    assertTrue(audit.contains("- audit-worm:/var/lib/strongroom/audit-anchor/worm:rw"), audit);
+    assertTrue(audit.contains("- audit-anchor-state:/var/lib/strongroom/audit-anchor/state:rw"));
+    assertFalse(audit.contains("backup"), "the backup identity or key mounted: " + audit);
+    assertFalse(audit.contains("keyring"), audit);
+    for (String s : SERVICES) {
+      if (!s.equals("audit-anchor-service")) {
+        assertFalse(
+            String.join("\n", blocks.get(s)).contains("audit-log-key"), s + " sees the log key");
+      }
     }
 
     // Every mounted deploy/kafka and deploy/services file is a committed, rendered one.

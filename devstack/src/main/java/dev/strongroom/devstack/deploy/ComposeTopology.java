@@ -36,7 +36,10 @@ import org.apache.kafka.common.acl.AclBinding;
  *   <li>{@code deploy/services/<service>.properties} — each service's identity ({@link
  *       TlsIdentity#serviceConfig(int)}: mutual TLS to Kafka, HTTPS only on {@value #HTTPS_PORT}
  *       with a client certificate required) and its Kafka bootstrap address; mounted as the
- *       service's {@code /app/config/application.properties}.
+ *       service's {@code /app/config/application.properties}. The audit-anchor-service's also runs
+ *       the audit watch ({@link #auditWatch(Layout)}: the chain tailed as {@code auditor} over
+ *       mutual TLS, checkpoints published to the local-dir WORM volume); its scheduled backup stays
+ *       off (docs/operations.md says why).
  * </ul>
  *
  * <p>Every container sees the PKI (what the ops plane writes to {@code deploy/secrets/pki}: {@code
@@ -58,6 +61,24 @@ public final class ComposeTopology {
 
   /** Each service's HTTPS port (the plain port is not opened). */
   public static final int HTTPS_PORT = 8443;
+
+  /** The database's host name on the compose network (its server certificate names it). */
+  public static final String DB_HOST = "mysql";
+
+  /** The database's port (deploy/mysql/strongroom.cnf). */
+  public static final int DB_PORT = 3306;
+
+  /** The audit-anchor-service's tail state (the {@code audit-anchor-state} volume). */
+  public static final String AUDIT_STATE_DIR = "/var/lib/strongroom/audit-anchor/state";
+
+  /** The audit-anchor-service's local-dir WORM store (the {@code audit-worm} volume). */
+  public static final String AUDIT_WORM_DIR = "/var/lib/strongroom/audit-anchor/worm";
+
+  /** The audit log's C2SP signer key (the {@code audit-log-key} secret). */
+  public static final String AUDIT_LOG_KEY = "/run/secrets/audit-log-key";
+
+  /** The audit-anchor-service's lease name (one instance in this topology). */
+  public static final String AUDIT_HOLDER = "audit-anchor-1";
 
   /** Partitions of every Strongroom topic in production. */
   public static final int PARTITIONS = 6;
@@ -262,7 +283,37 @@ public final class ComposeTopology {
     p.put("kafka.bootstrap.servers", l.bootstrap());
     p.put("quarkus.http.host", "0.0.0.0");
     p.putAll(identity(l, service).serviceConfig(HTTPS_PORT));
+    if ("audit-anchor-service".equals(service)) {
+      p.putAll(auditWatch(l));
+    }
     return HEADER + properties(p);
+  }
+
+  /**
+   * The audit-anchor-service's audit watch, as the devstack's {@code up} runs it with production
+   * timing (the defaults: a tick a minute, a 150 s lease): the chain tailed and verified as {@code
+   * auditor} over mutual TLS ({@code pki/clients/auditor.pem|.key}), a signed checkpoint with its
+   * tiles and bundles published every tick to the local-dir WORM store (the only kind the service
+   * has), signed with the log key whose name is the origin. The scheduled backup ({@code
+   * strongroom.backup.*}) is explicitly off: the service can wrap backup keys only with the
+   * development keyring and its image has no mariadb-dump (docs/operations.md).
+   */
+  public static Map<String, String> auditWatch(Layout l) {
+    TlsIdentity auditor = identity(l, "auditor");
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("strongroom.audit-anchor.enabled", "true");
+    p.put("strongroom.audit-anchor.holder", AUDIT_HOLDER);
+    p.put("strongroom.audit-anchor.state-dir", AUDIT_STATE_DIR);
+    p.put("strongroom.audit-anchor.db.host", DB_HOST);
+    p.put("strongroom.audit-anchor.db.port", Integer.toString(DB_PORT));
+    p.put("strongroom.audit-anchor.db.ca-cert", auditor.caCert().toString());
+    p.put("strongroom.audit-anchor.db.cert", auditor.cert().toString());
+    p.put("strongroom.audit-anchor.db.key", auditor.key().toString());
+    p.put("strongroom.audit-anchor.worm.kind", "local-dir");
+    p.put("strongroom.audit-anchor.worm.location", AUDIT_WORM_DIR);
+    p.put("strongroom.audit-anchor.log-key", AUDIT_LOG_KEY);
+    p.put("strongroom.backup.enabled", "false");
+    return p;
   }
 
   /** The mTLS identity {@code name} as the containers see it. */

@@ -66,6 +66,52 @@ class ComposeRenderingTest {
   }
 
   @Test
+  void auditAnchorService_runsTheAuditWatch_asAuditor_intoTheWormVolume() throws IOException {
+    Properties p = load(ComposeTopology.files().get("services/audit-anchor-service.properties"));
+    assertEquals("true", p.getProperty("strongroom.audit-anchor.enabled"));
+    assertEquals("audit-anchor-1", p.getProperty("strongroom.audit-anchor.holder"));
+    assertEquals("mysql", p.getProperty("strongroom.audit-anchor.db.host"));
+    assertEquals("3306", p.getProperty("strongroom.audit-anchor.db.port"));
+    assertEquals(
+        "/srv/strongroom/pki/ca/ca.pem", p.getProperty("strongroom.audit-anchor.db.ca-cert"));
+    assertEquals(
+        "/srv/strongroom/pki/clients/auditor.pem",
+        p.getProperty("strongroom.audit-anchor.db.cert"));
+    assertEquals(
+        "/srv/strongroom/pki/clients/auditor.key", p.getProperty("strongroom.audit-anchor.db.key"));
+    assertEquals("local-dir", p.getProperty("strongroom.audit-anchor.worm.kind"));
+    assertEquals(
+        "/var/lib/strongroom/audit-anchor/worm",
+        p.getProperty("strongroom.audit-anchor.worm.location"));
+    assertEquals(
+        "/var/lib/strongroom/audit-anchor/state",
+        p.getProperty("strongroom.audit-anchor.state-dir"));
+    assertEquals("/run/secrets/audit-log-key", p.getProperty("strongroom.audit-anchor.log-key"));
+    // production timing: the defaults (PT60S, PT150S), not the devstack's 1 s ticks
+    assertEquals(null, p.getProperty("strongroom.audit-anchor.interval"));
+    assertEquals(null, p.getProperty("strongroom.audit-anchor.lease-ttl"));
+    // no backup with the development keyring in production (docs/operations.md)
+    assertEquals("false", p.getProperty("strongroom.backup.enabled"));
+    assertTrue(
+        p.stringPropertyNames().stream().noneMatch(k -> k.startsWith("strongroom.backup.kms")));
+  }
+
+  @Test
+  void otherServices_haveNoDatabaseOrAuditSettings() throws IOException {
+    for (String s : dev.strongroom.provisioner.pki.PkiSpec.SERVICES) {
+      if (s.equals("audit-anchor-service")) {
+        continue;
+      }
+      Properties p = load(ComposeTopology.files().get("services/" + s + ".properties"));
+      assertTrue(
+          p.stringPropertyNames().stream()
+              .noneMatch(k -> k.startsWith("strongroom.audit-anchor.") || k.contains("auditor")),
+          s);
+      assertTrue(p.values().stream().noneMatch(v -> v.toString().contains("auditor")), s);
+    }
+  }
+
+  @Test
   void setupScript_grantsExactlyThePolicy() {
     String script = ComposeTopology.files().get("kafka/setup.sh");
     long acls = script.lines().filter(l -> l.startsWith("/opt/kafka/bin/kafka-acls.sh")).count();
