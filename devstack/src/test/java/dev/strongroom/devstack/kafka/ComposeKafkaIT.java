@@ -109,6 +109,27 @@ class ComposeKafkaIT {
         }
       }
       replaySetup(admin);
+      aclsOnBroker(admin);
+    }
+  }
+
+  /**
+   * The ACLs the broker answers with, once it holds at least as many as the policy has: {@code
+   * createAcls} completes when the controller commits them, and the broker answers from its own
+   * copy of the metadata, which may lag a moment behind (it read back empty once on a loaded
+   * machine). Every test starts after this, so none sees a half-applied policy.
+   */
+  private static Set<AclBinding> aclsOnBroker(Admin admin) throws Exception {
+    int want = KafkaAccessPolicy.bindings().size();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      Set<AclBinding> onBroker =
+          new HashSet<>(
+              admin.describeAcls(AclBindingFilter.ANY).values().get(20, TimeUnit.SECONDS));
+      if (onBroker.size() >= want || System.nanoTime() > deadline) {
+        return onBroker;
+      }
+      Thread.sleep(200);
     }
   }
 
@@ -123,9 +144,7 @@ class ComposeKafkaIT {
   @Test
   void setupScript_leavesExactlyThePolicysAcls() throws Exception {
     try (Admin admin = setupAdmin()) {
-      Set<AclBinding> onBroker =
-          new HashSet<>(
-              admin.describeAcls(AclBindingFilter.ANY).values().get(20, TimeUnit.SECONDS));
+      Set<AclBinding> onBroker = aclsOnBroker(admin);
       assertEquals(new HashSet<>(KafkaAccessPolicy.bindings()), onBroker);
       Set<String> topics = admin.listTopics().names().get(20, TimeUnit.SECONDS);
       for (String t : Topics.ALL) {
