@@ -316,6 +316,7 @@ class StackCommandIT {
   private void provePassesOnTheStack() throws Exception {
     Cli.Result p = Cli.run(state, "prove", "--json");
     assertEquals(0, p.exit(), p.out() + p.err());
+    stateIsOwnerOnly(state); // the bundle and the evidence directory too
     JsonNode j = p.json();
     Set<String> notPass = new TreeSet<>();
     for (JsonNode c : j.get("controls")) {

@@ -395,11 +395,10 @@ final class BackupCommands {
         deleteTree(scratch);
       }
       byte[] json = toJson(report);
-      Path evidence = root.state().resolve("evidence");
-      Files.createDirectories(evidence);
+      Path evidence = SecureFiles.privateDir(root.state().resolve("evidence"));
       Path kept = evidence.resolve("restore-drill-" + STAMP.format(report.started()) + ".json");
-      Files.write(kept, json);
-      Files.copy(kept, evidence.resolve(DRILL_LATEST), StandardCopyOption.REPLACE_EXISTING);
+      SecureFiles.write(kept, json, SecureFiles.SECRET);
+      SecureFiles.write(evidence.resolve(DRILL_LATEST), json, SecureFiles.SECRET);
       if (root.json) {
         root.out.print(new String(json, StandardCharsets.UTF_8));
       } else {

@@ -132,6 +132,7 @@ public final class StackLauncher {
       // the audit log: its key and the create-only directory the checkpoints and tiles go to
       AuditLogKey logKey = AuditLogKey.generate(state.resolve("keys"));
       Path worm = privateDir(state.resolve("worm"));
+      privateDir(state.resolve("evidence")); // bundles, drill reports: the operator's alone
       Map<ServiceModule, String> urls = new java.util.EnumMap<>(ServiceModule.class);
       for (ServiceModule s : ServiceModule.values()) {
         int port = LoopbackPorts.free();

@@ -22,6 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -31,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -57,6 +61,10 @@ import java.util.stream.Stream;
 public final class ProofJob {
   /** The service's pointer to its newest bundle: {@code {"runId","file","manifestSha256"}}. */
   public static final String LAST_RUN = "last-run.json";
+
+  /** Directories the service creates under the evidence directory: the owner's alone. */
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIR =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
   /**
    * What one call produced. {@code repeated}: an earlier run's result for the same request id.
@@ -160,7 +168,7 @@ public final class ProofJob {
     ProofReport report;
     Path scratch;
     try {
-      Files.createDirectories(evidenceDir);
+      Files.createDirectories(evidenceDir, OWNER_ONLY_DIR);
       scratch = Files.createTempDirectory("sr-proof-run-");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the run", e);
@@ -335,7 +343,7 @@ public final class ProofJob {
 
   private static void writeAtomically(Path file, byte[] bytes) {
     try {
-      Files.createDirectories(file.getParent());
+      Files.createDirectories(file.getParent(), OWNER_ONLY_DIR);
       Path tmp = Files.createTempFile(file.getParent(), ".ledger-", ".tmp");
       Files.write(tmp, bytes);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,7 +38,10 @@ public final class BundleWriter {
     byte[] tgz = tarGz(files, report.finished());
     try {
       Path parent = target.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
+      // a directory it creates is the owner's alone; the bundle itself is 0600 (createTempFile)
+      Files.createDirectories(
+          parent,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       Path tmp = Files.createTempFile(parent, ".bundle-", ".tmp");
       Files.write(tmp, tgz);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
