@@ -115,7 +115,12 @@ class ModulesTest {
         "dev.strongroom:crypto-gcpkms",
         "*:*");
     pin("data-service", "dev.strongroom:service-kit", "*:*");
-    pin("audit-anchor-service", "dev.strongroom:service-kit", "dev.strongroom:audit", "*:*");
+    pin(
+        "audit-anchor-service",
+        "dev.strongroom:service-kit",
+        "dev.strongroom:audit",
+        "dev.strongroom:backup", // the scheduled backup (issue 16)
+        "*:*");
     pin("provisioner-service", "dev.strongroom:service-kit", "dev.strongroom:provisioner", "*:*");
     pin("proof-service", "dev.strongroom:service-kit", "dev.strongroom:proof", "*:*");
     pin(
