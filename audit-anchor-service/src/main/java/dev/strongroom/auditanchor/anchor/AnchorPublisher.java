@@ -16,6 +16,7 @@ import dev.strongroom.auditanchor.lease.AnchorLease;
 import dev.strongroom.contracts.alert.AlertKind;
 import dev.strongroom.contracts.alert.SecurityAlert;
 import dev.strongroom.contracts.alert.Severity;
+import dev.strongroom.contracts.audit.CheckpointAnchored;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -136,6 +137,24 @@ public final class AnchorPublisher {
   /** The log's current size (entries verified into the tree), -1 before the first tick. */
   public synchronized long size() {
     return tree == null ? -1 : tree.size();
+  }
+
+  /**
+   * What the SIEM and syslog receive for {@code a}, a checkpoint of this log written to the store:
+   * its note, what the note says, and the chain's head at its size.
+   */
+  public synchronized CheckpointAnchored describe(Anchor a) {
+    Checkpoint cp = Checkpoint.open(a.note(), verifier, List.of()).checkpoint();
+    String chainHead =
+        a.size() == 0 ? ChainHash.GENESIS : HexFormat.of().formatHex(entry(a.size() - 1));
+    return new CheckpointAnchored(
+        a.anchorNo(),
+        cp.origin(),
+        cp.size(),
+        HexFormat.of().formatHex(cp.root()),
+        chainHead,
+        new String(a.note(), StandardCharsets.UTF_8),
+        a.object());
   }
 
   /** Why anchoring stopped (an ANCHOR_MISMATCH), or null. */

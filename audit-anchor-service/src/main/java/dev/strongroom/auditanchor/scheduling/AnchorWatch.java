@@ -6,11 +6,13 @@ import dev.strongroom.audit.tail.ChainTail;
 import dev.strongroom.audit.tail.TailStateFile;
 import dev.strongroom.audit.worm.LocalDirWormStore;
 import dev.strongroom.audit.worm.WormStore;
+import dev.strongroom.auditanchor.anchor.AnchorFanout;
 import dev.strongroom.auditanchor.anchor.AnchorPublisher;
 import dev.strongroom.auditanchor.config.AnchorConfig;
 import dev.strongroom.auditanchor.lease.AnchorLease;
 import dev.strongroom.auditanchor.monitor.AuditMonitor;
 import dev.strongroom.contracts.alert.SecurityAlert;
+import dev.strongroom.contracts.audit.CheckpointAnchored;
 import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.envelope.SignedEvent;
 import dev.strongroom.contracts.schema.EventCatalog;
@@ -26,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -42,7 +45,9 @@ import org.jboss.logging.Logger;
  * and exports {@code strongroom_audit_verified_seq}, {@code strongroom_audit_writer} (1 while this
  * instance holds the lease), {@code strongroom_audit_anchored_size} and {@code
  * strongroom_audit_pending_anchors}. With {@code worm.*} and {@code log-key} set, the writer also
- * publishes a signed checkpoint, tiles and bundles every tick ({@link AnchorPublisher}).
+ * publishes a signed checkpoint, tiles and bundles every tick ({@link AnchorPublisher}), and every
+ * checkpoint written goes on to {@code strongroom.audit.anchors} as a signed {@code
+ * dev.strongroom.audit.anchored.v1} event ({@link AnchorFanout}).
  */
 @ApplicationScoped
 public class AnchorWatch {
@@ -62,6 +67,8 @@ public class AnchorWatch {
   private AuditorJdbc jdbc;
   private volatile WormStore store;
   private volatile String origin;
+  private AnchorPublisher anchors;
+  private AnchorFanout fanout;
 
   public AnchorWatch(
       AnchorConfig config, EventPublisher publisher, EventSigner signer, MeterRegistry meters) {
@@ -119,6 +126,10 @@ public class AnchorWatch {
             case LOCAL_DIR -> LocalDirWormStore.open(Path.of(worm.location()));
           };
       publisher = new AnchorPublisher(key, store, lease, Clock.systemUTC(), this::publish);
+      anchors = publisher;
+      List<AnchorFanout.Sink> sinks = new ArrayList<>();
+      sinks.add(new KafkaAnchorSink());
+      fanout = new AnchorFanout(sinks, this::publish);
       this.store = store;
       this.origin = key.name();
       LOG.infof(
@@ -155,12 +166,39 @@ public class AnchorWatch {
         anchoredSize.set(t.anchored().recorded().size());
         pendingAnchors.set(t.anchored().pending());
       }
+      if (fanout != null) {
+        List<CheckpointAnchored> written = new ArrayList<>();
+        if (t.anchored() != null) {
+          t.anchored().written().forEach(a -> written.add(anchors.describe(a)));
+        }
+        fanout.deliver(written);
+      }
       if (!t.raised().isEmpty()) {
         LOG.warnf("audit watch raised %d alert(s): %s", t.raised().size(), t.raised());
       }
     } catch (Exception e) {
       writer.set(0);
       LOG.warnf("audit watch tick failed (retrying next interval): %s", e.toString());
+    }
+  }
+
+  /**
+   * The {@code strongroom.audit.anchors} sink: one signed event per checkpoint, keyed by origin.
+   */
+  private final class KafkaAnchorSink implements AnchorFanout.Sink {
+    @Override
+    public String name() {
+      return Topics.AUDIT_ANCHORS;
+    }
+
+    @Override
+    public void send(CheckpointAnchored anchor) {
+      SignedEvent signed = signer.sign(EventCatalog.AUDIT_ANCHORED, null, anchor.toData());
+      publisher.send(
+          new ProducerRecord<>(
+              Topics.AUDIT_ANCHORS,
+              anchor.origin().getBytes(StandardCharsets.UTF_8),
+              signed.bytes()));
     }
   }
 

@@ -89,6 +89,14 @@ public final class EventCatalog {
       EventType.of(
           "dev.strongroom.provision.completed.v1", Topics.PROVISION_EVENTS, EventType.Scope.GLOBAL);
 
+  /**
+   * The audit-anchor-service anchored one checkpoint of the audit log in its WORM store (record key
+   * = the log's origin; DESIGN §5).
+   */
+  public static final EventType AUDIT_ANCHORED =
+      EventType.of(
+          "dev.strongroom.audit.anchored.v1", Topics.AUDIT_ANCHORS, EventType.Scope.GLOBAL);
+
   private static final EventCatalog STANDARD =
       new EventCatalog(
           List.of(
@@ -100,7 +108,8 @@ public final class EventCatalog {
               PROOF_COMPLETED,
               PROVISION_REQUESTED,
               PROVISION_PROGRESSED,
-              PROVISION_COMPLETED));
+              PROVISION_COMPLETED,
+              AUDIT_ANCHORED));
 
   private final Map<String, EventType> byType;
   private final Map<String, JsonSchema> schemas = new ConcurrentHashMap<>();

@@ -123,7 +123,8 @@ public final class GenerateFixtures {
                 TestKeys.entry(
                     "golden-audit-anchor-service",
                     "/strongroom/audit-anchor-service",
-                    List.of(EventCatalog.SECURITY_ALERT.type()))));
+                    List.of(
+                        EventCatalog.SECURITY_ALERT.type(), EventCatalog.AUDIT_ANCHORED.type()))));
     Files.createDirectories(root.resolve("golden"));
     Files.write(root.resolve("golden/registry.json"), registry.toJson());
     EventSigner signer =
@@ -321,6 +322,47 @@ public final class GenerateFixtures {
         "019ab0c0-1e00-7000-8000-0000000000f6",
         t.plusSeconds(90));
     provisioning(root, t.plusSeconds(120));
+    anchored(root, t.plusSeconds(150));
+  }
+
+  /**
+   * The audit plane: a checkpoint of a 15-entry log anchored as #15, its note a real C2SP signed
+   * note (Ed25519 over the three body lines, key ID = SHA-256(name || 0x0A || 0x01 || key)[:4]) by
+   * the test key {@code golden-audit-log}; root and head fixed bytes.
+   */
+  private static void anchored(Path root, Instant t) throws Exception {
+    String origin = "strongroom.local/db1";
+    byte[] rootHash = bytes("audit-root-15", 32);
+    String text = origin + "\n15\n" + Base64.getEncoder().encodeToString(rootHash) + "\n";
+    SigningKey log = TestKeys.key("golden-audit-log");
+    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    sha.update((origin + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    sha.update((byte) 0x01);
+    byte[] id = java.util.Arrays.copyOf(sha.digest(log.publicKey()), 4);
+    byte[] sig = log.sign(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    byte[] idSig = new byte[68];
+    System.arraycopy(id, 0, idSig, 0, 4);
+    System.arraycopy(sig, 0, idSig, 4, 64);
+    String note =
+        text + "\n\u2014 " + origin + " " + Base64.getEncoder().encodeToString(idSig) + "\n";
+    golden(
+        root,
+        "/strongroom/audit-anchor-service",
+        "golden-audit-anchor-service",
+        EventCatalog.AUDIT_ANCHORED.type(),
+        null,
+        "v1-anchored.json",
+        new dev.strongroom.contracts.audit.CheckpointAnchored(
+                15,
+                origin,
+                15,
+                HexFormat.of().formatHex(rootHash),
+                HexFormat.of().formatHex(bytes("audit-head-15", 32)),
+                note,
+                "checkpoints/strongroom.local_db1/20261123T090230.000Z-15.note")
+            .toData(),
+        "019ab0c0-1e00-7000-8000-0000000000c1",
+        t);
   }
 
   /** The ops plane: an apply request, a step's progress, a changing, an idle and a failed run. */

@@ -38,7 +38,7 @@ import org.apache.kafka.common.resource.ResourceType;
  *   <tr><td>demo-app (application)</td><td>store.results (groups demo-app-*)</td>
  *       <td>encrypt.requests, store.requests</td></tr>
  *   <tr><td>operator</td><td>every strongroom.* topic (groups operator-*)</td><td>nothing</td></tr>
- *   <tr><td>siem (operator tool)</td><td>security.alerts (groups siem-*)</td>
+ *   <tr><td>siem (operator tool)</td><td>security.alerts, audit.anchors (groups siem-*)</td>
  *       <td>security.alerts, security.alerts.dlq</td></tr>
  *   <tr><td>ops-dispatch (operator tool)</td><td>provision.events, proof.results
  *       (groups ops-dispatch-*)</td><td>provision.requests, proof.requests</td></tr>
@@ -105,7 +105,7 @@ public final class KafkaAccessPolicy {
     tool("operator", List.of(), List.of()); // reads by prefix, see bindings()
     tool(
         "siem",
-        List.of(Topics.SECURITY_ALERTS),
+        List.of(Topics.SECURITY_ALERTS, Topics.AUDIT_ANCHORS),
         List.of(Topics.SECURITY_ALERTS, Topics.dlq(Topics.SECURITY_ALERTS)));
     tool(
         "ops-dispatch",

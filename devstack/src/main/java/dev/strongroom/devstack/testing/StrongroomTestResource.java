@@ -69,6 +69,7 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
   private String service;
   private boolean withDatabase;
   private String backupSchedule;
+  private String anchorInterval;
   private TestDatabase database;
 
   /**
@@ -102,7 +103,16 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
         Boolean.parseBoolean(
             initArgs.getOrDefault("database", Boolean.toString("data-service".equals(service))));
     backupSchedule = initArgs.getOrDefault("backup-schedule", "PT20S");
+    anchorInterval = initArgs.get("anchor-interval");
   }
+
+  /**
+   * With init arg {@code anchor-interval} (e.g. {@code PT1S}) and a database, the
+   * audit-anchor-service runs its audit watch and publishes checkpoints every interval to {@code
+   * <keys>/../worm} (the scheduled backup is then off), signed with a fresh log key ({@code
+   * <keys>/audit-log.key}, verifier key in {@code <keys>/audit-log.vkey}).
+   */
+  public static final String AUDIT_LOG_VKEY = "audit-log.vkey";
 
   /**
    * The backup signing key the audit-anchor-service signs scheduled backups with, when it runs
@@ -157,7 +167,16 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
       if (database != null && "data-service".equals(service)) {
         config.putAll(database.dataServiceConfig());
       }
-      if (database != null && "audit-anchor-service".equals(service)) {
+      if (database != null && "audit-anchor-service".equals(service) && anchorInterval != null) {
+        AuditLogKey log = AuditLogKey.generate(dir.resolve("keys"));
+        Files.writeString(
+            dir.resolve("keys").resolve(AUDIT_LOG_VKEY),
+            log.verifierKey() + "\n",
+            java.nio.charset.StandardCharsets.US_ASCII);
+        config.putAll(
+            database.auditWatchConfig(
+                anchorInterval, dir.resolve("audit-anchor"), dir.resolve("worm"), log.keyFile()));
+      } else if (database != null && "audit-anchor-service".equals(service)) {
         Path signing = keys.registryFile().resolveSibling(BACKUP_SIGNING_KEY);
         dev.strongroom.provisioner.os.SecureFiles.writeText(
             signing,

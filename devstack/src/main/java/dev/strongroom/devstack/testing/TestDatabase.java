@@ -126,6 +126,35 @@ public final class TestDatabase implements AutoCloseable {
     return c;
   }
 
+  /**
+   * The audit-anchor-service's audit watch ({@code strongroom.audit-anchor.*},
+   * docs/audit-anchor-service.md) for this database: as the {@code auditor} identity over mutual
+   * TLS, one tick every {@code interval} (lease five intervals), tail state in {@code stateDir},
+   * checkpoints signed with the log key file {@code logKey} into the WORM directory {@code worm}.
+   */
+  public Map<String, String> auditWatchConfig(
+      String interval, Path stateDir, Path worm, Path logKey) {
+    Credential auditor = pki.client("auditor");
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("strongroom.audit-anchor.enabled", "true");
+    c.put("strongroom.audit-anchor.holder", "audit-anchor-it");
+    c.put("strongroom.audit-anchor.interval", interval);
+    c.put(
+        "strongroom.audit-anchor.lease-ttl",
+        java.time.Duration.parse(interval).multipliedBy(5).toString());
+    c.put("strongroom.audit-anchor.state-dir", stateDir.toString());
+    c.put("strongroom.audit-anchor.db.host", "127.0.0.1");
+    c.put("strongroom.audit-anchor.db.port", Integer.toString(instance.port()));
+    c.put("strongroom.audit-anchor.db.ca-cert", pki.caCertPem().toString());
+    c.put("strongroom.audit-anchor.db.cert", auditor.certPem().toString());
+    c.put("strongroom.audit-anchor.db.key", auditor.keyPem().toString());
+    c.put("strongroom.audit-anchor.worm.kind", "local-dir");
+    c.put("strongroom.audit-anchor.worm.location", worm.toString());
+    c.put("strongroom.audit-anchor.log-key", logKey.toString());
+    c.put("strongroom.backup.enabled", "false");
+    return c;
+  }
+
   @Override
   public void close() {
     instance.stop();
