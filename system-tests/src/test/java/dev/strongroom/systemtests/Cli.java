@@ -27,6 +27,11 @@ final class Cli {
 
   /** {@code java -jar devstack/target/devstack.jar --home HOME --state STATE args…}. */
   static Result run(Path state, String... args) throws IOException, InterruptedException {
+    return exec(command(state, args), 300);
+  }
+
+  /** The command line {@link #run} runs. */
+  static List<String> command(Path state, String... args) {
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -39,7 +44,7 @@ final class Cli {
                 "--state",
                 state.toString()));
     cmd.addAll(List.of(args));
-    return exec(cmd, 300);
+    return cmd;
   }
 
   static Result exec(List<String> cmd, int timeoutSeconds)

@@ -31,6 +31,8 @@ import picocli.CommandLine.ScopeType;
       BenchCommand.class,
       StrongroomCommand.Down.class,
       StrongroomCommand.Status.class,
+      ScaleCommands.Scale.class,
+      ScaleCommands.Restart.class,
       StrongroomCommand.DemoCmd.class,
       StrongroomCommand.Token.class,
       DataCommands.Put.class,
@@ -172,6 +174,8 @@ public final class StrongroomCommand implements Callable<Integer> {
                     parts
                         .addObject()
                         .put("name", p.name())
+                        .put("instance", p.instance())
+                        .put("pid", p.pid())
                         .put("address", p.address())
                         .put("healthy", p.healthy())
                         .put("detail", p.detail())
@@ -181,9 +185,10 @@ public final class StrongroomCommand implements Callable<Integer> {
         long total = 0;
         for (StackLauncher.PartStatus p : r.parts()) {
           root.out.printf(
-              "%-22s %-7s %-28s %s%s%n",
-              p.name(),
+              "%-24s %-5s %-8s %-28s %s%s%n",
+              p.instance() == 1 ? p.name() : p.name() + " #" + p.instance(),
               p.healthy() ? "OK" : "DOWN",
+              p.pid() > 0 ? Long.toString(p.pid()) : "-",
               p.address(),
               p.detail(),
               p.rssBytes() > 0 ? String.format("  (RSS %d MiB)", p.rssBytes() >> 20) : "");

@@ -48,9 +48,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * that ran {@code up} does not take them down), listening on loopback ports picked at start.
  *
  * <p>Files in the state directory: {@code stack.json} (DESIGN §7, written last, only once every
- * part is healthy), {@code processes.json} (pids and what they are, for {@code down}), {@code
- * keys/} (dev event keys and registry), {@code kafka/} (broker log dir), {@code logs/} (one log per
- * part).
+ * part is healthy), {@code processes.json} (pids and what they are, for {@code down}, and each
+ * service instance's port), {@code keys/} (dev event keys and registry), {@code kafka/} (broker log
+ * dir), {@code logs/} (one log per part).
  */
 public final class StackLauncher {
   private static final Duration KAFKA_READY = Duration.ofSeconds(90);
@@ -134,98 +134,22 @@ public final class StackLauncher {
       Path worm = privateDir(state.resolve("worm"));
       privateDir(state.resolve("evidence")); // bundles, drill reports: the operator's alone
       Map<ServiceModule, String> urls = new java.util.EnumMap<>(ServiceModule.class);
+      Duration kmsLatency = kmsAddedLatency();
+      writeAtomically(
+          state.resolve(KMS_LATENCY_FILE),
+          kmsLatency.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      Path backupKey = state.resolve("keys").resolve(DevKeys.BACKUP_SIGNING_KEY);
+      if (!Files.exists(backupKey)) {
+        dev.strongroom.provisioner.os.SecureFiles.writeText(
+            backupKey,
+            dev.strongroom.contracts.keys.SigningKey.generate().toPem(),
+            dev.strongroom.provisioner.os.SecureFiles.SECRET);
+      }
+      ServiceContext ctx = new ServiceContext(bootstrap, keys, db, worm, logKey, kmsLatency, logs);
       for (ServiceModule s : ServiceModule.values()) {
         int port = LoopbackPorts.free();
         urls.put(s, "https://127.0.0.1:" + port);
-        List<String> args =
-            new ArrayList<>(
-                List.of(
-                    "-Xmx160m",
-                    "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1",
-                    "-Dquarkus.http.host=127.0.0.1",
-                    "-Dkafka.bootstrap.servers=" + bootstrap,
-                    "-Dstrongroom.events.key-registry=" + keys.registryFile(),
-                    "-Dstrongroom.events.signing-key=" + keys.keyFile(s.module()),
-                    "-Dquarkus.log.file.enable=true",
-                    "-Dquarkus.log.file.path=" + logs.resolve(s.module() + ".log"),
-                    "-Dstrongroom.state=" + state)); // marks the process as ours for down
-        // The service's own mTLS identity (paths only): its Kafka clients and its HTTPS port.
-        pki()
-            .identity(s.module())
-            .serviceConfig(port)
-            .forEach((k, v) -> args.add("-D" + k + "=" + v));
-        if (s == ServiceModule.CRYPTO) {
-          Duration kmsLatency = kmsAddedLatency();
-          writeAtomically(
-              state.resolve(KMS_LATENCY_FILE),
-              kmsLatency.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-          keys.cryptoServiceConfig(kmsLatency).forEach((k, v) -> args.add("-D" + k + "=" + v));
-        }
-        if (s == ServiceModule.DATA) {
-          dataServiceDbArgs(db).forEach(a -> args.add(a));
-        }
-        if (s == ServiceModule.AUDIT) {
-          // the audit watch: tails and verifies the chain as the auditor every second, raises
-          // CHAIN_BREAK / SCHEMA_DRIFT / GRANT_CHANGE (docs/audit-anchor-service.md)
-          StackDescriptor.CertKey auditor = db.identities().get("auditor");
-          args.add("-Dstrongroom.audit-anchor.enabled=true");
-          args.add("-Dstrongroom.audit-anchor.holder=audit-anchor-1");
-          args.add("-Dstrongroom.audit-anchor.interval=PT1S");
-          args.add("-Dstrongroom.audit-anchor.lease-ttl=PT5S");
-          args.add("-Dstrongroom.audit-anchor.state-dir=" + state.resolve("audit-anchor"));
-          args.add("-Dstrongroom.audit-anchor.db.host=" + db.host());
-          args.add("-Dstrongroom.audit-anchor.db.port=" + db.port());
-          args.add("-Dstrongroom.audit-anchor.db.ca-cert=" + db.caCert());
-          args.add("-Dstrongroom.audit-anchor.db.cert=" + auditor.cert());
-          args.add("-Dstrongroom.audit-anchor.db.key=" + auditor.key());
-          args.add("-Dstrongroom.audit-anchor.worm.kind=local-dir");
-          args.add("-Dstrongroom.audit-anchor.worm.location=" + worm);
-          args.add("-Dstrongroom.audit-anchor.log-key=" + logKey.keyFile());
-          // the nightly backup (docs/backups.md): as the backup identity over mutual TLS, the
-          // key wrapped by the stack's KMS, signed with the stack's backup key, create-only to
-          // the same WORM store as the checkpoints and as ./strongroom backup
-          StackDescriptor.CertKey backup = db.identities().get("backup");
-          Path backupKey = state.resolve("keys").resolve(DevKeys.BACKUP_SIGNING_KEY);
-          if (!Files.exists(backupKey)) {
-            dev.strongroom.provisioner.os.SecureFiles.writeText(
-                backupKey,
-                dev.strongroom.contracts.keys.SigningKey.generate().toPem(),
-                dev.strongroom.provisioner.os.SecureFiles.SECRET);
-          }
-          args.add("-Dstrongroom.backup.enabled=true");
-          args.add("-Dstrongroom.backup.schedule=daily@02:00");
-          args.add("-Dstrongroom.backup.work-dir=" + state.resolve("backup-work-service"));
-          args.add("-Dstrongroom.backup.signing-key=" + backupKey);
-          args.add("-Dstrongroom.backup.kms.kind=INSECURE_LOCAL_KEYRING");
-          args.add("-Dstrongroom.backup.kms.key-name=" + DevKeys.DEV_KEK_NAME);
-          args.add(
-              "-Dstrongroom.backup.kms.keyring-file="
-                  + state.resolve("keys").resolve(DevKeys.DEV_KEYRING));
-          args.add("-Dstrongroom.backup.db.host=" + db.host());
-          args.add("-Dstrongroom.backup.db.port=" + db.port());
-          args.add("-Dstrongroom.backup.db.ca-cert=" + db.caCert());
-          args.add("-Dstrongroom.backup.db.cert=" + backup.cert());
-          args.add("-Dstrongroom.backup.db.key=" + backup.key());
-        }
-        if (s == ServiceModule.PROOF) {
-          // proofs on request (strongroom.proof.requests), bundles beside prove's
-          // (docs/proof.md); the schedule stays off on a developer's stack
-          proofServiceDbArgs(db, keys, state.resolve("evidence")).forEach(args::add);
-          // SR-DB-AUD-04: the chain against the anchors the audit-anchor-service writes
-          args.add("-Dstrongroom.proof.audit-log.worm-dir=" + worm);
-          args.add("-Dstrongroom.proof.audit-log.verifier-key=" + logKey.verifierKey());
-        }
-        if (s == ServiceModule.PROVISIONER) {
-          // plans on request over SSH with the stack's provisioner key and the operator's pins
-          // (<state>/provisioner/ssh, docs/ops-plane.md); the local target stays refused
-          dev.strongroom.devstack.keys.ProvisionerSsh.ensure(state.resolve("provisioner"))
-              .serviceConfig(java.nio.file.Path.of("/"))
-              .forEach((k, v) -> args.add("-D" + k + "=" + v));
-        }
-        args.add("-jar");
-        args.add(serviceJar(s).toString());
-        launched.add(spawn(s.module(), args, logs.resolve(s.module() + ".out")));
+        launched.add(spawnService(s, 1, port, ctx));
         writeProcesses(launched);
       }
       progress.println("starting " + ServiceModule.values().length + " services …");
@@ -259,6 +183,138 @@ public final class StackLauncher {
       down();
       throw e;
     }
+  }
+
+  /** What a service instance is started from: the running stack's parts and keys. */
+  private record ServiceContext(
+      String bootstrap,
+      DevKeys keys,
+      StackDescriptor.Db db,
+      Path worm,
+      AuditLogKey logKey,
+      Duration kmsLatency,
+      Path logs) {}
+
+  /**
+   * The running stack's {@link ServiceContext}, rebuilt from {@code stack.json} and the state
+   * directory (for {@code scale} and {@code restart}: an instance starts exactly as {@code up}
+   * started the first).
+   */
+  private ServiceContext runningContext(StackDescriptor stack) {
+    Path keyDir = state.resolve("keys");
+    StackDescriptor.AuditKey audit =
+        stack.audit().orElseThrow(() -> new StackException("stack.json has no audit key"));
+    return new ServiceContext(
+        stack.kafkaBootstrap(),
+        DevKeys.open(keyDir),
+        stack.db().orElseThrow(() -> new StackException("stack.json has no db")),
+        Path.of(
+            stack
+                .worm()
+                .orElseThrow(() -> new StackException("stack.json has no worm"))
+                .location()),
+        new AuditLogKey(
+            keyDir.resolve("audit-log.key"), audit.verifierKeyPem(), audit.verifierKey()),
+        runningKmsLatency(),
+        stack.logsDir());
+  }
+
+  /**
+   * The name of instance {@code n} of a service in {@code processes.json} and of its log files: the
+   * module for the first ({@code data-service}, as before there were instances), {@code
+   * <module>-<n>} for the others.
+   */
+  static String instanceName(ServiceModule s, int n) {
+    return n == 1 ? s.module() : s.module() + "-" + n;
+  }
+
+  /** Starts instance {@code n} of {@code s} on {@code port}; returns at once (not yet ready). */
+  private Launched spawnService(ServiceModule s, int n, int port, ServiceContext ctx)
+      throws IOException {
+    String name = instanceName(s, n);
+    Path logs = ctx.logs();
+    DevKeys keys = ctx.keys();
+    StackDescriptor.Db db = ctx.db();
+    Path worm = ctx.worm();
+    AuditLogKey logKey = ctx.logKey();
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-Xmx160m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dkafka.bootstrap.servers=" + ctx.bootstrap(),
+                "-Dstrongroom.events.key-registry=" + keys.registryFile(),
+                "-Dstrongroom.events.signing-key=" + keys.keyFile(s.module()),
+                "-Dquarkus.log.file.enable=true",
+                "-Dquarkus.log.file.path=" + logs.resolve(name + ".log"),
+                "-Dstrongroom.state=" + state)); // marks the process as ours for down
+    // The service's own mTLS identity (paths only): its Kafka clients and its HTTPS port.
+    pki().identity(s.module()).serviceConfig(port).forEach((k, v) -> args.add("-D" + k + "=" + v));
+    if (s == ServiceModule.CRYPTO) {
+      keys.cryptoServiceConfig(ctx.kmsLatency()).forEach((k, v) -> args.add("-D" + k + "=" + v));
+    }
+    if (s == ServiceModule.DATA) {
+      dataServiceDbArgs(db).forEach(a -> args.add(a));
+    }
+    if (s == ServiceModule.AUDIT) {
+      // the audit watch: tails and verifies the chain as the auditor every second, raises
+      // CHAIN_BREAK / SCHEMA_DRIFT / GRANT_CHANGE (docs/audit-anchor-service.md)
+      StackDescriptor.CertKey auditor = db.identities().get("auditor");
+      args.add("-Dstrongroom.audit-anchor.enabled=true");
+      args.add("-Dstrongroom.audit-anchor.holder=audit-anchor-1");
+      args.add("-Dstrongroom.audit-anchor.interval=PT1S");
+      args.add("-Dstrongroom.audit-anchor.lease-ttl=PT5S");
+      args.add("-Dstrongroom.audit-anchor.state-dir=" + state.resolve("audit-anchor"));
+      args.add("-Dstrongroom.audit-anchor.db.host=" + db.host());
+      args.add("-Dstrongroom.audit-anchor.db.port=" + db.port());
+      args.add("-Dstrongroom.audit-anchor.db.ca-cert=" + db.caCert());
+      args.add("-Dstrongroom.audit-anchor.db.cert=" + auditor.cert());
+      args.add("-Dstrongroom.audit-anchor.db.key=" + auditor.key());
+      args.add("-Dstrongroom.audit-anchor.worm.kind=local-dir");
+      args.add("-Dstrongroom.audit-anchor.worm.location=" + worm);
+      args.add("-Dstrongroom.audit-anchor.log-key=" + logKey.keyFile());
+      // the nightly backup (docs/backups.md): as the backup identity over mutual TLS, the
+      // key wrapped by the stack's KMS, signed with the stack's backup key, create-only to
+      // the same WORM store as the checkpoints and as ./strongroom backup
+      StackDescriptor.CertKey backup = db.identities().get("backup");
+      Path backupKey = state.resolve("keys").resolve(DevKeys.BACKUP_SIGNING_KEY);
+      args.add("-Dstrongroom.backup.enabled=true");
+      args.add("-Dstrongroom.backup.schedule=daily@02:00");
+      args.add("-Dstrongroom.backup.work-dir=" + state.resolve("backup-work-service"));
+      args.add("-Dstrongroom.backup.signing-key=" + backupKey);
+      args.add("-Dstrongroom.backup.kms.kind=INSECURE_LOCAL_KEYRING");
+      args.add("-Dstrongroom.backup.kms.key-name=" + DevKeys.DEV_KEK_NAME);
+      args.add(
+          "-Dstrongroom.backup.kms.keyring-file="
+              + state.resolve("keys").resolve(DevKeys.DEV_KEYRING));
+      args.add("-Dstrongroom.backup.db.host=" + db.host());
+      args.add("-Dstrongroom.backup.db.port=" + db.port());
+      args.add("-Dstrongroom.backup.db.ca-cert=" + db.caCert());
+      args.add("-Dstrongroom.backup.db.cert=" + backup.cert());
+      args.add("-Dstrongroom.backup.db.key=" + backup.key());
+    }
+    if (s == ServiceModule.PROOF) {
+      // proofs on request (strongroom.proof.requests), bundles beside prove's
+      // (docs/proof.md); the schedule stays off on a developer's stack
+      proofServiceDbArgs(db, keys, state.resolve("evidence")).forEach(args::add);
+      // SR-DB-AUD-04: the chain against the anchors the audit-anchor-service writes
+      args.add("-Dstrongroom.proof.audit-log.worm-dir=" + worm);
+      args.add("-Dstrongroom.proof.audit-log.verifier-key=" + logKey.verifierKey());
+    }
+    if (s == ServiceModule.PROVISIONER) {
+      // plans on request over SSH with the stack's provisioner key and the operator's pins
+      // (<state>/provisioner/ssh, docs/ops-plane.md); the local target stays refused
+      dev.strongroom.devstack.keys.ProvisionerSsh.ensure(state.resolve("provisioner"))
+          .serviceConfig(java.nio.file.Path.of("/"))
+          .forEach((k, v) -> args.add("-D" + k + "=" + v));
+    }
+    args.add("-jar");
+    args.add(serviceJar(s).toString());
+    args.add("-jar");
+    args.add(serviceJar(s).toString());
+    return new Launched(name, spawn(name, args, logs.resolve(name + ".out")).pid(), port);
   }
 
   /** The data-service's {@code app_user} connection: TLS 1.3 with the identity's certificate. */
@@ -424,9 +480,206 @@ public final class StackLauncher {
     return stopped;
   }
 
-  /** One part's health. */
+  /** Most instances {@code scale} starts of one service (each is a JVM of ~160 MiB heap). */
+  public static final int MAX_INSTANCES = 8;
+
+  /**
+   * Whether {@code s} may run more than one instance: the stateless consumers, crypto-service and
+   * data-service, each one consumer group (DESIGN §2). The audit-anchor-service must have a single
+   * writer per lease holder and keeps its tail state in one directory; the provisioner- and
+   * proof-service keep their request ledgers and evidence in theirs, so a second instance of them
+   * would need its own state, which this stack does not give them.
+   */
+  public static boolean scalable(ServiceModule s) {
+    return s == ServiceModule.CRYPTO || s == ServiceModule.DATA;
+  }
+
+  /** Outcome of {@link #scale}: the instances before and after, and how long it took. */
+  public record ScaleResult(
+      ServiceModule service, List<Instance> before, List<Instance> after, Duration took) {}
+
+  /**
+   * Runs exactly {@code n} instances of {@code s} on its consumer group: starts the missing ones
+   * (numbered after the last, each on its own loopback port, started as {@code up} started the
+   * first) and waits until each is ready, or stops the highest-numbered ones (SIGTERM: their
+   * partitions move to the others in the group's rebalance; nothing they consumed is committed
+   * before it is done). Instance 1 is never stopped, so {@code services.<s>} in {@code stack.json}
+   * stays its address.
+   *
+   * @throws IllegalArgumentException if {@code n} is outside 1..{@link #MAX_INSTANCES}, or above 1
+   *     for a service that is not {@link #scalable}
+   * @throws StackException when there is no stack or an instance cannot start
+   */
+  public ScaleResult scale(ServiceModule s, int n) {
+    if (n < 1 || n > MAX_INSTANCES) {
+      throw new IllegalArgumentException("N must be from 1 to " + MAX_INSTANCES + ", not " + n);
+    }
+    if (n > 1 && !scalable(s)) {
+      throw new IllegalArgumentException(
+          s.key() + " runs one instance (only crypto and data scale: DESIGN §2)");
+    }
+    long t0 = System.nanoTime();
+    StackDescriptor stack = readStack();
+    try (StateLock lock = lock()) {
+      lock.held(); // scale holds it throughout
+      List<Instance> before = instances(stack, s);
+      List<Launched> all = new ArrayList<>(readProcesses());
+      ServiceContext ctx = null;
+      for (int k = before.size() + 1; k <= n; k++) {
+        if (ctx == null) {
+          ctx = runningContext(stack);
+        }
+        int port = LoopbackPorts.free();
+        progress.println("starting " + instanceName(s, k) + " …");
+        Launched l = spawnService(s, k, port, ctx);
+        all.add(l);
+        writeProcesses(all);
+        awaitInstance(s, l, all, ctx.logs());
+        progress.println("  " + instanceName(s, k) + " ready at https://127.0.0.1:" + port);
+      }
+      for (int k = before.size(); k > n; k--) {
+        String name = instanceName(s, k);
+        Launched l = all.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+        progress.println("stopping " + name + " (pid " + l.pid() + ") …");
+        stop(l.pid());
+        all.remove(l);
+        writeProcesses(all);
+      }
+      return new ScaleResult(
+          s, before, instances(stack, s), Duration.ofNanos(System.nanoTime() - t0));
+    } catch (IOException e) {
+      throw new StackException("cannot scale " + s.module() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** One instance {@link #restart} replaced: its number, old and new pid, and how long it took. */
+  public record Restarted(int instance, long oldPid, long newPid, Duration took) {}
+
+  /**
+   * Restarts every instance of {@code s}, one after another (the next only once the new one is
+   * ready, so a scaled service keeps serving): SIGTERM (SIGKILL after 30 s), then the same instance
+   * on the same port, started as {@code up} started it. A consumer's uncommitted records are
+   * consumed again by whoever gets its partitions; the store is idempotent by request id, so they
+   * are neither lost nor doubled (docs/data-plane.md). An instance whose process had died is simply
+   * started.
+   *
+   * @throws StackException when there is no stack or an instance cannot start again
+   */
+  public List<Restarted> restart(ServiceModule s) {
+    StackDescriptor stack = readStack();
+    List<Restarted> out = new ArrayList<>();
+    try (StateLock lock = lock()) {
+      lock.held(); // restart holds it throughout
+      ServiceContext ctx = runningContext(stack);
+      for (Instance i : instances(stack, s)) {
+        long t0 = System.nanoTime();
+        String name = instanceName(s, i.number());
+        progress.println("restarting " + name + " (pid " + i.pid() + ") …");
+        if (i.alive()) {
+          stop(i.pid());
+        }
+        List<Launched> all = new ArrayList<>(readProcesses());
+        all.removeIf(x -> x.name().equals(name));
+        int port = URI.create(i.address()).getPort();
+        Launched l = spawnService(s, i.number(), port, ctx);
+        all.add(l);
+        writeProcesses(all);
+        awaitInstance(s, l, all, ctx.logs());
+        progress.println("  " + name + " ready at " + i.address() + " (pid " + l.pid() + ")");
+        out.add(
+            new Restarted(i.number(), i.pid(), l.pid(), Duration.ofNanos(System.nanoTime() - t0)));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new StackException("cannot restart " + s.module() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Waits until the new instance {@code l} is ready; if it is not, stops it, takes it out of {@code
+   * processes.json} and throws.
+   */
+  private void awaitInstance(ServiceModule s, Launched l, List<Launched> all, Path logs)
+      throws IOException {
+    try {
+      awaitReady(s, "https://127.0.0.1:" + l.port(), l, logs.resolve(l.name() + ".out"));
+    } catch (StackException e) {
+      stop(l.pid());
+      all.remove(l);
+      writeProcesses(all);
+      throw e;
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if the process has not exited after 30 s; only a process of ours. */
+  private void stop(long pid) {
+    Optional<ProcessHandle> h =
+        ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(this::isOurs);
+    if (h.isEmpty()) {
+      return;
+    }
+    h.get().destroy();
+    try {
+      h.get().onExit().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StackException("interrupted");
+    } catch (ExecutionException | TimeoutException e) {
+      h.get().destroyForcibly();
+      try {
+        h.get().onExit().get(10, TimeUnit.SECONDS);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw new StackException("interrupted");
+      } catch (ExecutionException | TimeoutException ignored) {
+        throw new StackException("pid " + pid + " survived SIGKILL");
+      }
+    }
+  }
+
+  /** Serialises {@code scale} and {@code restart} on one state directory. */
+  private StateLock lock() throws IOException {
+    java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(
+            state.resolve("stack.lock"),
+            java.util.Set.of(
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try {
+      var unused = ch.lock(); // held until the channel closes
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    return new StateLock(ch);
+  }
+
+  /** An exclusive lock on {@code <state>/stack.lock}; closing the channel releases it. */
+  private record StateLock(java.nio.channels.FileChannel channel) implements AutoCloseable {
+    void held() {
+      if (!channel.isOpen()) {
+        throw new IllegalStateException("the state lock was released");
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
+  }
+
+  /**
+   * One part's health: a service has one part per running instance ({@code instance} 1, 2, …); the
+   * database and Kafka are instance 1. {@code pid} is -1 when the part's process is not known.
+   */
   public record PartStatus(
-      String name, String address, boolean healthy, String detail, long rssBytes) {}
+      String name,
+      int instance,
+      long pid,
+      String address,
+      boolean healthy,
+      String detail,
+      long rssBytes) {}
 
   /** Health of the whole stack. */
   public record StatusReport(StackDescriptor stack, List<PartStatus> parts) {
@@ -441,48 +694,95 @@ public final class StackLauncher {
    * @throws StackException when there is no stack
    */
   public StatusReport status() {
-    if (!Files.exists(stackFile())) {
-      throw new StackException("the stack is not up (no " + stackFile() + "); run ./strongroom up");
-    }
-    StackDescriptor stack;
-    try {
-      stack = StackDescriptor.fromJson(Files.readAllBytes(stackFile()));
-    } catch (IOException e) {
-      throw new StackException("unreadable " + stackFile() + ": " + e.getMessage(), e);
-    }
+    StackDescriptor stack = readStack();
     Map<String, Long> pids = new LinkedHashMap<>();
     readProcesses().forEach(l -> pids.put(l.name(), l.pid()));
     List<PartStatus> parts = new ArrayList<>();
-    stack.db().ifPresent(db -> parts.add(dbStatus(db, rss(pids.get("mariadb")))));
-    parts.add(kafkaStatus(stack, rss(pids.get("kafka"))));
+    stack.db().ifPresent(db -> parts.add(dbStatus(db, pid(pids.get("mariadb")))));
+    parts.add(kafkaStatus(stack, pid(pids.get("kafka"))));
     for (ServiceModule s : ServiceModule.values()) {
-      String url = stack.services().get(s);
-      Optional<String> problem = readiness(url);
-      parts.add(
-          new PartStatus(
-              s.module(),
-              url,
-              problem.isEmpty(),
-              problem.orElse("ready"),
-              rss(pids.get(s.module()))));
+      for (Instance i : instances(stack, s)) {
+        Optional<String> problem =
+            i.alive() ? readiness(i.address()) : Optional.of("process not running");
+        parts.add(
+            new PartStatus(
+                s.module(),
+                i.number(),
+                i.pid(),
+                i.address(),
+                problem.isEmpty(),
+                problem.orElse("ready"),
+                rss(i.pid())));
+      }
     }
     return new StatusReport(stack, parts);
   }
 
-  private static PartStatus dbStatus(StackDescriptor.Db db, long rss) {
-    String address = db.host() + ":" + db.port();
+  private static long pid(Long pid) {
+    return pid == null ? -1 : pid;
+  }
+
+  private StackDescriptor readStack() {
+    if (!Files.exists(stackFile())) {
+      throw new StackException("the stack is not up (no " + stackFile() + "); run ./strongroom up");
+    }
     try {
-      String greeting = MariaDbInstance.greeting(db.socket());
-      return new PartStatus("mariadb", address, true, greeting, rss);
-    } catch (IOException | RuntimeException e) {
-      return new PartStatus("mariadb", address, false, "unreachable", rss);
+      return StackDescriptor.fromJson(Files.readAllBytes(stackFile()));
+    } catch (IOException e) {
+      throw new StackException("unreadable " + stackFile() + ": " + e.getMessage(), e);
     }
   }
 
-  private PartStatus kafkaStatus(StackDescriptor stack, long rss) {
+  /**
+   * A running (or crashed) instance of a service: its number, pid (-1 if unknown), address and
+   * whether its process is alive and ours.
+   */
+  public record Instance(int number, long pid, String address, boolean alive) {}
+
+  /**
+   * The instances of {@code s} in {@code processes.json}, by number. Instance 1 is at {@code
+   * services.<s>} of {@code stack.json} (its port never changes, so that address stays good across
+   * scale and restart); the others at the port {@code processes.json} records for them.
+   */
+  private List<Instance> instances(StackDescriptor stack, ServiceModule s) {
+    Map<String, Launched> byName = new LinkedHashMap<>();
+    readProcesses().forEach(l -> byName.put(l.name(), l));
+    List<Instance> out = new ArrayList<>();
+    for (int n = 1; ; n++) {
+      Launched l = byName.get(instanceName(s, n));
+      if (l == null && n > 1) {
+        return out;
+      }
+      String address =
+          n == 1 || l.port() == 0 ? stack.services().get(s) : "https://127.0.0.1:" + l.port();
+      long pid = l == null ? -1 : l.pid();
+      boolean alive =
+          l != null
+              && ProcessHandle.of(pid)
+                  .filter(ProcessHandle::isAlive)
+                  .filter(this::isOurs)
+                  .isPresent();
+      out.add(new Instance(n, pid, address, alive));
+    }
+  }
+
+  private static PartStatus dbStatus(StackDescriptor.Db db, long pid) {
+    String address = db.host() + ":" + db.port();
+    long rss = rss(pid);
+    try {
+      String greeting = MariaDbInstance.greeting(db.socket());
+      return new PartStatus("mariadb", 1, pid, address, true, greeting, rss);
+    } catch (IOException | RuntimeException e) {
+      return new PartStatus("mariadb", 1, pid, address, false, "unreachable", rss);
+    }
+  }
+
+  private PartStatus kafkaStatus(StackDescriptor stack, long pid) {
+    long rss = rss(pid);
     String bootstrap = stack.kafkaBootstrap();
     if (stack.kafkaSecurity().isEmpty()) {
-      return new PartStatus("kafka", bootstrap, false, "no kafka.security in stack.json", rss);
+      return new PartStatus(
+          "kafka", 1, pid, bootstrap, false, "no kafka.security in stack.json", rss);
     }
     Properties p = new Properties();
     p.putAll(stack.operatorKafka());
@@ -490,12 +790,12 @@ public final class StackLauncher {
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
     try (Admin admin = Admin.create(p)) {
       int nodes = admin.describeCluster().nodes().get(6, TimeUnit.SECONDS).size();
-      return new PartStatus("kafka", bootstrap, true, nodes + " broker(s)", rss);
+      return new PartStatus("kafka", 1, pid, bootstrap, true, nodes + " broker(s)", rss);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new PartStatus("kafka", bootstrap, false, "interrupted", rss);
+      return new PartStatus("kafka", 1, pid, bootstrap, false, "interrupted", rss);
     } catch (ExecutionException | TimeoutException e) {
-      return new PartStatus("kafka", bootstrap, false, "unreachable", rss);
+      return new PartStatus("kafka", 1, pid, bootstrap, false, "unreachable", rss);
     }
   }
 
@@ -571,7 +871,16 @@ public final class StackLauncher {
         l.name() + " not ready after " + timeout.toSeconds() + " s; see " + log);
   }
 
-  private record Launched(String name, long pid) {}
+  /**
+   * A process this state directory started: its name in {@code processes.json} ({@code mariadb},
+   * {@code kafka}, {@link #instanceName}), pid and, for a service instance, its HTTPS port (else
+   * 0).
+   */
+  private record Launched(String name, long pid, int port) {
+    Launched(String name, long pid) {
+      this(name, pid, 0);
+    }
+  }
 
   private Launched spawn(String name, List<String> javaArgs, Path log) throws IOException {
     List<String> cmd = new ArrayList<>();
@@ -606,10 +915,21 @@ public final class StackLauncher {
     return state.resolve("processes.json");
   }
 
+  /**
+   * {@code processes.json}: {@code processes} (name → pid, every process {@code down} stops) and
+   * {@code ports} (service instance name → its HTTPS port).
+   */
   private void writeProcesses(List<Launched> launched) throws IOException {
     ObjectNode root = CanonicalJson.mapper().createObjectNode();
     ObjectNode procs = root.putObject("processes");
-    launched.forEach(l -> procs.put(l.name(), l.pid()));
+    ObjectNode ports = root.putObject("ports");
+    launched.forEach(
+        l -> {
+          procs.put(l.name(), l.pid());
+          if (l.port() > 0) {
+            ports.put(l.name(), l.port());
+          }
+        });
     writeAtomically(
         processesFile(),
         CanonicalJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
@@ -622,9 +942,14 @@ public final class StackLauncher {
     try {
       JsonNode root = CanonicalJson.mapper().readTree(Files.readAllBytes(processesFile()));
       List<Launched> out = new ArrayList<>();
+      JsonNode ports = root.path("ports");
       root.path("processes")
           .properties()
-          .forEach(e -> out.add(new Launched(e.getKey(), e.getValue().asLong())));
+          .forEach(
+              e ->
+                  out.add(
+                      new Launched(
+                          e.getKey(), e.getValue().asLong(), ports.path(e.getKey()).asInt(0))));
       return out;
     } catch (IOException e) {
       throw new StackException("unreadable " + processesFile() + ": " + e.getMessage(), e);
@@ -660,8 +985,8 @@ public final class StackLauncher {
     return ProcessHandle.current().info().command().orElse("java");
   }
 
-  private static long rss(Long pid) {
-    if (pid == null) {
+  private static long rss(long pid) {
+    if (pid <= 0) {
       return -1;
     }
     try {
