@@ -52,6 +52,47 @@ public interface AnchorConfig {
     LOCAL_DIR
   }
 
+  /**
+   * The syslog collector every anchored checkpoint is also sent to (RFC 5424, DESIGN §5); absent:
+   * none. Needs {@link #worm()}.
+   */
+  Optional<Syslog> syslog();
+
+  /** A syslog collector (docs/audit-anchor-service.md, "Syslog"). */
+  interface Syslog {
+    /** How messages travel. */
+    SyslogKind transport();
+
+    /** The collector's host (for {@code tls}, a name its certificate carries). */
+    String host();
+
+    /** The collector's port (commonly 6514 for tls, 514 for udp). */
+    int port();
+
+    /** The messages' HOSTNAME field; this machine's host name when absent. */
+    Optional<String> hostname();
+
+    /**
+     * For {@code tls}: the CA (PEM) the collector's certificate must chain to; the stack CA ({@code
+     * strongroom.tls.ca}) when absent. The service presents its own certificate ({@code
+     * strongroom.tls.cert}/{@code key}).
+     */
+    Optional<java.nio.file.Path> caCert();
+
+    /** For {@code udp}: the largest datagram in octets (480..65507); 2048 when absent. */
+    Optional<Integer> udpMaxSize();
+  }
+
+  /** Syslog transports. */
+  enum SyslogKind {
+    /** TLS 1.3 over TCP with octet counting (RFC 5425), mutual TLS. */
+    TLS,
+    /** Plain TCP with octet counting (RFC 6587 §3.4.1): a trusted network only. */
+    TCP,
+    /** UDP, one message per datagram (RFC 5426): no delivery guarantee. */
+    UDP
+  }
+
   /** The database, as the {@code auditor} identity. */
   Optional<Db> db();
 

@@ -11,11 +11,16 @@ import dev.strongroom.auditanchor.anchor.AnchorPublisher;
 import dev.strongroom.auditanchor.config.AnchorConfig;
 import dev.strongroom.auditanchor.lease.AnchorLease;
 import dev.strongroom.auditanchor.monitor.AuditMonitor;
+import dev.strongroom.auditanchor.syslog.SyslogAnchorSink;
+import dev.strongroom.auditanchor.syslog.SyslogTransport;
+import dev.strongroom.auditanchor.syslog.TcpSyslogTransport;
+import dev.strongroom.auditanchor.syslog.UdpSyslogTransport;
 import dev.strongroom.contracts.alert.SecurityAlert;
 import dev.strongroom.contracts.audit.CheckpointAnchored;
 import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.envelope.SignedEvent;
 import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.contracts.topics.Topics;
 import dev.strongroom.kit.events.EventPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +42,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -112,6 +118,9 @@ public class AnchorWatch {
             2000);
     AnchorLease lease = new AnchorLease(holder, config.leaseTtl());
     AnchorPublisher publisher = null;
+    if (config.syslog().isPresent() && config.worm().isEmpty()) {
+      throw missing("worm.* (syslog sends the checkpoints written there)");
+    }
     if (config.worm().isPresent()) {
       AnchorConfig.Worm worm = config.worm().get();
       Path keyFile = config.logKey().orElseThrow(() -> missing("log-key"));
@@ -129,6 +138,7 @@ public class AnchorWatch {
       anchors = publisher;
       List<AnchorFanout.Sink> sinks = new ArrayList<>();
       sinks.add(new KafkaAnchorSink());
+      config.syslog().ifPresent(sl -> sinks.add(syslogSink(sl)));
       fanout = new AnchorFanout(sinks, this::publish);
       this.store = store;
       this.origin = key.name();
@@ -149,6 +159,45 @@ public class AnchorWatch {
         executor.scheduleWithFixedDelay(this::tick, 0, interval, TimeUnit.MILLISECONDS);
     LOG.infof(
         "audit watch started as %s every %d ms (lease %s)", holder, interval, config.leaseTtl());
+  }
+
+  private static SyslogAnchorSink syslogSink(AnchorConfig.Syslog sl) {
+    SyslogTransport transport =
+        switch (sl.transport()) {
+          case TLS -> {
+            TlsIdentity own =
+                TlsIdentity.fromConfig(
+                        k -> ConfigProvider.getConfig().getOptionalValue(k, String.class))
+                    .orElseThrow(
+                        () ->
+                            new IllegalStateException(
+                                "strongroom.audit-anchor.syslog.transport=tls needs the service's"
+                                    + " TLS identity (strongroom.tls.*)"));
+            TlsIdentity forSyslog =
+                new TlsIdentity(
+                    own.name(), sl.caCert().orElse(own.caCert()), own.cert(), own.key());
+            yield new TcpSyslogTransport(sl.host(), sl.port(), forSyslog.sslContext());
+          }
+          case TCP -> new TcpSyslogTransport(sl.host(), sl.port(), null);
+          case UDP ->
+              new UdpSyslogTransport(
+                  sl.host(),
+                  sl.port(),
+                  sl.udpMaxSize().orElse(UdpSyslogTransport.DEFAULT_MAX_SIZE));
+        };
+    String hostname = sl.hostname().orElseGet(AnchorWatch::localHostName);
+    LOG.infof("sending checkpoints to syslog %s as %s", transport.target(), hostname);
+    return new SyslogAnchorSink(
+        transport, hostname, ProcessHandle.current().pid(), Clock.systemUTC());
+  }
+
+  private static String localHostName() {
+    try {
+      String h = java.net.InetAddress.getLocalHost().getHostName();
+      return h.isEmpty() ? "-" : h;
+    } catch (java.net.UnknownHostException e) {
+      return "-"; // RFC 5424 NILVALUE
+    }
   }
 
   private static IllegalStateException missing(String key) {

@@ -155,6 +155,48 @@ class AnchorsTopicIT {
               .strip());
     }
 
+    // the same checkpoints reached the syslog collector over mutual TLS: RFC 5424, BOM, the note
+    // (the fanout sends to the topic first, then to syslog: give the last one a moment)
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < until
+        && StrongroomTestResource.syslogCollector().messages().stream()
+            .noneMatch(
+                m ->
+                    m.text()
+                        .contains(
+                            "anchorNo=\"" + anchors.get(anchors.size() - 1).anchorNo() + "\""))) {
+      Thread.sleep(100);
+    }
+    List<dev.strongroom.devstack.testing.TlsSyslogCollector.Message> syslog =
+        StrongroomTestResource.syslogCollector().messages();
+    for (CheckpointAnchored a : anchors) {
+      String prefix = "<109>1 "; // facility log audit, severity notice, version 1
+      String sd = " strongroom-it strongroom-audit-anchor "; // HOSTNAME as configured, APP-NAME
+      String tail =
+          " checkpoint [checkpoint@32473 anchorNo=\""
+              + a.anchorNo()
+              + "\" origin=\""
+              + a.origin()
+              + "\" size=\""
+              + a.size()
+              + "\" root=\""
+              + a.rootHash()
+              + "\" head=\""
+              + a.chainHead()
+              + "\" object=\""
+              + a.wormObject()
+              + "\"] \uFEFF"
+              + a.checkpoint();
+      assertTrue(
+          syslog.stream()
+              .map(dev.strongroom.devstack.testing.TlsSyslogCollector.Message::text)
+              .anyMatch(m -> m.startsWith(prefix) && m.contains(sd) && m.endsWith(tail)),
+          "anchor #" + a.anchorNo() + " not in syslog: " + syslog.size() + " messages");
+    }
+    assertTrue(
+        syslog.stream().allMatch(m -> m.clientSubject().startsWith("CN=audit-anchor-service,")),
+        "every message came from the service's certificate");
+
     // by attack: a record altered on the way (a smaller size, its root kept) is refused
     ConsumerRecord<byte[], byte[]> last = records.get(records.size() - 1);
     ObjectNode tampered = (ObjectNode) CanonicalJson.parse(last.value());

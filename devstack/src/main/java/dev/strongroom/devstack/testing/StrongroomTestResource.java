@@ -63,6 +63,18 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
   }
 
   private static volatile Stack current;
+  private static volatile TlsSyslogCollector syslog;
+
+  /**
+   * The TLS syslog collector the audit-anchor-service sends its checkpoints to when the watch runs
+   * (init arg {@code anchor-interval}).
+   */
+  public static TlsSyslogCollector syslogCollector() {
+    if (syslog == null) {
+      throw new IllegalStateException("no syslog collector: init arg anchor-interval not set");
+    }
+    return syslog;
+  }
 
   private Path dir;
   private EmbeddedKafka kafka;
@@ -110,7 +122,8 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
    * With init arg {@code anchor-interval} (e.g. {@code PT1S}) and a database, the
    * audit-anchor-service runs its audit watch and publishes checkpoints every interval to {@code
    * <keys>/../worm} (the scheduled backup is then off), signed with a fresh log key ({@code
-   * <keys>/audit-log.key}, verifier key in {@code <keys>/audit-log.vkey}).
+   * <keys>/audit-log.key}, verifier key in {@code <keys>/audit-log.vkey}), and sends each to a TLS
+   * syslog collector ({@link #syslogCollector()}).
    */
   public static final String AUDIT_LOG_VKEY = "audit-log.vkey";
 
@@ -176,6 +189,11 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
         config.putAll(
             database.auditWatchConfig(
                 anchorInterval, dir.resolve("audit-anchor"), dir.resolve("worm"), log.keyFile()));
+        syslog = TlsSyslogCollector.start(pki);
+        config.put("strongroom.audit-anchor.syslog.transport", "tls");
+        config.put("strongroom.audit-anchor.syslog.host", "127.0.0.1");
+        config.put("strongroom.audit-anchor.syslog.port", Integer.toString(syslog.port()));
+        config.put("strongroom.audit-anchor.syslog.hostname", "strongroom-it");
       } else if (database != null && "audit-anchor-service".equals(service)) {
         Path signing = keys.registryFile().resolveSibling(BACKUP_SIGNING_KEY);
         dev.strongroom.provisioner.os.SecureFiles.writeText(
@@ -231,6 +249,10 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
   @Override
   public void stop() {
     current = null;
+    if (syslog != null) {
+      syslog.close();
+      syslog = null;
+    }
     if (kafka != null) {
       kafka.close();
     }
