@@ -104,4 +104,138 @@ class CryptoServiceCloudKmsIT extends ServiceContract {
     JsonNode fields = CanonicalJson.mapper().readTree(ok.body()).get("fields");
     assertEquals("Person " + (records - 1), fields.get("name").asText());
   }
+
+  /**
+   * The KMS goes down (the fake's gRPC server stops listening): encrypt requests that need a new
+   * data key wait and are retried with backoff — the service stays ready, the wait shows in its
+   * metrics, nothing is dead-lettered or skipped — and when the KMS is back every one is encrypted
+   * and published exactly as if nothing had happened.
+   */
+  @Test
+  void kmsDown_requestsWaitAndAreRetried_noneLostOrDeadLettered_allThroughWhenItIsBack()
+      throws Exception {
+    HttpResponse<String> keyResponse = get("/v1/sealing-key");
+    byte[] sealTo =
+        Base64.getUrlDecoder()
+            .decode(CanonicalJson.mapper().readTree(keyResponse.body()).get("publicKey").asText());
+    int records = 12;
+    String run = newId().substring(24);
+    long t0 = System.nanoTime();
+    CloudKmsStackResource.kms.stop();
+    java.util.Set<String> requestIds = new java.util.TreeSet<>();
+    try {
+      for (int i = 0; i < records; i++) {
+        String tenant = "kmsdown-" + run + "-" + i; // a new tenant: a new data key, a KMS wrap
+        String token =
+            stack()
+                .keys()
+                .tenantTokens(Clock.systemUTC())
+                .issue(tenant, "app", Duration.ofMinutes(15));
+        String record = newId();
+        String requestId = "req-kmsdown-" + run + "-" + i;
+        requestIds.add(requestId);
+        EncryptRequest req =
+            new EncryptRequest(
+                requestId,
+                token,
+                record,
+                FieldSealer.seal(sealTo, tenant, record, requestId, Map.of("name", "P " + i)));
+        send(
+            Topics.ENCRYPT_REQUESTS,
+            demoSigner(Clock.systemUTC())
+                .sign(
+                    EventCatalog.ENCRYPT_REQUESTED.type(),
+                    tenant,
+                    req.toData(),
+                    newId(),
+                    Instant.now())
+                .bytes());
+      }
+      // they wait: retried, visible in the metrics, the service still ready — for longer than
+      // the connector's default 60 s limit on a record awaiting its acknowledgement, which the
+      // service turns off so that an outage cannot stop its consumer
+      long deadline = t0 + Duration.ofSeconds(75).toNanos();
+      double retries = 0;
+      double waiting = 0;
+      while (System.nanoTime() < deadline) {
+        String metrics = get("/q/metrics").body();
+        retries = metric(metrics, "strongroom_encrypt_retries_total{reason=\"UNAVAILABLE\"");
+        waiting = metric(metrics, "strongroom_encrypt_waiting");
+        Thread.sleep(1000);
+      }
+      assertTrue(retries >= 1, "retried while the KMS is down: " + retries);
+      assertEquals(1.0, waiting, "the record at the head waits (the others queue behind it)");
+      assertEquals(200, get("/q/health/ready").statusCode(), "a KMS outage is not a dead service");
+      assertEquals(
+          java.util.Set.of(),
+          requestIdsOn(Topics.STORE_REQUESTS, requestIds, Duration.ofSeconds(3)),
+          "nothing encrypted without the KMS");
+    } finally {
+      CloudKmsStackResource.kms.resume();
+    }
+    long down = System.nanoTime();
+    // back: every request through, exactly once, none dead-lettered
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    java.util.Set<String> through = java.util.Set.of();
+    while (System.nanoTime() < deadline && through.size() < records) {
+      through = requestIdsOn(Topics.STORE_REQUESTS, requestIds, Duration.ofSeconds(2));
+    }
+    assertEquals(requestIds, through, "every request encrypted once the KMS is back");
+    assertEquals(
+        java.util.Set.of(),
+        requestIdsOn(Topics.ENCRYPT_REQUESTS + ".dlq", requestIds, Duration.ofSeconds(2)),
+        "none dead-lettered");
+    assertEquals(0.0, metric(get("/q/metrics").body(), "strongroom_encrypt_waiting"));
+    System.out.printf(
+        "KMS down: %d requests waited %.1f s, all %d through %.1f s after the KMS came back%n",
+        records, (down - t0) / 1e9, records, (System.nanoTime() - down) / 1e9);
+  }
+
+  /** The value of the first sample of {@code name} (a prefix up to the labels' end) in metrics. */
+  private static double metric(String metrics, String name) {
+    return metrics
+        .lines()
+        .filter(l -> l.startsWith(name))
+        .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElse(0.0);
+  }
+
+  /**
+   * The request ids of {@code wanted} found in the events on {@code topic} (read from the beginning
+   * as the operator until nothing new arrived for {@code quiet}); a request id seen twice fails.
+   */
+  private java.util.Set<String> requestIdsOn(
+      String topic, java.util.Set<String> wanted, Duration quiet) {
+    java.util.Properties p = new java.util.Properties();
+    p.putAll(stack().kafka("operator"));
+    p.put(
+        org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG,
+        dev.strongroom.devstack.kafka.KafkaAccessPolicy.groupFor("operator", newId()));
+    p.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    java.util.Set<String> seen = new java.util.TreeSet<>();
+    try (var consumer =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
+            p,
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      consumer.subscribe(java.util.List.of(topic));
+      long last = System.nanoTime();
+      while (System.nanoTime() - last < quiet.toNanos()) {
+        for (var r : consumer.poll(Duration.ofMillis(300))) {
+          last = System.nanoTime();
+          String id;
+          try {
+            id = CanonicalJson.parse(r.value()).path("data").path("requestId").asText();
+          } catch (RuntimeException notJson) {
+            continue;
+          }
+          if (wanted.contains(id)) {
+            assertTrue(seen.add(id), id + " twice on " + topic);
+          }
+        }
+      }
+    }
+    return seen;
+  }
 }

@@ -111,7 +111,9 @@ public final class FakeCloudKmsServer implements AutoCloseable {
   private final AtomicLong policyEtag = new AtomicLong();
   private volatile Fault fault = Fault.NONE;
   private volatile boolean once;
-  private final Server server;
+  private final Service service;
+  private final int port;
+  private volatile Server server;
 
   private static final class KeyState {
     final String name;
@@ -144,14 +146,36 @@ public final class FakeCloudKmsServer implements AutoCloseable {
   }
 
   private FakeCloudKmsServer(int port) throws IOException {
-    Service service = new Service();
-    this.server =
-        NettyServerBuilder.forAddress(
-                new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port))
-            .addService(service.definition())
-            .addService(service.iamDefinition())
-            .build()
-            .start();
+    this.service = new Service();
+    this.server = listen(port);
+    this.port = server.getPort();
+  }
+
+  private Server listen(int port) throws IOException {
+    return NettyServerBuilder.forAddress(
+            new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port))
+        .addService(service.definition())
+        .addService(service.iamDefinition())
+        .build()
+        .start();
+  }
+
+  /**
+   * Takes the KMS down: the server stops listening and drops its connections, so every call fails
+   * as against an unreachable KMS (gRPC {@code UNAVAILABLE}). The keys are kept for {@link
+   * #resume()}.
+   */
+  public void stop() throws InterruptedException {
+    server.shutdownNow();
+    server.awaitTermination(10, TimeUnit.SECONDS);
+  }
+
+  /** Brings the KMS back on the same port with the same keys after {@link #stop()}. */
+  public void resume() throws IOException {
+    if (!server.isTerminated()) {
+      throw new IllegalStateException("the fake KMS is running");
+    }
+    server = listen(port);
   }
 
   /** Starts on a free loopback port. */
@@ -161,7 +185,7 @@ public final class FakeCloudKmsServer implements AutoCloseable {
 
   /** {@code 127.0.0.1:port}. */
   public String endpoint() {
-    return "127.0.0.1:" + server.getPort();
+    return "127.0.0.1:" + port;
   }
 
   /** Misbehave this way from now on. */

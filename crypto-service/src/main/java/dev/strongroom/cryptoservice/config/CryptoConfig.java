@@ -29,6 +29,21 @@ public interface CryptoConfig {
   /** Optional post-quantum (X-Wing) wrap of every data key, to a recovery key held offline. */
   PostQuantum pq();
 
+  /** How an encrypt request waits out an unavailable KMS or broker. */
+  Retry retry();
+
+  interface Retry {
+    /**
+     * First wait before an encrypt request that met an unavailable KMS or broker is tried again.
+     */
+    @WithDefault("PT0.05S")
+    Duration backoffMin();
+
+    /** Longest wait between two tries (the wait doubles from backoff-min up to this). */
+    @WithDefault("PT5S")
+    Duration backoffMax();
+  }
+
   interface PostQuantum {
     /** File with the X-Wing recovery public key (base64url, 1216 bytes); absent: no PQ wrap. */
     Optional<Path> recipientPublicKey();
