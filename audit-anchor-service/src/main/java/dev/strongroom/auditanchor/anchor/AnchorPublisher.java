@@ -4,12 +4,16 @@ import dev.strongroom.audit.chain.ChainHash;
 import dev.strongroom.audit.chain.ChainRow;
 import dev.strongroom.audit.chain.HashChainVerifier;
 import dev.strongroom.audit.checkpoint.Checkpoint;
+import dev.strongroom.audit.note.CosignatureV1Verifier;
 import dev.strongroom.audit.note.Ed25519NoteSigner;
 import dev.strongroom.audit.note.Ed25519NoteVerifier;
+import dev.strongroom.audit.note.NoteSignature;
+import dev.strongroom.audit.note.Notes;
 import dev.strongroom.audit.tail.ChainTail;
 import dev.strongroom.audit.tiles.TileLogWriter;
 import dev.strongroom.audit.tree.MerkleTree;
 import dev.strongroom.audit.tree.Proofs;
+import dev.strongroom.audit.witness.WitnessClient;
 import dev.strongroom.audit.worm.WormConflictException;
 import dev.strongroom.audit.worm.WormStore;
 import dev.strongroom.auditanchor.lease.AnchorLease;
@@ -104,6 +108,21 @@ public final class AnchorPublisher {
   private long tilesWritten; // tiles and bundles are in the store for this size
   private final Deque<Anchor> pending = new ArrayDeque<>();
   private String halted;
+  private final List<Witnessing> witnesses;
+  private final Map<String, Anchor> toCosign = new LinkedHashMap<>();
+  private final Map<String, Long> witnessed =
+      new LinkedHashMap<>(); // size last cosigned, per witness
+
+  /**
+   * A witness the log sends its checkpoints to (c2sp.org/tlog-witness {@code add-checkpoint}): its
+   * cosignature/v1 key and the client that talks to it.
+   */
+  public record Witnessing(CosignatureV1Verifier key, WitnessClient client) {
+    public Witnessing {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(client, "client");
+    }
+  }
 
   public AnchorPublisher(
       Ed25519NoteSigner key,
@@ -111,6 +130,18 @@ public final class AnchorPublisher {
       AnchorLease lease,
       Clock clock,
       Consumer<SecurityAlert> alerts) {
+    this(key, store, lease, clock, alerts, List.of());
+  }
+
+  /** A publisher that also has every newest checkpoint cosigned by {@code witnesses}. */
+  public AnchorPublisher(
+      Ed25519NoteSigner key,
+      WormStore store,
+      AnchorLease lease,
+      Clock clock,
+      Consumer<SecurityAlert> alerts,
+      List<Witnessing> witnesses) {
+    this.witnesses = List.copyOf(witnesses);
     this.key = Objects.requireNonNull(key);
     this.verifier = key.verifier();
     this.store = Objects.requireNonNull(store);
@@ -132,6 +163,22 @@ public final class AnchorPublisher {
   /** The object name of a checkpoint created at {@code at} with {@code size} entries. */
   public static String checkpointName(String origin, Instant at, long size) {
     return checkpointPrefix(origin) + STAMP.format(at) + "-" + size + ".note";
+  }
+
+  /**
+   * Where the note cosigned by {@code witness} of the checkpoint stored as {@code object} is kept:
+   * {@code checkpoints/<o>/<stamp>-<size>.note} → {@code cosignatures/<o>/<stamp>-<size>/<witness
+   * name with / as _>.note}.
+   */
+  public static String cosignedName(String object, String witness) {
+    if (!object.startsWith("checkpoints/") || !object.endsWith(".note")) {
+      throw new IllegalArgumentException("not a checkpoint object: " + object);
+    }
+    return "cosignatures/"
+        + object.substring("checkpoints/".length(), object.length() - ".note".length())
+        + "/"
+        + witness.replace('/', '_')
+        + ".note";
   }
 
   /** The log's current size (entries verified into the tree), -1 before the first tick. */
@@ -213,7 +260,97 @@ public final class AnchorPublisher {
     lastRoot = root;
     pending.addLast(a);
     List<Anchor> written = flush(raised);
+    if (!written.isEmpty()) {
+      for (Witnessing w : witnesses) {
+        toCosign.put(w.key().name(), written.get(written.size() - 1));
+      }
+    }
+    cosign(raised);
     return new Outcome(a, written, pending.size(), raised);
+  }
+
+  /**
+   * Sends the newest checkpoint written (and not yet cosigned) to each witness, and stores the note
+   * with its cosignatures as {@link #cosignedName}. A witness that cannot be reached, or refuses
+   * for a reason that is not about the log (400, 403, 404: its configuration), is ANCHOR_GAP; one
+   * that refuses because the checkpoint does not extend what it cosigned before (409 after the
+   * client's retry with the witness's size, 422: the proof does not hold) is ANCHOR_MISMATCH — the
+   * log this service publishes is not the one the witness saw. Publishing goes on either way (the
+   * log is checked against its own last anchor before every write); the newest checkpoint is
+   * offered again next tick.
+   */
+  private void cosign(List<SecurityAlert> raised) {
+    for (Witnessing w : witnesses) {
+      String name = w.key().name();
+      Anchor a = toCosign.get(name);
+      if (a == null) {
+        continue;
+      }
+      String k = "witness " + name;
+      try {
+        // the size the witness last cosigned for us (0 after a restart: its 409 tells the client)
+        long old = Math.min(witnessed.getOrDefault(name, 0L), a.size());
+        List<NoteSignature> sigs = w.client().add(tree, a.size(), old, a.note());
+        List<NoteSignature> all = new ArrayList<>(Notes.parse(a.note()).signatures());
+        all.addAll(sigs);
+        byte[] cosigned = Notes.encode(Notes.parse(a.note()).text(), all);
+        store.put(cosignedName(a.object(), name), cosigned);
+        toCosign.remove(name);
+        witnessed.put(name, a.size());
+        open.remove(k);
+      } catch (WitnessClient.WitnessRefusedException e) {
+        boolean fork = e.status() == 409 || e.status() == 422;
+        String why =
+            "witness "
+                + name
+                + " refused checkpoint "
+                + a.object()
+                + " (size "
+                + a.size()
+                + ") with "
+                + e.status()
+                + (fork
+                    ? ": it does not extend what the witness cosigned before — the log was forked"
+                        + " or rewritten"
+                    : ": it is not cosigned")
+                + " ("
+                + e.getMessage()
+                + ")";
+        raise(
+            raised,
+            k,
+            e.status() + " " + a.size(),
+            new SecurityAlert(
+                fork ? AlertKind.ANCHOR_MISMATCH : AlertKind.ANCHOR_GAP,
+                fork ? Severity.CRITICAL : Severity.HIGH,
+                why,
+                Map.of(
+                    "witness",
+                    name,
+                    "status",
+                    e.status(),
+                    "object",
+                    a.object(),
+                    "size",
+                    a.size())));
+        toCosign.remove(name); // a refusal is the witness's answer for this checkpoint
+      } catch (RuntimeException e) {
+        raise(
+            raised,
+            k,
+            "unreachable",
+            new SecurityAlert(
+                AlertKind.ANCHOR_GAP,
+                Severity.HIGH,
+                "checkpoint "
+                    + a.object()
+                    + " could not be cosigned by witness "
+                    + name
+                    + " (the newest is offered again every interval): "
+                    + e.getMessage(),
+                Map.of("witness", name, "object", a.object(), "size", a.size())));
+      }
+    }
   }
 
   /** Writes pending anchors in order; stops at the first store failure (ANCHOR_GAP). */

@@ -93,6 +93,22 @@ public interface AnchorConfig {
     UDP
   }
 
+  /**
+   * Witnesses (c2sp.org/tlog-witness) the newest checkpoint is sent to every tick, by a name of the
+   * operator's choice ({@code strongroom.audit-anchor.witnesses.<name>.url|key}); none by default.
+   * Needs {@link #worm()}.
+   */
+  java.util.Map<String, Witness> witnesses();
+
+  /** One witness. */
+  interface Witness {
+    /** Its submission prefix: the URL before {@code /add-checkpoint} (http or https). */
+    String url();
+
+    /** Its cosignature/v1 verifier key, {@code <name>+<hex key ID>+base64(0x04 || key)}. */
+    String key();
+  }
+
   /** The database, as the {@code auditor} identity. */
   Optional<Db> db();
 

@@ -1,9 +1,11 @@
 package dev.strongroom.auditanchor.scheduling;
 
+import dev.strongroom.audit.note.CosignatureV1Verifier;
 import dev.strongroom.audit.note.Ed25519NoteSigner;
 import dev.strongroom.audit.tail.AuditorJdbc;
 import dev.strongroom.audit.tail.ChainTail;
 import dev.strongroom.audit.tail.TailStateFile;
+import dev.strongroom.audit.witness.WitnessClient;
 import dev.strongroom.audit.worm.LocalDirWormStore;
 import dev.strongroom.audit.worm.WormStore;
 import dev.strongroom.auditanchor.anchor.AnchorFanout;
@@ -118,6 +120,9 @@ public class AnchorWatch {
             2000);
     AnchorLease lease = new AnchorLease(holder, config.leaseTtl());
     AnchorPublisher publisher = null;
+    if (!config.witnesses().isEmpty() && config.worm().isEmpty()) {
+      throw missing("worm.* (witnesses cosign the checkpoints written there)");
+    }
     if (config.syslog().isPresent() && config.worm().isEmpty()) {
       throw missing("worm.* (syslog sends the checkpoints written there)");
     }
@@ -134,7 +139,20 @@ public class AnchorWatch {
           switch (worm.kind()) {
             case LOCAL_DIR -> LocalDirWormStore.open(Path.of(worm.location()));
           };
-      publisher = new AnchorPublisher(key, store, lease, Clock.systemUTC(), this::publish);
+      List<AnchorPublisher.Witnessing> witnesses = new ArrayList<>();
+      config
+          .witnesses()
+          .forEach(
+              (name, w) -> {
+                CosignatureV1Verifier wkey = CosignatureV1Verifier.parse(w.key());
+                witnesses.add(
+                    new AnchorPublisher.Witnessing(
+                        wkey, new WitnessClient(java.net.URI.create(w.url()), wkey)));
+                LOG.infof(
+                    "checkpoints are sent to witness %s (%s) at %s", name, wkey.name(), w.url());
+              });
+      publisher =
+          new AnchorPublisher(key, store, lease, Clock.systemUTC(), this::publish, witnesses);
       anchors = publisher;
       List<AnchorFanout.Sink> sinks = new ArrayList<>();
       sinks.add(new KafkaAnchorSink());
