@@ -72,6 +72,22 @@ CREATE TABLE IF NOT EXISTS strongroom_audit.audit_anchors (
   UNIQUE KEY uk_audit_anchors_object (worm_object)
 ) ENGINE=InnoDB;
 
+-- Every signed proof bundle, by the SHA-256 of its MANIFEST (docs/proof.md, "The evidence on the chain"). Appended only
+-- by audit_evidence_append, which writes the row and its audit event in one transaction, so the evidence itself is on
+-- the chain and anchored with it; never updated or deleted (guards below). Root can edit this table like any other;
+-- the chain and its anchors, not this table, are what an assessor checks.
+CREATE TABLE IF NOT EXISTS strongroom_audit.audit_evidence (
+  manifest_sha256   CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  run_id            VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  tool_version      VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  catalogue_version VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  target            VARCHAR(512) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  failed_controls   INT UNSIGNED NOT NULL,
+  finished_at       DATETIME(6) NOT NULL,
+  recorded_at       DATETIME(6) NOT NULL,
+  PRIMARY KEY (manifest_sha256)
+) ENGINE=InnoDB;
+
 -- What the installer left behind (audit_schema_state and the row counts at install), taken at the end of every
 -- install (07-audit-baseline.sql); the audit plane compares the live state with it (SCHEMA_DRIFT, row counts).
 CREATE TABLE IF NOT EXISTS strongroom_audit.audit_schema_baseline (
@@ -249,6 +265,19 @@ CREATE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit.audit_anch
   SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted'$$
 UNLOCK TABLES$$
 
+LOCK TABLES strongroom_audit.audit_evidence WRITE$$
+DROP TRIGGER IF EXISTS strongroom_audit.audit_evidence_no_update$$
+CREATE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit.audit_evidence_no_update
+  BEFORE UPDATE ON strongroom_audit.audit_evidence FOR EACH ROW
+  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted'$$
+UNLOCK TABLES$$
+LOCK TABLES strongroom_audit.audit_evidence WRITE$$
+DROP TRIGGER IF EXISTS strongroom_audit.audit_evidence_no_delete$$
+CREATE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit.audit_evidence_no_delete
+  BEFORE DELETE ON strongroom_audit.audit_evidence FOR EACH ROW
+  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted'$$
+UNLOCK TABLES$$
+
 -- Takes or renews the anchor lease for p_holder for p_ttl_ms (500..600000). Renewal keeps the epoch; a lapsed lease
 -- goes to whoever asks first with epoch + 1 (its former holder too: after a lapse nothing it held is valid). Result:
 -- acquired (1 when p_holder holds it now), holder, epoch, expires_at (UTC).
@@ -333,6 +362,63 @@ BEGIN
     VALUES (p_anchor_no, p_epoch, p_holder, p_tree_size, p_root_hash, p_checkpoint, p_worm_object, p_created_at);
   COMMIT;
   SELECT p_anchor_no AS anchor_no;
+END$$
+
+-- Records one signed proof bundle by its manifest digest and puts it on the chain: the audit_evidence row and an
+-- INSERT event for it (table audit_evidence, tenant null, request_id = the run id, the row as its canonical after
+-- image), in one transaction, so the next seal chains it and the next checkpoint anchors it. The same digest again
+-- with the same fields is a no-op (recorded = 0: a retried call); with other fields SR-CONFLICT; a malformed field
+-- SR-AUDIT-BAD-EVIDENCE. Result: recorded, event_id.
+DROP PROCEDURE IF EXISTS strongroom_audit.audit_evidence_append$$
+CREATE DEFINER = 'audit_definer'@'localhost' PROCEDURE strongroom_audit.audit_evidence_append(
+    IN p_manifest_sha256 CHAR(64) CHARACTER SET ascii, IN p_run_id VARCHAR(64) CHARACTER SET ascii,
+    IN p_tool_version VARCHAR(64) CHARACTER SET ascii, IN p_catalogue_version VARCHAR(64) CHARACTER SET ascii,
+    IN p_target VARCHAR(512) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci, IN p_failed_controls INT UNSIGNED, IN p_finished_at DATETIME(6))
+  MODIFIES SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_now DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
+  DECLARE v_same INT DEFAULT NULL;
+  DECLARE v_after LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL;
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION
+  BEGIN
+    ROLLBACK;
+    RESIGNAL;
+  END;
+  IF p_manifest_sha256 IS NULL OR NOT (REGEXP_LIKE(p_manifest_sha256, '^[0-9a-f]{64}$', 'cu'))
+     OR p_run_id IS NULL OR NOT (REGEXP_LIKE(p_run_id, '^[0-9A-Za-z-]{1,64}$', 'cu'))
+     OR p_tool_version IS NULL OR p_tool_version = '' OR p_catalogue_version IS NULL OR p_catalogue_version = ''
+     OR p_target IS NULL OR p_target = '' OR p_failed_controls IS NULL OR p_finished_at IS NULL THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-BAD-EVIDENCE: a bundle record needs a lowercase hex SHA-256, a run id, versions, a target, a count and a time';
+  END IF;
+  START TRANSACTION;
+  SELECT (e.run_id = p_run_id AND e.tool_version = p_tool_version AND e.catalogue_version = p_catalogue_version
+          AND e.target = p_target AND e.failed_controls = p_failed_controls AND e.finished_at = p_finished_at)
+    INTO v_same FROM strongroom_audit.audit_evidence e WHERE e.manifest_sha256 = p_manifest_sha256 FOR UPDATE;
+  IF v_same = 1 THEN
+    COMMIT;
+    SELECT 0 AS recorded, NULL AS event_id;
+  ELSEIF v_same = 0 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-CONFLICT: that bundle digest is recorded with other fields';
+  ELSE
+    INSERT INTO strongroom_audit.audit_evidence (manifest_sha256, run_id, tool_version, catalogue_version, target,
+                                                 failed_controls, finished_at, recorded_at)
+      VALUES (p_manifest_sha256, p_run_id, p_tool_version, p_catalogue_version, p_target, p_failed_controls,
+              p_finished_at, v_now);
+    SET v_after = CONCAT('{"catalogue_version":', strongroom_audit.jq(p_catalogue_version),
+      ',"failed_controls":', CONCAT('"', REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(CONVERT(CAST(p_failed_controls AS CHAR) USING utf8mb4) COLLATE utf8mb4_bin, '\\', '\\\\'), '"', '\\"'), CHAR(0 USING utf8mb4), '\\u0000'), CHAR(1 USING utf8mb4), '\\u0001'), CHAR(2 USING utf8mb4), '\\u0002'), CHAR(3 USING utf8mb4), '\\u0003'), CHAR(4 USING utf8mb4), '\\u0004'), CHAR(5 USING utf8mb4), '\\u0005'), CHAR(6 USING utf8mb4), '\\u0006'), CHAR(7 USING utf8mb4), '\\u0007'), CHAR(8 USING utf8mb4), '\\b'), CHAR(9 USING utf8mb4), '\\t'), CHAR(10 USING utf8mb4), '\\n'), CHAR(11 USING utf8mb4), '\\u000B'), CHAR(12 USING utf8mb4), '\\f'), CHAR(13 USING utf8mb4), '\\r'), CHAR(14 USING utf8mb4), '\\u000E'), CHAR(15 USING utf8mb4), '\\u000F'), CHAR(16 USING utf8mb4), '\\u0010'), CHAR(17 USING utf8mb4), '\\u0011'), CHAR(18 USING utf8mb4), '\\u0012'), CHAR(19 USING utf8mb4), '\\u0013'), CHAR(20 USING utf8mb4), '\\u0014'), CHAR(21 USING utf8mb4), '\\u0015'), CHAR(22 USING utf8mb4), '\\u0016'), CHAR(23 USING utf8mb4), '\\u0017'), CHAR(24 USING utf8mb4), '\\u0018'), CHAR(25 USING utf8mb4), '\\u0019'), CHAR(26 USING utf8mb4), '\\u001A'), CHAR(27 USING utf8mb4), '\\u001B'), CHAR(28 USING utf8mb4), '\\u001C'), CHAR(29 USING utf8mb4), '\\u001D'), CHAR(30 USING utf8mb4), '\\u001E'), CHAR(31 USING utf8mb4), '\\u001F'), '"'),
+      ',"finished_at":', CONCAT('"', REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(CONVERT(DATE_FORMAT(p_finished_at, '%Y-%m-%d %H:%i:%s.%f') USING utf8mb4) COLLATE utf8mb4_bin, '\\', '\\\\'), '"', '\\"'), CHAR(0 USING utf8mb4), '\\u0000'), CHAR(1 USING utf8mb4), '\\u0001'), CHAR(2 USING utf8mb4), '\\u0002'), CHAR(3 USING utf8mb4), '\\u0003'), CHAR(4 USING utf8mb4), '\\u0004'), CHAR(5 USING utf8mb4), '\\u0005'), CHAR(6 USING utf8mb4), '\\u0006'), CHAR(7 USING utf8mb4), '\\u0007'), CHAR(8 USING utf8mb4), '\\b'), CHAR(9 USING utf8mb4), '\\t'), CHAR(10 USING utf8mb4), '\\n'), CHAR(11 USING utf8mb4), '\\u000B'), CHAR(12 USING utf8mb4), '\\f'), CHAR(13 USING utf8mb4), '\\r'), CHAR(14 USING utf8mb4), '\\u000E'), CHAR(15 USING utf8mb4), '\\u000F'), CHAR(16 USING utf8mb4), '\\u0010'), CHAR(17 USING utf8mb4), '\\u0011'), CHAR(18 USING utf8mb4), '\\u0012'), CHAR(19 USING utf8mb4), '\\u0013'), CHAR(20 USING utf8mb4), '\\u0014'), CHAR(21 USING utf8mb4), '\\u0015'), CHAR(22 USING utf8mb4), '\\u0016'), CHAR(23 USING utf8mb4), '\\u0017'), CHAR(24 USING utf8mb4), '\\u0018'), CHAR(25 USING utf8mb4), '\\u0019'), CHAR(26 USING utf8mb4), '\\u001A'), CHAR(27 USING utf8mb4), '\\u001B'), CHAR(28 USING utf8mb4), '\\u001C'), CHAR(29 USING utf8mb4), '\\u001D'), CHAR(30 USING utf8mb4), '\\u001E'), CHAR(31 USING utf8mb4), '\\u001F'), '"'),
+      ',"manifest_sha256":', strongroom_audit.jq(p_manifest_sha256),
+      ',"recorded_at":', CONCAT('"', REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(CONVERT(DATE_FORMAT(v_now, '%Y-%m-%d %H:%i:%s.%f') USING utf8mb4) COLLATE utf8mb4_bin, '\\', '\\\\'), '"', '\\"'), CHAR(0 USING utf8mb4), '\\u0000'), CHAR(1 USING utf8mb4), '\\u0001'), CHAR(2 USING utf8mb4), '\\u0002'), CHAR(3 USING utf8mb4), '\\u0003'), CHAR(4 USING utf8mb4), '\\u0004'), CHAR(5 USING utf8mb4), '\\u0005'), CHAR(6 USING utf8mb4), '\\u0006'), CHAR(7 USING utf8mb4), '\\u0007'), CHAR(8 USING utf8mb4), '\\b'), CHAR(9 USING utf8mb4), '\\t'), CHAR(10 USING utf8mb4), '\\n'), CHAR(11 USING utf8mb4), '\\u000B'), CHAR(12 USING utf8mb4), '\\f'), CHAR(13 USING utf8mb4), '\\r'), CHAR(14 USING utf8mb4), '\\u000E'), CHAR(15 USING utf8mb4), '\\u000F'), CHAR(16 USING utf8mb4), '\\u0010'), CHAR(17 USING utf8mb4), '\\u0011'), CHAR(18 USING utf8mb4), '\\u0012'), CHAR(19 USING utf8mb4), '\\u0013'), CHAR(20 USING utf8mb4), '\\u0014'), CHAR(21 USING utf8mb4), '\\u0015'), CHAR(22 USING utf8mb4), '\\u0016'), CHAR(23 USING utf8mb4), '\\u0017'), CHAR(24 USING utf8mb4), '\\u0018'), CHAR(25 USING utf8mb4), '\\u0019'), CHAR(26 USING utf8mb4), '\\u001A'), CHAR(27 USING utf8mb4), '\\u001B'), CHAR(28 USING utf8mb4), '\\u001C'), CHAR(29 USING utf8mb4), '\\u001D'), CHAR(30 USING utf8mb4), '\\u001E'), CHAR(31 USING utf8mb4), '\\u001F'), '"'),
+      ',"run_id":', strongroom_audit.jq(p_run_id),
+      ',"target":', strongroom_audit.jq(p_target),
+      ',"tool_version":', strongroom_audit.jq(p_tool_version), '}');
+    INSERT INTO strongroom_audit.audit_events (event_time, db_user, current_usr, tenant_id, operation, table_name,
+                                               primary_key, before_image, after_image, request_id)
+      VALUES (v_now, USER(), CURRENT_USER(), NULL, 'INSERT', 'audit_evidence',
+              CONCAT('{"manifest_sha256":', strongroom_audit.jq(p_manifest_sha256), '}'), NULL, v_after, p_run_id);
+    COMMIT;
+    SELECT 1 AS recorded, LAST_INSERT_ID() AS event_id;
+  END IF;
 END$$
 
 DELIMITER ;

@@ -52,6 +52,11 @@ class DemoIT {
         "audit history is not the auditor's to delete");
     assertTrue(result.toString().contains("name=Alice Example"), "the client-plane part ran");
     assertTrue(result.toString().contains("STORED (one row"), "the data-service stored the record");
+    assertTrue(
+        result
+            .toString()
+            .matches("(?s).*on the audit chain as event [0-9]+, sealed at seq [0-9]+.*"),
+        "the bundle's digest is chained");
     assertEquals(
         "prove: every control passes or is not-applicable",
         names.get(names.size() - 1),

@@ -58,7 +58,11 @@ public enum RefusalCode {
    */
   AUDIT_NOT_LEASEHOLDER("SR-AUDIT-NOT-LEASEHOLDER", ErrorCode.REFUSED),
   /** An anchor whose size shrinks or passes the chain head, or that lacks a field. */
-  AUDIT_BAD_ANCHOR("SR-AUDIT-BAD-ANCHOR", ErrorCode.REFUSED);
+  AUDIT_BAD_ANCHOR("SR-AUDIT-BAD-ANCHOR", ErrorCode.REFUSED),
+  /**
+   * A proof bundle record without a well-formed digest, run id, versions, target, count or time.
+   */
+  AUDIT_BAD_EVIDENCE("SR-AUDIT-BAD-EVIDENCE", ErrorCode.REFUSED);
 
   private final String code;
   private final ErrorCode errorCode;

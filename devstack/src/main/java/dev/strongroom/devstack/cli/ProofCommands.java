@@ -11,12 +11,16 @@ import dev.strongroom.devstack.keys.DevKeys;
 import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.stack.StackException;
 import dev.strongroom.devstack.stack.StackProof;
+import dev.strongroom.proof.bundle.BundleException;
 import dev.strongroom.proof.bundle.BundleFiles;
 import dev.strongroom.proof.bundle.BundleVerifier;
 import dev.strongroom.proof.bundle.BundleWriter;
+import dev.strongroom.proof.bundle.ChainRecord;
 import dev.strongroom.proof.bundle.Ed25519Pem;
 import dev.strongroom.proof.check.CheckResult;
 import dev.strongroom.proof.drift.Drift;
+import dev.strongroom.proof.host.ScannerReports;
+import dev.strongroom.proof.run.HostFacts;
 import dev.strongroom.proof.run.ProofReport;
 import dev.strongroom.proof.run.StandardCatalogue;
 import dev.strongroom.proof.waiver.Waiver;
@@ -85,8 +89,34 @@ final class ProofCommands {
                 + " file is refused (exit 1) before any control runs.")
     Path waivers;
 
+    @Option(
+        names = "--scanners",
+        paramLabel = "MODE",
+        defaultValue = "auto",
+        description =
+            "Third-party host scanners whose reports go into the bundle as raw evidence (no"
+                + " claim is made from them): auto (lynis, if installed, on a host the"
+                + " provisioner hardened), lynis (wherever it is installed; exit 3 if it is"
+                + " not), none. Default: ${DEFAULT-VALUE}.")
+    String scanners;
+
     @Override
     public Integer call() throws IOException {
+      ScannerReports.Mode scannerMode;
+      try {
+        scannerMode = ScannerReports.Mode.parse(scanners);
+      } catch (IllegalArgumentException e) {
+        root.err.println("strongroom: " + e.getMessage());
+        return StrongroomCommand.USAGE;
+      }
+      ScannerReports scannerReports = ScannerReports.standard();
+      if (scannerMode == ScannerReports.Mode.LYNIS && !scannerReports.lynisInstalled()) {
+        root.err.println(
+            "strongroom: --scanners lynis: lynis is not installed at "
+                + ScannerReports.LYNIS
+                + " (apt-get install lynis)");
+        return StrongroomCommand.UNUSABLE;
+      }
       Path stackFile = root.launcher().stackFile();
       if (!Files.exists(stackFile)) {
         throw new StackException("the stack is not up (no " + stackFile + "); run ./strongroom up");
@@ -125,6 +155,15 @@ final class ProofCommands {
         report = applied.report();
         extra.putAll(applied.bundleFiles());
       }
+      Path scannerScratch = Files.createTempDirectory(Path.of("/tmp"), "sr-scanners-");
+      try {
+        extra.putAll(
+            scannerReports.collect(scannerMode, HostFacts.detect().hardenedVm(), scannerScratch));
+      } finally {
+        try (java.util.stream.Stream<Path> tree = Files.walk(scannerScratch)) {
+          tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
       Drift drift = null;
       if (earlier != null) {
         drift = Drift.between(earlier.files(), report);
@@ -133,13 +172,41 @@ final class ProofCommands {
       Path bundle = root.state().resolve("evidence").resolve("proof-" + report.runId() + ".tar.gz");
       BundleWriter.Written w = BundleWriter.write(report, keys.key("proof-service"), bundle, extra);
       recordLatest(stackFile, w.path());
-      boolean ok = report.passed() && (drift == null || drift.regressions().isEmpty());
+      // the bundle's digest goes on the audit chain, so the evidence itself is anchored
+      ChainRecord.Recorded onChain = null;
+      String chainProblem = null;
+      if (stack.db().isPresent()) {
+        try {
+          onChain =
+              ChainRecord.withDebianClient()
+                  .record(StackProof.target(stack.db().get()), report, w.manifestSha256());
+        } catch (BundleException e) {
+          chainProblem = e.getMessage();
+          root.err.println("strongroom: " + chainProblem);
+        }
+      } else {
+        chainProblem = "the stack has no database: the bundle is not on an audit chain";
+      }
+      boolean ok =
+          report.passed()
+              && (drift == null || drift.regressions().isEmpty())
+              && chainProblem == null;
       if (root.json) {
         ObjectNode o = CanonicalJson.mapper().createObjectNode();
         o.put("passed", ok);
         o.put("runId", report.runId());
         o.put("bundle", w.path().toString());
         o.put("manifestSha256", w.manifestSha256());
+        ArrayNode scannerFiles = o.putArray("scannerFiles");
+        extra.keySet().stream().filter(f -> f.startsWith("scanners/")).forEach(scannerFiles::add);
+        ObjectNode chain = o.putObject("auditChain");
+        if (onChain != null) {
+          chain.put("recorded", true);
+          onChain.eventId().ifPresent(id -> chain.put("eventId", id));
+        } else {
+          chain.put("recorded", false);
+          chain.put("problem", chainProblem);
+        }
         ObjectNode counts = o.putObject("counts");
         report.counts().forEach((s, n) -> counts.put(s.wireName(), n));
         ArrayNode arr = o.putArray("controls");
@@ -205,6 +272,20 @@ final class ProofCommands {
         root.out.println((ok ? "PASSED" : "FAILED") + ":" + sum);
         root.out.println("bundle " + w.path());
         root.out.println("manifest sha256 " + w.manifestSha256());
+        List<String> scannerFiles =
+            extra.keySet().stream().filter(f -> f.startsWith("scanners/")).toList();
+        root.out.println(
+            scannerFiles.isEmpty()
+                ? "scanner reports: none (--scanners "
+                    + scannerMode.name().toLowerCase(Locale.ROOT)
+                    + ")"
+                : "scanner reports (raw evidence, no claim): " + String.join(" ", scannerFiles));
+        root.out.println(
+            onChain != null
+                ? "on the audit chain as event "
+                    + onChain.eventId().stream().mapToObj(Long::toString).findFirst().orElse("?")
+                    + " (strongroom_audit.audit_evidence)"
+                : "NOT on the audit chain: " + chainProblem);
       }
       return ok ? StrongroomCommand.OK : StrongroomCommand.PROBLEM;
     }

@@ -19,7 +19,9 @@ import dev.strongroom.devstack.keys.DevKeys;
 import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.stack.StackLauncher;
 import dev.strongroom.devstack.stack.StackProof;
+import dev.strongroom.proof.bundle.BundleException;
 import dev.strongroom.proof.bundle.BundleWriter;
+import dev.strongroom.proof.bundle.ChainRecord;
 import dev.strongroom.proof.check.CheckResult;
 import dev.strongroom.proof.check.Status;
 import dev.strongroom.proof.run.ProofReport;
@@ -40,6 +42,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -591,14 +594,59 @@ public final class Demo {
             .filter(r -> r.status() == Status.FAIL || r.status() == Status.ERROR)
             .map(r -> r.control().id())
             .toList();
+    // the bundle's digest goes on the audit chain; the stack's sealer chains it within a second
+    String onChain;
+    boolean chained = false;
+    try {
+      ChainRecord.Recorded rec =
+          ChainRecord.withDebianClient()
+              .record(StackProof.target(stack.db().orElseThrow()), report, w.manifestSha256());
+      long event = rec.eventId().orElseThrow();
+      OptionalLong seq = awaitSealed(stack.db().orElseThrow(), event);
+      chained = seq.isPresent();
+      onChain =
+          "on the audit chain as event "
+              + event
+              + (chained ? ", sealed at seq " + seq.getAsLong() : ", NOT sealed within 30 s");
+    } catch (BundleException | java.util.NoSuchElementException e) {
+      onChain = "NOT on the audit chain: " + e.getMessage();
+    }
     step(
         print,
         "prove: every control passes or is not-applicable",
-        report.passed(),
+        report.passed() && chained,
         counts.toString().trim()
             + (failing.isEmpty() ? "" : "; failing " + failing)
             + "; signed bundle, manifest sha256 "
-            + w.manifestSha256());
+            + w.manifestSha256()
+            + "; "
+            + onChain);
+  }
+
+  /** The chain seq of audit event {@code event}, read as auditor; empty if unsealed after 30 s. */
+  private static OptionalLong awaitSealed(StackDescriptor.Db db, long event) {
+    MariaDbClient client = new MariaDbClient(MariaDbBinaries.debian().client());
+    StackDescriptor.CertKey auditor = db.identities().get("auditor");
+    ClientConnection as =
+        ClientConnection.tcp(db.port(), "auditor")
+            .tls(db.caCert(), auditor.cert(), auditor.key())
+            .tlsVersion("TLSv1.3");
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    do {
+      ClientResult r =
+          client.execute(
+              as, "SELECT seq FROM strongroom_audit.audit_chain WHERE event_id = " + event);
+      if (r.ok() && !r.rows().isEmpty()) {
+        return OptionalLong.of(Long.parseLong(r.rows().get(0).get(0)));
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return OptionalLong.empty();
+      }
+    } while (System.nanoTime() < deadline);
+    return OptionalLong.empty();
   }
 
   private static ObjectNode data() {

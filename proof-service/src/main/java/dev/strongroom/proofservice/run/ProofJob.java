@@ -7,12 +7,15 @@ import dev.strongroom.contracts.alert.Severity;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.contracts.proof.ProofCompleted;
+import dev.strongroom.proof.bundle.BundleException;
 import dev.strongroom.proof.bundle.BundleVerifier;
 import dev.strongroom.proof.bundle.BundleWriter;
+import dev.strongroom.proof.bundle.ChainRecord;
 import dev.strongroom.proof.check.CheckResult;
 import dev.strongroom.proof.check.Status;
 import dev.strongroom.proof.drift.Drift;
 import dev.strongroom.proof.run.Catalogue;
+import dev.strongroom.proof.run.DbTarget;
 import dev.strongroom.proof.run.ProofContext;
 import dev.strongroom.proof.run.ProofReport;
 import dev.strongroom.proof.run.ProofRunner;
@@ -95,6 +98,9 @@ public final class ProofJob {
   private final Function<Path, ProofContext> contexts;
   private final SigningKey bundleKey;
   private final Path evidenceDir;
+  private final ChainRecord chainRecord = ChainRecord.withDebianClient();
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(ProofJob.class);
 
   /**
    * @param contexts builds the run's context around a fresh scratch directory (removed afterwards)
@@ -173,8 +179,11 @@ public final class ProofJob {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the run", e);
     }
+    Optional<DbTarget> db;
     try {
-      report = new ProofRunner(catalogue).run(contexts.apply(scratch));
+      ProofContext context = contexts.apply(scratch);
+      db = context.db();
+      report = new ProofRunner(catalogue).run(context);
     } finally {
       deleteTree(scratch);
     }
@@ -193,14 +202,23 @@ public final class ProofJob {
     String file = "proof-" + report.runId() + ".tar.gz";
     BundleWriter.Written w =
         BundleWriter.write(report, bundleKey, evidenceDir.resolve(file), extra);
-    writeAtomically(
-        evidenceDir.resolve(LAST_RUN),
-        CanonicalJson.canonicalize(
-            CanonicalJson.mapper()
-                .createObjectNode()
-                .put("runId", report.runId())
-                .put("file", file)
-                .put("manifestSha256", w.manifestSha256())));
+    com.fasterxml.jackson.databind.node.ObjectNode last =
+        CanonicalJson.mapper()
+            .createObjectNode()
+            .put("runId", report.runId())
+            .put("file", file)
+            .put("manifestSha256", w.manifestSha256());
+    // the bundle's digest goes on the audit chain (anchored with it); a failure is kept and logged
+    if (db.isPresent()) {
+      try {
+        ChainRecord.Recorded rec = chainRecord.record(db.get(), report, w.manifestSha256());
+        rec.eventId().ifPresent(id -> last.put("auditEventId", id));
+      } catch (BundleException e) {
+        last.put("auditChainProblem", e.getMessage());
+        LOG.warnf("proof run %s: %s", report.runId(), e.getMessage());
+      }
+    }
+    writeAtomically(evidenceDir.resolve(LAST_RUN), CanonicalJson.canonicalize(last));
     ProofCompleted completed = completed(report, trigger, requestId, w.manifestSha256(), file);
     return new Result(
         completed, alertFor(completed, Regressions.of(drift)), w.path(), false, drift, refused);

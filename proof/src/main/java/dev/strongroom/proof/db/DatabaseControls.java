@@ -605,7 +605,7 @@ public final class DatabaseControls {
         check(
             c(
                 "SR-DB-PRIV-07",
-                "auditor can read the audit schema and write nothing",
+                "auditor can read the audit schema and write only through its definer procedures",
                 ATTACK,
                 "",
                 SEED,
@@ -616,6 +616,8 @@ public final class DatabaseControls {
               for (String sql :
                   List.of(
                       "INSERT INTO " + AUDIT + ".audit_events () VALUES ()",
+                      "INSERT INTO " + AUDIT + ".audit_evidence () VALUES ()",
+                      "INSERT INTO " + AUDIT + ".audit_anchors () VALUES ()",
                       "DELETE FROM strongroom.users WHERE 1 = 0",
                       "SELECT COUNT(*) FROM strongroom.users")) {
                 if (p.refusal("auditor", p.as("auditor"), sql).isEmpty()) {

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.proof.bundle.BundleException;
 import dev.strongroom.proof.bundle.BundleVerifier;
 import dev.strongroom.proof.bundle.BundleWriter;
+import dev.strongroom.proof.bundle.ChainRecord;
 import dev.strongroom.proof.check.CheckResult;
 import dev.strongroom.proof.check.Status;
 import dev.strongroom.proof.run.DbTarget;
@@ -15,10 +17,13 @@ import dev.strongroom.proof.run.ProofContext;
 import dev.strongroom.proof.run.ProofReport;
 import dev.strongroom.proof.run.ProofRunner;
 import dev.strongroom.proof.run.StandardCatalogue;
+import dev.strongroom.provisioner.db.ClientConnection;
+import dev.strongroom.provisioner.db.ClientResult;
 import dev.strongroom.provisioner.db.DbAccount;
 import dev.strongroom.provisioner.db.Dialect;
 import dev.strongroom.provisioner.db.InstanceLayout;
 import dev.strongroom.provisioner.db.MariaDbBinaries;
+import dev.strongroom.provisioner.db.MariaDbClient;
 import dev.strongroom.provisioner.db.MariaDbInstance;
 import dev.strongroom.provisioner.db.ServerSettings;
 import dev.strongroom.provisioner.db.TlsFiles;
@@ -95,22 +100,25 @@ class ProofDatabaseIT {
     }
   }
 
-  private ProofReport prove() throws IOException {
+  private DbTarget target() {
     Map<String, DbTarget.CertKey> ids = new LinkedHashMap<>();
     for (String id : PkiSpec.DB_IDENTITIES) {
       Credential c = pki.client(id);
       ids.put(id, new DbTarget.CertKey(c.certPem(), c.keyPem()));
     }
-    DbTarget target =
-        new DbTarget(
-            "127.0.0.1",
-            db.port(),
-            Optional.of(db.socket()),
-            Dialect.MARIADB_10_11.id(),
-            "strongroom",
-            Optional.of(db.layout().dataDir()),
-            pki.caCertPem(),
-            ids);
+    return new DbTarget(
+        "127.0.0.1",
+        db.port(),
+        Optional.of(db.socket()),
+        Dialect.MARIADB_10_11.id(),
+        "strongroom",
+        Optional.of(db.layout().dataDir()),
+        pki.caCertPem(),
+        ids);
+  }
+
+  private ProofReport prove() throws IOException {
+    DbTarget target = target();
     Path scratch = Files.createTempDirectory(base, "scratch-");
     ProofContext ctx =
         new ProofContext(
@@ -177,6 +185,111 @@ class ProofDatabaseIT {
 
   @Test
   @Order(2)
+  void aBundlesDigest_goesOnTheChainOnce_andNoIdentityCanAlterIt() throws Exception {
+    ProofReport r = prove();
+    SigningKey key = SigningKey.generate();
+    BundleWriter.Written w = BundleWriter.write(r, key, base.resolve("chained.tar.gz"), Map.of());
+    DbTarget target = target();
+    ChainRecord chain = ChainRecord.withDebianClient();
+    ChainRecord.Recorded first = chain.record(target, r, w.manifestSha256());
+    assertTrue(first.recorded());
+    long event = first.eventId().orElseThrow();
+    // a retried call records nothing more; the same digest with other fields is a conflict
+    assertEquals(
+        new ChainRecord.Recorded(false, java.util.OptionalLong.empty()),
+        chain.record(target, r, w.manifestSha256()));
+    ProofReport other =
+        new ProofReport(
+            r.runId(),
+            r.toolVersion(),
+            r.catalogueVersion(),
+            "elsewhere",
+            r.started(),
+            r.finished(),
+            r.results());
+    BundleException conflict =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            BundleException.class, () -> chain.record(target, other, w.manifestSha256()));
+    assertTrue(
+        conflict
+            .getMessage()
+            .contains("SR-CONFLICT: that bundle digest is recorded with other fields"),
+        conflict.getMessage());
+    MariaDbClient client = new MariaDbClient(MariaDbBinaries.debian().client());
+    ClientConnection root = ClientConnection.socket(db.socket(), System.getProperty("user.name"));
+    ClientConnection auditor = asAuditor();
+    // a malformed digest is refused by the procedure itself, whoever calls it
+    ClientResult bad =
+        client.execute(
+            auditor,
+            "CALL strongroom_audit.audit_evidence_append('NOT-HEX', 'r', 't', 'c', 'x', 0,"
+                + " '2026-01-01 00:00:00')");
+    assertTrue(
+        bad.stderr()
+            .contains("SR-AUDIT-BAD-EVIDENCE: a bundle record needs a lowercase hex SHA-256"),
+        bad.stderr());
+    // auditor writes only through the procedure; nobody, root included, edits or removes a record
+    ClientResult insert =
+        client.execute(
+            auditor,
+            "INSERT INTO strongroom_audit.audit_evidence VALUES (REPEAT('a', 64), 'r', 't', 'c', 'x',"
+                + " 0, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))");
+    assertTrue(
+        insert.stderr().contains("INSERT command denied to user 'auditor'"), insert.stderr());
+    ClientResult edit =
+        client.execute(
+            root, "UPDATE strongroom_audit.audit_evidence SET failed_controls = 0 WHERE TRUE");
+    assertTrue(edit.stderr().contains("SR-AUDIT-IMMUTABLE"), edit.stderr());
+    ClientResult delete =
+        client.execute(root, "DELETE FROM strongroom_audit.audit_evidence WHERE TRUE");
+    assertTrue(delete.stderr().contains("SR-AUDIT-IMMUTABLE"), delete.stderr());
+    // sealed onto the chain: the chained payload carries the digest, and the hash links it
+    client.require(root, "CALL strongroom_audit.audit_seal(100000)");
+    List<String> row =
+        client
+            .require(
+                root,
+                "SELECT c.prev_hash, c.curr_hash, strongroom_audit.audit_payload(c.event_id),"
+                    + " e.table_name, e.request_id FROM strongroom_audit.audit_chain c JOIN"
+                    + " strongroom_audit.audit_events e ON e.event_id = c.event_id WHERE"
+                    + " c.event_id = "
+                    + event)
+            .rows()
+            .get(0);
+    assertEquals("audit_evidence", row.get(3));
+    assertEquals(r.runId(), row.get(4));
+    String payload = row.get(2);
+    assertTrue(payload.contains("\"manifest_sha256\":\"" + w.manifestSha256() + "\""), payload);
+    assertTrue(payload.contains("\"target\":\"" + r.target() + "\""), payload);
+    assertTrue(payload.contains("\"failed_controls\":\"0\""), payload);
+    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    String linked =
+        java.util.HexFormat.of()
+            .formatHex(
+                sha.digest(
+                    (row.get(0) + "|" + payload)
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertEquals(row.get(1), linked, "curr_hash = SHA-256(prev_hash | payload)");
+    assertEquals(
+        "1",
+        client
+            .require(
+                auditor,
+                "SELECT COUNT(*) FROM strongroom_audit.audit_evidence WHERE manifest_sha256 = '"
+                    + w.manifestSha256()
+                    + "'")
+            .scalar());
+  }
+
+  private ClientConnection asAuditor() {
+    Credential c = pki.client("auditor");
+    return ClientConnection.tcp(db.port(), "auditor")
+        .tls(pki.caCertPem(), c.certPem(), c.keyPem())
+        .tlsVersion("TLSv1.3");
+  }
+
+  @Test
+  @Order(3)
   void weakenedInstance_failsExactlyTheControlsThatGuardEachWeakness() throws IOException {
     // TLS 1.2 allowed (with a TLS 1.2 cipher: the hardened ssl_cipher lists TLS 1.3 suites only)
     Path options = db.layout().optionFile();
