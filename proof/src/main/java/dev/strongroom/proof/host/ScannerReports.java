@@ -25,8 +25,8 @@ import java.util.Optional;
  * cover them like every other file, binding them to the run, target and time.
  *
  * <p>No claim is made from them: they add no control and change no status (the catalogue's own
- * checks are the verdict); an absent scanner adds nothing. OpenSCAP is not wired: Debian ships no
- * SCAP content for its own releases that this project could pin (docs/proof.md).
+ * checks are the verdict); an absent scanner adds nothing. OpenSCAP is not wired: Debian 12's
+ * {@code ssg-debian} holds SCAP content for Debian 10 and 11 only (docs/proof.md).
  */
 public final class ScannerReports {
   /** Which scanners a run asks for. */
