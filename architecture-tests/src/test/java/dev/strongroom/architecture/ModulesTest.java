@@ -120,6 +120,7 @@ class ModulesTest {
         "dev.strongroom:service-kit",
         "dev.strongroom:audit",
         "dev.strongroom:backup", // the scheduled backup (issue 16)
+        "dev.strongroom:cloud-gcp", // worm.kind=gcs: GcsObjectStore (issue 12)
         "*:*");
     pin("provisioner-service", "dev.strongroom:service-kit", "dev.strongroom:provisioner", "*:*");
     pin("proof-service", "dev.strongroom:service-kit", "dev.strongroom:proof", "*:*");

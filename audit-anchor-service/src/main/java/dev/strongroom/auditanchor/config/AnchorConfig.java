@@ -42,14 +42,35 @@ public interface AnchorConfig {
     /** The kind of store. */
     WormKind kind();
 
-    /** For {@code local-dir}: the directory (created if missing). */
+    /** For {@code local-dir}: the directory (created if missing); for {@code gcs}: the bucket. */
     String location();
+
+    /** For {@code gcs}: the Google Cloud project (required). */
+    Optional<String> gcsProject();
+
+    /**
+     * For {@code gcs}: a plaintext endpoint speaking the Cloud Storage JSON API instead of
+     * Google's, without credentials ({@code FakeCloudStorageServer}: tests and the embedded stack
+     * only); absent: Google's endpoint with Application Default Credentials.
+     */
+    Optional<String> gcsEndpoint();
+
+    /**
+     * For {@code gcs}: the bucket's locked retention period must be at least this long; any locked
+     * period when absent.
+     */
+    Optional<Duration> minRetention();
   }
 
   /** The WORM stores the service can write. */
   enum WormKind {
     /** A local create-only directory ({@code LocalDirWormStore}): the embedded stack. */
-    LOCAL_DIR
+    LOCAL_DIR,
+    /**
+     * A Cloud Storage bucket ({@code GcsObjectStore}): {@code ifGenerationMatch=0} on every write,
+     * and the service refuses to start unless the bucket's retention policy is locked.
+     */
+    GCS
   }
 
   /**

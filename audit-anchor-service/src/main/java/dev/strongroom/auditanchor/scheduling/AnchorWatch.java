@@ -6,10 +6,10 @@ import dev.strongroom.audit.tail.AuditorJdbc;
 import dev.strongroom.audit.tail.ChainTail;
 import dev.strongroom.audit.tail.TailStateFile;
 import dev.strongroom.audit.witness.WitnessClient;
-import dev.strongroom.audit.worm.LocalDirWormStore;
 import dev.strongroom.audit.worm.WormStore;
 import dev.strongroom.auditanchor.anchor.AnchorFanout;
 import dev.strongroom.auditanchor.anchor.AnchorPublisher;
+import dev.strongroom.auditanchor.anchor.WormSinks;
 import dev.strongroom.auditanchor.config.AnchorConfig;
 import dev.strongroom.auditanchor.lease.AnchorLease;
 import dev.strongroom.auditanchor.monitor.AuditMonitor;
@@ -135,10 +135,7 @@ public class AnchorWatch {
       } catch (IOException e) {
         throw new IllegalStateException("cannot read the log key " + keyFile, e);
       }
-      WormStore store =
-          switch (worm.kind()) {
-            case LOCAL_DIR -> LocalDirWormStore.open(Path.of(worm.location()));
-          };
+      WormStore store = openStore(worm);
       List<AnchorPublisher.Witnessing> witnesses = new ArrayList<>();
       config
           .witnesses()
@@ -216,6 +213,22 @@ public class AnchorWatch {
     } catch (java.net.UnknownHostException e) {
       return "-"; // RFC 5424 NILVALUE
     }
+  }
+
+  /**
+   * The service's WORM store (checkpoints and scheduled backups): {@code local-dir} or {@code gcs},
+   * the latter refusing to start on a bucket whose retention policy is not locked.
+   */
+  static WormStore openStore(AnchorConfig.Worm worm) {
+    return switch (worm.kind()) {
+      case LOCAL_DIR -> WormSinks.localDir(worm.location());
+      case GCS ->
+          WormSinks.gcs(
+              worm.gcsProject().orElseThrow(() -> missing("worm.gcs-project")),
+              worm.location(),
+              worm.gcsEndpoint().orElse(null),
+              worm.minRetention().orElse(null));
+    };
   }
 
   private static IllegalStateException missing(String key) {

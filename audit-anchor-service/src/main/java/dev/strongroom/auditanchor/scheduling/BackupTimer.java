@@ -1,6 +1,5 @@
 package dev.strongroom.auditanchor.scheduling;
 
-import dev.strongroom.audit.worm.LocalDirWormStore;
 import dev.strongroom.auditanchor.backup.BackupSchedule;
 import dev.strongroom.auditanchor.backup.ScheduledBackup;
 import dev.strongroom.auditanchor.config.AnchorConfig;
@@ -28,7 +27,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -112,10 +110,7 @@ public class BackupTimer {
             new WrapOnly(kms(config.kms().orElseThrow(() -> missing("kms.*")))),
             Optional.of(signingKey),
             signingKey.publicKey());
-    WormBackupStore store =
-        switch (worm.kind()) {
-          case LOCAL_DIR -> new WormBackupStore(LocalDirWormStore.open(Path.of(worm.location())));
-        };
+    WormBackupStore store = new WormBackupStore(AnchorWatch.openStore(worm));
     DbTools.Server server =
         DbTools.Server.tls(
             db.host(), db.port(), db.user().orElse("backup"), db.caCert(), db.cert(), db.key());

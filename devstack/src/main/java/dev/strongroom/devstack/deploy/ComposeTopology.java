@@ -293,10 +293,10 @@ public final class ComposeTopology {
    * The audit-anchor-service's audit watch, as the devstack's {@code up} runs it with production
    * timing (the defaults: a tick a minute, a 150 s lease): the chain tailed and verified as {@code
    * auditor} over mutual TLS ({@code pki/clients/auditor.pem|.key}), a signed checkpoint with its
-   * tiles and bundles published every tick to the local-dir WORM store (the only kind the service
-   * has), signed with the log key whose name is the origin. The scheduled backup ({@code
-   * strongroom.backup.*}) is explicitly off: the service can wrap backup keys only with the
-   * development keyring and its image has no mariadb-dump (docs/operations.md).
+   * tiles and bundles published every tick to the local-dir WORM store (production may set {@code
+   * worm.kind=gcs}, docs/operations.md), signed with the log key whose name is the origin. The
+   * scheduled backup ({@code strongroom.backup.*}) is explicitly off: the service can wrap backup
+   * keys only with the development keyring and its image has no mariadb-dump (docs/operations.md).
    */
   public static Map<String, String> auditWatch(Layout l) {
     TlsIdentity auditor = identity(l, "auditor");
