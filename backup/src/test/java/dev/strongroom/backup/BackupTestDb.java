@@ -42,6 +42,11 @@ import java.util.UUID;
  * app_create_user_encrypted} as {@code app_user} with a tenant token.
  */
 final class BackupTestDb implements AutoCloseable {
+  /** The certificate the test tokens are bound to (the database checks the binding's shape). */
+  static final String CNF =
+      TenantTokens.thumbprint(
+          "backup test application".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
   static final String KEK = "strongroom-dev-kek";
   final Path base;
   final PkiDirectory pki;
@@ -123,7 +128,7 @@ final class BackupTestDb implements AutoCloseable {
     HexFormat hex = HexFormat.of();
     StringBuilder sql = new StringBuilder();
     sql.append("CALL security_set_tenant('")
-        .append(tokens.issue(tk.tenant(), "backup-test", Duration.ofMinutes(10)))
+        .append(tokens.issue(tk.tenant(), "backup-test", Duration.ofMinutes(10), BackupTestDb.CNF))
         .append("');\n");
     List<String> ids = new ArrayList<>();
     for (String name : names) {

@@ -101,7 +101,9 @@ class RestoreIT {
       all.addAll(batch2);
       assertEquals(all, users(r.instance()));
       // the restored procedures work for the identities, with the tenant authority's tokens
-      String token = t.tokens.issue("tenant-a", "restore-test", java.time.Duration.ofMinutes(5));
+      String token =
+          t.tokens.issue(
+              "tenant-a", "restore-test", java.time.Duration.ofMinutes(5), BackupTestDb.CNF);
       var conn =
           dev.strongroom.provisioner.db.ClientConnection.tcp(r.instance().port(), "app_user")
               .tls(

@@ -13,14 +13,18 @@ public final class TenantSet {
   private final List<String> tenants = new ArrayList<>();
   private final List<String> tokens = new ArrayList<>();
 
-  public TenantSet(TenantTokens authority, String runId, int count) {
+  /**
+   * @param certThumbprint the client certificate the tokens are bound to ({@link
+   *     TenantTokens#thumbprint}): the application identity the pipeline runs as
+   */
+  public TenantSet(TenantTokens authority, String runId, int count, String certThumbprint) {
     if (count < 1 || count > 1000) {
       throw new IllegalArgumentException("tenants must be 1..1000, not " + count);
     }
     for (int i = 0; i < count; i++) {
       String tenant = "bench-" + runId + "-t" + i;
       tenants.add(tenant);
-      tokens.add(authority.issue(tenant, "bench", TenantTokens.MAX_LIFETIME));
+      tokens.add(authority.issue(tenant, "bench", TenantTokens.MAX_LIFETIME, certThumbprint));
     }
   }
 

@@ -35,6 +35,11 @@ class BenchPhasesIT {
   static PkiDirectory pki;
   static MariaDbInstance db;
   static final byte[] TOKEN_KEY = TenantTokens.generateKey();
+
+  /** The certificate the bench tokens are bound to (the procedure path checks its shape only). */
+  static final String CNF =
+      TenantTokens.thumbprint("bench test".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
   static Vertx vertx;
 
   @BeforeAll
@@ -82,7 +87,8 @@ class BenchPhasesIT {
 
   @Test
   void ceilingAndDirectPath_storeExactlyTheRecordsTheyReport() throws Exception {
-    TenantSet tenants = new TenantSet(new TenantTokens(TOKEN_KEY, Clock.systemUTC()), "it1", 3);
+    TenantSet tenants =
+        new TenantSet(new TenantTokens(TOKEN_KEY, Clock.systemUTC()), "it1", 3, CNF);
     SecureRandom rnd = new SecureRandom();
     try (ProcedureWriter writer = new ProcedureWriter(vertx, endpoint(), 4);
         CeilingPhase ceiling =
@@ -114,7 +120,7 @@ class BenchPhasesIT {
   @Test
   void aRefusedCall_isAFailureWithTheDatabasesReason() throws Exception {
     TenantTokens otherAuthority = new TenantTokens(TenantTokens.generateKey(), Clock.systemUTC());
-    TenantSet forged = new TenantSet(otherAuthority, "it2", 1);
+    TenantSet forged = new TenantSet(otherAuthority, "it2", 1, CNF);
     try (ProcedureWriter writer = new ProcedureWriter(vertx, endpoint(), 2);
         CeilingPhase ceiling =
             new CeilingPhase(writer, forged, keyring(Duration.ZERO), "it2", new SecureRandom())) {

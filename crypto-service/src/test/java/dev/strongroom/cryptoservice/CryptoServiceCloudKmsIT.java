@@ -44,7 +44,7 @@ class CryptoServiceCloudKmsIT extends ServiceContract {
         stack()
             .keys()
             .tenantTokens(Clock.systemUTC())
-            .issue("acme", "alice@acme", Duration.ofMinutes(15));
+            .issue("acme", "alice@acme", Duration.ofMinutes(15), appCert());
     HttpResponse<String> keyResponse = get("/v1/sealing-key");
     byte[] sealTo =
         Base64.getUrlDecoder()

@@ -114,7 +114,7 @@ class CryptoServiceIT extends ServiceContract {
   void
       sealedRequest_becomesASignedCiphertextOnlyStoreRequest_thatDecryptsOnlyForItsTenantRecordAndField()
           throws Exception {
-    String token = authority().issue("acme", "alice@acme", Duration.ofMinutes(15));
+    String token = authority().issue("acme", "alice@acme", Duration.ofMinutes(15), appCert());
     String recordId = newId();
     send(
         Topics.ENCRYPT_REQUESTS,
@@ -214,7 +214,8 @@ class CryptoServiceIT extends ServiceContract {
     }
 
     // Another tenant's token for this tenant's record: refused before any key is touched.
-    String globex = authority().issue("globex", "mallory@globex", Duration.ofMinutes(15));
+    String globex =
+        authority().issue("globex", "mallory@globex", Duration.ofMinutes(15), appCert());
     HttpResponse<String> crossTenant =
         post(
             dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP,
@@ -262,6 +263,79 @@ class CryptoServiceIT extends ServiceContract {
             .statusCode());
   }
 
+  /**
+   * Sender-constrained tokens (issue 11): a token copied off {@code strongroom.store.requests} and
+   * presented by another valid certificate — issued by the stack's CA to the same application name,
+   * so the endpoint's allow-list lets it through — is refused with {@code SR-TOKEN-CNF} before any
+   * key is touched; the certificate it was issued to still decrypts.
+   */
+  @Test
+  void tokenReadOffTheTopic_presentedWithAnotherValidCertificate_isRefusedAsBoundToAnother(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    String token = authority().issue("acme", "alice@acme", Duration.ofMinutes(15), appCert());
+    send(
+        Topics.ENCRYPT_REQUESTS,
+        encryptRequest("acme", token, newId(), "req-stolen-1", publishedSealingKey()));
+    StoreRequest store =
+        StoreRequest.fromData(
+            CanonicalJson.parse(storeRequestFor("req-stolen-1").value()).get("data"));
+    String stolen = store.tenantToken();
+    assertEquals(token, stolen, "the token travels on the topic");
+
+    // another valid certificate for demo-app, from the stack's own CA (a second instance's, or the
+    // one before a renewal): rotate without revoking, keep the new pair aside, put the old back
+    var pki = stack().pki();
+    var own = pki.identity(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP);
+    byte[] ownCert = java.nio.file.Files.readAllBytes(own.cert());
+    byte[] ownKey = java.nio.file.Files.readAllBytes(own.key());
+    dev.strongroom.contracts.tls.TlsIdentity other;
+    try {
+      pki.rotateClient(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP, false);
+      java.nio.file.Path otherCert = tmp.resolve("other.pem");
+      java.nio.file.Path otherKey = tmp.resolve("other.key");
+      java.nio.file.Files.copy(own.cert(), otherCert);
+      java.nio.file.Files.copy(own.key(), otherKey);
+      other =
+          new dev.strongroom.contracts.tls.TlsIdentity(
+              dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP, own.caCert(), otherCert, otherKey);
+    } finally {
+      java.nio.file.Files.write(own.cert(), ownCert);
+      java.nio.file.Files.write(own.key(), ownKey);
+    }
+    org.junit.jupiter.api.Assertions.assertNotEquals(
+        appCert(), TenantTokens.thumbprint(other.certificate()));
+
+    HttpResponse<String> refused =
+        other
+            .httpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(stack().baseUrl() + "/v1/decrypt"))
+                    .timeout(Duration.ofSeconds(20))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                            decryptBody("acme", stolen, store).toString()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, refused.statusCode(), refused.body());
+    assertEquals(
+        "{\"error\":\"UNAUTHORIZED\",\"detail\":\"UNAUTHORIZED: SR-TOKEN-CNF: token is bound to"
+            + " another client certificate\"}",
+        refused.body());
+
+    // the certificate it was issued to: decrypts
+    HttpResponse<String> ok =
+        post(
+            dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP,
+            "/v1/decrypt",
+            decryptBody("acme", stolen, store).toString());
+    assertEquals(200, ok.statusCode(), ok.body());
+    assertEquals(
+        "Alice Example",
+        CanonicalJson.mapper().readTree(ok.body()).get("fields").get("name").asText());
+  }
+
   private double metric(String name) throws Exception {
     HttpResponse<String> r = get("/q/metrics");
     assertEquals(200, r.statusCode(), r.body());
@@ -275,7 +349,7 @@ class CryptoServiceIT extends ServiceContract {
   @Test
   void burstOfReadsOfOneRecord_costsOneKmsUnwrap_andAForgedWrapUnderItsDekIdIsStillRefused()
       throws Exception {
-    String token = authority().issue("initech", "peter@initech", Duration.ofMinutes(15));
+    String token = authority().issue("initech", "peter@initech", Duration.ofMinutes(15), appCert());
     String recordId = newId();
     send(
         Topics.ENCRYPT_REQUESTS,
@@ -313,7 +387,8 @@ class CryptoServiceIT extends ServiceContract {
 
   @Test
   void requestWithAnotherTenantsToken_isDeadLetteredUnauthorized() throws Exception {
-    String globex = authority().issue("globex", "mallory@globex", Duration.ofMinutes(15));
+    String globex =
+        authority().issue("globex", "mallory@globex", Duration.ofMinutes(15), appCert());
     var sent =
         send(
             Topics.ENCRYPT_REQUESTS,
@@ -333,7 +408,7 @@ class CryptoServiceIT extends ServiceContract {
 
   @Test
   void requestSealedToAnotherKey_isDeadLetteredIntegrity() throws Exception {
-    String token = authority().issue("acme", "alice@acme", Duration.ofMinutes(15));
+    String token = authority().issue("acme", "alice@acme", Duration.ofMinutes(15), appCert());
     var sent =
         send(
             Topics.ENCRYPT_REQUESTS,

@@ -81,7 +81,7 @@ class StoreIT {
           stack
               .keys()
               .tenantTokens(Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC))
-              .issue("acme", "app@acme", Duration.ofMinutes(15));
+              .issue("acme", "app@acme", Duration.ofMinutes(15), StoreRequests.CNF);
       requests.publish(
           "acme", requests.request("acme", expired, "expired", StoreRequests.newRecordId()));
       expected.put("expired", "REJECTED:SR-TOKEN-EXPIRED");
@@ -169,6 +169,20 @@ class StoreIT {
       assertEquals(
           "SR-TOKEN-SIGNATURE", CanonicalJson.mapper().readTree(bad.body()).get("error").asText());
       assertEquals(401, get("/v1/records/" + recordId, null).statusCode());
+      // a valid token of the tenant, bound to another certificate (stolen): refused before the
+      // database is asked
+      String elsewhere =
+          stack
+              .keys()
+              .tenantTokens(Clock.systemUTC())
+              .issue("initech", "app@initech", Duration.ofMinutes(15), StoreRequests.CNF);
+      HttpResponse<String> stolen = get("/v1/records/" + recordId, elsewhere);
+      assertEquals(401, stolen.statusCode(), stolen.body());
+      assertEquals(
+          "{\"error\":\"SR-TOKEN-CNF\",\"detail\":\"SR-TOKEN-CNF: token is bound to another client"
+              + " certificate\"}",
+          stolen.body());
+      assertEquals(401, get("/v1/records?limit=10", elsewhere).statusCode());
       assertEquals(
           "1",
           db.instance()

@@ -43,6 +43,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * them, and reads results and dead letters back with {@code read_committed}.
  */
 final class StoreRequests implements AutoCloseable {
+  /**
+   * A certificate thumbprint that is not the application's: a token bound to it reaches the
+   * database over Kafka (which checks the binding's shape only), but not the REST read.
+   */
+  static final String CNF =
+      dev.strongroom.contracts.token.TenantTokens.thumbprint(
+          "data-service test application".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final StrongroomTestResource.Stack stack;
@@ -65,7 +73,12 @@ final class StoreRequests implements AutoCloseable {
     return stack
         .keys()
         .tenantTokens(Clock.systemUTC())
-        .issue(tenant, "app@" + tenant, Duration.ofMinutes(15));
+        .issue(
+            tenant,
+            "app@" + tenant,
+            Duration.ofMinutes(15),
+            dev.strongroom.contracts.token.TenantTokens.thumbprint(
+                stack.pki().identity(PkiSpec.DEMO_APP).certificate()));
   }
 
   /**

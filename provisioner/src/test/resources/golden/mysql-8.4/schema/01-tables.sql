@@ -76,8 +76,9 @@ CREATE TABLE IF NOT EXISTS strongroom.record_decrypts (
 -- 'strongroom.binding.<liveness>' (taken by security_set_tenant; liveness is 128 random bits, readable by the
 -- definer only). Locks end with the connection and with the server, so a row left over from a closed connection
 -- or from before a restart binds nobody, even though CONNECTION_ID() values start again from 1 after a restart.
--- key_installed_at: token_keys.installed_at of the key that verified the token; the binding counts only while that
--- key is installed, so a key rotation revokes every binding atomically, even one racing the rotation.
+-- kid, key_installed_at: the token_keys row (kid and installed_at) of the key that verified the token; the binding
+-- counts only while that row is there, so replacing or retiring a key revokes its bindings atomically, even one
+-- racing the change, while a rotation that only adds a key leaves every binding alone.
 -- Bindings are transient: an install drops and recreates the table, which unbinds every connection (pools bind
 -- again at checkout).
 DROP TABLE IF EXISTS strongroom_security.tenant_bindings;
@@ -88,19 +89,25 @@ CREATE TABLE strongroom_security.tenant_bindings (
   bound_at      DATETIME(6) NOT NULL,
   expires_at    DATETIME(6) NOT NULL,
   liveness      CHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  kid           VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   key_installed_at DATETIME(6) NOT NULL,
   PRIMARY KEY (connection_id),
   KEY ix_tenant_bindings_expires (expires_at)
 ) ENGINE=InnoDB;
 
--- HMAC-SHA256 key material for tenant tokens, precomputed: ipad = K XOR 0x36…, opad = K XOR 0x5c… (K zero-padded
--- to the 64-byte SHA-256 block). One active key (key_id 1).
-CREATE TABLE IF NOT EXISTS strongroom_security.token_keys (
-  key_id       TINYINT UNSIGNED NOT NULL,
+-- HMAC-SHA256 keys of tenant tokens, precomputed: ipad = K XOR 0x36…, opad = K XOR 0x5c… (K zero-padded to the
+-- 64-byte SHA-256 block), by key id. One issuing key (verify_until NULL) and, during a rotation, the previous one,
+-- which verifies until verify_until (docs/tenant-tokens.md). audience: the aud every token of the key must carry.
+-- A projection of the tenant authority's key file, written by every install and by rotate-token-key: an install
+-- drops and recreates it (the first release had one key_id = 1 row and no kid or audience).
+DROP TABLE IF EXISTS strongroom_security.token_keys;
+CREATE TABLE strongroom_security.token_keys (
+  kid          VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   ipad         VARBINARY(64) NOT NULL,
   opad         VARBINARY(64) NOT NULL,
+  audience     VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
   installed_at DATETIME(6) NOT NULL,
-  PRIMARY KEY (key_id),
-  CONSTRAINT ck_token_keys_one CHECK (key_id = 1),
+  verify_until DATETIME(6) NULL,
+  PRIMARY KEY (kid),
   CONSTRAINT ck_token_keys_len CHECK (LENGTH(ipad) = 64 AND LENGTH(opad) = 64)
 ) ENGINE=InnoDB;

@@ -73,7 +73,7 @@ BEGIN
 END$$
 
 -- HMAC-SHA256(K, msg) = SHA256((K ⊕ opad) || SHA256((K ⊕ ipad) || msg)), from the precomputed pads (security_set_tenant
--- passes the installed key's pads, read in the same statement as the key's installed_at).
+-- passes each installed key's pads, read in the same statement as the key's kid and installed_at).
 DROP FUNCTION IF EXISTS strongroom_security.hmac_pads$$
 CREATE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.hmac_pads(p_ipad VARBINARY(64),
     p_opad VARBINARY(64), p_msg LONGBLOB)
@@ -85,8 +85,10 @@ END$$
 
 -- The tenant bound to THIS connection, or NULL: reads only tenant_bindings for CONNECTION_ID(), and only a
 -- row that has not expired, whose liveness lock this very connection holds (so a row of a closed connection,
--- or one from before a restart, binds nobody) and whose verifying key is still the installed one. Session variables play no part. With the server's READ COMMITTED
--- isolation every statement sees the current bindings, so a key rotation's unbinding takes effect at once.
+-- or one from before a restart, binds nobody) and whose verifying key (kid, installed_at) is still installed. Session
+-- variables play no part. With the server's READ COMMITTED isolation every statement sees the current keys, so
+-- retiring or replacing a key unbinds at once. (A retiring key's bindings end by expires_at, which security_set_tenant
+-- caps at the key's verify_until.)
 DROP FUNCTION IF EXISTS strongroom_security.get_tenant$$
 CREATE DEFINER = 'api_definer'@'localhost' FUNCTION strongroom_security.get_tenant()
   RETURNS VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
@@ -96,7 +98,8 @@ BEGIN
           WHERE b.connection_id = CONNECTION_ID()
             AND b.expires_at > UTC_TIMESTAMP(6)
             AND IS_USED_LOCK(CONCAT('strongroom.binding.', b.liveness)) = CONNECTION_ID()
-            AND b.key_installed_at = (SELECT k.installed_at FROM strongroom_security.token_keys k WHERE k.key_id = 1));
+            AND EXISTS (SELECT 1 FROM strongroom_security.token_keys k
+                        WHERE k.kid = b.kid AND k.installed_at = b.key_installed_at));
 END$$
 
 -- The token subject (`sub`) of THIS connection's live binding, or NULL; the same row and checks as get_tenant().
@@ -109,7 +112,8 @@ BEGIN
           WHERE b.connection_id = CONNECTION_ID()
             AND b.expires_at > UTC_TIMESTAMP(6)
             AND IS_USED_LOCK(CONCAT('strongroom.binding.', b.liveness)) = CONNECTION_ID()
-            AND b.key_installed_at = (SELECT k.installed_at FROM strongroom_security.token_keys k WHERE k.key_id = 1));
+            AND EXISTS (SELECT 1 FROM strongroom_security.token_keys k
+                        WHERE k.kid = b.kid AND k.installed_at = b.key_installed_at));
 END$$
 
 -- Ends this connection's binding: releases its liveness lock and deletes its row. Not granted to anyone.
@@ -126,8 +130,11 @@ BEGIN
 END$$
 
 -- Verifies a tenant token exactly as contracts' TenantTokens.verify does (same checks, same order, same
--- codes) and binds this connection to its tenant until the token's exp. The old binding is deleted first,
--- so every refusal leaves the connection unbound.
+-- codes) and binds this connection to its tenant until the token's exp (or its key's verify_until, if sooner). The
+-- old binding is deleted first, so every refusal leaves the connection unbound. The MAC is checked against every
+-- installed key before any claim is parsed; the kid claim must then name the key that verified it, and aud that
+-- key's audience. The cnf claim (the client certificate the token is bound to) is checked for shape only: the
+-- database does not see the certificate of the application the token came from (the crypto-service checks it).
 DROP PROCEDURE IF EXISTS strongroom.security_set_tenant$$
 CREATE DEFINER = 'api_definer'@'localhost' PROCEDURE strongroom.security_set_tenant(IN p_token LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci)
   MODIFIES SQL DATA SQL SECURITY DEFINER
@@ -136,19 +143,23 @@ BEGIN
   DECLARE v_claims_part TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
   DECLARE v_mac_given LONGBLOB;
   DECLARE v_claims_raw LONGBLOB;
-  DECLARE v_mac VARBINARY(32);
   DECLARE v_blind BINARY(32);
   DECLARE v_claims LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
   DECLARE v_tenant LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
   DECLARE v_sub LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
   DECLARE v_iat_text LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
   DECLARE v_exp_text LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
+  DECLARE v_cnf LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;
   DECLARE v_iat BIGINT;
   DECLARE v_exp BIGINT;
   DECLARE v_now DECIMAL(20,6);
   DECLARE v_liveness CHAR(32) CHARACTER SET ascii COLLATE ascii_bin;
+  DECLARE v_kid VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin;
+  DECLARE v_audience VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
   DECLARE v_key_at DATETIME(6);
-  DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_mac = NULL;
+  DECLARE v_until DATETIME(6);
+  DECLARE v_expires DATETIME(6);
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET v_kid = NULL;
 
   -- only this connection's row: purging other connections' expired rows here would lock them, and one caller
   -- holding its transaction open would then block every other bind (the event below purges instead)
@@ -166,22 +177,26 @@ BEGIN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: parts must be unpadded base64url';
   END IF;
 
-  -- MAC over the claims part's ASCII text as sent, with the key's installed_at from the same statement (the binding
-  -- records which key verified it and is live only while that key is installed, so a rotation racing this call
-  -- cannot leave an old-key binding); compared blinded (SHA-256 of a fresh random prefix and each value), so the
-  -- comparison's timing says nothing about the expected MAC
-  SET v_mac = NULL, v_key_at = NULL;
-  SELECT strongroom_security.hmac_pads(k.ipad, k.opad, CAST(v_claims_part AS BINARY)), k.installed_at
-    INTO v_mac, v_key_at FROM strongroom_security.token_keys k WHERE k.key_id = 1;
-  IF v_mac IS NULL THEN
-    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-SIGNATURE: no token key installed';
-  END IF;
+  -- MAC over the claims part's ASCII text as sent, against every installed key, with each key's kid, audience,
+  -- installed_at and verify_until read by the same statement (the binding records which key verified it and is live
+  -- only while that key is installed, so a rotation racing this call cannot leave a binding of a removed key);
+  -- compared blinded (SHA-256 of a fresh random prefix and each value), so the comparison's timing says nothing
+  -- about the expected MAC
   SET v_blind = RANDOM_BYTES(32);
-  IF SHA2(CONCAT(v_blind, v_mac), 256) <> SHA2(CONCAT(v_blind, v_mac_given), 256) THEN
+  SET v_kid = NULL, v_audience = NULL, v_key_at = NULL, v_until = NULL;
+  SELECT k.kid, k.audience, k.installed_at, k.verify_until INTO v_kid, v_audience, v_key_at, v_until
+    FROM strongroom_security.token_keys k
+    WHERE SHA2(CONCAT(v_blind, strongroom_security.hmac_pads(k.ipad, k.opad, CAST(v_claims_part AS BINARY))), 256)
+          = SHA2(CONCAT(v_blind, v_mac_given), 256)
+    ORDER BY k.kid LIMIT 1;
+  IF v_kid IS NULL THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-SIGNATURE: token MAC does not verify';
   END IF;
+  IF v_until IS NOT NULL AND v_until <= UTC_TIMESTAMP(6) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-KEY: token key retired';
+  END IF;
 
-  -- claims: UTF-8 JSON object with exactly v=1, tenant, sub, iat, exp, nonce
+  -- claims: UTF-8 JSON object with exactly v=2, tenant, sub, iat, exp, nonce, aud, kid, cnf
   -- MySQL answers NULL for malformed UTF-8 under a strict sql_mode, where MariaDB substitutes a question mark
   -- a strict sql_mode makes an invalid byte sequence error 1300 (ER_INVALID_CHARACTER_STRING), whose message quotes
   -- the bytes: refuse it with the code TenantTokens gives instead
@@ -194,16 +209,21 @@ BEGIN
      OR NOT JSON_VALID(v_claims) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: claims are not JSON';
   END IF;
-  IF JSON_TYPE(v_claims) <> 'OBJECT' OR JSON_LENGTH(v_claims) <> 6
+  IF JSON_TYPE(v_claims) <> 'OBJECT' OR JSON_LENGTH(v_claims) <> 9
      OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.v')), '') <> 'INTEGER'
-     OR JSON_EXTRACT(v_claims, '$.v') <> 1
-     OR CAST(JSON_EXTRACT(v_claims, '$.v') AS BINARY) <> '1'
+     OR JSON_EXTRACT(v_claims, '$.v') <> 2
+     OR CAST(JSON_EXTRACT(v_claims, '$.v') AS BINARY) <> '2'
      OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.tenant')), '') <> 'STRING'
      OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.sub')), '') <> 'STRING'
      OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.nonce')), '') <> 'STRING'
+     OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.aud')), '') <> 'STRING'
+     OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.kid')), '') <> 'STRING'
+     OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.cnf')), '') <> 'OBJECT'
+     OR IFNULL(JSON_LENGTH(JSON_EXTRACT(v_claims, '$.cnf')), 0) <> 1
+     OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.cnf."x5t#S256"')), '') <> 'STRING'
      OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.iat')), '') <> 'INTEGER'
      OR IFNULL(JSON_TYPE(JSON_EXTRACT(v_claims, '$.exp')), '') <> 'INTEGER' THEN
-    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: claims must be exactly v=1, tenant, sub, iat, exp, nonce';
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: claims must be exactly v=2, tenant, sub, iat, exp, nonce, aud, kid, cnf';
   END IF;
   SET v_tenant = JSON_UNQUOTE(JSON_EXTRACT(v_claims, '$.tenant'));
   SET v_sub = JSON_UNQUOTE(JSON_EXTRACT(v_claims, '$.sub'));
@@ -211,7 +231,12 @@ BEGIN
   SET v_exp_text = JSON_EXTRACT(v_claims, '$.exp');
   IF v_tenant = '' OR v_sub = '' OR NOT (REGEXP_LIKE(v_iat_text, '^-?[0-9]{1,18}$', 'cu'))
      OR NOT (REGEXP_LIKE(v_exp_text, '^-?[0-9]{1,18}$', 'cu')) THEN
-    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: claims must be exactly v=1, tenant, sub, iat, exp, nonce';
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: claims must be exactly v=2, tenant, sub, iat, exp, nonce, aud, kid, cnf';
+  END IF;
+  -- cnf x5t#S256: unpadded base64url of exactly 32 bytes (43 characters, canonical trailing bits)
+  SET v_cnf = JSON_UNQUOTE(JSON_EXTRACT(v_claims, '$.cnf."x5t#S256"'));
+  IF CHAR_LENGTH(v_cnf) <> 43 OR IFNULL(LENGTH(strongroom_security.b64url_decode(v_cnf)), 0) <> 32 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: cnf x5t#S256 must be base64url of 32 bytes';
   END IF;
   -- utf8mb4_bin is a PAD SPACE collation: 'tenant-a ' = 'tenant-a'. A tenant or sub that ends in a space would
   -- therefore reach another tenant's rows; such a token is refused (TenantTokens refuses to issue or verify it too)
@@ -224,6 +249,13 @@ BEGIN
   END IF;
   IF CHAR_LENGTH(v_tenant) > 255 OR CHAR_LENGTH(v_sub) > 255 THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-MALFORMED: tenant and sub are at most 255 characters here';
+  END IF;
+  -- compared as bytes: kid is ASCII, and neither comparison may pad spaces or fold case
+  IF CAST(JSON_UNQUOTE(JSON_EXTRACT(v_claims, '$.kid')) AS BINARY) <> CAST(v_kid AS BINARY) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-KEY: kid does not name the key that signed it';
+  END IF;
+  IF CAST(JSON_UNQUOTE(JSON_EXTRACT(v_claims, '$.aud')) AS BINARY) <> CAST(v_audience AS BINARY) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-TOKEN-AUDIENCE: token is for another audience';
   END IF;
   SET v_iat = CAST(v_iat_text AS SIGNED);
   SET v_exp = CAST(v_exp_text AS SIGNED);
@@ -245,10 +277,13 @@ BEGIN
   IF IFNULL(GET_LOCK(CONCAT('strongroom.binding.', v_liveness), 0), 0) <> 1 THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INTERNAL: could not take the binding lock';
   END IF;
+  SET v_expires = TIMESTAMP('1970-01-01 00:00:00') + INTERVAL v_exp SECOND;
+  IF v_until IS NOT NULL AND v_until < v_expires THEN
+    SET v_expires = v_until;
+  END IF;
   INSERT INTO strongroom_security.tenant_bindings (connection_id, tenant_id, subject, bound_at, expires_at, liveness,
-                                                  key_installed_at)
-  VALUES (CONNECTION_ID(), v_tenant, v_sub, UTC_TIMESTAMP(6),
-          TIMESTAMP('1970-01-01 00:00:00') + INTERVAL v_exp SECOND, v_liveness, v_key_at);
+                                                  kid, key_installed_at)
+  VALUES (CONNECTION_ID(), v_tenant, v_sub, UTC_TIMESTAMP(6), v_expires, v_liveness, v_kid, v_key_at);
   SELECT b.tenant_id, b.subject, b.expires_at FROM strongroom_security.tenant_bindings b
   WHERE b.connection_id = CONNECTION_ID();
 END$$
@@ -658,8 +693,8 @@ CREATE OR REPLACE ALGORITHM = MERGE DEFINER = 'api_definer'@'localhost' SQL SECU
                          AND b.expires_at > UTC_TIMESTAMP(6))
     AND IS_USED_LOCK((SELECT CONCAT('strongroom.binding.', b.liveness) FROM strongroom_security.tenant_bindings b
                       WHERE b.connection_id = CONNECTION_ID()
-                        AND b.key_installed_at = (SELECT t.installed_at FROM strongroom_security.token_keys t
-                                                  WHERE t.key_id = 1))) = CONNECTION_ID();
+                        AND EXISTS (SELECT 1 FROM strongroom_security.token_keys t
+                                    WHERE t.kid = b.kid AND t.installed_at = b.key_installed_at))) = CONNECTION_ID();
 
 CREATE OR REPLACE ALGORITHM = MERGE DEFINER = 'api_definer'@'localhost' SQL SECURITY DEFINER VIEW strongroom.v_data_keys AS
   SELECT k.dek_id, k.tenant_id, k.wrapped_dek, k.kms_key_name, k.kms_key_version, k.pq_wrapped_dek, k.pq_alg,
@@ -670,5 +705,5 @@ CREATE OR REPLACE ALGORITHM = MERGE DEFINER = 'api_definer'@'localhost' SQL SECU
                          AND b.expires_at > UTC_TIMESTAMP(6))
     AND IS_USED_LOCK((SELECT CONCAT('strongroom.binding.', b.liveness) FROM strongroom_security.tenant_bindings b
                       WHERE b.connection_id = CONNECTION_ID()
-                        AND b.key_installed_at = (SELECT t.installed_at FROM strongroom_security.token_keys t
-                                                  WHERE t.key_id = 1))) = CONNECTION_ID();
+                        AND EXISTS (SELECT 1 FROM strongroom_security.token_keys t
+                                    WHERE t.kid = b.kid AND t.installed_at = b.key_installed_at))) = CONNECTION_ID();

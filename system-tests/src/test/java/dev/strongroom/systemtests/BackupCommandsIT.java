@@ -260,7 +260,8 @@ class BackupCommandsIT {
               pki.resolve("clients/demo-app.key"));
       tokens =
           new TenantTokens(
-              Base64Url.decode(Files.readString(state.resolve("keys/tenant-token.key")).trim()),
+              dev.strongroom.contracts.token.TenantTokenKeys.parse(
+                  Files.readString(state.resolve("keys/tenant-token.key"))),
               Clock.systemUTC());
       signer =
           new EventSigner(
@@ -285,7 +286,12 @@ class BackupCommandsIT {
       p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
       try (KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-        String token = tokens.issue(tenant, "backup-it", Duration.ofMinutes(15));
+        String token =
+            tokens.issue(
+                tenant,
+                "backup-it",
+                Duration.ofMinutes(15),
+                TenantTokens.thumbprint(app.certificate()));
         for (int i = 0; i < n; i++) {
           String recordId = uuid7();
           String requestId = "bk-" + UUID.randomUUID();

@@ -80,11 +80,23 @@ class StackCommandIT {
     assertEquals(1, token.out().lines().count(), "token prints only the token");
     TenantToken claims =
         new TenantTokens(
-                java.util.Base64.getUrlDecoder()
-                    .decode(Files.readString(state.resolve("keys/tenant-token.key")).trim()),
+                dev.strongroom.contracts.token.TenantTokenKeys.parse(
+                    Files.readString(state.resolve("keys/tenant-token.key"))),
                 java.time.Clock.systemUTC())
             .verifyFor(tokenText, "acme");
     assertEquals("alice", claims.subject());
+    // bound to the application identity's certificate, the one that presents it to the
+    // crypto-service
+    assertEquals(
+        TenantTokens.thumbprint(
+            new dev.strongroom.contracts.tls.TlsIdentity(
+                    "demo-app",
+                    state.resolve("pki/ca/ca.pem"),
+                    state.resolve("pki/clients/demo-app.pem"),
+                    state.resolve("pki/clients/demo-app.key"))
+                .certificate()),
+        claims.certThumbprint());
+    assertEquals("strongroom", claims.audience());
     assertEquals(
         2,
         Cli.run(state, "token", "acme", "--ttl", "PT2H").exit(),

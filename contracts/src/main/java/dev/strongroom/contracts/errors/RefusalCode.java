@@ -16,7 +16,7 @@ import java.util.Optional;
 public enum RefusalCode {
   /** No live tenant binding for this connection. */
   NO_TENANT("SR-NO-TENANT", ErrorCode.UNAUTHORIZED),
-  /** The token is not {@code <claims>.<mac>} of unpadded base64url with exactly the six claims. */
+  /** The token is not {@code <claims>.<mac>} of unpadded base64url with exactly the nine claims. */
   TOKEN_MALFORMED("SR-TOKEN-MALFORMED", ErrorCode.UNAUTHORIZED),
   /** The token's MAC does not verify (or no token key is installed). */
   TOKEN_SIGNATURE("SR-TOKEN-SIGNATURE", ErrorCode.UNAUTHORIZED),
@@ -26,6 +26,18 @@ public enum RefusalCode {
   TOKEN_FUTURE("SR-TOKEN-FUTURE", ErrorCode.UNAUTHORIZED),
   /** The token has expired. */
   TOKEN_EXPIRED("SR-TOKEN-EXPIRED", ErrorCode.UNAUTHORIZED),
+  /**
+   * The token was signed by a key that no longer verifies (retired after a rotation), or its {@code
+   * kid} does not name the key that signed it.
+   */
+  TOKEN_KEY("SR-TOKEN-KEY", ErrorCode.UNAUTHORIZED),
+  /** The token's {@code aud} is not this deployment's audience. */
+  TOKEN_AUDIENCE("SR-TOKEN-AUDIENCE", ErrorCode.UNAUTHORIZED),
+  /**
+   * The token is bound ({@code cnf}) to another client certificate than the caller presented (Java
+   * checks only: the services that see the caller's certificate).
+   */
+  TOKEN_CNF("SR-TOKEN-CNF", ErrorCode.UNAUTHORIZED),
   /** A decrypt's reader is not the {@code sub} of the bound token. */
   TOKEN_SUBJECT("SR-TOKEN-SUBJECT", ErrorCode.UNAUTHORIZED),
   /** The token names another tenant than the one asked for (Java checks only). */

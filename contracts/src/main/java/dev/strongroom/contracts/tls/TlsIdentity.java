@@ -134,6 +134,20 @@ public record TlsIdentity(String name, Path caCert, Path cert, Path key) {
   }
 
   /**
+   * This identity's certificate (what it presents to its peers; a tenant token issued to it is
+   * bound to this certificate's thumbprint).
+   *
+   * @throws IllegalStateException if the PEM file cannot be loaded
+   */
+  public X509Certificate certificate() {
+    try (InputStream in = Files.newInputStream(cert)) {
+      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot load the certificate of " + name + ": " + e, e);
+    }
+  }
+
+  /**
    * A TLS 1.3 context presenting this certificate and trusting only the CA.
    *
    * @throws IllegalStateException if the PEM material cannot be loaded

@@ -9,12 +9,15 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateEncodingException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -24,8 +27,17 @@ import javax.crypto.spec.SecretKeySpec;
  * ./strongroom token}); services verify tokens they are handed before acting for a tenant, and the
  * database verifies them again in {@code security_set_tenant}.
  *
- * <p>The HMAC key is 32 random bytes shared between the authority and the verifiers; it never
- * travels in events.
+ * <p>Tokens are sender-constrained (the idea of RFC 8705): each carries the SHA-256 thumbprint of
+ * the client certificate it was issued to ({@code cnf}/{@code x5t#S256}); a service acting for a
+ * caller over mutual TLS uses {@link #verifyFor(String, String, String)} with the thumbprint of the
+ * certificate the caller presented. Each also carries its audience ({@code aud}) and the id of the
+ * key that signed it ({@code kid}); during a key rotation two keys verify ({@link
+ * TenantTokenKeys}).
+ *
+ * <p>The HMAC keys are 32 random bytes shared between the authority and the verifiers; they never
+ * travel in events. The MAC is checked against every key of the set that still verifies (at most a
+ * few) before any byte of the claims is parsed; the {@code kid} claim must then name the key that
+ * verified it.
  */
 public final class TenantTokens {
   /** Longest allowed lifetime (DESIGN §4). */
@@ -39,17 +51,34 @@ public final class TenantTokens {
 
   public static final int KEY_LENGTH = 32;
 
-  private static final Set<String> CLAIMS = Set.of("v", "tenant", "sub", "iat", "exp", "nonce");
+  /** The format version this class issues and the only one it accepts. */
+  public static final int VERSION = 2;
+
+  /** The confirmation method: SHA-256 thumbprint of the DER certificate (RFC 8705 §3.1). */
+  public static final String CNF_X5T_S256 = "x5t#S256";
+
+  private static final Set<String> CLAIMS =
+      Set.of("v", "tenant", "sub", "iat", "exp", "nonce", "aud", "kid", "cnf");
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final byte[] key;
+  private final Supplier<TenantTokenKeys> keys;
   private final Clock clock;
 
+  /** One key, its derived id, the default audience. */
   public TenantTokens(byte[] key, Clock clock) {
-    if (key.length != KEY_LENGTH) {
-      throw new IllegalArgumentException("a tenant-token key is 32 bytes");
-    }
-    this.key = key.clone();
+    this(TenantTokenKeys.single(key), clock);
+  }
+
+  public TenantTokens(TenantTokenKeys keys, Clock clock) {
+    this(() -> keys, clock);
+  }
+
+  /**
+   * Keys from {@code keys} at every call (e.g. {@link TenantTokenKeyFile}, so a rotation needs no
+   * restart).
+   */
+  public TenantTokens(Supplier<TenantTokenKeys> keys, Clock clock) {
+    this.keys = keys;
     this.clock = clock;
   }
 
@@ -60,8 +89,35 @@ public final class TenantTokens {
     return k;
   }
 
-  /** Issues a token for {@code tenant} and {@code subject}, valid for {@code lifetime} (≤ 1 h). */
-  public String issue(String tenant, String subject, Duration lifetime) {
+  /** The RFC 8705 {@code x5t#S256} of a DER certificate: base64url(SHA-256(der)), 43 characters. */
+  public static String thumbprint(byte[] derCertificate) {
+    try {
+      return Base64Url.encode(MessageDigest.getInstance("SHA-256").digest(derCertificate));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing from the JDK", e);
+    }
+  }
+
+  /** {@link #thumbprint(byte[])} of {@code certificate}'s DER encoding. */
+  public static String thumbprint(Certificate certificate) {
+    try {
+      return thumbprint(certificate.getEncoded());
+    } catch (CertificateEncodingException e) {
+      throw new IllegalArgumentException("certificate has no DER encoding", e);
+    }
+  }
+
+  /** The audience the current key set issues for and requires. */
+  public String audience() {
+    return keys.get().audience();
+  }
+
+  /**
+   * Issues a token for {@code tenant} and {@code subject}, valid for {@code lifetime} (≤ 1 h),
+   * bound to the client certificate whose {@link #thumbprint} is {@code certThumbprint}, signed
+   * with the issuing key.
+   */
+  public String issue(String tenant, String subject, Duration lifetime, String certThumbprint) {
     if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(MAX_LIFETIME) > 0) {
       throw new IllegalArgumentException("token lifetime must be within (0, 1 h]");
     }
@@ -70,22 +126,32 @@ public final class TenantTokens {
     }
     checkName("tenant", tenant);
     checkName("subject", subject);
+    if (!isThumbprint(certThumbprint)) {
+      throw new IllegalArgumentException(
+          "the certificate thumbprint is base64url of 32 bytes (43 characters)");
+    }
+    TenantTokenKeys set = keys.get();
+    TenantTokenKeys.Key key = set.issuing();
     long iat = clock.instant().getEpochSecond();
     byte[] nonce = new byte[16];
     RANDOM.nextBytes(nonce);
     ObjectNode claims = CanonicalJson.mapper().createObjectNode();
-    claims.put("v", 1);
+    claims.put("v", VERSION);
     claims.put("tenant", tenant);
     claims.put("sub", subject);
     claims.put("iat", iat);
     claims.put("exp", iat + lifetime.toSeconds());
     claims.put("nonce", Base64Url.encode(nonce));
+    claims.put("aud", set.audience());
+    claims.put("kid", key.kid());
+    claims.putObject("cnf").put(CNF_X5T_S256, certThumbprint);
     String claimsPart = Base64Url.encode(CanonicalJson.canonicalize(claims));
-    return claimsPart + "." + Base64Url.encode(mac(claimsPart));
+    return claimsPart + "." + Base64Url.encode(mac(key.secretNoCopy(), claimsPart));
   }
 
   /**
-   * Verifies {@code token} and returns its claims.
+   * Verifies {@code token} and returns its claims. The certificate binding is not checked here (see
+   * {@link #verifyFor(String, String, String)}); the audience is.
    *
    * @throws InvalidTokenException with a stable reason code
    */
@@ -103,8 +169,20 @@ public final class TenantTokens {
     } catch (IllegalArgumentException e) {
       throw new InvalidTokenException("SR-TOKEN-MALFORMED", "parts must be unpadded base64url");
     }
-    if (!MessageDigest.isEqual(mac(claimsPart), givenMac)) { // constant time
+    TenantTokenKeys set = keys.get();
+    TenantTokenKeys.Key verifying = null;
+    for (TenantTokenKeys.Key k : set.keys()) {
+      // constant time per key; every key is tried, so the timing says nothing about which one
+      if (MessageDigest.isEqual(mac(k.secretNoCopy(), claimsPart), givenMac)) {
+        verifying = k;
+      }
+    }
+    if (verifying == null) {
       throw new InvalidTokenException("SR-TOKEN-SIGNATURE", "token MAC does not verify");
+    }
+    Instant now = clock.instant();
+    if (!verifying.verifiesAt(now)) {
+      throw new InvalidTokenException("SR-TOKEN-KEY", "token key retired");
     }
     JsonNode claims;
     try {
@@ -112,18 +190,19 @@ public final class TenantTokens {
     } catch (IllegalArgumentException e) {
       throw new InvalidTokenException("SR-TOKEN-MALFORMED", "claims are not JSON");
     }
-    Set<String> names = new TreeSet<>();
-    for (Iterator<String> it = claims.fieldNames(); it.hasNext(); ) {
-      names.add(it.next());
-    }
     if (!claims.isObject()
-        || !names.equals(CLAIMS)
+        || !memberNames(claims).equals(CLAIMS)
         || !literalMemberNames(claimsBytes)
         || !claims.get("v").isIntegralNumber()
-        || claims.get("v").asLong() != 1
+        || claims.get("v").asLong() != VERSION
         || !claims.get("tenant").isTextual()
         || !claims.get("sub").isTextual()
         || !claims.get("nonce").isTextual()
+        || !claims.get("aud").isTextual()
+        || !claims.get("kid").isTextual()
+        || !claims.get("cnf").isObject()
+        || !memberNames(claims.get("cnf")).equals(Set.of(CNF_X5T_S256))
+        || !claims.get("cnf").get(CNF_X5T_S256).isTextual()
         || !claims.get("iat").canConvertToLong()
         || !claims.get("exp").canConvertToLong()
         || !claims.get("iat").isIntegralNumber()
@@ -131,7 +210,13 @@ public final class TenantTokens {
         || claims.get("tenant").asText().isEmpty()
         || claims.get("sub").asText().isEmpty()) {
       throw new InvalidTokenException(
-          "SR-TOKEN-MALFORMED", "claims must be exactly v=1, tenant, sub, iat, exp, nonce");
+          "SR-TOKEN-MALFORMED",
+          "claims must be exactly v=2, tenant, sub, iat, exp, nonce, aud, kid, cnf");
+    }
+    String thumb = claims.get("cnf").get(CNF_X5T_S256).asText();
+    if (!isThumbprint(thumb)) {
+      throw new InvalidTokenException(
+          "SR-TOKEN-MALFORMED", "cnf x5t#S256 must be base64url of 32 bytes");
     }
     // the database compares tenants with a PAD SPACE collation ('a ' = 'a'): a trailing space would
     // alias a tenant
@@ -147,9 +232,14 @@ public final class TenantTokens {
       throw new InvalidTokenException(
           "SR-TOKEN-MALFORMED", "tenant and sub are at most 255 characters here");
     }
+    if (!claims.get("kid").asText().equals(verifying.kid())) {
+      throw new InvalidTokenException("SR-TOKEN-KEY", "kid does not name the key that signed it");
+    }
+    if (!claims.get("aud").asText().equals(set.audience())) {
+      throw new InvalidTokenException("SR-TOKEN-AUDIENCE", "token is for another audience");
+    }
     Instant iat = Instant.ofEpochSecond(claims.get("iat").asLong());
     Instant exp = Instant.ofEpochSecond(claims.get("exp").asLong());
-    Instant now = clock.instant();
     if (!exp.isAfter(iat) || Duration.between(iat, exp).compareTo(MAX_LIFETIME) > 0) {
       throw new InvalidTokenException("SR-TOKEN-LIFETIME", "token lifetime exceeds 1 h");
     }
@@ -164,16 +254,61 @@ public final class TenantTokens {
         claims.get("sub").asText(),
         iat,
         exp,
-        claims.get("nonce").asText());
+        claims.get("nonce").asText(),
+        claims.get("aud").asText(),
+        verifying.kid(),
+        thumb);
   }
 
-  /** Verifies {@code token} and that it was issued for {@code tenant}. */
+  /**
+   * Verifies {@code token} and that it was issued for {@code tenant} (the certificate binding is
+   * not checked: for a token that did not come from the caller's own TLS connection, e.g. one
+   * inside a signed event).
+   */
   public TenantToken verifyFor(String token, String tenant) {
     TenantToken t = verify(token);
     if (!t.tenant().equals(tenant)) {
       throw new InvalidTokenException("SR-TOKEN-TENANT", "token is for another tenant");
     }
     return t;
+  }
+
+  /**
+   * {@link #verifyFor(String, String)} for a caller over mutual TLS: the token must also be bound
+   * to the certificate the caller presented ({@code presentedThumbprint}, its {@link #thumbprint}),
+   * compared in constant time; a token copied off a topic or a log is refused ({@code
+   * SR-TOKEN-CNF}) to anyone else.
+   */
+  public TenantToken verifyFor(String token, String tenant, String presentedThumbprint) {
+    TenantToken t = verifyFor(token, tenant);
+    if (presentedThumbprint == null
+        || !MessageDigest.isEqual(
+            t.certThumbprint().getBytes(StandardCharsets.US_ASCII),
+            presentedThumbprint.getBytes(StandardCharsets.US_ASCII))) {
+      throw new InvalidTokenException(
+          "SR-TOKEN-CNF", "token is bound to another client certificate");
+    }
+    return t;
+  }
+
+  /** Whether {@code v} is a canonical unpadded base64url encoding of exactly 32 bytes. */
+  static boolean isThumbprint(String v) {
+    if (v == null || v.length() != 43) {
+      return false;
+    }
+    try {
+      return Base64Url.decode(v).length == 32;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static Set<String> memberNames(JsonNode o) {
+    Set<String> names = new TreeSet<>();
+    for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+      names.add(it.next());
+    }
+    return names;
   }
 
   /** Longest tenant or subject, in code points (the database's VARCHAR(255) columns). */
@@ -219,23 +354,18 @@ public final class TenantTokens {
   }
 
   /**
-   * Whether every top-level member name of the claims object is spelled literally (no escape): the
-   * database looks members up by their raw text, so a name written with a unicode escape for {@code
-   * v} is not {@code v} there and must not be here.
+   * Whether every member name of the claims (top level and inside {@code cnf}) is spelled literally
+   * (no escape): the database looks members up by their raw text, so a name written with a unicode
+   * escape for {@code v} is not {@code v} there and must not be here.
    */
   private static boolean literalMemberNames(byte[] claimsBytes) {
     String text = new String(claimsBytes, StandardCharsets.UTF_8);
     try (com.fasterxml.jackson.core.JsonParser p =
         CanonicalJson.mapper().getFactory().createParser(text)) {
-      int depth = 0;
       for (com.fasterxml.jackson.core.JsonToken tok = p.nextToken();
           tok != null;
           tok = p.nextToken()) {
-        if (tok.isStructStart()) {
-          depth++;
-        } else if (tok.isStructEnd()) {
-          depth--;
-        } else if (tok == com.fasterxml.jackson.core.JsonToken.FIELD_NAME && depth == 1) {
+        if (tok == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
           int at = (int) p.currentTokenLocation().getCharOffset();
           if (at < 0 || !text.startsWith("\"" + p.currentName() + "\"", at)) {
             return false;
@@ -248,7 +378,7 @@ public final class TenantTokens {
     }
   }
 
-  private byte[] mac(String claimsPart) {
+  private static byte[] mac(byte[] key, String claimsPart) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));

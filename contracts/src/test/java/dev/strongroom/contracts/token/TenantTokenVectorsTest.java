@@ -19,9 +19,10 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * The tenant token v1, pinned (issue 9) by a vector made outside Java ({@code
- * testvectors/tenant-token/README.md}): the stored token verifies to its claims, and the claims
- * re-encode to exactly the stored token. The SQL verifier's agreement on the same format is {@code
+ * The tenant token v2, pinned by a vector made outside Java ({@code
+ * testvectors/tenant-token/README.md}): the stored token verifies to its claims (key id, audience
+ * and certificate thumbprint included), and the claims re-encode to exactly the stored token; the
+ * v1 vector is refused. The SQL verifier's agreement on the same format is {@code
  * TenantTokenSqlIT}.
  */
 class TenantTokenVectorsTest {
@@ -29,7 +30,7 @@ class TenantTokenVectorsTest {
 
   private static JsonNode load() {
     try (InputStream in =
-        TenantTokenVectorsTest.class.getResourceAsStream("/testvectors/tenant-token/v1.json")) {
+        TenantTokenVectorsTest.class.getResourceAsStream("/testvectors/tenant-token/v2.json")) {
       return CanonicalJson.mapper().readTree(in);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
@@ -54,6 +55,14 @@ class TenantTokenVectorsTest {
     assertEquals(Instant.ofEpochSecond(c.get("iat").asLong()), t.issuedAt());
     assertEquals(Instant.ofEpochSecond(c.get("exp").asLong()), t.expiresAt());
     assertEquals(c.get("nonce").asText(), t.nonce());
+    assertEquals(TenantTokenKeys.kidOf(key()), t.keyId());
+    assertEquals(c.get("kid").asText(), t.keyId());
+    assertEquals("strongroom", t.audience());
+    String cnf =
+        TenantTokens.thumbprint(
+            V.get("certificateDerAscii").asText().getBytes(StandardCharsets.US_ASCII));
+    assertEquals(cnf, t.certThumbprint());
+    assertEquals("acme", at(V.get("verifyAt").asLong()).verifyFor(token, "acme", cnf).tenant());
     assertArrayEquals(
         V.get("claimsJson").asText().getBytes(StandardCharsets.UTF_8),
         Base64Url.decode(token.substring(0, token.indexOf('.'))),
@@ -92,6 +101,23 @@ class TenantTokenVectorsTest {
     assertEquals(
         "SR-TOKEN-TENANT",
         assertThrows(InvalidTokenException.class, () -> at(iat + 60).verifyFor(token, "globex"))
+            .reason());
+  }
+
+  @Test
+  void v1Token_isRefusedAsMalformed() throws IOException {
+    JsonNode v1;
+    try (InputStream in =
+        TenantTokenVectorsTest.class.getResourceAsStream("/testvectors/tenant-token/v1.json")) {
+      v1 = CanonicalJson.mapper().readTree(in);
+    }
+    TenantTokens verifier =
+        new TenantTokens(
+            HexFormat.of().parseHex(v1.get("key").asText()),
+            Clock.fixed(Instant.ofEpochSecond(v1.get("verifyAt").asLong()), ZoneOffset.UTC));
+    assertEquals(
+        "SR-TOKEN-MALFORMED",
+        assertThrows(InvalidTokenException.class, () -> verifier.verify(v1.get("token").asText()))
             .reason());
   }
 

@@ -13,7 +13,9 @@ public interface CryptoConfig {
   Path sealingKey();
 
   /**
-   * File holding the tenant authority's 32-byte HMAC key as base64url text (docs/tenant-tokens.md).
+   * The tenant authority's key file (docs/tenant-tokens.md): its keys (JSON, or one base64url key)
+   * and the audience tokens must carry; re-read when it changes, so a key rotation needs no
+   * restart.
    */
   Path tenantTokenKey();
 

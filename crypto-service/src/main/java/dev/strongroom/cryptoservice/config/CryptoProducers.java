@@ -4,6 +4,7 @@ import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.errors.InvalidConfigurationException;
 import dev.strongroom.contracts.records.SealingKey;
+import dev.strongroom.contracts.token.TenantTokenKeyFile;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.crypto.cache.DataKeyCache;
 import dev.strongroom.crypto.cache.DataKeyCachePolicy;
@@ -51,7 +52,14 @@ public class CryptoProducers {
   @Produces
   @Singleton
   TenantTokens tenantTokens(CryptoConfig config, Clock clock) {
-    return new TenantTokens(readKey(config.tenantTokenKey()), clock);
+    // re-read when the file changes: ./strongroom rotate-token-key needs no restart
+    try {
+      return new TenantTokens(TenantTokenKeyFile.open(config.tenantTokenKey()), clock);
+    } catch (RuntimeException e) {
+      throw new InvalidConfigurationException(
+          "tenant-token key file " + config.tenantTokenKey() + " is not usable: " + e.getMessage(),
+          e);
+    }
   }
 
   @Produces
@@ -182,14 +190,6 @@ public class CryptoProducers {
       return Files.readString(file, StandardCharsets.UTF_8).trim();
     } catch (IOException e) {
       throw new InvalidConfigurationException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static byte[] readKey(Path file) {
-    try {
-      return Base64Url.decode(readText(file));
-    } catch (IllegalArgumentException e) {
-      throw new InvalidConfigurationException("tenant-token key " + file + " is not base64url", e);
     }
   }
 }

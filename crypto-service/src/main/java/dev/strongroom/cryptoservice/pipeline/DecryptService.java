@@ -13,24 +13,30 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Decrypts a stored record for a caller that holds a valid tenant token for that record's tenant
- * (DESIGN §7: only the crypto plane holds unwrap rights). The reader rebuilds every field's context
- * from the tenant it was authorised for and the record it asked for; nothing of the AAD is taken
- * from the stored envelope, so a ciphertext moved to another field, record or tenant fails as
- * "invalid ciphertext".
+ * Decrypts a stored record for a caller that holds a valid tenant token for that record's tenant,
+ * issued to the very client certificate the caller presents (DESIGN §7: only the crypto plane holds
+ * unwrap rights; docs/tenant-tokens.md: sender-constrained tokens). The reader rebuilds every
+ * field's context from the tenant it was authorised for and the record it asked for; nothing of the
+ * AAD is taken from the stored envelope, so a ciphertext moved to another field, record or tenant
+ * fails as "invalid ciphertext".
  *
  * <p>Data keys come from an {@link UnwrappedKeyCache}: a burst of reads of one tenant costs one KMS
  * unwrap per data key; the token is checked on every call, before the cache is consulted.
  */
 public final class DecryptService {
-  /** What the caller hands in: the tenant it acts for, its token, and the stored envelope. */
+  /**
+   * What the caller hands in: the tenant it acts for, its token, and the stored envelope; and what
+   * the TLS layer saw: the thumbprint of the client certificate the caller presented ({@code null}
+   * if none), which the token must be bound to.
+   */
   public record Request(
       String tenant,
       String tenantToken,
       String recordId,
       int schemaVersion,
       StoreRequest.DataKeyRef dataKey,
-      Map<String, StoreRequest.FieldCiphertext> fields) {
+      Map<String, StoreRequest.FieldCiphertext> fields,
+      String callerCertThumbprint) {
     public Request {
       Objects.requireNonNull(tenant, "tenant");
       Objects.requireNonNull(tenantToken, "tenantToken");
@@ -50,11 +56,13 @@ public final class DecryptService {
 
   /**
    * @return field name → plaintext, in the seed's field order
-   * @throws StrongroomException UNAUTHORIZED (token), INTEGRITY (any ciphertext or wrapped key that
-   *     does not verify), UNAVAILABLE / REFUSED (KMS)
+   * @throws StrongroomException UNAUTHORIZED (token, or a token bound to another certificate),
+   *     INTEGRITY (any ciphertext or wrapped key that does not verify), UNAVAILABLE / REFUSED (KMS)
    */
   public Map<String, String> decrypt(Request r) {
-    tokens.verifyFor(r.tenantToken(), r.tenant());
+    // sender-constrained: a token copied off a topic or a log is refused to anyone but the
+    // certificate it was issued to (SR-TOKEN-CNF)
+    tokens.verifyFor(r.tenantToken(), r.tenant(), r.callerCertThumbprint());
     StoreRequest.DataKeyRef ref = r.dataKey();
     try (UnwrappedKeyCache.Lease dek =
         keys.acquire(

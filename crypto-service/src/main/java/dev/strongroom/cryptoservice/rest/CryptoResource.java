@@ -11,11 +11,14 @@ import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.token.InvalidTokenException;
 import dev.strongroom.cryptoservice.pipeline.DecryptService;
 import dev.strongroom.kit.tls.LogSafe;
+import dev.strongroom.kit.tls.PeerCertificate;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
@@ -23,8 +26,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The crypto-service's HTTP API: the HPKE public key applications seal encrypt requests to, and
- * decrypt for a caller holding a valid tenant token for the record's tenant. Errors are {@code
- * {"error": <code>, "detail": <one line>}}; plaintext and key material are never logged.
+ * decrypt for a caller holding a valid tenant token for the record's tenant that was issued to the
+ * client certificate the caller presents on this connection (else 401 {@code SR-TOKEN-CNF}). Errors
+ * are {@code {"error": <code>, "detail": <one line>}}; plaintext and key material are never logged.
  */
 @Path("/v1")
 public class CryptoResource {
@@ -59,7 +63,7 @@ public class CryptoResource {
   @Path("/decrypt")
   @Consumes(MediaType.APPLICATION_JSON)
   @Produces(MediaType.APPLICATION_JSON)
-  public Response decrypt(JsonNode body) {
+  public Response decrypt(JsonNode body, @Context HttpServerRequest http) {
     DecryptService.Request request;
     try {
       request =
@@ -69,7 +73,8 @@ public class CryptoResource {
               text(body, "recordId"),
               body.path("schemaVersion").asInt(1),
               StoreRequest.dataKeyFromJson(body.get("dataKey")),
-              StoreRequest.fieldsFromJson(body.get("fields")));
+              StoreRequest.fieldsFromJson(body.get("fields")),
+              PeerCertificate.thumbprint(http.sslSession()).orElse(null));
       for (String f : request.fields().keySet()) {
         if (!StoreRequest.FIELDS.contains(f)) {
           return error(400, "MALFORMED", "unknown field " + f);

@@ -9,7 +9,9 @@ import dev.strongroom.contracts.errors.ErrorCode;
 import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.dataservice.store.DataStore;
 import dev.strongroom.dataservice.store.StoreFailure;
+import dev.strongroom.kit.tls.PeerCertificate;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -17,6 +19,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -28,7 +31,11 @@ import org.jboss.logging.Logger;
  * list, for a caller holding a tenant token ({@code Authorization: Bearer <token>}). The token is
  * verified by the database ({@code security_set_tenant}); the reader recorded for a decrypt is the
  * token's {@code sub}, and the database refuses any other ({@code SR-TOKEN-SUBJECT}). The envelope
- * is ciphertext only; the crypto-service decrypts it for the same caller.
+ * is ciphertext only; the crypto-service decrypts it for the same caller. Tokens are
+ * sender-constrained (docs/tenant-tokens.md): one bound ({@code cnf}) to another client certificate
+ * than the caller presents on this connection is refused ({@code 401 SR-TOKEN-CNF}) before the
+ * database is asked; the binding read here is the one the database then authenticates with the
+ * token's MAC, so a forged binding fails there.
  *
  * <p>Errors: {@code {"error": <SR- code or error code>, "detail": <the refusal>}} — 401 for a token
  * or binding refusal, 403 another tenant's record, 404 no such record, 400 a bad argument, 503 the
@@ -56,10 +63,14 @@ public class RecordsResource {
   @Produces(MediaType.APPLICATION_JSON)
   public Response get(
       @PathParam("recordId") String recordId,
-      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @Context HttpServerRequest http) {
     String token = bearer(authorization);
     if (token == null) {
       return error(401, "UNAUTHORIZED", "Authorization: Bearer <tenant token> is required");
+    }
+    if (!boundToCaller(token, http)) {
+      return notBound();
     }
     try {
       DataStore.Envelope e = store.readForDecrypt(token, recordId, subjectOf(token));
@@ -85,10 +96,14 @@ public class RecordsResource {
   @Produces(MediaType.APPLICATION_JSON)
   public Response list(
       @QueryParam("limit") @DefaultValue("100") int limit,
-      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @Context HttpServerRequest http) {
     String token = bearer(authorization);
     if (token == null) {
       return error(401, "UNAUTHORIZED", "Authorization: Bearer <tenant token> is required");
+    }
+    if (!boundToCaller(token, http)) {
+      return notBound();
     }
     try {
       ObjectNode o = CanonicalJson.mapper().createObjectNode();
@@ -145,6 +160,41 @@ public class RecordsResource {
     } catch (java.io.IOException | RuntimeException e) {
       return "";
     }
+  }
+
+  /**
+   * Whether the token's {@code cnf."x5t#S256"} (read unverified; the database verifies the MAC over
+   * it) names the certificate the caller presented. A token whose binding cannot be read is left to
+   * the database, which refuses it as malformed.
+   */
+  static boolean boundToCaller(String token, HttpServerRequest http) {
+    String bound = claimedThumbprint(token);
+    if (bound == null) {
+      return true;
+    }
+    String presented = PeerCertificate.thumbprint(http.sslSession()).orElse("");
+    return java.security.MessageDigest.isEqual(
+        bound.getBytes(StandardCharsets.US_ASCII), presented.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  static String claimedThumbprint(String token) {
+    try {
+      int dot = token.indexOf('.');
+      byte[] claims = Base64Url.decode(token.substring(0, Math.max(dot, 0)));
+      JsonNode h =
+          CanonicalJson.mapper()
+              .readTree(new String(claims, StandardCharsets.UTF_8))
+              .path("cnf")
+              .get("x5t#S256");
+      return h != null && h.isTextual() ? h.asText() : null;
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static Response notBound() {
+    LOG.warn("read refused: SR-TOKEN-CNF (token bound to another client certificate)");
+    return error(401, "SR-TOKEN-CNF", "SR-TOKEN-CNF: token is bound to another client certificate");
   }
 
   private static Response error(int status, String code, String detail) {

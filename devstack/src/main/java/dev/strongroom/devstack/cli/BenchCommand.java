@@ -100,7 +100,15 @@ final class BenchCommand implements Callable<Integer> {
                 root.state().resolve("keys").resolve(DevKeys.DEV_KEYRING),
                 random),
             settings.kmsLatency());
-    TenantSet tenantSet = new TenantSet(keys.tenantTokens(Clock.systemUTC()), runId, tenants);
+    TenantSet tenantSet =
+        new TenantSet(
+            keys.tenantTokens(Clock.systemUTC()),
+            runId,
+            tenants,
+            dev.strongroom.contracts.token.TenantTokens.thumbprint(
+                root.launcher()
+                    .identity(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP)
+                    .certificate()));
     Vertx vertx = Vertx.vertx();
     BenchReport report;
     try (ProcedureWriter writer = new ProcedureWriter(vertx, endpoint, settings.concurrency());

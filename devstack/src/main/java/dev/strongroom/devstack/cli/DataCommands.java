@@ -82,6 +82,14 @@ final class DataCommands {
     return DevKeys.open(root.state().resolve("keys")).tenantTokens(Clock.systemUTC());
   }
 
+  /**
+   * The certificate tokens are bound to: the application identity's ({@code demo-app}), the one the
+   * client library presents to the crypto-service (docs/tenant-tokens.md).
+   */
+  static String applicationCertificate(StrongroomCommand root) {
+    return TenantTokens.thumbprint(root.launcher().identity(PkiSpec.DEMO_APP).certificate());
+  }
+
   @Command(
       name = "put",
       description = "Store one record for a tenant; prints the record id as its last line.")
@@ -126,7 +134,10 @@ final class DataCommands {
         root.err.println("strongroom: --tenant and --field name=… are required");
         return StrongroomCommand.USAGE;
       }
-      String token = authority(root).issue(tenant, "operator", TenantTokens.DEFAULT_LIFETIME);
+      String token =
+          authority(root)
+              .issue(
+                  tenant, "operator", TenantTokens.DEFAULT_LIFETIME, applicationCertificate(root));
       String recordId = UuidCreator.getTimeOrderedEpoch().toString();
       String request = requestId != null ? requestId : "put-" + recordId;
       StoreResult r;
@@ -180,7 +191,9 @@ final class DataCommands {
         root.err.println("strongroom: --tenant and RECORD_ID must not be empty");
         return StrongroomCommand.USAGE;
       }
-      String token = authority(root).issue(tenant, subject, TenantTokens.DEFAULT_LIFETIME);
+      String token =
+          authority(root)
+              .issue(tenant, subject, TenantTokens.DEFAULT_LIFETIME, applicationCertificate(root));
       Map<String, String> fields;
       try (StrongroomClient client = client(root, "get")) {
         fields = client.get(tenant, token, recordId);
@@ -252,7 +265,8 @@ final class DataCommands {
       for (int i = 1; i <= tenants; i++) {
         String t = tenants == 1 ? tenant : tenant + "-" + i;
         names.add(t);
-        tokens.add(authority.issue(t, "load", TenantTokens.MAX_LIFETIME));
+        tokens.add(
+            authority.issue(t, "load", TenantTokens.MAX_LIFETIME, applicationCertificate(root)));
       }
       LoadFigures figures;
       try (StrongroomClient client = client(root, "load")) {

@@ -203,7 +203,9 @@ public final class StrongroomCommand implements Callable<Integer> {
 
   @Command(
       name = "token",
-      description = "Print a tenant token from the stack's tenant authority (and nothing else).")
+      description =
+          "Print a tenant token from the stack's tenant authority, bound to the application"
+              + " identity's certificate (and nothing else).")
   static final class Token implements Callable<Integer> {
     @ParentCommand StrongroomCommand root;
 
@@ -239,10 +241,12 @@ public final class StrongroomCommand implements Callable<Integer> {
         throw new StackException(
             "the stack is not up (no tenant authority key); run ./strongroom up");
       }
+      // bound to the certificate that will present it to the crypto-service: the application
+      // identity's (docs/tenant-tokens.md)
       String token =
           dev.strongroom.devstack.keys.DevKeys.open(keyDir)
               .tenantTokens(java.time.Clock.systemUTC())
-              .issue(tenant, subject, ttl);
+              .issue(tenant, subject, ttl, DataCommands.applicationCertificate(root));
       if (root.json) {
         ObjectNode o = CanonicalJson.mapper().createObjectNode();
         o.put("token", token);

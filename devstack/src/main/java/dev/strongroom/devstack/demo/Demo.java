@@ -175,7 +175,15 @@ public final class Demo {
     ClientConnection appUser =
         ClientConnection.tcp(db.port(), "app_user").tls(db.caCert(), app.cert(), app.key());
     String acme =
-        keys.tenantTokens(Clock.systemUTC()).issue("acme", "alice@acme", Duration.ofMinutes(15));
+        keys.tenantTokens(Clock.systemUTC())
+            .issue(
+                "acme",
+                "alice@acme",
+                Duration.ofMinutes(15),
+                // the database sees no application certificate (it checks aud, kid and the
+                // shape of cnf); bound to app_user's, the certificate of this connection
+                TenantTokens.thumbprint(
+                    new TlsIdentity("app_user", db.caCert(), app.cert(), app.key()).certificate()));
     String forged =
         acme.substring(0, acme.indexOf('.') - 2)
             + (acme.charAt(acme.indexOf('.') - 2) == 'A' ? "B" : "A")
@@ -269,7 +277,9 @@ public final class Demo {
                     .body());
     byte[] sealTo = Base64Url.decode(sealing.get("publicKey").asText());
     TenantTokens authority = keys.tenantTokens(Clock.systemUTC());
-    String token = authority.issue("acme", "alice@acme", Duration.ofMinutes(15));
+    // bound to the certificate the application presents to the crypto-service
+    String appCert = TenantTokens.thumbprint(launcher.identity(PkiSpec.DEMO_APP).certificate());
+    String token = authority.issue("acme", "alice@acme", Duration.ofMinutes(15), appCert);
     String recordId = newId();
     Map<String, String> fields =
         Map.of("name", "Alice Example", "role", "nurse", "email", "alice@example.org");
@@ -357,7 +367,9 @@ public final class Demo {
                   + opened.path("role").asText()
                   + ", email="
                   + opened.path("email").asText());
-      body.put("tenantToken", authority.issue("globex", "mallory@globex", Duration.ofMinutes(15)));
+      body.put(
+          "tenantToken",
+          authority.issue("globex", "mallory@globex", Duration.ofMinutes(15), appCert));
       java.net.http.HttpResponse<String> refused =
           post(http, crypto + "/v1/decrypt", body.toString());
       step(

@@ -6,6 +6,8 @@ import dev.strongroom.contracts.keys.RegisteredKey;
 import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.contracts.records.SealingKey;
 import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.token.TenantTokenKeyFile;
+import dev.strongroom.contracts.token.TenantTokenKeys;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.crypto.SecretKeyAccess;
 import dev.strongroom.crypto.kms.InsecureLocalKeyring;
@@ -81,7 +83,11 @@ public final class DevKeys {
           // proof-service that measures may waive (docs/proof.md).
           new Identity(WAIVER_APPROVER, WAIVER_APPROVER_SOURCE, List.of()));
 
-  /** File name of the tenant-token HMAC key. */
+  /**
+   * File name of the tenant authority's key file ({@link TenantTokenKeys} file form: the keys, the
+   * issuing one, the audience; 0600). {@code rotate-token-key} replaces it atomically; the
+   * crypto-service and the proof-service re-read it when it changes.
+   */
   public static final String TENANT_TOKEN_KEY = "tenant-token.key";
 
   /** File name of the crypto-service's HPKE (X25519) key. */
@@ -132,10 +138,10 @@ public final class DevKeys {
               key, id.source(), id.types(), now.minus(Duration.ofMinutes(10)), now.plus(validity)));
     }
     KeyRegistry.of(entries).write(dir.resolve("registry.json"));
-    // The devstack's tenant authority: the HMAC key of tenant tokens (DESIGN §4), base64url text.
+    // The devstack's tenant authority: the HMAC keys of tenant tokens and their audience
+    // (docs/tenant-tokens.md), one issuing key to begin with.
     Path tokenKey = dir.resolve(TENANT_TOKEN_KEY);
-    SecureFiles.writeText(
-        tokenKey, Base64Url.encode(TenantTokens.generateKey()) + "\n", SecureFiles.SECRET);
+    SecureFiles.writeText(tokenKey, TenantTokenKeys.generate().toJson() + "\n", SecureFiles.SECRET);
     // The crypto-service's HPKE key (encrypt requests are sealed to it) and its development KEK
     // keyring.
     Path sealing = dir.resolve(SEALING_KEY);
@@ -177,23 +183,36 @@ public final class DevKeys {
     return SigningKey.load(keyFile(identity));
   }
 
-  /** The devstack tenant authority (issues and verifies tenant tokens). */
+  /**
+   * The devstack tenant authority (issues with the issuing key and verifies with every valid one;
+   * follows the key file as it changes).
+   */
   public TenantTokens tenantTokens(java.time.Clock clock) {
-    return new TenantTokens(tenantTokenKey(), clock);
+    return new TenantTokens(TenantTokenKeyFile.open(tenantTokenKeyFile()), clock);
   }
 
-  /** The file of the tenant authority's HMAC key (base64url text, 0600). */
+  /** The tenant authority's key file (0600). */
   public Path tenantTokenKeyFile() {
     return dir.resolve(TENANT_TOKEN_KEY);
   }
 
-  /** The tenant authority's raw 32-byte HMAC key (the database's token verifier gets it too). */
-  public byte[] tenantTokenKey() {
+  /** The tenant authority's keys now (the database's token verifier gets them too). */
+  public TenantTokenKeys tenantTokenKeys() {
     try {
-      return Base64Url.decode(Files.readString(dir.resolve(TENANT_TOKEN_KEY)).trim());
+      return TenantTokenKeys.parse(Files.readString(dir.resolve(TENANT_TOKEN_KEY)));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("no tenant-token key in " + dir, e);
     }
+  }
+
+  /** Replaces the key file (atomically, 0600). */
+  public void writeTenantTokenKeys(TenantTokenKeys keys) {
+    SecureFiles.writeText(tenantTokenKeyFile(), keys.toJson() + "\n", SecureFiles.SECRET);
+  }
+
+  /** The tenant authority's issuing key, raw 32 bytes. */
+  public byte[] tenantTokenKey() {
+    return tenantTokenKeys().issuing().secret();
   }
 
   /** The X-Wing recovery private seed (raw 32 bytes). */

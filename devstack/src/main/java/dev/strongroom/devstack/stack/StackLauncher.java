@@ -415,7 +415,7 @@ public final class StackLauncher {
     // The proc-only schema and the audit chain (sealed every second by the event scheduler); the
     // database verifies the tokens of the stack's tenant authority itself.
     AuditInstaller.install(
-        instance, keys.tenantTokenKey(), new AuditInstaller.Options(Duration.ofSeconds(1)));
+        instance, keys.tenantTokenKeys(), new AuditInstaller.Options(Duration.ofSeconds(1)));
     Map<String, StackDescriptor.CertKey> identities = new LinkedHashMap<>();
     for (String id : PkiSpec.DB_IDENTITIES) {
       Credential c = pki.client(id);

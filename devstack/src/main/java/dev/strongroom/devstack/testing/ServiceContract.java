@@ -49,6 +49,15 @@ public abstract class ServiceContract {
   /** The topic the service consumes, or empty for a service with no inbound topic. */
   protected abstract Optional<String> inboundTopic();
 
+  /**
+   * The thumbprint of the application identity's ({@code demo-app}) certificate: a tenant token for
+   * the tests' application is bound to it (docs/tenant-tokens.md).
+   */
+  protected String appCert() {
+    return dev.strongroom.contracts.token.TenantTokens.thumbprint(
+        stack().pki().identity(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP).certificate());
+  }
+
   protected StrongroomTestResource.Stack stack() {
     return StrongroomTestResource.stack();
   }

@@ -24,8 +24,8 @@ public interface ProofConfig {
   Optional<Duration> every();
 
   /**
-   * The tenant authority's HMAC key file (base64url text), for the tenant-isolation probes; absent:
-   * those controls are not-applicable.
+   * The tenant authority's key file (docs/tenant-tokens.md; re-read when it changes), for the
+   * tenant-isolation probes; absent: those controls are not-applicable.
    */
   Optional<Path> tenantTokenKey();
 

@@ -1,12 +1,12 @@
 package dev.strongroom.proofservice.scheduling;
 
 import dev.strongroom.contracts.alert.SecurityAlert;
-import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.envelope.SignedEvent;
 import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.contracts.proof.ProofCompleted;
 import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.token.TenantTokenKeyFile;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.contracts.topics.Topics;
 import dev.strongroom.kit.events.EventPublisher;
@@ -22,10 +22,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,7 +82,7 @@ public class ProofRuns {
                         "strongroom.proof.evidence-dir is required when proofs are enabled"));
     Optional<DbTarget> db = config.db().map(ProofRuns::target);
     Optional<TenantTokens> authority =
-        config.tenantTokenKey().map(p -> new TenantTokens(readKey(p), clock));
+        config.tenantTokenKey().map(p -> new TenantTokens(TenantTokenKeyFile.open(p), clock));
     Optional<AnchoredLog> log =
         config.auditLog().map(a -> AnchoredLog.localDir(a.wormDir(), a.verifierKey()));
     return new ProofJob(
@@ -107,14 +104,6 @@ public class ProofRuns {
         d.dataDir(),
         d.caCert(),
         ids);
-  }
-
-  private static byte[] readKey(Path p) {
-    try {
-      return Base64Url.decode(Files.readString(p, StandardCharsets.US_ASCII).trim());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the tenant-token key " + p, e);
-    }
   }
 
   /** True when this instance runs proofs. */

@@ -30,6 +30,16 @@ import java.util.UUID;
  * encryption at rest. {@code docs/controls.md} lists them with their sources.
  */
 public final class DatabaseControls {
+  /**
+   * The certificate binding ({@code cnf}) of the probes' tokens: they go to the database only,
+   * which checks the binding's shape, not whose certificate it names (no probe presents a token to
+   * the crypto-service), so they name none of the stack's certificates.
+   */
+  static final String DB_ONLY_CNF =
+      TenantTokens.thumbprint(
+          "strongroom proof: tokens for the database only"
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
   static final String SEED = "seed";
   static final String CIS = "CIS MySQL Community 8.4: ";
   static final String STIG = "DISA STIG MySQL 8.0: ";
@@ -673,7 +683,12 @@ public final class DatabaseControls {
                 "DESIGN §6.4"),
             p -> {
               TenantTokens forger = new TenantTokens(random(32), p.context().clock());
-              String forged = forger.issue("sr-proof-victim", "sr-proof", Duration.ofMinutes(5));
+              String forged =
+                  forger.issue(
+                      "sr-proof-victim",
+                      "sr-proof",
+                      Duration.ofMinutes(5),
+                      DatabaseControls.DB_ONLY_CNF);
               Optional<ServerError> e =
                   p.refusal(
                       APP,
@@ -726,8 +741,14 @@ public final class DatabaseControls {
     String run = HexFormat.of().formatHex(random(4));
     String tenantA = "sr-proof-a-" + run;
     String tenantB = "sr-proof-b-" + run;
-    String tokenA = authority.get().issue(tenantA, "sr-proof", Duration.ofMinutes(5));
-    String tokenB = authority.get().issue(tenantB, "sr-proof", Duration.ofMinutes(5));
+    String tokenA =
+        authority
+            .get()
+            .issue(tenantA, "sr-proof", Duration.ofMinutes(5), DatabaseControls.DB_ONLY_CNF);
+    String tokenB =
+        authority
+            .get()
+            .issue(tenantB, "sr-proof", Duration.ofMinutes(5), DatabaseControls.DB_ONLY_CNF);
     String record = uuidV7Like();
     ClientConnection app = p.as(APP).arg("--database=strongroom");
     ClientResult created =

@@ -46,7 +46,11 @@ final class PlaintextScan {
         p.context()
             .tenantAuthority()
             .get()
-            .issue("sr-proof-scan-" + run, "sr-proof", Duration.ofMinutes(5));
+            .issue(
+                "sr-proof-scan-" + run,
+                "sr-proof",
+                Duration.ofMinutes(5),
+                DatabaseControls.DB_ONLY_CNF);
     var created =
         p.run(
             "app_user",

@@ -60,6 +60,15 @@ public final class AuditInstaller {
     db.sqlScript(script(options));
   }
 
+  /** As {@link #install(MariaDbInstance, byte[], Options)} with a whole tenant-token key set. */
+  public static void install(
+      MariaDbInstance db,
+      dev.strongroom.contracts.token.TenantTokenKeys tokenKeys,
+      Options options) {
+    SchemaInstaller.install(db, tokenKeys);
+    db.sqlScript(script(options));
+  }
+
   /** The MariaDB 10.11 audit script: prelude, {@link #SCRIPTS}, the scheduler statements. */
   public static String script(Options options) {
     return script(Dialect.MARIADB_10_11, options);

@@ -1,5 +1,6 @@
 package dev.strongroom.provisioner.schema;
 
+import dev.strongroom.contracts.token.TenantTokenKeys;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.provisioner.db.Dialect;
 import dev.strongroom.provisioner.db.InstanceException;
@@ -16,7 +17,8 @@ import java.util.List;
  * (root over the Unix socket), idempotently: data and key tables are created if missing (never
  * dropped or altered; the transient binding table is recreated, which unbinds every connection),
  * {@code api_definer} is (re)locked, every routine and view is replaced, every identity's
- * privileges are revoked and granted afresh, and the tenant-token key is stored as its HMAC pads.
+ * privileges are revoked and granted afresh, and the tenant-token keys are stored as their HMAC
+ * pads with their key ids and audience.
  *
  * <p>The whole script, key included, goes to the client's standard input through a pipe — never on
  * a command line. The identities ({@code app_user}, {@code auditor}, {@code migration} at {@code
@@ -42,20 +44,48 @@ public final class SchemaInstaller {
 
   private SchemaInstaller() {}
 
-  /** Installs (or re-installs) the schema and stores {@code tokenKey} (32 bytes). */
+  /**
+   * Installs (or re-installs) the schema with {@code tokenKey} (32 bytes) as the one tenant-token
+   * key ({@link TenantTokenKeys#single}).
+   */
   public static void install(MariaDbInstance db, byte[] tokenKey) {
     checkKey(tokenKey);
+    install(db, TenantTokenKeys.single(tokenKey));
+  }
+
+  /** Installs (or re-installs) the schema and stores the tenant-token keys {@code tokenKeys}. */
+  public static void install(MariaDbInstance db, TenantTokenKeys tokenKeys) {
     requireIdentities(db);
-    db.sqlScript(script() + tokenKeyStatements(tokenKey));
+    db.sqlScript(script() + tokenKeyStatements(tokenKeys));
   }
 
   /**
-   * Replaces the tenant-token key. Bindings made under another key are deleted: a connection must
-   * bind again with a token of the new key.
+   * Replaces the tenant-token keys with {@code tokenKey} alone (every other key's bindings end).
    */
   public static void rotateTokenKey(MariaDbInstance db, byte[] tokenKey) {
     checkKey(tokenKey);
-    db.sqlScript(PRELUDE + tokenKeyStatements(tokenKey));
+    syncTokenKeys(db, TenantTokenKeys.single(tokenKey));
+  }
+
+  /**
+   * Makes the database's tenant-token keys exactly {@code tokenKeys} on a running server, without
+   * touching the schema: a key that is new is added, a key that changed (pads or audience) gets a
+   * new {@code installed_at}, a key no longer in the set is removed — and the bindings made under a
+   * removed or changed key end at once; every other binding stays (docs/runbook-rotation.md).
+   */
+  public static void syncTokenKeys(MariaDbInstance db, TenantTokenKeys tokenKeys) {
+    db.sqlScript(PRELUDE + tokenKeyStatements(tokenKeys));
+  }
+
+  /**
+   * {@link #syncTokenKeys(MariaDbInstance, TenantTokenKeys)} on a server this process did not start
+   * (a running stack's), as the installer over {@code installer} (its Unix socket).
+   */
+  public static void syncTokenKeys(
+      dev.strongroom.provisioner.db.MariaDbClient client,
+      dev.strongroom.provisioner.db.ClientConnection installer,
+      TenantTokenKeys tokenKeys) {
+    client.requireScript(installer, PRELUDE + tokenKeyStatements(tokenKeys));
   }
 
   /** The MariaDB 10.11 schema script without key material: prelude plus {@link #SCRIPTS}. */
@@ -93,38 +123,78 @@ public final class SchemaInstaller {
   }
 
   /**
-   * Stores the pads of {@code key}; deletes every binding first when the key changes. The same text
-   * on both dialects: the upsert repeats the literals instead of {@code VALUES(col)}, which MySQL
-   * has deprecated since 8.0.20 (and MariaDB has no row alias).
+   * Makes {@code token_keys} hold exactly {@code keys}: an upsert per key (its {@code installed_at}
+   * kept when pads and audience are unchanged), then the rows of other keys deleted, then the
+   * bindings whose key row is gone or changed. The same text on both dialects: the upsert repeats
+   * the literals instead of {@code VALUES(col)}, which MySQL has deprecated since 8.0.20 (and
+   * MariaDB has no row alias); the audience goes as a hex literal, so no quoting is involved.
    */
-  static String tokenKeyStatements(byte[] key) {
-    TokenKeyPads pads = TokenKeyPads.of(key);
+  static String tokenKeyStatements(TenantTokenKeys keys) {
     HexFormat hex = HexFormat.of().withUpperCase();
-    String ipad = "X'" + hex.formatHex(pads.ipad()) + "'";
-    String opad = "X'" + hex.formatHex(pads.opad()) + "'";
-    pads.destroy();
-    return "DELETE FROM strongroom_security.tenant_bindings WHERE NOT EXISTS ("
-        + "SELECT 1 FROM strongroom_security.token_keys WHERE key_id = 1 AND ipad = "
-        + ipad
-        + " AND opad = "
-        + opad
-        + ");\n"
-        + "INSERT INTO strongroom_security.token_keys (key_id, ipad, opad, installed_at) VALUES (1, "
-        + ipad
-        + ", "
-        + opad
-        + ", UTC_TIMESTAMP(6)) ON DUPLICATE KEY UPDATE "
-        + "installed_at = IF(ipad = "
-        + ipad
-        + " AND opad = "
-        + opad
-        + ", installed_at, UTC_TIMESTAMP(6)), "
-        + "ipad = "
-        + ipad
-        + ", opad = "
-        + opad
-        + ";\n";
+    String audience =
+        "CONVERT(X'"
+            + hex.formatHex(keys.audience().getBytes(StandardCharsets.UTF_8))
+            + "' USING utf8mb4) COLLATE utf8mb4_bin";
+    StringBuilder sb = new StringBuilder();
+    List<String> kids = new java.util.ArrayList<>();
+    for (TenantTokenKeys.Key k : keys.keys()) {
+      byte[] secret = k.secret();
+      TokenKeyPads pads = TokenKeyPads.of(secret);
+      java.util.Arrays.fill(secret, (byte) 0);
+      String ipad = "X'" + hex.formatHex(pads.ipad()) + "'";
+      String opad = "X'" + hex.formatHex(pads.opad()) + "'";
+      pads.destroy();
+      String until =
+          k.verifyUntil()
+              .map(
+                  t ->
+                      "'"
+                          + java.time.LocalDateTime.ofInstant(t, java.time.ZoneOffset.UTC)
+                              .format(SQL_TIME)
+                          + "'")
+              .orElse("NULL");
+      String kid = "'" + k.kid() + "'"; // [A-Za-z0-9_-]{1,64}: nothing to quote
+      kids.add(kid);
+      sb.append(
+              "INSERT INTO strongroom_security.token_keys"
+                  + " (kid, ipad, opad, audience, installed_at, verify_until) VALUES (")
+          .append(kid)
+          .append(", ")
+          .append(ipad)
+          .append(", ")
+          .append(opad)
+          .append(", ")
+          .append(audience)
+          .append(", UTC_TIMESTAMP(6), ")
+          .append(until)
+          .append(") ON DUPLICATE KEY UPDATE installed_at = IF(ipad = ")
+          .append(ipad)
+          .append(" AND opad = ")
+          .append(opad)
+          .append(" AND audience = ")
+          .append(audience)
+          .append(", installed_at, UTC_TIMESTAMP(6)), ipad = ")
+          .append(ipad)
+          .append(", opad = ")
+          .append(opad)
+          .append(", audience = ")
+          .append(audience)
+          .append(", verify_until = ")
+          .append(until)
+          .append(";\n");
+    }
+    sb.append("DELETE FROM strongroom_security.token_keys WHERE kid NOT IN (")
+        .append(String.join(", ", kids))
+        .append(");\n")
+        .append(
+            "DELETE FROM strongroom_security.tenant_bindings WHERE NOT EXISTS (SELECT 1 FROM"
+                + " strongroom_security.token_keys k WHERE k.kid = tenant_bindings.kid"
+                + " AND k.installed_at = tenant_bindings.key_installed_at);\n");
+    return sb.toString();
   }
+
+  private static final java.time.format.DateTimeFormatter SQL_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
 
   private static void checkKey(byte[] key) {
     if (key == null || key.length != TenantTokens.KEY_LENGTH) {

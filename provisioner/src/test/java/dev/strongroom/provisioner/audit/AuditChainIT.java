@@ -41,6 +41,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AuditChainIT {
+  private static final String CNF = AuditTestInstance.CNF;
+
   private static final List<String> AUDIT_TABLES = List.of("audit_events", "audit_chain");
   private static final ServerError IMMUTABLE =
       new ServerError(1644, "45000", "SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted");
@@ -53,7 +55,7 @@ class AuditChainIT {
     long t0 = System.nanoTime();
     t = new AuditTestInstance("sr-audit-");
     System.out.println("[AuditChainIT] instance + accounts + schema + audit in " + ms(t0) + " ms");
-    tokenA = t.tokens.issue("tenant-a", "svc-a", Duration.ofMinutes(30));
+    tokenA = t.tokens.issue("tenant-a", "svc-a", Duration.ofMinutes(30), CNF);
     assertEquals(
         "STORED",
         t.ok("app_user", bind(tokenA) + create("req-a-1", recordId(), "dek-a"))
@@ -227,7 +229,7 @@ class AuditChainIT {
   @Order(3)
   void procedureWrites_becomeEvents_withTenantOperationRequestId_andAreSealed() {
     String tenant = "tenant-ü \"q\" \\ /x\u00e9\uD83D\uDE00";
-    String token = t.tokens.issue(tenant, "svc-ev", Duration.ofMinutes(30));
+    String token = t.tokens.issue(tenant, "svc-ev", Duration.ofMinutes(30), CNF);
     long mark =
         Long.parseLong(root("SELECT IFNULL(MAX(event_id), 0) FROM strongroom_audit.audit_events"));
     String rec = recordId();
@@ -395,7 +397,7 @@ class AuditChainIT {
     List<Thread> threads = new ArrayList<>();
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     for (int w = 0; w < writers; w++) {
-      String token = t.tokens.issue("tenant-w" + w, "svc-w" + w, Duration.ofMinutes(30));
+      String token = t.tokens.issue("tenant-w" + w, "svc-w" + w, Duration.ofMinutes(30), CNF);
       // even writers: autocommit, bound once. Odd writers: as a pool that wraps each checkout in a
       // transaction,
       // START TRANSACTION, bind, four creates, COMMIT. Binds then run inside other writers' open
@@ -421,7 +423,7 @@ class AuditChainIT {
     }
     // each writer's first create runs alone (it creates the writer's tenants and data_keys rows)
     for (int w = 0; w < writers; w++) {
-      String token = t.tokens.issue("tenant-w" + w, "svc-w" + w, Duration.ofMinutes(30));
+      String token = t.tokens.issue("tenant-w" + w, "svc-w" + w, Duration.ofMinutes(30), CNF);
       t.ok("app_user", bind(token) + create("req-w" + w + "-first", recordId(), "dek-w" + w));
     }
     AtomicBoolean writing = new AtomicBoolean(true);
@@ -559,7 +561,7 @@ class AuditChainIT {
   @Test
   @Order(6)
   void rewrap_isOneUpdateEvent_withBeforeAndAfter_aRepeatAndRefusalsAreNone() {
-    String tokenB = t.tokens.issue("tenant-b", "svc-b", Duration.ofMinutes(30));
+    String tokenB = t.tokens.issue("tenant-b", "svc-b", Duration.ofMinutes(30), CNF);
     t.ok("app_user", bind(tokenA) + create("req-a-rw", recordId(), "dek-a-rw"));
     t.ok("app_user", bind(tokenB) + create("req-b-rw", recordId(), "dek-b-rw"));
     seal();
@@ -628,9 +630,9 @@ class AuditChainIT {
   @Test
   @Order(7)
   void recordDecrypt_isOneInsertEvent_withTheReader_refusedDecryptsAreNone() {
-    String tokenB = t.tokens.issue("tenant-b", "svc-b", Duration.ofMinutes(30));
+    String tokenB = t.tokens.issue("tenant-b", "svc-b", Duration.ofMinutes(30), CNF);
     // the reader is the principal the tenant authority vouched for: the token's sub
-    String reporting = t.tokens.issue("tenant-a", "svc:reporting", Duration.ofMinutes(30));
+    String reporting = t.tokens.issue("tenant-a", "svc:reporting", Duration.ofMinutes(30), CNF);
     String recA = recordId();
     String recB = recordId();
     t.ok("app_user", bind(tokenA) + create("req-a-dec", recA, "dek-a"));

@@ -28,6 +28,11 @@ import java.util.UUID;
  * 1.3 with their certificates.
  */
 final class AuditTestInstance implements AutoCloseable {
+  /** The certificate thumbprint test tokens are bound to (the database checks its shape only). */
+  static final String CNF =
+      TenantTokens.thumbprint(
+          "a test client certificate".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
   final Path base;
   final PkiDirectory pki;
   final MariaDbInstance db;

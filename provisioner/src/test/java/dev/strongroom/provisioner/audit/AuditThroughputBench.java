@@ -17,6 +17,8 @@ import java.util.List;
  * dev.strongroom.provisioner.audit.AuditThroughputBench [perWriter] [rounds]}.
  */
 public final class AuditThroughputBench {
+  private static final String CNF = AuditTestInstance.CNF;
+
   private static final String[] TRIGGERS = {
     "tenants_audit_insert", "tenants_audit_update", "tenants_audit_delete",
     "data_keys_audit_insert", "data_keys_audit_update", "data_keys_audit_delete",
@@ -31,7 +33,7 @@ public final class AuditThroughputBench {
     try (AuditTestInstance t = new AuditTestInstance("sr-bench-")) {
       List<String> tokens = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
-        tokens.add(t.tokens.issue("tenant-b" + w, "svc", Duration.ofMinutes(60)));
+        tokens.add(t.tokens.issue("tenant-b" + w, "svc", Duration.ofMinutes(60), CNF));
         t.ok(
             "app_user",
             bind(tokens.get(w)) + create("req-b" + w + "-first", recordId(), "dek-b" + w));

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChainTailIT {
+  private static final String CNF = AuditTestInstance.CNF;
+
   private static AuditTestInstance t;
   private static AuditorJdbc jdbc;
   private static Path stateFile;
@@ -63,7 +65,7 @@ class ChainTailIT {
   }
 
   private static void writeAndSeal(String tenant, int creates) {
-    String token = t.tokens.issue(tenant, "svc-tail", Duration.ofMinutes(30));
+    String token = t.tokens.issue(tenant, "svc-tail", Duration.ofMinutes(30), CNF);
     StringBuilder sql = new StringBuilder(AuditTestInstance.bind(token));
     for (int i = 0; i < creates; i++) {
       String id = AuditTestInstance.recordId();

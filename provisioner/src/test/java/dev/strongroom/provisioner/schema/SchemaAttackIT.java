@@ -56,8 +56,8 @@ class SchemaAttackIT {
             + " ms (install "
             + t.installMillis
             + " ms)");
-    tokenA = t.tokens.issue("tenant-a", "svc-a", Duration.ofMinutes(15));
-    tokenB = t.tokens.issue("tenant-b", "svc-b", Duration.ofMinutes(15));
+    tokenA = t.tokens.issue("tenant-a", "svc-a", Duration.ofMinutes(15), Tokens.CNF);
+    tokenB = t.tokens.issue("tenant-b", "svc-b", Duration.ofMinutes(15), Tokens.CNF);
     recordB = Tokens.recordId();
     String stored =
         t.ok("app_user", bind(tokenB) + create("req-b-1", recordB, "dek-b")).rows().get(1).get(0);
@@ -451,15 +451,19 @@ class SchemaAttackIT {
     assertEquals(b64, t.refusal("app_user", bind(claimsPartA.replace('e', '+') + "." + macPartA)));
     // correctly signed but not the claims set
     assertEquals(
-        signal("SR-TOKEN-MALFORMED: claims must be exactly v=1, tenant, sub, iat, exp, nonce"),
+        signal(
+            "SR-TOKEN-MALFORMED: claims must be exactly v=2, tenant, sub, iat, exp, nonce, aud,"
+                + " kid, cnf"),
         t.refusal(
             "app_user",
             bind(
                 Tokens.sign(
                     t.tokenKey,
-                    Tokens.claims("tenant-a", "s", now, now + 60).replace("\"v\":1", "\"v\":2")))));
+                    Tokens.claims("tenant-a", "s", now, now + 60).replace("\"v\":2", "\"v\":1")))));
     assertEquals(
-        signal("SR-TOKEN-MALFORMED: claims must be exactly v=1, tenant, sub, iat, exp, nonce"),
+        signal(
+            "SR-TOKEN-MALFORMED: claims must be exactly v=2, tenant, sub, iat, exp, nonce, aud,"
+                + " kid, cnf"),
         t.refusal(
             "app_user",
             bind(
@@ -765,7 +769,8 @@ class SchemaAttackIT {
         "SELECT (SELECT COUNT(*) FROM strongroom.v_users), (SELECT COUNT(*) FROM strongroom.v_data_keys);"
             + "DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();";
     String live =
-        "'0123456789abcdef0123456789abcdef', (SELECT installed_at FROM strongroom_security.token_keys WHERE key_id = 1));";
+        "'0123456789abcdef0123456789abcdef', (SELECT kid FROM strongroom_security.token_keys LIMIT 1),"
+            + " (SELECT installed_at FROM strongroom_security.token_keys LIMIT 1));";
     assertEquals(
         List.of(List.of("1", "1")),
         t.db.sql(lock + row + "UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, " + live + counts).rows());
@@ -1086,7 +1091,7 @@ class SchemaAttackIT {
             .sql("SELECT created_at FROM strongroom.users WHERE record_id = '" + rec + "'")
             .scalar();
     String reader = "svc:reporting@eu-1/x.y_z-2";
-    String readerToken = t.tokens.issue("tenant-a", reader, Duration.ofMinutes(15));
+    String readerToken = t.tokens.issue("tenant-a", reader, Duration.ofMinutes(15), Tokens.CNF);
     List<String> row = t.ok("app_user", bind(readerToken) + decrypt(rec, reader)).rows().get(1);
     assertEquals(18, row.size(), row.toString());
     assertEquals(

@@ -104,7 +104,15 @@ class SchemaDialectTest {
     golden(
         "token-key.sql",
         SchemaDialect.render(
-            Dialect.MYSQL_8_4, "token key", SchemaInstaller.tokenKeyStatements(new byte[32])));
+            Dialect.MYSQL_8_4, "token key", SchemaInstaller.tokenKeyStatements(rotating())));
+  }
+
+  /** Two keys mid-rotation (the old one with its verify_until), fixed bytes and time. */
+  private static dev.strongroom.contracts.token.TenantTokenKeys rotating() {
+    byte[] next = new byte[32];
+    java.util.Arrays.fill(next, (byte) 1);
+    return dev.strongroom.contracts.token.TenantTokenKeys.single(new byte[32])
+        .rotate(next, java.time.Instant.parse("2026-12-04T21:00:00Z"));
   }
 
   @Test
@@ -113,7 +121,7 @@ class SchemaDialectTest {
         SchemaInstaller.script(Dialect.MYSQL_8_4)
             + AuditInstaller.script(
                 Dialect.MYSQL_8_4, new AuditInstaller.Options(Duration.ofSeconds(30)))
-            + SchemaInstaller.tokenKeyStatements(new byte[32]);
+            + SchemaInstaller.tokenKeyStatements(rotating());
     String code =
         withoutComments(all).toUpperCase(Locale.ROOT).replaceAll("\\s+", " ").replace("( ", "(");
     List<String> found = new ArrayList<>();

@@ -25,7 +25,8 @@ class SchemaInstallerTest {
   void padsMac_equalsJdkHmac_andOpenssl(@TempDir Path dir) throws Exception {
     byte[] key = TenantTokens.generateKey();
     String token =
-        new TenantTokens(key, java.time.Clock.systemUTC()).issue("t", "s", Duration.ofMinutes(1));
+        new TenantTokens(key, java.time.Clock.systemUTC())
+            .issue("t", "s", Duration.ofMinutes(1), Tokens.CNF);
     byte[] msg = token.substring(0, token.indexOf('.')).getBytes(StandardCharsets.US_ASCII);
     byte[] viaPads = TokenKeyPads.of(key).mac(msg);
     assertArrayEquals(Tokens.hmac(key, msg), viaPads);
@@ -108,7 +109,10 @@ class SchemaInstallerTest {
       assertFalse(upper.contains(forbidden), forbidden);
     }
     assertFalse(s.contains("X'"), "no key material in the schema script");
-    assertTrue(SchemaInstaller.tokenKeyStatements(new byte[32]).contains("X'36363636"));
+    assertTrue(
+        SchemaInstaller.tokenKeyStatements(
+                dev.strongroom.contracts.token.TenantTokenKeys.single(new byte[32]))
+            .contains("X'36363636"));
   }
 
   /** Where a routine's header ends (its BEGIN) or a view's (the AS before its SELECT). */

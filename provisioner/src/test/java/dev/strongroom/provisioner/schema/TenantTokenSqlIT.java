@@ -51,7 +51,7 @@ class TenantTokenSqlIT {
   @Test
   void tokensIssuedByTenantTokens_bindInSql() {
     for (String tenant : List.of("tenant-a", "Ünïcødé-テナント", "quote\"and/slash", "x".repeat(255))) {
-      String token = t.tokens.issue(tenant, "svc", Duration.ofMinutes(15));
+      String token = t.tokens.issue(tenant, "svc", Duration.ofMinutes(15), Tokens.CNF);
       ClientResult r = t.ok("app_user", bind(token) + "CALL security_current_tenant()");
       assertEquals(tenant, r.rows().get(1).get(0), token);
       assertEquals("svc", r.rows().get(1).get(1));
@@ -59,7 +59,7 @@ class TenantTokenSqlIT {
     // the longest lifetime TenantTokens issues
     assertEquals(
         "tenant-a",
-        t.ok("app_user", bind(t.tokens.issue("tenant-a", "s", Duration.ofHours(1))))
+        t.ok("app_user", bind(t.tokens.issue("tenant-a", "s", Duration.ofHours(1), Tokens.CNF)))
             .rows()
             .get(0)
             .get(0));
@@ -67,7 +67,7 @@ class TenantTokenSqlIT {
 
   @Test
   void sqlHmac_equalsJdk_andOpenssl() throws Exception {
-    String token = t.tokens.issue("tenant-a", "svc", Duration.ofMinutes(5));
+    String token = t.tokens.issue("tenant-a", "svc", Duration.ofMinutes(5), Tokens.CNF);
     String claimsPart = token.substring(0, token.indexOf('.'));
     // the MAC exactly as security_set_tenant computes it: hmac_pads over the installed key's pads
     String sqlMac =
@@ -76,7 +76,9 @@ class TenantTokenSqlIT {
                 "SELECT HEX(strongroom_security.hmac_pads(k.ipad, k.opad, '"
                     + claimsPart
                     + "'))"
-                    + " FROM strongroom_security.token_keys k WHERE k.key_id = 1")
+                    + " FROM strongroom_security.token_keys k WHERE k.kid = '"
+                    + dev.strongroom.contracts.token.TenantTokenKeys.kidOf(t.tokenKey)
+                    + "'")
             .scalar();
     byte[] jdk = Tokens.hmac(t.tokenKey, claimsPart.getBytes(StandardCharsets.US_ASCII));
     assertEquals(HexFormat.of().withUpperCase().formatHex(jdk), sqlMac);
@@ -109,7 +111,7 @@ class TenantTokenSqlIT {
   void damagedTokens_sqlAndJavaAgreeOnTheCode() {
     byte[] key = t.tokenKey;
     long now = Tokens.now();
-    String good = t.tokens.issue("tenant-a", "svc", Duration.ofMinutes(10));
+    String good = t.tokens.issue("tenant-a", "svc", Duration.ofMinutes(10), Tokens.CNF);
     String cp = good.substring(0, good.indexOf('.'));
     String mp = good.substring(good.indexOf('.') + 1);
     List<String> corpus =
@@ -146,9 +148,9 @@ class TenantTokenSqlIT {
                 Tokens.sign(key, Tokens.claims(" tenant-a", "s", now, now + 60)),
                 Tokens.sign(
                     key,
-                    Tokens.claims("tenant-a", "s", now, now + 60).replace("\"v\":1", "\"v\":2")),
+                    Tokens.claims("tenant-a", "s", now, now + 60).replace("\"v\":2", "\"v\":1")),
                 Tokens.sign(
-                    key, Tokens.claims("tenant-a", "s", now, now + 60).replace(",\"v\":1", "")),
+                    key, Tokens.claims("tenant-a", "s", now, now + 60).replace(",\"v\":2", "")),
                 Tokens.sign(
                     key, Tokens.claims("tenant-a", "s", now, now + 60).replace("}", ",\"x\":0}")),
                 Tokens.sign(
@@ -200,12 +202,21 @@ class TenantTokenSqlIT {
     String exp = Long.toString(now + 600);
     String iat = Long.toString(now);
     List<byte[]> claims = new ArrayList<>();
+    String kid = "\"" + dev.strongroom.contracts.token.TenantTokenKeys.kidOf(key) + "\"";
+    String cnf = "{\"x5t#S256\":\"" + Tokens.CNF + "\"}";
+    // members in JCS order: aud, cnf, exp, iat, kid, nonce, sub, tenant, v
     java.util.function.Function<String[], String> obj =
         m ->
-            "{\"exp\":"
+            "{\"aud\":"
+                + m[6]
+                + ",\"cnf\":"
+                + m[7]
+                + ",\"exp\":"
                 + m[0]
                 + ",\"iat\":"
                 + m[1]
+                + ",\"kid\":"
+                + m[8]
                 + ",\"nonce\":"
                 + m[2]
                 + ",\"sub\":"
@@ -215,18 +226,28 @@ class TenantTokenSqlIT {
                 + ",\"v\":"
                 + m[5]
                 + "}";
-    String[] base = {exp, iat, "\"AAAAAAAAAAAAAAAAAAAAAA\"", "\"svc\"", "\"tenant-a\"", "1"};
+    String[] base = {
+      exp,
+      iat,
+      "\"AAAAAAAAAAAAAAAAAAAAAA\"",
+      "\"svc\"",
+      "\"tenant-a\"",
+      "2",
+      "\"strongroom\"",
+      cnf,
+      kid
+    };
     java.util.function.BiFunction<Integer, String, String> with =
         (i, v) -> {
           String[] m = base.clone();
           m[i] = v;
           return obj.apply(m);
         };
-    // v: only the integer 1
+    // v: only the integer 2
     for (String v :
         List.of(
-            "1", "1.0", "1e0", "10e-1", "\"1\"", "true", "null", "[1]", "{}", "2", "0", "-1", "-0",
-            "1.5", "01")) {
+            "2", "2.0", "2e0", "20e-1", "\"2\"", "true", "null", "[2]", "{}", "1", "3", "0", "-2",
+            "-0", "2.5", "02")) {
       claims.add(utf8(with.apply(5, v)));
     }
     // tenant and sub: control characters (escaped and raw), escapes of ordinary characters, lengths
@@ -276,20 +297,83 @@ class TenantTokenSqlIT {
       claims.add(utf8(with.apply(1, v)));
       claims.add(utf8(with.apply(0, v.equals("-" + iat) ? "-" + exp : v)));
     }
+    // aud: another audience, escaped spelling of the right one, case, padding, other types
+    for (String v :
+        List.of(
+            "\"strongroom2\"",
+            "\"Strongroom\"",
+            "\"strongroom \"",
+            "\" strongroom\"",
+            "\"strong\\u0072oom\"",
+            "\"\"",
+            "[\"strongroom\"]",
+            "1",
+            "null")) {
+      claims.add(utf8(with.apply(6, v)));
+    }
+    // kid: another key's id, case, escaped, padded, other types
+    String rawKid = kid.substring(1, kid.length() - 1);
+    for (String v :
+        List.of(
+            "\"AAAAAAAAAAAAAAAA\"",
+            "\"" + rawKid.toLowerCase(java.util.Locale.ROOT) + "\"",
+            "\"" + rawKid + " \"",
+            "\"\\u00" + Integer.toHexString(rawKid.charAt(0)) + rawKid.substring(1) + "\"",
+            "\"\"",
+            "7",
+            "null")) {
+      claims.add(utf8(with.apply(8, v)));
+    }
+    // cnf: the thumbprint's shape, the member's name and type, extra members
+    String th = Tokens.CNF;
+    String otherTh = Tokens.b64(new byte[32]);
+    for (String v :
+        List.of(
+            "{\"x5t#S256\":\"" + otherTh + "\"}",
+            "{\"x5t#S256\":\"" + th.substring(1) + "\"}",
+            "{\"x5t#S256\":\"" + th + "A\"}",
+            "{\"x5t#S256\":\"" + th.substring(0, 42) + "B\"}",
+            "{\"x5t#S256\":\"" + th + "=\"}",
+            "{\"x5t#S256\":\"" + th.replace('-', '+').replace('_', '/') + "\"}",
+            "{\"x5t#S256\":\"" + Tokens.b64(new byte[48]) + "\"}",
+            "{\"x5t\\u0023S256\":\"" + th + "\"}",
+            "{\"x5t#s256\":\"" + th + "\"}",
+            "{\"x5t#S256\":\"" + th + "\",\"jkt\":\"x\"}",
+            "{\"x5t#S256\":\"" + th + "\",\"x5t#S256\":\"" + th + "\"}",
+            "{\"x5t#S256\":7}",
+            "{\"x5t#S256\":null}",
+            "{}",
+            "\"" + th + "\"",
+            "null",
+            "[\"" + th + "\"]")) {
+      claims.add(utf8(with.apply(7, v)));
+    }
     // member names: escaped, duplicated, extra, missing
     String good = obj.apply(base);
     claims.add(utf8(good.replace("\"v\":", "\"\\u0076\":")));
     claims.add(utf8(good.replace("\"tenant\":", "\"ten\\u0061nt\":")));
     claims.add(utf8(good.replace("\"sub\":", "\"\\u0073ub\":")));
-    claims.add(utf8(good.replace("}", ",\"v\":1}")));
+    claims.add(utf8(good.replace("\"aud\":", "\"\\u0061ud\":")));
+    claims.add(utf8(good.replace("\"kid\":", "\"k\\u0069d\":")));
+    claims.add(utf8(good.replace("\"cnf\":", "\"\\u0063nf\":")));
+    claims.add(utf8(good.replace("}", ",\"v\":2}")));
     claims.add(utf8(good.replace("}", ",\"tenant\":\"tenant-b\"}")));
-    claims.add(utf8(good.replace("{", "{\"tenant\":\"tenant-b\",")));
-    claims.add(utf8(good.replace("}", ",\"aud\":\"x\"}")));
+    claims.add(utf8(good.replace("{\"aud\"", "{\"tenant\":\"tenant-b\",\"aud\"")));
+    claims.add(utf8(good.replace("{\"aud\"", "{\"aud\":\"other\",\"aud\"")));
+    claims.add(utf8(good.substring(0, good.length() - 1) + ",\"kid\":\"AAAAAAAAAAAAAAAA\"}"));
+    claims.add(utf8(good.replace("}", ",\"x\":0}")));
     claims.add(utf8(good.replace(",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAA\"", "")));
+    claims.add(utf8(good.replace(",\"kid\":" + kid, "")));
+    claims.add(utf8(good.replace("\"aud\":\"strongroom\",", "")));
+    claims.add(utf8(good.replace("\"cnf\":" + cnf + ",", "")));
+    claims.add(
+        utf8(
+            good.replace(",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAA\"", ",\"x5t#S256\":\"" + th + "\"")));
     // whitespace and framing
     claims.add(utf8(" " + good));
     claims.add(utf8(good + "\n"));
     claims.add(utf8(good.replace(":", ": ").replace(",", ", ")));
+    claims.add(utf8(good.replace("{\"x5t#S256\"", "{ \"x5t#S256\"")));
     claims.add(concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, utf8(good)));
     claims.add(utf8(good + good));
     claims.add(utf8("[" + good + "]"));
@@ -339,6 +423,12 @@ class TenantTokenSqlIT {
     assertEquals(List.of(), mismatches, mismatches.size() + " of " + claims.size() + " disagree");
     // the corpus is not all refusals: the ordinary spellings bind on both sides
     assertTrue(accepted >= 10, "accepted " + accepted);
+    System.out.println(
+        "[TenantTokenSqlIT] "
+            + claims.size()
+            + " generated claims, "
+            + accepted
+            + " accepted by both, the rest refused with the same code");
   }
 
   private static byte[] utf8(String s) {
@@ -356,10 +446,10 @@ class TenantTokenSqlIT {
     Instant now = Instant.now();
     String old =
         new TenantTokens(t.tokenKey, Clock.fixed(now.minus(Duration.ofHours(2)), ZoneOffset.UTC))
-            .issue("tenant-a", "s", Duration.ofMinutes(15));
+            .issue("tenant-a", "s", Duration.ofMinutes(15), Tokens.CNF);
     String ahead =
         new TenantTokens(t.tokenKey, Clock.fixed(now.plus(Duration.ofMinutes(5)), ZoneOffset.UTC))
-            .issue("tenant-a", "s", Duration.ofMinutes(15));
+            .issue("tenant-a", "s", Duration.ofMinutes(15), Tokens.CNF);
     assertEquals(
         SchemaTestInstance.signal("SR-TOKEN-EXPIRED: token expired"),
         t.refusal("app_user", bind(old)));
@@ -377,8 +467,13 @@ class TenantTokenSqlIT {
   void goldenToken_passesSqlsFormatMacAndClaims_andIsRefusedOnlyAsExpired() throws Exception {
     com.fasterxml.jackson.databind.JsonNode v;
     try (java.io.InputStream in =
-        getClass().getResourceAsStream("/testvectors/tenant-token/v1.json")) {
+        getClass().getResourceAsStream("/testvectors/tenant-token/v2.json")) {
       v = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+    }
+    com.fasterxml.jackson.databind.JsonNode v1;
+    try (java.io.InputStream in =
+        getClass().getResourceAsStream("/testvectors/tenant-token/v1.json")) {
+      v1 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
     }
     byte[] goldenKey = HexFormat.of().parseHex(v.get("key").asText());
     SchemaInstaller.rotateTokenKey(t.db, goldenKey);
@@ -395,6 +490,12 @@ class TenantTokenSqlIT {
       assertEquals(
           SchemaTestInstance.signal("SR-TOKEN-SIGNATURE: token MAC does not verify"),
           t.refusal("app_user", bind(tampered)));
+      // the v1 token (same key) is refused as malformed, as TenantTokens refuses it
+      assertEquals(
+          SchemaTestInstance.signal(
+              "SR-TOKEN-MALFORMED: claims must be exactly v=2, tenant, sub, iat, exp, nonce, aud,"
+                  + " kid, cnf"),
+          t.refusal("app_user", bind(v1.get("token").asText())));
     } finally {
       SchemaInstaller.rotateTokenKey(t.db, t.tokenKey);
     }
@@ -403,7 +504,7 @@ class TenantTokenSqlIT {
   @Test
   void keyRotation_oldTokensFail_andBindingsAreDropped() {
     byte[] oldKey = t.tokenKey.clone();
-    String oldToken = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(15));
+    String oldToken = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(15), Tokens.CNF);
     t.ok("app_user", bind(oldToken));
     byte[] newKey = TenantTokens.generateKey();
     try {
@@ -414,7 +515,8 @@ class TenantTokenSqlIT {
           SchemaTestInstance.signal("SR-TOKEN-SIGNATURE: token MAC does not verify"),
           t.refusal("app_user", bind(oldToken)));
       String fresh =
-          new TenantTokens(newKey, Clock.systemUTC()).issue("tenant-a", "s", Duration.ofMinutes(1));
+          new TenantTokens(newKey, Clock.systemUTC())
+              .issue("tenant-a", "s", Duration.ofMinutes(1), Tokens.CNF);
       t.ok("app_user", bind(fresh));
       // re-installing the same key keeps bindings
       SchemaInstaller.rotateTokenKey(t.db, newKey);
@@ -429,13 +531,84 @@ class TenantTokenSqlIT {
     }
   }
 
+  /**
+   * A rotation with two keys valid: the new key is added and issues, the old one verifies until its
+   * verify_until, its bindings stay; then it retires by time (SR-TOKEN-KEY in Java and SQL, its
+   * bindings end) and is removed (SR-TOKEN-SIGNATURE). Tokens with a kid, aud of the other key are
+   * refused on both sides with the same code.
+   */
+  @Test
+  void rotation_twoKeysVerify_thenTheOldOneRetires_javaAndSqlAgree() {
+    dev.strongroom.contracts.token.TenantTokenKeys before =
+        dev.strongroom.contracts.token.TenantTokenKeys.single(t.tokenKey);
+    String oldToken = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(15), Tokens.CNF);
+    assertEquals("tenant-a", t.ok("app_user", bind(oldToken)).rows().get(0).get(0));
+    byte[] newKey = TenantTokens.generateKey();
+    dev.strongroom.contracts.token.TenantTokenKeys during = before.rotate(newKey, Instant.now());
+    TenantTokens verifier = new TenantTokens(during, Clock.systemUTC());
+    try {
+      SchemaInstaller.syncTokenKeys(t.db, during);
+      assertEquals("2", t.db.sql("SELECT COUNT(*) FROM strongroom_security.token_keys").scalar());
+      // a binding made under the old key survives the rotation: nothing is cut off
+      assertEquals(
+          "1",
+          t.db
+              .sql(
+                  "SELECT COUNT(*) > 0 FROM strongroom_security.tenant_bindings"
+                      + " WHERE tenant_id = 'tenant-a' AND kid = '"
+                      + before.issuing().kid()
+                      + "'")
+              .scalar());
+      String newToken = verifier.issue("tenant-b", "s", Duration.ofMinutes(15), Tokens.CNF);
+      assertEquals(during.issuing().kid(), verifier.verify(newToken).keyId());
+      assertEquals(before.issuing().kid(), verifier.verify(oldToken).keyId());
+      assertEquals("tenant-b", t.ok("app_user", bind(newToken)).rows().get(0).get(0));
+      assertEquals("tenant-a", t.ok("app_user", bind(oldToken)).rows().get(0).get(0));
+      // the old key's binding ends no later than its verify_until
+      assertEquals(
+          "0",
+          t.db
+              .sql(
+                  "SELECT COUNT(*) FROM strongroom_security.tenant_bindings b JOIN"
+                      + " strongroom_security.token_keys k ON k.kid = b.kid"
+                      + " WHERE b.expires_at > k.verify_until")
+              .scalar());
+      // the old key's time is up (as if an hour had passed): refused as retired, on both sides
+      t.db.sql(
+          "UPDATE strongroom_security.token_keys SET verify_until = UTC_TIMESTAMP(6)"
+              + " WHERE verify_until IS NOT NULL");
+      TenantTokens later =
+          new TenantTokens(
+              during, Clock.offset(Clock.systemUTC(), TenantTokens.MAX_LIFETIME.plusMinutes(2)));
+      assertEquals(
+          "SR-TOKEN-KEY",
+          org.junit.jupiter.api.Assertions.assertThrows(
+                  InvalidTokenException.class, () -> later.verify(oldToken))
+              .reason());
+      assertEquals(
+          SchemaTestInstance.signal("SR-TOKEN-KEY: token key retired"),
+          t.refusal("app_user", bind(oldToken)));
+      // retired: removed from the set; its tokens no longer verify at all
+      dev.strongroom.contracts.token.TenantTokenKeys after =
+          during.retire(Instant.now().plus(TenantTokens.MAX_LIFETIME.plusMinutes(2)), false);
+      assertEquals(1, after.keys().size());
+      SchemaInstaller.syncTokenKeys(t.db, after);
+      assertEquals(
+          SchemaTestInstance.signal("SR-TOKEN-SIGNATURE: token MAC does not verify"),
+          t.refusal("app_user", bind(oldToken)));
+      assertEquals("tenant-b", t.ok("app_user", bind(newToken)).rows().get(0).get(0));
+    } finally {
+      SchemaInstaller.rotateTokenKey(t.db, t.tokenKey);
+    }
+  }
+
   @Test
   void noKeyInstalled_failsClosed() {
-    String token = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5));
+    String token = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5), Tokens.CNF);
     t.db.sql("DELETE FROM strongroom_security.token_keys");
     try {
       assertEquals(
-          SchemaTestInstance.signal("SR-TOKEN-SIGNATURE: no token key installed"),
+          SchemaTestInstance.signal("SR-TOKEN-SIGNATURE: token MAC does not verify"),
           t.refusal("app_user", bind(token)));
     } finally {
       SchemaInstaller.rotateTokenKey(t.db, t.tokenKey);
@@ -445,7 +618,7 @@ class TenantTokenSqlIT {
 
   @Test
   void bindingsFromBeforeARestart_meanNothing() {
-    t.ok("app_user", bind(t.tokens.issue("tenant-a", "s", Duration.ofMinutes(15))));
+    t.ok("app_user", bind(t.tokens.issue("tenant-a", "s", Duration.ofMinutes(15), Tokens.CNF)));
     assertEquals(
         true,
         Integer.parseInt(
@@ -486,7 +659,8 @@ class TenantTokenSqlIT {
     String row =
         "INSERT INTO strongroom_security.tenant_bindings VALUES (CONNECTION_ID(), 'tenant-x', 's',"
             + " UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, '00112233445566778899aabbccddeeff'"
-            + ", (SELECT installed_at FROM strongroom_security.token_keys WHERE key_id = 1));";
+            + ", (SELECT kid FROM strongroom_security.token_keys LIMIT 1),"
+            + " (SELECT installed_at FROM strongroom_security.token_keys LIMIT 1));";
     String get = "SELECT IFNULL(strongroom_security.get_tenant(), 'NULL');";
     // a row for this very connection id, as a restart or a closed connection leaves it: not a
     // binding
@@ -527,7 +701,7 @@ class TenantTokenSqlIT {
         t
             .db
             .sql(
-                row.replace("WHERE key_id = 1)", "WHERE key_id = 1) - INTERVAL 1 MICROSECOND")
+                row.replace("token_keys LIMIT 1))", "token_keys LIMIT 1) - INTERVAL 1 MICROSECOND)")
                     + "SELECT GET_LOCK('strongroom.binding.00112233445566778899aabbccddeeff', 0);"
                     + get
                     + "DELETE FROM strongroom_security.tenant_bindings WHERE connection_id = CONNECTION_ID();")
@@ -536,7 +710,7 @@ class TenantTokenSqlIT {
             .map(r -> r.get(0))
             .toList());
     // a client that drops its locks drops its binding: it fails closed
-    String token = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5));
+    String token = t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5), Tokens.CNF);
     assertEquals(
         SchemaTestInstance.signal("SR-NO-TENANT: no tenant bound to this session"),
         t.refusal("app_user", bind(token) + "DO RELEASE_ALL_LOCKS(); CALL app_list_users(1);"));
@@ -548,7 +722,8 @@ class TenantTokenSqlIT {
     String expired =
         "INSERT INTO strongroom_security.tenant_bindings VALUES (%d, 'tenant-x', 's', UTC_TIMESTAMP(6) - INTERVAL 2 HOUR,"
             + " UTC_TIMESTAMP(6) - INTERVAL 1 HOUR, '00112233445566778899aabbccddeeff'"
-            + ", (SELECT installed_at FROM strongroom_security.token_keys WHERE key_id = 1));";
+            + ", (SELECT kid FROM strongroom_security.token_keys LIMIT 1),"
+            + " (SELECT installed_at FROM strongroom_security.token_keys LIMIT 1));";
     t.db.sql(String.format(expired, 900001) + String.format(expired, 900002));
     // a caller binds inside a transaction it keeps open; binding used to purge (and so lock) every
     // expired row,
@@ -559,14 +734,14 @@ class TenantTokenSqlIT {
                 t.run(
                     "app_user",
                     "START TRANSACTION; "
-                        + bind(t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5)))
+                        + bind(t.tokens.issue("tenant-a", "s", Duration.ofMinutes(5), Tokens.CNF))
                         + " DO SLEEP(8); COMMIT;"));
     open.start();
     Thread.sleep(1500);
     long t0 = System.nanoTime();
     assertEquals(
         "tenant-b",
-        t.ok("app_user", bind(t.tokens.issue("tenant-b", "s", Duration.ofMinutes(5))))
+        t.ok("app_user", bind(t.tokens.issue("tenant-b", "s", Duration.ofMinutes(5), Tokens.CNF)))
             .rows()
             .get(0)
             .get(0));

@@ -27,23 +27,39 @@ final class Tokens {
     }
   }
 
-  /** {@code b64url(claims) "." b64url(HMAC(key, claimsPart))} for any claims text. */
+  /** The certificate thumbprint test tokens are bound to (the database checks its shape only). */
+  static final String CNF =
+      dev.strongroom.contracts.token.TenantTokens.thumbprint(
+          "a test client certificate".getBytes(StandardCharsets.UTF_8));
+
+  /** Where {@link #claims} puts the key id; {@link #sign} writes the signing key's id there. */
+  static final String KID = "@KID@";
+
+  /**
+   * {@code b64url(claims) "." b64url(HMAC(key, claimsPart))} for any claims text; {@value #KID} in
+   * it becomes {@code key}'s id.
+   */
   static String sign(byte[] key, String claimsJson) {
+    claimsJson = claimsJson.replace(KID, dev.strongroom.contracts.token.TenantTokenKeys.kidOf(key));
     String claimsPart = b64(claimsJson.getBytes(StandardCharsets.UTF_8));
     return claimsPart + "." + b64(hmac(key, claimsPart.getBytes(StandardCharsets.US_ASCII)));
   }
 
-  /** Canonical (JCS, keys sorted) claims. */
+  /** Canonical (JCS, keys sorted) claims, of the signing key ({@link #KID}), default audience. */
   static String claims(String tenant, String sub, long iat, long exp) {
-    return "{\"exp\":"
+    return "{\"aud\":\"strongroom\",\"cnf\":{\"x5t#S256\":\""
+        + CNF
+        + "\"},\"exp\":"
         + exp
         + ",\"iat\":"
         + iat
-        + ",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"sub\":\""
+        + ",\"kid\":\""
+        + KID
+        + "\",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"sub\":\""
         + sub
         + "\",\"tenant\":\""
         + tenant
-        + "\",\"v\":1}";
+        + "\",\"v\":2}";
   }
 
   static long now() {
