@@ -35,6 +35,7 @@ import picocli.CommandLine.ScopeType;
       ScaleCommands.Restart.class,
       StrongroomCommand.DemoCmd.class,
       StrongroomCommand.Token.class,
+      TokenKeyCommands.RotateTokenKey.class,
       DataCommands.Put.class,
       DataCommands.Get.class,
       DataCommands.Load.class,

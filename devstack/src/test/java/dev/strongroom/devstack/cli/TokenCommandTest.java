@@ -67,4 +67,11 @@ class TokenCommandTest {
     assertEquals(
         "strongroom: TENANT must not end with a space\n", err.toString(StandardCharsets.UTF_8));
   }
+
+  @Test
+  void rotateTokenKey_nowWithoutRetire_isAUsageError() {
+    assertEquals(2, run("rotate-token-key", "--now"));
+    assertEquals("strongroom: --now goes with --retire\n", err.toString(StandardCharsets.UTF_8));
+    assertEquals("", out.toString(StandardCharsets.UTF_8));
+  }
 }
