@@ -130,7 +130,7 @@ class CryptoServiceCloudKmsIT extends ServiceContract {
             stack()
                 .keys()
                 .tenantTokens(Clock.systemUTC())
-                .issue(tenant, "app", Duration.ofMinutes(15));
+                .issue(tenant, "app", Duration.ofMinutes(15), appCert());
         String record = newId();
         String requestId = "req-kmsdown-" + run + "-" + i;
         requestIds.add(requestId);
