@@ -39,7 +39,7 @@ class DemoIT {
     JsonNode result = r.json();
     assertTrue(result.get("passed").asBoolean(), r.out());
     List<String> names = result.findValuesAsText("name");
-    assertEquals(21, names.size(), r.out());
+    assertEquals(22, names.size(), r.out());
     for (JsonNode step : result.get("steps")) {
       assertTrue(step.get("ok").asBoolean(), step.toString());
     }
@@ -57,6 +57,13 @@ class DemoIT {
             .toString()
             .matches("(?s).*on the audit chain as event [0-9]+, sealed at seq [0-9]+.*"),
         "the bundle's digest is chained");
+    assertTrue(
+        names.contains("a checkpoint anchored and cosigned by the witness"), "the audit part ran");
+    assertTrue(
+        result
+            .toString()
+            .contains("cosigned by witness.strongroom.local/devstack (cosignature/v1)"),
+        r.out());
     assertEquals(
         "prove: every control passes or is not-applicable",
         names.get(names.size() - 1),

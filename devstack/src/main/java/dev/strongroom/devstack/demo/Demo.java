@@ -2,6 +2,10 @@ package dev.strongroom.devstack.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strongroom.audit.checkpoint.Checkpoint;
+import dev.strongroom.audit.note.CosignatureV1Verifier;
+import dev.strongroom.audit.note.Ed25519NoteVerifier;
+import dev.strongroom.audit.worm.LocalDirWormStore;
 import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.envelope.EventSigner;
@@ -16,6 +20,7 @@ import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.contracts.topics.Topics;
 import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
 import dev.strongroom.devstack.keys.DevKeys;
+import dev.strongroom.devstack.keys.DevWitness;
 import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.stack.StackLauncher;
 import dev.strongroom.devstack.stack.StackProof;
@@ -95,6 +100,7 @@ public final class Demo {
       up.stack().db().ifPresent(db -> procOnly(db, keys, print));
       scenario(launcher, up.stack().kafkaBootstrap(), keys, print);
       clientPlane(launcher, up.stack(), keys, print);
+      anchored(state, up.stack(), print);
       prove(state, up.stack(), keys, print);
       long passed = steps.stream().filter(Step::ok).count();
       say(
@@ -570,6 +576,63 @@ public final class Demo {
           "replayed alert -> " + Topics.dlq(Topics.SECURITY_ALERTS),
           replayOk,
           replayObserved);
+    }
+  }
+
+  /**
+   * The audit plane: the records above are audit events; within a few intervals a checkpoint that
+   * covers them is in the WORM store, signed with the log key, and the stack's witness has cosigned
+   * it (the cosigned note beside it opens with both keys).
+   */
+  private void anchored(Path state, StackDescriptor stack, boolean print) throws IOException {
+    say(print, "\nThe audit log leaves the host: a checkpoint anchored and cosigned by a witness:");
+    StackDescriptor.AuditKey audit = stack.audit().orElseThrow();
+    Ed25519NoteVerifier logKey = Ed25519NoteVerifier.parse(audit.verifierKey());
+    DevWitness witness =
+        DevWitness.open(
+            state.resolve("keys"),
+            Integer.parseInt(
+                Files.readString(
+                        state.resolve(StackLauncher.WITNESS_PORT_FILE), StandardCharsets.US_ASCII)
+                    .strip()));
+    CosignatureV1Verifier witnessKey = CosignatureV1Verifier.parse(witness.verifierKey());
+    LocalDirWormStore worm = LocalDirWormStore.open(Path.of(stack.worm().orElseThrow().location()));
+    String prefix = "cosignatures/" + logKey.name().replace('/', '_') + "/";
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    String observed = "no cosigned checkpoint with events in " + worm.location() + " within 60 s";
+    boolean ok = false;
+    while (!ok && System.nanoTime() < deadline) {
+      List<String> names = worm.list(prefix);
+      if (!names.isEmpty()) {
+        String newest = names.get(names.size() - 1);
+        Checkpoint.Signed c = Checkpoint.open(worm.get(newest), logKey, List.of(witnessKey));
+        long cosignatures =
+            c.note().verified().stream().filter(v -> v.name().equals(DevWitness.NAME)).count();
+        if (c.checkpoint().size() > 0 && cosignatures == 1) {
+          ok = true;
+          observed =
+              newest
+                  + ": size "
+                  + c.checkpoint().size()
+                  + ", signed by "
+                  + logKey.name()
+                  + ", cosigned by "
+                  + DevWitness.NAME
+                  + " (cosignature/v1)";
+        }
+      }
+      if (!ok) {
+        sleepQuietly(500);
+      }
+    }
+    step(print, "a checkpoint anchored and cosigned by the witness", ok, observed);
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

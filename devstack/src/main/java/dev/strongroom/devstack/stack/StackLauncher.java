@@ -6,6 +6,7 @@ import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.devstack.keys.AuditLogKey;
 import dev.strongroom.devstack.keys.DevKeys;
+import dev.strongroom.devstack.keys.DevWitness;
 import dev.strongroom.provisioner.db.AccountProvisioner;
 import dev.strongroom.provisioner.db.DbAccount;
 import dev.strongroom.provisioner.db.Dialect;
@@ -145,7 +146,42 @@ public final class StackLauncher {
             dev.strongroom.contracts.keys.SigningKey.generate().toPem(),
             dev.strongroom.provisioner.os.SecureFiles.SECRET);
       }
-      ServiceContext ctx = new ServiceContext(bootstrap, keys, db, worm, logKey, kmsLatency, logs);
+      // the stack's own C2SP witness, in its own process: it cosigns every checkpoint the
+      // audit-anchor-service anchors (a fresh witness per up, as the log key is fresh per up)
+      DevWitness witness = DevWitness.generate(state.resolve("keys"), LoopbackPorts.free());
+      Path witnessState = state.resolve("witness");
+      deleteTreeQuietly(witnessState);
+      launched.add(
+          spawn(
+              "witness",
+              List.of(
+                  "-Xmx48m",
+                  "-XX:+UseSerialGC",
+                  "-cp",
+                  devstackJar().toString(),
+                  "dev.strongroom.audit.witness.WitnessServer",
+                  "--port",
+                  Integer.toString(witness.port()),
+                  "--state",
+                  witnessState.toString(),
+                  "--name",
+                  DevWitness.NAME,
+                  "--seed-file",
+                  witness.seedFile().toString(),
+                  "--log",
+                  logKey.verifierKey()),
+              logs.resolve("witness.log")));
+      writeProcesses(launched);
+      awaitLine(
+          logs.resolve("witness.log"),
+          "witness listening on " + witness.port() + " ",
+          launched.get(launched.size() - 1));
+      writeAtomically(
+          state.resolve(WITNESS_PORT_FILE),
+          Integer.toString(witness.port()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      progress.println("witness ready at " + witness.url() + " (" + DevWitness.NAME + ")");
+      ServiceContext ctx =
+          new ServiceContext(bootstrap, keys, db, worm, logKey, witness, kmsLatency, logs);
       for (ServiceModule s : ServiceModule.values()) {
         int port = LoopbackPorts.free();
         urls.put(s, "https://127.0.0.1:" + port);
@@ -192,8 +228,40 @@ public final class StackLauncher {
       StackDescriptor.Db db,
       Path worm,
       AuditLogKey logKey,
+      DevWitness witness,
       Duration kmsLatency,
       Path logs) {}
+
+  /** Where {@code up} records the witness's port (for {@code scale} and {@code restart}). */
+  public static final String WITNESS_PORT_FILE = "witness.port";
+
+  /** Waits until {@code log} holds a line starting with {@code prefix}. */
+  private void awaitLine(Path log, String prefix, Launched l) throws IOException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log)
+          && Files.readAllLines(log).stream().anyMatch(line -> line.startsWith(prefix))) {
+        return;
+      }
+      if (!ProcessHandle.of(l.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+        throw new StackException(
+            l.name() + " exited during start; last lines of " + log + ":\n" + tail(log));
+      }
+      sleep(100);
+    }
+    throw new StackException(l.name() + " not ready after 30 s; see " + log);
+  }
+
+  private static void deleteTreeQuietly(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
 
   /**
    * The running stack's {@link ServiceContext}, rebuilt from {@code stack.json} and the state
@@ -215,8 +283,26 @@ public final class StackLauncher {
                 .location()),
         new AuditLogKey(
             keyDir.resolve("audit-log.key"), audit.verifierKeyPem(), audit.verifierKey()),
+        runningWitness(keyDir),
         runningKmsLatency(),
         stack.logsDir());
+  }
+
+  /** The stack's witness, or null for a stack started before it had one (no witness.port). */
+  private DevWitness runningWitness(Path keyDir) {
+    if (!Files.exists(state.resolve(WITNESS_PORT_FILE))) {
+      return null;
+    }
+    try {
+      int port =
+          Integer.parseInt(
+              Files.readString(
+                      state.resolve(WITNESS_PORT_FILE), java.nio.charset.StandardCharsets.US_ASCII)
+                  .strip());
+      return DevWitness.open(keyDir, port);
+    } catch (IOException | RuntimeException e) {
+      throw new StackException("the stack's witness is not recorded: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -275,6 +361,17 @@ public final class StackLauncher {
       args.add("-Dstrongroom.audit-anchor.worm.kind=local-dir");
       args.add("-Dstrongroom.audit-anchor.worm.location=" + worm);
       args.add("-Dstrongroom.audit-anchor.log-key=" + logKey.keyFile());
+      // the stack's witness cosigns every checkpoint (cosignatures/ in the WORM store)
+      args.add(
+          "-Dstrongroom.audit-anchor.witnesses."
+              + DevWitness.LABEL
+              + ".url="
+              + ctx.witness().url());
+      args.add(
+          "-Dstrongroom.audit-anchor.witnesses."
+              + DevWitness.LABEL
+              + ".key="
+              + ctx.witness().verifierKey());
       // the nightly backup (docs/backups.md): as the backup identity over mutual TLS, the
       // key wrapped by the stack's KMS, signed with the stack's backup key, create-only to
       // the same WORM store as the checkpoints and as ./strongroom backup
