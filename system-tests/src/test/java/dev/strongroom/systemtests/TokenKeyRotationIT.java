@@ -26,6 +26,10 @@ class TokenKeyRotationIT {
 
   @Test
   void rotateOnARunningStack_noDowntime_thenRetireNow() throws Exception {
+    Cli.Result none = Cli.run(state, "rotate-token-key");
+    assertEquals(3, none.exit(), "no stack: " + none.err());
+    assertTrue(
+        none.err().contains("strongroom: the stack is not up; run ./strongroom up"), none.err());
     Cli.Result up = Cli.run(state, "up");
     assertEquals(0, up.exit(), up.err());
     try {
