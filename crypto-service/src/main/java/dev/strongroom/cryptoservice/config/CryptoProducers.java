@@ -180,6 +180,13 @@ public class CryptoProducers {
     return new DecryptService(tokens, keys);
   }
 
+  @Produces
+  @Singleton
+  dev.strongroom.cryptoservice.pipeline.RewrapService rewrapService(
+      TenantTokens tokens, KeyWrapper kek) {
+    return new dev.strongroom.cryptoservice.pipeline.RewrapService(tokens, kek);
+  }
+
   private static InvalidConfigurationException missing(String property) {
     return new InvalidConfigurationException(
         property + " is required for this strongroom.crypto.kms.kind");

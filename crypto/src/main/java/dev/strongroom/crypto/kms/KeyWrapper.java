@@ -34,4 +34,22 @@ public interface KeyWrapper {
    * @throws dev.strongroom.crypto.KmsException if the KMS cannot be used at all
    */
   DataKey unwrap(WrappedKey wrapped, String dataKeyId, byte[] associatedData);
+
+  /**
+   * KEK rotation: the data key {@code wrapped} holds, wrapped again under the primary version with
+   * the same associated data. The data key itself does not change, so every ciphertext under it
+   * stays as it is; the unwrapped key is destroyed before this returns. The old version must still
+   * be known to this KEK ({@link #unwrap} refuses an unknown one as invalid ciphertext).
+   *
+   * @throws dev.strongroom.crypto.InvalidCiphertextException as {@link #unwrap}
+   * @throws dev.strongroom.crypto.KmsException if the KMS cannot be used
+   */
+  default WrappedKey rewrap(WrappedKey wrapped, String dataKeyId, byte[] associatedData) {
+    DataKey key = unwrap(wrapped, dataKeyId, associatedData);
+    try {
+      return wrap(key, associatedData);
+    } finally {
+      key.destroy();
+    }
+  }
 }

@@ -67,6 +67,28 @@ class InsecureLocalKeyringTest {
   }
 
   @Test
+  void rotation_rewrapsUnderTheNewVersion_sameDataKey_oldWrapStillUnwraps() {
+    InsecureLocalKeyring v1 = keyring("dev-kek", "rot");
+    DataKey dek = DataKey.generate("dek-1", RANDOM);
+    WrappedKey old = v1.wrap(dek, AD);
+    InsecureLocalKeyring.addVersion(dir.resolve("rot"), "2", RANDOM);
+    InsecureLocalKeyring v2 = InsecureLocalKeyring.load("dev-kek", dir.resolve("rot"), RANDOM);
+    assertEquals("2", v2.primaryVersion());
+    WrappedKey rewrapped = v2.rewrap(old, "dek-1", AD);
+    assertEquals("2", rewrapped.keyVersion());
+    assertArrayEquals(bytes(dek), bytes(v2.unwrap(rewrapped, "dek-1", AD)));
+    assertArrayEquals(bytes(dek), bytes(v2.unwrap(old, "dek-1", AD)), "v1 is kept for unwrap");
+    assertThrows(
+        InvalidCiphertextException.class,
+        () -> v1.unwrap(rewrapped, "dek-1", AD),
+        "a keyring without v2 cannot unwrap the rewrapped key");
+    assertThrows(
+        InvalidCiphertextException.class,
+        () -> v2.rewrap(old, "dek-1", DataKeyWrapContext.encode("tenant-b", "dek-1")),
+        "a rewrap for another tenant is refused as invalid ciphertext");
+  }
+
+  @Test
   void wrongKek_failsToUnwrap() {
     InsecureLocalKeyring a = keyring("dev-kek", "a");
     InsecureLocalKeyring b = keyring("dev-kek", "b"); // same name and version, other bytes

@@ -39,6 +39,7 @@ import picocli.CommandLine.ScopeType;
       DataCommands.Put.class,
       DataCommands.Get.class,
       DataCommands.Load.class,
+      KekCommands.RotateKek.class,
       ProvisionCommand.class,
       ProofCommands.Prove.class,
       ProofCommands.VerifyBundle.class,
