@@ -46,7 +46,8 @@ class ScaleRestartIT {
         "scale",
         "audit=2");
     assertRefused(
-        "strongroom: unknown service 'ledger' (one of crypto, data, audit, provisioner, proof)\n",
+        "strongroom: unknown part 'ledger' (one of kafka, crypto, data, audit, provisioner,"
+            + " proof)\n",
         "restart",
         "ledger");
     Cli.Result noStack = Cli.run(state, "scale", "data=2");

@@ -121,24 +121,30 @@ final class ScaleCommands {
 
   @Command(
       name = "restart",
-      description = "Restart every instance of a service, one after another (rolling).")
+      description =
+          "Restart every instance of a service, one after another (rolling), or the Kafka broker"
+              + " on its port and log directory.")
   static final class Restart implements Callable<Integer> {
     @ParentCommand StrongroomCommand root;
 
-    @Parameters(index = "0", paramLabel = "SERVICE", description = "crypto, data, audit, …")
+    @Parameters(index = "0", paramLabel = "SERVICE", description = "kafka, crypto, data, audit, …")
     String name;
 
     @Override
     public Integer call() {
       Optional<ServiceModule> s = service(name);
-      if (s.isEmpty()) {
-        root.err.println("strongroom: unknown service '" + name + "' (one of " + known() + ")");
+      if (s.isEmpty() && !name.equals("kafka")) {
+        root.err.println("strongroom: unknown part '" + name + "' (one of kafka, " + known() + ")");
         return StrongroomCommand.USAGE;
       }
-      List<StackLauncher.Restarted> r = root.launcher().restart(s.get());
+      String key = s.map(ServiceModule::key).orElse("kafka");
+      List<StackLauncher.Restarted> r =
+          s.isPresent()
+              ? root.launcher().restart(s.get())
+              : List.of(root.launcher().restartKafka());
       if (root.json) {
         ObjectNode o = CanonicalJson.mapper().createObjectNode();
-        o.put("service", s.get().key());
+        o.put("service", key);
         ArrayNode arr = o.putArray("restarted");
         r.forEach(
             x ->
@@ -154,7 +160,7 @@ final class ScaleCommands {
                 root.out.printf(
                     Locale.ROOT,
                     "%s #%d: pid %d -> %d in %.1f s%n",
-                    s.get().key(),
+                    key,
                     x.instance(),
                     x.oldPid(),
                     x.newPid(),

@@ -126,6 +126,15 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @throws UncheckedIOException if the directory cannot be created
    */
   public static EmbeddedKafka start(Path logDir, PkiDirectory pki) {
+    return start(logDir, pki, 0);
+  }
+
+  /**
+   * As {@link #start(Path, PkiDirectory)}, with the client listener on {@code brokerPort} (0: a
+   * free one). A broker restarted on its log directory and its old port keeps its bootstrap
+   * address, so its clients reconnect by themselves ({@code ./strongroom restart kafka}).
+   */
+  public static EmbeddedKafka start(Path logDir, PkiDirectory pki, int brokerPort) {
     Objects.requireNonNull(logDir, "logDir");
     Objects.requireNonNull(pki, "pki");
     TlsIdentity broker = pki.identity(PkiSpec.KAFKA_BROKER);
@@ -137,6 +146,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     for (int attempt = 1; ; attempt++) {
       int[] ports = LoopbackPorts.free(2);
+      if (brokerPort > 0) {
+        ports[0] = brokerPort;
+        if (ports[1] == brokerPort) {
+          continue; // the free one picked for the controller is the broker's own
+        }
+      }
       String bootstrap = HOST + ":" + ports[0];
       Properties properties =
           brokerProperties(dir, ports[0], ports[1], remainingMillis(deadlineNanos));

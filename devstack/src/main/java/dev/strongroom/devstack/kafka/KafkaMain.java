@@ -15,8 +15,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * Runs an {@link EmbeddedKafka} broker as a process of its own, for the local stack launcher.
  *
  * <pre>
- * java -cp ... dev.strongroom.devstack.kafka.KafkaMain --log-dir DIR --pki DIR --ready-file FILE
+ * java -cp ... dev.strongroom.devstack.kafka.KafkaMain --log-dir DIR --pki DIR --ready-file FILE [--port P]
  * </pre>
+ *
+ * <p>{@code --port} puts the client listener on port P (a restart of the stack's broker on its old
+ * address); without it a free port is picked.
  *
  * <p>Starts the broker on {@code DIR} with mutual TLS from the PKI directory given by {@code --pki}
  * (ensured first; see {@link EmbeddedKafka}), creates the Strongroom topics and their dead-letter
@@ -37,7 +40,8 @@ public final class KafkaMain {
   /** Exit status when the broker cannot be started, given its topics, or announced. */
   public static final int EXIT_STARTUP_FAILED = 3;
 
-  private static final String USAGE = "usage: KafkaMain --log-dir DIR --pki DIR --ready-file FILE";
+  private static final String USAGE =
+      "usage: KafkaMain --log-dir DIR --pki DIR --ready-file FILE [--port P]";
 
   private KafkaMain() {}
 
@@ -64,7 +68,7 @@ public final class KafkaMain {
       Files.deleteIfExists(arguments.readyFile);
       PkiDirectory pki = PkiDirectory.open(arguments.pkiDir, PkiSpec.strongroom(List.of()));
       pki.ensure();
-      EmbeddedKafka kafka = EmbeddedKafka.start(arguments.logDir, pki);
+      EmbeddedKafka kafka = EmbeddedKafka.start(arguments.logDir, pki, arguments.port);
       broker.set(kafka);
       kafka.createStrongroomTopics();
       bootstrap = kafka.bootstrapServers();
@@ -137,17 +141,20 @@ public final class KafkaMain {
     final Path logDir;
     final Path pkiDir;
     final Path readyFile;
+    final int port;
 
-    private Arguments(Path logDir, Path pkiDir, Path readyFile) {
+    private Arguments(Path logDir, Path pkiDir, Path readyFile, int port) {
       this.logDir = logDir;
       this.pkiDir = pkiDir;
       this.readyFile = readyFile;
+      this.port = port;
     }
 
     static Arguments parse(String[] args) {
       Path logDir = null;
       Path pkiDir = null;
       Path readyFile = null;
+      int port = 0;
       for (int i = 0; i < args.length; i++) {
         String option = args[i];
         switch (option) {
@@ -159,6 +166,17 @@ public final class KafkaMain {
             break;
           case "--ready-file":
             readyFile = Path.of(value(args, ++i, option));
+            break;
+          case "--port":
+            String v = value(args, ++i, option);
+            try {
+              port = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+              port = -1;
+            }
+            if (port < 1 || port > 65535) {
+              throw new IllegalArgumentException("--port must be from 1 to 65535, not " + v);
+            }
             break;
           default:
             throw new IllegalArgumentException("unknown argument: " + option);
@@ -173,7 +191,7 @@ public final class KafkaMain {
       if (readyFile == null) {
         throw new IllegalArgumentException("missing --ready-file");
       }
-      return new Arguments(logDir, pkiDir, readyFile);
+      return new Arguments(logDir, pkiDir, readyFile, port);
     }
 
     private static String value(String[] args, int index, String option) {

@@ -111,21 +111,7 @@ public final class StackLauncher {
       Path ready = state.resolve("kafka.ready");
       Files.deleteIfExists(ready);
       Path kafkaDir = state.resolve("kafka");
-      launched.add(
-          spawn(
-              "kafka",
-              List.of(
-                  "-Xmx256m",
-                  "-cp",
-                  devstackJar().toString(),
-                  "dev.strongroom.devstack.kafka.KafkaMain",
-                  "--log-dir",
-                  kafkaDir.toString(),
-                  "--pki",
-                  pki().root().toString(),
-                  "--ready-file",
-                  ready.toString()),
-              logs.resolve("kafka.log")));
+      launched.add(spawn("kafka", kafkaArgs(kafkaDir, ready, 0), logs.resolve("kafka.log")));
       writeProcesses(launched);
       String bootstrap = awaitFile(ready, KAFKA_READY, launched.get(0), logs.resolve("kafka.log"));
       progress.println("kafka ready at " + bootstrap);
@@ -412,6 +398,68 @@ public final class StackLauncher {
     args.add("-jar");
     args.add(serviceJar(s).toString());
     return new Launched(name, spawn(name, args, logs.resolve(name + ".out")).pid(), port);
+  }
+
+  /** {@code KafkaMain} on {@code kafkaDir}, its client listener on {@code port} (0: a free one). */
+  private List<String> kafkaArgs(Path kafkaDir, Path ready, int port) {
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "-Xmx256m",
+                "-cp",
+                devstackJar().toString(),
+                "dev.strongroom.devstack.kafka.KafkaMain",
+                "--log-dir",
+                kafkaDir.toString(),
+                "--pki",
+                pki().root().toString(),
+                "--ready-file",
+                ready.toString()));
+    if (port > 0) {
+      a.add("--port");
+      a.add(Integer.toString(port));
+    }
+    return a;
+  }
+
+  /**
+   * Restarts the Kafka broker: SIGTERM (a clean shutdown), then the same broker on its log
+   * directory and its client port, so {@code kafka.bootstrap} stays good and every client
+   * reconnects by itself; returns once it is ready again. Records already on the broker stay (they
+   * are on disk); producers retry what they could not send meanwhile.
+   *
+   * @throws StackException when there is no stack or the broker does not come back
+   */
+  public Restarted restartKafka() {
+    StackDescriptor stack = readStack();
+    try (StateLock lock = lock()) {
+      lock.held(); // restart holds it throughout
+      long t0 = System.nanoTime();
+      List<Launched> all = new ArrayList<>(readProcesses());
+      Launched old =
+          all.stream()
+              .filter(l -> l.name().equals("kafka"))
+              .findFirst()
+              .orElseThrow(() -> new StackException("processes.json has no kafka"));
+      progress.println("restarting kafka (pid " + old.pid() + ") …");
+      stop(old.pid());
+      Path ready = state.resolve("kafka.ready");
+      Files.deleteIfExists(ready);
+      String bootstrap = stack.kafkaBootstrap();
+      int port = Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+      Path log = stack.logsDir().resolve("kafka.log");
+      Launched l = spawn("kafka", kafkaArgs(stack.kafkaLogDir(), ready, port), log);
+      all.set(all.indexOf(old), l);
+      writeProcesses(all);
+      String back = awaitFile(ready, KAFKA_READY, l, log);
+      if (!back.equals(bootstrap)) {
+        throw new StackException("kafka came back at " + back + ", not " + bootstrap);
+      }
+      progress.println("  kafka ready at " + back + " (pid " + l.pid() + ")");
+      return new Restarted(1, old.pid(), l.pid(), Duration.ofNanos(System.nanoTime() - t0));
+    } catch (IOException e) {
+      throw new StackException("cannot restart kafka: " + e.getMessage(), e);
+    }
   }
 
   /** The data-service's {@code app_user} connection: TLS 1.3 with the identity's certificate. */
@@ -992,8 +1040,11 @@ public final class StackLauncher {
       Files.createFile(
           log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
+    // appended: a restarted part keeps the log of the one before it
     ProcessBuilder pb =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
     pb.environment().remove("JAVA_TOOL_OPTIONS");
     Process p = pb.start();
