@@ -336,6 +336,51 @@ class CryptoServiceIT extends ServiceContract {
         CanonicalJson.mapper().readTree(ok.body()).get("fields").get("name").asText());
   }
 
+  /**
+   * After every attack of this class (stolen and foreign tokens, forged log lines, tampered
+   * ciphertexts, dead-lettered requests): the service's log holds no tenant token (any {@code
+   * <claims>.<mac>} of base64url JSON), no key of the stack (tenant-token keys, the sealing key,
+   * the recovery seed, the development KEK keyring) and none of the plaintexts it decrypted.
+   */
+  @org.junit.jupiter.api.AfterAll
+  static void theLog_holdsNoTokenKeyOrPlaintext() throws Exception {
+    Thread.sleep(1000); // the last refusals' lines
+    String log =
+        java.nio.file.Files.readString(
+            java.nio.file.Path.of("target", "quarkus.log"), StandardCharsets.UTF_8);
+    java.util.List<String> found = new java.util.ArrayList<>();
+    java.util.regex.Matcher token =
+        java.util.regex.Pattern.compile("eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{43}").matcher(log);
+    while (token.find()) {
+      found.add("a tenant token at offset " + token.start());
+    }
+    var keys = StrongroomTestResource.stack().keys();
+    for (var k : keys.tenantTokenKeys().keys()) {
+      if (log.contains(dev.strongroom.contracts.encoding.Base64Url.encode(k.secret()))) {
+        found.add("tenant-token key " + k.kid());
+      }
+    }
+    java.nio.file.Path dir = keys.tenantTokenKeyFile().getParent();
+    for (String file :
+        java.util.List.of(
+            dev.strongroom.devstack.keys.DevKeys.SEALING_KEY,
+            dev.strongroom.devstack.keys.DevKeys.PQ_RECOVERY_SEED,
+            dev.strongroom.devstack.keys.DevKeys.DEV_KEYRING)) {
+      for (String line : java.nio.file.Files.readAllLines(dir.resolve(file))) {
+        String l = line.trim();
+        if (l.length() >= 16 && !l.startsWith("-----") && log.contains(l)) {
+          found.add("a line of " + file);
+        }
+      }
+    }
+    for (String plaintext : FIELDS.values()) {
+      if (log.contains(plaintext)) {
+        found.add("plaintext " + plaintext);
+      }
+    }
+    assertEquals(java.util.List.of(), found, "secrets in target/quarkus.log");
+  }
+
   private double metric(String name) throws Exception {
     HttpResponse<String> r = get("/q/metrics");
     assertEquals(200, r.statusCode(), r.body());
