@@ -39,7 +39,7 @@ class DemoIT {
     JsonNode result = r.json();
     assertTrue(result.get("passed").asBoolean(), r.out());
     List<String> names = result.findValuesAsText("name");
-    assertEquals(22, names.size(), r.out());
+    assertEquals(23, names.size(), r.out());
     for (JsonNode step : result.get("steps")) {
       assertTrue(step.get("ok").asBoolean(), step.toString());
     }
@@ -64,6 +64,10 @@ class DemoIT {
             .toString()
             .contains("cosigned by witness.strongroom.local/devstack (cosignature/v1)"),
         r.out());
+    assertTrue(
+        result.toString().contains("2 instances; restarted #1 "),
+        "the data plane scaled and restarted");
+    assertTrue(result.toString().contains("none lost, none doubled"), r.out());
     assertEquals(
         "prove: every control passes or is not-applicable",
         names.get(names.size() - 1),

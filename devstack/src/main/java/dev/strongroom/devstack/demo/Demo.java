@@ -101,6 +101,7 @@ public final class Demo {
       scenario(launcher, up.stack().kafkaBootstrap(), keys, print);
       clientPlane(launcher, up.stack(), keys, print);
       anchored(state, up.stack(), print);
+      scaleAndRestart(launcher, up.stack(), keys, print);
       prove(state, up.stack(), keys, print);
       long passed = steps.stream().filter(Step::ok).count();
       say(
@@ -407,6 +408,141 @@ public final class Demo {
           "STORED".equals(status),
           status + " (one row, bound to acme by its token inside the database)");
     }
+  }
+
+  /**
+   * The data plane scales and restarts with nothing lost: a second data-service instance joins the
+   * group ({@code scale data=2}), sealed requests go out, and every data-service instance is
+   * restarted one after another while they are in flight ({@code restart data}); each request has
+   * exactly one committed result and one row.
+   */
+  private void scaleAndRestart(
+      StackLauncher launcher, StackDescriptor stack, DevKeys keys, boolean print) throws Exception {
+    say(print, "\nThe data plane scales and restarts without losing a record:");
+    StackLauncher.ScaleResult scaled =
+        launcher.scale(dev.strongroom.devstack.stack.ServiceModule.DATA, 2);
+    String crypto = stack.services().get(dev.strongroom.devstack.stack.ServiceModule.CRYPTO);
+    java.net.http.HttpClient http = launcher.identity(PkiSpec.DEMO_APP).httpClient();
+    byte[] sealTo =
+        Base64Url.decode(
+            CanonicalJson.mapper()
+                .readTree(
+                    http.send(
+                            java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create(crypto + "/v1/sealing-key"))
+                                .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .get("publicKey")
+                .asText());
+    TenantTokens authority = keys.tenantTokens(Clock.systemUTC());
+    String appCert = TenantTokens.thumbprint(launcher.identity(PkiSpec.DEMO_APP).certificate());
+    EventSigner app = new EventSigner(keys.key("demo-app"), "/apps/demo", Clock.systemUTC());
+    int n = 60;
+    String run = newId().substring(24);
+    java.util.Set<String> wanted = new java.util.TreeSet<>();
+    List<StackLauncher.Restarted> restarted;
+    java.util.Map<String, Integer> results = new java.util.TreeMap<>();
+    java.util.Map<String, Integer> byStatus = new java.util.TreeMap<>();
+    List<java.util.concurrent.Future<RecordMetadata>> sends = new ArrayList<>();
+    try (KafkaProducer<byte[], byte[]> producer =
+            producer(launcher.identity(PkiSpec.DEMO_APP), stack.kafkaBootstrap());
+        KafkaConsumer<byte[], byte[]> out =
+            consumer(
+                launcher.identity(PkiSpec.DEMO_APP),
+                stack.kafkaBootstrap(),
+                Topics.STORE_RESULTS)) {
+      for (int i = 0; i < n; i++) {
+        String tenant = "demo-scale-" + (i % 3);
+        String requestId = "demo-scale-" + run + "-" + i;
+        String recordId = newId();
+        wanted.add(requestId);
+        EncryptRequest request =
+            new EncryptRequest(
+                requestId,
+                authority.issue(tenant, "demo", Duration.ofMinutes(15), appCert),
+                recordId,
+                FieldSealer.seal(
+                    sealTo, tenant, recordId, requestId, Map.of("name", "Person " + i)));
+        sends.add(
+            producer.send(
+                new ProducerRecord<>(
+                    Topics.ENCRYPT_REQUESTS,
+                    tenant.getBytes(StandardCharsets.UTF_8),
+                    app.sign(EventCatalog.ENCRYPT_REQUESTED, tenant, request.toData()).bytes())));
+      }
+      for (var f : sends) {
+        f.get(); // every request is on the broker before the restart
+      }
+      restarted = launcher.restart(dev.strongroom.devstack.stack.ServiceModule.DATA);
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      long quietUntil = Long.MAX_VALUE;
+      while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+        for (ConsumerRecord<byte[], byte[]> r : out.poll(Duration.ofMillis(300))) {
+          JsonNode d;
+          try {
+            d = CanonicalJson.parse(r.value()).path("data");
+          } catch (IllegalArgumentException e) {
+            continue;
+          }
+          String id = d.path("requestId").asText();
+          if (wanted.contains(id)) {
+            results.merge(id, 1, Integer::sum);
+            byStatus.merge(d.path("status").asText(), 1, Integer::sum);
+          }
+        }
+        if (results.size() == n && quietUntil == Long.MAX_VALUE) {
+          quietUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos(); // a second result?
+        }
+      }
+    }
+    StackLauncher.ScaleResult back =
+        launcher.scale(dev.strongroom.devstack.stack.ServiceModule.DATA, 1);
+    MariaDbClient mariadb = new MariaDbClient(MariaDbBinaries.debian().client());
+    String rows =
+        mariadb
+            .require(
+                dev.strongroom.provisioner.db.ClientConnection.socket(
+                    stack.db().orElseThrow().socket(), System.getProperty("user.name")),
+                "SELECT COUNT(*) FROM strongroom.users WHERE request_id LIKE 'demo-scale-"
+                    + run
+                    + "-%'")
+            .scalar();
+    boolean once =
+        results.size() == n
+            && results.values().stream().allMatch(c -> c == 1)
+            && byStatus.getOrDefault("REJECTED", 0) == 0
+            && rows.equals(Integer.toString(n));
+    StringBuilder pids = new StringBuilder();
+    for (StackLauncher.Restarted r : restarted) {
+      pids.append(pids.length() == 0 ? "" : ", ")
+          .append('#')
+          .append(r.instance())
+          .append(' ')
+          .append(r.oldPid())
+          .append(" -> ")
+          .append(r.newPid());
+    }
+    step(
+        print,
+        "scale data=2, then restart data under " + n + " records in flight, then scale data=1",
+        scaled.after().size() == 2 && restarted.size() == 2 && back.after().size() == 1 && once,
+        scaled.before().size()
+            + " -> "
+            + scaled.after().size()
+            + " instances; restarted "
+            + pids
+            + "; "
+            + results.size()
+            + "/"
+            + n
+            + " results "
+            + byStatus
+            + ", "
+            + rows
+            + " rows: none lost, none doubled; back to "
+            + back.after().size()
+            + " instance");
   }
 
   private static java.net.http.HttpResponse<String> post(
