@@ -345,39 +345,11 @@ class CryptoServiceIT extends ServiceContract {
   @org.junit.jupiter.api.AfterAll
   static void theLog_holdsNoTokenKeyOrPlaintext() throws Exception {
     Thread.sleep(1000); // the last refusals' lines
-    String log =
-        java.nio.file.Files.readString(
-            java.nio.file.Path.of("target", "quarkus.log"), StandardCharsets.UTF_8);
-    java.util.List<String> found = new java.util.ArrayList<>();
-    java.util.regex.Matcher token =
-        java.util.regex.Pattern.compile("eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{43}").matcher(log);
-    while (token.find()) {
-      found.add("a tenant token at offset " + token.start());
-    }
-    var keys = StrongroomTestResource.stack().keys();
-    for (var k : keys.tenantTokenKeys().keys()) {
-      if (log.contains(dev.strongroom.contracts.encoding.Base64Url.encode(k.secret()))) {
-        found.add("tenant-token key " + k.kid());
-      }
-    }
-    java.nio.file.Path dir = keys.tenantTokenKeyFile().getParent();
-    for (String file :
-        java.util.List.of(
-            dev.strongroom.devstack.keys.DevKeys.SEALING_KEY,
-            dev.strongroom.devstack.keys.DevKeys.PQ_RECOVERY_SEED,
-            dev.strongroom.devstack.keys.DevKeys.DEV_KEYRING)) {
-      for (String line : java.nio.file.Files.readAllLines(dir.resolve(file))) {
-        String l = line.trim();
-        if (l.length() >= 16 && !l.startsWith("-----") && log.contains(l)) {
-          found.add("a line of " + file);
-        }
-      }
-    }
-    for (String plaintext : FIELDS.values()) {
-      if (log.contains(plaintext)) {
-        found.add("plaintext " + plaintext);
-      }
-    }
+    java.util.List<String> found =
+        dev.strongroom.devstack.testing.LogSecrets.find(
+            java.nio.file.Path.of("target", "quarkus.log"),
+            StrongroomTestResource.stack().keys(),
+            FIELDS.values());
     assertEquals(java.util.List.of(), found, "secrets in target/quarkus.log");
   }
 
