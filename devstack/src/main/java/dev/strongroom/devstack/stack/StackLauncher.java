@@ -324,6 +324,8 @@ public final class StackLauncher {
                 "-Dstrongroom.state=" + state)); // marks the process as ours for down
     // The service's own mTLS identity (paths only): its Kafka clients and its HTTPS port.
     pki().identity(s.module()).serviceConfig(port).forEach((k, v) -> args.add("-D" + k + "=" + v));
+    // the CA's CRL, re-read when it changes: a revoked caller is refused (EndpointAccess, revoke)
+    args.add("-Dstrongroom.tls.crl=" + pki().crlPem());
     if (s == ServiceModule.CRYPTO) {
       keys.cryptoServiceConfig(ctx.kmsLatency()).forEach((k, v) -> args.add("-D" + k + "=" + v));
     }
@@ -583,6 +585,11 @@ public final class StackLauncher {
    */
   public TlsIdentity identity(String name) {
     return pki().identity(name);
+  }
+
+  /** This state directory's PKI (CA, certificates, CRL). */
+  public PkiDirectory pkiDirectory() {
+    return pki();
   }
 
   private PkiDirectory pki() {

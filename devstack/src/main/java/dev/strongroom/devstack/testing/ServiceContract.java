@@ -202,6 +202,33 @@ public abstract class ServiceContract {
         "{\"error\":\"FORBIDDEN\",\"detail\":\"demo-app may not call /q/metrics\"}", r.body());
   }
 
+  /**
+   * {@code siem} may call nothing on a service (403 FORBIDDEN); once its certificate is on the CA's
+   * CRL, the same client, on the connection it keeps alive, gets 401 REVOKED — the CRL check comes
+   * before the allow-list and needs no restart (issue 11, {@code ./strongroom revoke}).
+   */
+  @Test
+  void aCallerRevokedWhileTheServiceRuns_isRefusedAtItsNextRequest() throws Exception {
+    HttpClient http = stack().http("siem");
+    HttpRequest health =
+        HttpRequest.newBuilder(URI.create(stack().baseUrl() + "/q/health"))
+            .timeout(Duration.ofSeconds(10))
+            .build();
+    HttpResponse<String> before = http.send(health, HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, before.statusCode(), before.body());
+    java.math.BigInteger serial = stack().pki().client("siem").certificate().getSerialNumber();
+    stack()
+        .pki()
+        .revokeClient("siem", dev.strongroom.provisioner.pki.RevocationReason.KEY_COMPROMISE);
+    HttpResponse<String> after = http.send(health, HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, after.statusCode(), after.body());
+    assertEquals(
+        "{\"error\":\"REVOKED\",\"detail\":\"the certificate of siem (serial "
+            + serial.toString(16)
+            + ") is revoked\"}",
+        after.body());
+  }
+
   @Test
   void aPathNoRuleCovers_isRefused() throws Exception {
     HttpResponse<String> r = get("/v1/no-such-endpoint");

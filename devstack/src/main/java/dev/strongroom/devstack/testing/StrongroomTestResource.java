@@ -174,6 +174,8 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
                   "quarkus.http.test-port", Integer.toString(port)));
       // HTTPS only (serviceConfig): the same port serves TLS, the plain HTTP port is not opened.
       config.putAll(pki.identity(service).serviceConfig(port));
+      // the CA's CRL: callers whose certificate is on it are refused (EndpointAccess)
+      config.put("strongroom.tls.crl", pki.crlPem().toString());
       if ("crypto-service".equals(service)) {
         config.putAll(keys.cryptoServiceConfig());
       }

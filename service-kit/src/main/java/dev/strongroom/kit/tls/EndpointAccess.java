@@ -5,6 +5,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -30,6 +31,15 @@ import org.jboss.logging.Logger;
  * refused with {@code 403 {"error":"FORBIDDEN","detail":"<identity> may not call <path>"}}; a path
  * no rule covers is refused too (default deny).
  *
+ * <p>Before the allow-list, a caller whose certificate is on the stack CA's CRL ({@value
+ * RevocationList#CONFIG_CRL}, re-read when the file changes) is refused with {@code 401
+ * {"error":"REVOKED","detail":"the certificate of <identity> (serial <hex>) is revoked"}}; while no
+ * trustworthy CRL can be read (missing, not signed by the CA, expired), every caller is refused
+ * with {@code 503 {"error":"CRL_UNAVAILABLE",…}} (fail closed). Without {@value
+ * RevocationList#CONFIG_CRL} no revocation is checked (a warning says so at start). The TLS layer
+ * itself does not read the CRL: {@code ./strongroom revoke} must take effect on connections that
+ * are already open, and a per-request check does.
+ *
  * <p>Rules: {@code /q/} (health and metrics) is always open to {@code operator} alone; each service
  * adds its own in {@code application.properties} as {@code strongroom.http.allow."<path
  * prefix>"=<identity>[,<identity>…]}, e.g. {@code strongroom.http.allow."/v1/decrypt"=demo-app}.
@@ -47,8 +57,27 @@ public class EndpointAccess {
   /** Longest prefix first. */
   private final List<Map.Entry<String, Set<String>>> rules;
 
+  /** The CA's CRL, when configured. */
+  private final Optional<RevocationList> revocations;
+
   public EndpointAccess(Config config) {
     this.rules = rules(config);
+    this.revocations =
+        config
+            .getOptionalValue(RevocationList.CONFIG_CRL, String.class)
+            .map(
+                crl ->
+                    new RevocationList(
+                        Path.of(crl),
+                        Path.of(
+                            config.getValue(
+                                dev.strongroom.contracts.tls.TlsIdentity.CONFIG_CA,
+                                String.class))));
+    if (revocations.isEmpty()) {
+      LOG.warnf(
+          "no %s configured: callers with a revoked certificate are not refused",
+          RevocationList.CONFIG_CRL);
+    }
   }
 
   /** Installs the check in front of every route (JAX-RS resources and management alike). */
@@ -58,7 +87,31 @@ public class EndpointAccess {
 
   private void check(RoutingContext rc) {
     String path = rc.normalizedPath();
-    Optional<String> caller = caller(rc.request().sslSession());
+    Optional<X509Certificate> leaf = leaf(rc.request().sslSession());
+    Optional<String> caller = leaf.flatMap(EndpointAccess::commonName);
+    if (leaf.isPresent() && revocations.isPresent()) {
+      RevocationList.Verdict v = revocations.get().check(leaf.get());
+      if (v.status() != RevocationList.Verdict.Status.GOOD) {
+        boolean revoked = v.status() == RevocationList.Verdict.Status.REVOKED;
+        String who = caller.orElse(leaf.get().getSubjectX500Principal().getName());
+        String detail =
+            revoked
+                ? "the certificate of " + who + " (" + v.detail() + ") is revoked"
+                : v.detail() + "; every caller is refused until the CA's CRL can be read";
+        LOG.warnf(
+            "refused %s %s for %s: %s",
+            rc.request().method(), LogSafe.text(path), LogSafe.text(who), LogSafe.text(detail));
+        rc.response()
+            .setStatusCode(revoked ? 401 : 503)
+            .putHeader("Content-Type", "application/json")
+            .end(
+                new JsonObject()
+                    .put("error", revoked ? "REVOKED" : "CRL_UNAVAILABLE")
+                    .put("detail", detail)
+                    .encode());
+        return;
+      }
+    }
     Optional<Set<String>> allowed = allowedFor(path);
     if (caller.isPresent() && allowed.isPresent() && allowed.get().contains(caller.get())) {
       rc.next();
@@ -86,8 +139,8 @@ public class EndpointAccess {
     return Optional.empty();
   }
 
-  /** The CN of the peer's certificate, if the connection is TLS with a client certificate. */
-  static Optional<String> caller(SSLSession session) {
+  /** The peer's certificate, if the connection is TLS with a client certificate. */
+  static Optional<X509Certificate> leaf(SSLSession session) {
     if (session == null) {
       return Optional.empty();
     }
@@ -96,7 +149,7 @@ public class EndpointAccess {
       if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
         return Optional.empty();
       }
-      return commonName(leaf);
+      return Optional.of(leaf);
     } catch (SSLPeerUnverifiedException e) {
       return Optional.empty();
     }
