@@ -48,7 +48,8 @@ import picocli.CommandLine.ScopeType;
       BackupCommands.Restore.class,
       BackupCommands.Drill.class,
       AuditCommands.VerifyAudit.class,
-      AuditCommands.Receipt.class
+      AuditCommands.Receipt.class,
+      RevokeCommand.class
     })
 public final class StrongroomCommand implements Callable<Integer> {
   public static final int OK = 0;

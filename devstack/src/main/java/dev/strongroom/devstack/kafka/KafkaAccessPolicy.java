@@ -204,6 +204,36 @@ public final class KafkaAccessPolicy {
     return out;
   }
 
+  /**
+   * What {@code ./strongroom revoke} adds for a revoked principal: DENY of every operation on every
+   * topic, group and transactional id and on the cluster. {@code StandardAuthorizer} lets a DENY
+   * win over any ALLOW, and it authorizes each request, so a connection that was open before the
+   * revocation gets every later request refused too. The broker's TLS handshake does not read the
+   * CRL: a revoked certificate still completes it and authenticates as {@code User:<CN>}, and the
+   * connection stays open with each request refused. A DENY names the principal, not one
+   * certificate: a new certificate issued under the same name stays refused until these bindings
+   * are deleted (docs/runbook-rotation.md). The broker itself is a super user and cannot be denied.
+   */
+  public static List<AclBinding> revocation(String principal) {
+    if (PkiSpec.KAFKA_BROKER.equals(principal)) {
+      throw new IllegalArgumentException(
+          principal + " is the broker's super user: ACLs cannot refuse it");
+    }
+    String user = "User:" + principal;
+    List<AclBinding> out = new ArrayList<>();
+    out.add(deny(user, ResourceType.TOPIC, ResourcePattern.WILDCARD_RESOURCE));
+    out.add(deny(user, ResourceType.GROUP, ResourcePattern.WILDCARD_RESOURCE));
+    out.add(deny(user, ResourceType.TRANSACTIONAL_ID, ResourcePattern.WILDCARD_RESOURCE));
+    out.add(deny(user, ResourceType.CLUSTER, "kafka-cluster"));
+    return out;
+  }
+
+  private static AclBinding deny(String user, ResourceType type, String name) {
+    return new AclBinding(
+        new ResourcePattern(type, name, PatternType.LITERAL),
+        new AccessControlEntry(user, "*", AclOperation.ALL, AclPermissionType.DENY));
+  }
+
   private static AclBinding allow(
       String user, ResourceType type, String name, PatternType pattern, AclOperation op) {
     return new AclBinding(

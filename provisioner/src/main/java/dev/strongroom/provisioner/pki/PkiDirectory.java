@@ -220,6 +220,11 @@ public final class PkiDirectory {
         clock.instant());
   }
 
+  /** The CRL number (RFC 5280 §5.2.3) of {@code crl}, zero when it has none. */
+  public static BigInteger crlNumber(X509CRL crl) {
+    return X509Toolkit.crlNumber(crl);
+  }
+
   /** Revokes the current certificate of client {@code name}. */
   public synchronized X509CRL revokeClient(String name, RevocationReason reason) {
     return revoke(client(name).certificate(), reason);
