@@ -6,7 +6,6 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,8 +18,6 @@ import java.util.Set;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
@@ -87,7 +84,7 @@ public class EndpointAccess {
 
   private void check(RoutingContext rc) {
     String path = rc.normalizedPath();
-    Optional<X509Certificate> leaf = leaf(rc.request().sslSession());
+    Optional<X509Certificate> leaf = PeerCertificate.leaf(rc.request().sslSession());
     Optional<String> caller = leaf.flatMap(EndpointAccess::commonName);
     if (leaf.isPresent() && revocations.isPresent()) {
       RevocationList.Verdict v = revocations.get().check(leaf.get());
@@ -137,22 +134,6 @@ public class EndpointAccess {
       }
     }
     return Optional.empty();
-  }
-
-  /** The peer's certificate, if the connection is TLS with a client certificate. */
-  static Optional<X509Certificate> leaf(SSLSession session) {
-    if (session == null) {
-      return Optional.empty();
-    }
-    try {
-      Certificate[] chain = session.getPeerCertificates();
-      if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
-        return Optional.empty();
-      }
-      return Optional.of(leaf);
-    } catch (SSLPeerUnverifiedException e) {
-      return Optional.empty();
-    }
   }
 
   static Optional<String> commonName(X509Certificate cert) {
