@@ -33,6 +33,26 @@ public record AuditLogKey(Path keyFile, Path pemFile, String verifierKey) {
     Files.createFile(
         key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(key, signer.signerKey() + "\n", StandardCharsets.US_ASCII);
+    return withPublicKey(dir, key, signer);
+  }
+
+  /**
+   * The key already in {@code dir} ({@code up} after {@code down}: the log goes on under the key
+   * its checkpoints are signed with, so {@code verify-audit} still verifies every one), or a new
+   * one when there is none.
+   */
+  public static AuditLogKey openOrGenerate(Path dir) throws IOException {
+    Path key = dir.resolve("audit-log.key");
+    if (!Files.isRegularFile(key)) {
+      return generate(dir);
+    }
+    Ed25519NoteSigner signer =
+        Ed25519NoteSigner.fromSignerKey(Files.readString(key, StandardCharsets.US_ASCII).strip());
+    return withPublicKey(dir, key, signer);
+  }
+
+  private static AuditLogKey withPublicKey(Path dir, Path key, Ed25519NoteSigner signer)
+      throws IOException {
     Path pem = dir.resolve("audit-log.pub.pem");
     String body =
         Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))

@@ -22,6 +22,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Generates the event-signing keys of a local stack: one PKCS#8 PEM per identity ({@code
@@ -120,11 +121,84 @@ public final class DevKeys {
 
   /**
    * Generates fresh keys for {@code identities} in {@code dir}, valid from now for {@code
-   * validity}.
+   * validity}: a new stack (tests, the demo's own state directory).
    */
   public static DevKeys generate(Path dir, List<Identity> identities, Duration validity)
       throws IOException {
     Files.createDirectories(dir);
+    writeSigningKeys(dir, identities, validity);
+    writeTokenKeys(dir);
+    writeSealingKey(dir);
+    Files.deleteIfExists(dir.resolve(DEV_KEYRING));
+    writeKeyring(dir);
+    writePqKeys(dir);
+    return new DevKeys(dir);
+  }
+
+  /**
+   * The keys of a stack that may have run before ({@code up} after {@code down}): every key that
+   * protects stored data or history is kept — the KEK keyring (the records' data keys are wrapped
+   * by it), the tenant authority's keys (with any rotation in progress), the post-quantum recovery
+   * key and the HPKE key — and only what is missing is made. The event-signing keys are kept while
+   * every one of {@code identities} has its key in the registry, valid for at least another day;
+   * otherwise all are made anew for {@code validity} (events still on a topic, signed by an old
+   * key, are then dead-lettered as unknown keys, never silently accepted). Regenerating the keyring
+   * here made every stored record unreadable after {@code down} and {@code up} ({@code INTEGRITY:
+   * invalid ciphertext}).
+   */
+  public static DevKeys openOrGenerate(Path dir, List<Identity> identities, Duration validity)
+      throws IOException {
+    Files.createDirectories(dir);
+    if (!signingKeysUsable(dir, identities)) {
+      writeSigningKeys(dir, identities, validity);
+    }
+    if (!Files.exists(dir.resolve(TENANT_TOKEN_KEY))) {
+      writeTokenKeys(dir);
+    }
+    if (!Files.exists(dir.resolve(SEALING_KEY))) {
+      writeSealingKey(dir);
+    }
+    if (!Files.exists(dir.resolve(DEV_KEYRING))) {
+      writeKeyring(dir);
+    }
+    if (!Files.exists(dir.resolve(PQ_RECOVERY_PUBLIC))
+        || !Files.exists(dir.resolve(PQ_RECOVERY_SEED))) {
+      writePqKeys(dir);
+    }
+    return new DevKeys(dir);
+  }
+
+  /** Every identity has a key file whose public key the registry lists, valid for a day more. */
+  private static boolean signingKeysUsable(Path dir, List<Identity> identities) {
+    Path registry = dir.resolve("registry.json");
+    if (!Files.isRegularFile(registry)) {
+      return false;
+    }
+    try {
+      KeyRegistry r = KeyRegistry.load(registry);
+      Instant horizon = Instant.now().plus(Duration.ofDays(1));
+      for (Identity id : identities) {
+        Path file = dir.resolve(id.name() + ".key.pem");
+        if (!Files.isRegularFile(file)) {
+          return false;
+        }
+        SigningKey key = SigningKey.load(file);
+        Optional<RegisteredKey> entry = r.find(key.kid());
+        if (entry.isEmpty()
+            || !entry.get().source().equals(id.source())
+            || !entry.get().types().equals(id.types())
+            || entry.get().notAfter().isBefore(horizon)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (RuntimeException e) {
+      return false; // unreadable: made anew
+    }
+  }
+
+  private static void writeSigningKeys(Path dir, List<Identity> identities, Duration validity)
+      throws IOException {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     List<RegisteredKey> entries = new ArrayList<>();
     for (Identity id : identities) {
@@ -138,21 +212,35 @@ public final class DevKeys {
               key, id.source(), id.types(), now.minus(Duration.ofMinutes(10)), now.plus(validity)));
     }
     KeyRegistry.of(entries).write(dir.resolve("registry.json"));
-    // The devstack's tenant authority: the HMAC keys of tenant tokens and their audience
-    // (docs/tenant-tokens.md), one issuing key to begin with.
+  }
+
+  /**
+   * The devstack's tenant authority: the HMAC keys of tenant tokens and their audience
+   * (docs/tenant-tokens.md), one issuing key to begin with.
+   */
+  private static void writeTokenKeys(Path dir) {
     Path tokenKey = dir.resolve(TENANT_TOKEN_KEY);
     SecureFiles.writeText(tokenKey, TenantTokenKeys.generate().toJson() + "\n", SecureFiles.SECRET);
-    // The crypto-service's HPKE key (encrypt requests are sealed to it) and its development KEK
-    // keyring.
+  }
+
+  /** The crypto-service's HPKE key (encrypt requests are sealed to it). */
+  private static void writeSealingKey(Path dir) {
     Path sealing = dir.resolve(SEALING_KEY);
     SecureFiles.writeText(sealing, SealingKey.generate().toPem(), SecureFiles.SECRET);
-    Files.deleteIfExists(dir.resolve(DEV_KEYRING));
+  }
+
+  /** The development KEK keyring, version 1. */
+  private static void writeKeyring(Path dir) throws IOException {
     InsecureLocalKeyring.addVersion(
         dir.resolve(DEV_KEYRING), "1", new java.security.SecureRandom());
-    // The post-quantum recovery key: the public half configures the crypto-service; the private
-    // seed
-    // would be kept offline in production (here it lets tests prove the PQ wrap recovers the data
-    // key).
+  }
+
+  /**
+   * The post-quantum recovery key: the public half configures the crypto-service; the private seed
+   * would be kept offline in production (here it lets tests prove the PQ wrap recovers the data
+   * key).
+   */
+  private static void writePqKeys(Path dir) {
     XWingKeyWrapper.KeyPair pq = XWingKeyWrapper.generateKeyPair(new java.security.SecureRandom());
     SecureFiles.writeText(
         dir.resolve(PQ_RECOVERY_PUBLIC),
@@ -163,7 +251,6 @@ public final class DevKeys {
         seed,
         Base64Url.encode(pq.privateKey(SecretKeyAccess.insecure())) + "\n",
         SecureFiles.SECRET);
-    return new DevKeys(dir);
   }
 
   /** Opens keys generated earlier. */

@@ -40,6 +40,16 @@ public record DevWitness(Path seedFile, String url, String verifierKey) {
     return open(keyDir, port);
   }
 
+  /**
+   * The witness of an earlier {@code up} when its seed is in {@code keyDir} (it keeps cosigning the
+   * same log with the same key, from the size it last cosigned), else a new one.
+   */
+  public static DevWitness openOrGenerate(Path keyDir, int port) throws IOException {
+    return Files.isRegularFile(keyDir.resolve("witness.seed"))
+        ? open(keyDir, port)
+        : generate(keyDir, port);
+  }
+
   /** The witness whose seed is in {@code keyDir}, listening on {@code port}. */
   public static DevWitness open(Path keyDir, int port) throws IOException {
     Path f = keyDir.resolve("witness.seed");

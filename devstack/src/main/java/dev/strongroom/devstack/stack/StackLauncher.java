@@ -100,7 +100,10 @@ public final class StackLauncher {
     try {
       privateDir(state);
       Path logs = privateDir(state.resolve("logs"));
-      DevKeys keys = DevKeys.generate(state.resolve("keys"), DevKeys.STANDARD, Duration.ofDays(30));
+      // keys of an earlier up are kept: the KEK wraps the stored records' data keys, the log key
+      // signs the anchored checkpoints (a fresh state directory gets new ones)
+      DevKeys keys =
+          DevKeys.openOrGenerate(state.resolve("keys"), DevKeys.STANDARD, Duration.ofDays(30));
 
       progress.println(
           "provisioning the PKI and the hardened database (TLS 1.3, mTLS, encrypted at rest) …");
@@ -117,7 +120,7 @@ public final class StackLauncher {
       progress.println("kafka ready at " + bootstrap);
 
       // the audit log: its key and the create-only directory the checkpoints and tiles go to
-      AuditLogKey logKey = AuditLogKey.generate(state.resolve("keys"));
+      AuditLogKey logKey = AuditLogKey.openOrGenerate(state.resolve("keys"));
       Path worm = privateDir(state.resolve("worm"));
       privateDir(state.resolve("evidence")); // bundles, drill reports: the operator's alone
       Map<ServiceModule, String> urls = new java.util.EnumMap<>(ServiceModule.class);
@@ -133,10 +136,10 @@ public final class StackLauncher {
             dev.strongroom.provisioner.os.SecureFiles.SECRET);
       }
       // the stack's own C2SP witness, in its own process: it cosigns every checkpoint the
-      // audit-anchor-service anchors (a fresh witness per up, as the log key is fresh per up)
-      DevWitness witness = DevWitness.generate(state.resolve("keys"), LoopbackPorts.free());
+      // audit-anchor-service anchors; like the log key it outlives down and up, and so does what
+      // it cosigned last (its state), so a log rewritten meanwhile is refused after a restart too
+      DevWitness witness = DevWitness.openOrGenerate(state.resolve("keys"), LoopbackPorts.free());
       Path witnessState = state.resolve("witness");
-      deleteTreeQuietly(witnessState);
       launched.add(
           spawn(
               "witness",
@@ -236,17 +239,6 @@ public final class StackLauncher {
       sleep(100);
     }
     throw new StackException(l.name() + " not ready after 30 s; see " + log);
-  }
-
-  private static void deleteTreeQuietly(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   /**
