@@ -188,7 +188,9 @@ class AuditChainIT {
             "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_seal` TO `auditor`@`127.0.0.1`",
             "GRANT EXECUTE ON FUNCTION `strongroom_audit`.`audit_payload` TO `auditor`@`127.0.0.1`",
             "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_lease_acquire` TO `auditor`@`127.0.0.1`",
-            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_anchor_append` TO `auditor`@`127.0.0.1`"),
+            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_anchor_append` TO `auditor`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_evidence` TO `auditor`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_evidence_append` TO `auditor`@`127.0.0.1`"),
         auditor,
         "table by table: nothing on audit_seal_lock or audit_anchor_lease, whose row it could lock");
     for (String id : List.of("app_user", "migration")) {
