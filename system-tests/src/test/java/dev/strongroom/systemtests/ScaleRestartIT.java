@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code scale} and {@code restart} on a stack {@code up} started (DESIGN §7, issue 10): a second
  * data-service instance joins the consumer group and {@code status --json} lists each instance with
- * its pid; a {@code load} runs while every data-service instance and then the crypto-service are
- * restarted, and every record is stored exactly once; {@code down} stops every instance.
+ * its pid; one {@code load} runs across a rolling restart of every data-service instance and
+ * another across a restart of the crypto-service, and every record is stored exactly once; {@code
+ * down} stops every instance.
  */
 @Tag("slow") // one stack up, three instance starts, a load across restarts
 class ScaleRestartIT {
@@ -93,62 +94,38 @@ class ScaleRestartIT {
       assertNotEquals(data.get(0).get("pid").asLong(), data.get(1).get("pid").asLong());
       assertNotEquals(data.get(0).get("address").asText(), data.get(1).get("address").asText());
 
-      // a load across a rolling restart of both data-service instances and the crypto-service
+      // a load across a rolling restart of both data-service instances, then another across a
+      // restart of the crypto-service: each restart starts once its load has stored 50 rows, so it
+      // overlaps the load however long the other restart took on a busy machine
       int records = 1500;
-      CompletableFuture<Cli.Result> load =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return Cli.exec(
-                      Cli.command(
-                          state,
-                          "load",
-                          "--json",
-                          "--tenant",
-                          "restart",
-                          "--records",
-                          Integer.toString(records),
-                          "--tenants",
-                          "4",
-                          "--in-flight",
-                          "256",
-                          "--timeout",
-                          "PT240S"),
-                      1500);
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
-              });
+      CompletableFuture<Cli.Result> load = startLoad("restart", records);
       awaitRows(stack, "tenant_id LIKE 'restart-%'", 50);
       long before = rows(stack, "tenant_id LIKE 'restart-%'");
       Cli.Result restartData = Cli.run(state, "restart", "--json", "data");
       assertEquals(0, restartData.exit(), restartData.err());
       assertEquals(2, restartData.json().get("restarted").size());
-      long between = rows(stack, "tenant_id LIKE 'restart-%'");
-      Cli.Result restartCrypto = Cli.run(state, "restart", "--json", "crypto");
-      assertEquals(0, restartCrypto.exit(), restartCrypto.err());
       List<Long> oldPids = new ArrayList<>();
       List<Long> newPids = new ArrayList<>();
       for (JsonNode r : restartData.json().get("restarted")) {
         oldPids.add(r.get("oldPid").asLong());
         newPids.add(r.get("pid").asLong());
       }
-      Cli.Result done = load.get();
-      assertEquals(0, done.exit(), done.err() + done.out());
-      JsonNode f = done.json();
-      assertEquals(records, f.get("records").asLong());
-      assertEquals(0, f.get("missing").asLong(), f.toString());
-      assertEquals(0, f.get("rejected").asLong(), f.toString());
-      assertEquals(records, f.get("stored").asLong() + f.get("duplicate").asLong(), f.toString());
-      assertEquals(
-          records, rows(stack, "tenant_id LIKE 'restart-%'"), "exactly one row per record");
+      JsonNode f = assertEveryRecordStoredOnce(stack, load.get(), "restart", records);
+
+      CompletableFuture<Cli.Result> load2 = startLoad("recrypt", records);
+      awaitRows(stack, "tenant_id LIKE 'recrypt-%'", 50);
+      long between = rows(stack, "tenant_id LIKE 'recrypt-%'");
+      Cli.Result restartCrypto = Cli.run(state, "restart", "--json", "crypto");
+      assertEquals(0, restartCrypto.exit(), restartCrypto.err());
+      assertEquals(1, restartCrypto.json().get("restarted").size());
+      JsonNode f2 = assertEveryRecordStoredOnce(stack, load2.get(), "recrypt", records);
       assertTrue(
           before < records && between < records,
-          "the restarts happened while the load ran: " + before + ", " + between);
+          "each restart began while its load ran: " + before + ", " + between);
       System.out.printf(
-          "load across restarts: %s; rows before the data restart %d, before the crypto restart"
-              + " %d; data restart %s; crypto restart %s%n",
-          f, before, between, restartData.json(), restartCrypto.json());
+          "load across the data restart: %s (rows before it %d; %s); load across the crypto"
+              + " restart: %s (rows before it %d; %s)%n",
+          f, before, restartData.json(), f2, between, restartCrypto.json());
 
       status = status();
       List<JsonNode> after = parts(status, "data-service");
@@ -180,6 +157,45 @@ class ScaleRestartIT {
                       .ifPresent(a -> left.add(h.pid() + " " + String.join(" ", a))));
       assertEquals(List.of(), left, "down stops every instance");
     }
+  }
+
+  private CompletableFuture<Cli.Result> startLoad(String tenant, int records) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return Cli.exec(
+                Cli.command(
+                    state,
+                    "load",
+                    "--json",
+                    "--tenant",
+                    tenant,
+                    "--records",
+                    Integer.toString(records),
+                    "--tenants",
+                    "4",
+                    "--in-flight",
+                    "256",
+                    "--timeout",
+                    "PT240S"),
+                1500);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  private static JsonNode assertEveryRecordStoredOnce(
+      JsonNode stack, Cli.Result done, String tenant, int records) throws Exception {
+    assertEquals(0, done.exit(), done.err() + done.out());
+    JsonNode f = done.json();
+    assertEquals(records, f.get("records").asLong());
+    assertEquals(0, f.get("missing").asLong(), f.toString());
+    assertEquals(0, f.get("rejected").asLong(), f.toString());
+    assertEquals(records, f.get("stored").asLong() + f.get("duplicate").asLong(), f.toString());
+    assertEquals(
+        records, rows(stack, "tenant_id LIKE '" + tenant + "-%'"), "exactly one row per record");
+    return f;
   }
 
   private JsonNode status() throws Exception {
