@@ -87,6 +87,16 @@ class StoreIT {
       expected.put("expired", "REJECTED:SR-TOKEN-EXPIRED");
       requests.publish("acme", requests.request("acme", acme, "reused-record", reused.recordId()));
       expected.put("reused-record", "REJECTED:SR-RECORD-EXISTS");
+      String oversizedRecord = StoreRequests.newRecordId();
+      requests.publish(
+          "acme",
+          requests.request(
+              "acme",
+              acme,
+              "oversized",
+              oversizedRecord,
+              StoreRequest.MAX_FIELD_CIPHERTEXT_BYTES + 1));
+      expected.put("oversized", "REJECTED:SR-FIELD-TOO-LARGE");
       requests.publish(
           "acme", requests.request("acme", acme, "after-refusals", StoreRequests.newRecordId()));
       expected.put("after-refusals", "STORED");
@@ -109,11 +119,28 @@ class StoreIT {
       assertEquals(duplicates, dupes.size());
 
       assertEquals(
-          Map.of("UNAUTHORIZED", 3, "REFUSED", 1),
-          StoreRequests.deadLetterReasons(stack, 4, Duration.ofSeconds(10)));
+          Map.of("UNAUTHORIZED", 3, "REFUSED", 2),
+          StoreRequests.deadLetterReasons(stack, 5, Duration.ofSeconds(10)));
+      assertEquals(
+          List.of(
+              "SR-FIELD-TOO-LARGE: each field ciphertext is at most 65536 bytes (name: 65537 bytes)"),
+          StoreRequests.deadLetterDetails(stack, 5, Duration.ofSeconds(10)).stream()
+              .filter(d -> d.startsWith("SR-FIELD-TOO-LARGE"))
+              .toList(),
+          "the oversized request's dead letter says why");
       assertEquals(
           Integer.toString(2 * perTenant + 1),
           db.instance().sql("SELECT COUNT(*) FROM strongroom.users").scalar());
+      assertEquals(
+          "0",
+          db.instance()
+              .sql(
+                  "SELECT COUNT(*) FROM strongroom.users WHERE request_id = 'oversized'"
+                      + " OR record_id = '"
+                      + oversizedRecord
+                      + "'")
+              .scalar(),
+          "nothing stored for the oversized request");
     }
   }
 

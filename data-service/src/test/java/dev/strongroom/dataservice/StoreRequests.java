@@ -96,9 +96,15 @@ final class StoreRequests implements AutoCloseable {
   }
 
   StoreRequest request(String tenant, String token, String requestId, String recordId) {
+    return request(tenant, token, requestId, recordId, 40);
+  }
+
+  /** A request whose {@code name} ciphertext is {@code nameBytes} long. */
+  StoreRequest request(
+      String tenant, String token, String requestId, String recordId, int nameBytes) {
     String dekId = dekIds.computeIfAbsent(tenant, t -> "dek-" + UUID.randomUUID());
     Map<String, StoreRequest.FieldCiphertext> fields = new LinkedHashMap<>();
-    fields.put("name", new StoreRequest.FieldCiphertext(bytes(40), bytes(12)));
+    fields.put("name", new StoreRequest.FieldCiphertext(bytes(nameBytes), bytes(12)));
     fields.put("email", new StoreRequest.FieldCiphertext(bytes(50), bytes(12)));
     return new StoreRequest(
         requestId,
@@ -154,6 +160,19 @@ final class StoreRequests implements AutoCloseable {
           new String(
               r.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8);
       out.merge(reason, 1, Integer::sum);
+    }
+    return out;
+  }
+
+  /** The dead letters' details (committed only), in order. */
+  static List<String> deadLetterDetails(
+      StrongroomTestResource.Stack stack, int expected, Duration timeout) {
+    List<String> out = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r :
+        read(stack, "operator", Topics.dlq(Topics.STORE_REQUESTS), expected, timeout)) {
+      out.add(
+          new String(
+              r.headers().lastHeader(DeadLetterHeaders.DETAIL).value(), StandardCharsets.UTF_8));
     }
     return out;
   }

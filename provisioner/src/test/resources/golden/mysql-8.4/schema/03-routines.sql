@@ -360,6 +360,11 @@ proc: BEGIN
          OR (NOT (REGEXP_LIKE(p_pq_alg, '^[A-Za-z0-9_.-]{1,64}$', 'cu')) OR LOCATE(CHAR(10), p_pq_alg) > 0))) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-INVALID-ARGUMENT: pq_wrapped_dek (1..6144 bytes) and pq_alg come together';
   END IF;
+  -- the stored field limit (StoreRequest.MAX_FIELD_CIPHERTEXT_BYTES), its own code: the data-service refuses the same
+  -- before it calls; this is for every other caller
+  IF LENGTH(p_name_ct) > 65536 OR LENGTH(p_role_ct) > 65536 OR LENGTH(p_email_ct) > 65536 OR LENGTH(p_phone_ct) > 65536 THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-FIELD-TOO-LARGE: each field ciphertext is at most 65536 bytes';
+  END IF;
   IF p_name_ct IS NULL OR LENGTH(p_name_ct) NOT BETWEEN 1 AND 65536 OR IFNULL(LENGTH(p_name_iv), 0) <> 12
      OR NOT ((p_role_ct IS NULL AND p_role_iv IS NULL) OR (LENGTH(p_role_ct) BETWEEN 1 AND 65536 AND LENGTH(p_role_iv) = 12))
      OR NOT ((p_email_ct IS NULL AND p_email_iv IS NULL) OR (LENGTH(p_email_ct) BETWEEN 1 AND 65536 AND LENGTH(p_email_iv) = 12))

@@ -53,6 +53,13 @@ public enum RefusalCode {
   /** An argument outside the procedure's limits (the limits of {@code store.requested.v1}). */
   INVALID_ARGUMENT("SR-INVALID-ARGUMENT", ErrorCode.REFUSED),
   /**
+   * A field ciphertext longer than {@link
+   * dev.strongroom.contracts.records.StoreRequest#MAX_FIELD_CIPHERTEXT_BYTES}: refused by the
+   * data-service before the database is asked, and by {@code app_create_user_encrypted} for any
+   * other caller.
+   */
+  FIELD_TOO_LARGE("SR-FIELD-TOO-LARGE", ErrorCode.REFUSED),
+  /**
    * The binding lock could not be taken (not expected to happen: its name is 128 fresh random
    * bits). Retried, as {@link ErrorCode#UNAVAILABLE}: the next call draws a new name, so unlike a
    * service's own {@link ErrorCode#INTERNAL} the same input can succeed.

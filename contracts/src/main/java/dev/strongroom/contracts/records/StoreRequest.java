@@ -26,6 +26,17 @@ public record StoreRequest(
   /** The seed's four PII fields, in column order; {@code name} is required. */
   public static final List<String> FIELDS = List.of("name", "role", "email", "phone");
 
+  /**
+   * The longest field ciphertext envelope that is stored: 65,536 bytes (a field of 65,486 bytes of
+   * UTF-8 under the default suite, docs/crypto.md). A longer one is refused {@code
+   * SR-FIELD-TOO-LARGE} by the data-service before the database is asked, and by {@code
+   * app_create_user_encrypted} (the same number in 03-routines.sql; SchemaAttackIT stores exactly
+   * this many bytes and is refused one more). The event schema admits longer ones on purpose: any
+   * field the crypto-service can encrypt reaches the data-service and gets a REJECTED result with
+   * the code, rather than a dead letter without a result.
+   */
+  public static final int MAX_FIELD_CIPHERTEXT_BYTES = 65_536;
+
   /** A {@code data_keys} row: id, wrapped key, KEK name and version, optional PQ wrap. */
   public record DataKeyRef(
       String dekId,
@@ -96,6 +107,20 @@ public record StoreRequest(
       }
     }
     fields = java.util.Collections.unmodifiableMap(ordered);
+  }
+
+  /**
+   * The first field whose ciphertext is longer than {@link #MAX_FIELD_CIPHERTEXT_BYTES}, with its
+   * length, as {@code "name: 70000 bytes"}; empty when every field fits.
+   */
+  public Optional<String> oversizedField() {
+    for (Map.Entry<String, FieldCiphertext> f : fields.entrySet()) {
+      int length = f.getValue().ct.length;
+      if (length > MAX_FIELD_CIPHERTEXT_BYTES) {
+        return Optional.of(f.getKey() + ": " + length + " bytes");
+      }
+    }
+    return Optional.empty();
   }
 
   public ObjectNode toData() {

@@ -69,6 +69,51 @@ class RecordsTest {
         violations(EventCatalog.STORE_REQUESTED, pqHalf).isEmpty(), "pqAlg without pqWrappedDek");
   }
 
+  /**
+   * The store request's field bound is derived from the encrypt request's: the longest one-field
+   * record that can be sealed into a valid {@code encrypt.requested} (262,119 bytes) still makes a
+   * valid {@code store.requested} once encrypted (82 + n bytes under suite 0x01, the larger
+   * overhead), so the data-service can answer it REJECTED {@code SR-FIELD-TOO-LARGE}; one byte more
+   * does not fit the sealed bound, and one envelope byte more does not fit the store bound.
+   */
+  @Test
+  void storeRequestFieldBound_admitsAnyFieldAValidEncryptRequestCanCarry() throws Exception {
+    SealingKey key = SealingKey.generate();
+    String record = "0190a5d0-ac96-774b-bcce-b302099a8057";
+    int longest = 262_119;
+    EncryptRequest.Sealed fits =
+        FieldSealer.seal(key.publicKey(), "acme", record, "r", Map.of("name", "x".repeat(longest)));
+    assertTrue(
+        violations(
+                EventCatalog.ENCRYPT_REQUESTED,
+                new EncryptRequest("r", "a.b", record, fits).toData())
+            .isEmpty());
+    EncryptRequest.Sealed tooLong =
+        FieldSealer.seal(
+            key.publicKey(), "acme", record, "r", Map.of("name", "x".repeat(longest + 1)));
+    assertFalse(
+        violations(
+                EventCatalog.ENCRYPT_REQUESTED,
+                new EncryptRequest("r", "a.b", record, tooLong).toData())
+            .isEmpty());
+
+    ObjectNode store =
+        (ObjectNode) goldenData(EventCatalog.STORE_REQUESTED.type(), "v1-store.json").deepCopy();
+    ObjectNode name = (ObjectNode) store.get("fields").get("name");
+    name.put("ct", dev.strongroom.contracts.encoding.Base64Url.encode(new byte[82 + longest]));
+    assertTrue(violations(EventCatalog.STORE_REQUESTED, store).isEmpty());
+    assertTrue(
+        StoreRequest.fromData(store).oversizedField().orElseThrow().startsWith("name: 262201"));
+    name.put("ct", dev.strongroom.contracts.encoding.Base64Url.encode(new byte[83 + longest]));
+    assertFalse(violations(EventCatalog.STORE_REQUESTED, store).isEmpty());
+
+    name.put(
+        "ct",
+        dev.strongroom.contracts.encoding.Base64Url.encode(
+            new byte[StoreRequest.MAX_FIELD_CIPHERTEXT_BYTES]));
+    assertTrue(StoreRequest.fromData(store).oversizedField().isEmpty(), "the limit itself fits");
+  }
+
   @Test
   void storeRequest_refusesUnknownFieldsInJava() {
     StoreRequest.FieldCiphertext c = new StoreRequest.FieldCiphertext(new byte[] {1}, new byte[12]);

@@ -5,6 +5,7 @@ import dev.strongroom.contracts.envelope.Rejection;
 import dev.strongroom.contracts.envelope.SignedEvent;
 import dev.strongroom.contracts.envelope.VerifiedEvent;
 import dev.strongroom.contracts.errors.ErrorCode;
+import dev.strongroom.contracts.errors.RefusalCode;
 import dev.strongroom.contracts.kafka.RecordGate;
 import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.records.StoreResult;
@@ -26,8 +27,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *   <li>refused by the acceptance rules (DESIGN §3): its dead letter (and alert), no result — the
  *       request id of an unverified event is not to be trusted;
  *   <li>stored or already stored: a signed {@code store.completed} result, STORED or DUPLICATE;
- *   <li>refused by the database or the tenant check: a REJECTED result with the refusal's code
- *       ({@code SR-…} or an error code) and the record's dead letter with that reason.
+ *   <li>refused by the database, the tenant check or the field size limit ({@code
+ *       SR-FIELD-TOO-LARGE}, checked before the database is asked): a REJECTED result with the
+ *       refusal's code ({@code SR-…} or an error code) and the record's dead letter with that
+ *       reason.
  * </ul>
  *
  * Retriable failures (see {@link SqlErrors}) are retried in place with exponential backoff for as
@@ -122,6 +125,7 @@ public final class StoreProcessor {
     StoreResult result;
     StoreFailure refusal = null;
     try {
+      refuseOversized(request);
       DataStore.Stored stored = storeWithRetry(tenant, request, running);
       result =
           new StoreResult(
@@ -174,6 +178,29 @@ public final class StoreProcessor {
     }
     listener.outcome(result.status().name(), result.errorCode() == null ? "" : result.errorCode());
     return out;
+  }
+
+  /**
+   * A field ciphertext over {@link StoreRequest#MAX_FIELD_CIPHERTEXT_BYTES} is refused here, with
+   * the procedure's code and message, before a connection is checked out: it costs no database
+   * round trip and no row, and the request still gets its REJECTED result.
+   */
+  private static void refuseOversized(StoreRequest request) {
+    request
+        .oversizedField()
+        .ifPresent(
+            field -> {
+              throw new StoreFailure(
+                  RefusalCode.FIELD_TOO_LARGE.errorCode(),
+                  RefusalCode.FIELD_TOO_LARGE,
+                  RefusalCode.FIELD_TOO_LARGE.code()
+                      + ": each field ciphertext is at most "
+                      + StoreRequest.MAX_FIELD_CIPHERTEXT_BYTES
+                      + " bytes ("
+                      + field
+                      + ")",
+                  null);
+            });
   }
 
   private DataStore.Stored storeWithRetry(

@@ -143,6 +143,38 @@ class StoreProcessorTest {
     assertEquals(StoreResult.Status.STORED, result(second.get(0)).status());
   }
 
+  @Test
+  void aFieldOverTheLimit_isRejectedTooLarge_beforeTheStore_andTheLimitItselfIsStored() {
+    BuggyStore store = new BuggyStore();
+    Outcomes outcomes = new Outcomes();
+    StoreProcessor processor =
+        new StoreProcessor(
+            new RecordGate(verifier(), data),
+            data,
+            store,
+            Duration.ofMillis(1),
+            Duration.ofMillis(2),
+            outcomes);
+    int max = StoreRequest.MAX_FIELD_CIPHERTEXT_BYTES;
+
+    List<ProducerRecord<byte[], byte[]>> over =
+        processor.process(record(0, "oversized", max + 1), () -> true);
+    List<ProducerRecord<byte[], byte[]>> atLimit =
+        processor.process(record(1, "at-limit", max), () -> true);
+
+    assertEquals(List.of("REJECTED:SR-FIELD-TOO-LARGE", "STORED:"), outcomes.outcomes);
+    assertEquals(List.of("at-limit"), store.stored, "the database is not asked for the oversized");
+    assertEquals(2, over.size(), "a result and a dead letter");
+    StoreResult rejected = result(over.get(0));
+    assertEquals(StoreResult.Status.REJECTED, rejected.status());
+    assertEquals(Optional.of("SR-FIELD-TOO-LARGE"), rejected.errorCodeIfRejected());
+    assertEquals("REFUSED", header(over.get(1), DeadLetterHeaders.REASON));
+    assertEquals(
+        "SR-FIELD-TOO-LARGE: each field ciphertext is at most 65536 bytes (name: 65537 bytes)",
+        header(over.get(1), DeadLetterHeaders.DETAIL));
+    assertEquals(StoreResult.Status.STORED, result(atLimit.get(0)).status());
+  }
+
   private StoreResult result(ProducerRecord<byte[], byte[]> r) {
     assertEquals(Topics.STORE_RESULTS, r.topic());
     Verdict v = verifier().verify(r.value(), new RecordCoordinates(Topics.STORE_RESULTS, 0, 0));
@@ -150,8 +182,12 @@ class StoreProcessorTest {
   }
 
   private ConsumerRecord<byte[], byte[]> record(int offset, String requestId) {
+    return record(offset, requestId, 40);
+  }
+
+  private ConsumerRecord<byte[], byte[]> record(int offset, String requestId, int nameBytes) {
     Map<String, StoreRequest.FieldCiphertext> fields = new LinkedHashMap<>();
-    fields.put("name", new StoreRequest.FieldCiphertext(new byte[40], new byte[12]));
+    fields.put("name", new StoreRequest.FieldCiphertext(new byte[nameBytes], new byte[12]));
     StoreRequest request =
         new StoreRequest(
             requestId,

@@ -692,6 +692,49 @@ class SchemaAttackIT {
             .startsWith("SR-INVALID-ARGUMENT: name is required"));
   }
 
+  @Test
+  void fieldCiphertextOverTheLimit_refusedTooLarge_theLimitItselfStored() {
+    int max = dev.strongroom.contracts.records.StoreRequest.MAX_FIELD_CIPHERTEXT_BYTES;
+    String over = Tokens.recordId();
+    assertEquals(
+        signal("SR-FIELD-TOO-LARGE: each field ciphertext is at most 65536 bytes"),
+        t.refusal(
+            "app_user",
+            bind(tokenA)
+                + create("req-a-big-name", over, "dek-a-big")
+                    .replace("X'AA01'", "REPEAT(X'AA', " + (max + 1) + ")")));
+    assertEquals(
+        signal("SR-FIELD-TOO-LARGE: each field ciphertext is at most 65536 bytes"),
+        t.refusal(
+            "app_user",
+            bind(tokenA)
+                + create("req-a-big-email", over, "dek-a-big")
+                    .replace("X'BB02'", "REPEAT(X'BB', " + (max + 1) + ")")));
+    assertEquals(
+        "0",
+        t.db
+            .sql(
+                "SELECT COUNT(*) FROM strongroom.users WHERE request_id LIKE 'req-a-big-%' OR record_id = '"
+                    + over
+                    + "'")
+            .scalar());
+    assertEquals(
+        "0",
+        t.db.sql("SELECT COUNT(*) FROM strongroom.data_keys WHERE dek_id = 'dek-a-big'").scalar(),
+        "refused before the data key's first use is stored");
+    String at = Tokens.recordId();
+    t.ok(
+        "app_user",
+        bind(tokenA)
+            + create("req-a-max-name", at, "dek-a-max")
+                .replace("X'AA01'", "REPEAT(X'AA', " + max + ")"));
+    assertEquals(
+        Integer.toString(max),
+        t.db
+            .sql("SELECT LENGTH(name_ct) FROM strongroom.users WHERE request_id = 'req-a-max-name'")
+            .scalar());
+  }
+
   // ------------------------------------------------------------------ the tenant-scoped views
 
   @Test
