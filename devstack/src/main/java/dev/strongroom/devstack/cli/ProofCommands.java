@@ -95,9 +95,10 @@ final class ProofCommands {
         defaultValue = "auto",
         description =
             "Third-party host scanners whose reports go into the bundle as raw evidence (no"
-                + " claim is made from them): auto (lynis, if installed, on a host the"
-                + " provisioner hardened), lynis (wherever it is installed; exit 3 if it is"
-                + " not), none. Default: ${DEFAULT-VALUE}.")
+                + " claim is made from them): auto (lynis and OpenSCAP, where installed, on a"
+                + " host the provisioner hardened), lynis or openscap (that one wherever it is"
+                + " installed; exit 3 if it is not, or if OpenSCAP has no content for this"
+                + " release), none. Default: ${DEFAULT-VALUE}.")
     String scanners;
 
     @Override
@@ -110,11 +111,9 @@ final class ProofCommands {
         return StrongroomCommand.USAGE;
       }
       ScannerReports scannerReports = ScannerReports.standard();
-      if (scannerMode == ScannerReports.Mode.LYNIS && !scannerReports.lynisInstalled()) {
-        root.err.println(
-            "strongroom: --scanners lynis: lynis is not installed at "
-                + ScannerReports.LYNIS
-                + " (apt-get install lynis)");
+      java.util.Optional<String> unavailable = scannerReports.whyUnavailable(scannerMode);
+      if (unavailable.isPresent()) {
+        root.err.println("strongroom: --scanners " + scanners + ": " + unavailable.get());
         return StrongroomCommand.UNUSABLE;
       }
       Path stackFile = root.launcher().stackFile();

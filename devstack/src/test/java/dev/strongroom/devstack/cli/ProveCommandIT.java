@@ -21,6 +21,7 @@ import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.testing.TestDatabase;
 import dev.strongroom.proof.bundle.BundleReader;
 import dev.strongroom.proof.bundle.BundleWriter;
+import dev.strongroom.proof.host.ScannerReports;
 import dev.strongroom.proof.run.ProofReport;
 import dev.strongroom.proof.waiver.Waiver;
 import dev.strongroom.proof.waiver.WaiverFile;
@@ -346,6 +347,28 @@ class ProveCommandIT {
     assertEquals(2, r.exit());
     assertEquals(
         "strongroom: " + notAList + ": waiver file has no waivers array\n", r.err(), r.err());
+
+    // a scanner asked for that cannot run here: exit 3 with its reason, nothing runs
+    ScannerReports.Release host = ScannerReports.Release.read(Path.of("/etc/os-release"));
+    if (!Files.isRegularFile(
+        ScannerReports.SCAP_CONTENT.resolve(
+            "ssg-" + host.id() + host.versionId().replaceFirst("\\..*$", "") + "-ds.xml"))) {
+      r = run("prove", "--scanners", "openscap");
+      assertEquals(3, r.exit(), r.err());
+      assertTrue(
+          r.err()
+              .startsWith(
+                  "strongroom: --scanners openscap: openscap was asked for and there is no SCAP"
+                      + " content for "
+                      + host.id()
+                      + " "
+                      + host.versionId()),
+          r.err());
+    }
+    r = run("prove", "--scanners", "oscap");
+    assertEquals(2, r.exit(), r.err());
+    assertEquals(
+        "strongroom: unknown scanner mode 'oscap' (auto, lynis, openscap or none)\n", r.err());
 
     assertEquals(0, bundles(), "nothing ran");
   }
