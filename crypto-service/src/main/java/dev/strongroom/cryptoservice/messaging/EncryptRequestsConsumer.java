@@ -15,23 +15,39 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@value Topics#ENCRYPT_REQUESTS}: every record passes the acceptance rules of DESIGN §3;
- * a verified {@code encrypt.requested.v1} is encrypted ({@link EncryptPipeline}) and the signed
- * {@code store.requested.v1} is published to {@value Topics#STORE_REQUESTS} (keyed by tenant)
- * before the offset is committed. A token, seal or KMS refusal dead-letters the record with its
- * code. A retriable failure (the KMS unreachable, the broker not taking the result: {@code
- * UNAVAILABLE}) is retried in place with exponential backoff ({@code strongroom.crypto.retry.*})
- * for as long as the service runs: the record is neither skipped nor dead-lettered, and its offset
- * is not committed, so a restart in the meantime consumes it again. Records waiting now show in
- * {@code strongroom_encrypt_waiting}, each retry in {@code
+ * Consumes {@value Topics#ENCRYPT_REQUESTS} a poll batch at a time: every record passes the
+ * acceptance rules of DESIGN §3; a verified {@code encrypt.requested.v1} is encrypted ({@link
+ * EncryptPipeline}) and the signed {@code store.requested.v1} is sent to {@value
+ * Topics#STORE_REQUESTS} (keyed by tenant). The batch's offsets are committed only after every
+ * store request of the batch is acknowledged by the broker.
+ *
+ * <p>The records are encrypted one after the other in offset order and their store requests are
+ * sent without waiting for each acknowledgement (the producer batches them; the idempotent producer
+ * keeps one partition's records in send order, so one tenant's requests stay in order); the batch
+ * then waits for all of them. Waiting per record made each record cost a broker round trip and the
+ * broker one produce request per record — the pipeline's largest cost (docs/performance.md).
+ *
+ * <p>A token, seal or KMS refusal dead-letters the record with its code. A retriable failure (the
+ * KMS unreachable, the broker not taking a store request: {@code UNAVAILABLE}) stops the batch at
+ * the first record that failed: the sends before it are awaited, and that record and every later
+ * one of the batch are processed again after an exponential backoff ({@code
+ * strongroom.crypto.retry.*}), for as long as the service runs. Nothing is skipped or dead-lettered
+ * for it and no offset is committed meanwhile, so a restart consumes them again; a store request
+ * sent twice this way is stored once (the data-service answers the second {@code DUPLICATE}).
+ * Records waiting now show in {@code strongroom_encrypt_waiting}, each retry in {@code
  * strongroom_encrypt_retries_total{reason}}.
  */
 @ApplicationScoped
@@ -39,7 +55,8 @@ public class EncryptRequestsConsumer {
   private static final Logger LOG = Logger.getLogger(EncryptRequestsConsumer.class);
 
   private final GatedConsumer consumer;
-  private final Map<String, EventHandler> handlers;
+  private final EncryptPipeline pipeline;
+  private final EventPublisher publisher;
   private final MeterRegistry meters;
   private final AtomicInteger waiting = new AtomicInteger();
   private final Duration backoffMin;
@@ -52,63 +69,100 @@ public class EncryptRequestsConsumer {
       MeterRegistry meters,
       CryptoConfig config) {
     this.consumer = consumer;
+    this.pipeline = pipeline;
+    this.publisher = publisher;
     this.meters = meters;
     this.backoffMin = config.retry().backoffMin();
     this.backoffMax = config.retry().backoffMax();
     meters.gauge("strongroom.encrypt.waiting", waiting);
+  }
+
+  /** A store request sent for the record at {@code index} of the batch, not yet acknowledged. */
+  private record Sent(int index, Future<RecordMetadata> ack) {}
+
+  @Incoming("encrypt-requests")
+  @Blocking(ordered = true)
+  public void onBatch(ConsumerRecords<byte[], byte[]> batch) {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(batch.count());
+    batch.forEach(records::add);
+    long backoff = Math.max(1, backoffMin.toMillis());
+    int from = 0;
+    int waitingRecords = 0;
+    try {
+      while (true) {
+        List<Sent> sent = new ArrayList<>();
+        int failedAt = records.size();
+        StrongroomException failure = null;
+        for (int i = from; i < records.size(); i++) {
+          try {
+            consumer.consume(records.get(i), handlers(sent, i));
+          } catch (StrongroomException e) {
+            if (!e.retriable()) {
+              throw e; // the gate dead-letters what is not retriable; anything else is a bug
+            }
+            failedAt = i;
+            failure = e;
+            break;
+          }
+        }
+        for (Sent s : sent) {
+          if (s.index() >= failedAt) {
+            continue; // sent after an earlier failure: processed again (at worst a DUPLICATE)
+          }
+          try {
+            publisher.await(Topics.STORE_REQUESTS, s.ack());
+          } catch (StrongroomException e) {
+            failedAt = s.index();
+            failure = e;
+          }
+        }
+        if (failure == null) {
+          if (waitingRecords > 0) {
+            ConsumerRecord<byte[], byte[]> r = records.get(from);
+            LOG.infof("%s/%d@%d went through after waiting", r.topic(), r.partition(), r.offset());
+          }
+          return;
+        }
+        ConsumerRecord<byte[], byte[]> r = records.get(failedAt);
+        if (waitingRecords == 0) {
+          LOG.warnf(
+              "%s/%d@%d waits: %s %s (it and the %d records after it in its batch are retried with"
+                  + " backoff)",
+              r.topic(),
+              r.partition(),
+              r.offset(),
+              failure.code().code(),
+              failure.getMessage(),
+              records.size() - failedAt - 1);
+        }
+        waiting.addAndGet(records.size() - failedAt - waitingRecords);
+        waitingRecords = records.size() - failedAt;
+        meters.counter("strongroom.encrypt.retries", "reason", failure.code().code()).increment();
+        from = failedAt;
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException stop) {
+          Thread.currentThread().interrupt();
+          throw failure; // shutting down: not acknowledged, so not committed; consumed again later
+        }
+        backoff = Math.min(backoff * 2, backoffMax.toMillis());
+      }
+    } finally {
+      waiting.addAndGet(-waitingRecords);
+    }
+  }
+
+  private Map<String, EventHandler> handlers(List<Sent> sent, int index) {
     EventHandler encrypt =
         (VerifiedEvent event, boolean redelivery) -> {
           SignedEvent store = pipeline.encrypt(event);
           byte[] tenant = event.subject().orElseThrow().getBytes(StandardCharsets.UTF_8);
-          publisher.send(new ProducerRecord<>(Topics.STORE_REQUESTS, tenant, store.bytes()));
+          sent.add(
+              new Sent(
+                  index,
+                  publisher.sendAsync(
+                      new ProducerRecord<>(Topics.STORE_REQUESTS, tenant, store.bytes()))));
         };
-    this.handlers = Map.of(EventCatalog.ENCRYPT_REQUESTED.type(), encrypt);
-  }
-
-  @Incoming("encrypt-requests")
-  @Blocking(ordered = true)
-  public void onRecord(ConsumerRecord<byte[], byte[]> record) {
-    long backoff = Math.max(1, backoffMin.toMillis());
-    boolean wasWaiting = false;
-    try {
-      while (true) {
-        try {
-          consumer.consume(record, handlers);
-          if (wasWaiting) {
-            LOG.infof(
-                "%s/%d@%d went through after waiting",
-                record.topic(), record.partition(), record.offset());
-          }
-          return;
-        } catch (StrongroomException e) {
-          if (!e.retriable()) {
-            throw e; // the gate dead-letters what is not retriable; anything else is a bug
-          }
-          if (!wasWaiting) {
-            wasWaiting = true;
-            waiting.incrementAndGet();
-            LOG.warnf(
-                "%s/%d@%d waits: %s %s (retried with backoff)",
-                record.topic(),
-                record.partition(),
-                record.offset(),
-                e.code().code(),
-                e.getMessage());
-          }
-          meters.counter("strongroom.encrypt.retries", "reason", e.code().code()).increment();
-          try {
-            Thread.sleep(backoff);
-          } catch (InterruptedException stop) {
-            Thread.currentThread().interrupt();
-            throw e; // shutting down: not acknowledged, so not committed; consumed again later
-          }
-          backoff = Math.min(backoff * 2, backoffMax.toMillis());
-        }
-      }
-    } finally {
-      if (wasWaiting) {
-        waiting.decrementAndGet();
-      }
-    }
+    return Map.of(EventCatalog.ENCRYPT_REQUESTED.type(), encrypt);
   }
 }

@@ -11,11 +11,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -51,15 +53,33 @@ public class EventPublisher {
 
   /** Sends one record and waits for the acknowledgement. */
   public void send(ProducerRecord<byte[], byte[]> record) {
+    await(record.topic(), sendAsync(record));
+  }
+
+  /**
+   * Sends one record without waiting: the producer batches what is sent while earlier requests are
+   * in flight. Records to one partition are acknowledged in the order they were sent (idempotent
+   * producer). The caller must {@link #await} the future before it lets the source offset commit.
+   */
+  public Future<RecordMetadata> sendAsync(ProducerRecord<byte[], byte[]> record) {
+    return producer.send(record);
+  }
+
+  /**
+   * Waits for the acknowledgement of a {@link #sendAsync}.
+   *
+   * @throws StrongroomException {@code UNAVAILABLE} (retriable) when it was not acknowledged
+   */
+  public void await(String topic, Future<RecordMetadata> sent) {
     try {
-      producer.send(record).get(35, TimeUnit.SECONDS);
+      sent.get(35, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StrongroomException(
-          ErrorCode.UNAVAILABLE, "interrupted while publishing to " + record.topic(), e);
+          ErrorCode.UNAVAILABLE, "interrupted while publishing to " + topic, e);
     } catch (ExecutionException | TimeoutException e) {
       throw new StrongroomException(
-          ErrorCode.UNAVAILABLE, "cannot publish to " + record.topic() + ": " + e.getMessage(), e);
+          ErrorCode.UNAVAILABLE, "cannot publish to " + topic + ": " + e.getMessage(), e);
     }
   }
 
