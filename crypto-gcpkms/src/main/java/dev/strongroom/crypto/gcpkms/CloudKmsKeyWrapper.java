@@ -81,6 +81,18 @@ public final class CloudKmsKeyWrapper implements KeyWrapper, AutoCloseable {
   }
 
   /**
+   * Production, with the total time (the client library's own retries with backoff included) a call
+   * may take before it fails as unavailable, instead of the library's per-method defaults (60 s for
+   * Decrypt): a reader waiting on an unavailable KMS must get its answer within its own timeout.
+   */
+  public static CloudKmsKeyWrapper forGcp(String keyName, Duration totalTimeout)
+      throws IOException {
+    KeyManagementServiceSettings.Builder builder = KeyManagementServiceSettings.newBuilder();
+    boundCalls(builder, totalTimeout);
+    return new CloudKmsKeyWrapper(KeyManagementServiceClient.create(builder.build()), keyName);
+  }
+
+  /**
    * The real client library against a plaintext endpoint speaking the KMS gRPC protocol (the fake).
    */
   public static CloudKmsKeyWrapper forPlaintextEndpoint(String hostPort, String keyName)
@@ -103,18 +115,22 @@ public final class CloudKmsKeyWrapper implements KeyWrapper, AutoCloseable {
                     .setEndpoint(hostPort)
                     .setChannelConfigurator(b -> b.usePlaintext())
                     .build());
-    org.threeten.bp.Duration total = org.threeten.bp.Duration.ofMillis(totalTimeout.toMillis());
+    boundCalls(builder, totalTimeout);
+    return new CloudKmsKeyWrapper(KeyManagementServiceClient.create(builder.build()), keyName);
+  }
+
+  private static void boundCalls(KeyManagementServiceSettings.Builder builder, Duration total) {
+    org.threeten.bp.Duration bound = org.threeten.bp.Duration.ofMillis(total.toMillis());
     for (var settings :
         java.util.List.of(
             builder.encryptSettings(), builder.decryptSettings(), builder.getCryptoKeySettings())) {
       settings.setRetrySettings(
           settings.getRetrySettings().toBuilder()
-              .setTotalTimeout(total)
-              .setInitialRpcTimeout(total)
-              .setMaxRpcTimeout(total)
+              .setTotalTimeout(bound)
+              .setInitialRpcTimeout(bound)
+              .setMaxRpcTimeout(bound)
               .build());
     }
-    return new CloudKmsKeyWrapper(KeyManagementServiceClient.create(builder.build()), keyName);
   }
 
   @Override

@@ -34,6 +34,20 @@ public interface CryptoConfig {
   /** How an encrypt request waits out an unavailable KMS or broker. */
   Retry retry();
 
+  /** How a decrypt waits for an unavailable KMS. */
+  Decrypt decrypt();
+
+  interface Decrypt {
+    /**
+     * How long a decrypt keeps trying an unavailable KMS (with the backoff of {@code retry.*})
+     * before it answers 503 UNAVAILABLE; one KMS call ({@code kms.call-timeout}) may run past it.
+     * The two together (15 s by default) stay under a reader's own HTTP timeout (the client
+     * library's: 30 s).
+     */
+    @WithDefault("PT10S")
+    Duration kmsWait();
+  }
+
   interface Retry {
     /**
      * First wait before an encrypt request that met an unavailable KMS or broker is tried again.
@@ -106,6 +120,13 @@ public interface CryptoConfig {
      */
     @WithDefault("PT0S")
     Duration addedLatency();
+
+    /**
+     * GCP_KMS: the longest one KMS call may take, the client library's own retries with backoff of
+     * an unavailable KMS included, before it counts as unavailable.
+     */
+    @WithDefault("PT5S")
+    Duration callTimeout();
   }
 
   interface Cache {

@@ -32,6 +32,7 @@ import java.security.Provider;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Builds the crypto library's objects from {@link CryptoConfig}; the logic lives in plain Java. */
 @ApplicationScoped
@@ -93,8 +94,8 @@ public class CryptoProducers {
         try {
           return kms.gcpPlaintextEndpoint().isPresent()
               ? CloudKmsKeyWrapper.forPlaintextEndpoint(
-                  kms.gcpPlaintextEndpoint().get(), kms.keyName())
-              : CloudKmsKeyWrapper.forGcp(kms.keyName());
+                  kms.gcpPlaintextEndpoint().get(), kms.keyName(), kms.callTimeout())
+              : CloudKmsKeyWrapper.forGcp(kms.keyName(), kms.callTimeout());
         } catch (IOException e) {
           throw new InvalidConfigurationException(
               "cannot create the Cloud KMS client: " + e.getMessage(), e);
@@ -176,8 +177,33 @@ public class CryptoProducers {
 
   @Produces
   @Singleton
-  DecryptService decryptService(TenantTokens tokens, UnwrappedKeyCache keys) {
-    return new DecryptService(tokens, keys);
+  DecryptService decryptService(
+      TenantTokens tokens, UnwrappedKeyCache keys, CryptoConfig config, MeterRegistry meters) {
+    AtomicInteger waiting = new AtomicInteger();
+    Gauge.builder("strongroom.decrypt.waiting", waiting, AtomicInteger::get)
+        .description("decrypts waiting for an unavailable KMS now")
+        .register(meters);
+    return new DecryptService(
+        tokens,
+        keys,
+        new DecryptService.KmsWait(
+            config.decrypt().kmsWait(), config.retry().backoffMin(), config.retry().backoffMax()),
+        new DecryptService.Listener() {
+          @Override
+          public void retry() {
+            meters.counter("strongroom.decrypt.retries", "reason", "UNAVAILABLE").increment();
+          }
+
+          @Override
+          public void waiting(int delta) {
+            waiting.addAndGet(delta);
+          }
+
+          @Override
+          public void gaveUp() {
+            meters.counter("strongroom.decrypt.unavailable").increment();
+          }
+        });
   }
 
   @Produces

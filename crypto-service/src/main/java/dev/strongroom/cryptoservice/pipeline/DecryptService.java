@@ -1,5 +1,6 @@
 package dev.strongroom.cryptoservice.pipeline;
 
+import dev.strongroom.contracts.errors.ErrorCode;
 import dev.strongroom.contracts.errors.StrongroomException;
 import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.token.TenantTokens;
@@ -8,6 +9,7 @@ import dev.strongroom.crypto.aead.FieldContext;
 import dev.strongroom.crypto.cache.UnwrappedKeyCache;
 import dev.strongroom.crypto.kms.WrappedKey;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -21,7 +23,9 @@ import java.util.Objects;
  * fails as "invalid ciphertext".
  *
  * <p>Data keys come from an {@link UnwrappedKeyCache}: a burst of reads of one tenant costs one KMS
- * unwrap per data key; the token is checked on every call, before the cache is consulted.
+ * unwrap per data key; the token is checked on every call, before the cache is consulted. An
+ * unavailable KMS is waited for within a bound ({@link KmsWait}), then the decrypt fails {@code
+ * UNAVAILABLE} (HTTP 503); nothing is decrypted without the data key the KMS unwrapped.
  */
 public final class DecryptService {
   /**
@@ -46,12 +50,43 @@ public final class DecryptService {
     }
   }
 
+  /**
+   * How a decrypt waits out an unavailable KMS: tries again after {@code backoffMin}, doubling up
+   * to {@code backoffMax}, as long as the next try starts within {@code bound} of the first; then
+   * it fails {@code UNAVAILABLE}. One KMS call in flight may end after the bound (its own timeout
+   * bounds it).
+   */
+  public record KmsWait(Duration bound, Duration backoffMin, Duration backoffMax) {
+    public KmsWait {
+      Objects.requireNonNull(bound, "bound");
+      Objects.requireNonNull(backoffMin, "backoffMin");
+      Objects.requireNonNull(backoffMax, "backoffMax");
+    }
+  }
+
+  /** Observes the waits (metrics). */
+  public interface Listener {
+    /** One more try of an unavailable KMS. */
+    void retry();
+
+    /** A decrypt started (+1) or stopped (-1) waiting for the KMS. */
+    void waiting(int delta);
+
+    /** A decrypt gave up at its bound and answers UNAVAILABLE. */
+    void gaveUp();
+  }
+
   private final TenantTokens tokens;
   private final UnwrappedKeyCache keys;
+  private final KmsWait wait;
+  private final Listener listener;
 
-  public DecryptService(TenantTokens tokens, UnwrappedKeyCache keys) {
+  public DecryptService(
+      TenantTokens tokens, UnwrappedKeyCache keys, KmsWait wait, Listener listener) {
     this.tokens = tokens;
     this.keys = keys;
+    this.wait = wait;
+    this.listener = listener;
   }
 
   /**
@@ -65,7 +100,7 @@ public final class DecryptService {
     tokens.verifyFor(r.tenantToken(), r.tenant(), r.callerCertThumbprint());
     StoreRequest.DataKeyRef ref = r.dataKey();
     try (UnwrappedKeyCache.Lease dek =
-        keys.acquire(
+        acquireWaitingForTheKms(
             r.tenant(),
             ref.dekId(),
             WrappedKey.of(ref.kmsKeyName(), ref.kmsKeyVersion(), ref.wrappedDek()))) {
@@ -92,6 +127,50 @@ public final class DecryptService {
       return out;
     } catch (RuntimeException e) {
       throw Errors.translate(e);
+    }
+  }
+
+  /**
+   * The data key, unwrapped by the KMS on a cache miss; an unavailable KMS is tried again with
+   * backoff within {@link KmsWait#bound()}, any other failure is final at once.
+   */
+  private UnwrappedKeyCache.Lease acquireWaitingForTheKms(
+      String tenant, String dekId, WrappedKey wrapped) {
+    long start = System.nanoTime();
+    long backoff = Math.max(1, wait.backoffMin().toMillis());
+    boolean counted = false;
+    try {
+      while (true) {
+        try {
+          return keys.acquire(tenant, dekId, wrapped);
+        } catch (RuntimeException e) {
+          StrongroomException failure = Errors.translate(e);
+          if (failure.code() != ErrorCode.UNAVAILABLE) {
+            throw failure;
+          }
+          long elapsed = (System.nanoTime() - start) / 1_000_000;
+          if (elapsed + backoff > wait.bound().toMillis()) {
+            listener.gaveUp();
+            throw failure;
+          }
+          if (!counted) {
+            counted = true;
+            listener.waiting(1);
+          }
+          listener.retry();
+          try {
+            Thread.sleep(backoff);
+          } catch (InterruptedException stop) {
+            Thread.currentThread().interrupt();
+            throw failure;
+          }
+          backoff = Math.min(backoff * 2, wait.backoffMax().toMillis());
+        }
+      }
+    } finally {
+      if (counted) {
+        listener.waiting(-1);
+      }
     }
   }
 }

@@ -175,7 +175,11 @@ public class CryptoResource {
       case INTEGRITY:
         return error(422, "INTEGRITY", "invalid ciphertext");
       case UNAVAILABLE:
-        return error(503, "UNAVAILABLE", "key management is unavailable");
+        // the decrypt already waited for it (strongroom.crypto.decrypt.kms-wait); a reader may try
+        // again later
+        return errorBuilder(503, "UNAVAILABLE", "key management is unavailable")
+            .header("Retry-After", "5")
+            .build();
       case REFUSED:
         return error(502, "REFUSED", "key management refused the request");
       default:
@@ -192,9 +196,13 @@ public class CryptoResource {
   }
 
   private static Response error(int status, String code, String detail) {
+    return errorBuilder(status, code, detail).build();
+  }
+
+  private static Response.ResponseBuilder errorBuilder(int status, String code, String detail) {
     ObjectNode o = CanonicalJson.mapper().createObjectNode();
     o.put("error", code);
     o.put("detail", detail);
-    return Response.status(status).entity(o).type(MediaType.APPLICATION_JSON).build();
+    return Response.status(status).entity(o).type(MediaType.APPLICATION_JSON);
   }
 }
