@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.token.TenantToken;
 import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.devstack.testing.JsonLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -150,6 +151,7 @@ class StackCommandIT {
         "lifetime over 1 h is a usage error");
     databaseBindsTheTenantOfATokenFromTheCommand(stack, tokenText);
     provePassesOnTheStack();
+    serviceLogsAreJsonRecords(stack);
 
     Cli.Result again = Cli.run(state, "up");
     assertEquals(0, again.exit());
@@ -427,6 +429,31 @@ class StackCommandIT {
     try (var list = Files.list(dir)) {
       return list.count();
     }
+  }
+
+  /**
+   * Every service's log file and console ({@code <module>.log}, {@code .out}) is one JSON record a
+   * line after the stack's work so far (issue 11: no request value can forge a line).
+   */
+  private static void serviceLogsAreJsonRecords(JsonNode stack) throws Exception {
+    Path logs = Path.of(stack.at("/logs/dir").asText());
+    int records = 0;
+    for (String module :
+        List.of(
+            "crypto-service",
+            "data-service",
+            "audit-anchor-service",
+            "provisioner-service",
+            "proof-service")) {
+      for (String file : List.of(module + ".log", module + ".out")) {
+        List<JsonLog.Line> lines = JsonLog.lines(logs.resolve(file));
+        assertEquals(List.of(), JsonLog.malformed(lines), file);
+        assertFalse(lines.isEmpty(), file + " is empty");
+        records += lines.size();
+      }
+    }
+    System.out.println(
+        "[StackCommandIT] 5 services' .log and .out: " + records + " JSON records, no other line");
   }
 
   private static void stateIsOwnerOnly(Path state) throws Exception {

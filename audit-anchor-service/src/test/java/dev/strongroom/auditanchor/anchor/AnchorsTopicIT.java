@@ -63,6 +63,16 @@ import org.junit.jupiter.api.Test;
 class AnchorsTopicIT {
   private static final Duration WAIT = Duration.ofSeconds(90);
 
+  /**
+   * After the class (the audit watch signing a checkpoint every second with the log key, an altered
+   * and a misattributed anchor refused): the service's log is all JSON records and holds no tenant
+   * token and no key material of the stack (issue 11).
+   */
+  @org.junit.jupiter.api.AfterAll
+  static void theLog_holdsNoTokenOrKey() throws Exception {
+    dev.strongroom.devstack.testing.ServiceContract.assertTheLogHoldsNoSecret(List.of());
+  }
+
   @Test
   void everyAnchoredCheckpoint_isOnTheTopic_signed_andIsTheWormObject() throws Exception {
     StrongroomTestResource.Stack stack = StrongroomTestResource.stack();

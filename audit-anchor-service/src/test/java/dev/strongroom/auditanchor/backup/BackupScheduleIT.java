@@ -64,6 +64,16 @@ import org.junit.jupiter.api.Test;
 class BackupScheduleIT {
   private static final Duration WAIT = Duration.ofSeconds(90);
 
+  /**
+   * After the class (backups signed with the backup key and wrapped by the KMS, a failed one
+   * alerted with its reason): the service's log is all JSON records and holds no tenant token and
+   * no key material of the stack (issue 11).
+   */
+  @org.junit.jupiter.api.AfterAll
+  static void theLog_holdsNoTokenOrKey() throws Exception {
+    dev.strongroom.devstack.testing.ServiceContract.assertTheLogHoldsNoSecret(List.of());
+  }
+
   @Test
   void scheduledBackup_verifies_anOutageAlertsOnce_andTheNextTickSucceeds() throws Exception {
     StrongroomTestResource.Stack stack = StrongroomTestResource.stack();

@@ -62,6 +62,34 @@ public abstract class ServiceContract {
     return StrongroomTestResource.stack();
   }
 
+  /** Where {@code @QuarkusIntegrationTest} writes the service's console: its log. */
+  public static final java.nio.file.Path LOG = java.nio.file.Path.of("target", "quarkus.log");
+
+  /**
+   * After every test of the class (forged, unsigned and misfiled events, strangers' and revoked
+   * certificates, endpoints refused, and each service's own attacks): the service's log is one JSON
+   * object a line and holds no tenant token and no key material of the stack ({@link LogSecrets}).
+   * A class that puts plaintexts through its service hides this method with one that names them.
+   */
+  @org.junit.jupiter.api.AfterAll
+  protected static void theLog_holdsNoTokenKeyOrPlaintext() throws Exception {
+    assertTheLogHoldsNoSecret(List.of());
+  }
+
+  /**
+   * Asserts that the service's log ({@link #LOG}) is all JSON records and holds no tenant token, no
+   * key material of the stack and none of {@code plaintexts}, a second after the last request (its
+   * refusal's line).
+   */
+  public static void assertTheLogHoldsNoSecret(java.util.Collection<String> plaintexts)
+      throws Exception {
+    Thread.sleep(1000);
+    assertEquals(
+        List.of(),
+        LogSecrets.find(LOG, StrongroomTestResource.stack().keys(), plaintexts),
+        "secrets in " + LOG);
+  }
+
   /** GETs {@code path} over HTTPS as the operator. */
   protected HttpResponse<String> get(String path) throws Exception {
     return get("operator", path);
