@@ -148,6 +148,58 @@ public final class PkiDirectory {
     return new PkiReport(actions);
   }
 
+  /**
+   * What {@link #ensure()} would issue now, in its order ({@code ca}, {@code crl}, {@code server},
+   * then client names), without writing anything: a provisioning plan's check. Empty when every
+   * piece is present and valid and the CRL is not due for re-signing.
+   */
+  public synchronized List<String> due() {
+    Instant now = clock.instant();
+    List<String> out = new ArrayList<>();
+    if (!caValid(now)) {
+      out.add("ca");
+      out.add("crl");
+      out.add("server");
+      spec.clients().forEach(c -> out.add(c.name()));
+      return out;
+    }
+    X509Certificate ca = readCert(caCertPem());
+    X509CRL crl = readValidCrl(ca);
+    if (crl == null
+        || crl.getNextUpdate() == null
+        || Duration.between(now, crl.getNextUpdate().toInstant()).compareTo(spec.crlRefreshBefore())
+            < 0) {
+      out.add("crl");
+    }
+    Set<BigInteger> revoked = crl == null ? Set.of() : serials(crl);
+    if (!leafValid(serverDir(), "server", spec.serverSubject(), ca, revoked, now, expectedSans())) {
+      out.add("server");
+    }
+    for (ClientSpec c : spec.clients()) {
+      if (!leafValid(
+          clientsDir(),
+          c.name(),
+          spec.clientSubject(c),
+          ca,
+          revoked,
+          now,
+          c.kind().servesTls() ? expectedSans() : null)) {
+        out.add(c.name());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * When this directory issued {@code certificate}, to the second: its {@code notBefore} is
+   * back-dated by five minutes (clock skew between hosts) and X.509 times have whole seconds, so
+   * this is the issuing instant truncated to the second. A rotation "of every certificate issued
+   * before T" compares this with T.
+   */
+  public static Instant issuedAt(X509Certificate certificate) {
+    return certificate.getNotBefore().toInstant().plus(BACKDATE);
+  }
+
   // ---------------------------------------------------------------- accessors
 
   /** The CA certificate (no key path is exposed: the CA key never leaves this class). */

@@ -128,6 +128,39 @@ class PkiDirectoryTest {
     assertNotEquals(before, pki.client("app_user").certificate().getSerialNumber());
   }
 
+  /**
+   * {@code due()} is {@code ensure()}'s check: it names what ensure would issue, writing nothing.
+   */
+  @Test
+  void due_namesWhatEnsureWouldIssue_withoutWritingAnything() throws Exception {
+    PkiDirectory pki = pki();
+    List<String> all = pki.due();
+    assertEquals(List.of("ca", "crl", "server", "app_user"), all.subList(0, 4));
+    assertEquals(3 + pki.spec().clients().size(), all.size());
+    try (var files = Files.list(dir)) {
+      assertEquals(0, files.count(), "due() wrote something");
+    }
+    pki.ensure();
+    assertEquals(List.of(), pki.due());
+    pki.revokeClient("auditor", RevocationReason.KEY_COMPROMISE);
+    assertEquals(List.of("auditor"), pki.due());
+    pki.ensure();
+    clock.advance(Duration.ofDays(61));
+    List<String> renew = pki.due();
+    assertEquals(List.of("crl", "server"), renew.subList(0, 2));
+    assertTrue(renew.contains("app_user"), renew.toString());
+  }
+
+  /** issuedAt undoes the back-dating of notBefore: the issuing instant to the second. */
+  @Test
+  void issuedAt_isTheIssuingSecond() {
+    PkiDirectory pki = pki();
+    clock.advance(Duration.ofMillis(1_700));
+    pki.ensure();
+    assertEquals(
+        Instant.parse("2026-11-23T12:00:01Z"), PkiDirectory.issuedAt(pki.server().certificate()));
+  }
+
   @Test
   void revokedClient_isInCrl_andReissuedByEnsure_othersKept() {
     PkiDirectory pki = pki();

@@ -54,17 +54,8 @@ public final class HostPlan {
     return hostRoot() ? hostPath.toString() : root + hostPath.toString();
   }
 
-  static String q(String s) {
-    return "'" + s.replace("'", "'\\''") + "'";
-  }
-
-  private interface Step {
-    String id();
-
-    /** Null when the target matches; otherwise what differs. */
-    String check(HostShell sh);
-
-    void apply(HostShell sh);
+  private static String q(String s) {
+    return PlanRunner.q(s);
   }
 
   /** The first check of every file in one round trip: path -> "sha\nmode" lines, or "". */
@@ -99,8 +90,8 @@ public final class HostPlan {
     }
   }
 
-  private List<Step> steps() {
-    List<Step> steps = new ArrayList<>();
+  private List<PlanStep> steps() {
+    List<PlanStep> steps = new ArrayList<>();
     for (BundleFile f : bundle.files()) {
       steps.add(new FileStep(f));
     }
@@ -125,29 +116,16 @@ public final class HostPlan {
 
   /** Checks every step, telling {@code listener} of each; changes nothing. */
   public List<StepResult> plan(HostShell sh, PlanListener listener) {
-    List<StepResult> out = new ArrayList<>();
-    try {
-      prefetch(sh);
-      for (Step s : steps()) {
-        listener.started(s.id());
-        String diff = s.check(sh);
-        StepResult r =
-            new StepResult(
-                s.id(),
-                diff == null ? StepStatus.UNCHANGED : StepStatus.WOULD_CHANGE,
-                diffOr(diff));
-        out.add(r);
-        listener.finished(r);
-      }
-    } catch (PlanFailedException e) {
-      listener.failed(e.stepId(), e.detail());
-      throw new PlanFailedException(e.stepId(), e.detail(), out);
-    }
-    StepResult last = activate();
-    listener.started(last.id());
-    out.add(last);
-    listener.finished(last);
-    return out;
+    return withActivate(
+        PlanRunner.run(
+            false,
+            () -> {
+              prefetch(sh);
+              return steps();
+            },
+            sh,
+            listener),
+        listener);
   }
 
   /** Applies every step whose check differs, and re-checks it. */
@@ -162,35 +140,20 @@ public final class HostPlan {
    *     after it (or whose check cannot run); the steps before it stay applied
    */
   public List<StepResult> apply(HostShell sh, PlanListener listener) {
-    List<StepResult> out = new ArrayList<>();
-    try {
-      prefetch(sh);
-      for (Step s : steps()) {
-        listener.started(s.id());
-        String diff = s.check(sh);
-        if (diff == null) {
-          StepResult r = new StepResult(s.id(), StepStatus.UNCHANGED, "");
-          out.add(r);
-          listener.finished(r);
-          continue;
-        }
-        try {
-          s.apply(sh);
-        } catch (PlanFailedException e) {
-          throw new PlanFailedException(s.id(), e.detail(), out);
-        }
-        String after = s.check(sh);
-        if (after != null) {
-          throw new PlanFailedException(s.id(), "still differs after apply: " + after, out);
-        }
-        StepResult r = new StepResult(s.id(), StepStatus.CHANGED, diff);
-        out.add(r);
-        listener.finished(r);
-      }
-    } catch (PlanFailedException e) {
-      listener.failed(e.stepId(), e.detail());
-      throw new PlanFailedException(e.stepId(), e.detail(), out);
-    }
+    return withActivate(
+        PlanRunner.run(
+            true,
+            () -> {
+              prefetch(sh);
+              return steps();
+            },
+            sh,
+            listener),
+        listener);
+  }
+
+  private List<StepResult> withActivate(List<StepResult> done, PlanListener listener) {
+    List<StepResult> out = new ArrayList<>(done);
     StepResult last = activate();
     listener.started(last.id());
     out.add(last);
@@ -210,20 +173,11 @@ public final class HostPlan {
             "under " + root + ", not the host's root: not activated");
   }
 
-  private static String diffOr(String d) {
-    return d == null ? "" : d;
-  }
-
   private static HostShell.Result run(HostShell sh, String cmd, byte[] in, String what) {
-    HostShell.Result r = sh.exec(cmd, in);
-    if (r.exitCode() != 0) {
-      throw new PlanFailedException(
-          what, "exit " + r.exitCode() + ": " + r.stderr().trim(), List.of());
-    }
-    return r;
+    return PlanRunner.run(sh, cmd, in, what);
   }
 
-  private final class FileStep implements Step {
+  private final class FileStep implements PlanStep {
     private final BundleFile f;
     private final String path;
 
@@ -291,7 +245,7 @@ public final class HostPlan {
     }
   }
 
-  private final class UsersStep implements Step {
+  private final class UsersStep implements PlanStep {
     @Override
     public String id() {
       return "users";
@@ -343,7 +297,7 @@ public final class HostPlan {
     return rules;
   }
 
-  private final class OwnershipStep implements Step {
+  private final class OwnershipStep implements PlanStep {
     @Override
     public String id() {
       return "ownership";

@@ -1,0 +1,551 @@
+package dev.strongroom.provisioner.host.plan;
+
+import dev.strongroom.provisioner.db.Dialect;
+import dev.strongroom.provisioner.db.DialectStatements;
+import dev.strongroom.provisioner.host.HostOptions;
+import dev.strongroom.provisioner.pki.ClientKind;
+import dev.strongroom.provisioner.pki.ClientSpec;
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiException;
+import dev.strongroom.provisioner.pki.PkiSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A host's TLS certificates as a plan: issued (or rotated) from the provisioner's {@link
+ * PkiDirectory}, installed on the target with their owners and modes, and the database server's TLS
+ * reloaded without a restart. Steps, in order:
+ *
+ * <ol>
+ *   <li>{@code pki}: the provisioner's PKI holds a valid certificate for the database server and
+ *       for every identity the host runs ({@link #spec}: the database identities and the services)
+ *       and a CRL that is not due — and, for a rotation, none of them was issued before the
+ *       rotation's instant ({@link PkiDirectory#issuedAt}). Apply rotates the stale ones (the old
+ *       certificate goes on the CRL, reason {@code superseded}), then {@link PkiDirectory#ensure}.
+ *       Only the provisioner holds the CA key; it never goes to the target.
+ *   <li>{@code file <configDir>/pki/…}: each client's certificate and key (keys {@code 0640
+ *       root:<serviceUser>}), then the server's (key {@code 0640 root:<dbUser>}), then {@code
+ *       ca/ca.pem} and, last, {@code ca/crl.pem} — so a client re-reading its files has its new
+ *       certificate before the CRL that revokes its old one is even on the host. Checked by
+ *       SHA-256, mode and numeric owner (names resolved in the root's own {@code /etc/passwd} and
+ *       {@code /etc/group}); written to a temporary file beside, owned and moded, then renamed into
+ *       place. The directories are the host plan's: a target without them fails here with "apply
+ *       the host plan first".
+ *   <li>{@code reload tls}: the running database server presents the installed server certificate
+ *       (read with {@code openssl s_client -starttls mysql} on the target against {@code
+ *       127.0.0.1:<dbPort>}) and was reloaded since the CRL last changed (a marker {@code
+ *       <stateDir>/db/tls-reloaded} holds the SHA-256 of the CRL the last reload read). Apply runs
+ *       {@code FLUSH SSL} ({@code ALTER INSTANCE RELOAD TLS} on MySQL 8.4) as the login user over
+ *       the instance's socket: open connections stay, new handshakes use the new files. Skipped
+ *       when no server runs (no socket): it reads the files when it starts.
+ * </ol>
+ *
+ * Re-running a finished rotation (the same instant) changes nothing and says so: every certificate
+ * was issued after the instant, every file matches, the server serves the installed one.
+ */
+public final class CertificatePlan {
+  private static final String PKI = "pki";
+  private static final String RELOAD = "reload tls";
+
+  private final PkiDirectory pki;
+  private final HostOptions options;
+  private final Path root;
+  private final Instant issuedBefore;
+
+  /** Identities the {@code pki} step would issue or rotate (all of them once the CA is due). */
+  private final Set<String> pending = new LinkedHashSet<>();
+
+  private final Map<String, String> prefetched = new HashMap<>();
+  private final Map<String, String> uids = new HashMap<>();
+  private final Map<String, String> gids = new HashMap<>();
+  private boolean reloadDue;
+
+  /**
+   * @param pki the provisioner's PKI for this target (its own directory; {@link #spec})
+   * @param issuedBefore rotate every certificate issued before this instant; null only issues what
+   *     is missing, invalid or due for renewal
+   */
+  public CertificatePlan(PkiDirectory pki, HostOptions options, Path root, Instant issuedBefore) {
+    if (!root.isAbsolute() || !root.normalize().equals(root)) {
+      throw new IllegalArgumentException("root must be absolute and normalized: " + root);
+    }
+    this.pki = pki;
+    this.options = options;
+    this.root = root;
+    this.issuedBefore = issuedBefore;
+  }
+
+  /**
+   * The certificates a Strongroom host holds: the database server's (valid for loopback and {@code
+   * serverName}), one per database identity and one per service. No CA rollover: the CA is issued
+   * once and kept (docs/runbook-rotation.md).
+   */
+  public static PkiSpec spec(String serverName) {
+    PkiSpec.Builder b = PkiSpec.builder();
+    PkiSpec.DB_IDENTITIES.forEach(n -> b.client(n, ClientKind.DB_IDENTITY));
+    PkiSpec.SERVICES.forEach(n -> b.client(n, ClientKind.SERVICE));
+    b.serverName(serverName);
+    return b.build();
+  }
+
+  /** Checks every step; changes nothing (the PKI included). */
+  public List<StepResult> plan(HostShell sh, PlanListener listener) {
+    return PlanRunner.run(false, () -> prepare(sh), sh, listener);
+  }
+
+  /**
+   * Applies every step whose check differs, and re-checks it.
+   *
+   * @throws PlanFailedException at the first step that fails; the steps before it stay applied
+   */
+  public List<StepResult> apply(HostShell sh, PlanListener listener) {
+    return PlanRunner.run(true, () -> prepare(sh), sh, listener);
+  }
+
+  private Path hostPki() {
+    return options.configDir().resolve("pki");
+  }
+
+  private String rooted(Path hostPath) {
+    return root.getNameCount() == 0 ? hostPath.toString() : root + hostPath.toString();
+  }
+
+  private String socket() {
+    return rooted(options.dbLayout().socket());
+  }
+
+  private String marker() {
+    return rooted(options.stateDir().resolve("db/tls-reloaded"));
+  }
+
+  private List<PlanStep> prepare(HostShell sh) {
+    pending.clear();
+    reloadDue = false;
+    List<PlanStep> steps = new ArrayList<>();
+    steps.add(new IssueStep());
+    for (ClientSpec c : pki.spec().clients()) {
+      steps.add(pair(c.name(), "clients/" + c.name(), options.serviceUser()));
+    }
+    steps.add(pair("server", "server/server", options.dbUser()));
+    steps.add(new FileStep("ca", List.of(new Entry("ca/ca.pem", "0644", "root"))));
+    steps.add(new FileStep("crl", List.of(new Entry("ca/crl.pem", "0644", "root"))));
+    steps.add(new ReloadStep());
+    prefetch(sh, steps);
+    return steps;
+  }
+
+  /** A certificate ({@code 0644 root:root}) and its key ({@code 0640 root:<group>}), one step. */
+  private FileStep pair(String identity, String stem, String group) {
+    return new FileStep(
+        identity,
+        List.of(new Entry(stem + ".key", "0640", group), new Entry(stem + ".pem", "0644", "root")));
+  }
+
+  /** Every file's state and the root's user and group ids, in one round trip. */
+  private void prefetch(HostShell sh, List<PlanStep> steps) {
+    prefetched.clear();
+    uids.clear();
+    gids.clear();
+    StringBuilder cmd = new StringBuilder();
+    cmd.append("echo '#passwd'; cat ")
+        .append(PlanRunner.q(rooted(Path.of("/etc/passwd"))))
+        .append(" 2>/dev/null; echo '#group'; cat ")
+        .append(PlanRunner.q(rooted(Path.of("/etc/group"))))
+        .append(" 2>/dev/null; ");
+    for (PlanStep s : steps) {
+      if (s instanceof FileStep f) {
+        for (Entry e : f.entries) {
+          cmd.append(state(path(e))).append("; ");
+        }
+      }
+    }
+    cmd.append("true");
+    String section = null;
+    StringBuilder body = new StringBuilder();
+    for (String line :
+        PlanRunner.run(sh, cmd.toString(), null, "files").stdout().lines().toList()) {
+      if (line.startsWith("#")) {
+        keep(section, body.toString());
+        section = line.substring(1);
+        body.setLength(0);
+      } else {
+        body.append(line).append('\n');
+      }
+    }
+    keep(section, body.toString());
+  }
+
+  private void keep(String section, String body) {
+    if (section == null) {
+      return;
+    }
+    if (section.equals("passwd") || section.equals("group")) {
+      Map<String, String> m = section.equals("passwd") ? uids : gids;
+      m.put("root", "0");
+      for (String l : body.lines().toList()) {
+        String[] f = l.split(":");
+        if (f.length > 2) {
+          m.put(f[0], f[2]);
+        }
+      }
+    } else {
+      prefetched.put(section, body);
+    }
+  }
+
+  /** Identities whose current certificate in the PKI was issued before the rotation's instant. */
+  private List<String> stale() {
+    List<String> out = new ArrayList<>();
+    if (issuedBefore == null || !Files.exists(pki.caCertPem())) {
+      return out;
+    }
+    List<String> names = new ArrayList<>();
+    names.add("server");
+    pki.spec().clients().forEach(c -> names.add(c.name()));
+    for (String n : names) {
+      try {
+        var c = n.equals("server") ? pki.server() : pki.client(n);
+        if (PkiDirectory.issuedAt(c.certificate()).isBefore(issuedBefore)) {
+          out.add(n);
+        }
+      } catch (PkiException missing) {
+        // not issued yet: ensure() issues it, after the instant
+      }
+    }
+    return out;
+  }
+
+  private final class IssueStep implements PlanStep {
+    @Override
+    public String id() {
+      return PKI;
+    }
+
+    @Override
+    public String check(HostShell sh) {
+      pending.clear();
+      List<String> due = pki.due();
+      List<String> stale = stale();
+      stale.removeAll(due);
+      if (due.contains("ca")) {
+        pending.add("ca");
+        pending.add("crl");
+        pending.add("server");
+        pki.spec().clients().forEach(c -> pending.add(c.name()));
+      }
+      pending.addAll(due);
+      pending.addAll(stale);
+      if (!stale.isEmpty()) {
+        pending.add("crl"); // the superseded certificates go on it
+      }
+      List<String> diffs = new ArrayList<>();
+      if (!due.isEmpty()) {
+        diffs.add("issue " + String.join(", ", due));
+      }
+      if (!stale.isEmpty()) {
+        diffs.add(
+            "rotate "
+                + String.join(", ", stale)
+                + " (issued before "
+                + issuedBefore
+                + "; the old ones revoked as superseded)");
+      }
+      return diffs.isEmpty() ? null : String.join("; ", diffs);
+    }
+
+    @Override
+    public void apply(HostShell sh) {
+      try {
+        if (!pki.due().contains("ca")) {
+          for (String n : stale()) {
+            if (n.equals("server")) {
+              pki.rotateServer(true);
+            } else {
+              pki.rotateClient(n, true);
+            }
+          }
+        }
+        pki.ensure();
+      } catch (PkiException e) {
+        throw new PlanFailedException(PKI, e.getMessage(), List.of());
+      }
+    }
+  }
+
+  /** A file under {@code <configDir>/pki} ({@code relative} is also its path in the PKI). */
+  private record Entry(String relative, String mode, String group) {}
+
+  private String path(Entry e) {
+    return rooted(hostPki().resolve(e.relative()));
+  }
+
+  /** Prints {@code #<path>}, then, if it is a file, its SHA-256 and {@code mode uid gid}. */
+  private static String state(String path) {
+    return "f="
+        + PlanRunner.q(path)
+        + "; echo \"#$f\"; if [ -f \"$f\" ]; then sha256sum -- \"$f\" | cut -d' ' -f1;"
+        + " stat -c '%a %u %g' -- \"$f\"; fi";
+  }
+
+  /**
+   * The files of one identity, installed together: each written to a temporary file beside it
+   * (owned and moded), then all renamed into place in one command — a certificate and its key
+   * change within a millisecond of each other, never a step (and a progress event) apart.
+   */
+  private final class FileStep implements PlanStep {
+    private final String identity;
+    private final List<Entry> entries;
+
+    FileStep(String identity, List<Entry> entries) {
+      this.identity = identity;
+      this.entries = entries;
+    }
+
+    @Override
+    public String id() {
+      if (entries.size() == 1) {
+        return "file " + hostPki().resolve(entries.get(0).relative());
+      }
+      String stem = entries.get(0).relative().replaceAll("\\.[a-z]+$", "");
+      return "file "
+          + hostPki().resolve(stem)
+          + ".{"
+          + String.join(
+              ",", entries.stream().map(e -> e.relative().substring(stem.length() + 1)).toList())
+          + "}";
+    }
+
+    /** The server reads its certificate and key, the CA and the CRL only when (re)loading TLS. */
+    private boolean feedsTheServer() {
+      return identity.equals("server") || identity.equals("ca") || identity.equals("crl");
+    }
+
+    private String differs(String what) {
+      if (feedsTheServer()) {
+        reloadDue = true;
+      }
+      return what;
+    }
+
+    @Override
+    public String check(HostShell sh) {
+      if (pending.contains(identity)) {
+        entries.forEach(e -> prefetched.remove(path(e)));
+        return differs("new from step " + PKI);
+      }
+      List<String> diffs = new ArrayList<>();
+      for (Entry e : entries) {
+        String d = check(sh, e);
+        if (d != null) {
+          diffs.add(entries.size() == 1 ? d : e.relative() + ": " + d);
+        }
+      }
+      return diffs.isEmpty() ? null : differs(String.join("; ", diffs));
+    }
+
+    private String check(HostShell sh, Entry e) {
+      Path source = pki.root().resolve(e.relative());
+      if (!Files.exists(source)) {
+        return "not in the provisioner's PKI (" + source + ")";
+      }
+      String state = prefetched.remove(path(e));
+      if (state == null) {
+        state = PlanRunner.run(sh, state(path(e)), null, id()).stdout();
+        state = state.substring(state.indexOf('\n') + 1); // the #path line
+      }
+      List<String> lines = state.lines().toList();
+      if (lines.isEmpty()) {
+        return "missing";
+      }
+      List<String> diffs = new ArrayList<>();
+      if (!lines.get(0).equals(sha256(read(source)))) {
+        diffs.add("content differs");
+      }
+      String[] st = lines.size() < 2 ? new String[] {"?", "?", "?"} : lines.get(1).split(" ");
+      String wantMode = Integer.toOctalString(Integer.parseInt(e.mode(), 8));
+      if (!st[0].equals(wantMode)) {
+        diffs.add("mode " + st[0] + " is not " + wantMode);
+      }
+      String uid = uids.get("root");
+      String gid = gids.get(e.group());
+      if (gid == null) {
+        diffs.add("group " + e.group() + " unknown on the target");
+      } else if (st.length < 3 || !st[1].equals(uid) || !st[2].equals(gid)) {
+        diffs.add(
+            "owner "
+                + (st.length < 3 ? "?" : st[1] + ":" + st[2])
+                + " is not root:"
+                + e.group()
+                + " ("
+                + uid
+                + ":"
+                + gid
+                + ")");
+      }
+      return diffs.isEmpty() ? null : String.join(", ", diffs);
+    }
+
+    @Override
+    public void apply(HostShell sh) {
+      StringBuilder write = new StringBuilder("set -e; ");
+      StringBuilder rename = new StringBuilder();
+      for (int i = 0; i < entries.size(); i++) {
+        Entry e = entries.get(i);
+        String gid = gids.get(e.group());
+        if (gid == null) {
+          throw new PlanFailedException(
+              id(),
+              "no group "
+                  + e.group()
+                  + " in "
+                  + rooted(Path.of("/etc/group"))
+                  + ": apply the host plan first (./strongroom provision --apply TARGET)",
+              List.of());
+        }
+        String b64 = Base64.getEncoder().encodeToString(read(pki.root().resolve(e.relative())));
+        write
+            .append("f=")
+            .append(PlanRunner.q(path(e)))
+            .append("; d=$(dirname -- \"$f\"); if [ ! -d \"$d\" ]; then echo \"no directory $d:")
+            .append(" apply the host plan first (./strongroom provision --apply TARGET)\" >&2;")
+            .append(" exit 3; fi; t")
+            .append(i)
+            .append("=$(mktemp \"$d/.strongroom.XXXXXX\"); printf %s '")
+            .append(b64)
+            .append("' | base64 -d > \"$t")
+            .append(i)
+            .append("\"; chmod ")
+            .append(e.mode())
+            .append(" \"$t")
+            .append(i)
+            .append("\"; chown 0:")
+            .append(gid)
+            .append(" \"$t")
+            .append(i)
+            .append("\"; ");
+        rename
+            .append("mv -f -- \"$t")
+            .append(i)
+            .append("\" ")
+            .append(PlanRunner.q(path(e)))
+            .append("; ");
+      }
+      PlanRunner.run(sh, write.append(rename).append("true").toString(), null, id());
+    }
+  }
+
+  private final class ReloadStep implements PlanStep {
+    @Override
+    public String id() {
+      return RELOAD;
+    }
+
+    @Override
+    public String skip(HostShell sh) {
+      HostShell.Result r = sh.exec("[ -S " + PlanRunner.q(socket()) + " ]", null);
+      return r.exitCode() == 0
+          ? null
+          : "no database server at " + socket() + ": it reads the installed files when it starts";
+    }
+
+    @Override
+    public String check(HostShell sh) {
+      if (reloadDue) {
+        return "the server's certificate, CA or CRL file changed in this run";
+      }
+      String pem = PlanRunner.q(rooted(hostPki().resolve("server/server.pem")));
+      String crl = PlanRunner.q(rooted(hostPki().resolve("ca/crl.pem")));
+      List<String> l =
+          PlanRunner.run(
+                  sh,
+                  "openssl s_client -starttls mysql -connect 127.0.0.1:"
+                      + options.dbPort()
+                      + " -servername localhost </dev/null 2>/dev/null"
+                      + " | openssl x509 -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1;"
+                      + " openssl x509 -in "
+                      + pem
+                      + " -outform DER | sha256sum | cut -d' ' -f1; sha256sum -- "
+                      + crl
+                      + " | cut -d' ' -f1; cat "
+                      + PlanRunner.q(marker())
+                      + " 2>/dev/null || echo none",
+                  null,
+                  id())
+              .stdout()
+              .lines()
+              .toList();
+      if (l.size() < 4) {
+        return "cannot read the served certificate: " + l;
+      }
+      List<String> diffs = new ArrayList<>();
+      if (l.get(0).equals(sha256(new byte[0]))) {
+        diffs.add("no certificate presented at 127.0.0.1:" + options.dbPort());
+      } else if (!l.get(0).equals(l.get(1))) {
+        diffs.add(
+            "serves certificate SHA-256 "
+                + l.get(0).substring(0, 16)
+                + "…, not the installed server.pem's "
+                + l.get(1).substring(0, 16)
+                + "…");
+      }
+      if (!l.get(3).equals(l.get(2))) {
+        diffs.add(
+            l.get(3).equals("none")
+                ? "no reload recorded since the CRL was installed"
+                : "the CRL changed since the last reload");
+      }
+      return diffs.isEmpty() ? null : String.join(", ", diffs);
+    }
+
+    @Override
+    public void apply(HostShell sh) {
+      String client = options.dialect() == Dialect.MYSQL_8_4 ? "mysql" : "mariadb";
+      String crl = PlanRunner.q(rooted(hostPki().resolve("ca/crl.pem")));
+      PlanRunner.run(
+          sh,
+          "set -e; "
+              + client
+              + " --protocol=socket --socket="
+              + PlanRunner.q(socket())
+              + " --user=\"$(id -un)\" --batch -e "
+              + PlanRunner.q(DialectStatements.reloadTls(options.dialect()))
+              + "; m="
+              + PlanRunner.q(marker())
+              + "; sha256sum -- "
+              + crl
+              + " | cut -d' ' -f1 > \"$m.tmp\"; chmod 0644 \"$m.tmp\"; mv -f -- \"$m.tmp\" \"$m\"",
+          null,
+          id());
+      reloadDue = false;
+    }
+  }
+
+  private static byte[] read(Path p) {
+    try {
+      return Files.readAllBytes(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + p, e);
+    }
+  }
+
+  private static String sha256(byte[] b) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
