@@ -23,10 +23,22 @@ import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
 import dev.strongroom.devstack.keys.ProvisionerSsh;
 import dev.strongroom.devstack.testing.ServiceContract;
 import dev.strongroom.devstack.testing.StrongroomTestResource;
+import dev.strongroom.provisioner.db.ClientConnection;
+import dev.strongroom.provisioner.db.ClientResult;
+import dev.strongroom.provisioner.db.DbAccount;
+import dev.strongroom.provisioner.db.Dialect;
+import dev.strongroom.provisioner.db.InstanceLayout;
+import dev.strongroom.provisioner.db.MariaDbBinaries;
+import dev.strongroom.provisioner.db.MariaDbInstance;
+import dev.strongroom.provisioner.db.ServerSettings;
+import dev.strongroom.provisioner.db.TlsFiles;
 import dev.strongroom.provisioner.host.HostOptions;
 import dev.strongroom.provisioner.host.HostRequests;
+import dev.strongroom.provisioner.host.plan.CertificatePlan;
 import dev.strongroom.provisioner.host.plan.TestSshd;
+import dev.strongroom.provisioner.host.plan.TlsLoginProbe;
 import dev.strongroom.provisioner.os.LoopbackPorts;
+import dev.strongroom.provisioner.pki.PkiDirectory;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
@@ -36,6 +48,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -193,6 +207,195 @@ class ProvisionerServiceIT extends ServiceContract {
                       + StrongroomTestResource.provisionerSsh().knownHosts()),
           refused.err());
     }
+  }
+
+  /**
+   * Certificate rotation through the service (issue 15), on the SSH target with a real MariaDB
+   * server running on the target's files: the host plan; a first rotation request installs the
+   * target's certificates from the provisioner's PKI for it (no server yet: reload SKIPPED); the
+   * server starts on them; then a rotation of everything issued before now — each step's progress
+   * on the events topic — while a client logs in as app_user again and again with the files it
+   * reads from the target: none refused; afterwards the server presents the new certificate (same
+   * process), the old app_user certificate is refused as revoked, and the same rotation again, as
+   * the command, says no change.
+   */
+  @Test
+  void certificateRotation_overEvents_noLoginRefused_thenTheSameRotationChangesNothing()
+      throws Exception {
+    Path base = Files.createTempDirectory(Path.of("/tmp"), "sr-prov-rot-");
+    Path root = StrongroomTestResource.provisionerTargetRoot();
+    MariaDbInstance db = null;
+    try (TestSshd sshd = new TestSshd(base)) {
+      sshd.authorize(StrongroomTestResource.provisionerSsh().identityPublic());
+      int port = sshd.startKeyOnly();
+      pin(sshd.knownHostsLine(port));
+      String target = "ssh://root@127.0.0.1:" + port;
+      int dbPort = LoopbackPorts.free();
+      HostOptions options = HostOptions.builder().dbPort(dbPort).build();
+      ProvisionCompleted host =
+          run(request("rot-host-" + newId(), ProvisionMode.APPLY, target, options, null));
+      assertTrue(host.errorIfFailed().isEmpty(), host.toString());
+
+      Instant first = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      ProvisionCompleted installed =
+          run(
+              request(
+                  "rot-1-" + newId(),
+                  ProvisionMode.APPLY,
+                  target,
+                  options,
+                  new ProvisionRequest.Rotate(first)));
+      assertEquals(ProvisionCompleted.Outcome.CHANGED, installed.outcome(), installed.toString());
+      ProvisionCompleted.Step skipped = installed.steps().get(installed.steps().size() - 1);
+      assertEquals("reload tls", skipped.id());
+      assertEquals(StepOutcome.SKIPPED, skipped.status(), skipped.toString());
+
+      // the database server on the target's files, its socket where the plan looks
+      Path etcPki = root.resolve("etc/strongroom/pki");
+      PkiDirectory pki =
+          PkiDirectory.open(
+              StrongroomTestResource.provisionerSsh().stateDir().resolve("pki/127.0.0.1_" + port),
+              CertificatePlan.spec("127.0.0.1"));
+      db =
+          MariaDbInstance.prepare(
+              ServerSettings.builder(
+                      Dialect.MARIADB_10_11,
+                      new InstanceLayout(Path.of(root + options.dbLayout().base().toString())),
+                      new TlsFiles(
+                          etcPki.resolve("ca/ca.pem"),
+                          etcPki.resolve("server/server.pem"),
+                          etcPki.resolve("server/server.key"),
+                          etcPki.resolve("ca/crl.pem")))
+                  .port(dbPort)
+                  .bufferPoolMb(32)
+                  .redoLogMb(16)
+                  .maxConnections(30)
+                  .maxUserConnections(10)
+                  .build(),
+              MariaDbBinaries.debian());
+      db.start();
+      db.applyAccounts(DbAccount.strongroomIdentities(pki));
+      long pid = db.pid();
+      String oldServed = TlsLoginProbe.servedCertificate(dbPort);
+      Path oldCert = Files.copy(etcPki.resolve("clients/app_user.pem"), base.resolve("old.pem"));
+      Path oldKey = Files.copy(etcPki.resolve("clients/app_user.key"), base.resolve("old.key"));
+
+      Thread.sleep(1_100); // the instant is whole seconds: after the first issue's second
+      Instant cutoff = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      String rotateId = "rot-2-" + newId();
+      ProvisionCompleted rotated;
+      long rotateMs;
+      int during;
+      TlsLoginProbe probe = new TlsLoginProbe(db.client(), etcPki, dbPort, base);
+      try (probe) {
+        probe.awaitMoreLogins(3);
+        int atStart = probe.logins();
+        long t0 = System.nanoTime();
+        rotated =
+            run(
+                request(
+                    rotateId,
+                    ProvisionMode.APPLY,
+                    target,
+                    options,
+                    new ProvisionRequest.Rotate(cutoff)));
+        rotateMs = (System.nanoTime() - t0) / 1_000_000;
+        during = probe.logins() - atStart;
+        probe.awaitMoreLogins(3);
+      }
+      assertEquals(ProvisionCompleted.Outcome.CHANGED, rotated.outcome(), rotated.toString());
+      assertTrue(
+          rotated.steps().get(0).detail().startsWith("rotate server, app_user, auditor,"),
+          rotated.toString());
+      ProvisionCompleted.Step reload = rotated.steps().get(rotated.steps().size() - 1);
+      assertEquals("reload tls", reload.id());
+      assertEquals(StepOutcome.CHANGED, reload.status(), reload.toString());
+      assertEquals(List.of(), probe.refusals(), "logins refused during the rotation");
+      List<ProvisionProgressed> progress = progressOf(rotateId, 2 * rotated.steps().size());
+      for (int i = 0; i < progress.size(); i++) {
+        assertEquals(i, progress.get(i).seq());
+        assertEquals(rotated.steps().get(i / 2).id(), progress.get(i).step());
+      }
+
+      String newServed = TlsLoginProbe.servedCertificate(dbPort);
+      assertFalse(oldServed.equals(newServed), "the server still presents the old certificate");
+      assertEquals(TlsLoginProbe.pem(Files.readString(pki.server().certPem())), newServed);
+      assertEquals(pid, db.pid(), "the server was restarted");
+      ClientResult old =
+          db.client()
+              .execute(
+                  ClientConnection.tcp(dbPort, "app_user")
+                      .tls(etcPki.resolve("ca/ca.pem"), oldCert, oldKey),
+                  "SELECT 1");
+      assertTrue(TlsLoginProbe.REVOKED.contains(old.error().orElse(null)), old.toString());
+
+      Path state = StrongroomTestResource.provisionerSsh().dir().getParent();
+      Files.writeString(
+          state.resolve("stack.json"),
+          "{\"version\":1,\"kafka\":{\"bootstrap\":\""
+              + stack().bootstrap()
+              + "\",\"logDir\":\"/nonexistent\"},\"logs\":{\"dir\":\"/nonexistent\"}}");
+      Cli again =
+          cli(
+              state,
+              "provision",
+              "--apply",
+              target,
+              "--db-port",
+              Integer.toString(dbPort),
+              "--rotate-certificates",
+              "--issued-before",
+              cutoff.toString());
+      assertEquals(0, again.rc(), again.err());
+      assertTrue(
+          again.out().contains("rotating the certificates issued before " + cutoff), again.out());
+      assertTrue(
+          again
+              .out()
+              .contains(
+                  "no change: "
+                      + target
+                      + " already matches its certificates issued from "
+                      + cutoff
+                      + " on (0 changed, "),
+          again.out());
+      System.out.printf(
+          "certificate rotation over Kafka + SSH, %d steps: %d ms; app_user logins: %d during it,"
+              + " %d in all, %d refused, %d file pairs read mid-install; old app_user: %s%n",
+          rotated.steps().size(),
+          rotateMs,
+          during,
+          probe.logins(),
+          probe.refusals().size(),
+          probe.torn(),
+          old.error().orElseThrow());
+    } finally {
+      if (db != null) {
+        db.stop();
+      }
+      emptyTree(root); // the server's files under the shared root: the next test starts bare
+    }
+  }
+
+  private ProvisionCompleted run(ProvisionRequest r) throws Exception {
+    publish(r.target(), operatorSigned(r));
+    return ProvisionCompleted.fromData(
+        collect(
+                rec ->
+                    isType(rec, EventCatalog.PROVISION_COMPLETED)
+                        && requestIdOf(rec).equals(r.requestId()),
+                1)
+            .get(0));
+  }
+
+  private static ProvisionRequest request(
+      String id,
+      ProvisionMode mode,
+      String target,
+      HostOptions options,
+      ProvisionRequest.Rotate rotate) {
+    return new ProvisionRequest(
+        id, mode, target, HostRequests.toRequest(options), rotate, "ProvisionerServiceIT");
   }
 
   private record Cli(int rc, String out, String err) {}

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,17 +18,40 @@ import java.util.Optional;
  *  "host":{"allowRemote","allowedCidrs":[…],"dialect","sshPort","dbPort","serviceUser","dbUser",
  *          "installDir","configDir","stateDir","logDir","maxRetry","findTime","banTime",
  *          "verifyAuditEvery"},
+ *  "rotate"?:{"issuedBefore"},
  *  "reason"?}</pre>
  *
- * The host options are the seed installer's (what {@code ./strongroom provision --render} takes),
- * every one spelled out so that a request means the same thing to every later release; durations
- * are ISO-8601 ({@code PT10M}). The request carries no credential: which SSH key the provisioner
- * uses and which host key it expects come from the provisioner-service's own configuration. The
- * request id is the requester's, stable across its retries: a repeat gets the first run's result
- * again, never a second run.
+ * Without {@code rotate} the run is the host plan (the hardening bundle). With it, the run is the
+ * host's certificate plan instead: every certificate of the target issued before {@code
+ * issuedBefore} (an instant in whole seconds, {@code 2026-12-05T00:00:00Z}) is replaced from the
+ * provisioner's PKI, installed, the old one revoked and the database's TLS reloaded; the same
+ * instant again changes nothing.
+ *
+ * <p>The host options are the seed installer's (what {@code ./strongroom provision --render}
+ * takes), every one spelled out so that a request means the same thing to every later release;
+ * durations are ISO-8601 ({@code PT10M}). The request carries no credential: which SSH key the
+ * provisioner uses and which host key it expects come from the provisioner-service's own
+ * configuration. The request id is the requester's, stable across its retries: a repeat gets the
+ * first run's result again, never a second run.
  */
 public record ProvisionRequest(
-    String requestId, ProvisionMode mode, String target, Host host, String reason) {
+    String requestId, ProvisionMode mode, String target, Host host, Rotate rotate, String reason) {
+
+  /** A host plan request (no rotation). */
+  public ProvisionRequest(
+      String requestId, ProvisionMode mode, String target, Host host, String reason) {
+    this(requestId, mode, target, host, null, reason);
+  }
+
+  /** Rotate the target's certificates issued before {@code issuedBefore} (whole seconds). */
+  public record Rotate(Instant issuedBefore) {
+    public Rotate {
+      Objects.requireNonNull(issuedBefore, "issuedBefore");
+      if (!issuedBefore.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).equals(issuedBefore)) {
+        throw new IllegalArgumentException("issuedBefore must be whole seconds: " + issuedBefore);
+      }
+    }
+  }
 
   /** The host options ({@code HostOptions} in the provisioner library). */
   public record Host(
@@ -110,6 +134,10 @@ public record ProvisionRequest(
     Objects.requireNonNull(host, "host");
   }
 
+  public Optional<Rotate> rotateIfGiven() {
+    return Optional.ofNullable(rotate);
+  }
+
   public Optional<String> reasonIfGiven() {
     return Optional.ofNullable(reason);
   }
@@ -120,6 +148,9 @@ public record ProvisionRequest(
     d.put("mode", mode.name());
     d.put("target", target);
     d.set("host", host.toJson());
+    if (rotate != null) {
+      d.putObject("rotate").put("issuedBefore", rotate.issuedBefore().toString());
+    }
     if (reason != null) {
       d.put("reason", reason);
     }
@@ -133,6 +164,9 @@ public record ProvisionRequest(
         ProvisionMode.valueOf(d.get("mode").asText()),
         d.get("target").asText(),
         Host.fromJson(d.get("host")),
+        d.has("rotate")
+            ? new Rotate(Instant.parse(d.get("rotate").get("issuedBefore").asText()))
+            : null,
         d.has("reason") ? d.get("reason").asText() : null);
   }
 }

@@ -49,6 +49,36 @@ class ProvisionEventsTest {
   }
 
   @Test
+  void rotationRequest_roundTrips_andItsInstantIsWholeSecondsUtc() throws Exception {
+    ObjectNode data = request();
+    data.putObject("rotate").put("issuedBefore", "2026-12-05T00:00:00Z");
+    assertTrue(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, data).isEmpty());
+    ProvisionRequest r = ProvisionRequest.fromData(data);
+    assertEquals(
+        java.time.Instant.parse("2026-12-05T00:00:00Z"),
+        r.rotateIfGiven().orElseThrow().issuedBefore());
+    assertEquals(data, r.toData());
+    assertTrue(ProvisionRequest.fromData(request()).rotateIfGiven().isEmpty());
+    for (String bad :
+        List.of(
+            "2026-12-05T00:00:00.5Z",
+            "2026-12-05T00:00:00+01:00",
+            "2026-12-05",
+            "tomorrow",
+            "2026-12-05T00:00Z")) {
+      ObjectNode b = request();
+      b.putObject("rotate").put("issuedBefore", bad);
+      assertFalse(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, b).isEmpty(), bad);
+    }
+    ObjectNode extra = request();
+    extra.putObject("rotate").put("issuedBefore", "2026-12-05T00:00:00Z").put("caKey", "x");
+    assertFalse(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, extra).isEmpty());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ProvisionRequest.Rotate(java.time.Instant.parse("2026-12-05T00:00:00.001Z")));
+  }
+
+  @Test
   void request_carryingACredential_violatesTheSchema() throws Exception {
     ObjectNode key = request();
     key.put("identity", "-----BEGIN OPENSSH PRIVATE KEY-----");

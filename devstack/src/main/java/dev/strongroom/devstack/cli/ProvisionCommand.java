@@ -18,6 +18,9 @@ import dev.strongroom.provisioner.host.InvalidHostOptionException;
 import dev.strongroom.provisioner.host.plan.Target;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -29,10 +32,11 @@ import picocli.CommandLine.ParentCommand;
  * {@code ./strongroom provision --render DIR [options]}: writes the host-hardening bundle for
  * review (docs/ops-plane.md). {@code --plan TARGET} / {@code --apply TARGET}: asks the running
  * stack's provisioner-service to check or apply that bundle on the target (over Kafka, see {@link
- * ProvisionDispatch}), prints each step as it finishes and the result. Exit 0 written / planned /
- * applied / no change, 1 the run FAILED (unreachable target, a step failed), 2 a bad option or
- * target (named) or a request the service refused as such, 3 the stack is not up, the directory
- * cannot be written, or no answer in time.
+ * ProvisionDispatch}), prints each step as it finishes and the result; with {@code
+ * --rotate-certificates [--issued-before T]} the run is the target's certificate rotation instead.
+ * Exit 0 written / planned / applied / no change, 1 the run FAILED (unreachable target, a step
+ * failed), 2 a bad option or target (named) or a request the service refused as such, 3 the stack
+ * is not up, the directory cannot be written, or no answer in time.
  */
 @Command(
     name = "provision",
@@ -40,7 +44,8 @@ import picocli.CommandLine.ParentCommand;
         "Provision a host. --render DIR writes the host-hardening bundle (firewall, fail2ban,"
             + " systemd units and timers, sysctl, users, modes) for review; --plan TARGET shows"
             + " what the provisioner-service would change on TARGET, --apply TARGET applies it"
-            + " (TARGET: local or ssh://user@host[:port]; the stack must be up).")
+            + " (TARGET: local or ssh://user@host[:port]; the stack must be up);"
+            + " --rotate-certificates rotates the target's certificates instead.")
 final class ProvisionCommand implements Callable<Integer> {
   @ParentCommand StrongroomCommand root;
 
@@ -85,6 +90,22 @@ final class ProvisionCommand implements Callable<Integer> {
   @Option(names = "--timeout", description = "How long to wait for the result (default PT10M).")
   Duration timeout = Duration.ofMinutes(10);
 
+  @Option(
+      names = "--rotate-certificates",
+      description =
+          "With --plan/--apply: instead of the host bundle, the target's certificates — every one"
+              + " issued before --issued-before is replaced from the provisioner's PKI (the old one"
+              + " revoked), installed, and the database's TLS reloaded (FLUSH SSL).")
+  boolean rotate;
+
+  @Option(
+      names = "--issued-before",
+      paramLabel = "INSTANT",
+      description =
+          "The rotation's instant, UTC in whole seconds (2026-12-05T00:00:00Z; default: now)."
+              + " Re-running with the same instant changes nothing.")
+  String issuedBefore;
+
   @Override
   public Integer call() throws java.io.IOException {
     HostOptions options;
@@ -94,8 +115,17 @@ final class ProvisionCommand implements Callable<Integer> {
       root.err.println("strongroom provision: " + e.detail());
       return StrongroomCommand.USAGE;
     }
+    if (issuedBefore != null && !rotate) {
+      root.err.println("strongroom provision: --issued-before goes with --rotate-certificates");
+      return StrongroomCommand.USAGE;
+    }
     if (mode.render == null) {
       return dispatch(options);
+    }
+    if (rotate) {
+      root.err.println(
+          "strongroom provision: --rotate-certificates goes with --plan or --apply, not --render");
+      return StrongroomCommand.USAGE;
     }
     HostBundle bundle = HostBundleRenderer.render(options);
     Path dir = mode.render.toAbsolutePath().normalize();
@@ -146,8 +176,26 @@ final class ProvisionCommand implements Callable<Integer> {
               + " at most 200 characters");
       return StrongroomCommand.USAGE;
     }
+    ProvisionRequest.Rotate rotation = null;
+    if (rotate) {
+      try {
+        Instant t =
+            issuedBefore == null
+                ? Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                : Instant.parse(issuedBefore);
+        rotation = new ProvisionRequest.Rotate(t);
+      } catch (DateTimeParseException | IllegalArgumentException e) {
+        root.err.println(
+            "strongroom provision: --issued-before '"
+                + issuedBefore
+                + "' is not a UTC instant in whole seconds (2026-12-05T00:00:00Z)");
+        return StrongroomCommand.USAGE;
+      }
+    }
+    ProvisionRequest.Rotate rotating = rotation;
     ProvisionRequest request =
-        new ProvisionRequest(id, m, target.toString(), HostRequests.toRequest(options), reason);
+        new ProvisionRequest(
+            id, m, target.toString(), HostRequests.toRequest(options), rotation, reason);
     ProvisionDispatch.Outcome outcome;
     try {
       outcome =
@@ -158,6 +206,12 @@ final class ProvisionCommand implements Callable<Integer> {
               p -> {
                 if (!root.json && p.seq() == 0) {
                   root.out.printf("provision %s %s (request %s)%n", m, target, id);
+                  if (rotating != null) {
+                    root.out.printf(
+                        "rotating the certificates issued before %s (the same rotation again:"
+                            + " --issued-before %s)%n",
+                        rotating.issuedBefore(), rotating.issuedBefore());
+                  }
                 }
                 if (!root.json && p.status() != StepOutcome.STARTED) {
                   root.out.println(ProvisionDispatch.line(p));
@@ -172,7 +226,12 @@ final class ProvisionCommand implements Callable<Integer> {
       if (root.json) {
         root.printJson(c.toData());
       } else {
-        root.out.println(ProvisionDispatch.summary(c));
+        root.out.println(
+            ProvisionDispatch.summary(
+                c,
+                rotating == null
+                    ? "the bundle"
+                    : "its certificates issued from " + rotating.issuedBefore() + " on"));
       }
       return c.outcome() == ProvisionCompleted.Outcome.FAILED
           ? StrongroomCommand.PROBLEM

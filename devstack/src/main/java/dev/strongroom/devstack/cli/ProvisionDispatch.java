@@ -168,8 +168,8 @@ final class ProvisionDispatch {
         "  %-12s %s%s", p.status(), p.step(), p.detail().isEmpty() ? "" : " — " + p.detail());
   }
 
-  /** The result's summary line. */
-  static String summary(ProvisionCompleted c) {
+  /** The result's last line; {@code matches} says what a target with no change matches. */
+  static String summary(ProvisionCompleted c, String matches) {
     String counts =
         switch (c.mode()) {
           case APPLY ->
@@ -190,7 +190,8 @@ final class ProvisionDispatch {
     return switch (c.outcome()) {
       case CHANGED -> "applied to " + c.target() + ": " + counts;
       case WOULD_CHANGE -> "plan for " + c.target() + ": " + counts + " (nothing changed yet)";
-      case NO_CHANGE -> "no change: " + c.target() + " already matches the bundle (" + counts + ")";
+      case NO_CHANGE ->
+          "no change: " + c.target() + " already matches " + matches + " (" + counts + ")";
       case FAILED -> {
         ProvisionCompleted.Failure e = c.errorIfFailed().orElseThrow();
         yield "FAILED on "

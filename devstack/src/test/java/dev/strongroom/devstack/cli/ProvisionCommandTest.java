@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,6 +131,46 @@ class ProvisionCommandTest {
         err.toString(StandardCharsets.UTF_8).contains("allowed CIDRs given without allow-remote"));
     assertEquals(
         2, run("--state", state.toString(), "provision", "--plan", "local", "--apply", "local"));
+  }
+
+  @Test
+  void rotationOptions_outOfPlace_orABadInstant_areUsageErrors(@TempDir Path state) {
+    String st = state.toString();
+    assertEquals(
+        2,
+        run(
+            "--state",
+            st,
+            "provision",
+            "--apply",
+            "ssh://root@db1",
+            "--issued-before",
+            "2026-12-05T00:00:00Z"));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8)
+            .contains("--issued-before goes with --rotate-certificates"));
+    assertEquals(2, run("--state", st, "provision", "--render", st, "--rotate-certificates"));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8)
+            .contains("--rotate-certificates goes with --plan or --apply, not --render"));
+    for (String bad : List.of("2026-12-05T00:00:00.5Z", "2026-12-05", "yesterday")) {
+      assertEquals(
+          2,
+          run(
+              "--state",
+              st,
+              "provision",
+              "--apply",
+              "ssh://root@db1",
+              "--rotate-certificates",
+              "--issued-before",
+              bad),
+          bad);
+      assertTrue(
+          err.toString(StandardCharsets.UTF_8)
+              .contains("--issued-before '" + bad + "' is not a UTC instant in whole seconds"),
+          err.toString(StandardCharsets.UTF_8));
+    }
   }
 
   @Test

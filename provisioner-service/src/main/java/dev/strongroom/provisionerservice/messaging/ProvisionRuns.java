@@ -77,6 +77,7 @@ public class ProvisionRuns {
             config.ssh().timeout()),
         root,
         state.resolve("requests"),
+        state.resolve("pki"),
         clock);
   }
 

@@ -2,16 +2,19 @@ package dev.strongroom.provisionerservice.run;
 
 import com.github.f4b6a3.uuid.UuidCreator;
 import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.errors.ErrorCode;
 import dev.strongroom.contracts.errors.StrongroomException;
 import dev.strongroom.contracts.provision.ProvisionCompleted;
 import dev.strongroom.contracts.provision.ProvisionMode;
 import dev.strongroom.contracts.provision.ProvisionProgressed;
 import dev.strongroom.contracts.provision.ProvisionRequest;
 import dev.strongroom.contracts.provision.StepOutcome;
+import dev.strongroom.provisioner.ProvisionerException;
 import dev.strongroom.provisioner.host.HostBundle;
 import dev.strongroom.provisioner.host.HostBundleRenderer;
 import dev.strongroom.provisioner.host.HostOptions;
 import dev.strongroom.provisioner.host.HostRequests;
+import dev.strongroom.provisioner.host.plan.CertificatePlan;
 import dev.strongroom.provisioner.host.plan.HostPlan;
 import dev.strongroom.provisioner.host.plan.HostShell;
 import dev.strongroom.provisioner.host.plan.PlanFailedException;
@@ -19,6 +22,7 @@ import dev.strongroom.provisioner.host.plan.PlanListener;
 import dev.strongroom.provisioner.host.plan.StepResult;
 import dev.strongroom.provisioner.host.plan.Target;
 import dev.strongroom.provisioner.os.SecureFiles;
+import dev.strongroom.provisioner.pki.PkiDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +32,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,12 +41,13 @@ import java.util.function.Consumer;
 /**
  * One provisioning run per request id. The request's host options are validated ({@code
  * HostOptions}) and rendered into the host bundle; the target must be one this service serves
- * ({@link TargetShells#admit}); then the bundle's {@link HostPlan} is checked ({@code PLAN}) or
- * applied ({@code APPLY}) under the configured root, each step reported to the progress sink as it
- * starts and ends. A target that cannot be reached or refuses us, and a step that fails, end in a
- * {@code FAILED} result with the error code and reason — not an exception: the request itself was
- * fine. A request the service refuses to run at all (bad options, a target it does not serve)
- * throws a fatal {@link StrongroomException}, which dead-letters it with that reason.
+ * ({@link TargetShells#admit}); then the bundle's {@link HostPlan} — or, for a request with {@code
+ * rotate}, the target's {@link CertificatePlan} from its PKI ({@link #pkiOf}) — is checked ({@code
+ * PLAN}) or applied ({@code APPLY}) under the configured root, each step reported to the progress
+ * sink as it starts and ends. A target that cannot be reached or refuses us, and a step that fails,
+ * end in a {@code FAILED} result with the error code and reason — not an exception: the request
+ * itself was fine. A request the service refuses to run at all (bad options, a target it does not
+ * serve) throws a fatal {@link StrongroomException}, which dead-letters it with that reason.
  *
  * <p>Idempotent by request id: the result is recorded under {@code
  * <ledger>/<sha256(requestId)>.json} before it is returned, and a repeat (the requester's retry, or
@@ -53,16 +59,37 @@ public final class ProvisionJob {
   private final TargetShells shells;
   private final Path root;
   private final Path ledger;
+  private final Path pkis;
   private final Clock clock;
 
   /** A run's result, and whether it was recalled from the ledger rather than run now. */
   public record Result(ProvisionCompleted completed, boolean repeated) {}
 
-  public ProvisionJob(TargetShells shells, Path root, Path ledger, Clock clock) {
+  /**
+   * @param pkis where the provisioner keeps one PKI per target ({@link #pkiOf}), for certificate
+   *     rotations
+   */
+  public ProvisionJob(TargetShells shells, Path root, Path ledger, Path pkis, Clock clock) {
     this.shells = shells;
     this.root = root;
     this.ledger = ledger;
+    this.pkis = pkis;
     this.clock = clock;
+  }
+
+  /**
+   * The provisioner's PKI for {@code target}: {@code <pkis>/<host>_<port>} ({@code local} for the
+   * local target), its server certificate valid for loopback and the target's host name. One CA per
+   * target: rotating (and revoking on) one target never touches another's certificates or CRL, nor
+   * the stack's own PKI.
+   */
+  public PkiDirectory pkiOf(Target target) {
+    String name =
+        target.local()
+            ? "local"
+            : target.host().replaceAll("[^A-Za-z0-9.-]", "_") + "_" + target.port();
+    return PkiDirectory.open(
+        pkis.resolve(name), CertificatePlan.spec(target.local() ? "localhost" : target.host()));
   }
 
   /** Runs (or recalls) {@code request}, handing each progress event to {@code progress}. */
@@ -73,6 +100,16 @@ public final class ProvisionJob {
     }
     HostOptions options = HostRequests.fromRequest(request.host());
     Target target = Target.parse(request.target());
+    Instant issuedBefore = request.rotateIfGiven().map(r -> r.issuedBefore()).orElse(null);
+    if (issuedBefore != null && issuedBefore.isAfter(clock.instant())) {
+      throw new ProvisionerException(
+          ErrorCode.SCHEMA,
+          "rotate.issuedBefore "
+              + issuedBefore
+              + " is after this provisioner's clock ("
+              + clock.instant().truncatedTo(ChronoUnit.SECONDS)
+              + "): certificates issued now would still count as issued before it");
+    }
     TargetShells.Admitted admitted = shells.admit(target);
     HostBundle bundle = HostBundleRenderer.render(options);
     String bundleSha256 = sha256(bundle.manifest());
@@ -81,11 +118,20 @@ public final class ProvisionJob {
     Reporter reporter = new Reporter(request, runId, progress);
     ProvisionCompleted completed;
     try (HostShell sh = shells.open(admitted)) {
-      HostPlan plan = new HostPlan(bundle, root);
-      List<StepResult> results =
-          request.mode() == ProvisionMode.APPLY
-              ? plan.apply(sh, reporter)
-              : plan.plan(sh, reporter);
+      List<StepResult> results;
+      if (issuedBefore != null) {
+        CertificatePlan plan = new CertificatePlan(pkiOf(target), options, root, issuedBefore);
+        results =
+            request.mode() == ProvisionMode.APPLY
+                ? plan.apply(sh, reporter)
+                : plan.plan(sh, reporter);
+      } else {
+        HostPlan plan = new HostPlan(bundle, root);
+        results =
+            request.mode() == ProvisionMode.APPLY
+                ? plan.apply(sh, reporter)
+                : plan.plan(sh, reporter);
+      }
       List<ProvisionCompleted.Step> steps = new ArrayList<>();
       for (StepResult r : results) {
         steps.add(new ProvisionCompleted.Step(r.id(), outcome(r), r.detail()));

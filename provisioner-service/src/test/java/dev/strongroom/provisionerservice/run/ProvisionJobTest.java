@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -38,6 +40,7 @@ class ProvisionJobTest {
         new TargetShells(allowLocal, Optional.empty(), Optional.empty(), Duration.ofSeconds(30)),
         root,
         dir.resolve("ledger"),
+        dir.resolve("pki"),
         Clock.systemUTC());
   }
 
@@ -70,6 +73,61 @@ class ProvisionJobTest {
     assertTrue(repeat.repeated());
     assertEquals(c, repeat.completed());
     assertEquals(List.of(), none, "a recalled result publishes no progress");
+  }
+
+  /**
+   * A rotation request runs the target's certificate plan from its PKI: the first installs them (no
+   * database runs under the root: the reload is skipped), the same instant again changes nothing,
+   * an instant after the provisioner's clock is refused before any step.
+   */
+  @Test
+  void rotation_installsTheHostsCertificates_thenTheSameInstantChangesNothing() throws Exception {
+    ProvisionJob job = job(true);
+    job.run(request("h-1", ProvisionMode.APPLY), p -> {}); // the host plan: users, directories
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    List<ProvisionProgressed> progress = new ArrayList<>();
+    ProvisionCompleted c =
+        job.run(rotation("r-1", ProvisionMode.APPLY, now), progress::add).completed();
+    assertEquals(ProvisionCompleted.Outcome.CHANGED, c.outcome(), c.toString());
+    assertEquals("pki", c.steps().get(0).id());
+    assertTrue(
+        c.steps().get(0).detail().startsWith("issue ca, crl, server, app_user"), c.toString());
+    ProvisionCompleted.Step reload = c.steps().get(c.steps().size() - 1);
+    assertEquals("reload tls", reload.id());
+    assertEquals(StepOutcome.SKIPPED, reload.status());
+    assertEquals(c.steps().size() - 1, c.count(StepOutcome.CHANGED), c.toString());
+    assertEquals(2 * c.steps().size(), progress.size());
+    assertTrue(
+        Files.exists(dir.resolve("root/etc/strongroom/pki/clients/data-service.key")),
+        "a service's key on the host");
+    assertFalse(
+        Files.exists(dir.resolve("root/etc/strongroom/pki/ca/ca.key")),
+        "the CA key stays with the provisioner");
+    assertTrue(Files.exists(dir.resolve("pki/local/ca/ca.key")));
+
+    ProvisionCompleted again =
+        job.run(rotation("r-2", ProvisionMode.APPLY, now), p -> {}).completed();
+    assertEquals(ProvisionCompleted.Outcome.NO_CHANGE, again.outcome(), again.toString());
+
+    ProvisionerException future =
+        assertThrows(
+            ProvisionerException.class,
+            () ->
+                job.run(
+                    rotation("r-3", ProvisionMode.PLAN, now.plus(Duration.ofHours(1))), p -> {}));
+    assertEquals(ErrorCode.SCHEMA, future.code());
+    assertTrue(
+        future.getMessage().contains("is after this provisioner's clock"), future.getMessage());
+  }
+
+  private static ProvisionRequest rotation(String id, ProvisionMode mode, Instant before) {
+    return new ProvisionRequest(
+        id,
+        mode,
+        "local",
+        HostRequests.toRequest(HostOptions.builder().build()),
+        new ProvisionRequest.Rotate(before),
+        null);
   }
 
   @Test
