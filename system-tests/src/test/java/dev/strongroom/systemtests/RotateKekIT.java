@@ -112,12 +112,71 @@ class RotateKekIT {
 
       rewrapEndpointRefusals(stack);
 
+      // the second rotation is killed (SIGKILL) midway and resumed: more tenants first, so that
+      // there are enough data keys to kill it among them
+      Cli.Result more =
+          Cli.run(
+              state, "load", "--json", "--tenant", "kill", "--records", "80", "--tenants", "40");
+      assertEquals(0, more.exit(), more.err() + more.out());
+      Map<String, String> beforeKill = keys(stack);
+      int total = beforeKill.size();
+      assertTrue(total >= 45, "data keys: " + total);
+      long auditBeforeKill = dataKeyUpdates(stack);
+      String ciphertextBeforeKill = ciphertextDigest(stack);
+      long t0 = System.nanoTime();
+      Process killed =
+          new ProcessBuilder(Cli.command(state, "rotate-kek", "--json"))
+              .directory(Cli.HOME.toFile())
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      long atKill = 0;
+      long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+      while (System.nanoTime() < deadline && killed.isAlive()) {
+        atKill = underVersion(stack, "3");
+        if (atKill >= 3) {
+          killed.destroyForcibly(); // SIGKILL: no shutdown hook, no clean-up
+          break;
+        }
+        Thread.sleep(100);
+      }
+      assertTrue(killed.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(137, killed.exitValue(), "killed by SIGKILL, not finished");
+      double killedAfter = (System.nanoTime() - t0) / 1e9;
+      Thread.sleep(1000); // a database call the killed command had in flight completes or not
+      long doneBeforeResume = underVersion(stack, "3");
+      assertTrue(
+          doneBeforeResume >= 3 && doneBeforeResume < total,
+          "killed midway: " + doneBeforeResume + " of " + total + " rewrapped");
+      assertTrue(Files.exists(state.resolve("kek-rotation.json")), "the marker is left");
+
       Cli.Result again = Cli.run(state, "rotate-kek", "--json");
       assertEquals(0, again.exit(), again.err() + again.out());
+      assertTrue(again.json().get("resumed").asBoolean(), again.out());
+      assertTrue(
+          again.err().contains("resuming the rotation 2 -> 3 left by an earlier run"), again.err());
       assertEquals("2", again.json().get("from").asText());
       assertEquals("3", again.json().get("to").asText());
+      assertEquals(total - doneBeforeResume, again.json().get("rewrapped").asLong());
       assertEquals(0, again.json().get("left").asInt());
       assertTrue(keys(stack).values().stream().allMatch(v -> v.startsWith("3 ")));
+      assertEquals(
+          auditBeforeKill + total,
+          dataKeyUpdates(stack),
+          "every data key rewrapped exactly once across the killed run and its resumption");
+      assertEquals(ciphertextBeforeKill, ciphertextDigest(stack), "no ciphertext touched");
+      assertTrue(Files.notExists(state.resolve("kek-rotation.json")), "the marker is gone");
+      assertEquals(
+          List.of("1", "2", "3"),
+          Files.readAllLines(state.resolve("keys/dev-kek.keyring")).stream()
+              .filter(l -> !l.isBlank() && !l.startsWith("#"))
+              .map(l -> l.substring(0, l.indexOf(':')))
+              .toList(),
+          "the resumed run added no version of its own");
+      System.out.printf(
+          "rotate-kek 2 -> 3 killed after %.1f s with %d of %d data keys rewrapped (%d at the"
+              + " kill's look); resumed: %s%n",
+          killedAfter, doneBeforeResume, total, atKill, again.json());
       Cli.Result getAda3 = Cli.run(state, "get", "--tenant", "acme", ada);
       assertEquals(0, getAda3.exit(), getAda3.err());
       assertEquals(ADA, getAda3.out().lines().toList());
@@ -222,6 +281,14 @@ class RotateKekIT {
       out.put(c[0], c[1] + " " + c[2]);
     }
     return out;
+  }
+
+  /** How many data keys are wrapped under KEK version {@code version}, as the installer. */
+  private static long underVersion(JsonNode stack, String version) throws Exception {
+    return Long.parseLong(
+        root(
+            stack,
+            "SELECT COUNT(*) FROM strongroom.data_keys WHERE kms_key_version = '" + version + "'"));
   }
 
   private static String ciphertextDigest(JsonNode stack) throws Exception {
