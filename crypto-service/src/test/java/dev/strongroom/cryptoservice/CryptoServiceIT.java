@@ -292,25 +292,15 @@ class CryptoServiceIT extends ServiceContract {
     assertEquals(token, stolen, "the token travels on the topic");
 
     // another valid certificate for demo-app, from the stack's own CA (a second instance's, or the
-    // one before a renewal): rotate without revoking, keep the new pair aside, put the old back
+    // one before a renewal), with its own key, outside the PKI's directory
     var pki = stack().pki();
-    var own = pki.identity(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP);
-    byte[] ownCert = java.nio.file.Files.readAllBytes(own.cert());
-    byte[] ownKey = java.nio.file.Files.readAllBytes(own.key());
-    dev.strongroom.contracts.tls.TlsIdentity other;
-    try {
-      pki.rotateClient(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP, false);
-      java.nio.file.Path otherCert = tmp.resolve("other.pem");
-      java.nio.file.Path otherKey = tmp.resolve("other.key");
-      java.nio.file.Files.copy(own.cert(), otherCert);
-      java.nio.file.Files.copy(own.key(), otherKey);
-      other =
-          new dev.strongroom.contracts.tls.TlsIdentity(
-              dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP, own.caCert(), otherCert, otherKey);
-    } finally {
-      java.nio.file.Files.write(own.cert(), ownCert);
-      java.nio.file.Files.write(own.key(), ownKey);
-    }
+    var otherCert = pki.issueAnother(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP, tmp);
+    dev.strongroom.contracts.tls.TlsIdentity other =
+        new dev.strongroom.contracts.tls.TlsIdentity(
+            dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP,
+            pki.caCertPem(),
+            otherCert.certPem(),
+            otherCert.keyPem());
     org.junit.jupiter.api.Assertions.assertNotEquals(
         appCert(), TenantTokens.thumbprint(other.certificate()));
 

@@ -34,6 +34,7 @@ import dev.strongroom.provisioner.db.ClientConnection;
 import dev.strongroom.provisioner.db.ClientResult;
 import dev.strongroom.provisioner.db.MariaDbBinaries;
 import dev.strongroom.provisioner.db.MariaDbClient;
+import dev.strongroom.provisioner.pki.Credential;
 import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -100,6 +101,7 @@ public final class Demo {
       up.stack().db().ifPresent(db -> procOnly(db, keys, print));
       scenario(launcher, up.stack().kafkaBootstrap(), keys, print);
       clientPlane(launcher, up.stack(), keys, print);
+      strangersRefused(launcher, state, up.stack(), print);
       anchored(state, up.stack(), print);
       scaleAndRestart(launcher, up.stack(), keys, print);
       prove(state, up.stack(), keys, print);
@@ -408,6 +410,123 @@ public final class Demo {
           "STORED".equals(status),
           status + " (one row, bound to acme by its token inside the database)");
     }
+  }
+
+  /**
+   * Zero trust between the planes (issue 11), tried as a stranger on the same host would: a tenant
+   * token read off {@code strongroom.store.requests} (it travels with every request) and presented
+   * to the crypto-service's decrypt with another valid certificate of the application (same name,
+   * same CA: a second instance's) is refused as bound to another certificate; a Kafka client with
+   * no certificate is refused at the handshake; and an identity that may read the crypto-service's
+   * topic (the operator) is refused the crypto-service's consumer group, so it cannot take its
+   * partitions and starve the pipeline.
+   */
+  private void strangersRefused(
+      StackLauncher launcher, Path state, StackDescriptor stack, boolean print) throws Exception {
+    say(
+        print,
+        "\nZero trust between the planes: what a stranger on the host gets hold of is useless:");
+    String bootstrap = stack.kafkaBootstrap();
+    ConsumerRecord<byte[], byte[]> taken;
+    try (KafkaConsumer<byte[], byte[]> c =
+        consumer(launcher.identity("operator"), bootstrap, Topics.STORE_REQUESTS)) {
+      taken =
+          await(
+              c,
+              r -> {
+                try {
+                  return "demo-req-1"
+                      .equals(
+                          CanonicalJson.parse(r.value()).path("data").path("requestId").asText());
+                } catch (IllegalArgumentException e) {
+                  return false;
+                }
+              });
+    }
+    String stolenName =
+        "a token taken off "
+            + Topics.STORE_REQUESTS
+            + ", presented with another certificate -> refused";
+    if (taken == null) {
+      step(print, stolenName, false, "(demo-req-1 not on " + Topics.STORE_REQUESTS + ")");
+    } else {
+      StoreRequest store = StoreRequest.fromData(CanonicalJson.parse(taken.value()).get("data"));
+      ObjectNode body = CanonicalJson.mapper().createObjectNode();
+      body.put("tenant", "acme")
+          .put("tenantToken", store.tenantToken())
+          .put("recordId", store.recordId())
+          .put("schemaVersion", store.schemaVersion());
+      body.set("dataKey", store.toData().get("dataKey"));
+      body.set("fields", store.toData().get("fields"));
+      // another valid demo-app certificate of the stack's CA, its own key, outside the PKI
+      Credential otherCert =
+          launcher.pkiDirectory().issueAnother(PkiSpec.DEMO_APP, state.resolve("stranger"));
+      TlsIdentity stranger =
+          new TlsIdentity(
+              PkiSpec.DEMO_APP,
+              launcher.pkiDirectory().caCertPem(),
+              otherCert.certPem(),
+              otherCert.keyPem());
+      java.net.http.HttpResponse<String> refused =
+          post(
+              stranger.httpClient(),
+              stack.services().get(dev.strongroom.devstack.stack.ServiceModule.CRYPTO)
+                  + "/v1/decrypt",
+              body.toString());
+      String detail = CanonicalJson.mapper().readTree(refused.body()).path("detail").asText();
+      step(
+          print,
+          stolenName,
+          refused.statusCode() == 401 && detail.contains("SR-TOKEN-CNF"),
+          refused.statusCode() + " " + detail);
+    }
+    // a consumer without a client certificate, then the operator (who may read the topic) in the
+    // crypto-service's group
+    Map<String, Object> anonymous = launcher.identity("operator").kafkaClient(bootstrap);
+    anonymous.remove("ssl.keystore.type");
+    anonymous.remove("ssl.keystore.certificate.chain");
+    anonymous.remove("ssl.keystore.key");
+    Exception noCert = joinCryptoServiceGroup(anonymous);
+    step(
+        print,
+        "a Kafka client with no certificate joining the crypto-service's group -> refused",
+        noCert instanceof org.apache.kafka.common.errors.SslAuthenticationException,
+        describe(noCert));
+    Exception otherIdentity =
+        joinCryptoServiceGroup(launcher.identity("operator").kafkaClient(bootstrap));
+    step(
+        print,
+        "another identity (the operator, who may read "
+            + Topics.ENCRYPT_REQUESTS
+            + ") joining the crypto-service's group -> refused",
+        otherIdentity instanceof org.apache.kafka.common.errors.GroupAuthorizationException g
+            && "crypto-service".equals(g.groupId()),
+        describe(otherIdentity));
+  }
+
+  /**
+   * Subscribes to {@code strongroom.encrypt.requests} in the crypto-service's consumer group with
+   * {@code client} and polls for up to 30 s; returns what refused it, or null if nothing did.
+   */
+  private static Exception joinCryptoServiceGroup(Map<String, Object> client) {
+    client.put(ConsumerConfig.GROUP_ID_CONFIG, "crypto-service");
+    client.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(client, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      c.subscribe(List.of(Topics.ENCRYPT_REQUESTS));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      int got = 0;
+      while (System.nanoTime() < deadline) {
+        got += c.poll(Duration.ofMillis(200)).count();
+      }
+      return new IllegalStateException("not refused within 30 s; took " + got + " records");
+    } catch (org.apache.kafka.common.KafkaException e) {
+      return e;
+    }
+  }
+
+  private static String describe(Exception e) {
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
   /**

@@ -244,6 +244,31 @@ public final class PkiDirectory {
         clientsDir(), c.name(), spec.clientSubject(c), c.kind().servesTls(), true, revokeOld);
   }
 
+  /**
+   * Issues another key and certificate for client {@code name} into {@code dir} ({@code
+   * <name>.pem}, {@code .key}, {@code .p12}, {@code .p12.password}), leaving its current one in
+   * place and valid: a second instance of an identity with a key of its own, or "another valid
+   * certificate of the same name" for an attack. Nothing under this PKI's root changes.
+   *
+   * @throws PkiException if {@code dir} is where the current certificates are kept
+   */
+  public synchronized Credential issueAnother(String name, Path dir) {
+    if (dir.toAbsolutePath().normalize().startsWith(root.toAbsolutePath().normalize())) {
+      throw new PkiException("another certificate goes outside the PKI's root, not in " + dir);
+    }
+    ClientSpec c = spec.client(name);
+    issueLeaf(
+        dir,
+        c.name(),
+        spec.clientSubject(c),
+        readCert(caCertPem()),
+        readKey(caKeyPem()),
+        c.kind().servesTls(),
+        true,
+        clock.instant());
+    return credential(dir, c.name(), spec.clientSubject(c));
+  }
+
   /** Issues a new server key and certificate; the old one is revoked if asked. */
   public synchronized Credential rotateServer(boolean revokeOld) {
     return rotate(serverDir(), "server", spec.serverSubject(), true, false, revokeOld);

@@ -180,6 +180,35 @@ class PkiDirectoryTest {
   }
 
   @Test
+  void issueAnother_isASecondValidCertificateOfTheName_theCurrentOneUntouched(
+      @TempDir Path elsewhere) throws Exception {
+    PkiDirectory pki = pki();
+    pki.ensure();
+    Credential current = pki.client("demo-app");
+    byte[] currentPem = Files.readAllBytes(current.certPem());
+    Credential other = pki.issueAnother("demo-app", elsewhere);
+    assertEquals(elsewhere.resolve("demo-app.pem"), other.certPem());
+    assertEquals(
+        current.certificate().getSubjectX500Principal(),
+        other.certificate().getSubjectX500Principal());
+    assertNotEquals(current.certificate().getSerialNumber(), other.certificate().getSerialNumber());
+    assertNotEquals(current.certificate().getPublicKey(), other.certificate().getPublicKey());
+    other.certificate().verify(pki.ca().certificate().getPublicKey());
+    assertEquals(
+        "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(other.keyPem())));
+    assertArrayEquals(currentPem, Files.readAllBytes(pki.client("demo-app").certPem()));
+    assertFalse(pki.crl().isRevoked(current.certificate()));
+    assertEquals(List.of(), pki.ensure().issued());
+    PkiException inside =
+        assertThrows(
+            PkiException.class, () -> pki.issueAnother("demo-app", dir.resolve("clients")));
+    assertEquals(
+        "INTERNAL: another certificate goes outside the PKI's root, not in "
+            + dir.resolve("clients"),
+        inside.getMessage());
+  }
+
+  @Test
   void rotateClient_revokingOld_issuesNewKey_andRevokesOldAsSuperseded() throws Exception {
     PkiDirectory pki = pki();
     pki.ensure();
