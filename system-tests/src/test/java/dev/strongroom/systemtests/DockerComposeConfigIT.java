@@ -74,6 +74,14 @@ class DockerComposeConfigIT {
       // the audit-anchor-service's audit watch reads the chain as the auditor database identity
       List<String> own = s.equals("audit-anchor-service") ? List.of(s, "auditor") : List.of(s);
       assertEquals(own, keysMounted(blocks.get(s)), s + " sees another identity's key");
+      // the CA's CRL, which strongroom.tls.crl names: a revoked caller is refused (401 REVOKED)
+      assertTrue(
+          b.contains("/deploy/secrets/pki/ca/crl.pem:/srv/strongroom/pki/ca/crl.pem:ro"),
+          s + " cannot refuse a revoked caller");
+      // the tenant authority's key: the crypto-service's alone (it decrypts only for a token's
+      // own certificate); no other service verifies tokens in Java
+      assertEquals(
+          s.equals("crypto-service"), b.contains("- source: tenant-token-key"), s + ": " + b);
     }
 
     // The audit watch: after the database, the log key as a secret, the WORM store and its tail

@@ -43,8 +43,8 @@ import org.apache.kafka.common.acl.AclBinding;
  * </ul>
  *
  * <p>Every container sees the PKI (what the ops plane writes to {@code deploy/secrets/pki}: {@code
- * ca/ca.pem}, {@code clients/<name>.pem|.key}) under {@value #PKI}, each only its own key. The
- * serving certificates must carry the compose host names {@link #SERVER_NAMES}.
+ * ca/ca.pem}, {@code ca/crl.pem}, {@code clients/<name>.pem|.key}) under {@value #PKI}, each only
+ * its own key. The serving certificates must carry the compose host names {@link #SERVER_NAMES}.
  */
 public final class ComposeTopology {
   /** Where every container finds the PKI. */
@@ -76,6 +76,12 @@ public final class ComposeTopology {
 
   /** The audit log's C2SP signer key (the {@code audit-log-key} secret). */
   public static final String AUDIT_LOG_KEY = "/run/secrets/audit-log-key";
+
+  /**
+   * The tenant authority's key file the crypto-service verifies tokens with (the {@code
+   * tenant-token-key} secret; docs/tenant-tokens.md).
+   */
+  public static final String TENANT_TOKEN_KEY = "/run/secrets/tenant-token-key";
 
   /** The audit-anchor-service's lease name (one instance in this topology). */
   public static final String AUDIT_HOLDER = "audit-anchor-1";
@@ -273,7 +279,9 @@ public final class ComposeTopology {
 
   /**
    * A service's configuration ({@code deploy/services/<service>.properties}): its TLS identity
-   * (paths into the mounted PKI), HTTPS on {@value #HTTPS_PORT} only, the broker's address.
+   * (paths into the mounted PKI), the CA's CRL (a revoked caller is refused with {@code 401
+   * REVOKED}), HTTPS on {@value #HTTPS_PORT} only, the broker's address; the crypto-service also
+   * the tenant authority's key file ({@value #TENANT_TOKEN_KEY}).
    */
   public static String serviceProperties(Layout l, String service) {
     if (!PkiSpec.SERVICES.contains(service)) {
@@ -283,6 +291,10 @@ public final class ComposeTopology {
     p.put("kafka.bootstrap.servers", l.bootstrap());
     p.put("quarkus.http.host", "0.0.0.0");
     p.putAll(identity(l, service).serviceConfig(HTTPS_PORT));
+    p.put("strongroom.tls.crl", crl(l).toString());
+    if ("crypto-service".equals(service)) {
+      p.put("strongroom.crypto.tenant-token-key", TENANT_TOKEN_KEY);
+    }
     if ("audit-anchor-service".equals(service)) {
       p.putAll(auditWatch(l));
     }
@@ -314,6 +326,11 @@ public final class ComposeTopology {
     p.put("strongroom.audit-anchor.log-key", AUDIT_LOG_KEY);
     p.put("strongroom.backup.enabled", "false");
     return p;
+  }
+
+  /** The CA's CRL as the containers see it ({@code ca/crl.pem}, beside the CA certificate). */
+  public static Path crl(Layout l) {
+    return Path.of(l.pki(), "ca", "crl.pem");
   }
 
   /** The mTLS identity {@code name} as the containers see it. */

@@ -62,6 +62,13 @@ class ComposeRenderingTest {
       assertEquals("disabled", p.getProperty("quarkus.http.insecure-requests"));
       assertEquals("8443", p.getProperty("quarkus.http.ssl-port"));
       assertEquals("kafka:9093", p.getProperty("kafka.bootstrap.servers"));
+      // a caller on the CA's CRL is refused (401 REVOKED), as on the devstack
+      assertEquals("/srv/strongroom/pki/ca/crl.pem", p.getProperty("strongroom.tls.crl"), s);
+      // only the crypto-service verifies tenant tokens in Java (the database has its own copy)
+      assertEquals(
+          s.equals("crypto-service") ? "/run/secrets/tenant-token-key" : null,
+          p.getProperty("strongroom.crypto.tenant-token-key"),
+          s);
     }
   }
 
