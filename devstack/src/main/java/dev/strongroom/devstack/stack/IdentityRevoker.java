@@ -28,6 +28,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
@@ -40,8 +43,10 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 
 /**
- * Cuts identities off the running stack everywhere at once ({@code ./strongroom revoke}), in this
- * order, and reports what each step did:
+ * Cuts identities off the running stack everywhere at once ({@code ./strongroom revoke}) and
+ * reports what each step did: the PKI first, then the database, Kafka and the services at the same
+ * time (each plane on its own thread; the command returns when the slowest is done, and one that
+ * fails stops none of the others):
  *
  * <ol>
  *   <li><b>PKI</b>: the identity's current certificate goes on the CA's CRL ({@link
@@ -136,13 +141,62 @@ public final class IdentityRevoker {
               reason.name().toLowerCase(Locale.ROOT).replace('_', '-'),
               already));
     }
-    Map<String, DbStep> dbSteps = database(identities);
-    KafkaStep kafka = kafka(identities);
-    List<Outcome> out = new ArrayList<>();
-    for (String id : identities) {
-      out.add(new Outcome(id, pkiSteps.get(id), dbSteps.get(id), kafka, services(id)));
+    // From here the planes are independent — the database and the services read the CRL just
+    // written, the broker needs nothing of it — so they run at once: the cut-off takes as long as
+    // the slowest plane, not their sum, and a plane that fails stops none of the others.
+    ExecutorService planes =
+        Executors.newFixedThreadPool(
+            2 + identities.size(),
+            r -> {
+              Thread t = new Thread(r, "revoke-plane");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      Future<Map<String, DbStep>> dbSteps = planes.submit(() -> database(identities));
+      Future<KafkaStep> kafka = planes.submit(() -> kafka(identities));
+      Map<String, Future<ServicesStep>> services = new LinkedHashMap<>();
+      for (String id : identities) {
+        services.put(id, planes.submit(() -> services(id)));
+      }
+      List<Future<?>> all = new ArrayList<>(List.of(dbSteps, kafka));
+      all.addAll(services.values());
+      RuntimeException failed = null;
+      for (Future<?> f : all) {
+        try {
+          done(f);
+        } catch (RuntimeException e) {
+          failed = failed == null ? e : failed;
+        }
+      }
+      if (failed != null) {
+        throw failed;
+      }
+      List<Outcome> out = new ArrayList<>();
+      for (String id : identities) {
+        out.add(
+            new Outcome(
+                id, pkiSteps.get(id), done(dbSteps).get(id), done(kafka), done(services.get(id))));
+      }
+      return out;
+    } finally {
+      planes.shutdownNow();
     }
-    return out;
+  }
+
+  /** What {@code f} computed; its failure as the plane threw it. */
+  private static <T> T done(Future<T> f) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StackException("interrupted while revoking", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new StackException("revocation failed: " + e.getCause(), e.getCause());
+    }
   }
 
   // ---------------------------------------------------------------- database
