@@ -21,7 +21,8 @@ public interface ProvisionerConfig {
 
   /**
    * The directory plans apply under on every target: {@code /} on real hosts; a throwaway directory
-   * on the target for rehearsals and tests (nothing is then activated).
+   * on the target for rehearsals and tests (activation then only enables the units under it, {@code
+   * systemctl --root}).
    */
   @WithDefault("/")
   Path root();

@@ -27,8 +27,17 @@ import java.util.Map;
  *       /etc/group}); apply runs {@code systemd-tmpfiles --create};
  *   <li>{@code file <configDir>/host/MANIFEST.tsv}: the bundle's manifest, last, so that its
  *       presence on a host means the bundle was applied (the proof's host controls look for it);
- *   <li>{@code activate}: reloading nftables, sysctl and systemd — skipped under a path prefix
- *       (docs/ops-plane.md gives the commands for a real host).
+ *   <li>{@code activate}: under a throwaway root (an image or chroot that boots later, or a
+ *       rehearsal), the bundle's units are enabled the way that root's systemd reads them at boot:
+ *       {@code systemctl --root=ROOT enable strongroom.target strongroom-verify-audit.timer
+ *       strongroom-prove.timer}, plus {@code nftables.service} and {@code fail2ban.service} where
+ *       the root has their units (they load {@code /etc/nftables.conf} and the jails when it boots;
+ *       {@code systemd-sysctl} reads the sysctl file then). Checked with {@code is-enabled}.
+ *       Nothing is started and no kernel setting changes: a root that is not running has no manager
+ *       or kernel of its own to load them into. On a real host ({@code /}) it is skipped:
+ *       activation there loads the firewall into the running kernel, changes kernel settings and
+ *       starts the database and services, which the operator does after reviewing the plan
+ *       (docs/ops-plane.md gives the commands).
  * </ol>
  *
  * {@link #plan} runs the checks only; {@link #apply} applies only the steps whose check differs and
@@ -106,7 +115,93 @@ public final class HostPlan {
                 "root",
                 "0644",
                 bundle.manifest())));
+    steps.add(new ActivateStep());
     return steps;
+  }
+
+  /** Our units, enabled under every root; the firewall's and fail2ban's where the root has them. */
+  private static final List<String> UNITS =
+      List.of("strongroom.target", "strongroom-verify-audit.timer", "strongroom-prove.timer");
+
+  private static final List<String> PACKAGED_UNITS =
+      List.of("nftables.service", "fail2ban.service");
+
+  private final class ActivateStep implements PlanStep {
+    @Override
+    public String id() {
+      return "activate";
+    }
+
+    @Override
+    public String skip(HostShell sh) {
+      return hostRoot()
+          ? "on the host's own root: run the activation commands of docs/ops-plane.md after"
+              + " reviewing the plan (they load the firewall, change kernel settings and start the"
+              + " services)"
+          : null;
+    }
+
+    /** unit -> its {@code is-enabled} state under the root, {@code missing} without a unit file. */
+    private Map<String, String> states(HostShell sh) {
+      StringBuilder cmd = new StringBuilder("for u in");
+      for (String u : UNITS) {
+        cmd.append(' ').append(u);
+      }
+      for (String u : PACKAGED_UNITS) {
+        cmd.append(' ').append(u);
+      }
+      cmd.append("; do s=$(systemctl --root=")
+          .append(q(root.toString()))
+          .append(" is-enabled -- \"$u\" 2>/dev/null); echo \"$u ${s:-missing}\"; done");
+      Map<String, String> m = new java.util.LinkedHashMap<>();
+      for (String l : run(sh, cmd.toString(), null, id()).stdout().lines().toList()) {
+        String[] f = l.split(" ", 2);
+        m.put(f[0], f.length > 1 ? f[1] : "missing");
+      }
+      return m;
+    }
+
+    private List<String> toEnable(Map<String, String> states) {
+      List<String> out = new ArrayList<>();
+      for (Map.Entry<String, String> e : states.entrySet()) {
+        boolean ours = UNITS.contains(e.getKey());
+        if (!e.getValue().equals("enabled") && (ours || !e.getValue().equals("missing"))) {
+          out.add(e.getKey());
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public String check(HostShell sh) {
+      Map<String, String> states = states(sh);
+      List<String> enable = toEnable(states);
+      if (enable.isEmpty()) {
+        return null;
+      }
+      List<String> absent =
+          PACKAGED_UNITS.stream().filter(u -> states.get(u).equals("missing")).toList();
+      return "enable "
+          + String.join(", ", enable)
+          + " under "
+          + root
+          + (absent.isEmpty()
+              ? ""
+              : " ("
+                  + String.join(", ", absent)
+                  + ": no unit under the root, package not installed)");
+    }
+
+    @Override
+    public void apply(HostShell sh) {
+      List<String> enable = toEnable(states(sh));
+      StringBuilder cmd = new StringBuilder("systemctl --root=").append(q(root.toString()));
+      cmd.append(" enable --");
+      for (String u : enable) {
+        cmd.append(' ').append(u);
+      }
+      run(sh, cmd.toString(), null, id());
+    }
   }
 
   /** Checks every step; changes nothing. */
@@ -116,15 +211,13 @@ public final class HostPlan {
 
   /** Checks every step, telling {@code listener} of each; changes nothing. */
   public List<StepResult> plan(HostShell sh, PlanListener listener) {
-    return withActivate(
-        PlanRunner.run(
-            false,
-            () -> {
-              prefetch(sh);
-              return steps();
-            },
-            sh,
-            listener),
+    return PlanRunner.run(
+        false,
+        () -> {
+          prefetch(sh);
+          return steps();
+        },
+        sh,
         listener);
   }
 
@@ -140,37 +233,14 @@ public final class HostPlan {
    *     after it (or whose check cannot run); the steps before it stay applied
    */
   public List<StepResult> apply(HostShell sh, PlanListener listener) {
-    return withActivate(
-        PlanRunner.run(
-            true,
-            () -> {
-              prefetch(sh);
-              return steps();
-            },
-            sh,
-            listener),
+    return PlanRunner.run(
+        true,
+        () -> {
+          prefetch(sh);
+          return steps();
+        },
+        sh,
         listener);
-  }
-
-  private List<StepResult> withActivate(List<StepResult> done, PlanListener listener) {
-    List<StepResult> out = new ArrayList<>(done);
-    StepResult last = activate();
-    listener.started(last.id());
-    out.add(last);
-    listener.finished(last);
-    return out;
-  }
-
-  private StepResult activate() {
-    return hostRoot()
-        ? new StepResult(
-            "activate",
-            StepStatus.SKIPPED,
-            "run the activation commands of docs/ops-plane.md after reviewing the plan")
-        : new StepResult(
-            "activate",
-            StepStatus.SKIPPED,
-            "under " + root + ", not the host's root: not activated");
   }
 
   private static HostShell.Result run(HostShell sh, String cmd, byte[] in, String what) {

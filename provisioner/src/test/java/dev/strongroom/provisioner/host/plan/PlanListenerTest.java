@@ -53,7 +53,7 @@ class PlanListenerTest {
         assertEquals("started " + results.get(i).id(), rec.heard.get(2 * i));
         assertEquals(results.get(i).status() + " " + results.get(i).id(), rec.heard.get(2 * i + 1));
       }
-      assertEquals("SKIPPED activate", rec.heard.get(rec.heard.size() - 1));
+      assertEquals("WOULD_CHANGE activate", rec.heard.get(rec.heard.size() - 1));
     }
   }
 
