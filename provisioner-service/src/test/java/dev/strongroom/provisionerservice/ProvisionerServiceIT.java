@@ -31,6 +31,7 @@ import dev.strongroom.provisioner.db.InstanceLayout;
 import dev.strongroom.provisioner.db.MariaDbBinaries;
 import dev.strongroom.provisioner.db.MariaDbInstance;
 import dev.strongroom.provisioner.db.ServerSettings;
+import dev.strongroom.provisioner.db.TestInstances;
 import dev.strongroom.provisioner.db.TlsFiles;
 import dev.strongroom.provisioner.host.HostOptions;
 import dev.strongroom.provisioner.host.HostRequests;
@@ -374,10 +375,14 @@ class ProvisionerServiceIT extends ServiceContract {
           probe.torn(),
           old.error().orElseThrow());
     } finally {
-      if (db != null) {
-        db.stop();
+      try {
+        if (db != null) {
+          db.stop();
+        }
+      } finally {
+        emptyTree(root); // the server's files under the shared root: the next test starts bare
+        TestInstances.deleteTree(base); // the old app_user key copy among them
       }
-      emptyTree(root); // the server's files under the shared root: the next test starts bare
     }
   }
 
