@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -373,7 +374,9 @@ class StackCommandIT {
   /**
    * DESIGN §7 {@code prove} on the stack {@code up} started: every control passes but the four host
    * controls (not-applicable off a hardened VM), the chain against the anchor service's checkpoints
-   * included; {@code evidence.latest} names the bundle, which verifies.
+   * and the pipeline controls (a forged and a replayed store request refused with their codes, a
+   * plaintext marker in no topic and no broker file) included; {@code evidence.latest} names the
+   * bundle, which verifies.
    */
   private void provePassesOnTheStack() throws Exception {
     Cli.Result p = Cli.run(state, "prove", "--json");
@@ -381,11 +384,24 @@ class StackCommandIT {
     stateIsOwnerOnly(state); // the bundle and the evidence directory too
     JsonNode j = p.json();
     Set<String> notPass = new TreeSet<>();
+    Map<String, String> details = new TreeMap<>();
     for (JsonNode c : j.get("controls")) {
+      details.put(c.get("id").asText(), c.get("detail").asText());
       if (!c.get("status").asText().equals("pass")) {
         notPass.add(c.get("id").asText() + " " + c.get("status").asText());
       }
     }
+    // the pipeline attacked over the stack's Kafka with the crypto-service's writer identity
+    assertTrue(
+        details.get("SR-PIPE-01").startsWith("refused SIGNATURE_INVALID: "), details.toString());
+    assertTrue(details.get("SR-PIPE-02").startsWith("refused REPLAY: "), details.toString());
+    assertTrue(
+        details
+            .get("SR-PIPE-03")
+            .matches(
+                "marker absent from [0-9]+ records of [0-9]+ topics and"
+                    + " [0-9]+ broker files \\([0-9]+ bytes\\)"),
+        details.toString());
     assertEquals(
         Set.of(
             "SR-HOST-F2B-01 not-applicable",

@@ -5,22 +5,15 @@ import com.github.f4b6a3.uuid.UuidCreator;
 import dev.strongroom.client.RefusedException;
 import dev.strongroom.client.StrongroomClient;
 import dev.strongroom.contracts.envelope.CanonicalJson;
-import dev.strongroom.contracts.envelope.EventSigner;
-import dev.strongroom.contracts.envelope.EventVerifier;
-import dev.strongroom.contracts.envelope.ReplayGuard;
 import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.records.StoreResult;
-import dev.strongroom.contracts.schema.EventCatalog;
-import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.contracts.token.TenantTokens;
-import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
 import dev.strongroom.devstack.keys.DevKeys;
-import dev.strongroom.devstack.stack.ServiceModule;
+import dev.strongroom.devstack.stack.StackClients;
 import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.stack.StackException;
 import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,25 +50,8 @@ final class DataCommands {
     StackDescriptor stack =
         StackDescriptor.fromJson(Files.readAllBytes(root.launcher().stackFile()));
     DevKeys keys = DevKeys.open(root.state().resolve("keys"));
-    TlsIdentity app = root.launcher().identity(PkiSpec.DEMO_APP);
-    Clock clock = Clock.systemUTC();
-    return StrongroomClient.builder()
-        .kafka(app.kafkaClient(stack.kafkaBootstrap()))
-        .resultsGroup(
-            KafkaAccessPolicy.groupFor(
-                PkiSpec.DEMO_APP, purpose + "-" + UuidCreator.getTimeOrderedEpoch()))
-        .signer(new EventSigner(keys.key(PkiSpec.DEMO_APP), "/apps/demo", clock))
-        .verifier(
-            new EventVerifier(
-                keys.registry(),
-                EventCatalog.standard(),
-                EventVerifier.DEFAULT_SKEW,
-                clock,
-                ReplayGuard.forSkew(EventVerifier.DEFAULT_SKEW, clock)))
-        .http(app.httpClient())
-        .cryptoUrl(URI.create(stack.services().get(ServiceModule.CRYPTO)))
-        .dataUrl(URI.create(stack.services().get(ServiceModule.DATA)))
-        .build();
+    return StackClients.application(
+        root.launcher().identity(PkiSpec.DEMO_APP), stack, keys, purpose);
   }
 
   static TenantTokens authority(StrongroomCommand root) {

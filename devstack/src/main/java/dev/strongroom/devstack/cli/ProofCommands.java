@@ -146,7 +146,7 @@ final class ProofCommands {
           return refused("--waivers " + waivers, e.getMessage(), null);
         }
       }
-      ProofReport report = StackProof.run(stack, keys);
+      ProofReport report = StackProof.run(root.launcher(), stack, keys);
       Map<String, byte[]> extra = new LinkedHashMap<>();
       Waivers.Applied applied = null;
       if (waiverFile != null) {

@@ -104,7 +104,7 @@ public final class Demo {
       strangersRefused(launcher, state, up.stack(), print);
       anchored(state, up.stack(), print);
       scaleAndRestart(launcher, up.stack(), keys, print);
-      prove(state, up.stack(), keys, print);
+      prove(launcher, state, up.stack(), keys, print);
       long passed = steps.stream().filter(Step::ok).count();
       say(
           print,
@@ -895,10 +895,11 @@ public final class Demo {
    * The demo ends as an assessor would: {@code prove} on the demo's stack, its table, and the
    * signed bundle it wrote.
    */
-  private void prove(Path state, StackDescriptor stack, DevKeys keys, boolean print)
+  private void prove(
+      StackLauncher launcher, Path state, StackDescriptor stack, DevKeys keys, boolean print)
       throws IOException {
     say(print, "\nEvery control, each checked by attack or measurement (./strongroom prove):");
-    ProofReport report = StackProof.run(stack, keys);
+    ProofReport report = StackProof.run(launcher, stack, keys);
     for (CheckResult r : report.results()) {
       say(
           print,

@@ -1,6 +1,7 @@
 package dev.strongroom.devstack.stack;
 
 import dev.strongroom.devstack.keys.DevKeys;
+import dev.strongroom.proof.pipeline.PipelineProbe;
 import dev.strongroom.proof.run.AnchoredLog;
 import dev.strongroom.proof.run.DbTarget;
 import dev.strongroom.proof.run.HostFacts;
@@ -21,25 +22,33 @@ import java.util.stream.Stream;
 /**
  * Runs the standard catalogue against a stack as {@code stack.json} describes it (what {@code
  * prove} and the demo's last step run): the database ({@code db.*}), the tenant authority of the
- * stack's keys, the anchored audit log ({@code worm.*}, {@code audit.verifierKey}) and this host.
+ * stack's keys, the anchored audit log ({@code worm.*}, {@code audit.verifierKey}), the pipeline
+ * (Kafka and the services, {@link KafkaPipelineProbe}) and this host.
  */
 public final class StackProof {
   private StackProof() {}
 
-  /** One run; the scratch directory (probe keys and output) is removed afterwards. */
-  public static ProofReport run(StackDescriptor stack, DevKeys keys) throws IOException {
+  /**
+   * One run; the scratch directory (probe keys and output) is removed afterwards. The pipeline
+   * controls attack the stack's Kafka and services with the identities {@code launcher} holds.
+   */
+  public static ProofReport run(StackLauncher launcher, StackDescriptor stack, DevKeys keys)
+      throws IOException {
     Path scratch = Files.createTempDirectory(Path.of("/tmp"), "sr-prove-");
+    Optional<PipelineProbe> pipeline = KafkaPipelineProbe.of(launcher, stack, keys);
     try {
       ProofContext ctx =
           new ProofContext(
               stack.db().map(StackProof::target),
               Optional.of(keys.tenantTokens(Clock.systemUTC())),
               anchoredLog(stack),
+              pipeline,
               HostFacts.detect(),
               scratch,
               Clock.systemUTC());
       return new ProofRunner(StandardCatalogue.create()).run(ctx);
     } finally {
+      pipeline.ifPresent(p -> ((KafkaPipelineProbe) p).close());
       try (Stream<Path> s = Files.walk(scratch)) {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }

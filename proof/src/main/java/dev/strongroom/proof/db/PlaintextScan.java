@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
  * every file under the data directory and the binary log directory for the marker's bytes, in raw,
  * lower- and upper-case hex. Any hit is a file that holds data in clear.
  */
-final class PlaintextScan {
+public final class PlaintextScan {
   private PlaintextScan() {}
 
   static Outcome run(DbProbe p) throws IOException {
@@ -109,6 +110,14 @@ final class PlaintextScan {
 
   /** Which needle (raw, hex, HEX) occurs in {@code file}, streaming with an overlap. */
   static Optional<String> contains(Path file, List<byte[]> needles) throws IOException {
+    OptionalInt i = indexIn(file, needles);
+    return i.isEmpty()
+        ? Optional.empty()
+        : Optional.of(i.getAsInt() == 0 ? "raw" : i.getAsInt() == 1 ? "hex" : "HEX");
+  }
+
+  /** The index of the first of {@code needles} found in {@code file}, streaming with an overlap. */
+  public static OptionalInt indexIn(Path file, List<byte[]> needles) throws IOException {
     int overlap = needles.stream().mapToInt(n -> n.length).max().orElse(0);
     byte[] buf = new byte[1 << 20];
     int kept = 0;
@@ -118,14 +127,14 @@ final class PlaintextScan {
         int len = kept + n;
         for (int i = 0; i < needles.size(); i++) {
           if (indexOf(buf, len, needles.get(i)) >= 0) {
-            return Optional.of(i == 0 ? "raw" : i == 1 ? "hex" : "HEX");
+            return OptionalInt.of(i);
           }
         }
         kept = Math.min(overlap, len);
         System.arraycopy(buf, len - kept, buf, 0, kept);
       }
     }
-    return Optional.empty();
+    return OptionalInt.empty();
   }
 
   private static int indexOf(byte[] hay, int len, byte[] needle) {

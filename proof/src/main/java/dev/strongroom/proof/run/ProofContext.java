@@ -1,6 +1,7 @@
 package dev.strongroom.proof.run;
 
 import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.proof.pipeline.PipelineProbe;
 import dev.strongroom.provisioner.db.MariaDbBinaries;
 import dev.strongroom.provisioner.db.MariaDbClient;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ public final class ProofContext {
   private final HostFacts host;
   private final Optional<TenantTokens> tenantAuthority;
   private final Optional<AnchoredLog> anchoredLog;
+  private final Optional<PipelineProbe> pipeline;
 
   /** A target without an anchored audit log (SR-DB-AUD-04 is then NOT_APPLICABLE). */
   public ProofContext(
@@ -43,7 +45,23 @@ public final class ProofContext {
       HostFacts host,
       Path scratch,
       Clock clock) {
+    this(db, tenantAuthority, anchoredLog, Optional.empty(), host, scratch, clock);
+  }
+
+  /**
+   * @param pipeline the running pipeline the SR-PIPE controls attack; without it they are
+   *     NOT_APPLICABLE
+   */
+  public ProofContext(
+      Optional<DbTarget> db,
+      Optional<TenantTokens> tenantAuthority,
+      Optional<AnchoredLog> anchoredLog,
+      Optional<PipelineProbe> pipeline,
+      HostFacts host,
+      Path scratch,
+      Clock clock) {
     this.db = Objects.requireNonNull(db, "db");
+    this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
     this.anchoredLog = Objects.requireNonNull(anchoredLog, "anchoredLog");
     this.tenantAuthority = Objects.requireNonNull(tenantAuthority, "tenantAuthority");
     this.host = Objects.requireNonNull(host, "host");
@@ -63,6 +81,11 @@ public final class ProofContext {
 
   public Optional<AnchoredLog> anchoredLog() {
     return anchoredLog;
+  }
+
+  /** The running pipeline, or empty for a database-only target. */
+  public Optional<PipelineProbe> pipeline() {
+    return pipeline;
   }
 
   public HostFacts host() {
