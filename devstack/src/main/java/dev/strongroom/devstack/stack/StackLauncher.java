@@ -395,8 +395,6 @@ public final class StackLauncher {
     }
     args.add("-jar");
     args.add(serviceJar(s).toString());
-    args.add("-jar");
-    args.add(serviceJar(s).toString());
     return new Launched(name, spawn(name, args, logs.resolve(name + ".out")).pid(), port);
   }
 

@@ -31,15 +31,26 @@ public final class LogSecrets {
   /** What of the above {@code log} holds, named without repeating it; empty if nothing. */
   public static List<String> find(Path log, DevKeys keys, Collection<String> plaintexts)
       throws IOException {
+    return find(log, keys.tenantTokenKeyFile().getParent(), plaintexts);
+  }
+
+  /**
+   * As {@link #find(Path, DevKeys, Collection)} for the stack whose keys are in {@code dir} (a
+   * state directory's {@code keys/}, the PKI beside it).
+   */
+  public static List<String> find(Path log, Path dir, Collection<String> plaintexts)
+      throws IOException {
     List<JsonLog.Line> lines = JsonLog.lines(log);
     Set<String> found = new LinkedHashSet<>(JsonLog.malformed(lines));
     List<String> secrets = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    for (TenantTokenKeys.Key k : keys.tenantTokenKeys().keys()) {
+    for (TenantTokenKeys.Key k :
+        TenantTokenKeys.parse(
+                Files.readString(dir.resolve(DevKeys.TENANT_TOKEN_KEY), StandardCharsets.UTF_8))
+            .keys()) {
       secrets.add(Base64Url.encode(k.secret()));
       names.add("tenant-token key " + k.kid());
     }
-    Path dir = keys.tenantTokenKeyFile().getParent();
     for (Path file : secretFiles(dir)) {
       for (String line : Files.readAllLines(file, StandardCharsets.ISO_8859_1)) {
         String l = line.trim();
