@@ -39,7 +39,7 @@ class DemoIT {
     JsonNode result = r.json();
     assertTrue(result.get("passed").asBoolean(), r.out());
     List<String> names = result.findValuesAsText("name");
-    assertEquals(26, names.size(), r.out());
+    assertEquals(27, names.size(), r.out());
     for (JsonNode step : result.get("steps")) {
       assertTrue(step.get("ok").asBoolean(), step.toString());
     }
@@ -89,6 +89,22 @@ class DemoIT {
         result.toString().contains("2 instances; restarted #1 "),
         "the data plane scaled and restarted");
     assertTrue(result.toString().contains("none lost, none doubled"), r.out());
+    assertTrue(
+        names.contains("rotate-kek, then acme's record stored before it reads back"),
+        "the KEK rotation ran");
+    for (JsonNode step : result.get("steps")) {
+      if (step.get("name").asText().startsWith("rotate-kek")) {
+        System.out.println("demo: " + step.get("name").asText() + ": " + step.get("observed"));
+      }
+    }
+    assertTrue(
+        result
+            .toString()
+            .matches(
+                "(?s).*strongroom-dev-kek 1 -> 2: [0-9]+ data keys of [0-9]+ tenants rewrapped in"
+                    + " [0-9.]+ s, no ciphertext touched; the record's key now under 2,"
+                    + " name=Alice Example.*"),
+        r.out());
     assertEquals(
         "prove: every control passes or is not-applicable",
         names.get(names.size() - 1),

@@ -104,6 +104,7 @@ public final class Demo {
       strangersRefused(launcher, state, up.stack(), print);
       anchored(state, up.stack(), print);
       scaleAndRestart(launcher, up.stack(), keys, print);
+      kekRotation(launcher, state, up.stack(), keys, print);
       prove(launcher, state, up.stack(), keys, print);
       long passed = steps.stream().filter(Step::ok).count();
       say(
@@ -662,6 +663,92 @@ public final class Demo {
             + " rows: none lost, none doubled; back to "
             + back.after().size()
             + " instance");
+  }
+
+  /**
+   * A KEK rotation with the old records still readable ({@code rotate-kek}, {@link
+   * dev.strongroom.devstack.stack.KekRotation}): a new KEK version, the crypto-service restarted,
+   * every data key rewrapped under it without a ciphertext touched; then acme's record stored
+   * before the rotation is read back through the audited read path with its rewrapped key.
+   */
+  private void kekRotation(
+      StackLauncher launcher, Path state, StackDescriptor stack, DevKeys keys, boolean print)
+      throws Exception {
+    say(print, "\nThe KEK rotates; records written before it stay readable:");
+    MariaDbClient mariadb = new MariaDbClient(MariaDbBinaries.debian().client());
+    dev.strongroom.provisioner.db.ClientConnection installer =
+        dev.strongroom.provisioner.db.ClientConnection.socket(
+            stack.db().orElseThrow().socket(), System.getProperty("user.name"));
+    String ciphertext =
+        "SELECT SHA2(GROUP_CONCAT(CONCAT_WS(':', record_id, HEX(name_ct), HEX(name_iv),"
+            + " HEX(IFNULL(role_ct, '')), HEX(IFNULL(email_ct, ''))) ORDER BY record_id"
+            + " SEPARATOR '|'), 256) FROM strongroom.users";
+    String before = mariadb.require(installer, ciphertext).scalar();
+    dev.strongroom.devstack.stack.KekRotation.Result r =
+        dev.strongroom.devstack.stack.KekRotation.rotate(
+            launcher, state, new PrintStream(java.io.OutputStream.nullOutputStream()));
+    boolean untouched = before.equals(mariadb.require(installer, ciphertext).scalar());
+    String recordId =
+        mariadb
+            .require(
+                installer, "SELECT record_id FROM strongroom.users WHERE request_id = 'demo-req-1'")
+            .scalar();
+    java.net.http.HttpClient http = launcher.identity(PkiSpec.DEMO_APP).httpClient();
+    String token =
+        keys.tenantTokens(Clock.systemUTC())
+            .issue(
+                "acme",
+                "alice@acme",
+                Duration.ofMinutes(15),
+                TenantTokens.thumbprint(launcher.identity(PkiSpec.DEMO_APP).certificate()));
+    java.net.http.HttpResponse<String> envelope =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(
+                        stack.services().get(dev.strongroom.devstack.stack.ServiceModule.DATA)
+                            + "/v1/records/"
+                            + recordId))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    String version = "?";
+    String name = "(not read: " + envelope.statusCode() + ")";
+    if (envelope.statusCode() == 200) {
+      ObjectNode body = (ObjectNode) CanonicalJson.mapper().readTree(envelope.body());
+      version = body.path("dataKey").path("kmsKeyVersion").asText();
+      body.put("tenantToken", token);
+      java.net.http.HttpResponse<String> opened =
+          post(
+              http,
+              stack.services().get(dev.strongroom.devstack.stack.ServiceModule.CRYPTO)
+                  + "/v1/decrypt",
+              body.toString());
+      name =
+          opened.statusCode() == 200
+              ? CanonicalJson.mapper().readTree(opened.body()).path("fields").path("name").asText()
+              : "(refused: " + opened.statusCode() + " " + opened.body() + ")";
+    }
+    step(
+        print,
+        "rotate-kek, then acme's record stored before it reads back",
+        r.left() == 0
+            && r.rewrapped() == r.dataKeys()
+            && untouched
+            && version.equals(r.to())
+            && name.equals("Alice Example"),
+        String.format(
+            java.util.Locale.ROOT,
+            "%s %s -> %s: %d data keys of %d tenants rewrapped in %.1f s, %s; the record's key now"
+                + " under %s, name=%s",
+            r.keyName(),
+            r.from(),
+            r.to(),
+            r.rewrapped(),
+            r.tenants(),
+            r.seconds(),
+            untouched ? "no ciphertext touched" : "CIPHERTEXT CHANGED",
+            version,
+            name));
   }
 
   private static java.net.http.HttpResponse<String> post(
