@@ -77,7 +77,7 @@ class ScaleRestartIT {
       assertEquals(2, scaled.json().get("instances").asInt());
 
       JsonNode status = status();
-      assertEquals(8, status.get("parts").size(), status.toString());
+      assertEquals(9, status.get("parts").size(), status.toString());
       for (JsonNode p : status.get("parts")) {
         assertEquals(
             Set.of("name", "instance", "pid", "address", "healthy", "detail", "rssBytes"),
@@ -140,10 +140,10 @@ class ScaleRestartIT {
       assertEquals(0, down1.exit(), down1.err());
       assertEquals(1, down1.json().get("instances").asInt());
       assertFalse(ProcessHandle.of(newPids.get(1)).map(ProcessHandle::isAlive).orElse(false));
-      assertEquals(7, status().get("parts").size());
+      assertEquals(8, status().get("parts").size()); // mariadb, kafka, the witness, 5 services
 
       assertEquals(0, Cli.run(state, "scale", "crypto=2").exit());
-      assertEquals(8, status().get("parts").size());
+      assertEquals(9, status().get("parts").size());
     } finally {
       Cli.Result down = Cli.run(state, "down", "--json");
       assertEquals(0, down.exit(), down.err());

@@ -162,11 +162,26 @@ class StackCommandIT {
     Cli.Result status = Cli.run(state, "status", "--json");
     assertEquals(0, status.exit(), status.out());
     assertTrue(status.json().get("healthy").asBoolean());
-    assertEquals(7, status.json().get("parts").size());
+    // mariadb, kafka, the witness and the five services
+    assertEquals(8, status.json().get("parts").size(), status.out());
+    JsonNode witness = status.json().get("parts").get(2);
+    assertEquals("witness", witness.get("name").asText(), status.out());
+    Set<String> keys = new TreeSet<>();
+    witness.fieldNames().forEachRemaining(keys::add);
+    assertEquals(
+        new TreeSet<>(
+            List.of("name", "instance", "pid", "address", "healthy", "detail", "rssBytes")),
+        keys,
+        "exactly DESIGN §7's keys");
+    assertTrue(witness.get("healthy").asBoolean(), witness.toString());
+    assertTrue(witness.get("pid").asLong() > 0, witness.toString());
+    assertTrue(witness.get("rssBytes").asLong() > 0, witness.toString());
+    assertEquals("cosigns as witness.strongroom.local/devstack", witness.get("detail").asText());
+    assertTrue(witness.get("address").asText().startsWith("http://127.0.0.1:"), witness.toString());
 
     Cli.Result down = Cli.run(state, "down", "--json");
     assertEquals(0, down.exit(), down.err());
-    // mariadb, kafka, the witness and the five services (the witness is no status part)
+    // mariadb, kafka, the witness and the five services
     assertEquals(8, down.json().get("stopped").asInt());
     List<String> left = new ArrayList<>();
     ProcessHandle.allProcesses()

@@ -848,6 +848,10 @@ public final class StackLauncher {
     List<PartStatus> parts = new ArrayList<>();
     stack.db().ifPresent(db -> parts.add(dbStatus(db, pid(pids.get("mariadb")))));
     parts.add(kafkaStatus(stack, pid(pids.get("kafka"))));
+    DevWitness witness = runningWitness(state.resolve("keys"));
+    if (witness != null) {
+      parts.add(witnessStatus(witness, pid(pids.get("witness"))));
+    }
     for (ServiceModule s : ServiceModule.values()) {
       for (Instance i : instances(stack, s)) {
         Optional<String> problem =
@@ -922,6 +926,38 @@ public final class StackLauncher {
       return new PartStatus("mariadb", 1, pid, address, true, greeting, rss);
     } catch (IOException | RuntimeException e) {
       return new PartStatus("mariadb", 1, pid, address, false, "unreachable", rss);
+    }
+  }
+
+  /**
+   * The stack's C2SP witness: its process alive and its {@code /add-checkpoint} answering (a GET is
+   * refused with 405 by a witness that serves; nothing is submitted).
+   */
+  private PartStatus witnessStatus(DevWitness witness, long pid) {
+    long rss = rss(pid);
+    boolean alive =
+        ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(this::isOurs).isPresent();
+    if (!alive) {
+      return new PartStatus("witness", 1, pid, witness.url(), false, "process not running", rss);
+    }
+    try {
+      int code =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(witness.url() + "/add-checkpoint"))
+                      .timeout(Duration.ofSeconds(3))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode();
+      return code == 405
+          ? new PartStatus(
+              "witness", 1, pid, witness.url(), true, "cosigns as " + DevWitness.NAME, rss)
+          : new PartStatus("witness", 1, pid, witness.url(), false, "unexpected HTTP " + code, rss);
+    } catch (IOException e) {
+      return new PartStatus("witness", 1, pid, witness.url(), false, "unreachable", rss);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new PartStatus("witness", 1, pid, witness.url(), false, "interrupted", rss);
     }
   }
 
