@@ -16,7 +16,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
@@ -398,52 +397,58 @@ public final class CertificatePlan {
       return diffs.isEmpty() ? null : String.join(", ", diffs);
     }
 
+    /**
+     * Writes each file to a temporary file beside its destination, its bytes on the command's
+     * standard input (a private key never appears in a command line, where any local user could
+     * read it from {@code /proc/<pid>/cmdline}), then renames them all in one command, so a reader
+     * never sees a certificate without its key.
+     */
     @Override
     public void apply(HostShell sh) {
-      StringBuilder write = new StringBuilder("set -e; ");
-      StringBuilder rename = new StringBuilder();
-      for (int i = 0; i < entries.size(); i++) {
-        Entry e = entries.get(i);
-        String gid = gids.get(e.group());
-        if (gid == null) {
-          throw new PlanFailedException(
-              id(),
-              "no group "
-                  + e.group()
-                  + " in "
-                  + rooted(Path.of("/etc/group"))
-                  + ": apply the host plan first (./strongroom provision --apply TARGET)",
-              List.of());
+      List<String> temps = new ArrayList<>();
+      StringBuilder rename = new StringBuilder("set -e; ");
+      try {
+        for (Entry e : entries) {
+          String gid = gids.get(e.group());
+          if (gid == null) {
+            throw new PlanFailedException(
+                id(),
+                "no group "
+                    + e.group()
+                    + " in "
+                    + rooted(Path.of("/etc/group"))
+                    + ": apply the host plan first (./strongroom provision --apply TARGET)",
+                List.of());
+          }
+          String write =
+              "set -e; f="
+                  + PlanRunner.q(path(e))
+                  + "; d=$(dirname -- \"$f\"); if [ ! -d \"$d\" ]; then echo \"no directory $d:"
+                  + " apply the host plan first (./strongroom provision --apply TARGET)\" >&2;"
+                  + " exit 3; fi; t=$(mktemp \"$d/.strongroom.XXXXXX\"); cat > \"$t\"; chmod "
+                  + e.mode()
+                  + " \"$t\"; chown 0:"
+                  + gid
+                  + " \"$t\"; printf %s \"$t\"";
+          String temp =
+              PlanRunner.run(sh, write, read(pki.root().resolve(e.relative())), id()).stdout();
+          temps.add(temp);
+          rename
+              .append("mv -f -- ")
+              .append(PlanRunner.q(temp))
+              .append(' ')
+              .append(PlanRunner.q(path(e)))
+              .append("; ");
         }
-        String b64 = Base64.getEncoder().encodeToString(read(pki.root().resolve(e.relative())));
-        write
-            .append("f=")
-            .append(PlanRunner.q(path(e)))
-            .append("; d=$(dirname -- \"$f\"); if [ ! -d \"$d\" ]; then echo \"no directory $d:")
-            .append(" apply the host plan first (./strongroom provision --apply TARGET)\" >&2;")
-            .append(" exit 3; fi; t")
-            .append(i)
-            .append("=$(mktemp \"$d/.strongroom.XXXXXX\"); printf %s '")
-            .append(b64)
-            .append("' | base64 -d > \"$t")
-            .append(i)
-            .append("\"; chmod ")
-            .append(e.mode())
-            .append(" \"$t")
-            .append(i)
-            .append("\"; chown 0:")
-            .append(gid)
-            .append(" \"$t")
-            .append(i)
-            .append("\"; ");
-        rename
-            .append("mv -f -- \"$t")
-            .append(i)
-            .append("\" ")
-            .append(PlanRunner.q(path(e)))
-            .append("; ");
+        PlanRunner.run(sh, rename.append("true").toString(), null, id());
+        temps.clear();
+      } finally {
+        if (!temps.isEmpty()) {
+          StringBuilder rm = new StringBuilder("rm -f --");
+          temps.forEach(t -> rm.append(' ').append(PlanRunner.q(t)));
+          sh.exec(rm.toString(), null);
+        }
       }
-      PlanRunner.run(sh, write.append(rename).append("true").toString(), null, id());
     }
   }
 
