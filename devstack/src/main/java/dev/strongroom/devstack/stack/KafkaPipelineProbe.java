@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -187,8 +188,9 @@ public final class KafkaPipelineProbe implements PipelineProbe, AutoCloseable {
   }
 
   @Override
-  public TopicScan scanTopics(List<byte[]> needles) {
+  public TopicScan scanTopics(List<byte[]> needles, byte[] probeKey) {
     List<String> hits = new ArrayList<>();
+    Map<String, Long> probeRecords = new TreeMap<>();
     long[] records = {0};
     List<String> topics;
     try (KafkaConsumer<byte[], byte[]> c = operatorConsumer()) {
@@ -208,6 +210,9 @@ public final class KafkaPipelineProbe implements PipelineProbe, AutoCloseable {
           end,
           r -> {
             records[0]++;
+            if (r.key() != null && Arrays.equals(r.key(), probeKey)) {
+              probeRecords.merge(r.topic(), 1L, Long::sum);
+            }
             List<byte[]> bytes = new ArrayList<>();
             bytes.add(r.key());
             bytes.add(r.value());
@@ -220,7 +225,7 @@ public final class KafkaPipelineProbe implements PipelineProbe, AutoCloseable {
             }
           });
     }
-    return new TopicScan(topics, records[0], hits);
+    return new TopicScan(topics, records[0], hits, probeRecords);
   }
 
   @Override

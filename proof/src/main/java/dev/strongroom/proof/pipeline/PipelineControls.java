@@ -131,16 +131,32 @@ public final class PipelineControls {
     byte[] raw = marker.getBytes(StandardCharsets.US_ASCII);
     List<byte[]> needles = needles(raw);
     t0 = e.now();
-    PipelineProbe.TopicScan topics = probe.scanTopics(needles);
+    PipelineProbe.TopicScan topics =
+        probe.scanTopics(needles, tenant.getBytes(StandardCharsets.UTF_8));
     e.add(
         "operator",
         "read every record of "
             + topics.topics()
-            + " from the beginning; search keys, values and"
-            + " headers for the marker (raw, hex, HEX, base64, base64url)",
+            + " from the beginning; search keys, values and headers for the marker (raw, hex, HEX,"
+            + " base64 and base64url at each of the three alignments)",
         t0,
         0,
-        topics.records() + " records; hits: " + topics.hits());
+        topics.records()
+            + " records, the probe's own per topic "
+            + topics.probeRecords()
+            + "; hits: "
+            + topics.hits());
+    // The scan must have read what the probe record travelled through, or it proved nothing.
+    for (String carrier : CARRIERS) {
+      if (topics.probeRecords().getOrDefault(carrier, 0L) < 1) {
+        throw new IllegalStateException(
+            "the scan did not read the probe record's own request on "
+                + carrier
+                + " (read "
+                + topics.probeRecords()
+                + "): it cannot show the marker is absent");
+      }
+    }
     List<String> fileHits = new ArrayList<>();
     long[] scanned = new long[2];
     Optional<Path> logDir = probe.brokerLogDir();
@@ -176,19 +192,36 @@ public final class PipelineControls {
         "marker found in clear: " + topics.hits() + " " + fileHits);
   }
 
-  private static final String[] KINDS = {"raw", "hex", "HEX", "base64", "base64url"};
+  /** The topics a stored record's request travels on: the scan must have read the probe's. */
+  static final List<String> CARRIERS =
+      List.of("strongroom.encrypt.requests", "strongroom.store.requests");
 
-  /** The marker as it could leak: raw, hex, HEX, base64 and base64url (whole groups only). */
+  private static final String[] KINDS = {
+    "raw", "hex", "HEX", "base64", "base64+1", "base64+2", "base64url", "base64url+1", "base64url+2"
+  };
+
+  /**
+   * The marker as it could leak: raw, hex, HEX, and base64 and base64url at each of the three
+   * alignments a longer encoded value can give it (the marker after 0, 1 or 2 other bytes: the
+   * characters that also depend on those bytes or on what follows are left out).
+   */
   static List<byte[]> needles(byte[] raw) {
     String hex = HexFormat.of().formatHex(raw);
-    int whole = raw.length / 3 * 3;
-    byte[] head = java.util.Arrays.copyOf(raw, whole);
-    return List.of(
-        raw,
-        hex.getBytes(StandardCharsets.US_ASCII),
-        hex.toUpperCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII),
-        Base64.getEncoder().encode(head),
-        Base64.getUrlEncoder().encode(head));
+    List<byte[]> out = new ArrayList<>();
+    out.add(raw);
+    out.add(hex.getBytes(StandardCharsets.US_ASCII));
+    out.add(hex.toUpperCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
+    for (Base64.Encoder enc : List.of(Base64.getEncoder(), Base64.getUrlEncoder())) {
+      for (int k = 0; k < 3; k++) {
+        byte[] shifted = new byte[k + raw.length];
+        System.arraycopy(raw, 0, shifted, k, raw.length);
+        String b64 = enc.encodeToString(shifted);
+        int from = k == 0 ? 0 : 4;
+        int to = (shifted.length / 3) * 4;
+        out.add(b64.substring(from, to).getBytes(StandardCharsets.US_ASCII));
+      }
+    }
+    return out;
   }
 
   private static Map<String, String> probeFields(String name) {

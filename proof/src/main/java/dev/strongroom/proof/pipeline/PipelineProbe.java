@@ -50,12 +50,14 @@ public interface PipelineProbe {
   /**
    * Every topic's records from the beginning, read as the operator: the coordinates ({@code
    * topic/partition@offset}) of each record whose key, value or a header contains one of {@code
-   * needles}, and how many records were read.
+   * needles}, how many records were read, and per topic how many were keyed {@code probeKey} (so
+   * the control can tell that the scan saw the probe's own records).
    */
-  TopicScan scanTopics(List<byte[]> needles) throws Exception;
+  TopicScan scanTopics(List<byte[]> needles, byte[] probeKey) throws Exception;
 
   /** What {@link #scanTopics} read and found. */
-  record TopicScan(List<String> topics, long records, List<String> hits) {}
+  record TopicScan(
+      List<String> topics, long records, List<String> hits, Map<String, Long> probeRecords) {}
 
   /** The broker's log directory when it is on this host (its segment files are scanned too). */
   Optional<Path> brokerLogDir();

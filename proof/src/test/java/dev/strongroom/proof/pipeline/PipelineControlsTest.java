@@ -1,6 +1,7 @@
 package dev.strongroom.proof.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strongroom.contracts.envelope.CanonicalJson;
@@ -8,6 +9,7 @@ import dev.strongroom.proof.check.Check;
 import dev.strongroom.proof.check.Evidence;
 import dev.strongroom.proof.check.Outcome;
 import dev.strongroom.proof.check.Status;
+import dev.strongroom.proof.db.PlaintextScan;
 import dev.strongroom.proof.run.HostFacts;
 import dev.strongroom.proof.run.ProofContext;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +19,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -78,9 +82,16 @@ class PipelineControlsTest {
       return deadLetter;
     }
 
+    Map<String, Long> probeRecords =
+        Map.of("strongroom.encrypt.requests", 1L, "strongroom.store.requests", 1L);
+
     @Override
-    public TopicScan scanTopics(List<byte[]> needles) {
-      return new TopicScan(List.of("strongroom.store.requests"), 12, topicHits);
+    public TopicScan scanTopics(List<byte[]> needles, byte[] probeKey) {
+      return new TopicScan(
+          List.of("strongroom.encrypt.requests", "strongroom.store.requests"),
+          12,
+          topicHits,
+          probeRecords);
     }
 
     @Override
@@ -166,7 +177,7 @@ class PipelineControlsTest {
     p.logDir = Optional.of(logDir);
     Outcome clean = run("SR-PIPE-03", Optional.of(p));
     assertEquals(
-        Outcome.pass("marker absent from 12 records of 1 topics and 1 broker files (4096 bytes)"),
+        Outcome.pass("marker absent from 12 records of 2 topics and 1 broker files (4096 bytes)"),
         clean);
     String marker = p.stored.get(0).get("name");
     assertTrue(marker.matches("SRPROOFKAFKA[0-9A-F]{24}"), marker);
@@ -175,34 +186,46 @@ class PipelineControlsTest {
     assertEquals(
         Outcome.fail("marker found in clear: [strongroom.encrypt.requests/0@3] []"),
         run("SR-PIPE-03", Optional.of(p)));
+
+    // a scan that did not read the probe's own requests (an ACL that hides a topic) proves
+    // nothing: no verdict, never a pass
+    p.topicHits = List.of();
+    p.probeRecords = Map.of("strongroom.encrypt.requests", 1L);
+    IllegalStateException blind =
+        assertThrows(IllegalStateException.class, () -> run("SR-PIPE-03", Optional.of(p)));
+    assertEquals(
+        "the scan did not read the probe record's own request on strongroom.store.requests (read"
+            + " {strongroom.encrypt.requests=1}): it cannot show the marker is absent",
+        blind.getMessage());
   }
 
   @Test
-  void needles_coverRawHexAndBothBase64Alphabets_andTheFileScanFindsEach() throws Exception {
-    byte[] marker = "SRPROOFKAFKA0123456789ABCDEF0123".getBytes(StandardCharsets.US_ASCII);
-    List<byte[]> needles = PipelineControls.needles(marker);
-    assertEquals(5, needles.size());
-    String b64 = Base64.getEncoder().encodeToString(marker);
-    int i = 0;
-    for (byte[] leak :
-        List.of(
-            marker,
-            java.util.HexFormat.of().formatHex(marker).getBytes(StandardCharsets.US_ASCII),
-            java.util.HexFormat.of()
-                .formatHex(marker)
-                .toUpperCase(java.util.Locale.ROOT)
-                .getBytes(StandardCharsets.US_ASCII),
-            b64.getBytes(StandardCharsets.US_ASCII),
-            Base64.getUrlEncoder().encode(marker))) {
+  void needles_findTheMarkerEncodedAtEachAlignment_inRealFiles() throws Exception {
+    String marker = "SRPROOFKAFKA0123456789ABCDEF0123";
+    byte[] raw = marker.getBytes(StandardCharsets.US_ASCII);
+    List<byte[]> needles = PipelineControls.needles(raw);
+    assertEquals(9, needles.size());
+    List<byte[]> leaks = new ArrayList<>();
+    leaks.add(raw);
+    leaks.add(HexFormat.of().formatHex(raw).getBytes(StandardCharsets.US_ASCII));
+    leaks.add(
+        HexFormat.of().formatHex(raw).toUpperCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
+    for (Base64.Encoder enc : List.of(Base64.getEncoder(), Base64.getUrlEncoder())) {
+      for (String before : List.of("", "{", "{\"")) {
+        // the marker inside a longer value, encoded whole: after 0, 1 or 2 other bytes
+        String value = before + marker + "\",\"x\":1}";
+        leaks.add(enc.encode(value.getBytes(StandardCharsets.US_ASCII)));
+      }
+    }
+    for (int i = 0; i < leaks.size(); i++) {
       Path f = tmp.resolve("segment-" + i);
       byte[] content = new byte[10_000];
-      System.arraycopy(leak, 0, content, 5_000, leak.length);
+      System.arraycopy(leaks.get(i), 0, content, 5_000, leaks.get(i).length);
       Files.write(f, content);
-      assertEquals(
-          i == 4 && b64.equals(Base64.getUrlEncoder().encodeToString(marker)) ? 3 : i,
-          dev.strongroom.proof.db.PlaintextScan.indexIn(f, needles).orElse(-1),
-          "leak " + i);
-      i++;
+      assertTrue(PlaintextScan.indexIn(f, needles).isPresent(), "leak " + i);
     }
+    Path clean = tmp.resolve("clean");
+    Files.write(clean, new byte[10_000]);
+    assertTrue(PlaintextScan.indexIn(clean, needles).isEmpty());
   }
 }
