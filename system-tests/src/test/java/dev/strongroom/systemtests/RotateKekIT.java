@@ -131,10 +131,18 @@ class RotateKekIT {
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
       long atKill = 0;
+      List<ProcessHandle> children = List.of();
       long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
       while (System.nanoTime() < deadline && killed.isAlive()) {
         atKill = underVersion(stack, "3");
         if (atKill >= 3) {
+          // its mariadb client, if one is running (not the crypto-service it restarted)
+          children =
+              killed
+                  .toHandle()
+                  .descendants()
+                  .filter(h -> h.info().command().map(c -> c.endsWith("/mariadb")).orElse(false))
+                  .toList();
           killed.destroyForcibly(); // SIGKILL: no shutdown hook, no clean-up
           break;
         }
@@ -143,7 +151,11 @@ class RotateKekIT {
       assertTrue(killed.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
       assertEquals(137, killed.exitValue(), "killed by SIGKILL, not finished");
       double killedAfter = (System.nanoTime() - t0) / 1e9;
-      Thread.sleep(1000); // a database call the killed command had in flight completes or not
+      // a database call the killed command had in flight (its mariadb client outlives it)
+      // completes or not before the count is read
+      for (ProcessHandle child : children) {
+        child.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
       long doneBeforeResume = underVersion(stack, "3");
       assertTrue(
           doneBeforeResume >= 3 && doneBeforeResume < total,

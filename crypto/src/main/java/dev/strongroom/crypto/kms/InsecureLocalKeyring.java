@@ -92,6 +92,16 @@ public final class InsecureLocalKeyring implements KeyWrapper {
     if (version.isEmpty() || version.contains(":") || version.contains("\n")) {
       throw new IllegalArgumentException("bad version");
     }
+    try {
+      if (Files.exists(file)
+          && Files.readAllLines(file).stream().anyMatch(l -> l.startsWith(version + ":"))) {
+        // a second KEK under one version would shadow the first: what it wrapped is lost
+        throw new KmsException(
+            "local keyring " + file + " already holds version " + version, false, null);
+      }
+    } catch (IOException e) {
+      throw new KmsException("cannot read local keyring " + file, false, e);
+    }
     byte[] kek = new byte[AesGcm.KEY_LENGTH];
     random.nextBytes(kek);
     String line = version + ":" + Base64.getEncoder().encodeToString(kek) + "\n";

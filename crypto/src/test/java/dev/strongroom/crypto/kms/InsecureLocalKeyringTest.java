@@ -44,6 +44,18 @@ class InsecureLocalKeyringTest {
   }
 
   @Test
+  void aVersionAlreadyThere_isRefused_andTheKeyringIsUnchanged() throws Exception {
+    Path p = dir.resolve("twice");
+    InsecureLocalKeyring.addVersion(p, "1", RANDOM);
+    InsecureLocalKeyring.addVersion(p, "2", RANDOM);
+    byte[] before = Files.readAllBytes(p);
+    KmsException e =
+        assertThrows(KmsException.class, () -> InsecureLocalKeyring.addVersion(p, "2", RANDOM));
+    assertEquals("local keyring " + p + " already holds version 2", e.getMessage());
+    assertArrayEquals(before, Files.readAllBytes(p), "nothing appended");
+  }
+
+  @Test
   void wrappedKey_isLaidOutByWrapFormat_andABadHeaderIsInvalid() {
     InsecureLocalKeyring kr = keyring("dev-kek", "kr");
     byte[] b = kr.wrap(DataKey.generate("dek-1", RANDOM), AD).bytes();

@@ -17,15 +17,20 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Rotates a running stack's key-encryption key and rewraps every data key under the new version,
@@ -78,6 +83,27 @@ public final class KekRotation {
    * @throws StackException no stack, no development keyring, or a refusal on the way
    */
   public static Result rotate(StackLauncher launcher, Path state, PrintStream progress)
+      throws IOException, InterruptedException {
+    // one rotation at a time: two would each add "the next" version, and the keyring would keep
+    // only one of the two KEKs under that name, leaving data keys wrapped under the other lost
+    try (FileChannel lockFile =
+            FileChannel.open(
+                state.resolve("kek-rotation.lock"),
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
+        FileLock lock = lockFile.tryLock()) {
+      if (lock == null) {
+        throw new StackException(
+            "another rotate-kek is running on this stack ("
+                + state.resolve("kek-rotation.lock")
+                + " is locked)");
+      }
+      return rotateLocked(launcher, state, progress);
+    }
+  }
+
+  private static Result rotateLocked(StackLauncher launcher, Path state, PrintStream progress)
       throws IOException, InterruptedException {
     long t0 = System.nanoTime();
     Path stackFile = launcher.stackFile();
