@@ -118,6 +118,12 @@ class ScaleRestartIT {
       Cli.Result restartCrypto = Cli.run(state, "restart", "--json", "crypto");
       assertEquals(0, restartCrypto.exit(), restartCrypto.err());
       assertEquals(1, restartCrypto.json().get("restarted").size());
+      // the restart began before the load was through: when it returns (the new instance
+      // ready), records of the load are still waiting for it
+      long afterCrypto = rows(stack, "tenant_id LIKE 'recrypt-%'");
+      assertTrue(
+          afterCrypto < records,
+          "the crypto restart overlapped its load: " + afterCrypto + " rows when it returned");
       JsonNode f2 = assertEveryRecordStoredOnce(stack, load2.get(), "recrypt", records);
       assertTrue(
           before < records && between < records,
