@@ -37,7 +37,12 @@ import org.jboss.logging.Logger;
  * <p>The records are encrypted one after the other in offset order and their store requests are
  * sent without waiting for each acknowledgement (the producer batches them; the idempotent producer
  * keeps one partition's records in send order, so one tenant's requests stay in order); the batch
- * then waits for all of them. Waiting per record made each record cost a broker round trip and the
+ * then waits for all of them. One exception: when the broker does not take a send within the
+ * producer's delivery timeout (30 s), a later send of the same partition may still be written
+ * before the retry writes the failed one again, so that tenant's requests can arrive out of order
+ * (and the later ones twice, answered {@code DUPLICATE}); the per-record wait of before never did
+ * that. Records of the batch after the failed one that were dead-lettered are dead-lettered (and
+ * alerted) again on the retry. Waiting per record made each record cost a broker round trip and the
  * broker one produce request per record — the pipeline's largest cost (docs/performance.md).
  *
  * <p>A token, seal or KMS refusal dead-letters the record with its code. A retriable failure (the

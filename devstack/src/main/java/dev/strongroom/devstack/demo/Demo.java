@@ -512,6 +512,8 @@ public final class Demo {
   private static Exception joinCryptoServiceGroup(Map<String, Object> client) {
     client.put(ConsumerConfig.GROUP_ID_CONFIG, "crypto-service");
     client.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // were the group's ACL ever to let it in, it must not commit the real consumer's offsets
+    client.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     try (KafkaConsumer<byte[], byte[]> c =
         new KafkaConsumer<>(client, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       c.subscribe(List.of(Topics.ENCRYPT_REQUESTS));

@@ -91,9 +91,15 @@ public final class ScannerReports {
       return new Release(osReleaseValue(text, "ID"), osReleaseValue(text, "VERSION_ID"));
     }
 
-    /** The SCAP Security Guide's data stream name for this release: {@code ssg-debian12-ds.xml}. */
-    String dataStream() {
-      return "ssg-" + id + versionId.replaceFirst("\\..*$", "") + "-ds.xml";
+    /**
+     * The SCAP Security Guide's data stream names this release may have, in order: the version
+     * without its dots ({@code ssg-ubuntu2204-ds.xml}, {@code ssg-debian12-ds.xml}), then its major
+     * version ({@code ssg-rhel9-ds.xml} for 9.4).
+     */
+    List<String> dataStreams() {
+      String whole = "ssg-" + id + versionId.replace(".", "") + "-ds.xml";
+      String major = "ssg-" + id + versionId.replaceFirst("\\..*$", "") + "-ds.xml";
+      return whole.equals(major) ? List.of(whole) : List.of(whole, major);
     }
   }
 
@@ -146,8 +152,10 @@ public final class ScannerReports {
 
   /** The data stream for this host's release, if installed. */
   private Optional<Path> dataStream() {
-    Path ds = scapContent.resolve(release.dataStream());
-    return Files.isRegularFile(ds) ? Optional.of(ds) : Optional.empty();
+    return release.dataStreams().stream()
+        .map(scapContent::resolve)
+        .filter(Files::isRegularFile)
+        .findFirst();
   }
 
   /**
@@ -189,8 +197,11 @@ public final class ScannerReports {
     return "there is no SCAP content for "
         + (release.id() + " " + release.versionId()).strip()
         + " ("
-        + scapContent.resolve(release.dataStream())
-        + " is missing; "
+        + String.join(
+            " and ",
+            release.dataStreams().stream().map(n -> scapContent.resolve(n).toString()).toList())
+        + (release.dataStreams().size() > 1 ? " are" : " is")
+        + " missing; "
         + (there.isEmpty() ? "no data streams there" : "there: " + String.join(", ", there))
         + ")";
   }
