@@ -159,12 +159,23 @@ class ProofDatabaseIT {
     assertEquals(Set.of(), withStatus(r, Status.FAIL), () -> table(r));
     assertEquals(Set.of(), withStatus(r, Status.ERROR), () -> table(r));
     // off a hardened VM every host control is not-applicable, never pass; so is the chain check
-    // against its anchors, since this target names no anchored log (ProveCommandIT runs it)
+    // against its anchors, since this target names no anchored log (ProveCommandIT runs it), and
+    // so are the pipeline controls on a database-only target (StackCommandIT runs them)
     assertEquals(
         Set.of(
-            "SR-DB-AUD-04", "SR-HOST-F2B-01", "SR-HOST-FIPS-01", "SR-HOST-FW-01", "SR-HOST-MAC-01"),
+            "SR-DB-AUD-04",
+            "SR-PIPE-01",
+            "SR-PIPE-02",
+            "SR-PIPE-03",
+            "SR-HOST-F2B-01",
+            "SR-HOST-FIPS-01",
+            "SR-HOST-FW-01",
+            "SR-HOST-MAC-01"),
         withStatus(r, Status.NOT_APPLICABLE),
         () -> table(r));
+    assertEquals(
+        "the target has no running pipeline (Kafka and the services): a database-only target",
+        detail(r, "SR-PIPE-03"));
     assertTrue(
         detail(r, "SR-HOST-FW-01").endsWith("host controls apply only on a hardened VM"), table(r));
     assertTrue(detail(r, "SR-DB-REST-08").startsWith("marker absent from "), table(r));
