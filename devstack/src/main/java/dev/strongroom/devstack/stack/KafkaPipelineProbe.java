@@ -72,7 +72,7 @@ public final class KafkaPipelineProbe implements PipelineProbe, AutoCloseable {
   }
 
   /** The probe of a stack {@code up} started, or empty when it runs no pipeline. */
-  public static Optional<PipelineProbe> of(
+  public static Optional<KafkaPipelineProbe> of(
       StackLauncher launcher, StackDescriptor stack, DevKeys keys) {
     if (stack.kafkaSecurity().isEmpty()
         || !stack.services().containsKey(ServiceModule.CRYPTO)

@@ -35,20 +35,20 @@ public final class StackProof {
   public static ProofReport run(StackLauncher launcher, StackDescriptor stack, DevKeys keys)
       throws IOException {
     Path scratch = Files.createTempDirectory(Path.of("/tmp"), "sr-prove-");
-    Optional<PipelineProbe> pipeline = KafkaPipelineProbe.of(launcher, stack, keys);
+    Optional<KafkaPipelineProbe> pipeline = KafkaPipelineProbe.of(launcher, stack, keys);
     try {
       ProofContext ctx =
           new ProofContext(
               stack.db().map(StackProof::target),
               Optional.of(keys.tenantTokens(Clock.systemUTC())),
               anchoredLog(stack),
-              pipeline,
+              pipeline.map(PipelineProbe.class::cast),
               HostFacts.detect(),
               scratch,
               Clock.systemUTC());
       return new ProofRunner(StandardCatalogue.create()).run(ctx);
     } finally {
-      pipeline.ifPresent(p -> ((KafkaPipelineProbe) p).close());
+      pipeline.ifPresent(KafkaPipelineProbe::close);
       try (Stream<Path> s = Files.walk(scratch)) {
         s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
