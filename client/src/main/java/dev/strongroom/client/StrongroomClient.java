@@ -37,6 +37,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -61,6 +63,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Transport: the caller hands in Kafka client properties (bootstrap and mutual TLS as the
  * application identity) and an {@link HttpClient} holding the same identity. Thread-safe; close it
  * to stop its result poller.
+ *
+ * <p>Results are read from every partition of {@code strongroom.store.results}, starting at their
+ * end when the client is built, without a consumer group: nothing a broker or another consumer does
+ * can move the client's position past a result it awaits (a group rebalance after a broker restart
+ * did). Results of requests published before a restart of the application are therefore not seen by
+ * the new client; a retry of such a request (same request id) is answered {@code DUPLICATE}.
  */
 public final class StrongroomClient implements AutoCloseable {
   private final EventSigner signer;
@@ -85,30 +93,31 @@ public final class StrongroomClient implements AutoCloseable {
     this.dataUrl = Objects.requireNonNull(b.dataUrl, "dataUrl");
     this.httpTimeout = b.httpTimeout;
     Objects.requireNonNull(b.kafka, "kafka");
-    Objects.requireNonNull(b.resultsGroup, "resultsGroup");
     Map<String, Object> p = new LinkedHashMap<>(b.kafka);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     Map<String, Object> c = new LinkedHashMap<>(b.kafka);
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, b.resultsGroup);
+    c.remove(ConsumerConfig.GROUP_ID_CONFIG); // never a group member: see below
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     this.results = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     try {
-      results.subscribe(List.of(Topics.STORE_RESULTS));
-      long deadline = System.nanoTime() + b.assignmentTimeout.toNanos();
-      while (results.assignment().isEmpty()) { // results published from now on must be seen
-        results.poll(Duration.ofMillis(200));
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "no partition of " + Topics.STORE_RESULTS + " assigned in " + b.assignmentTimeout);
-        }
+      // Every partition assigned, no group: a group rebalance (the coordinator restarted, the
+      // session expired while the broker was away, a second member) would hand partitions away or
+      // reset their position to the end, past results this client still awaits — it did, in a
+      // broker restart under load. The position lives in this consumer alone and never jumps.
+      List<PartitionInfo> partitions =
+          results.partitionsFor(Topics.STORE_RESULTS, b.assignmentTimeout);
+      if (partitions == null || partitions.isEmpty()) {
+        throw new IllegalStateException("no partition of " + Topics.STORE_RESULTS + " found");
       }
-      results.seekToEnd(results.assignment());
-      results.assignment().forEach(results::position);
+      List<TopicPartition> assigned =
+          partitions.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      results.assign(assigned);
+      results.seekToEnd(assigned); // results published from now on must be seen
+      assigned.forEach(results::position);
     } catch (RuntimeException e) {
       results.close();
       producer.close(Duration.ZERO);
@@ -326,7 +335,6 @@ public final class StrongroomClient implements AutoCloseable {
   /** Builds a {@link StrongroomClient}; every setter except the timeouts is required. */
   public static final class Builder {
     private Map<String, Object> kafka;
-    private String resultsGroup;
     private EventSigner signer;
     private EventVerifier verifier;
     private HttpClient http;
@@ -340,12 +348,6 @@ public final class StrongroomClient implements AutoCloseable {
     /** Kafka client properties: bootstrap servers and mutual TLS as the application. */
     public Builder kafka(Map<String, Object> kafkaClientProperties) {
       this.kafka = Map.copyOf(kafkaClientProperties);
-      return this;
-    }
-
-    /** The consumer group this client reads {@code strongroom.store.results} in (its own). */
-    public Builder resultsGroup(String group) {
-      this.resultsGroup = group;
       return this;
     }
 
@@ -384,12 +386,13 @@ public final class StrongroomClient implements AutoCloseable {
       return this;
     }
 
+    /** How long {@link #build} waits for the results topic's partitions (default 30 s). */
     public Builder assignmentTimeout(Duration timeout) {
       this.assignmentTimeout = Objects.requireNonNull(timeout);
       return this;
     }
 
-    /** Connects: subscribes to the results topic and waits for its partitions. */
+    /** Connects: reads the results topic's partitions and starts at their end. */
     public StrongroomClient build() {
       return new StrongroomClient(this);
     }

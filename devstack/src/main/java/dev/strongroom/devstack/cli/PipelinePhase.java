@@ -14,7 +14,6 @@ import dev.strongroom.contracts.records.StoreResult;
 import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.contracts.topics.Topics;
-import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
 import dev.strongroom.devstack.keys.DevKeys;
 import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.stack.StackException;
@@ -34,6 +33,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -78,24 +79,26 @@ final class PipelinePhase implements Phase {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     Map<String, Object> c = identity.kafkaClient(bootstrap);
-    c.put(
-        ConsumerConfig.GROUP_ID_CONFIG,
-        KafkaAccessPolicy.groupFor(PkiSpec.DEMO_APP, "bench-" + runId));
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     this.results = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    results.subscribe(List.of(Topics.STORE_RESULTS));
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (results.assignment().isEmpty()) { // results published from now on must be seen
-      results.poll(Duration.ofMillis(200));
-      if (System.nanoTime() > deadline) {
-        close();
-        throw new StackException("no partition of " + Topics.STORE_RESULTS + " assigned in 30 s");
-      }
+    // Every partition assigned, no group (as StrongroomClient): no rebalance can skip a result.
+    List<PartitionInfo> partitions;
+    try {
+      partitions = results.partitionsFor(Topics.STORE_RESULTS, Duration.ofSeconds(30));
+    } catch (RuntimeException e) {
+      close();
+      throw new StackException("cannot read the partitions of " + Topics.STORE_RESULTS + ": " + e);
     }
-    results.seekToEnd(results.assignment());
-    results.assignment().forEach(results::position);
+    if (partitions == null || partitions.isEmpty()) {
+      close();
+      throw new StackException("no partition of " + Topics.STORE_RESULTS + " found");
+    }
+    List<TopicPartition> assigned =
+        partitions.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+    results.assign(assigned);
+    results.seekToEnd(assigned); // results published from now on must be seen
+    assigned.forEach(results::position);
     this.poller = new Thread(this::poll, "bench-results");
     poller.setDaemon(true);
     poller.start();
