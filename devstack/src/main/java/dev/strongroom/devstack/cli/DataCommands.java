@@ -1,5 +1,6 @@
 package dev.strongroom.devstack.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.uuid.UuidCreator;
 import dev.strongroom.client.RefusedException;
@@ -326,6 +327,12 @@ final class DataCommands {
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       long[] seen = Arrays.stream(latencies).filter(l -> l >= 0).sorted().toArray();
+      List<String> missingIds = new ArrayList<>();
+      for (int i = 0; i < records && missingIds.size() < MISSING_NAMED; i++) {
+        if (latencies[i] < 0) {
+          missingIds.add("load-" + runId + "-" + i);
+        }
+      }
       return new LoadFigures(
           records,
           names.size(),
@@ -335,9 +342,14 @@ final class DataCommands {
           records - seen.length,
           seconds,
           percentileMs(seen, 0.50),
-          percentileMs(seen, 0.99));
+          percentileMs(seen, 0.99),
+          missingIds,
+          client.unverifiedResults());
     }
   }
+
+  /** How many missing request ids {@code load} names. */
+  static final int MISSING_NAMED = 20;
 
   static double percentileMs(long[] sortedNanos, double q) {
     if (sortedNanos.length == 0) {
@@ -357,7 +369,9 @@ final class DataCommands {
       long missing,
       double seconds,
       double p50Ms,
-      double p99Ms) {
+      double p99Ms,
+      List<String> missingRequestIds,
+      long unverifiedResults) {
     double recordsPerSecond() {
       return seconds > 0 ? (stored + duplicate + rejected) / seconds : 0;
     }
@@ -374,24 +388,33 @@ final class DataCommands {
       o.put("recordsPerSecond", round(recordsPerSecond()));
       o.put("p50Ms", round(p50Ms));
       o.put("p99Ms", round(p99Ms));
+      // beyond DESIGN §7's keys: which requests are missing (the first few), and results on the
+      // topic the client did not believe (forged, stale, replayed) — where to look when one is
+      ArrayNode missingIds = o.putArray("missingRequestIds");
+      missingRequestIds.forEach(missingIds::add);
+      o.put("unverifiedResults", unverifiedResults);
       return o;
     }
 
     String toText() {
       return String.format(
-          Locale.ROOT,
-          "records  %d (%d tenants)%nstored   %d%nduplicate %d%nrejected %d%nmissing  %d%n"
-              + "seconds  %.1f%nthroughput %.0f records/s%nlatency  p50 %.0f ms, p99 %.0f ms%n",
-          records,
-          tenants,
-          stored,
-          duplicate,
-          rejected,
-          missing,
-          seconds,
-          recordsPerSecond(),
-          p50Ms,
-          p99Ms);
+              Locale.ROOT,
+              "records  %d (%d tenants)%nstored   %d%nduplicate %d%nrejected %d%nmissing  %d%n"
+                  + "seconds  %.1f%nthroughput %.0f records/s%nlatency  p50 %.0f ms, p99 %.0f ms%n",
+              records,
+              tenants,
+              stored,
+              duplicate,
+              rejected,
+              missing,
+              seconds,
+              recordsPerSecond(),
+              p50Ms,
+              p99Ms)
+          + (missingRequestIds.isEmpty()
+              ? ""
+              : "missing requests " + String.join(" ", missingRequestIds) + "\n")
+          + (unverifiedResults == 0 ? "" : "unverified results " + unverifiedResults + "\n");
     }
 
     private static double round(double v) {
