@@ -229,6 +229,82 @@ class StoreIT {
   }
 
   /**
+   * Issue 15: the {@code app_user} certificate is rotated while the service runs, the old one goes
+   * on the CRL and the server re-reads it ({@code FLUSH SSL}), as the rotation plan does: reads go
+   * on throughout on the pool's open connections; the old certificate is then refused at login;
+   * once those connections end (killed here, as a server restart or the idle timeout would end
+   * them), the pool's new connections present the new certificate — reads succeed again, the same
+   * service process, no restart.
+   */
+  @Test
+  @Order(3)
+  void appUserCertificateRotated_newPoolConnectionsPresentTheNew_theOldIsRefused(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    StrongroomTestResource.Stack stack = StrongroomTestResource.stack();
+    TestDatabase db = stack.database().orElseThrow();
+    var pki = stack.pki();
+    var app = pki.client("app_user");
+    java.nio.file.Path oldCert = java.nio.file.Files.copy(app.certPem(), tmp.resolve("old.pem"));
+    java.nio.file.Path oldKey = java.nio.file.Files.copy(app.keyPem(), tmp.resolve("old.key"));
+    java.security.cert.X509Certificate before = app.certificate();
+    try (StoreRequests requests = new StoreRequests(stack)) {
+      String token = requests.token("hooli");
+      assertEquals(200, get("/v1/records?limit=1", token).statusCode());
+      long t0 = System.nanoTime();
+      java.math.BigInteger serial =
+          pki.rotateClient("app_user", false).certificate().getSerialNumber();
+      assertEquals(200, get("/v1/records?limit=1", token).statusCode(), "read after the rotation");
+      pki.revoke(before, dev.strongroom.provisioner.pki.RevocationReason.SUPERSEDED);
+      db.instance().reloadTls();
+      assertEquals(200, get("/v1/records?limit=1", token).statusCode(), "read after FLUSH SSL");
+      var refused =
+          db.instance()
+              .client()
+              .execute(
+                  dev.strongroom.provisioner.db.ClientConnection.tcp(
+                          "127.0.0.1", db.instance().port(), "app_user")
+                      .tls(pki.caCertPem(), oldCert, oldKey),
+                  "SELECT 1");
+      org.junit.jupiter.api.Assertions.assertFalse(
+          refused.ok(), "a login with the superseded certificate is refused");
+      List<List<String>> open =
+          db.instance()
+              .sql("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'app_user'")
+              .rows();
+      org.junit.jupiter.api.Assertions.assertFalse(open.isEmpty(), "the pool holds connections");
+      for (List<String> row : open) {
+        db.instance().sql("KILL CONNECTION " + row.get(0));
+      }
+      int failedReads = 0;
+      int status = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (status != 200 && System.nanoTime() < deadline) {
+        status = get("/v1/records?limit=1", token).statusCode();
+        if (status != 200) {
+          failedReads++;
+          Thread.sleep(200);
+        }
+      }
+      assertEquals(200, status, "a read on a new connection of the pool");
+      assertEquals(
+          "1",
+          db.instance()
+              .sql(
+                  "SELECT COUNT(*) > 0 FROM information_schema.PROCESSLIST WHERE USER = 'app_user'")
+              .scalar(),
+          "the pool logged in again");
+      System.out.printf(
+          "data-service: app_user rotated to serial %s and the old revoked; %d connections"
+              + " ended, the next read on a new connection %s after %d failed reads; %d ms%n",
+          serial.toString(16),
+          open.size(),
+          "succeeded",
+          failedReads,
+          (System.nanoTime() - t0) / 1_000_000);
+    }
+  }
+
+  /**
    * After the class's refusals (forged, expired, foreign and stolen tokens on Kafka and on
    * /v1/records): the service's log is all JSON records and holds no tenant token and no key
    * material of the stack (issue 11).

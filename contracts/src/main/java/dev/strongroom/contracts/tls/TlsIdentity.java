@@ -148,6 +148,20 @@ public record TlsIdentity(String name, Path caCert, Path cert, Path key) {
   }
 
   /**
+   * This identity's private key, read from its file now (a rotation replaces the file; callers that
+   * cache it re-read it when the file changes).
+   *
+   * @throws IllegalStateException if the PEM file cannot be read or parsed
+   */
+  public PrivateKey privateKey() {
+    try {
+      return privateKey(read(key));
+    } catch (GeneralSecurityException | UncheckedIOException e) {
+      throw new IllegalStateException("cannot load the private key of " + name + ": " + e, e);
+    }
+  }
+
+  /**
    * A TLS 1.3 context presenting this certificate and trusting only the CA.
    *
    * @throws IllegalStateException if the PEM material cannot be loaded

@@ -3,9 +3,11 @@ package dev.strongroom.dataservice.db;
 import dev.strongroom.contracts.errors.ErrorCode;
 import dev.strongroom.contracts.errors.RefusalCode;
 import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.dataservice.store.DataStore;
 import dev.strongroom.dataservice.store.SqlErrors;
 import dev.strongroom.dataservice.store.StoreFailure;
+import dev.strongroom.kit.tls.TlsFileWatch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,6 +23,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,11 +40,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.jboss.logging.Logger;
 
 /**
  * {@link DataStore} on the reactive Vert.x MySQL client (DESIGN §2), on Quarkus's own Vert.x: TLS
  * 1.3 only, the server verified against the stack's CA, and the {@code app_user} client certificate
- * (PEM, PKCS#8 key) as the only credential; a bounded pool.
+ * (PEM, PKCS#8 key) as the only credential; a bounded pool. A rotated certificate is picked up
+ * without a restart: each new connection of the pool is made with the files' current pair.
  *
  * <p>Binding: each call checks a connection out, binds it with {@code security_set_tenant(token)},
  * runs one procedure, and clears the binding with {@code security_clear_tenant()} before the
@@ -65,25 +72,19 @@ public final class VertxDataStore implements DataStore {
       "CALL app_create_user_encrypted(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   private static final List<String> FIELDS = StoreRequest.FIELDS;
 
+  private static final Logger LOG = Logger.getLogger(VertxDataStore.class);
+
+  private final Settings settings;
+  private final TlsFileWatch watch;
+  private volatile MySQLConnectOptions connectOptions;
   private final Pool pool;
   private final Duration callTimeout;
 
   public VertxDataStore(Vertx vertx, Settings s) {
-    MySQLConnectOptions connect =
-        new MySQLConnectOptions()
-            .setHost(s.host())
-            .setPort(s.port())
-            .setDatabase(s.database())
-            .setUser(s.user())
-            .setSslMode(SslMode.VERIFY_CA)
-            .setPemTrustOptions(new PemTrustOptions().addCertPath(s.caCert().toString()))
-            .setPemKeyCertOptions(
-                new PemKeyCertOptions()
-                    .setCertPath(s.clientCert().toString())
-                    .setKeyPath(s.clientKey().toString()))
-            .setCachePreparedStatements(true);
-    connect.setEnabledSecureTransportProtocols(Set.of("TLSv1.3"));
-    connect.setConnectTimeout((int) s.connectTimeout().toMillis());
+    this.settings = s;
+    this.watch =
+        new TlsFileWatch(new TlsIdentity(s.user(), s.caCert(), s.clientCert(), s.clientKey()));
+    this.connectOptions = connectOptions(s);
     PoolOptions poolOptions =
         new PoolOptions()
             .setMaxSize(s.poolSize())
@@ -92,8 +93,60 @@ public final class VertxDataStore implements DataStore {
             .setConnectionTimeoutUnit(TimeUnit.SECONDS)
             .setIdleTimeout(60)
             .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    this.pool = MySQLBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
+    this.pool =
+        MySQLBuilder.pool()
+            .with(poolOptions)
+            .connectingTo(() -> Future.succeededFuture(currentOptions()))
+            .using(vertx)
+            .build();
     this.callTimeout = s.callTimeout();
+  }
+
+  /**
+   * The options of the pool's next new connection: re-built when the certificate, key or CA file
+   * changed (a rotation) and the new pair is whole ({@link TlsFileWatch}); otherwise the ones in
+   * use. The PEM material goes in as values, not paths, so Vert.x — which keeps one TLS client per
+   * distinct set of options — builds a new TLS context for it instead of reusing the old one.
+   */
+  private MySQLConnectOptions currentOptions() {
+    TlsFileWatch.Check c = watch.check();
+    if (c.status() == TlsFileWatch.Check.Status.CHANGED) {
+      connectOptions = connectOptions(settings);
+      LOG.infof(
+          "database certificate of %s rotated: new connections present serial %s (open ones"
+              + " keep theirs until they close)",
+          settings.user(), TlsFileWatch.serial(c.certificate()));
+    } else if (c.status() == TlsFileWatch.Check.Status.INCONSISTENT) {
+      LOG.warnf("database certificate files not usable yet, keeping the old: %s", c.detail());
+    }
+    return connectOptions;
+  }
+
+  private static MySQLConnectOptions connectOptions(Settings s) {
+    MySQLConnectOptions connect =
+        new MySQLConnectOptions()
+            .setHost(s.host())
+            .setPort(s.port())
+            .setDatabase(s.database())
+            .setUser(s.user())
+            .setSslMode(SslMode.VERIFY_CA)
+            .setPemTrustOptions(new PemTrustOptions().addCertValue(read(s.caCert())))
+            .setPemKeyCertOptions(
+                new PemKeyCertOptions()
+                    .setCertValue(read(s.clientCert()))
+                    .setKeyValue(read(s.clientKey())))
+            .setCachePreparedStatements(true);
+    connect.setEnabledSecureTransportProtocols(Set.of("TLSv1.3"));
+    connect.setConnectTimeout((int) s.connectTimeout().toMillis());
+    return connect;
+  }
+
+  private static Buffer read(Path file) {
+    try {
+      return Buffer.buffer(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read TLS material " + file, e);
+    }
   }
 
   @Override

@@ -257,6 +257,149 @@ public abstract class ServiceContract {
         after.body());
   }
 
+  /**
+   * Issue 15, reload without downtime: the service's own certificate is rotated while it runs (new
+   * key and certificate renamed into place, the old one not revoked yet, as the rotation plan
+   * does). Within a few seconds a new handshake shows the new serial — the same process, no restart
+   * — while operator requests keep going on a kept-alive connection and on new connections, none
+   * failing. Then the old certificate goes on the CRL (the plan's last step) and a caller
+   * presenting it is refused as revoked, the new one is not.
+   */
+  @Test
+  void itsCertificateRotatedWhileItRuns_isServedWithoutARestart_andTheOldIsThenRefused(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    String self = stack().service();
+    var pki = stack().pki();
+    var identity = pki.identity(self);
+    java.nio.file.Path oldCert = tmp.resolve("old.pem");
+    java.nio.file.Path oldKey = tmp.resolve("old.key");
+    java.nio.file.Files.copy(identity.cert(), oldCert);
+    java.nio.file.Files.copy(identity.key(), oldKey);
+    java.security.cert.X509Certificate before = identity.certificate();
+    assertEquals(before.getSerialNumber(), servedSerial(), "serves its certificate at start");
+    long pid = servicePid();
+
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger keptAliveOk =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger newConnectionOk =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<String> failed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpClient keptAlive = stack().http("operator");
+    List<Thread> load = new java.util.ArrayList<>();
+    for (boolean reuse : new boolean[] {true, false}) {
+      var counter = reuse ? keptAliveOk : newConnectionOk;
+      Thread t =
+          new Thread(
+              () -> {
+                HttpRequest ready =
+                    HttpRequest.newBuilder(URI.create(stack().baseUrl() + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build();
+                while (!stop.get()) {
+                  try {
+                    HttpClient c = reuse ? keptAlive : stack().http("operator");
+                    HttpResponse<String> r = c.send(ready, HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200) {
+                      counter.incrementAndGet();
+                    } else {
+                      failed.add(r.statusCode() + " " + r.body());
+                    }
+                  } catch (Exception e) {
+                    failed.add(e.toString());
+                  }
+                }
+              },
+              "requests-during-reload-" + (reuse ? "kept-alive" : "new-connections"));
+      t.start();
+      load.add(t);
+    }
+    java.math.BigInteger now;
+    long reloadMs;
+    try {
+      Thread.sleep(1000);
+      long t0 = System.nanoTime();
+      java.security.cert.X509Certificate after = pki.rotateClient(self, false).certificate();
+      long deadline = t0 + Duration.ofSeconds(20).toNanos();
+      now = servedSerial();
+      while (!now.equals(after.getSerialNumber()) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+        now = servedSerial();
+      }
+      reloadMs = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(after.getSerialNumber(), now, "a new handshake presents the new certificate");
+      Thread.sleep(1000);
+    } finally {
+      stop.set(true);
+      for (Thread t : load) {
+        t.join(15_000);
+      }
+    }
+    assertEquals(List.of(), failed, "requests refused or broken during the reload");
+    assertTrue(
+        keptAliveOk.get() > 0 && newConnectionOk.get() > 0,
+        "requests went on during the reload, on the open connection and on new ones");
+    assertEquals(pid, servicePid(), "the service was restarted");
+    assertTrue(
+        get("/q/metrics")
+            .body()
+            .lines()
+            .anyMatch(l -> l.startsWith("strongroom_tls_reloads_total") && !l.endsWith(" 0.0")),
+        "strongroom_tls_reloads_total counts the reload");
+
+    pki.revoke(before, dev.strongroom.provisioner.pki.RevocationReason.SUPERSEDED);
+    HttpClient withOld =
+        new dev.strongroom.contracts.tls.TlsIdentity(self, identity.caCert(), oldCert, oldKey)
+            .httpClient();
+    HttpResponse<String> refused =
+        withOld.send(
+            HttpRequest.newBuilder(URI.create(stack().baseUrl() + "/q/health"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("\"REVOKED\""), refused.body());
+    HttpResponse<String> current = get(self, "/q/health");
+    assertEquals(
+        403, current.statusCode(), "the new certificate is not revoked: " + current.body());
+    System.out.printf(
+        "%s: certificate rotated while running, new serial served after %d ms (pid %d kept);"
+            + " %d requests on a kept-alive connection and %d on new connections during it,"
+            + " 0 failed%n",
+        self, reloadMs, pid, keptAliveOk.get(), newConnectionOk.get());
+  }
+
+  /** The serial of the certificate the service presents on a new handshake. */
+  private java.math.BigInteger servedSerial() throws Exception {
+    javax.net.ssl.SSLContext ctx = stack().pki().identity("operator").sslContext();
+    try (javax.net.ssl.SSLSocket socket =
+        (javax.net.ssl.SSLSocket)
+            ctx.getSocketFactory().createSocket("127.0.0.1", stack().httpPort())) {
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+      return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0])
+          .getSerialNumber();
+    }
+  }
+
+  /** The pid of the packaged service: the process started with this stack's HTTPS port. */
+  private long servicePid() {
+    String port = "quarkus.http.ssl-port=" + stack().httpPort();
+    List<Long> pids =
+        ProcessHandle.allProcesses()
+            .filter(
+                p ->
+                    p.info()
+                        .arguments()
+                        .map(a -> java.util.Arrays.stream(a).anyMatch(x -> x.endsWith(port)))
+                        .orElse(false))
+            .map(ProcessHandle::pid)
+            .toList();
+    assertEquals(1, pids.size(), "one service process started with " + port + ": " + pids);
+    return pids.get(0);
+  }
+
   @Test
   void aPathNoRuleCovers_isRefused() throws Exception {
     HttpResponse<String> r = get("/v1/no-such-endpoint");
