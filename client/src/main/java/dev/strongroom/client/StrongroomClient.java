@@ -50,9 +50,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * (HPKE; the plaintext never reaches a Kafka log), signs an {@code encrypt.requested.v1} event as
  * the application, publishes it on {@code strongroom.encrypt.requests} keyed by tenant (per-tenant
  * order), and completes when the matching {@code store.completed.v1} result arrives on {@code
- * strongroom.store.results} — verified against the key registry (only the data-service's key may
- * sign it) before it is believed. A result is matched by request id; a retry of the same request id
- * completes {@code DUPLICATE}, never stores twice.
+ * strongroom.store.results} — verified against the key registry before it is believed: any status
+ * signed by the data-service, or a REJECTED signed by the crypto-service for a request it refused
+ * (tenant token, seal, field size; {@link StoreResult#mayComeFrom}). A result is matched by request
+ * id, and must name the record and tenant of the put; a retry of the same request id completes
+ * {@code DUPLICATE}, never stores twice. A field over {@link StoreRequest#MAX_FIELD_BYTES} is
+ * refused before sealing ({@link FieldTooLargeException}).
  *
  * <p><b>Read:</b> {@link #get} fetches the record's ciphertext envelope from the data-service with
  * the tenant token ({@code GET /v1/records/{id}}; the database records the read in the audit chain
@@ -79,7 +82,7 @@ public final class StrongroomClient implements AutoCloseable {
   private final Duration httpTimeout;
   private final KafkaProducer<byte[], byte[]> producer;
   private final KafkaConsumer<byte[], byte[]> results;
-  private final Map<String, CompletableFuture<StoreResult>> pending = new ConcurrentHashMap<>();
+  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicLong unverified = new AtomicLong();
   private final Thread poller;
   private volatile byte[] sealTo;
@@ -128,6 +131,9 @@ public final class StrongroomClient implements AutoCloseable {
     poller.start();
   }
 
+  /** A put awaiting its result: believed only for the tenant and record it was published for. */
+  private record Pending(String tenant, String recordId, CompletableFuture<StoreResult> done) {}
+
   public static Builder builder() {
     return new Builder();
   }
@@ -148,12 +154,7 @@ public final class StrongroomClient implements AutoCloseable {
       String tenantToken,
       String recordId,
       Map<String, String> fields) {
-    for (String f : fields.keySet()) {
-      if (!StoreRequest.FIELDS.contains(f)) {
-        throw new IllegalArgumentException(
-            "unknown field " + f + "; fields are " + StoreRequest.FIELDS);
-      }
-    }
+    requireStorable(fields);
     if (!running) {
       throw new IllegalStateException("client closed");
     }
@@ -164,7 +165,8 @@ public final class StrongroomClient implements AutoCloseable {
             recordId,
             FieldSealer.seal(sealingKey(), tenant, recordId, requestId, fields));
     CompletableFuture<StoreResult> done = new CompletableFuture<>();
-    CompletableFuture<StoreResult> earlier = pending.putIfAbsent(requestId, done);
+    Pending awaited = new Pending(tenant, recordId, done);
+    Pending earlier = pending.putIfAbsent(requestId, awaited);
     if (earlier != null) {
       throw new IllegalArgumentException("request " + requestId + " is already awaited");
     }
@@ -176,11 +178,33 @@ public final class StrongroomClient implements AutoCloseable {
                 tenant.getBytes(StandardCharsets.UTF_8),
                 signer.sign(EventCatalog.ENCRYPT_REQUESTED, tenant, request.toData()).bytes()),
             (meta, err) -> {
-              if (err != null && pending.remove(requestId, done)) {
+              if (err != null && pending.remove(requestId, awaited)) {
                 done.completeExceptionally(err);
               }
             });
     return done;
+  }
+
+  /**
+   * Checks, without publishing anything, that {@code fields} can be stored: only the seed's fields,
+   * each at most {@link StoreRequest#MAX_FIELD_BYTES} bytes of UTF-8 (the limit the crypto-service
+   * refuses with {@code SR-FIELD-TOO-LARGE}). {@link #put} checks the same before it seals.
+   *
+   * @throws FieldTooLargeException naming the field, its length and the limit
+   * @throws IllegalArgumentException for an unknown field
+   */
+  public static void requireStorable(Map<String, String> fields) {
+    for (String f : fields.keySet()) {
+      if (!StoreRequest.FIELDS.contains(f)) {
+        throw new IllegalArgumentException(
+            "unknown field " + f + "; fields are " + StoreRequest.FIELDS);
+      }
+    }
+    StoreRequest.oversizedValue(fields)
+        .ifPresent(
+            over -> {
+              throw new FieldTooLargeException(over.field(), over.bytes());
+            });
   }
 
   /**
@@ -222,7 +246,10 @@ public final class StrongroomClient implements AutoCloseable {
     return out;
   }
 
-  /** Results on the topic whose signature or envelope did not verify (never believed). */
+  /**
+   * Results on the topic whose signature or envelope did not verify, or whose signer may not give
+   * that answer (never believed).
+   */
   public long unverifiedResults() {
     return unverified.get();
   }
@@ -305,10 +332,17 @@ public final class StrongroomClient implements AutoCloseable {
             unverified.incrementAndGet();
             continue;
           }
-          CompletableFuture<StoreResult> f = pending.remove(result.requestId());
-          if (f != null) {
-            f.complete(result);
-          } // else another client's result
+          if (!result.mayComeFrom(a.event().source())) {
+            unverified.incrementAndGet(); // e.g. a STORED signed by the crypto-service
+            continue;
+          }
+          Pending p = pending.get(result.requestId());
+          if (p != null
+              && p.recordId().equals(result.recordId())
+              && a.event().subject().filter(p.tenant()::equals).isPresent()
+              && pending.remove(result.requestId(), p)) {
+            p.done().complete(result);
+          } // else another client's result, or one for this request id naming another record
         }
       }
     } catch (WakeupException e) {
@@ -328,7 +362,7 @@ public final class StrongroomClient implements AutoCloseable {
     results.close();
     producer.close(Duration.ofSeconds(5));
     IllegalStateException closed = new IllegalStateException("client closed");
-    pending.values().forEach(f -> f.completeExceptionally(closed));
+    pending.values().forEach(p -> p.done().completeExceptionally(closed));
     pending.clear();
   }
 

@@ -3,10 +3,12 @@ package dev.strongroom.cryptoservice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.envelope.EventVerifier;
 import dev.strongroom.contracts.envelope.RecordCoordinates;
 import dev.strongroom.contracts.envelope.Verdict;
 import dev.strongroom.contracts.kafka.DeadLetterHeaders;
@@ -14,6 +16,7 @@ import dev.strongroom.contracts.records.EncryptRequest;
 import dev.strongroom.contracts.records.FieldSealer;
 import dev.strongroom.contracts.records.SealingKey;
 import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.contracts.records.StoreResult;
 import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.contracts.topics.Topics;
@@ -36,10 +39,26 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,15 +94,7 @@ class CryptoServiceIT extends ServiceContract {
 
   private byte[] encryptRequest(
       String tenant, String token, String recordId, String requestId, byte[] sealTo) {
-    EncryptRequest req =
-        new EncryptRequest(
-            requestId,
-            token,
-            recordId,
-            FieldSealer.seal(sealTo, tenant, recordId, requestId, FIELDS));
-    return demoSigner(Clock.systemUTC())
-        .sign(EventCatalog.ENCRYPT_REQUESTED.type(), tenant, req.toData(), newId(), Instant.now())
-        .bytes();
+    return encryptRequest(tenant, token, recordId, requestId, sealTo, FIELDS);
   }
 
   private ConsumerRecord<byte[], byte[]> storeRequestFor(String requestId) {
@@ -395,43 +406,272 @@ class CryptoServiceIT extends ServiceContract {
     assertEquals(2.0, metric("strongroom_crypto_decrypt_keys_unwraps_total") - unwraps);
   }
 
+  /**
+   * Every refusal of a verified encrypt request is answered and dead-lettered, and holds nothing up
+   * (issue 10: "REJECTED with its code, nothing stored, nothing else held up"). One producer
+   * publishes, back to back on one partition: a token for another tenant, an expired token, a token
+   * signed with another key, fields sealed to another key, a field one byte over {@link
+   * StoreRequest#MAX_FIELD_BYTES}, a forged envelope, and a valid request. Each of the five
+   * refusals gets exactly one signed {@code store.completed.v1} REJECTED with its exact code, from
+   * the crypto-service, naming its request and record, and exactly one dead letter with its exact
+   * reason and detail; none reaches {@code store.requests}. The forged envelope is dead-lettered
+   * {@code SIGNATURE_INVALID} and answered by nobody. The valid request after them all becomes its
+   * store request.
+   */
   @Test
-  void requestWithAnotherTenantsToken_isDeadLetteredUnauthorized() throws Exception {
-    String globex =
-        authority().issue("globex", "mallory@globex", Duration.ofMinutes(15), appCert());
-    var sent =
-        send(
-            Topics.ENCRYPT_REQUESTS,
-            encryptRequest("acme", globex, newId(), "req-spoof-1", publishedSealingKey()));
-    ConsumerRecord<byte[], byte[]> dead =
-        await(
+  void
+      refusedRequests_eachGetOneRejectedResultAndADeadLetter_theForgedOneNoResult_andTheNextIsProcessed()
+          throws Exception {
+    String run = newId().substring(24);
+    byte[] sealTo = publishedSealingKey();
+    TenantTokens expiredAuthority =
+        stack().keys().tenantTokens(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-30)));
+    String valid = authority().issue("acme", "alice@acme", Duration.ofMinutes(15), appCert());
+    Map<String, String> oversized =
+        Map.of("name", "x".repeat(StoreRequest.MAX_FIELD_BYTES + 1), "role", "nurse");
+
+    record Attack(
+        String requestId,
+        String recordId,
+        byte[] value,
+        String code,
+        String reason,
+        String detail) {}
+    List<Attack> refused = new ArrayList<>();
+    String id = "req-other-tenant-" + run;
+    String rec = newId();
+    refused.add(
+        new Attack(
+            id,
+            rec,
+            encryptRequest(
+                "acme",
+                authority().issue("globex", "mallory@globex", Duration.ofMinutes(15), appCert()),
+                rec,
+                id,
+                sealTo),
+            "SR-TOKEN-TENANT",
+            "UNAUTHORIZED",
+            "UNAUTHORIZED: SR-TOKEN-TENANT: token is for another tenant"));
+    id = "req-expired-" + run;
+    rec = newId();
+    refused.add(
+        new Attack(
+            id,
+            rec,
+            encryptRequest(
+                "acme",
+                expiredAuthority.issue("acme", "alice@acme", Duration.ofMinutes(15), appCert()),
+                rec,
+                id,
+                sealTo),
+            "SR-TOKEN-EXPIRED",
+            "UNAUTHORIZED",
+            "UNAUTHORIZED: SR-TOKEN-EXPIRED: token expired"));
+    id = "req-forged-token-" + run;
+    rec = newId();
+    refused.add(
+        new Attack(
+            id,
+            rec,
+            encryptRequest(
+                "acme",
+                new TenantTokens(TenantTokens.generateKey(), Clock.systemUTC())
+                    .issue("acme", "alice@acme", Duration.ofMinutes(15), appCert()),
+                rec,
+                id,
+                sealTo),
+            "SR-TOKEN-SIGNATURE",
+            "UNAUTHORIZED",
+            "UNAUTHORIZED: SR-TOKEN-SIGNATURE: token MAC does not verify"));
+    id = "req-bad-seal-" + run;
+    rec = newId();
+    refused.add(
+        new Attack(
+            id,
+            rec,
+            encryptRequest("acme", valid, rec, id, SealingKey.generate().publicKey()),
+            "INTEGRITY",
+            "INTEGRITY",
+            "INTEGRITY: sealed fields do not open"));
+    id = "req-oversized-" + run;
+    rec = newId();
+    refused.add(
+        new Attack(
+            id,
+            rec,
+            encryptRequest("acme", valid, rec, id, sealTo, oversized),
+            "SR-FIELD-TOO-LARGE",
+            "REFUSED",
+            "REFUSED: SR-FIELD-TOO-LARGE: each field is at most 65486 bytes of UTF-8 (name: 65487"
+                + " bytes)"));
+    String forgedId = "req-forged-envelope-" + run;
+    byte[] forged =
+        new String(encryptRequest("acme", valid, newId(), forgedId, sealTo), StandardCharsets.UTF_8)
+            .replace(forgedId, forgedId + "x")
+            .getBytes(StandardCharsets.UTF_8);
+    String nextId = "req-after-refusals-" + run;
+    byte[] next = encryptRequest("acme", valid, newId(), nextId, sealTo);
+
+    List<byte[]> values = new ArrayList<>();
+    refused.forEach(a -> values.add(a.value()));
+    values.add(forged);
+    values.add(next);
+    List<RecordMetadata> sent = sendTogether(Topics.ENCRYPT_REQUESTS, "acme", values);
+
+    // the valid request after them all is processed
+    storeRequestFor(nextId);
+
+    // one REJECTED result each, signed by the crypto-service; none for the forged envelope
+    Set<String> refusedIds = new HashSet<>();
+    refused.forEach(a -> refusedIds.add(a.requestId()));
+    Set<String> watched = new HashSet<>(refusedIds);
+    watched.add(forgedId);
+    watched.add(forgedId + "x");
+    List<ConsumerRecord<byte[], byte[]>> results =
+        collect(Topics.STORE_RESULTS, r -> watched.contains(requestIdOf(r)), refused.size());
+    assertEquals(refused.size(), results.size(), "exactly one result per refused request");
+    EventVerifier verifier = downstreamVerifier();
+    Map<String, StoreResult> byRequest = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : results) {
+      Verdict.Accepted v =
+          assertInstanceOf(
+              Verdict.Accepted.class,
+              verifier.verify(
+                  r.value(), new RecordCoordinates(r.topic(), r.partition(), r.offset())));
+      assertEquals("/strongroom/crypto-service", v.event().source());
+      assertEquals(EventCatalog.STORE_COMPLETED.type(), v.event().type());
+      assertEquals("acme", v.event().subject().orElseThrow());
+      assertEquals("acme", new String(r.key(), StandardCharsets.UTF_8), "keyed by tenant");
+      StoreResult result = StoreResult.fromData(v.event().data());
+      assertTrue(result.mayComeFrom(v.event().source()), result.toString());
+      byRequest.put(result.requestId(), result);
+    }
+    for (Attack a : refused) {
+      assertEquals(
+          new StoreResult(a.requestId(), a.recordId(), StoreResult.Status.REJECTED, a.code()),
+          byRequest.get(a.requestId()),
+          a.requestId());
+    }
+
+    // one dead letter each, with its exact reason; the forged envelope's is SIGNATURE_INVALID
+    Map<Long, RecordMetadata> byOffset = new HashMap<>();
+    sent.forEach(m -> byOffset.put(m.offset(), m));
+    int partition = sent.get(0).partition();
+    List<ConsumerRecord<byte[], byte[]>> dead =
+        collect(
             Topics.dlq(Topics.ENCRYPT_REQUESTS),
             r ->
-                header(r, DeadLetterHeaders.OFFSET).equals(Long.toString(sent.offset()))
-                    && header(r, DeadLetterHeaders.PARTITION)
-                        .equals(Integer.toString(sent.partition())));
-    assertEquals("UNAUTHORIZED", header(dead, DeadLetterHeaders.REASON));
-    assertEquals(
-        "UNAUTHORIZED: SR-TOKEN-TENANT: token is for another tenant",
-        header(dead, DeadLetterHeaders.DETAIL));
+                header(r, DeadLetterHeaders.PARTITION).equals(Integer.toString(partition))
+                    && byOffset.containsKey(Long.parseLong(header(r, DeadLetterHeaders.OFFSET))),
+            refused.size() + 1);
+    assertEquals(refused.size() + 1, dead.size(), "one dead letter per refused record");
+    Map<Long, ConsumerRecord<byte[], byte[]>> deadByOffset = new HashMap<>();
+    dead.forEach(d -> deadByOffset.put(Long.parseLong(header(d, DeadLetterHeaders.OFFSET)), d));
+    for (int i = 0; i < refused.size(); i++) {
+      ConsumerRecord<byte[], byte[]> d = deadByOffset.get(sent.get(i).offset());
+      assertEquals(refused.get(i).reason(), header(d, DeadLetterHeaders.REASON));
+      assertEquals(refused.get(i).detail(), header(d, DeadLetterHeaders.DETAIL));
+    }
+    ConsumerRecord<byte[], byte[]> forgedDead = deadByOffset.get(sent.get(refused.size()).offset());
+    assertEquals("SIGNATURE_INVALID", header(forgedDead, DeadLetterHeaders.REASON));
+    assertEquals("signature does not verify", header(forgedDead, DeadLetterHeaders.DETAIL));
+
+    // nothing of theirs reached the data-service's topic (all acme: one partition, in order, so
+    // everything before the valid request's store request has been read)
+    List<ConsumerRecord<byte[], byte[]>> stores =
+        collect(
+            Topics.STORE_REQUESTS,
+            r -> watched.contains(requestIdOf(r)) || nextId.equals(requestIdOf(r)),
+            1);
+    assertEquals(List.of(nextId), stores.stream().map(CryptoServiceIT::requestIdOf).toList());
+    assertTrue(metric("strongroom_encrypt_rejected_total") >= refused.size());
   }
 
-  @Test
-  void requestSealedToAnotherKey_isDeadLetteredIntegrity() throws Exception {
-    String token = authority().issue("acme", "alice@acme", Duration.ofMinutes(15), appCert());
-    var sent =
-        send(
-            Topics.ENCRYPT_REQUESTS,
-            encryptRequest(
-                "acme", token, newId(), "req-wrongkey-1", SealingKey.generate().publicKey()));
-    ConsumerRecord<byte[], byte[]> dead =
-        await(
-            Topics.dlq(Topics.ENCRYPT_REQUESTS),
-            r ->
-                header(r, DeadLetterHeaders.OFFSET).equals(Long.toString(sent.offset()))
-                    && header(r, DeadLetterHeaders.PARTITION)
-                        .equals(Integer.toString(sent.partition())));
-    assertEquals("INTEGRITY", header(dead, DeadLetterHeaders.REASON));
-    assertEquals("INTEGRITY: sealed fields do not open", header(dead, DeadLetterHeaders.DETAIL));
+  private byte[] encryptRequest(
+      String tenant,
+      String token,
+      String recordId,
+      String requestId,
+      byte[] sealTo,
+      Map<String, String> fields) {
+    EncryptRequest req =
+        new EncryptRequest(
+            requestId,
+            token,
+            recordId,
+            FieldSealer.seal(sealTo, tenant, recordId, requestId, fields));
+    return demoSigner(Clock.systemUTC())
+        .sign(EventCatalog.ENCRYPT_REQUESTED.type(), tenant, req.toData(), newId(), Instant.now())
+        .bytes();
+  }
+
+  private static String requestIdOf(ConsumerRecord<byte[], byte[]> r) {
+    try {
+      return CanonicalJson.parse(r.value()).path("data").path("requestId").asText();
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
+  }
+
+  /**
+   * Publishes {@code values} with one producer (as the application), back to back under one record
+   * key, so they sit next to each other on one partition and come in one poll batch as far as the
+   * consumer's fetch allows.
+   */
+  private List<RecordMetadata> sendTogether(String topic, String key, List<byte[]> values)
+      throws Exception {
+    Properties p = new Properties();
+    p.putAll(stack().kafka(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP));
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 50);
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
+    List<Future<RecordMetadata>> futures = new ArrayList<>();
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (byte[] v : values) {
+        futures.add(
+            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), v)));
+      }
+      producer.flush();
+      List<RecordMetadata> out = new ArrayList<>();
+      for (Future<RecordMetadata> f : futures) {
+        out.add(f.get());
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Reads {@code topic} from the beginning as the operator and returns every record that matches:
+   * once {@code expected} have matched (at most 90 s), it reads on for 5 s more so that an extra
+   * one would be seen too.
+   */
+  private List<ConsumerRecord<byte[], byte[]>> collect(
+      String topic, Predicate<ConsumerRecord<byte[], byte[]>> match, int expected) {
+    Properties p = new Properties();
+    p.putAll(stack().kafka("operator"));
+    p.put(
+        ConsumerConfig.GROUP_ID_CONFIG,
+        dev.strongroom.devstack.kafka.KafkaAccessPolicy.groupFor("operator", newId()));
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      long quietUntil = Long.MAX_VALUE;
+      while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          if (match.test(r)) {
+            out.add(r);
+          }
+        }
+        if (out.size() >= expected && quietUntil == Long.MAX_VALUE) {
+          quietUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        }
+      }
+    }
+    return out;
   }
 }

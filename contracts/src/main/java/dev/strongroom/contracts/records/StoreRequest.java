@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.envelope.CanonicalJson;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,45 @@ public record StoreRequest(
    * the code, rather than a dead letter without a result.
    */
   public static final int MAX_FIELD_CIPHERTEXT_BYTES = 65_536;
+
+  /**
+   * Bytes a field's ciphertext envelope adds to its value under the field suite the crypto-service
+   * encrypts with (0x02: a 34-byte header and the 16-byte GCM tag, docs/crypto.md). The
+   * crypto-service's {@code FieldSizeLimitTest} pins it against the crypto library.
+   */
+  public static final int FIELD_ENVELOPE_OVERHEAD = 50;
+
+  /**
+   * The longest field value, in UTF-8 bytes, that can be stored: 65,486, the value whose envelope
+   * is exactly {@link #MAX_FIELD_CIPHERTEXT_BYTES}. One limit for every party: the client library
+   * refuses a longer field before sealing it, the crypto-service refuses one it opens with {@code
+   * SR-FIELD-TOO-LARGE} (a REJECTED result) before any data key is touched, and the data-service
+   * and the procedure refuse the ciphertext of one with the same code.
+   */
+  public static final int MAX_FIELD_BYTES = MAX_FIELD_CIPHERTEXT_BYTES - FIELD_ENVELOPE_OVERHEAD;
+
+  /** A field over a size limit: its name and length in bytes. */
+  public record Oversized(String field, int bytes) {
+    /** {@code "name: 70000 bytes"}, the form the refusal details use. */
+    @Override
+    public String toString() {
+      return field + ": " + bytes + " bytes";
+    }
+  }
+
+  /**
+   * The first field of {@code values} whose UTF-8 encoding is longer than {@link #MAX_FIELD_BYTES};
+   * empty when every field fits.
+   */
+  public static Optional<Oversized> oversizedValue(Map<String, String> values) {
+    for (Map.Entry<String, String> f : values.entrySet()) {
+      int length = f.getValue().getBytes(StandardCharsets.UTF_8).length;
+      if (length > MAX_FIELD_BYTES) {
+        return Optional.of(new Oversized(f.getKey(), length));
+      }
+    }
+    return Optional.empty();
+  }
 
   /** A {@code data_keys} row: id, wrapped key, KEK name and version, optional PQ wrap. */
   public record DataKeyRef(

@@ -6,8 +6,23 @@ import dev.strongroom.contracts.envelope.CanonicalJson;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Typed {@code data} of {@code dev.strongroom.store.completed.v1}. */
+/**
+ * Typed {@code data} of {@code dev.strongroom.store.completed.v1}.
+ *
+ * <p>Two services answer a request (docs/data-plane.md, "Who answers what"): the data-service, with
+ * any status, for every store request it verified; and the crypto-service, REJECTED only, for an
+ * encrypt request that passed the acceptance rules but that it refused (tenant token, seal, field
+ * size, KMS refusal). The key registry lets both keys sign the type; {@link #mayComeFrom} is the
+ * rest of the rule, which a reader applies after verifying: a STORED or DUPLICATE signed by the
+ * crypto-service is not believed (only the data-service knows that a row exists).
+ */
 public record StoreResult(String requestId, String recordId, Status status, String errorCode) {
+  /** The source of the data-service, which answers every store request it verified. */
+  public static final String DATA_SERVICE_SOURCE = "/strongroom/data-service";
+
+  /** The source of the crypto-service, which answers REJECTED for encrypt requests it refused. */
+  public static final String CRYPTO_SERVICE_SOURCE = "/strongroom/crypto-service";
+
   /** STORED the first time, DUPLICATE for a repeat of the same request id, REJECTED with a code. */
   public enum Status {
     STORED,
@@ -22,6 +37,15 @@ public record StoreResult(String requestId, String recordId, Status status, Stri
     if ((status == Status.REJECTED) != (errorCode != null)) {
       throw new IllegalArgumentException("errorCode is present exactly when status is REJECTED");
     }
+  }
+
+  /**
+   * Whether this result, verified as signed by {@code source}, may be believed: any status from the
+   * data-service, REJECTED alone from the crypto-service, nothing from anyone else.
+   */
+  public boolean mayComeFrom(String source) {
+    return DATA_SERVICE_SOURCE.equals(source)
+        || (CRYPTO_SERVICE_SOURCE.equals(source) && status == Status.REJECTED);
   }
 
   public Optional<String> errorCodeIfRejected() {

@@ -114,6 +114,29 @@ class RecordsTest {
     assertTrue(StoreRequest.fromData(store).oversizedField().isEmpty(), "the limit itself fits");
   }
 
+  /**
+   * The value limit everyone shares (client before sealing, crypto-service after opening): exactly
+   * {@link StoreRequest#MAX_FIELD_BYTES} of UTF-8 fits, one byte more is named with its length, and
+   * the length is counted in UTF-8 bytes, not characters.
+   */
+  @Test
+  void fieldValueLimit_isInUtf8Bytes_andTheLimitItselfFits() {
+    assertEquals(65_486, StoreRequest.MAX_FIELD_BYTES);
+    String limit = "a".repeat(StoreRequest.MAX_FIELD_BYTES);
+    assertTrue(StoreRequest.oversizedValue(Map.of("name", limit, "role", "x")).isEmpty());
+    Map<String, String> over = new LinkedHashMap<>();
+    over.put("name", "Ada");
+    over.put("email", limit + "a");
+    assertEquals(
+        new StoreRequest.Oversized("email", 65_487),
+        StoreRequest.oversizedValue(over).orElseThrow());
+    assertEquals("email: 65487 bytes", StoreRequest.oversizedValue(over).orElseThrow().toString());
+    // 32,744 two-byte characters are 65,488 bytes: over, though far fewer characters than the limit
+    assertEquals(
+        new StoreRequest.Oversized("name", 65_488),
+        StoreRequest.oversizedValue(Map.of("name", "é".repeat(32_744))).orElseThrow());
+  }
+
   @Test
   void storeRequest_refusesUnknownFieldsInJava() {
     StoreRequest.FieldCiphertext c = new StoreRequest.FieldCiphertext(new byte[] {1}, new byte[12]);
@@ -127,6 +150,22 @@ class RecordsTest {
         () ->
             new StoreRequest(
                 "r", "a.b", "id", 1, k, new LinkedHashMap<>(Map.of("name", c, "ssn", c))));
+  }
+
+  @Test
+  void storeResult_isBelievedFromTheDataService_andOnlyRejectedFromTheCryptoService() {
+    StoreResult stored = new StoreResult("r", "id", StoreResult.Status.STORED, null);
+    StoreResult duplicate = new StoreResult("r", "id", StoreResult.Status.DUPLICATE, null);
+    StoreResult rejected =
+        new StoreResult("r", "id", StoreResult.Status.REJECTED, "SR-TOKEN-EXPIRED");
+    for (StoreResult r : List.of(stored, duplicate, rejected)) {
+      assertTrue(r.mayComeFrom("/strongroom/data-service"), r.toString());
+      assertFalse(r.mayComeFrom("/strongroom/audit-anchor-service"), r.toString());
+      assertFalse(r.mayComeFrom("/apps/demo"), r.toString());
+    }
+    assertTrue(rejected.mayComeFrom("/strongroom/crypto-service"));
+    assertFalse(stored.mayComeFrom("/strongroom/crypto-service"), "only a row makes STORED");
+    assertFalse(duplicate.mayComeFrom("/strongroom/crypto-service"), "only a row makes DUPLICATE");
   }
 
   @Test

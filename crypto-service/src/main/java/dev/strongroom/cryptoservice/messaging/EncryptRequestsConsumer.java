@@ -45,14 +45,23 @@ import org.jboss.logging.Logger;
  * alerted) again on the retry. Waiting per record made each record cost a broker round trip and the
  * broker one produce request per record — the pipeline's largest cost (docs/performance.md).
  *
- * <p>A token, seal or KMS refusal dead-letters the record with its code. A retriable failure (the
- * KMS unreachable, the broker not taking a store request: {@code UNAVAILABLE}) stops the batch at
- * the first record that failed: the sends before it are awaited, and that record and every later
- * one of the batch are processed again after an exponential backoff ({@code
- * strongroom.crypto.retry.*}), for as long as the service runs. Nothing is skipped or dead-lettered
- * for it and no offset is committed meanwhile, so a restart consumes them again; a store request
- * sent twice this way is stored once (the data-service answers the second {@code DUPLICATE}).
- * Records waiting now show in {@code strongroom_encrypt_waiting}, each retry in {@code
+ * <p>A token, seal, field size or KMS refusal of a verified request is answered: a signed {@code
+ * store.completed.v1} REJECTED with the refusal's code ({@code SR-TOKEN-EXPIRED}, {@code
+ * SR-FIELD-TOO-LARGE}, {@code INTEGRITY}, …) goes to {@value Topics#STORE_RESULTS}, sent and
+ * awaited with the batch like a store request, and the record is dead-lettered with its code as
+ * before. A record the acceptance rules refuse (forged, unsigned, stale, replayed, off-schema) is
+ * only dead-lettered: its request id is not vouched for by anyone, so it gets no answer that an
+ * attacker could aim at another application's request (docs/data-plane.md, "Who answers what"). A
+ * record answered and then retried (below) is answered again; the application takes the first
+ * answer.
+ *
+ * <p>A retriable failure (the KMS unreachable, the broker not taking a store request: {@code
+ * UNAVAILABLE}) stops the batch at the first record that failed: the sends before it are awaited,
+ * and that record and every later one of the batch are processed again after an exponential backoff
+ * ({@code strongroom.crypto.retry.*}), for as long as the service runs. Nothing is skipped or
+ * dead-lettered for it and no offset is committed meanwhile, so a restart consumes them again; a
+ * store request sent twice this way is stored once (the data-service answers the second {@code
+ * DUPLICATE}). Records waiting now show in {@code strongroom_encrypt_waiting}, each retry in {@code
  * strongroom_encrypt_retries_total{reason}}.
  */
 @ApplicationScoped
@@ -82,8 +91,11 @@ public class EncryptRequestsConsumer {
     meters.gauge("strongroom.encrypt.waiting", waiting);
   }
 
-  /** A store request sent for the record at {@code index} of the batch, not yet acknowledged. */
-  private record Sent(int index, Future<RecordMetadata> ack) {}
+  /**
+   * A store request or a REJECTED result sent for the record at {@code index} of the batch, not yet
+   * acknowledged.
+   */
+  private record Sent(int index, String topic, Future<RecordMetadata> ack) {}
 
   @Incoming("encrypt-requests")
   @Blocking(ordered = true)
@@ -115,7 +127,7 @@ public class EncryptRequestsConsumer {
             continue; // sent after an earlier failure: processed again (at worst a DUPLICATE)
           }
           try {
-            publisher.await(Topics.STORE_REQUESTS, s.ack());
+            publisher.await(s.topic(), s.ack());
           } catch (StrongroomException e) {
             failedAt = s.index();
             failure = e;
@@ -160,14 +172,37 @@ public class EncryptRequestsConsumer {
   private Map<String, EventHandler> handlers(List<Sent> sent, int index) {
     EventHandler encrypt =
         (VerifiedEvent event, boolean redelivery) -> {
-          SignedEvent store = pipeline.encrypt(event);
           byte[] tenant = event.subject().orElseThrow().getBytes(StandardCharsets.UTF_8);
-          sent.add(
-              new Sent(
-                  index,
-                  publisher.sendAsync(
-                      new ProducerRecord<>(Topics.STORE_REQUESTS, tenant, store.bytes()))));
+          SignedEvent store;
+          try {
+            store = pipeline.encrypt(event);
+          } catch (StrongroomException e) {
+            if (!e.retriable()) {
+              answerRejected(event, e, tenant, sent, index);
+            }
+            throw e; // the gate dead-letters it (a retriable one is retried, not answered)
+          } catch (RuntimeException bug) {
+            answerRejected(event, bug, tenant, sent, index);
+            throw bug; // the gate dead-letters it as INTERNAL and logs its stack trace
+          }
+          send(sent, index, new ProducerRecord<>(Topics.STORE_REQUESTS, tenant, store.bytes()));
         };
     return Map.of(EventCatalog.ENCRYPT_REQUESTED.type(), encrypt);
+  }
+
+  /**
+   * Sends the REJECTED result for a verified request the pipeline refused; the batch awaits it with
+   * the store requests, so it is durable before the offset commits. The gate then dead-letters the
+   * record as before.
+   */
+  private void answerRejected(
+      VerifiedEvent event, RuntimeException refusal, byte[] tenant, List<Sent> sent, int index) {
+    EncryptPipeline.Rejection rejected = pipeline.rejection(event, refusal);
+    send(sent, index, new ProducerRecord<>(Topics.STORE_RESULTS, tenant, rejected.event().bytes()));
+    meters.counter("strongroom.encrypt.rejected", "code", rejected.code()).increment();
+  }
+
+  private void send(List<Sent> sent, int index, ProducerRecord<byte[], byte[]> record) {
+    sent.add(new Sent(index, record.topic(), publisher.sendAsync(record)));
   }
 }

@@ -3,11 +3,13 @@ package dev.strongroom.cryptoservice.pipeline;
 import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.envelope.SignedEvent;
 import dev.strongroom.contracts.envelope.VerifiedEvent;
+import dev.strongroom.contracts.errors.RefusalCode;
 import dev.strongroom.contracts.errors.StrongroomException;
 import dev.strongroom.contracts.records.EncryptRequest;
 import dev.strongroom.contracts.records.FieldSealer;
 import dev.strongroom.contracts.records.SealingKey;
 import dev.strongroom.contracts.records.StoreRequest;
+import dev.strongroom.contracts.records.StoreResult;
 import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.crypto.aead.EncryptedField;
@@ -48,14 +50,28 @@ public final class EncryptPipeline {
   }
 
   /**
-   * @throws StrongroomException UNAUTHORIZED (token), INTEGRITY (seal does not open), UNAVAILABLE
-   *     (KMS unreachable; retried), REFUSED (KMS said no)
+   * @throws StrongroomException UNAUTHORIZED (token, an {@link
+   *     dev.strongroom.contracts.token.InvalidTokenException} with its {@code SR-TOKEN-*} code),
+   *     INTEGRITY (seal does not open), REFUSED ({@link RefusalException} {@code
+   *     SR-FIELD-TOO-LARGE}: a field longer than {@link StoreRequest#MAX_FIELD_BYTES}, before any
+   *     data key is touched; or the KMS said no), UNAVAILABLE (KMS unreachable; retried)
    */
   public SignedEvent encrypt(VerifiedEvent event) {
     String tenant = event.subject().orElseThrow();
     EncryptRequest request = EncryptRequest.fromData(event.data());
     tokens.verifyFor(request.tenantToken(), tenant);
     Map<String, String> fields = FieldSealer.open(sealingKey, tenant, request);
+    StoreRequest.oversizedValue(fields)
+        .ifPresent(
+            over -> {
+              throw new RefusalException(
+                  RefusalCode.FIELD_TOO_LARGE,
+                  "each field is at most "
+                      + StoreRequest.MAX_FIELD_BYTES
+                      + " bytes of UTF-8 ("
+                      + over
+                      + ")");
+            });
     Map<String, byte[]> plain = new LinkedHashMap<>();
     fields.forEach((k, v) -> plain.put(k, v.getBytes(StandardCharsets.UTF_8)));
     long bytes = plain.values().stream().mapToLong(b -> b.length).sum();
@@ -95,4 +111,25 @@ public final class EncryptPipeline {
       plain.values().forEach(b -> Arrays.fill(b, (byte) 0));
     }
   }
+
+  /**
+   * The signed {@code store.completed.v1} REJECTED result that answers a verified encrypt request
+   * this pipeline refused, so that the application's wait ends with the refusal's code instead of
+   * its timeout (docs/data-plane.md, "Who answers what"). Only for an event that passed the
+   * acceptance rules: its request id is vouched for by the application's signature.
+   *
+   * @param refusal what {@link #encrypt} threw (a fatal code; a retriable one is never answered)
+   */
+  public Rejection rejection(VerifiedEvent event, RuntimeException refusal) {
+    EncryptRequest request = EncryptRequest.fromData(event.data());
+    String code = Errors.resultCode(refusal);
+    StoreResult result =
+        new StoreResult(request.requestId(), request.recordId(), StoreResult.Status.REJECTED, code);
+    return new Rejection(
+        code,
+        signer.sign(EventCatalog.STORE_COMPLETED, event.subject().orElseThrow(), result.toData()));
+  }
+
+  /** A signed REJECTED result and its {@code errorCode}. */
+  public record Rejection(String code, SignedEvent event) {}
 }

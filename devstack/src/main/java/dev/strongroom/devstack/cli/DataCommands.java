@@ -3,6 +3,7 @@ package dev.strongroom.devstack.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.f4b6a3.uuid.UuidCreator;
+import dev.strongroom.client.FieldTooLargeException;
 import dev.strongroom.client.RefusedException;
 import dev.strongroom.client.StrongroomClient;
 import dev.strongroom.contracts.envelope.CanonicalJson;
@@ -90,6 +91,13 @@ final class DataCommands {
     @Option(names = "--timeout", description = "How long to wait for the result (default PT60S).")
     Duration timeout = Duration.ofSeconds(60);
 
+    @Option(
+        names = "--token",
+        description =
+            "Tenant token to send (default: a new one from the stack's tenant authority, for"
+                + " --tenant).")
+    String token;
+
     @Override
     public Integer call() throws Exception {
       Map<String, String> values = new LinkedHashMap<>();
@@ -111,17 +119,28 @@ final class DataCommands {
         root.err.println("strongroom: --tenant and --field name=… are required");
         return StrongroomCommand.USAGE;
       }
-      String token =
-          authority(root)
-              .issue(
-                  tenant, "operator", TenantTokens.DEFAULT_LIFETIME, applicationCertificate(root));
+      try {
+        StrongroomClient.requireStorable(values); // before anything is sealed or published
+      } catch (FieldTooLargeException e) {
+        root.err.println("strongroom: " + e.getMessage());
+        return StrongroomCommand.USAGE;
+      }
+      String sent =
+          token != null
+              ? token
+              : authority(root)
+                  .issue(
+                      tenant,
+                      "operator",
+                      TenantTokens.DEFAULT_LIFETIME,
+                      applicationCertificate(root));
       String recordId = UuidCreator.getTimeOrderedEpoch().toString();
       String request = requestId != null ? requestId : "put-" + recordId;
       StoreResult r;
       try (StrongroomClient client = client(root, "put")) {
         r =
             client
-                .put(request, tenant, token, recordId, values)
+                .put(request, tenant, sent, recordId, values)
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         root.err.println("strongroom: no result for request " + request + " within " + timeout);

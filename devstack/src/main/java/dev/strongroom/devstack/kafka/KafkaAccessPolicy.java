@@ -26,7 +26,8 @@ import org.apache.kafka.common.resource.ResourceType;
  *   <caption>Grants</caption>
  *   <tr><th>principal</th><th>reads (and its group)</th><th>writes</th></tr>
  *   <tr><td>crypto-service</td><td>encrypt.requests (group crypto-service)</td>
- *       <td>store.requests, encrypt.requests.dlq, security.alerts</td></tr>
+ *       <td>store.requests, store.results (REJECTED answers), encrypt.requests.dlq,
+ *       security.alerts</td></tr>
  *   <tr><td>data-service</td><td>store.requests (group data-service)</td>
  *       <td>store.results, store.requests.dlq, security.alerts</td></tr>
  *   <tr><td>audit-anchor-service</td><td>— (group audit-anchor-service)</td>
@@ -80,7 +81,10 @@ public final class KafkaAccessPolicy {
         "crypto-service",
         List.of(Topics.ENCRYPT_REQUESTS),
         List.of(
-            Topics.STORE_REQUESTS, Topics.dlq(Topics.ENCRYPT_REQUESTS), Topics.SECURITY_ALERTS));
+            Topics.STORE_REQUESTS,
+            Topics.STORE_RESULTS, // the REJECTED answer to an encrypt request it refused
+            Topics.dlq(Topics.ENCRYPT_REQUESTS),
+            Topics.SECURITY_ALERTS));
     service(
         "data-service",
         List.of(Topics.STORE_REQUESTS),

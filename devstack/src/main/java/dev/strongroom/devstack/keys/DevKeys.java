@@ -45,10 +45,13 @@ public final class DevKeys {
   /** Who may emit what, from DESIGN §3's topic table. */
   public static final List<Identity> STANDARD =
       List.of(
+          // store.completed.v1: the REJECTED answer to an encrypt request it refused (readers
+          // believe only REJECTED from it, StoreResult.mayComeFrom; docs/decisions.md)
           new Identity(
               "crypto-service",
               "/strongroom/crypto-service",
-              List.of("dev.strongroom.store.requested.v1", ALERT)),
+              List.of(
+                  "dev.strongroom.store.requested.v1", "dev.strongroom.store.completed.v1", ALERT)),
           new Identity(
               "data-service",
               "/strongroom/data-service",
