@@ -16,8 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code put}, {@code get} and {@code load} on a stack {@code up} started, as an operator runs them
  * (DESIGN §7, issue 10): the record id is the last line of {@code put}; {@code get} prints the
  * fields back for the tenant and records the read in the audit chain; another tenant gets exit 1
- * and the refusal; an application retry is DUPLICATE, not a second row; {@code load} stores every
- * record of several tenants exactly once and prints its figures.
+ * and the refusal; a put with another tenant's token is answered REJECTED {@code SR-TOKEN-TENANT}
+ * by the crypto-service at once, and a field over the limit is refused before anything is
+ * published; an application retry is DUPLICATE, not a second row; {@code load} stores every record
+ * of several tenants exactly once and prints its figures.
  */
 @Tag("slow") // one stack up and ten commands: 11 min on the shared 2-core machine at load 20
 class DataCommandsIT {
@@ -91,6 +93,58 @@ class DataCommandsIT {
           2,
           Cli.run(state, "put", "--tenant", "acme", "--field", "name=A", "--field", "ssn=1").exit(),
           "an unknown field is a usage error");
+
+      // A field over the limit is refused before anything is sealed or published.
+      Cli.Result oversized =
+          Cli.run(
+              state,
+              "put",
+              "--tenant",
+              "acme",
+              "--request-id",
+              "oversized-1",
+              "--field",
+              "name=" + "x".repeat(65_487));
+      assertEquals(2, oversized.exit(), oversized.err());
+      assertTrue(
+          oversized
+              .err()
+              .contains(
+                  "SR-FIELD-TOO-LARGE: field name is 65487 bytes of UTF-8; each field is at most"
+                      + " 65486 bytes"),
+          oversized.err());
+
+      // Another tenant's token: the crypto-service refuses it and answers at once (issue 10),
+      // REJECTED with the code, well inside the 60 s put would otherwise wait; nothing is stored.
+      Cli.Result globexToken = Cli.run(state, "token", "globex");
+      assertEquals(0, globexToken.exit(), globexToken.err());
+      long t0 = System.nanoTime();
+      Cli.Result refused =
+          Cli.run(
+              state,
+              "put",
+              "--tenant",
+              "acme",
+              "--token",
+              globexToken.out().trim(),
+              "--request-id",
+              "refused-1",
+              "--timeout",
+              "PT60S",
+              "--field",
+              "name=Eve Mallory");
+      double refusedSeconds = (System.nanoTime() - t0) / 1e9;
+      assertEquals(1, refused.exit(), refused.out() + refused.err());
+      assertTrue(refused.err().contains("strongroom: REJECTED SR-TOKEN-TENANT"), refused.err());
+      assertTrue(
+          refusedSeconds < 30,
+          "put returned after " + refusedSeconds + " s, not at its 60 s timeout");
+      assertEquals(
+          "0",
+          root(
+              stack,
+              "SELECT COUNT(*) FROM strongroom.users WHERE request_id IN ('refused-1',"
+                  + " 'oversized-1')"));
 
       Cli.Result first =
           Cli.run(
