@@ -56,7 +56,9 @@ public enum RefusalCode {
    * A field ciphertext longer than {@link
    * dev.strongroom.contracts.records.StoreRequest#MAX_FIELD_CIPHERTEXT_BYTES}: refused by the
    * data-service before the database is asked, and by {@code app_create_user_encrypted} for any
-   * other caller.
+   * other caller. Also a field value longer than {@link
+   * dev.strongroom.contracts.records.StoreRequest#MAX_FIELD_BYTES} (whose ciphertext would be):
+   * refused by the crypto-service before it encrypts, and by the client library before it seals.
    */
   FIELD_TOO_LARGE("SR-FIELD-TOO-LARGE", ErrorCode.REFUSED),
   /**
