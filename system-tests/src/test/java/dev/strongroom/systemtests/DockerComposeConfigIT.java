@@ -72,7 +72,13 @@ class DockerComposeConfigIT {
           b.contains("/deploy/services/" + s + ".properties:/app/config/application.properties:ro"),
           s + " runs without its TLS configuration");
       // the audit-anchor-service's audit watch reads the chain as the auditor database identity
-      List<String> own = s.equals("audit-anchor-service") ? List.of(s, "auditor") : List.of(s);
+      // and the data-service writes as app_user
+      List<String> own =
+          switch (s) {
+            case "audit-anchor-service" -> List.of(s, "auditor");
+            case "data-service" -> List.of(s, "app_user");
+            default -> List.of(s);
+          };
       assertEquals(own, keysMounted(blocks.get(s)), s + " sees another identity's key");
       // the CA's CRL, which strongroom.tls.crl names: a revoked caller is refused (401 REVOKED)
       assertTrue(
@@ -82,6 +88,11 @@ class DockerComposeConfigIT {
       // own certificate); no other service verifies tokens in Java
       assertEquals(
           s.equals("crypto-service"), b.contains("- source: tenant-token-key"), s + ": " + b);
+      // the sealing key and the Cloud KMS credentials: the crypto-service's alone
+      assertEquals(
+          s.equals("crypto-service"), b.contains("- source: crypto-sealing-key"), s + ": " + b);
+      assertEquals(
+          s.equals("crypto-service"), b.contains("- source: gcp-credentials"), s + ": " + b);
     }
 
     // The audit watch: after the database, the log key as a secret, the WORM store and its tail

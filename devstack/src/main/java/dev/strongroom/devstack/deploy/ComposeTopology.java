@@ -4,6 +4,7 @@ import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.contracts.topics.Topics;
 import dev.strongroom.devstack.kafka.EmbeddedKafka;
 import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
+import dev.strongroom.provisioner.db.AccountProvisioner;
 import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +83,19 @@ public final class ComposeTopology {
    * tenant-token-key} secret; docs/tenant-tokens.md).
    */
   public static final String TENANT_TOKEN_KEY = "/run/secrets/tenant-token-key";
+
+  /**
+   * The crypto-service's HPKE sealing key, the private half of what {@code GET /v1/sealing-key}
+   * publishes (the {@code crypto-sealing-key} secret).
+   */
+  public static final String SEALING_KEY = "/run/secrets/crypto-sealing-key";
+
+  /**
+   * The Google service-account key the crypto-service's Cloud KMS client authenticates with
+   * (Application Default Credentials through {@code GOOGLE_APPLICATION_CREDENTIALS}; the {@code
+   * gcp-credentials} secret). Where the host gives workload identity, drop the secret.
+   */
+  public static final String GCP_CREDENTIALS = "/run/secrets/gcp-credentials";
 
   /** The audit-anchor-service's lease name (one instance in this topology). */
   public static final String AUDIT_HOLDER = "audit-anchor-1";
@@ -281,7 +295,9 @@ public final class ComposeTopology {
    * A service's configuration ({@code deploy/services/<service>.properties}): its TLS identity
    * (paths into the mounted PKI), the CA's CRL (a revoked caller is refused with {@code 401
    * REVOKED}), HTTPS on {@value #HTTPS_PORT} only, the broker's address; the crypto-service also
-   * the tenant authority's key file ({@value #TENANT_TOKEN_KEY}).
+   * the tenant authority's key file ({@value #TENANT_TOKEN_KEY}), its sealing key ({@value
+   * #SEALING_KEY}) and Cloud KMS as its KEK's home; the data-service its database connection
+   * ({@link #dataStore}).
    */
   public static String serviceProperties(Layout l, String service) {
     if (!PkiSpec.SERVICES.contains(service)) {
@@ -294,11 +310,35 @@ public final class ComposeTopology {
     p.put("strongroom.tls.crl", crl(l).toString());
     if ("crypto-service".equals(service)) {
       p.put("strongroom.crypto.tenant-token-key", TENANT_TOKEN_KEY);
+      p.put("strongroom.crypto.sealing-key", SEALING_KEY);
+      // The KEK is a Cloud KMS key (HSM protection level) that the cloud setup made; its resource
+      // name comes from the environment (STRONGROOM_CRYPTO_KMS_KEY_NAME, docker-compose.yml).
+      p.put("strongroom.crypto.kms.kind", "GCP_KMS");
+    }
+    if ("data-service".equals(service)) {
+      p.putAll(dataStore(l));
     }
     if ("audit-anchor-service".equals(service)) {
       p.putAll(auditWatch(l));
     }
     return HEADER + properties(p);
+  }
+
+  /**
+   * The data-service's database connection: {@code app_user} over mutual TLS to {@value #DB_HOST}
+   * ({@code pki/clients/app_user.pem|.key}; the server pins the certificate's subject and issuer),
+   * the schema's database; the connection is bound to a tenant per request by the request's token.
+   */
+  public static Map<String, String> dataStore(Layout l) {
+    TlsIdentity app = identity(l, "app_user");
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("strongroom.data.db.host", DB_HOST);
+    p.put("strongroom.data.db.port", Integer.toString(DB_PORT));
+    p.put("strongroom.data.db.database", AccountProvisioner.DATABASE);
+    p.put("strongroom.data.db.ca-cert", app.caCert().toString());
+    p.put("strongroom.data.db.cert", app.cert().toString());
+    p.put("strongroom.data.db.key", app.key().toString());
+    return p;
   }
 
   /**

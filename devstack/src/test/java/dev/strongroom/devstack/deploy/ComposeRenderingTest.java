@@ -104,6 +104,42 @@ class ComposeRenderingTest {
   }
 
   @Test
+  void cryptoService_sealsWithItsSecret_andWrapsUnderCloudKms() throws IOException {
+    Properties p = load(ComposeTopology.files().get("services/crypto-service.properties"));
+    assertEquals("/run/secrets/crypto-sealing-key", p.getProperty("strongroom.crypto.sealing-key"));
+    assertEquals("GCP_KMS", p.getProperty("strongroom.crypto.kms.kind"));
+    // the key's name comes from the environment; no development keyring, no added latency
+    assertEquals(null, p.getProperty("strongroom.crypto.kms.key-name"));
+    assertTrue(
+        p.stringPropertyNames().stream()
+            .noneMatch(
+                k ->
+                    k.contains("keyring")
+                        || k.contains("added-latency")
+                        || k.contains("plaintext-endpoint")),
+        p.toString());
+  }
+
+  @Test
+  void dataService_writesAsAppUser_overMutualTls() throws IOException {
+    Properties p = load(ComposeTopology.files().get("services/data-service.properties"));
+    assertEquals("mysql", p.getProperty("strongroom.data.db.host"));
+    assertEquals("3306", p.getProperty("strongroom.data.db.port"));
+    assertEquals("strongroom", p.getProperty("strongroom.data.db.database"));
+    assertEquals("/srv/strongroom/pki/ca/ca.pem", p.getProperty("strongroom.data.db.ca-cert"));
+    assertEquals(
+        "/srv/strongroom/pki/clients/app_user.pem", p.getProperty("strongroom.data.db.cert"));
+    assertEquals(
+        "/srv/strongroom/pki/clients/app_user.key", p.getProperty("strongroom.data.db.key"));
+    for (String s : dev.strongroom.provisioner.pki.PkiSpec.SERVICES) {
+      if (!s.equals("data-service")) {
+        Properties other = load(ComposeTopology.files().get("services/" + s + ".properties"));
+        assertTrue(other.values().stream().noneMatch(v -> v.toString().contains("app_user")), s);
+      }
+    }
+  }
+
+  @Test
   void otherServices_haveNoDatabaseOrAuditSettings() throws IOException {
     for (String s : dev.strongroom.provisioner.pki.PkiSpec.SERVICES) {
       if (s.equals("audit-anchor-service")) {
