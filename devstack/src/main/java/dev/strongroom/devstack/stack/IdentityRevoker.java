@@ -161,16 +161,27 @@ public final class IdentityRevoker {
       }
       List<Future<?>> all = new ArrayList<>(List.of(dbSteps, kafka));
       all.addAll(services.values());
-      RuntimeException failed = null;
+      List<RuntimeException> failed = new ArrayList<>();
       for (Future<?> f : all) {
         try {
           done(f);
         } catch (RuntimeException e) {
-          failed = failed == null ? e : failed;
+          failed.add(e);
         }
       }
-      if (failed != null) {
-        throw failed;
+      if (failed.size() == 1) {
+        throw failed.get(0);
+      }
+      if (!failed.isEmpty()) { // every plane's failure, not only the first one's
+        StackException combined =
+            new StackException(
+                "revocation failed in "
+                    + failed.size()
+                    + " places: "
+                    + String.join("; ", failed.stream().map(Throwable::getMessage).toList()),
+                failed.get(0));
+        failed.stream().skip(1).forEach(combined::addSuppressed);
+        throw combined;
       }
       List<Outcome> out = new ArrayList<>();
       for (String id : identities) {
