@@ -970,10 +970,12 @@ public final class StackLauncher {
     }
     Properties p = new Properties();
     p.putAll(stack.operatorKafka());
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+    // A new admin client's TLS handshake and first request took over 5 s on a machine at load 15
+    // and reported a healthy broker "unreachable"; a slow answer is better than a false one.
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 8000);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 12000);
     try (Admin admin = Admin.create(p)) {
-      int nodes = admin.describeCluster().nodes().get(6, TimeUnit.SECONDS).size();
+      int nodes = admin.describeCluster().nodes().get(13, TimeUnit.SECONDS).size();
       return new PartStatus("kafka", 1, pid, bootstrap, true, nodes + " broker(s)", rss);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
