@@ -588,6 +588,101 @@ class CryptoServiceIT extends ServiceContract {
     assertTrue(metric("strongroom_encrypt_rejected_total") >= refused.size());
   }
 
+  /**
+   * The client library against the real service and broker: a put carrying another tenant's token
+   * completes REJECTED {@code SR-TOKEN-TENANT} as soon as the crypto-service answers. A put that
+   * nobody answers here (no data-service behind this service) stays awaited through forged answers,
+   * each published on {@code store.results} by an identity that may write it: a STORED signed with
+   * the crypto-service's key, a REJECTED of the crypto-service naming another record, one for
+   * another tenant — none is believed (the first counted as unverified); a REJECTED signed by the
+   * crypto-service for its record and tenant is.
+   */
+  @Test
+  void client_believesTheCryptoServicesRejected_andNoStoredItSigns_norAnAnswerForAnotherRecord()
+      throws Exception {
+    String run = newId().substring(24);
+    try (dev.strongroom.client.StrongroomClient client =
+        dev.strongroom.client.StrongroomClient.builder()
+            .kafka(stack().kafka(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP))
+            .signer(demoSigner(Clock.systemUTC()))
+            .verifier(downstreamVerifier())
+            .http(stack().http(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP))
+            .cryptoUrl(java.net.URI.create(stack().baseUrl()))
+            .dataUrl(java.net.URI.create(stack().baseUrl()))
+            .build()) {
+      String globex =
+          authority().issue("globex", "mallory@globex", Duration.ofMinutes(15), appCert());
+      String refusedRecord = newId();
+      long t0 = System.nanoTime();
+      StoreResult refused =
+          client
+              .put("req-client-refused-" + run, "acme", globex, refusedRecord, FIELDS)
+              .get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(
+          new StoreResult(
+              "req-client-refused-" + run,
+              refusedRecord,
+              StoreResult.Status.REJECTED,
+              "SR-TOKEN-TENANT"),
+          refused);
+      assertTrue(
+          System.nanoTime() - t0 < Duration.ofSeconds(30).toNanos(), "answered, not timed out");
+
+      String requestId = "req-client-awaited-" + run;
+      String recordId = newId();
+      String token = authority().issue("acme", "alice@acme", Duration.ofMinutes(15), appCert());
+      java.util.concurrent.CompletableFuture<StoreResult> awaited =
+          client.put(requestId, "acme", token, recordId, FIELDS);
+      storeRequestFor(requestId); // encrypted and handed on; no data-service answers it here
+      dev.strongroom.contracts.envelope.EventSigner crypto =
+          new dev.strongroom.contracts.envelope.EventSigner(
+              stack().keys().key("crypto-service"),
+              StoreResult.CRYPTO_SERVICE_SOURCE,
+              Clock.systemUTC());
+      long unverified = client.unverifiedResults();
+      publishResult(
+          crypto.sign(
+              EventCatalog.STORE_COMPLETED,
+              "acme",
+              new StoreResult(requestId, recordId, StoreResult.Status.STORED, null).toData()));
+      publishResult(
+          crypto.sign(
+              EventCatalog.STORE_COMPLETED,
+              "acme",
+              new StoreResult(requestId, newId(), StoreResult.Status.REJECTED, "INTEGRITY")
+                  .toData()));
+      publishResult(
+          crypto.sign(
+              EventCatalog.STORE_COMPLETED,
+              "globex",
+              new StoreResult(requestId, recordId, StoreResult.Status.REJECTED, "INTEGRITY")
+                  .toData()));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (client.unverifiedResults() == unverified && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      Thread.sleep(2_000); // the two answers for another record and tenant are read by now too
+      assertEquals(unverified + 1, client.unverifiedResults(), "the STORED is not believed");
+      assertFalse(awaited.isDone(), "no forged answer ended the wait");
+
+      publishResult(
+          crypto.sign(
+              EventCatalog.STORE_COMPLETED,
+              "acme",
+              new StoreResult(requestId, recordId, StoreResult.Status.REJECTED, "REFUSED")
+                  .toData()));
+      assertEquals(
+          new StoreResult(requestId, recordId, StoreResult.Status.REJECTED, "REFUSED"),
+          awaited.get(30, java.util.concurrent.TimeUnit.SECONDS));
+    }
+  }
+
+  /** Publishes a signed result on {@code store.results} as the crypto-service (key acme). */
+  private void publishResult(dev.strongroom.contracts.envelope.SignedEvent result)
+      throws Exception {
+    sendTogether(Topics.STORE_RESULTS, "acme", "crypto-service", List.of(result.bytes()));
+  }
+
   private byte[] encryptRequest(
       String tenant,
       String token,
@@ -621,8 +716,14 @@ class CryptoServiceIT extends ServiceContract {
    */
   private List<RecordMetadata> sendTogether(String topic, String key, List<byte[]> values)
       throws Exception {
+    return sendTogether(topic, key, dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP, values);
+  }
+
+  /** {@link #sendTogether(String, String, List)} as {@code identity}. */
+  private List<RecordMetadata> sendTogether(
+      String topic, String key, String identity, List<byte[]> values) throws Exception {
     Properties p = new Properties();
-    p.putAll(stack().kafka(dev.strongroom.provisioner.pki.PkiSpec.DEMO_APP));
+    p.putAll(stack().kafka(identity));
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 50);
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024);
