@@ -251,7 +251,7 @@ class ProvisionerServiceIT extends ServiceContract {
                   options,
                   new ProvisionRequest.Rotate(first)));
       assertEquals(ProvisionCompleted.Outcome.CHANGED, installed.outcome(), installed.toString());
-      ProvisionCompleted.Step skipped = installed.steps().get(installed.steps().size() - 1);
+      ProvisionCompleted.Step skipped = installed.steps().get(installed.steps().size() - 3);
       assertEquals("reload tls", skipped.id());
       assertEquals(StepOutcome.SKIPPED, skipped.status(), skipped.toString());
 
@@ -312,9 +312,13 @@ class ProvisionerServiceIT extends ServiceContract {
       assertTrue(
           rotated.steps().get(0).detail().startsWith("rotate server, app_user, auditor,"),
           rotated.toString());
-      ProvisionCompleted.Step reload = rotated.steps().get(rotated.steps().size() - 1);
+      ProvisionCompleted.Step reload = rotated.steps().get(rotated.steps().size() - 3);
       assertEquals("reload tls", reload.id());
       assertEquals(StepOutcome.CHANGED, reload.status(), reload.toString());
+      // the old certificates are revoked last, once the new ones are served
+      ProvisionCompleted.Step revoke = rotated.steps().get(rotated.steps().size() - 1);
+      assertEquals("revoke superseded", revoke.id());
+      assertEquals(StepOutcome.CHANGED, revoke.status(), revoke.toString());
       assertEquals(List.of(), probe.refusals(), "logins refused during the rotation");
       List<ProvisionProgressed> progress = progressOf(rotateId, 2 * rotated.steps().size());
       for (int i = 0; i < progress.size(); i++) {

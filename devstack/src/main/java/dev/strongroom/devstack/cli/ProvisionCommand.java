@@ -94,8 +94,9 @@ final class ProvisionCommand implements Callable<Integer> {
       names = "--rotate-certificates",
       description =
           "With --plan/--apply: instead of the host bundle, the target's certificates — every one"
-              + " issued before --issued-before is replaced from the provisioner's PKI (the old one"
-              + " revoked), installed, and the database's TLS reloaded (FLUSH SSL).")
+              + " issued before --issued-before is replaced from the provisioner's PKI, installed,"
+              + " the database's TLS reloaded (FLUSH SSL), each running service checked to present"
+              + " its new certificate, and only then the old ones revoked (CRL, FLUSH SSL again).")
   boolean rotate;
 
   @Option(

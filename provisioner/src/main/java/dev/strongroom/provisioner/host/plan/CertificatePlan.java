@@ -10,10 +10,13 @@ import dev.strongroom.provisioner.pki.PkiException;
 import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,9 +35,10 @@ import java.util.Set;
  *   <li>{@code pki}: the provisioner's PKI holds a valid certificate for the database server and
  *       for every identity the host runs ({@link #spec}: the database identities and the services)
  *       and a CRL that is not due — and, for a rotation, none of them was issued before the
- *       rotation's instant ({@link PkiDirectory#issuedAt}). Apply rotates the stale ones (the old
- *       certificate goes on the CRL, reason {@code superseded}), then {@link PkiDirectory#ensure}.
- *       Only the provisioner holds the CA key; it never goes to the target.
+ *       rotation's instant ({@link PkiDirectory#issuedAt}). Apply rotates the stale ones — the old
+ *       certificate stays valid, kept in the PKI's {@code superseded/} until the last step — then
+ *       {@link PkiDirectory#ensure}. Only the provisioner holds the CA key; it never goes to the
+ *       target.
  *   <li>{@code file <configDir>/pki/…}: each client's certificate and key (keys {@code 0640
  *       root:<serviceUser>}), then the server's (key {@code 0640 root:<dbUser>}), then {@code
  *       ca/ca.pem} and, last, {@code ca/crl.pem} — so a client re-reading its files has its new
@@ -50,14 +54,37 @@ import java.util.Set;
  *       {@code FLUSH SSL} ({@code ALTER INSTANCE RELOAD TLS} on MySQL 8.4) as the login user over
  *       the instance's socket: open connections stay, new handshakes use the new files. Skipped
  *       when no server runs (no socket): it reads the files when it starts.
+ *   <li>{@code services present the new certificates}: every service installed on the target (a
+ *       {@code <configDir>/<service>.env}) that answers on its HTTPS port presents its current
+ *       certificate on a new handshake (serial read with {@code openssl s_client} on the target).
+ *       The services reload their files themselves (service-kit's {@code
+ *       ServiceCertificateReloader}); apply waits up to {@link #SERVICE_RELOAD_WAIT} and fails,
+ *       before anything is revoked, for one that does not. Skipped when no service is installed.
+ *   <li>{@code revoke superseded}: only now the old certificates go on the CRL (reason {@code
+ *       superseded}), the CRL is installed and the server re-reads it ({@code FLUSH SSL}).
  * </ol>
  *
- * Re-running a finished rotation (the same instant) changes nothing and says so: every certificate
- * was issued after the instant, every file matches, the server serves the installed one.
+ * <p>So nothing is refused while anything still uses an old certificate: issue new → install →
+ * reload the database, services reload → check what each presents → revoke the old.
+ *
+ * <p>Re-running a finished rotation (the same instant) changes nothing and says so: every
+ * certificate was issued after the instant, every file matches, the server serves the installed
+ * one.
  */
 public final class CertificatePlan {
   private static final String PKI = "pki";
   private static final String RELOAD = "reload tls";
+  private static final String SERVICES = "services present the new certificates";
+  private static final String REVOKE = "revoke superseded";
+
+  /**
+   * How long {@code services} waits for every running service to present its new certificate (they
+   * check their files every {@code strongroom.tls.reload-check}, 2 s by default).
+   */
+  static final java.time.Duration SERVICE_RELOAD_WAIT = java.time.Duration.ofSeconds(30);
+
+  /** The HTTPS port a service listens on when its env file does not say ({@code 8443}). */
+  static final int DEFAULT_HTTPS_PORT = 8443;
 
   private final PkiDirectory pki;
   private final HostOptions options;
@@ -67,10 +94,16 @@ public final class CertificatePlan {
   /** Identities the {@code pki} step would issue or rotate (all of them once the CA is due). */
   private final Set<String> pending = new LinkedHashSet<>();
 
+  /** Identities the {@code pki} step would rotate (their old certificates to be revoked last). */
+  private final Set<String> rotating = new LinkedHashSet<>();
+
+  private FileStep crlStep;
+  private ReloadStep reloadStep;
   private final Map<String, String> prefetched = new HashMap<>();
   private final Map<String, String> uids = new HashMap<>();
   private final Map<String, String> gids = new HashMap<>();
   private boolean reloadDue;
+  private java.time.Duration serviceWait = SERVICE_RELOAD_WAIT;
 
   /**
    * @param pki the provisioner's PKI for this target (its own directory; {@link #spec})
@@ -98,6 +131,12 @@ public final class CertificatePlan {
     PkiSpec.SERVICES.forEach(n -> b.client(n, ClientKind.SERVICE));
     b.serverName(serverName);
     return b.build();
+  }
+
+  /** How long step {@value #SERVICES} waits (tests shorten it). */
+  CertificatePlan serviceWait(java.time.Duration wait) {
+    this.serviceWait = wait;
+    return this;
   }
 
   /** Checks every step; changes nothing (the PKI included). */
@@ -132,6 +171,7 @@ public final class CertificatePlan {
 
   private List<PlanStep> prepare(HostShell sh) {
     pending.clear();
+    rotating.clear();
     reloadDue = false;
     List<PlanStep> steps = new ArrayList<>();
     steps.add(new IssueStep());
@@ -140,8 +180,12 @@ public final class CertificatePlan {
     }
     steps.add(pair("server", "server/server", options.dbUser()));
     steps.add(new FileStep("ca", List.of(new Entry("ca/ca.pem", "0644", "root"))));
-    steps.add(new FileStep("crl", List.of(new Entry("ca/crl.pem", "0644", "root"))));
-    steps.add(new ReloadStep());
+    crlStep = new FileStep("crl", List.of(new Entry("ca/crl.pem", "0644", "root")));
+    steps.add(crlStep);
+    reloadStep = new ReloadStep();
+    steps.add(reloadStep);
+    steps.add(new ServicesStep());
+    steps.add(new RevokeStep());
     prefetch(sh, steps);
     return steps;
   }
@@ -247,9 +291,8 @@ public final class CertificatePlan {
       }
       pending.addAll(due);
       pending.addAll(stale);
-      if (!stale.isEmpty()) {
-        pending.add("crl"); // the superseded certificates go on it
-      }
+      rotating.clear();
+      rotating.addAll(stale); // their old certificates are revoked by the last step
       List<String> diffs = new ArrayList<>();
       if (!due.isEmpty()) {
         diffs.add("issue " + String.join(", ", due));
@@ -260,7 +303,9 @@ public final class CertificatePlan {
                 + String.join(", ", stale)
                 + " (issued before "
                 + issuedBefore
-                + "; the old ones revoked as superseded)");
+                + "; the old ones stay valid until step "
+                + REVOKE
+                + ")");
       }
       return diffs.isEmpty() ? null : String.join("; ", diffs);
     }
@@ -270,10 +315,12 @@ public final class CertificatePlan {
       try {
         if (!pki.due().contains("ca")) {
           for (String n : stale()) {
+            var old = n.equals("server") ? pki.server() : pki.client(n);
+            keepSuperseded(old.certificate());
             if (n.equals("server")) {
-              pki.rotateServer(true);
+              pki.rotateServer(false);
             } else {
-              pki.rotateClient(n, true);
+              pki.rotateClient(n, false);
             }
           }
         }
@@ -535,6 +582,236 @@ public final class CertificatePlan {
           null,
           id());
       reloadDue = false;
+    }
+  }
+
+  /**
+   * Where the certificates a rotation superseded wait, until step {@value #REVOKE} revokes them.
+   */
+  private Path supersededDir() {
+    return pki.root().resolve("superseded");
+  }
+
+  private void keepSuperseded(X509Certificate old) {
+    try {
+      Path dir = Files.createDirectories(supersededDir());
+      Path f = dir.resolve(old.getSerialNumber().toString(16) + ".pem");
+      Path tmp = dir.resolve(f.getFileName() + ".tmp");
+      Files.writeString(
+          tmp,
+          "-----BEGIN CERTIFICATE-----\n"
+              + java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                  .encodeToString(old.getEncoded())
+              + "\n-----END CERTIFICATE-----\n",
+          StandardCharsets.US_ASCII);
+      Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | java.security.cert.CertificateEncodingException e) {
+      throw new PlanFailedException(PKI, "cannot keep the superseded certificate: " + e, List.of());
+    }
+  }
+
+  /** The superseded certificates not revoked yet, by file. */
+  private Map<Path, X509Certificate> superseded() {
+    Map<Path, X509Certificate> out = new java.util.TreeMap<>();
+    if (!Files.isDirectory(supersededDir())) {
+      return out;
+    }
+    try (var files = Files.list(supersededDir())) {
+      for (Path f : files.filter(x -> x.toString().endsWith(".pem")).sorted().toList()) {
+        try (var in = Files.newInputStream(f)) {
+          out.put(
+              f,
+              (X509Certificate)
+                  java.security.cert.CertificateFactory.getInstance("X.509")
+                      .generateCertificate(in));
+        }
+      }
+      return out;
+    } catch (IOException | java.security.cert.CertificateException e) {
+      throw new PlanFailedException(REVOKE, "cannot read " + supersededDir() + ": " + e, List.of());
+    }
+  }
+
+  /** A service's HTTPS port on the target, from its env file; empty when it has none. */
+  private Map<String, Integer> servicePorts(HostShell sh) {
+    StringBuilder cmd = new StringBuilder();
+    for (String svc : PkiSpec.SERVICES) {
+      String env = rooted(options.configDir().resolve(svc + ".env"));
+      cmd.append("if [ -f ")
+          .append(PlanRunner.q(env))
+          .append(" ]; then p=$(sed -n 's/^QUARKUS_HTTP_SSL_PORT=//p' ")
+          .append(PlanRunner.q(env))
+          .append(" | tail -n 1); echo \"")
+          .append(svc)
+          .append(" ${p:-")
+          .append(DEFAULT_HTTPS_PORT)
+          .append("}\"; fi; ");
+    }
+    cmd.append("true");
+    Map<String, Integer> out = new java.util.LinkedHashMap<>();
+    for (String line :
+        PlanRunner.run(sh, cmd.toString(), null, SERVICES).stdout().lines().toList()) {
+      String[] f = line.trim().split(" ");
+      if (f.length == 2 && f[1].matches("[0-9]{1,5}")) {
+        out.put(f[0], Integer.parseInt(f[1]));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The serial (lower-case hex) each service presents on a new handshake at 127.0.0.1:port, read on
+   * the target with {@code openssl s_client} (TLS 1.3 sends the server's certificate before the
+   * server asks for the client's, so no client certificate is needed to read it); absent when
+   * nothing answers there.
+   */
+  private Map<String, String> servedSerials(HostShell sh, Map<String, Integer> ports) {
+    StringBuilder cmd = new StringBuilder();
+    ports.forEach(
+        (svc, port) ->
+            cmd.append("s=$(openssl s_client -connect 127.0.0.1:")
+                .append(port)
+                .append(
+                    " -tls1_3 </dev/null 2>/dev/null | openssl x509 -noout -serial 2>/dev/null);")
+                .append(" echo \"")
+                .append(svc)
+                .append(" ${s#serial=}\"; "));
+    cmd.append("true");
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String line :
+        PlanRunner.run(sh, cmd.toString(), null, SERVICES).stdout().lines().toList()) {
+      String[] f = line.trim().split(" ");
+      if (f.length == 2 && f[1].matches("[0-9A-Fa-f]+")) {
+        out.put(f[0], new java.math.BigInteger(f[1], 16).toString(16));
+      }
+    }
+    return out;
+  }
+
+  /** Services presenting another certificate than the PKI's current one, with what they present. */
+  private List<String> servingOld(HostShell sh, Map<String, Integer> ports) {
+    Map<String, String> served = servedSerials(sh, ports);
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : served.entrySet()) {
+      String want = pki.client(e.getKey()).certificate().getSerialNumber().toString(16);
+      if (!want.equals(e.getValue())) {
+        out.add(e.getKey() + " presents serial " + e.getValue() + ", not " + want);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every service running on the target presents its current certificate (after a rotation: the new
+   * one, which it loads itself within its {@code strongroom.tls.reload-check}) before anything is
+   * revoked. A service with no env file under the config directory is not installed there; one
+   * whose port does not answer is not running (it reads its files when it starts): neither is
+   * waited for. Apply waits up to {@link #SERVICE_RELOAD_WAIT}; a service still presenting its old
+   * certificate then fails the plan — before {@value #REVOKE}, so nothing is refused — with what to
+   * do.
+   */
+  private final class ServicesStep implements PlanStep {
+    private Map<String, Integer> ports = Map.of();
+
+    @Override
+    public String id() {
+      return SERVICES;
+    }
+
+    @Override
+    public String skip(HostShell sh) {
+      ports = servicePorts(sh);
+      return ports.isEmpty()
+          ? "no service installed (no <service>.env under "
+              + options.configDir()
+              + "): each reads its files when it starts"
+          : null;
+    }
+
+    @Override
+    public String check(HostShell sh) {
+      List<String> services = new ArrayList<>(ports.keySet());
+      services.retainAll(rotating);
+      if (!services.isEmpty()) {
+        return "rotated in this run: " + String.join(", ", services) + " (each reloads its files)";
+      }
+      List<String> old = servingOld(sh, ports);
+      return old.isEmpty() ? null : String.join("; ", old);
+    }
+
+    @Override
+    public void apply(HostShell sh) {
+      long deadline = System.nanoTime() + serviceWait.toNanos();
+      List<String> old = servingOld(sh, ports);
+      while (!old.isEmpty() && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new PlanFailedException(SERVICES, "interrupted", List.of());
+        }
+        old = servingOld(sh, ports);
+      }
+      if (!old.isEmpty()) {
+        throw new PlanFailedException(
+            SERVICES,
+            String.join("; ", old)
+                + " after "
+                + serviceWait.toSeconds()
+                + " s: nothing revoked yet; restart it (systemctl restart strongroom-<service>)"
+                + " and apply again",
+            List.of());
+      }
+      rotating.removeAll(ports.keySet());
+    }
+  }
+
+  /**
+   * Last: the certificates this or an earlier run of the rotation superseded go on the CRL ({@code
+   * superseded}), the CRL is installed on the target and the database server re-reads it ({@code
+   * FLUSH SSL}, when it runs). Only now are the old certificates refused — every client had its new
+   * files, the database and every running service present their new certificates. The superseded
+   * certificates wait in the provisioner's PKI ({@code superseded/<serial>.pem}) until revoked, so
+   * a run that stops before this step revokes them when applied again.
+   */
+  private final class RevokeStep implements PlanStep {
+    @Override
+    public String id() {
+      return REVOKE;
+    }
+
+    @Override
+    public String check(HostShell sh) {
+      List<String> what = new ArrayList<>();
+      superseded().values().forEach(c -> what.add("serial " + c.getSerialNumber().toString(16)));
+      if (!rotating.isEmpty()) {
+        what.add("the old certificates of " + String.join(", ", rotating));
+      }
+      return what.isEmpty() ? null : "revoke " + String.join(", ", what) + " (superseded)";
+    }
+
+    @Override
+    public void apply(HostShell sh) {
+      Map<Path, X509Certificate> old = superseded();
+      try {
+        for (X509Certificate c : old.values()) {
+          pki.revoke(c, dev.strongroom.provisioner.pki.RevocationReason.SUPERSEDED);
+        }
+      } catch (PkiException e) {
+        throw new PlanFailedException(REVOKE, e.getMessage(), List.of());
+      }
+      crlStep.apply(sh);
+      if (reloadStep.skip(sh) == null) {
+        reloadStep.apply(sh);
+      }
+      try {
+        for (Path f : old.keySet()) {
+          Files.delete(f);
+        }
+      } catch (IOException e) {
+        throw new PlanFailedException(REVOKE, "revoked, but cannot clear " + e, List.of());
+      }
+      rotating.clear();
     }
   }
 

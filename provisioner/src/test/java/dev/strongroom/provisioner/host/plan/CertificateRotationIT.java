@@ -60,6 +60,8 @@ class CertificateRotationIT {
     }
   }
 
+  private static final String SERVICES = "services present the new certificates";
+
   @Test
   void rotation_installsAndReloads_withNoRefusedConnection_thenReappliesWithNoChange()
       throws Exception {
@@ -92,11 +94,15 @@ class CertificateRotationIT {
       new HostPlan(HostBundleRenderer.render(options), root).apply(sh);
       List<StepResult> installed = first.apply(sh, PlanListener.NONE);
       assertEquals(StepStatus.UNCHANGED, installed.get(0).status(), installed.toString());
-      StepResult reload = installed.get(installed.size() - 1);
+      StepResult reload = installed.get(installed.size() - 3);
       assertEquals("reload tls", reload.id());
       assertEquals(StepStatus.SKIPPED, reload.status(), reload.toString());
+      assertEquals(SERVICES, installed.get(installed.size() - 2).id());
+      assertEquals(StepStatus.SKIPPED, installed.get(installed.size() - 2).status());
+      assertEquals("revoke superseded", installed.get(installed.size() - 1).id());
+      assertEquals(StepStatus.UNCHANGED, installed.get(installed.size() - 1).status());
       assertEquals(
-          installed.size() - 2,
+          installed.size() - 4,
           installed.stream().filter(r -> r.status() == StepStatus.CHANGED).count(),
           installed.toString());
       assertOwnerAndMode(root, etcPki.resolve("server/server.key"), "rw-r-----", "strongroom-db");
@@ -135,7 +141,7 @@ class CertificateRotationIT {
       assertEquals(
           List.of("reload tls"),
           settled.stream()
-              .filter(r -> r.status() != StepStatus.UNCHANGED)
+              .filter(r -> r.status() != StepStatus.UNCHANGED && r.status() != StepStatus.SKIPPED)
               .map(r -> r.id())
               .toList(),
           settled.toString());
@@ -145,15 +151,19 @@ class CertificateRotationIT {
       Instant cutoff = Instant.now().truncatedTo(ChronoUnit.SECONDS);
       CertificatePlan rotation = new CertificatePlan(pki, options, root, cutoff);
       String caFile = "file /etc/strongroom/pki/ca/ca.pem"; // the CA is kept
+      // the CRL is not touched until the last step revokes the superseded certificates
+      String crlFile = "file /etc/strongroom/pki/ca/crl.pem";
       List<StepResult> planned = rotation.plan(sh, PlanListener.NONE);
       assertTrue(
           planned.stream()
               .allMatch(
                   r ->
                       r.status()
-                          == (r.id().equals(caFile)
+                          == (r.id().equals(caFile) || r.id().equals(crlFile)
                               ? StepStatus.UNCHANGED
-                              : StepStatus.WOULD_CHANGE)),
+                              : r.id().equals(SERVICES)
+                                  ? StepStatus.SKIPPED
+                                  : StepStatus.WOULD_CHANGE)),
           planned.toString());
       assertEquals(
           TlsLoginProbe.pem(Files.readString(etcPki.resolve("server/server.pem"))),
@@ -177,8 +187,20 @@ class CertificateRotationIT {
               .allMatch(
                   r ->
                       r.status()
-                          == (r.id().equals(caFile) ? StepStatus.UNCHANGED : StepStatus.CHANGED)),
+                          == (r.id().equals(caFile) || r.id().equals(crlFile)
+                              ? StepStatus.UNCHANGED
+                              : r.id().equals(SERVICES) ? StepStatus.SKIPPED : StepStatus.CHANGED)),
           rotated.toString());
+      // the old certificates are revoked last, after the reload
+      StepResult revokeStep = rotated.get(rotated.size() - 1);
+      assertEquals("revoke superseded", revokeStep.id());
+      String oldSerial =
+          ((java.security.cert.X509Certificate)
+                  java.security.cert.CertificateFactory.getInstance("X.509")
+                      .generateCertificate(Files.newInputStream(oldCert)))
+              .getSerialNumber()
+              .toString(16);
+      assertTrue(revokeStep.detail().contains("serial " + oldSerial), revokeStep.detail());
       assertTrue(
           rotated.get(0).detail().startsWith("rotate server, app_user, auditor, migration,"),
           rotated.get(0).detail());
@@ -199,7 +221,12 @@ class CertificateRotationIT {
 
       List<StepResult> again = rotation.apply(sh, PlanListener.NONE);
       assertTrue(
-          again.stream().allMatch(r -> r.status() == StepStatus.UNCHANGED), again.toString());
+          again.stream()
+              .allMatch(
+                  r ->
+                      r.status()
+                          == (r.id().equals(SERVICES) ? StepStatus.SKIPPED : StepStatus.UNCHANGED)),
+          again.toString());
       System.out.printf(
           "certificate rotation over SSH, %d steps: %d ms; app_user logins: %d during it, %d in"
               + " all, %d refused, %d file pairs read mid-install (read again); old app_user: %s%n",
@@ -211,6 +238,143 @@ class CertificateRotationIT {
           probe.torn(),
           revoked.error().orElseThrow());
     }
+  }
+
+  /**
+   * The services check before the revocation: a "service" on the target that does not reload its
+   * files — {@code openssl s_server} on proof-service's installed certificate and key, found
+   * through {@code /etc/strongroom/proof-service.env} — still presents the old certificate after
+   * the rotation, so step {@code services} fails the plan with both serials and nothing is revoked
+   * (the CRL has no entry). Restarted on its new files (the runbook's remedy), the same rotation
+   * applied again finds it serving the new certificate and only then revokes every superseded one;
+   * once more, nothing changes.
+   */
+  @Test
+  void aServiceStillPresentingItsOldCertificate_failsThePlanBeforeAnythingIsRevoked()
+      throws Exception {
+    base = TestInstances.tempBase("sr-rot-svc-");
+    sshd = new TestSshd(base);
+    TestSshd.keygen(base, "client");
+    sshd.authorize(base.resolve("client.pub"));
+    int sshPort = sshd.startKeyOnly();
+    Path root = Files.createDirectories(base.resolve("root"));
+    HostOptions options = HostOptions.builder().dbPort(LoopbackPorts.free()).build();
+    PkiDirectory pki =
+        PkiDirectory.open(base.resolve("provisioner-pki"), CertificatePlan.spec("127.0.0.1"));
+    Path etcPki = root.resolve("etc/strongroom/pki");
+    int port = LoopbackPorts.free();
+    Process server = null;
+    try (SshShell sh =
+        SshShell.connect(
+            Target.parse("ssh://root@127.0.0.1:" + sshPort),
+            base.resolve("client"),
+            SshShell.publicKey(Files.readString(sshd.hostPublicKey())),
+            T)) {
+      new HostPlan(HostBundleRenderer.render(options), root).apply(sh);
+      new CertificatePlan(pki, options, root, null).apply(sh, PlanListener.NONE);
+      Files.writeString(
+          root.resolve("etc/strongroom/proof-service.env"), "QUARKUS_HTTP_SSL_PORT=" + port + "\n");
+      // copies: the plan renames new files over the installed ones, s_server keeps what it read
+      Path oldCert = Files.copy(etcPki.resolve("clients/proof-service.pem"), base.resolve("o.pem"));
+      Path oldKey = Files.copy(etcPki.resolve("clients/proof-service.key"), base.resolve("o.key"));
+      server = tlsServer(oldCert, oldKey, port);
+      java.math.BigInteger oldSerial = pki.client("proof-service").certificate().getSerialNumber();
+
+      Thread.sleep(1_100);
+      Instant cutoff = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      PlanFailedException failed =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              PlanFailedException.class,
+              () ->
+                  new CertificatePlan(pki, options, root, cutoff)
+                      .serviceWait(Duration.ofSeconds(3))
+                      .apply(sh, PlanListener.NONE));
+      java.math.BigInteger newSerial = pki.client("proof-service").certificate().getSerialNumber();
+      assertEquals(SERVICES, failed.stepId(), failed.toString());
+      assertEquals(
+          "proof-service presents serial "
+              + oldSerial.toString(16)
+              + ", not "
+              + newSerial.toString(16)
+              + " after 3 s: nothing revoked yet; restart it (systemctl restart"
+              + " strongroom-<service>) and apply again",
+          failed.detail());
+      assertEquals(
+          null, pki.crl().getRevokedCertificates(), "nothing revoked before the services serve");
+
+      server.destroy();
+      server.waitFor();
+      server =
+          tlsServer(
+              etcPki.resolve("clients/proof-service.pem"),
+              etcPki.resolve("clients/proof-service.key"),
+              port);
+      List<StepResult> resumed =
+          new CertificatePlan(pki, options, root, cutoff)
+              .serviceWait(Duration.ofSeconds(3))
+              .apply(sh, PlanListener.NONE);
+      assertEquals(
+          List.of("revoke superseded"),
+          resumed.stream()
+              .filter(r -> r.status() == StepStatus.CHANGED)
+              .map(StepResult::id)
+              .toList(),
+          resumed.toString());
+      assertEquals(
+          StepStatus.UNCHANGED,
+          resumed.stream().filter(r -> r.id().equals(SERVICES)).findFirst().orElseThrow().status());
+      assertTrue(
+          pki.crl().getRevokedCertificate(oldSerial) != null, "the old certificate is revoked");
+      assertEquals(
+          Files.readString(pki.crlPem()),
+          Files.readString(etcPki.resolve("ca/crl.pem")),
+          "the CRL with the revocations is installed");
+      List<StepResult> again =
+          new CertificatePlan(pki, options, root, cutoff).apply(sh, PlanListener.NONE);
+      assertTrue(
+          again.stream()
+              .allMatch(
+                  r -> r.status() == StepStatus.UNCHANGED || r.status() == StepStatus.SKIPPED),
+          again.toString());
+      assertEquals(
+          StepStatus.UNCHANGED,
+          again.stream().filter(r -> r.id().equals(SERVICES)).findFirst().orElseThrow().status());
+    } finally {
+      if (server != null) {
+        server.destroy();
+      }
+    }
+  }
+
+  /** A TLS 1.3 server on 127.0.0.1:port presenting {@code cert}, ready when it accepts. */
+  private static Process tlsServer(Path cert, Path key, int port) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "openssl",
+                "s_server",
+                "-quiet",
+                "-tls1_3",
+                "-accept",
+                "127.0.0.1:" + port,
+                "-cert",
+                cert.toString(),
+                "-key",
+                key.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1_000);
+        return p;
+      } catch (java.io.IOException notYet) {
+        Thread.sleep(50);
+      }
+    }
+    p.destroy();
+    throw new AssertionError("openssl s_server did not listen on " + port);
   }
 
   private static void assertOwnerAndMode(Path root, Path file, String mode, String group)
