@@ -72,6 +72,23 @@ CREATE TABLE IF NOT EXISTS strongroom_audit.audit_anchors (
   UNIQUE KEY uk_audit_anchors_object (worm_object)
 ) ENGINE=InnoDB;
 
+-- What the anchor service delivered to each SIEM sink (syslog, strongroom.audit.anchors), in order (docs/audit-anchor-
+-- service.md, "Sinks"): one row per checkpoint a sink took, and one 'start' row, written before the sink's first send,
+-- for where a sink that had no row began (the anchor before the first one it owes). A sink's cursor is its highest
+-- anchor_no; on start or takeover the writer resends from there, so a restart never skips a checkpoint (at-least-once:
+-- the one in flight when a writer died may arrive twice). Appended only by audit_sink_delivered under the lease epoch,
+-- never updated or deleted (guards below).
+CREATE TABLE IF NOT EXISTS strongroom_audit.audit_sink_deliveries (
+  sink         VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  anchor_no    BIGINT UNSIGNED NOT NULL,
+  kind         VARCHAR(5) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  epoch        BIGINT UNSIGNED NOT NULL,
+  holder       VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  delivered_at DATETIME(6) NOT NULL,
+  PRIMARY KEY (sink, anchor_no),
+  CONSTRAINT ck_audit_sink_deliveries_kind CHECK (kind IN ('start', 'sent'))
+) ENGINE=InnoDB;
+
 -- Every signed proof bundle, by the SHA-256 of its MANIFEST (docs/proof.md, "The evidence on the chain"). Appended only
 -- by audit_evidence_append, which writes the row and its audit event in one transaction, so the evidence itself is on
 -- the chain and anchored with it; never updated or deleted (guards below). Root can edit this table like any other;
@@ -265,6 +282,18 @@ CREATE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit.audit_anch
   SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted'$$
 UNLOCK TABLES$$
 
+LOCK TABLES strongroom_audit.audit_sink_deliveries WRITE$$
+DROP TRIGGER IF EXISTS strongroom_audit.audit_sink_deliveries_no_update$$
+CREATE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit.audit_sink_deliveries_no_update
+  BEFORE UPDATE ON strongroom_audit.audit_sink_deliveries FOR EACH ROW
+  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted'$$
+UNLOCK TABLES$$
+LOCK TABLES strongroom_audit.audit_sink_deliveries WRITE$$
+DROP TRIGGER IF EXISTS strongroom_audit.audit_sink_deliveries_no_delete$$
+CREATE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit.audit_sink_deliveries_no_delete
+  BEFORE DELETE ON strongroom_audit.audit_sink_deliveries FOR EACH ROW
+  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted'$$
+UNLOCK TABLES$$
 LOCK TABLES strongroom_audit.audit_evidence WRITE$$
 DROP TRIGGER IF EXISTS strongroom_audit.audit_evidence_no_update$$
 CREATE DEFINER = 'audit_definer'@'localhost' TRIGGER strongroom_audit.audit_evidence_no_update
@@ -362,6 +391,54 @@ BEGIN
     VALUES (p_anchor_no, p_epoch, p_holder, p_tree_size, p_root_hash, p_checkpoint, p_worm_object, p_created_at);
   COMMIT;
   SELECT p_anchor_no AS anchor_no;
+END$$
+
+-- Records that p_sink took checkpoint p_anchor_no (p_kind 'sent'), or where a sink without a row starts (p_kind 'start':
+-- only as its first row; p_anchor_no may be 0, before the first anchor), for the current lease holder with the current
+-- epoch under the lease row lock like audit_anchor_append: a lapsed or superseded writer gets SR-AUDIT-NOT-LEASEHOLDER.
+-- A cursor only moves forward: p_anchor_no at or below the sink's cursor is a no-op (recorded = 0: a retried call);
+-- past the last recorded anchor, a malformed sink name or kind, or a second start is SR-AUDIT-BAD-ANCHOR.
+-- Result: recorded (1 or 0), cursor_no (the sink's highest anchor_no after the call).
+DROP PROCEDURE IF EXISTS strongroom_audit.audit_sink_delivered$$
+CREATE DEFINER = 'audit_definer'@'localhost' PROCEDURE strongroom_audit.audit_sink_delivered(
+    IN p_holder VARCHAR(128) CHARACTER SET ascii, IN p_epoch BIGINT UNSIGNED, IN p_sink VARCHAR(128) CHARACTER SET ascii,
+    IN p_anchor_no BIGINT UNSIGNED, IN p_kind VARCHAR(5) CHARACTER SET ascii)
+  MODIFIES SQL DATA SQL SECURITY DEFINER
+BEGIN
+  DECLARE v_holder VARCHAR(128) CHARACTER SET ascii DEFAULT NULL;
+  DECLARE v_epoch BIGINT UNSIGNED DEFAULT NULL;
+  DECLARE v_expires DATETIME(6) DEFAULT NULL;
+  DECLARE v_last BIGINT UNSIGNED DEFAULT 0;
+  DECLARE v_cursor BIGINT UNSIGNED DEFAULT NULL;
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION
+  BEGIN
+    ROLLBACK;
+    RESIGNAL;
+  END;
+  IF p_sink IS NULL OR NOT (REGEXP_LIKE(p_sink, '^[A-Za-z0-9._:,=@/-]{1,128}$', 'cu')) OR p_kind IS NULL
+     OR p_kind NOT IN ('start', 'sent') OR p_anchor_no IS NULL OR (p_kind = 'sent' AND p_anchor_no = 0) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-BAD-ANCHOR: a delivery needs a sink name of [A-Za-z0-9._:,=@/-], start or sent, and an anchor';
+  END IF;
+  START TRANSACTION;
+  SELECT l.holder, l.epoch, l.expires_at INTO v_holder, v_epoch, v_expires
+    FROM strongroom_audit.audit_anchor_lease l WHERE l.id = 1 FOR UPDATE;
+  IF NOT (v_holder <=> p_holder) OR NOT (v_epoch <=> p_epoch) OR v_expires <= UTC_TIMESTAMP(6) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-NOT-LEASEHOLDER: the anchor lease is not held with this epoch';
+  END IF;
+  SELECT IFNULL(MAX(a.anchor_no), 0) INTO v_last FROM strongroom_audit.audit_anchors a;
+  SELECT MAX(d.anchor_no) INTO v_cursor FROM strongroom_audit.audit_sink_deliveries d WHERE d.sink = p_sink;
+  IF p_anchor_no > v_last OR (p_kind = 'start' AND v_cursor IS NOT NULL AND p_anchor_no > v_cursor) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-BAD-ANCHOR: past the last anchor, or a second start for that sink';
+  END IF;
+  IF v_cursor IS NOT NULL AND p_anchor_no <= v_cursor THEN
+    COMMIT;
+    SELECT 0 AS recorded, v_cursor AS cursor_no;
+  ELSE
+    INSERT INTO strongroom_audit.audit_sink_deliveries (sink, anchor_no, kind, epoch, holder, delivered_at)
+      VALUES (p_sink, p_anchor_no, p_kind, p_epoch, p_holder, UTC_TIMESTAMP(6));
+    COMMIT;
+    SELECT 1 AS recorded, p_anchor_no AS cursor_no;
+  END IF;
 END$$
 
 -- Records one signed proof bundle by its manifest digest and puts it on the chain: the audit_evidence row and an

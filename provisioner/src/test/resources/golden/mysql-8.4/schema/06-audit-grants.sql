@@ -17,6 +17,9 @@ GRANT EXECUTE ON PROCEDURE strongroom_audit.audit_seal TO 'auditor'@'127.0.0.1';
 GRANT EXECUTE ON FUNCTION strongroom_audit.audit_payload TO 'auditor'@'127.0.0.1';
 GRANT EXECUTE ON PROCEDURE strongroom_audit.audit_lease_acquire TO 'auditor'@'127.0.0.1';
 GRANT EXECUTE ON PROCEDURE strongroom_audit.audit_anchor_append TO 'auditor'@'127.0.0.1';
+-- the anchor service's per-sink delivery cursors (audit_sink_delivered writes them under the lease epoch)
+GRANT SELECT ON strongroom_audit.audit_sink_deliveries TO 'auditor'@'127.0.0.1';
+GRANT EXECUTE ON PROCEDURE strongroom_audit.audit_sink_delivered TO 'auditor'@'127.0.0.1';
 -- the prover records each signed bundle's digest on the chain (audit_evidence_append) and reads what it recorded
 GRANT SELECT ON strongroom_audit.audit_evidence TO 'auditor'@'127.0.0.1';
 GRANT EXECUTE ON PROCEDURE strongroom_audit.audit_evidence_append TO 'auditor'@'127.0.0.1';

@@ -106,6 +106,7 @@ public final class AnchorPublisher {
   private long lastSize;
   private byte[] lastRoot;
   private long tilesWritten; // tiles and bundles are in the store for this size
+  private long writtenNo; // the newest anchor number whose checkpoint is in the store
   private final Deque<Anchor> pending = new ArrayDeque<>();
   private String halted;
   private final List<Witnessing> witnesses;
@@ -171,12 +172,7 @@ public final class AnchorPublisher {
    * name with / as _>.note}.
    */
   public static String cosignedName(String object, String witness) {
-    if (!object.startsWith("checkpoints/") || !object.endsWith(".note")) {
-      throw new IllegalArgumentException("not a checkpoint object: " + object);
-    }
-    return "cosignatures/"
-        + object.substring("checkpoints/".length(), object.length() - ".note".length())
-        + "/"
+    return dev.strongroom.audit.verify.AuditLogVerifier.cosignaturePrefix(object)
         + witness.replace('/', '_')
         + ".note";
   }
@@ -202,6 +198,72 @@ public final class AnchorPublisher {
         chainHead,
         new String(a.note(), StandardCharsets.UTF_8),
         a.object());
+  }
+
+  /**
+   * The checkpoints this log wrote to the store, for the SIEM sinks ({@link AnchorFanout.Backlog}),
+   * read from the store — the source of truth — in the order {@code audit_anchors} numbers them.
+   * Valid while this instance writes with {@code epoch}: a backlog of a halted log, or of another
+   * epoch, is empty (its chain heads could not be trusted).
+   */
+  public AnchorFanout.Backlog backlog(Connection c, long epoch) {
+    return new AnchorFanout.Backlog() {
+      @Override
+      public long through() {
+        synchronized (AnchorPublisher.this) {
+          return ready(epoch) ? writtenNo : 0;
+        }
+      }
+
+      @Override
+      public List<CheckpointAnchored> after(long anchorNo, int max) throws SQLException {
+        return written(c, epoch, anchorNo, max);
+      }
+    };
+  }
+
+  private boolean ready(long epoch) {
+    return halted == null && loadedEpoch == epoch && tree != null;
+  }
+
+  private synchronized List<CheckpointAnchored> written(
+      Connection c, long epoch, long after, int max) throws SQLException {
+    List<CheckpointAnchored> out = new ArrayList<>();
+    if (!ready(epoch) || after >= writtenNo) {
+      return out;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT anchor_no, tree_size, worm_object FROM strongroom_audit.audit_anchors"
+                + " WHERE anchor_no > ? AND anchor_no <= ? ORDER BY anchor_no LIMIT ?")) {
+      ps.setLong(1, after);
+      ps.setLong(2, writtenNo);
+      ps.setInt(3, max);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long no = rs.getLong(1);
+          long size = rs.getLong(2);
+          String object = rs.getString(3);
+          byte[] note = store.get(object); // the store's bytes, not the table's
+          CheckpointAnchored a = describe(new Anchor(no, size, object, note));
+          if (a.size() != size || size > tree.size()) {
+            throw new dev.strongroom.audit.AuditException(
+                "the WORM object "
+                    + object
+                    + " holds a checkpoint of size "
+                    + a.size()
+                    + ", anchor #"
+                    + no
+                    + " in the database says "
+                    + size,
+                false,
+                null);
+          }
+          out.add(a);
+        }
+      }
+    }
+    return out;
   }
 
   /** Why anchoring stopped (an ANCHOR_MISMATCH), or null. */
@@ -395,6 +457,7 @@ public final class AnchorPublisher {
       }
       pending.removeFirst();
       written.add(a);
+      writtenNo = a.anchorNo();
     }
     return written;
   }
@@ -493,9 +556,11 @@ public final class AnchorPublisher {
       if (!recorded.isEmpty() && !store.exists(recorded.get(0).object())) {
         collectUnwritten(c, recorded);
         pending.addAll(recorded);
+        writtenNo = recorded.get(0).anchorNo() - 1;
         tilesWritten = previousWrittenSize(c, recorded.get(0).anchorNo());
       } else {
         tilesWritten = lastSize;
+        writtenNo = lastNo;
         if (!recorded.isEmpty()) {
           new TileLogWriter(store).write(tree, this::entry, lastSize, lastSize);
         }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * The anchor service's single-writer lease, held in the database (docs/audit-chain.md, "Anchor
@@ -96,6 +97,42 @@ public final class AnchorLease {
       cs.setString(7, wormObject);
       cs.setString(
           8, createdAt.atOffset(ZoneOffset.UTC).toLocalDateTime().toString().replace('T', ' '));
+      cs.execute();
+    }
+  }
+
+  /**
+   * The highest anchor number {@code sink} took or started after ({@code audit_sink_deliveries}),
+   * empty for a sink that has no row yet.
+   */
+  public OptionalLong deliveredThrough(Connection c, String sink) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT MAX(anchor_no) FROM strongroom_audit.audit_sink_deliveries WHERE sink = ?")) {
+      ps.setString(1, sink);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long no = rs.getLong(1);
+        return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(no);
+      }
+    }
+  }
+
+  /**
+   * Records, under {@code epoch}, that {@code sink} took anchor {@code anchorNo} ({@code start}:
+   * that a new sink starts after it); the database refuses a lapsed or superseded writer with
+   * {@code SR-AUDIT-NOT-LEASEHOLDER}, an anchor past the last one with {@code SR-AUDIT-BAD-ANCHOR}.
+   * A number at or below the sink's cursor changes nothing (a retried call).
+   */
+  public void delivered(Connection c, long epoch, String sink, long anchorNo, boolean start)
+      throws SQLException {
+    try (PreparedStatement cs =
+        c.prepareStatement("CALL strongroom_audit.audit_sink_delivered(?, ?, ?, ?, ?)")) {
+      cs.setString(1, holder);
+      cs.setLong(2, epoch);
+      cs.setString(3, sink);
+      cs.setLong(4, anchorNo);
+      cs.setString(5, start ? "start" : "sent");
       cs.execute();
     }
   }

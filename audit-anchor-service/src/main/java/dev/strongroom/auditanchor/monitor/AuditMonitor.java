@@ -4,6 +4,7 @@ import dev.strongroom.audit.chain.HashChainVerifier;
 import dev.strongroom.audit.tail.AuditorJdbc;
 import dev.strongroom.audit.tail.ChainTail;
 import dev.strongroom.audit.tail.SchemaWatch;
+import dev.strongroom.auditanchor.anchor.AnchorFanout;
 import dev.strongroom.auditanchor.anchor.AnchorPublisher;
 import dev.strongroom.auditanchor.lease.AnchorLease;
 import dev.strongroom.contracts.alert.AlertKind;
@@ -11,10 +12,12 @@ import dev.strongroom.contracts.alert.SecurityAlert;
 import dev.strongroom.contracts.alert.Severity;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -22,8 +25,10 @@ import java.util.function.Consumer;
  * and verify the chain from the last verified seq, read the drift and row-count views, and raise
  * alerts (CHAIN_BREAK with the seq, SCHEMA_DRIFT for a changed table, column, trigger or routine,
  * GRANT_CHANGE for a changed grant, SCHEMA_DRIFT for a row count its events do not account for — a
- * TRUNCATE). As a standby, do nothing but ask for the lease. Each distinct finding is alerted once
- * per process while it lasts (a changed finding is a new one); cleared findings are forgotten.
+ * TRUNCATE); publish the tick's checkpoint and send the SIEM sinks what they have not taken yet,
+ * from their cursors in the database ({@link AnchorFanout}). As a standby, do nothing but ask for
+ * the lease. Each distinct finding is alerted once per process while it lasts (a changed finding is
+ * a new one); cleared findings are forgotten.
  */
 public final class AuditMonitor {
   /** What a tick saw. */
@@ -42,6 +47,8 @@ public final class AuditMonitor {
   private final AnchorLease lease;
   private final Consumer<SecurityAlert> alerts;
   private final AnchorPublisher publisher;
+  private final AnchorFanout fanout;
+  private final Duration fanoutBudget;
   private final Map<String, String> open = new LinkedHashMap<>();
   private Connection connection;
 
@@ -61,7 +68,28 @@ public final class AuditMonitor {
       AnchorLease lease,
       Consumer<SecurityAlert> alerts,
       AnchorPublisher publisher) {
+    this(jdbc, tail, lease, alerts, publisher, null, Duration.ZERO);
+  }
+
+  /**
+   * A watch that, as the writer, publishes through {@code publisher} and then sends every sink of
+   * {@code fanout} (null: none) what the store holds after its cursor, for at most {@code
+   * fanoutBudget} per tick.
+   */
+  public AuditMonitor(
+      AuditorJdbc jdbc,
+      ChainTail tail,
+      AnchorLease lease,
+      Consumer<SecurityAlert> alerts,
+      AnchorPublisher publisher,
+      AnchorFanout fanout,
+      Duration fanoutBudget) {
+    if (fanout != null && publisher == null) {
+      throw new IllegalArgumentException("the fanout sends what the publisher writes");
+    }
     this.publisher = publisher;
+    this.fanout = fanout;
+    this.fanoutBudget = Objects.requireNonNull(fanoutBudget);
     this.jdbc = Objects.requireNonNull(jdbc);
     this.tail = Objects.requireNonNull(tail);
     this.lease = Objects.requireNonNull(lease);
@@ -160,6 +188,27 @@ public final class AuditMonitor {
       if (publisher != null) {
         anchored = publisher.tick(c, grant.epoch());
         raised.addAll(anchored.raised());
+        if (fanout != null) {
+          long epoch = grant.epoch();
+          long first = anchored.written().isEmpty() ? 0 : anchored.written().get(0).anchorNo();
+          raised.addAll(
+              fanout.deliver(
+                  publisher.backlog(c, epoch),
+                  new AnchorFanout.Cursors() {
+                    @Override
+                    public OptionalLong get(String sink) throws SQLException {
+                      return lease.deliveredThrough(c, sink);
+                    }
+
+                    @Override
+                    public void record(String sink, long anchorNo, boolean start)
+                        throws SQLException {
+                      lease.delivered(c, epoch, sink, anchorNo, start);
+                    }
+                  },
+                  first,
+                  fanoutBudget));
+        }
       }
       return new Tick(
           grant,

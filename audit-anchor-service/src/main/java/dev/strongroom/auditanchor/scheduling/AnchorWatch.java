@@ -55,7 +55,8 @@ import org.jboss.logging.Logger;
  * strongroom_audit_pending_anchors}. With {@code worm.*} and {@code log-key} set, the writer also
  * publishes a signed checkpoint, tiles and bundles every tick ({@link AnchorPublisher}), and every
  * checkpoint written goes on to {@code strongroom.audit.anchors} as a signed {@code
- * dev.strongroom.audit.anchored.v1} event ({@link AnchorFanout}).
+ * dev.strongroom.audit.anchored.v1} event and to syslog ({@link AnchorFanout}, from each sink's
+ * cursor in the database: a restart or a takeover resumes where the sink stopped).
  */
 @ApplicationScoped
 public class AnchorWatch {
@@ -75,7 +76,6 @@ public class AnchorWatch {
   private AuditorJdbc jdbc;
   private volatile WormStore store;
   private volatile String origin;
-  private AnchorPublisher anchors;
   private AnchorFanout fanout;
 
   public AnchorWatch(
@@ -150,7 +150,6 @@ public class AnchorWatch {
               });
       publisher =
           new AnchorPublisher(key, store, lease, Clock.systemUTC(), this::publish, witnesses);
-      anchors = publisher;
       List<AnchorFanout.Sink> sinks = new ArrayList<>();
       sinks.add(new KafkaAnchorSink());
       config.syslog().ifPresent(sl -> sinks.add(syslogSink(sl)));
@@ -161,7 +160,10 @@ public class AnchorWatch {
           "publishing checkpoints of %s to %s (verifier key %s)",
           key.name(), store.location(), key.verifierKey());
     }
-    monitor = new AuditMonitor(jdbc, tail, lease, this::publish, publisher);
+    // the sinks' catch-up after an outage goes on for at most one interval per tick (the lease
+    // is renewed every tick and lasts at least two)
+    monitor =
+        new AuditMonitor(jdbc, tail, lease, this::publish, publisher, fanout, config.interval());
     executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -246,13 +248,6 @@ public class AnchorWatch {
         anchoredSize.set(t.anchored().recorded().size());
         pendingAnchors.set(t.anchored().pending());
       }
-      if (fanout != null) {
-        List<CheckpointAnchored> written = new ArrayList<>();
-        if (t.anchored() != null) {
-          t.anchored().written().forEach(a -> written.add(anchors.describe(a)));
-        }
-        fanout.deliver(written);
-      }
       if (!t.raised().isEmpty()) {
         LOG.warnf("audit watch raised %d alert(s): %s", t.raised().size(), t.raised());
       }
@@ -319,7 +314,18 @@ public class AnchorWatch {
 
   void stop(@Observes ShutdownEvent ev) {
     if (executor != null) {
-      executor.shutdownNow();
+      // let a tick in progress finish: interrupted between recording a checkpoint and writing it,
+      // it would leave the write to the next writer (which repairs it, but a graceful stop need
+      // not)
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        executor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
     }
     if (monitor != null) {
       monitor.close();

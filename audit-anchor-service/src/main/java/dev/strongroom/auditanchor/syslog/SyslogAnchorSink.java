@@ -23,7 +23,7 @@ public final class SyslogAnchorSink implements AnchorFanout.Sink {
 
   @Override
   public String name() {
-    return "syslog " + transport.target();
+    return "syslog:" + transport.target();
   }
 
   @Override

@@ -17,8 +17,16 @@ import javax.net.ssl.SSLSocket;
  * TLS 1.3 (RFC 5425 over TLS), the collector's certificate must chain to the context's CA and name
  * the host (endpoint identification {@code HTTPS}), and the context's own certificate is presented
  * for mutual TLS. The connection is opened on the first send and again after a failure; a failed
- * send is thrown (the fanout queues the checkpoint and retries it next interval — the collector may
- * then see a message twice, never a gap).
+ * send is thrown (the fanout keeps its cursor and retries from there next interval — the collector
+ * may then see a message twice, never a gap).
+ *
+ * <p>Syslog over TCP has no acknowledgement: a write succeeds once the bytes are in the local
+ * kernel's buffer, so the first write after the collector went away would "succeed" into a dead
+ * connection and be lost. Before each send on a connection it already holds, the transport
+ * therefore reads it for one millisecond (a collector sends nothing): end of stream or an error
+ * means the collector closed or reset it, and the message goes over a new connection — or fails,
+ * and is retried. What remains is a collector that dies within the same instant as the write; only
+ * an acknowledging transport (the {@code strongroom.audit.anchors} topic) closes that.
  */
 public final class TcpSyslogTransport implements SyslogTransport {
   private static final int CONNECT_TIMEOUT_MS = 5000;
@@ -66,7 +74,10 @@ public final class TcpSyslogTransport implements SyslogTransport {
 
   private Socket connect() throws IOException {
     if (socket != null && !socket.isClosed()) {
-      return socket;
+      if (!peerGone(socket)) {
+        return socket;
+      }
+      close();
     }
     Socket s = new Socket();
     try {
@@ -88,6 +99,22 @@ public final class TcpSyslogTransport implements SyslogTransport {
     }
     socket = s;
     return s;
+  }
+
+  /** True when the collector closed or reset {@code s} (it never sends anything itself). */
+  private static boolean peerGone(Socket s) {
+    try {
+      s.setSoTimeout(1);
+      try {
+        return s.getInputStream().read() < 0;
+      } finally {
+        s.setSoTimeout(WRITE_TIMEOUT_MS);
+      }
+    } catch (java.net.SocketTimeoutException alive) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
   }
 
   @Override

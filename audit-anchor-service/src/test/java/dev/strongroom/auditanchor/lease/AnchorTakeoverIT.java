@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.strongroom.audit.checkpoint.Checkpoint;
 import dev.strongroom.audit.note.Ed25519NoteVerifier;
 import dev.strongroom.audit.tail.AuditorJdbc;
@@ -13,10 +15,14 @@ import dev.strongroom.audit.tree.MerkleTree;
 import dev.strongroom.audit.tree.Proofs;
 import dev.strongroom.audit.verify.AuditLogVerifier;
 import dev.strongroom.audit.worm.LocalDirWormStore;
+import dev.strongroom.contracts.topics.Topics;
+import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
 import dev.strongroom.devstack.testing.StrongroomTestResource;
 import dev.strongroom.devstack.testing.TestDatabase;
+import dev.strongroom.devstack.testing.TlsSyslogCollector;
 import dev.strongroom.provisioner.os.LoopbackPorts;
 import dev.strongroom.provisioner.pki.Credential;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,12 +41,25 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,11 +79,21 @@ import org.junit.jupiter.api.Test;
  * from the stored entries), no two of one size have different roots, every recorded anchor is in
  * the store byte for byte, and {@code verify-audit}'s verifier reads the store clean against the
  * database.
+ *
+ * <p>The SIEM sinks across the kill (DESIGN §5: "retried until written, never skipped"): before the
+ * kill the stack's TLS syslog collector dies and the broker refuses {@code
+ * strongroom.audit.anchors} to the service (a DENY ACL), so the writer is killed with checkpoints
+ * written that neither sink took; the standby anchors with both still down for a lease period
+ * (ANCHOR_GAP for each), then both come back. Every anchor recorded reaches the collector and the
+ * topic — at least once (the cursor moves after the send; the dedupe key is {@code (origin,
+ * anchorNo)}), none missing — and {@code audit_sink_deliveries} shows each sink's start and both
+ * writers' deliveries.
  */
 class AnchorTakeoverIT {
   private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
   private static final Duration INTERVAL = Duration.ofSeconds(1);
   private static final Duration TTL = Duration.ofSeconds(6);
+  private static final Pattern SYSLOG_ANCHOR = Pattern.compile("anchorNo=\"(\\d+)\"");
   private static final Pattern WRITER_GAUGE =
       Pattern.compile("(?m)^strongroom_audit_writer(?:\\{[^}]*})? (\\S+)$");
 
@@ -233,6 +262,104 @@ class AnchorTakeoverIT {
     return b.toString().strip();
   }
 
+  /** The anchor numbers the stack's syslog collector received, in arrival order. */
+  private static List<Long> syslogAnchors() {
+    List<Long> out = new ArrayList<>();
+    for (TlsSyslogCollector.Message m : StrongroomTestResource.syslogCollector().messages()) {
+      Matcher x = SYSLOG_ANCHOR.matcher(m.text());
+      assertTrue(x.find(), "a checkpoint message: " + m.text());
+      out.add(Long.parseLong(x.group(1)));
+    }
+    return out;
+  }
+
+  /** Reads {@code topic} from the start as the SIEM; returns each record's value as JSON. */
+  private static List<JsonNode> readTopic(String topic, long minimum) throws Exception {
+    Properties p = new Properties();
+    p.putAll(StrongroomTestResource.stack().kafka("siem"));
+    p.put(
+        ConsumerConfig.GROUP_ID_CONFIG,
+        KafkaAccessPolicy.groupFor("siem", "takeover-it-" + System.nanoTime()));
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<JsonNode> out = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      int empty = 0;
+      while (System.nanoTime() < deadline && (out.size() < minimum || empty < 4)) {
+        var polled = consumer.poll(Duration.ofMillis(500));
+        empty = polled.isEmpty() ? empty + 1 : 0;
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
+          out.add(json.readTree(r.value()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The broker refuses (or again allows) the service's writes to {@code strongroom.audit.anchors}:
+   * a DENY ACL for its principal, added or removed by the broker's own identity, waited for until
+   * the broker shows it.
+   */
+  private static void anchorsTopicRefused(boolean refused) throws Exception {
+    StrongroomTestResource.Stack stack = StrongroomTestResource.stack();
+    AclBinding deny =
+        new AclBinding(
+            new ResourcePattern(ResourceType.TOPIC, Topics.AUDIT_ANCHORS, PatternType.LITERAL),
+            new AccessControlEntry(
+                "User:audit-anchor-service", "*", AclOperation.WRITE, AclPermissionType.DENY));
+    Map<String, Object> p =
+        stack.pki().identity(PkiSpec.KAFKA_BROKER).kafkaClient(stack.bootstrap());
+    try (Admin admin = Admin.create(p)) {
+      if (refused) {
+        admin.createAcls(List.of(deny)).all().get(10, TimeUnit.SECONDS);
+      } else {
+        admin.deleteAcls(List.of(deny.toFilter())).all().get(10, TimeUnit.SECONDS);
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (admin.describeAcls(deny.toFilter()).values().get(10, TimeUnit.SECONDS).contains(deny)
+          != refused) {
+        assertTrue(System.nanoTime() < deadline, "the broker shows the ACL change");
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  /** {@code sink kind holder} of every row of {@code audit_sink_deliveries}, by sink and number. */
+  private static List<String> deliveries(AuditorJdbc jdbc) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = jdbc.connect();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT sink, anchor_no, kind, holder FROM strongroom_audit.audit_sink_deliveries"
+                    + " ORDER BY sink, anchor_no");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(
+            rs.getString(1) + " " + rs.getLong(2) + " " + rs.getString(3) + " " + rs.getString(4));
+      }
+    }
+    return out;
+  }
+
+  /** True when {@code got} holds every number 1..{@code last}. */
+  private static boolean coversAll(List<Long> got, long last) {
+    return java.util.stream.LongStream.rangeClosed(1, last).allMatch(n -> got.contains(n));
+  }
+
+  /** The numbers 1..{@code last} of {@code got}, as they arrived (duplicates kept). */
+  private static List<Long> upTo(List<Long> got, long last) {
+    return got.stream().filter(n -> n <= last).toList();
+  }
+
+  /** The numbers 1..{@code last} in the order they first arrived. */
+  private static List<Long> firstArrivals(List<Long> got, long last) {
+    return got.stream().filter(n -> n <= last).distinct().toList();
+  }
+
   private static long chainSize(TestDatabase db) {
     return Long.parseLong(
         db.instance()
@@ -241,8 +368,9 @@ class AnchorTakeoverIT {
   }
 
   @Test
-  void twoProcesses_exactlyOneAnchors_theWriterKilled9_theOtherAnchorsWithinTwoLeasePeriods()
-      throws Exception {
+  void
+      twoProcesses_exactlyOneAnchors_theWriterKilled9_theOtherAnchorsWithinTwoLeasePeriods_andTheSinksMissNothing()
+          throws Exception {
     StrongroomTestResource.Stack stack = StrongroomTestResource.stack();
     TestDatabase db = stack.database().orElseThrow();
     Path keys = stack.keys().registryFile().getParent();
@@ -306,8 +434,18 @@ class AnchorTakeoverIT {
       assertEquals(0.0, writerGauge(standby), standby.holder() + " stands by");
       assertTrue(standby.process().isAlive());
 
+      // the SIEM sinks go down: the collector dies, the broker refuses the anchors topic
+      TlsSyslogCollector collector = StrongroomTestResource.syslogCollector();
+      collector.stop();
+      anchorsTopicRefused(true);
+      long sinksDownAfter = anchors(jdbc).size();
+      Thread.sleep(3 * INTERVAL.toMillis());
+
       // kill -9 the writer: no shutdown hook, the lease is not released
       List<Anchor> beforeKill = anchors(jdbc);
+      assertTrue(
+          beforeKill.size() > sinksDownAfter,
+          "the writer anchored while the sinks were down: " + timeline(beforeKill));
       long lastBeforeKill = beforeKill.get(beforeKill.size() - 1).no();
       long killedEpoch = beforeKill.get(beforeKill.size() - 1).epoch();
       Instant killed = Instant.now();
@@ -348,8 +486,24 @@ class AnchorTakeoverIT {
               + ") of the kill: "
               + toWorm);
 
+      // the new writer anchors with both sinks still down for a lease period; then they are back
+      Thread.sleep(TTL.toMillis());
+      collector.restart();
+      anchorsTopicRefused(false);
+      Instant sinksBack = Instant.now();
+      List<Anchor> atReturn = anchors(jdbc);
+      long backlogNo = atReturn.get(atReturn.size() - 1).no();
+      long backlogDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (System.nanoTime() < backlogDeadline && !coversAll(syslogAnchors(), backlogNo)) {
+        Thread.sleep(50);
+      }
+      Duration syslogCaughtUp = Duration.between(sinksBack, Instant.now());
+      assertTrue(
+          coversAll(syslogAnchors(), backlogNo),
+          "syslog caught up with anchors 1.." + backlogNo + ": " + syslogAnchors());
+
       // the log goes on growing under the new writer; then the events stop and it catches up
-      Thread.sleep(3 * TTL.toMillis());
+      Thread.sleep(Math.max(0, 2 * TTL.toMillis() - syslogCaughtUp.toMillis()));
       writing.set(false);
       events.join();
       long expected = inserted.get();
@@ -366,6 +520,20 @@ class AnchorTakeoverIT {
         all = anchors(jdbc);
       }
       assertEquals(chained, all.get(all.size() - 1).size(), "the log caught up with the chain");
+
+      // every anchor recorded so far reaches both sinks: the ones the killed writer never sent
+      // (its queue died with it) come from the sinks' cursors in the database
+      long lastNo = all.get(all.size() - 1).no();
+      List<Long> syslog = syslogAnchors();
+      long sinksDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (System.nanoTime() < sinksDeadline && !coversAll(syslog, lastNo)) {
+        Thread.sleep(200);
+        syslog = syslogAnchors();
+      }
+      List<Long> topic = new ArrayList<>();
+      for (JsonNode r : readTopic(Topics.AUDIT_ANCHORS, lastNo)) {
+        topic.add(r.path("data").path("anchorNo").asLong());
+      }
       standby.process().destroy();
       assertTrue(standby.process().waitFor(20, TimeUnit.SECONDS));
       all = anchors(jdbc);
@@ -458,6 +626,52 @@ class AnchorTakeoverIT {
           chained,
           strays,
           report.line());
+      // the sinks: every anchor 1..lastNo at least once, in order of first arrival
+      assertTrue(coversAll(syslog, lastNo), "syslog has every anchor 1.." + lastNo + ": " + syslog);
+      assertTrue(
+          coversAll(topic, lastNo), "the topic has every anchor 1.." + lastNo + ": " + topic);
+      assertEquals(
+          java.util.stream.LongStream.rangeClosed(1, lastNo).boxed().toList(),
+          firstArrivals(syslog, lastNo),
+          "syslog: first arrivals in anchor order");
+      assertEquals(
+          java.util.stream.LongStream.rangeClosed(1, lastNo).boxed().toList(),
+          firstArrivals(topic, lastNo),
+          "topic: first arrivals in anchor order");
+      // each sink: a start before anchor 1, deliveries by the killed writer, then by the standby
+      List<String> rows = deliveries(jdbc);
+      String syslogSink = "syslog:tls://127.0.0.1:" + collector.port();
+      for (String sink : List.of(Topics.AUDIT_ANCHORS, syslogSink)) {
+        List<String> of = rows.stream().filter(r -> r.startsWith(sink + " ")).toList();
+        assertEquals(sink + " 0 start " + firstHolder, of.get(0), "the sink's start: " + of);
+        assertTrue(of.stream().anyMatch(r -> r.endsWith(" sent " + firstHolder)), sink + ": " + of);
+        assertTrue(
+            of.stream().anyMatch(r -> r.endsWith(" sent " + standby.holder())), sink + ": " + of);
+      }
+      // ANCHOR_GAP for each sink while it was down
+      List<JsonNode> alerts = readTopic(Topics.SECURITY_ALERTS, 1);
+      for (String sink : List.of(Topics.AUDIT_ANCHORS, syslogSink)) {
+        assertTrue(
+            alerts.stream()
+                .anyMatch(
+                    alert ->
+                        alert.path("data").path("kind").asText().equals("ANCHOR_GAP")
+                            && alert.toString().contains(sink)),
+            "an ANCHOR_GAP alert for " + sink);
+      }
+      System.out.printf(
+          "AnchorTakeoverIT: sinks down from anchor #%d to after the takeover; back after #%d,"
+              + " syslog had 1..#%d %.2f s later; of anchors 1..#%d: syslog %d messages (%d"
+              + " duplicates), topic %d records (%d duplicates)%n",
+          sinksDownAfter + 1,
+          backlogNo,
+          backlogNo,
+          syslogCaughtUp.toMillis() / 1000.0,
+          lastNo,
+          upTo(syslog, lastNo).size(),
+          upTo(syslog, lastNo).size() - lastNo,
+          upTo(topic, lastNo).size(),
+          upTo(topic, lastNo).size() - lastNo);
       assertFalse(writer.process().isAlive());
     } finally {
       writing.set(false);

@@ -27,10 +27,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
@@ -45,8 +49,10 @@ import org.junit.jupiter.api.Test;
  * octet-counting frames over TLS 1.3 with mutual TLS from the stack's PKI (and over plain TCP), one
  * RFC 5426 datagram per message; by attack, a collector with a certificate from another CA and one
  * at an address its certificate does not name are refused in the handshake, and nothing reaches
- * them; a collector that is down is ANCHOR_GAP and gets every checkpoint, in order, once it is
- * back.
+ * them; a collector that is down is ANCHOR_GAP and gets every checkpoint, in order, from the sink's
+ * cursor once it is back; one that went away between two sends makes the second fail instead of
+ * vanishing into the closed connection. (The cursor in the database across a kill -9 and a
+ * takeover: {@code AnchorTakeoverIT}.)
  */
 class SyslogSinkIT {
   private static final Instant AT = Instant.parse("2026-12-04T09:00:00.123Z");
@@ -134,7 +140,7 @@ class SyslogSinkIT {
               "127.0.0.1", server.getLocalPort(), identity(pki, "audit-anchor-service"));
       try (t) {
         SyslogAnchorSink s = sink(t);
-        assertEquals("syslog tls://127.0.0.1:" + server.getLocalPort(), s.name());
+        assertEquals("syslog:tls://127.0.0.1:" + server.getLocalPort(), s.name());
         s.send(anchor(1, 14));
         s.send(anchor(2, 15));
       }
@@ -215,7 +221,7 @@ class SyslogSinkIT {
       try (UdpSyslogTransport t =
           new UdpSyslogTransport(
               "127.0.0.1", collector.getLocalPort(), UdpSyslogTransport.DEFAULT_MAX_SIZE)) {
-        assertEquals("syslog udp://127.0.0.1:" + collector.getLocalPort(), sink(t).name());
+        assertEquals("syslog:udp://127.0.0.1:" + collector.getLocalPort(), sink(t).name());
         sink(t).send(anchor(4, 17));
         sink(t).send(anchor(5, 18));
       }
@@ -241,35 +247,72 @@ class SyslogSinkIT {
     }
   }
 
+  /** The backlog and cursors of the fanout, as the database and WORM store would keep them. */
+  private static final class Written implements AnchorFanout.Backlog, AnchorFanout.Cursors {
+    final List<CheckpointAnchored> written = new ArrayList<>();
+    final Map<String, Long> cursors = new HashMap<>();
+    final List<String> records = new ArrayList<>();
+
+    @Override
+    public long through() {
+      return written.isEmpty() ? 0 : written.get(written.size() - 1).anchorNo();
+    }
+
+    @Override
+    public List<CheckpointAnchored> after(long anchorNo, int max) {
+      return written.stream().filter(a -> a.anchorNo() > anchorNo).limit(max).toList();
+    }
+
+    @Override
+    public OptionalLong get(String sink) {
+      Long c = cursors.get(sink);
+      return c == null ? OptionalLong.empty() : OptionalLong.of(c);
+    }
+
+    @Override
+    public void record(String sink, long anchorNo, boolean start) {
+      cursors.merge(sink, anchorNo, Math::max);
+      records.add((start ? "start " : "sent ") + anchorNo);
+    }
+  }
+
   @Test
   void aCollectorThatIsDown_isAnchorGap_andGetsEveryCheckpointInOrderOnceBack() throws Exception {
     int port = LoopbackPorts.free();
+    String name = "syslog:tcp://127.0.0.1:" + port;
     List<SecurityAlert> alerts = new ArrayList<>();
+    Written w = new Written();
+    Duration budget = Duration.ofSeconds(30);
     try (TcpSyslogTransport t = new TcpSyslogTransport("127.0.0.1", port, null)) {
       AnchorFanout fanout = new AnchorFanout(List.of(sink(t)), alerts::add);
-      List<SecurityAlert> raised = fanout.deliver(List.of(anchor(1, 10), anchor(2, 11)));
+      w.written.addAll(List.of(anchor(1, 10), anchor(2, 11)));
+      List<SecurityAlert> raised = fanout.deliver(w, w, 1, budget);
       assertEquals(1, raised.size());
       SecurityAlert gap = raised.get(0);
       assertEquals(AlertKind.ANCHOR_GAP, gap.kind());
-      assertEquals("syslog tcp://127.0.0.1:" + port, gap.related().get("sink"));
+      assertEquals(name, gap.related().get("sink"));
       assertEquals(1L, gap.related().get("anchorNo"));
-      assertEquals(2, gap.related().get("pending"));
+      assertEquals(0L, gap.related().get("cursor"));
+      assertEquals(2L, gap.related().get("pending"));
       assertTrue(
           gap.detail()
               .startsWith(
                   "checkpoint checkpoints/strongroom.local_db1/20261204T090000.000Z-10.note could"
-                      + " not be sent to syslog tcp://127.0.0.1:"
-                      + port
-                      + " (retried every interval, never skipped): "),
+                      + " not be sent to "
+                      + name
+                      + " (2 behind; retried every interval from its cursor, never skipped): "),
           gap.detail());
       assertEquals(raised, alerts);
+      assertEquals(List.of("start 0"), w.records, "a new sink's start, before its first send");
       // the next interval, still down: one more alert; then the collector is back
-      assertEquals(1, fanout.deliver(List.of(anchor(3, 12))).size());
-      assertEquals(3, fanout.pending("syslog tcp://127.0.0.1:" + port));
+      w.written.add(anchor(3, 12));
+      assertEquals(1, fanout.deliver(w, w, 3, budget).size());
+      assertEquals(3, fanout.behind(name));
       try (ServerSocket server = new ServerSocket(port, 5, InetAddress.getLoopbackAddress())) {
         CompletableFuture<Received> got = acceptFrames(server, 4);
-        assertEquals(List.of(), fanout.deliver(List.of(anchor(4, 13))));
-        assertEquals(0, fanout.pending("syslog tcp://127.0.0.1:" + port));
+        w.written.add(anchor(4, 13));
+        assertEquals(List.of(), fanout.deliver(w, w, 4, budget));
+        assertEquals(0, fanout.behind(name));
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
         for (long no = 1; no <= 4; no++) {
           wire.writeBytes(
@@ -278,6 +321,27 @@ class SyslogSinkIT {
         }
         assertArrayEquals(wire.toByteArray(), got.get(20, TimeUnit.SECONDS).bytes());
       }
+      assertEquals(List.of("start 0", "sent 1", "sent 2", "sent 3", "sent 4"), w.records);
+    }
+  }
+
+  /**
+   * By attack: the collector takes one message, then goes away (its connection closed, nothing
+   * listening). TCP would accept the next write into the local buffer and lose it; the transport
+   * sees the closed connection first, so the send fails (and is retried), it does not "succeed".
+   */
+  @Test
+  void aCollectorThatWentAway_failsTheNextSend_itIsNotWrittenIntoTheDeadConnection()
+      throws Exception {
+    int port = LoopbackPorts.free();
+    try (TcpSyslogTransport t = new TcpSyslogTransport("127.0.0.1", port, null)) {
+      try (ServerSocket server = new ServerSocket(port, 5, InetAddress.getLoopbackAddress())) {
+        CompletableFuture<Received> got = acceptFrames(server, 1);
+        sink(t).send(anchor(1, 10));
+        assertEquals(1, got.get(20, TimeUnit.SECONDS).lengths().size());
+      }
+      Thread.sleep(200); // the collector's FIN reaches us
+      assertThrows(java.net.ConnectException.class, () -> sink(t).send(anchor(2, 11)));
     }
   }
 

@@ -72,6 +72,20 @@ public final class AuditLogVerifier {
   }
 
   /**
+   * The prefix under which the witnesses' cosigned copies of the checkpoint stored as {@code
+   * object} are kept, one {@code <witness name with / as _>.note} each: {@code
+   * checkpoints/<o>/<stamp>-<size>.note} → {@code cosignatures/<o>/<stamp>-<size>/}.
+   */
+  public static String cosignaturePrefix(String object) {
+    if (!object.startsWith("checkpoints/") || !object.endsWith(".note")) {
+      throw new IllegalArgumentException("not a checkpoint object: " + object);
+    }
+    return "cosignatures/"
+        + object.substring("checkpoints/".length(), object.length() - ".note".length())
+        + "/";
+  }
+
+  /**
    * Verifies the store's log against the chain read through {@code c} (normally as {@code auditor};
    * pages of 10000 rows, {@link ChainTail#read}).
    *

@@ -7,9 +7,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
@@ -18,7 +21,8 @@ import javax.net.ssl.SSLSocket;
  * A loopback syslog collector for tests: TLS 1.3 on {@code 127.0.0.1} with the PKI's server
  * certificate, client certificates required and chained to the PKI's CA, RFC 5425 octet-counted
  * frames parsed strictly (a malformed length ends the connection). Keeps every message with the
- * subject of the client certificate that sent it.
+ * subject of the client certificate that sent it. {@link #stop} takes it down (listener and live
+ * connections closed, as a collector that dies), {@link #restart} brings it back on the same port.
  */
 public final class TlsSyslogCollector implements AutoCloseable {
   /** One message as received. */
@@ -28,33 +32,64 @@ public final class TlsSyslogCollector implements AutoCloseable {
     }
   }
 
-  private final SSLServerSocket server;
+  private final TlsIdentity id;
+  private final int port;
   private final List<Message> messages = new CopyOnWriteArrayList<>();
-  private final Thread acceptor;
+  private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
+  private volatile SSLServerSocket server;
 
-  private TlsSyslogCollector(SSLServerSocket server) {
-    this.server = server;
-    this.acceptor = new Thread(this::acceptLoop, "syslog-collector");
-    acceptor.setDaemon(true);
-    acceptor.start();
+  private TlsSyslogCollector(TlsIdentity id, SSLServerSocket server) {
+    this.id = id;
+    this.port = server.getLocalPort();
+    listen(server);
   }
 
   /** Starts a collector on a free loopback port. */
   public static TlsSyslogCollector start(PkiDirectory pki) throws IOException {
     Credential c = pki.server();
     TlsIdentity id = new TlsIdentity("syslog-collector", pki.caCertPem(), c.certPem(), c.keyPem());
+    return new TlsSyslogCollector(id, bind(id, 0));
+  }
+
+  private static SSLServerSocket bind(TlsIdentity id, int port) throws IOException {
     SSLServerSocket s =
-        (SSLServerSocket)
-            id.sslContext()
-                .getServerSocketFactory()
-                .createServerSocket(0, 16, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
+        (SSLServerSocket) id.sslContext().getServerSocketFactory().createServerSocket();
+    s.setReuseAddress(true);
+    s.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port), 16);
     s.setNeedClientAuth(true);
     s.setEnabledProtocols(new String[] {TlsIdentity.TLS_VERSION});
-    return new TlsSyslogCollector(s);
+    return s;
+  }
+
+  private void listen(SSLServerSocket s) {
+    server = s;
+    Thread acceptor = new Thread(() -> acceptLoop(s), "syslog-collector");
+    acceptor.setDaemon(true);
+    acceptor.start();
   }
 
   public int port() {
-    return server.getLocalPort();
+    return port;
+  }
+
+  /** Takes the collector down as if it died: no listener, every connection closed. */
+  public synchronized void stop() {
+    close();
+    for (Socket c : connections) {
+      try {
+        c.close();
+      } catch (IOException ignored) {
+        // closing
+      }
+    }
+  }
+
+  /** Brings a stopped collector back on its port; it keeps the messages it had. */
+  public synchronized void restart() throws IOException {
+    if (!server.isClosed()) {
+      return;
+    }
+    listen(bind(id, port));
   }
 
   /** Every message received so far, in arrival order. */
@@ -62,10 +97,11 @@ public final class TlsSyslogCollector implements AutoCloseable {
     return List.copyOf(messages);
   }
 
-  private void acceptLoop() {
-    while (!server.isClosed()) {
+  private void acceptLoop(SSLServerSocket s) {
+    while (!s.isClosed()) {
       try {
-        Socket c = server.accept();
+        Socket c = s.accept();
+        connections.add(c);
         Thread t = new Thread(() -> read((SSLSocket) c), "syslog-collector-conn");
         t.setDaemon(true);
         t.start();
@@ -104,6 +140,8 @@ public final class TlsSyslogCollector implements AutoCloseable {
       }
     } catch (IOException e) {
       // a refused handshake or a dropped connection: nothing more from this peer
+    } finally {
+      connections.remove(c);
     }
   }
 

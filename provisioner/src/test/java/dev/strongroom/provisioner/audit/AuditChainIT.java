@@ -189,6 +189,8 @@ class AuditChainIT {
             "GRANT EXECUTE ON FUNCTION `strongroom_audit`.`audit_payload` TO `auditor`@`127.0.0.1`",
             "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_lease_acquire` TO `auditor`@`127.0.0.1`",
             "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_anchor_append` TO `auditor`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_sink_deliveries` TO `auditor`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_sink_delivered` TO `auditor`@`127.0.0.1`",
             "GRANT SELECT ON `strongroom_audit`.`audit_evidence` TO `auditor`@`127.0.0.1`",
             "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_evidence_append` TO `auditor`@`127.0.0.1`"),
         auditor,
