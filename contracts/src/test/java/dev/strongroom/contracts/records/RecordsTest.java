@@ -153,7 +153,8 @@ class RecordsTest {
   }
 
   @Test
-  void storeResult_isBelievedFromTheDataService_andOnlyRejectedFromTheCryptoService() {
+  void storeResult_isBelievedFromTheDataService_andOnlyRejectedFromTheCryptoService()
+      throws Exception {
     StoreResult stored = new StoreResult("r", "id", StoreResult.Status.STORED, null);
     StoreResult duplicate = new StoreResult("r", "id", StoreResult.Status.DUPLICATE, null);
     StoreResult rejected =
@@ -164,6 +165,15 @@ class RecordsTest {
       assertFalse(r.mayComeFrom("/apps/demo"), r.toString());
     }
     assertTrue(rejected.mayComeFrom("/strongroom/crypto-service"));
+    assertEquals(
+        new StoreResult(
+            "req-0003",
+            "019ab0c0-1e00-7000-8000-0000000000a1",
+            StoreResult.Status.REJECTED,
+            "SR-TOKEN-EXPIRED"),
+        StoreResult.fromData(
+            goldenData(EventCatalog.STORE_COMPLETED.type(), "v1-rejected-by-crypto-service.json")),
+        "the golden answer of the crypto-service (GoldenEventsTest verifies its signature)");
     assertFalse(stored.mayComeFrom("/strongroom/crypto-service"), "only a row makes STORED");
     assertFalse(duplicate.mayComeFrom("/strongroom/crypto-service"), "only a row makes DUPLICATE");
   }

@@ -96,7 +96,9 @@ public final class GenerateFixtures {
                     "golden-crypto-service",
                     "/strongroom/crypto-service",
                     List.of(
-                        EventCatalog.STORE_REQUESTED.type(), EventCatalog.SECURITY_ALERT.type())),
+                        EventCatalog.STORE_REQUESTED.type(),
+                        EventCatalog.SECURITY_ALERT.type(),
+                        EventCatalog.STORE_COMPLETED.type())),
                 TestKeys.entry(
                     "golden-demo-app",
                     "/apps/demo",
@@ -228,6 +230,18 @@ public final class GenerateFixtures {
         new StoreResult("req-0002", recordId, StoreResult.Status.REJECTED, "SR-NO-TENANT").toData(),
         "019ab0c0-1e00-7000-8000-0000000000e4",
         t.plusMillis(11));
+    // the crypto-service's answer to an encrypt request it refused (docs/data-plane.md)
+    golden(
+        root,
+        "/strongroom/crypto-service",
+        "golden-crypto-service",
+        EventCatalog.STORE_COMPLETED.type(),
+        "acme",
+        "v1-rejected-by-crypto-service.json",
+        new StoreResult("req-0003", recordId, StoreResult.Status.REJECTED, "SR-TOKEN-EXPIRED")
+            .toData(),
+        "019ab0c0-1e00-7000-8000-0000000000e5",
+        t.plusMillis(13));
 
     // The assurance plane: a request, a passing and a failing run.
     golden(
