@@ -71,7 +71,7 @@ class StrongroomClientResultsIT {
       // Short sessions and fetch waits: a group member would lose its session during the restart.
       kafka.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
       kafka.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
-      List<String> requests = new ArrayList<>();
+      List<Put> requests = new ArrayList<>();
       List<CompletableFuture<StoreResult>> results = new ArrayList<>();
       try (StrongroomClient client =
               StrongroomClient.builder()
@@ -98,14 +98,18 @@ class StrongroomClientResultsIT {
         sibling.subscribe(List.of(Topics.STORE_RESULTS)); // the app's own group reader
         sibling.poll(Duration.ofSeconds(2));
         for (int i = 0; i < 60; i++) {
-          String requestId = "restart-" + i;
-          requests.add(requestId);
+          Put put =
+              new Put(
+                  "restart-" + i,
+                  "tenant-" + (i % 6),
+                  UuidCreator.getTimeOrderedEpoch().toString());
+          requests.add(put);
           results.add(
               client.put(
-                  requestId,
-                  "tenant-" + (i % 6),
+                  put.requestId(),
+                  put.tenant(),
                   "header.signature",
-                  UuidCreator.getTimeOrderedEpoch().toString(),
+                  put.recordId(),
                   Map.of("name", "Person " + i)));
         }
         publishResults(broker, requests.subList(0, 20));
@@ -126,7 +130,7 @@ class StrongroomClientResultsIT {
         CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0]))
             .get(60, TimeUnit.SECONDS);
         for (int i = 0; i < 60; i++) {
-          assertEquals(requests.get(i), results.get(i).get().requestId());
+          assertEquals(requests.get(i).requestId(), results.get(i).get().requestId());
           assertEquals(StoreResult.Status.STORED, results.get(i).get().status());
         }
         assertEquals(0, client.awaiting(), "no request still awaits its result");
@@ -149,26 +153,26 @@ class StrongroomClientResultsIT {
     return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
+  /** A request put, and what its result must name (the client checks both). */
+  private record Put(String requestId, String tenant, String recordId) {}
+
   /** Publishes a signed {@code STORED} result for each request, as the data-service would. */
-  private static void publishResults(EmbeddedKafka broker, List<String> requestIds)
-      throws Exception {
+  private static void publishResults(EmbeddedKafka broker, List<Put> puts) throws Exception {
     EventSigner data = new EventSigner(TestKeys.key("data"), DATA_SOURCE, Clock.systemUTC());
     Map<String, Object> p = broker.clientConfig("data-service");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (String id : requestIds) {
-        String tenant = "tenant-" + (Integer.parseInt(id.replaceAll("\\D", "")) % 6);
+      for (Put put : puts) {
         StoreResult r =
-            new StoreResult(
-                id, UuidCreator.getTimeOrderedEpoch().toString(), StoreResult.Status.STORED, null);
+            new StoreResult(put.requestId(), put.recordId(), StoreResult.Status.STORED, null);
         producer
             .send(
                 new ProducerRecord<>(
                     Topics.STORE_RESULTS,
-                    tenant.getBytes(StandardCharsets.UTF_8),
-                    data.sign(EventCatalog.STORE_COMPLETED, tenant, r.toData()).bytes()))
+                    put.tenant().getBytes(StandardCharsets.UTF_8),
+                    data.sign(EventCatalog.STORE_COMPLETED, put.tenant(), r.toData()).bytes()))
             .get(30, TimeUnit.SECONDS);
       }
     }
