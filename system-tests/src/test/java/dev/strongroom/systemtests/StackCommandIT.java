@@ -5,15 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strongroom.audit.note.CosignatureV1Verifier;
+import dev.strongroom.audit.note.Ed25519NoteVerifier;
+import dev.strongroom.audit.note.NoteSignature;
+import dev.strongroom.audit.proof.TlogProof;
+import dev.strongroom.audit.tree.Rfc6962;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.token.TenantToken;
 import dev.strongroom.contracts.token.TenantTokens;
+import dev.strongroom.devstack.keys.DevWitness;
 import dev.strongroom.devstack.testing.JsonLog;
 import dev.strongroom.devstack.testing.LogSecrets;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +82,49 @@ class StackCommandIT {
     Cli.Result verify = Cli.run(state, "verify-audit");
     assertEquals(0, verify.exit(), verify.out() + verify.err());
     assertTrue(verify.out().startsWith("OK "), verify.out());
+    receipts_verifyOfflineWithTheLogKeyAndTheWitnessKey(id);
+  }
+
+  /**
+   * {@code receipt} (issue 12): every audit event of the record gets a C2SP tlog-proof whose
+   * checkpoint carries the stack's witness cosignature; each verifies here, offline, with the log
+   * key from {@code stack.json} and the witness's key, one cosignature required.
+   */
+  private void receipts_verifyOfflineWithTheLogKeyAndTheWitnessKey(String id) throws Exception {
+    JsonNode stack = CanonicalJson.parse(Files.readAllBytes(state.resolve("stack.json")));
+    Ed25519NoteVerifier logKey = Ed25519NoteVerifier.parse(stack.at("/audit/verifierKey").asText());
+    CosignatureV1Verifier witness =
+        CosignatureV1Verifier.parse(DevWitness.open(state.resolve("keys"), 1).verifierKey());
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Cli.Result r;
+    while (true) {
+      r = Cli.run(state, "receipt", id, "--json");
+      boolean cosigned = r.exit() == 0;
+      if (cosigned) {
+        for (JsonNode x : r.json().get("receipts")) {
+          cosigned &= !x.get("cosignedBy").isEmpty();
+        }
+      }
+      if (cosigned || System.nanoTime() > deadline) {
+        break;
+      }
+      Thread.sleep(1000);
+    }
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(
+        r.json().get("receipts").size() >= 2, "the record's insert and its decrypt: " + r.out());
+    for (JsonNode x : r.json().get("receipts")) {
+      assertEquals(DevWitness.NAME, x.at("/cosignedBy/0").asText(), x.toString());
+      TlogProof p = TlogProof.parse(x.get("tlogProof").asText().getBytes(StandardCharsets.UTF_8));
+      TlogProof.Verified v =
+          p.verify(
+              Rfc6962.leafHash(HexFormat.of().parseHex(x.get("currHash").asText())),
+              logKey,
+              List.of(witness),
+              1);
+      assertEquals(
+          List.of(DevWitness.NAME), v.cosignatures().stream().map(NoteSignature::name).toList());
+    }
   }
 
   /** Waits (up to 60 s) until verify-audit reports an anchored checkpoint. */

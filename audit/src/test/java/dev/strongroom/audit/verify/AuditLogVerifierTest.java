@@ -9,7 +9,11 @@ import dev.strongroom.audit.chain.AuditEvent;
 import dev.strongroom.audit.chain.ChainHash;
 import dev.strongroom.audit.chain.ChainRow;
 import dev.strongroom.audit.checkpoint.Checkpoint;
+import dev.strongroom.audit.note.CosignatureV1Signer;
 import dev.strongroom.audit.note.Ed25519NoteSigner;
+import dev.strongroom.audit.note.NoteSignature;
+import dev.strongroom.audit.note.Notes;
+import dev.strongroom.audit.proof.InvalidTlogProofException;
 import dev.strongroom.audit.proof.TlogProof;
 import dev.strongroom.audit.tiles.TileLogWriter;
 import dev.strongroom.audit.tree.MerkleTree;
@@ -220,6 +224,106 @@ class AuditLogVerifierTest {
             () -> Receipts.receipt(store, KEY.verifier(), 301, rows.get(300).currHash()));
     assertEquals(
         "seq 301 is not anchored yet (the newest checkpoint has 300 events)", e.getMessage());
+  }
+
+  private static final CosignatureV1Signer WITNESS =
+      CosignatureV1Signer.fromSeed(
+          "witness.example/receipts", HexFormat.of().parseHex("22".repeat(32)));
+
+  /**
+   * Keeps {@code signer}'s cosigned copy of checkpoint {@code name}, as the anchor service does.
+   */
+  private void cosign(String name, CosignatureV1Signer signer) {
+    Notes.Parsed note = Notes.parse(store.get(name));
+    List<NoteSignature> sigs = new ArrayList<>(note.signatures());
+    sigs.add(signer.cosign(note.text(), 1_764_838_800L));
+    store.put(
+        AuditLogVerifier.cosignaturePrefix(name) + signer.name().replace('/', '_') + ".note",
+        Notes.encode(note.text(), sigs));
+  }
+
+  private static TlogProof.Verified check(TlogProof p, ChainRow row, int witnesses) {
+    return TlogProof.parse(p.encode())
+        .verify(
+            Rfc6962.leafHash(HexFormat.of().parseHex(row.currHash())),
+            KEY.verifier(),
+            List.of(WITNESS.verifier()),
+            witnesses);
+  }
+
+  @Test
+  void aReceipt_carriesTheWitnessCosignature_andVerifiesOfflineWithTheLogAndWitnessKeys() {
+    // the witness cosigned the checkpoint of size 100, not yet the newest (300)
+    cosign(names.get(1), WITNESS);
+    TlogProof p =
+        Receipts.receipt(
+            store, KEY.verifier(), List.of(WITNESS.verifier()), 42, rows.get(41).currHash());
+    String text = new String(p.encode(), StandardCharsets.UTF_8);
+    assertTrue(text.contains("\n100\n"), "against the cosigned checkpoint of size 100: " + text);
+    assertTrue(text.contains("\u2014 witness.example/receipts "), "the cosignature line: " + text);
+    TlogProof.Verified v = check(p, rows.get(41), 1);
+    assertEquals(100, v.checkpoint().size());
+    assertEquals(
+        List.of("witness.example/receipts"),
+        v.cosignatures().stream().map(NoteSignature::name).toList());
+    // another witness's key: the cosignature is not one it knows
+    CosignatureV1Signer other =
+        CosignatureV1Signer.fromSeed(
+            "witness.example/receipts", HexFormat.of().parseHex("33".repeat(32)));
+    assertThrows(
+        InvalidTlogProofException.class,
+        () ->
+            TlogProof.parse(p.encode())
+                .verify(
+                    Rfc6962.leafHash(HexFormat.of().parseHex(rows.get(41).currHash())),
+                    KEY.verifier(),
+                    List.of(other.verifier()),
+                    1));
+    // an event past the cosigned size: the newest checkpoint, without a cosignature
+    TlogProof late =
+        Receipts.receipt(
+            store, KEY.verifier(), List.of(WITNESS.verifier()), 200, rows.get(199).currHash());
+    assertEquals(300, check(late, rows.get(199), 0).checkpoint().size());
+    assertThrows(InvalidTlogProofException.class, () -> check(late, rows.get(199), 1));
+    // once the newest is cosigned, every receipt is against it, cosigned
+    cosign(names.get(2), WITNESS);
+    TlogProof.Verified now =
+        check(
+            Receipts.receipt(store, KEY.verifier(), 42, rows.get(41).currHash()), rows.get(41), 1);
+    assertEquals(300, now.checkpoint().size());
+  }
+
+  @Test
+  void aForgedCosignature_orACopyOfAnotherCheckpoint_isRefused() {
+    cosign(names.get(2), WITNESS);
+    String copy =
+        AuditLogVerifier.cosignaturePrefix(names.get(2)) + "witness.example_receipts.note";
+    byte[] good = store.get(copy);
+    Path file = dir.resolve("worm").resolve(copy);
+    file.toFile().setWritable(true);
+    byte[] forged = good.clone();
+    int at = forged.length - 20; // inside the cosignature's base64
+    forged[at] = (byte) (forged[at] == 'A' ? 'B' : 'A');
+    try {
+      Files.write(file, forged);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThrows(
+        AuditException.class,
+        () ->
+            Receipts.receipt(
+                store, KEY.verifier(), List.of(WITNESS.verifier()), 42, rows.get(41).currHash()));
+    // a copy that is of another checkpoint's text
+    store.put(
+        AuditLogVerifier.cosignaturePrefix(names.get(2)) + "witness.example_other.note",
+        store.get(names.get(1)));
+    AuditException e =
+        assertThrows(
+            AuditException.class,
+            () -> Receipts.receipt(store, KEY.verifier(), 42, rows.get(41).currHash()));
+    assertTrue(
+        e.getMessage().contains("is a cosigned copy of another checkpoint than"), e.getMessage());
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.strongroom.devstack.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strongroom.audit.AuditException;
+import dev.strongroom.audit.note.CosignatureV1Verifier;
 import dev.strongroom.audit.note.Ed25519NoteVerifier;
 import dev.strongroom.audit.tail.AuditorJdbc;
 import dev.strongroom.audit.verify.AuditLogVerifier;
@@ -110,8 +111,9 @@ final class AuditCommands {
       name = "receipt",
       description =
           "Print, for each audit event of a record, a C2SP tlog-proof against the newest anchored"
-              + " checkpoint (verified before it is printed); --out DIR writes <seq>.tlog-proof"
-              + " files.")
+              + " checkpoint the witness cosigned (its cosignature lines kept on the note; the"
+              + " newest one if none is), verified with the log key and the stack's witness key"
+              + " before it is printed; --out DIR writes <seq>.tlog-proof files.")
   static final class Receipt implements Callable<Integer> {
     @ParentCommand StrongroomCommand root;
 
@@ -128,10 +130,15 @@ final class AuditCommands {
         return StrongroomCommand.USAGE;
       }
       Audit a = open(root);
+      // the stack's witness: its cosignatures on the receipts' checkpoint are checked and named
+      List<CosignatureV1Verifier> witnesses =
+          root.launcher().witness().stream()
+              .map(w -> CosignatureV1Verifier.parse(w.verifierKey()))
+              .toList();
       List<Receipts.Receipt> receipts;
       try (AuditorJdbc jdbc = a.jdbc();
           Connection c = jdbc.connect()) {
-        receipts = Receipts.forRecord(a.store(), a.key(), c, recordId);
+        receipts = Receipts.forRecord(a.store(), a.key(), witnesses, c, recordId);
       } catch (SQLException e) {
         throw new StackException("cannot read the audit chain as auditor: " + e.getMessage(), e);
       } catch (AuditException e) {
@@ -159,7 +166,8 @@ final class AuditCommands {
               .put("table", r.table())
               .put("operation", r.operation())
               .put("currHash", r.currHash())
-              .put("tlogProof", new String(r.proof().encode(), StandardCharsets.UTF_8));
+              .put("tlogProof", new String(r.proof().encode(), StandardCharsets.UTF_8))
+              .set("cosignedBy", CanonicalJson.mapper().valueToTree(r.cosignedBy()));
         }
         root.printJson(o);
       } else {
@@ -173,7 +181,11 @@ final class AuditCommands {
                   + r.table()
                   + " curr_hash "
                   + r.currHash()
-                  + " (verified against the log key)");
+                  + " (verified against the log key"
+                  + (r.cosignedBy().isEmpty()
+                      ? "; no witness cosignature on its checkpoint yet"
+                      : " and cosigned by " + String.join(", ", r.cosignedBy()))
+                  + ")");
           root.out.print(new String(r.proof().encode(), StandardCharsets.UTF_8));
           root.out.println();
         }

@@ -272,6 +272,14 @@ public final class StackLauncher {
         stack.logsDir());
   }
 
+  /**
+   * The witness of the stack {@code up} started (its verifier key cosigns the checkpoints), empty
+   * for a stack started before it had one.
+   */
+  public Optional<DevWitness> witness() {
+    return Optional.ofNullable(runningWitness(state.resolve("keys")));
+  }
+
   /** The stack's witness, or null for a stack started before it had one (no witness.port). */
   private DevWitness runningWitness(Path keyDir) {
     if (!Files.exists(state.resolve(WITNESS_PORT_FILE))) {
