@@ -60,9 +60,9 @@ public record AuditEvent(
    * @throws IllegalArgumentException if a column is not JSON
    */
   public java.util.Optional<String> payloadIfStoredCanonical() {
-    if ((before != null && !AuditJsonNotRfc8785.canonical(before).equals(before))
-        || (after != null && !AuditJsonNotRfc8785.canonical(after).equals(after))
-        || !AuditJsonNotRfc8785.canonical(primaryKey).equals(primaryKey)) {
+    if ((before != null && !AuditJsonNotRfc8785.isCanonical(before))
+        || (after != null && !AuditJsonNotRfc8785.isCanonical(after))
+        || !AuditJsonNotRfc8785.isCanonical(primaryKey)) {
       return java.util.Optional.empty();
     }
     return java.util.Optional.of(
@@ -93,8 +93,8 @@ public record AuditEvent(
 
   /** The stored JSON columns already are in canonical form. */
   public boolean storedCanonical() {
-    return (before == null || AuditJsonNotRfc8785.canonical(before).equals(before))
-        && (after == null || AuditJsonNotRfc8785.canonical(after).equals(after))
-        && AuditJsonNotRfc8785.canonical(primaryKey).equals(primaryKey);
+    return (before == null || AuditJsonNotRfc8785.isCanonical(before))
+        && (after == null || AuditJsonNotRfc8785.isCanonical(after))
+        && AuditJsonNotRfc8785.isCanonical(primaryKey);
   }
 }
