@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One benchmark run: the three phases in ABBA order (ceiling, direct, pipeline, pipeline, direct,
+ * One benchmark run: each phase once unmeasured ({@link BenchSettings#warmup}: the first records
+ * through a service pay for its JIT, connections and caches, and a service runs warm in
+ * production), then the three phases in ABBA order (ceiling, direct, pipeline, pipeline, direct,
  * ceiling) so that a drift of the machine during the run (page cache, JIT, a neighbour) weighs on
  * every phase alike, then the pipeline once more at half the rate it reached, for its latency at
- * half of the maximum load.
+ * half of the maximum load. Records that fail in the warm-up count as failures of the run.
  */
 public final class Bench {
   /** The slots in the order they run. */
@@ -35,6 +37,21 @@ public final class Bench {
     Map<String, PhaseResult> sums = new LinkedHashMap<>();
     List<PhaseResult> slots = new java.util.ArrayList<>();
     long seq = 0;
+    List<PhaseResult> warmups = new java.util.ArrayList<>();
+    if (!settings.warmup().isZero()) {
+      for (String name : List.of("ceiling", "direct", "pipeline")) {
+        Phase p = phases.get(name);
+        int window = name.equals("pipeline") ? settings.pipelineWindow() : settings.concurrency();
+        progress.printf(
+            "  %-9s warm-up, not measured, for %d s …%n", name, settings.warmup().toSeconds());
+        PhaseResult r = runner.run(p, settings.warmup(), window, 0, seq);
+        seq += r.records() + r.failures() + settings.pipelineWindow() + 1_000_000L;
+        if (r.failures() > 0) {
+          progress.printf("            %d FAILED: %s%n", r.failures(), r.firstFailure().orElse(""));
+        }
+        warmups.add(r);
+      }
+    }
     for (String name : ORDER) {
       Phase p = phases.get(name);
       int window = name.equals("pipeline") ? settings.pipelineWindow() : settings.concurrency();
@@ -63,6 +80,6 @@ public final class Bench {
     } else {
       halfLoad = null;
     }
-    return new BenchReport(settings, startedAt, durability, sums, slots, halfLoad);
+    return new BenchReport(settings, startedAt, durability, sums, slots, halfLoad, warmups);
   }
 }

@@ -34,6 +34,7 @@ public final class BenchReport {
   private final Map<String, PhaseResult> phases;
   private final List<PhaseResult> slots;
   private final PhaseResult halfLoad;
+  private final List<PhaseResult> warmups;
 
   BenchReport(
       BenchSettings settings,
@@ -41,13 +42,15 @@ public final class BenchReport {
       Map<String, String> durability,
       Map<String, PhaseResult> phases,
       List<PhaseResult> slots,
-      PhaseResult halfLoad) {
+      PhaseResult halfLoad,
+      List<PhaseResult> warmups) {
     this.settings = settings;
     this.startedAt = startedAt;
     this.durability = Map.copyOf(durability);
     this.phases = Map.copyOf(phases);
     this.slots = List.copyOf(slots);
     this.halfLoad = halfLoad;
+    this.warmups = List.copyOf(warmups);
   }
 
   public PhaseResult phase(String name) {
@@ -74,9 +77,10 @@ public final class BenchReport {
     return b.throughput() == 0 ? 0 : a.throughput() / b.throughput();
   }
 
-  /** Records that failed in any slot (a benchmark that lost records proves nothing). */
+  /** Records that failed in any slot or warm-up (a benchmark that lost records proves nothing). */
   public long failures() {
     long f = slots.stream().mapToLong(PhaseResult::failures).sum();
+    f += warmups.stream().mapToLong(PhaseResult::failures).sum();
     return f + (halfLoad == null ? 0 : halfLoad.failures());
   }
 
@@ -91,6 +95,7 @@ public final class BenchReport {
     s.put("pipelineWindow", settings.pipelineWindow());
     s.put("tenants", settings.tenants());
     s.put("kmsLatencyMs", settings.kmsLatency().toNanos() / 1e6);
+    s.put("warmupSecondsPerPhase", settings.warmup().toMillis() / 1000.0);
     ObjectNode sizes = s.putObject("recordPlaintextBytes");
     Records.FIELD_BYTES.forEach(sizes::put);
     ArrayNode order = s.putArray("order");

@@ -41,6 +41,10 @@ class BenchReportTest {
   }
 
   static BenchReport report() {
+    return report(List.of());
+  }
+
+  static BenchReport report(List<PhaseResult> warmups) {
     BenchSettings s = new BenchSettings(Duration.ofSeconds(70), 8, 512, 8, Duration.ofMillis(30));
     List<PhaseResult> slots =
         List.of(
@@ -58,7 +62,30 @@ class BenchReportTest {
         Map.of("sync_binlog", "1"),
         sums,
         slots,
-        slot("pipeline", 400, 10, 60_000, 40));
+        slot("pipeline", 400, 10, 60_000, 40),
+        warmups);
+  }
+
+  @Test
+  void aRecordLostInTheWarmUp_failsTheRun_thoughItIsNotMeasured() {
+    PhaseResult lost =
+        new PhaseResult(
+            "pipeline",
+            99,
+            98,
+            1,
+            Optional.of("request bench-x-1: no result"),
+            5,
+            new Histogram(3),
+            List.of(),
+            0);
+    BenchReport r = report(List.of(slot("ceiling", 500, 5, 8_000, 0), lost));
+    assertEquals(1, r.failures());
+    assertEquals(1, r.toJson().get("failures").asLong());
+    assertTrue(r.toText().contains("FAILED records: 1"), r.toText());
+    // the warm-up is not in the measured figures
+    assertEquals(80.0, r.toJson().at("/phases/pipeline/recordsPerSecond").asDouble(), 1e-9);
+    assertEquals(5.0, r.toJson().at("/settings/warmupSecondsPerPhase").asDouble(), 1e-9);
   }
 
   @Test
@@ -110,5 +137,13 @@ class BenchReportTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> new BenchSettings(Duration.ofSeconds(70), 0, 512, 8, Duration.ZERO));
+    assertEquals(
+        "warm-up must be 0 .. 5 min, not PT6M",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new BenchSettings(
+                        Duration.ofSeconds(70), 8, 512, 8, Duration.ZERO, Duration.ofMinutes(6)))
+            .getMessage());
   }
 }

@@ -27,9 +27,12 @@ class BenchCommandIT {
     try {
       assertEquals(2, Cli.run(state, "bench", "--duration", "PT1S").exit(), "too short: usage");
 
-      Cli.Result bench = Cli.run(state, "bench", "--duration", "PT21S", "--json");
+      Cli.Result bench =
+          Cli.run(state, "bench", "--duration", "PT21S", "--warmup", "PT2S", "--json");
       assertEquals(0, bench.exit(), bench.err() + bench.out());
       JsonNode r = bench.json();
+      assertEquals(2.0, r.at("/settings/warmupSecondsPerPhase").asDouble(), r.toString());
+      assertTrue(bench.err().contains("pipeline  warm-up, not measured, for 2 s"), bench.err());
       for (String phase : List.of("ceiling", "direct", "pipeline")) {
         JsonNode p = r.at("/phases/" + phase);
         assertTrue(p.get("records").asLong() > 0, phase + " stored records: " + p);

@@ -60,6 +60,13 @@ final class BenchCommand implements Callable<Integer> {
           "Database connections / direct-path clients (default: the data-service's pool).")
   int concurrency = BenchSettings.DEFAULT_CONCURRENCY;
 
+  @Option(
+      names = "--warmup",
+      description =
+          "Each phase runs this long once, unmeasured, before the first slot (default PT5S; PT0S"
+              + " for none). Records it loses still fail the run.")
+  String warmup = "PT5S";
+
   @Option(names = "--tenants", description = "Tenants the records are spread over (default 8).")
   int tenants = BenchSettings.DEFAULT_TENANTS;
 
@@ -75,7 +82,12 @@ final class BenchCommand implements Callable<Integer> {
     try {
       settings =
           new BenchSettings(
-              parseDuration(duration), concurrency, window, tenants, launcher.runningKmsLatency());
+              parseDuration(duration),
+              concurrency,
+              window,
+              tenants,
+              launcher.runningKmsLatency(),
+              parseDuration(warmup));
     } catch (IllegalArgumentException e) {
       root.err.println("strongroom: " + e.getMessage());
       return StrongroomCommand.USAGE;
@@ -121,8 +133,10 @@ final class BenchCommand implements Callable<Integer> {
         durability.put(v, writer.variable(v).toCompletionStage().toCompletableFuture().join());
       }
       root.err.printf(
-          "bench: %s total, KMS latency %d ms, %d connections, %d tenants%n",
+          "bench: %s total after a %s warm-up per phase, KMS latency %d ms, %d connections, %d"
+              + " tenants%n",
           settings.duration(),
+          settings.warmup(),
           settings.kmsLatency().toMillis(),
           settings.concurrency(),
           settings.tenants());
@@ -152,7 +166,7 @@ final class BenchCommand implements Callable<Integer> {
     try {
       return s.matches("\\d{1,5}") ? Duration.ofSeconds(Long.parseLong(s)) : Duration.parse(s);
     } catch (java.time.format.DateTimeParseException e) {
-      throw new IllegalArgumentException("--duration must be ISO-8601 (PT70S) or seconds: " + s);
+      throw new IllegalArgumentException("durations are ISO-8601 (PT70S) or seconds, not: " + s);
     }
   }
 }
