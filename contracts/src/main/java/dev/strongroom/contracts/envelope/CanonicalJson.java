@@ -84,7 +84,7 @@ public final class CanonicalJson {
     if (tree == null || tree.isMissingNode()) {
       throw new IllegalArgumentException("empty input");
     }
-    checkNumbers(tree, "$");
+    checkTree(tree, "$");
     return tree;
   }
 
@@ -206,8 +206,16 @@ public final class CanonicalJson {
     return new String(canonicalize(tree), StandardCharsets.UTF_8);
   }
 
-  private static void checkNumbers(JsonNode node, String path) {
-    if (node.isIntegralNumber()) {
+  /**
+   * Integers within ±2^53, and no unpaired surrogate in a string or a member name: I-JSON (RFC
+   * 7493), which RFC 8785 requires. A {@code "\\ud800"} escape parses into a lone surrogate that
+   * UTF-8 cannot encode — the canonical bytes would carry a replacement character, so two different
+   * strings would share one signature.
+   */
+  private static void checkTree(JsonNode node, String path) {
+    if (node.isTextual()) {
+      checkString(node.textValue(), path);
+    } else if (node.isIntegralNumber()) {
       BigInteger v = node.bigIntegerValue();
       if (v.abs().compareTo(BigInteger.valueOf(MAX_SAFE_INTEGER)) > 0) {
         throw new IllegalArgumentException(
@@ -215,11 +223,25 @@ public final class CanonicalJson {
       }
     } else if (node.isObject()) {
       for (Map.Entry<String, JsonNode> e : node.properties()) {
-        checkNumbers(e.getValue(), path + "." + e.getKey());
+        checkString(e.getKey(), path + " (a member name)");
+        checkTree(e.getValue(), path + "." + e.getKey());
       }
     } else if (node.isArray()) {
       for (int i = 0; i < node.size(); i++) {
-        checkNumbers(node.get(i), path + "[" + i + "]");
+        checkTree(node.get(i), path + "[" + i + "]");
+      }
+    }
+  }
+
+  private static void checkString(String s, String path) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++; // a pair: one code point
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException("unpaired surrogate at " + path + " (not I-JSON)");
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.strongroom.contracts.envelope;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +75,30 @@ class CanonicalJsonTest {
         "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\u0080\":\"Control\",\"\u00f6\":\"o\","
             + "\"\u20ac\":\"Euro Sign\",\"\uD83D\uDE00\":\"Emoji\",\"\ufb33\":\"Hebrew\"}",
         new String(CanonicalJson.canonicalize(sorting), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void anUnpairedSurrogate_isRefusedByTheParser_soTwoStringsCannotShareOneSignature() {
+    // "a\ud800" would canonicalise to the bytes of "a?" (UTF-8 cannot encode a lone surrogate)
+    for (String json :
+        List.of(
+            "{\"x\":\"a\\ud800\"}",
+            "{\"x\":\"\\udc00b\"}",
+            "{\"a\\ud800\":1}",
+            "{\"x\":[\"\\ud83d\"]}")) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> CanonicalJson.parse(json.getBytes(StandardCharsets.UTF_8)),
+              json);
+      assertTrue(e.getMessage().startsWith("unpaired surrogate at $"), e.getMessage());
+    }
+    // a pair written as two escapes is one code point, accepted and written as its UTF-8
+    JsonNode pair =
+        CanonicalJson.parse("{\"x\":\"\\ud83d\\ude00\"}".getBytes(StandardCharsets.UTF_8));
+    assertEquals(
+        "{\"x\":\"\uD83D\uDE00\"}",
+        new String(CanonicalJson.canonicalize(pair), StandardCharsets.UTF_8));
   }
 
   @Test
