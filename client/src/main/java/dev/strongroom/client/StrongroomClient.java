@@ -7,6 +7,7 @@ import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.envelope.EventVerifier;
 import dev.strongroom.contracts.envelope.RecordCoordinates;
+import dev.strongroom.contracts.envelope.SignedEvent;
 import dev.strongroom.contracts.envelope.Verdict;
 import dev.strongroom.contracts.records.EncryptRequest;
 import dev.strongroom.contracts.records.FieldSealer;
@@ -52,10 +53,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * order), and completes when the matching {@code store.completed.v1} result arrives on {@code
  * strongroom.store.results} — verified against the key registry before it is believed: any status
  * signed by the data-service, or a REJECTED signed by the crypto-service for a request it refused
- * (tenant token, seal, field size; {@link StoreResult#mayComeFrom}). A result is matched by request
- * id, and must name the record and tenant of the put; a retry of the same request id completes
- * {@code DUPLICATE}, never stores twice. A field over {@link StoreRequest#MAX_FIELD_BYTES} is
- * refused before sealing ({@link FieldTooLargeException}).
+ * (tenant token, seal, field size; {@link StoreResult#mayComeFrom}) that names the very event this
+ * client published (another application could sign a request with this one's request id, record and
+ * tenant and a worthless token; an earlier attempt's answer can arrive again). A result is matched
+ * by request id, and must name the record and tenant of the put; a retry of the same request id
+ * completes {@code DUPLICATE}, never stores twice. A field over {@link
+ * StoreRequest#MAX_FIELD_BYTES} is refused before sealing ({@link FieldTooLargeException}).
  *
  * <p><b>Read:</b> {@link #get} fetches the record's ciphertext envelope from the data-service with
  * the tenant token ({@code GET /v1/records/{id}}; the database records the read in the audit chain
@@ -131,8 +134,12 @@ public final class StrongroomClient implements AutoCloseable {
     poller.start();
   }
 
-  /** A put awaiting its result: believed only for the tenant and record it was published for. */
-  private record Pending(String tenant, String recordId, CompletableFuture<StoreResult> done) {}
+  /**
+   * A put awaiting its result: believed only for the tenant and record it was published for, and a
+   * crypto-service REJECTED only for the very event published ({@code eventId}).
+   */
+  private record Pending(
+      String tenant, String recordId, String eventId, CompletableFuture<StoreResult> done) {}
 
   public static Builder builder() {
     return new Builder();
@@ -164,8 +171,9 @@ public final class StrongroomClient implements AutoCloseable {
             tenantToken,
             recordId,
             FieldSealer.seal(sealingKey(), tenant, recordId, requestId, fields));
+    SignedEvent signed = signer.sign(EventCatalog.ENCRYPT_REQUESTED, tenant, request.toData());
     CompletableFuture<StoreResult> done = new CompletableFuture<>();
-    Pending awaited = new Pending(tenant, recordId, done);
+    Pending awaited = new Pending(tenant, recordId, signed.id(), done);
     Pending earlier = pending.putIfAbsent(requestId, awaited);
     if (earlier != null) {
       throw new IllegalArgumentException("request " + requestId + " is already awaited");
@@ -174,9 +182,7 @@ public final class StrongroomClient implements AutoCloseable {
     Future<RecordMetadata> unused =
         producer.send(
             new ProducerRecord<>(
-                Topics.ENCRYPT_REQUESTS,
-                tenant.getBytes(StandardCharsets.UTF_8),
-                signer.sign(EventCatalog.ENCRYPT_REQUESTED, tenant, request.toData()).bytes()),
+                Topics.ENCRYPT_REQUESTS, tenant.getBytes(StandardCharsets.UTF_8), signed.bytes()),
             (meta, err) -> {
               if (err != null && pending.remove(requestId, awaited)) {
                 done.completeExceptionally(err);
@@ -340,9 +346,11 @@ public final class StrongroomClient implements AutoCloseable {
           if (p != null
               && p.recordId().equals(result.recordId())
               && a.event().subject().filter(p.tenant()::equals).isPresent()
+              && result.requestEventIdIfAny().map(p.eventId()::equals).orElse(true)
               && pending.remove(result.requestId(), p)) {
             p.done().complete(result);
-          } // else another client's result, or one for this request id naming another record
+          } // else another client's result, one naming another record, or an answer to another
+          // event with this request id (another application's forgery, an earlier attempt's)
         }
       }
     } catch (WakeupException e) {

@@ -549,9 +549,14 @@ class CryptoServiceIT extends ServiceContract {
     }
     for (Attack a : refused) {
       assertEquals(
-          new StoreResult(a.requestId(), a.recordId(), StoreResult.Status.REJECTED, a.code()),
+          new StoreResult(
+              a.requestId(),
+              a.recordId(),
+              StoreResult.Status.REJECTED,
+              a.code(),
+              CanonicalJson.parse(a.value()).get("id").asText()),
           byRequest.get(a.requestId()),
-          a.requestId());
+          a.requestId() + ": the answer names the refused request's event");
     }
 
     // one dead letter each, with its exact reason; the forged envelope's is SIGNATURE_INVALID
@@ -623,8 +628,10 @@ class CryptoServiceIT extends ServiceContract {
               "req-client-refused-" + run,
               refusedRecord,
               StoreResult.Status.REJECTED,
-              "SR-TOKEN-TENANT"),
-          refused);
+              "SR-TOKEN-TENANT",
+              eventIdOf(Topics.ENCRYPT_REQUESTS, "req-client-refused-" + run)),
+          refused,
+          "the answer names the encrypt request event the client published");
       assertTrue(
           System.nanoTime() - t0 < Duration.ofSeconds(30).toNanos(), "answered, not timed out");
 
@@ -640,6 +647,7 @@ class CryptoServiceIT extends ServiceContract {
               StoreResult.CRYPTO_SERVICE_SOURCE,
               Clock.systemUTC());
       long unverified = client.unverifiedResults();
+      String published = eventIdOf(Topics.ENCRYPT_REQUESTS, requestId);
       publishResult(
           crypto.sign(
               EventCatalog.STORE_COMPLETED,
@@ -649,32 +657,66 @@ class CryptoServiceIT extends ServiceContract {
           crypto.sign(
               EventCatalog.STORE_COMPLETED,
               "acme",
-              new StoreResult(requestId, newId(), StoreResult.Status.REJECTED, "INTEGRITY")
+              new StoreResult(
+                      requestId, newId(), StoreResult.Status.REJECTED, "INTEGRITY", published)
                   .toData()));
       publishResult(
           crypto.sign(
               EventCatalog.STORE_COMPLETED,
               "globex",
+              new StoreResult(
+                      requestId, recordId, StoreResult.Status.REJECTED, "INTEGRITY", published)
+                  .toData()));
+      // What another application gets by signing a request with this one's request id, record
+      // and tenant and a worthless token: the crypto-service's REJECTED for *its* event
+      publishResult(
+          crypto.sign(
+              EventCatalog.STORE_COMPLETED,
+              "acme",
+              new StoreResult(
+                      requestId,
+                      recordId,
+                      StoreResult.Status.REJECTED,
+                      "SR-TOKEN-SIGNATURE",
+                      newId())
+                  .toData()));
+      // and a REJECTED naming no request event at all is not believed from the crypto-service
+      publishResult(
+          crypto.sign(
+              EventCatalog.STORE_COMPLETED,
+              "acme",
               new StoreResult(requestId, recordId, StoreResult.Status.REJECTED, "INTEGRITY")
                   .toData()));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (client.unverifiedResults() == unverified && System.nanoTime() < deadline) {
+      while (client.unverifiedResults() < unverified + 2 && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
-      Thread.sleep(2_000); // the two answers for another record and tenant are read by now too
-      assertEquals(unverified + 1, client.unverifiedResults(), "the STORED is not believed");
+      // all five are on one partition (key acme) in order, so once the last is counted the
+      // three before it were read too
+      assertEquals(
+          unverified + 2,
+          client.unverifiedResults(),
+          "the STORED and the REJECTED naming no event are not believed");
       assertFalse(awaited.isDone(), "no forged answer ended the wait");
 
       publishResult(
           crypto.sign(
               EventCatalog.STORE_COMPLETED,
               "acme",
-              new StoreResult(requestId, recordId, StoreResult.Status.REJECTED, "REFUSED")
+              new StoreResult(
+                      requestId, recordId, StoreResult.Status.REJECTED, "REFUSED", published)
                   .toData()));
       assertEquals(
-          new StoreResult(requestId, recordId, StoreResult.Status.REJECTED, "REFUSED"),
+          new StoreResult(requestId, recordId, StoreResult.Status.REJECTED, "REFUSED", published),
           awaited.get(30, java.util.concurrent.TimeUnit.SECONDS));
     }
+  }
+
+  /** The event id of the record on {@code topic} whose {@code data.requestId} is {@code id}. */
+  private String eventIdOf(String topic, String id) {
+    return CanonicalJson.parse(await(topic, r -> requestIdOf(r).equals(id)).value())
+        .get("id")
+        .asText();
   }
 
   /** Publishes a signed result on {@code store.results} as the crypto-service (key acme). */

@@ -14,9 +14,17 @@ import java.util.Optional;
  * encrypt request that passed the acceptance rules but that it refused (tenant token, seal, field
  * size, KMS refusal). The key registry lets both keys sign the type; {@link #mayComeFrom} is the
  * rest of the rule, which a reader applies after verifying: a STORED or DUPLICATE signed by the
- * crypto-service is not believed (only the data-service knows that a row exists).
+ * crypto-service is not believed (only the data-service knows that a row exists), nor a REJECTED of
+ * it that does not name the encrypt request event it answers ({@code requestEventId}). A reader
+ * believes the crypto-service's REJECTED only for the event it published itself: any application
+ * may sign an encrypt request with another's request id, record id and tenant and a worthless
+ * token, and the crypto-service answers what it refuses.
+ *
+ * @param requestEventId the id of the {@code encrypt.requested.v1} event a crypto-service REJECTED
+ *     answers; null on the data-service's results
  */
-public record StoreResult(String requestId, String recordId, Status status, String errorCode) {
+public record StoreResult(
+    String requestId, String recordId, Status status, String errorCode, String requestEventId) {
   /** The source of the data-service, which answers every store request it verified. */
   public static final String DATA_SERVICE_SOURCE = "/strongroom/data-service";
 
@@ -39,13 +47,26 @@ public record StoreResult(String requestId, String recordId, Status status, Stri
     }
   }
 
+  /** A data-service result (no request event id). */
+  public StoreResult(String requestId, String recordId, Status status, String errorCode) {
+    this(requestId, recordId, status, errorCode, null);
+  }
+
   /**
    * Whether this result, verified as signed by {@code source}, may be believed: any status from the
-   * data-service, REJECTED alone from the crypto-service, nothing from anyone else.
+   * data-service, REJECTED naming its request event alone from the crypto-service, nothing from
+   * anyone else. A reader also checks the request event id against the event it published.
    */
   public boolean mayComeFrom(String source) {
     return DATA_SERVICE_SOURCE.equals(source)
-        || (CRYPTO_SERVICE_SOURCE.equals(source) && status == Status.REJECTED);
+        || (CRYPTO_SERVICE_SOURCE.equals(source)
+            && status == Status.REJECTED
+            && requestEventId != null);
+  }
+
+  /** The encrypt request event a crypto-service REJECTED answers; empty on the data-service's. */
+  public Optional<String> requestEventIdIfAny() {
+    return Optional.ofNullable(requestEventId);
   }
 
   public Optional<String> errorCodeIfRejected() {
@@ -60,6 +81,9 @@ public record StoreResult(String requestId, String recordId, Status status, Stri
     if (errorCode != null) {
       d.put("errorCode", errorCode);
     }
+    if (requestEventId != null) {
+      d.put("requestEventId", requestEventId);
+    }
     return d;
   }
 
@@ -68,6 +92,7 @@ public record StoreResult(String requestId, String recordId, Status status, Stri
         d.get("requestId").asText(),
         d.get("recordId").asText(),
         Status.valueOf(d.get("status").asText()),
-        d.has("errorCode") ? d.get("errorCode").asText() : null);
+        d.has("errorCode") ? d.get("errorCode").asText() : null,
+        d.has("requestEventId") ? d.get("requestEventId").asText() : null);
   }
 }

@@ -158,19 +158,29 @@ class RecordsTest {
     StoreResult stored = new StoreResult("r", "id", StoreResult.Status.STORED, null);
     StoreResult duplicate = new StoreResult("r", "id", StoreResult.Status.DUPLICATE, null);
     StoreResult rejected =
-        new StoreResult("r", "id", StoreResult.Status.REJECTED, "SR-TOKEN-EXPIRED");
+        new StoreResult(
+            "r",
+            "id",
+            StoreResult.Status.REJECTED,
+            "SR-TOKEN-EXPIRED",
+            "019ab0c0-1e00-7000-8000-0000000000e1");
     for (StoreResult r : List.of(stored, duplicate, rejected)) {
       assertTrue(r.mayComeFrom("/strongroom/data-service"), r.toString());
       assertFalse(r.mayComeFrom("/strongroom/audit-anchor-service"), r.toString());
       assertFalse(r.mayComeFrom("/apps/demo"), r.toString());
     }
     assertTrue(rejected.mayComeFrom("/strongroom/crypto-service"));
+    assertFalse(
+        new StoreResult("r", "id", StoreResult.Status.REJECTED, "SR-TOKEN-EXPIRED")
+            .mayComeFrom("/strongroom/crypto-service"),
+        "a crypto-service REJECTED that names no request event is not believed");
     assertEquals(
         new StoreResult(
             "req-0003",
             "019ab0c0-1e00-7000-8000-0000000000a1",
             StoreResult.Status.REJECTED,
-            "SR-TOKEN-EXPIRED"),
+            "SR-TOKEN-EXPIRED",
+            "019ab0c0-1e00-7000-8000-0000000000e1"),
         StoreResult.fromData(
             goldenData(EventCatalog.STORE_COMPLETED.type(), "v1-rejected-by-crypto-service.json")),
         "the golden answer of the crypto-service (GoldenEventsTest verifies its signature)");

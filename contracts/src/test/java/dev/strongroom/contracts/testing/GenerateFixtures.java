@@ -238,7 +238,12 @@ public final class GenerateFixtures {
         EventCatalog.STORE_COMPLETED.type(),
         "acme",
         "v1-rejected-by-crypto-service.json",
-        new StoreResult("req-0003", recordId, StoreResult.Status.REJECTED, "SR-TOKEN-EXPIRED")
+        new StoreResult(
+                "req-0003",
+                recordId,
+                StoreResult.Status.REJECTED,
+                "SR-TOKEN-EXPIRED",
+                "019ab0c0-1e00-7000-8000-0000000000e1") // v1-encrypt.json's event
             .toData(),
         "019ab0c0-1e00-7000-8000-0000000000e5",
         t.plusMillis(13));

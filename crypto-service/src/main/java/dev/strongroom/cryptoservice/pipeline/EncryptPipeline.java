@@ -124,7 +124,12 @@ public final class EncryptPipeline {
     EncryptRequest request = EncryptRequest.fromData(event.data());
     String code = Errors.resultCode(refusal);
     StoreResult result =
-        new StoreResult(request.requestId(), request.recordId(), StoreResult.Status.REJECTED, code);
+        new StoreResult(
+            request.requestId(),
+            request.recordId(),
+            StoreResult.Status.REJECTED,
+            code,
+            event.id()); // the requester believes it only for the event it published
     return new Rejection(
         code,
         signer.sign(EventCatalog.STORE_COMPLETED, event.subject().orElseThrow(), result.toData()));

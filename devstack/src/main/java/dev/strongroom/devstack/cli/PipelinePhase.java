@@ -163,6 +163,10 @@ final class PipelinePhase implements Phase {
             continue;
           }
           StoreResult result = StoreResult.fromData(a.event().data());
+          if (!result.mayComeFrom(a.event().source())) {
+            unverified.incrementAndGet(); // e.g. a STORED signed by the crypto-service
+            continue;
+          }
           CompletableFuture<StoreResult> f = pending.remove(result.requestId());
           if (f == null) {
             continue; // another client's result
