@@ -56,10 +56,12 @@ import java.util.Set;
  *       when no server runs (no socket): it reads the files when it starts.
  *   <li>{@code services present the new certificates}: every service installed on the target (a
  *       {@code <configDir>/<service>.env}) that answers on its HTTPS port presents its current
- *       certificate on a new handshake (serial read with {@code openssl s_client} on the target).
- *       The services reload their files themselves (service-kit's {@code
- *       ServiceCertificateReloader}); apply waits up to {@link #SERVICE_RELOAD_WAIT} and fails,
- *       before anything is revoked, for one that does not. Skipped when no service is installed.
+ *       certificate on a new handshake (serial read with {@code openssl s_client} on the target;
+ *       fails when the target has no working {@code openssl} or {@code bash}, and for a port that
+ *       accepts a TCP connection but presents no certificate). The services reload their files
+ *       themselves (service-kit's {@code ServiceCertificateReloader}); apply waits up to {@link
+ *       #SERVICE_RELOAD_WAIT} and fails, before anything is revoked, for one that does not. Skipped
+ *       when no service is installed.
  *   <li>{@code revoke superseded}: only now the old certificates go on the CRL (reason {@code
  *       superseded}), the CRL is installed and the server re-reads it ({@code FLUSH SSL}).
  * </ol>
@@ -662,10 +664,31 @@ public final class CertificatePlan {
   /**
    * The serial (lower-case hex) each service presents on a new handshake at 127.0.0.1:port, read on
    * the target with {@code openssl s_client} (TLS 1.3 sends the server's certificate before the
-   * server asks for the client's, so no client certificate is needed to read it); absent when
-   * nothing answers there.
+   * server asks for the client's, so no client certificate is needed to read it); empty when the
+   * port accepts a plain TCP connection ({@code bash}'s {@code /dev/tcp}) but no certificate was
+   * read; absent only when the port refuses the connection (the service is not running). Fails the
+   * step when {@code openssl} or {@code bash} is missing or {@code openssl} does not run on the
+   * target: otherwise no service would be checked before the revocation.
    */
   private Map<String, String> servedSerials(HostShell sh, Map<String, Integer> ports) {
+    String missing =
+        PlanRunner.run(
+                sh,
+                "command -v openssl >/dev/null 2>&1 && openssl version >/dev/null 2>&1"
+                    + " || echo openssl;"
+                    + " command -v bash >/dev/null 2>&1 || echo bash; true",
+                null,
+                SERVICES)
+            .stdout()
+            .trim();
+    if (!missing.isEmpty()) {
+      throw new PlanFailedException(
+          SERVICES,
+          "cannot check the services: no working "
+              + String.join(" or ", missing.lines().toList())
+              + " on the target: nothing revoked; install it and apply again",
+          List.of());
+    }
     StringBuilder cmd = new StringBuilder();
     ports.forEach(
         (svc, port) ->
@@ -673,17 +696,24 @@ public final class CertificatePlan {
                 .append(port)
                 .append(
                     " -tls1_3 </dev/null 2>/dev/null | openssl x509 -noout -serial 2>/dev/null);")
-                .append(" echo \"")
+                .append(" if [ -n \"$s\" ]; then echo \"")
                 .append(svc)
-                .append(" ${s#serial=}\"; "));
+                .append(" ${s#serial=}\"; elif bash -c '</dev/tcp/127.0.0.1/")
+                .append(port)
+                .append("' 2>/dev/null; then echo \"")
+                .append(svc)
+                .append(" -\"; fi; "));
     cmd.append("true");
     Map<String, String> out = new java.util.LinkedHashMap<>();
     for (String line :
         PlanRunner.run(sh, cmd.toString(), null, SERVICES).stdout().lines().toList()) {
       String[] f = line.trim().split(" ");
-      if (f.length == 2 && f[1].matches("[0-9A-Fa-f]+")) {
-        out.put(f[0], new java.math.BigInteger(f[1], 16).toString(16));
+      if (f.length != 2 || !ports.containsKey(f[0])) {
+        continue;
       }
+      out.put(
+          f[0],
+          f[1].matches("[0-9A-Fa-f]+") ? new java.math.BigInteger(f[1], 16).toString(16) : "");
     }
     return out;
   }
@@ -694,7 +724,14 @@ public final class CertificatePlan {
     List<String> out = new ArrayList<>();
     for (Map.Entry<String, String> e : served.entrySet()) {
       String want = pki.client(e.getKey()).certificate().getSerialNumber().toString(16);
-      if (!want.equals(e.getValue())) {
+      if (e.getValue().isEmpty()) {
+        out.add(
+            e.getKey()
+                + " answers on 127.0.0.1:"
+                + ports.get(e.getKey())
+                + " but openssl s_client read no certificate there, not "
+                + want);
+      } else if (!want.equals(e.getValue())) {
         out.add(e.getKey() + " presents serial " + e.getValue() + ", not " + want);
       }
     }
@@ -705,10 +742,10 @@ public final class CertificatePlan {
    * Every service running on the target presents its current certificate (after a rotation: the new
    * one, which it loads itself within its {@code strongroom.tls.reload-check}) before anything is
    * revoked. A service with no env file under the config directory is not installed there; one
-   * whose port does not answer is not running (it reads its files when it starts): neither is
-   * waited for. Apply waits up to {@link #SERVICE_RELOAD_WAIT}; a service still presenting its old
-   * certificate then fails the plan — before {@value #REVOKE}, so nothing is refused — with what to
-   * do.
+   * whose port refuses a TCP connection is not running (it reads its files when it starts): neither
+   * is waited for. One that accepts but presents no certificate is waited for like an old one.
+   * Apply waits up to {@link #SERVICE_RELOAD_WAIT}; a service still presenting its old certificate
+   * then fails the plan — before {@value #REVOKE}, so nothing is refused — with what to do.
    */
   private final class ServicesStep implements PlanStep {
     private Map<String, Integer> ports = Map.of();

@@ -346,6 +346,128 @@ class CertificateRotationIT {
     }
   }
 
+  /**
+   * Step {@code services} does not take silence for "not running": with no {@code openssl} on the
+   * target (a PATH without it) the step fails saying so, and with a port that accepts TCP but
+   * presents no certificate (a plain socket, not TLS) it fails naming the service and port; in both
+   * cases nothing is revoked (the CRL has no entry).
+   */
+  @Test
+  void noOpensslOnTheTarget_orAPortPresentingNoCertificate_failsBeforeAnythingIsRevoked()
+      throws Exception {
+    base = TestInstances.tempBase("sr-rot-blind-");
+    sshd = new TestSshd(base);
+    TestSshd.keygen(base, "client");
+    sshd.authorize(base.resolve("client.pub"));
+    int sshPort = sshd.startKeyOnly();
+    Path root = Files.createDirectories(base.resolve("root"));
+    HostOptions options = HostOptions.builder().dbPort(LoopbackPorts.free()).build();
+    PkiDirectory pki =
+        PkiDirectory.open(base.resolve("provisioner-pki"), CertificatePlan.spec("127.0.0.1"));
+    Path etcPki = root.resolve("etc/strongroom/pki");
+    int port = LoopbackPorts.free();
+    Path noOpenssl = Files.createDirectories(base.resolve("no-openssl-bin"));
+    for (String d : List.of("/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
+      Path dir = Path.of(d);
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (var files = Files.list(dir)) {
+        for (Path f : files.toList()) {
+          Path link = noOpenssl.resolve(f.getFileName().toString());
+          if (!f.getFileName().toString().equals("openssl") && !Files.exists(link)) {
+            Files.createSymbolicLink(link, f);
+          }
+        }
+      }
+    }
+    Process server = null;
+    try (SshShell sh =
+        SshShell.connect(
+            Target.parse("ssh://root@127.0.0.1:" + sshPort),
+            base.resolve("client"),
+            SshShell.publicKey(Files.readString(sshd.hostPublicKey())),
+            T)) {
+      new HostPlan(HostBundleRenderer.render(options), root).apply(sh);
+      new CertificatePlan(pki, options, root, null).apply(sh, PlanListener.NONE);
+      Files.writeString(
+          root.resolve("etc/strongroom/proof-service.env"), "QUARKUS_HTTP_SSL_PORT=" + port + "\n");
+      Path oldCert = Files.copy(etcPki.resolve("clients/proof-service.pem"), base.resolve("o.pem"));
+      Path oldKey = Files.copy(etcPki.resolve("clients/proof-service.key"), base.resolve("o.key"));
+      server = tlsServer(oldCert, oldKey, port);
+      HostShell withoutOpenssl =
+          new HostShell() {
+            @Override
+            public Result exec(String command, byte[] stdin) {
+              return sh.exec("PATH='" + noOpenssl + "'; export PATH; " + command, stdin);
+            }
+
+            @Override
+            public void close() {}
+          };
+
+      Thread.sleep(1_100);
+      Instant cutoff = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      PlanFailedException noTool =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              PlanFailedException.class,
+              () ->
+                  new CertificatePlan(pki, options, root, cutoff)
+                      .serviceWait(Duration.ofSeconds(2))
+                      .apply(withoutOpenssl, PlanListener.NONE));
+      assertEquals(SERVICES, noTool.stepId(), noTool.toString());
+      assertEquals(
+          "cannot check the services: no working openssl on the target: nothing revoked;"
+              + " install it and apply again",
+          noTool.detail());
+      assertEquals(null, pki.crl().getRevokedCertificates(), "nothing revoked without openssl");
+
+      server.destroy();
+      server.waitFor();
+      server = null;
+      try (java.net.ServerSocket plain =
+          new java.net.ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
+        Thread acceptor =
+            new Thread(
+                () -> {
+                  while (!plain.isClosed()) {
+                    try (java.net.Socket s = plain.accept()) {
+                      s.getOutputStream()
+                          .write(
+                              "not tls\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    } catch (java.io.IOException closed) {
+                      // the test closed the socket
+                    }
+                  }
+                });
+        acceptor.setDaemon(true);
+        acceptor.start();
+        PlanFailedException silent =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                PlanFailedException.class,
+                () ->
+                    new CertificatePlan(pki, options, root, cutoff)
+                        .serviceWait(Duration.ofSeconds(2))
+                        .apply(sh, PlanListener.NONE));
+        assertEquals(SERVICES, silent.stepId(), silent.toString());
+        assertTrue(
+            silent
+                .detail()
+                .startsWith(
+                    "proof-service answers on 127.0.0.1:"
+                        + port
+                        + " but openssl s_client read no certificate there"),
+            silent.detail());
+        assertEquals(
+            null, pki.crl().getRevokedCertificates(), "nothing revoked while a port is silent");
+      }
+    } finally {
+      if (server != null) {
+        server.destroy();
+      }
+    }
+  }
+
   /** A TLS 1.3 server on 127.0.0.1:port presenting {@code cert}, ready when it accepts. */
   private static Process tlsServer(Path cert, Path key, int port) throws Exception {
     Process p =
