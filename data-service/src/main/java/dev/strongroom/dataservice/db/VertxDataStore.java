@@ -40,6 +40,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -109,17 +110,44 @@ public final class VertxDataStore implements DataStore {
    * distinct set of options — builds a new TLS context for it instead of reusing the old one.
    */
   private MySQLConnectOptions currentOptions() {
+    connectOptions =
+        reloaded(watch, settings.user(), () -> connectOptions(settings), connectOptions);
+    return connectOptions;
+  }
+
+  /**
+   * {@code current}, or the options {@code read} builds when {@code watch} reports a change. A read
+   * that fails (a file missing or replaced between the check and the read) keeps {@code current}
+   * and has the watch report the change again at the next check, so the pool does not stay on the
+   * old certificate; nothing is thrown to the pool.
+   */
+  static MySQLConnectOptions reloaded(
+      TlsFileWatch watch,
+      String user,
+      Supplier<MySQLConnectOptions> read,
+      MySQLConnectOptions current) {
     TlsFileWatch.Check c = watch.check();
     if (c.status() == TlsFileWatch.Check.Status.CHANGED) {
-      connectOptions = connectOptions(settings);
+      MySQLConnectOptions next;
+      try {
+        next = read.get();
+      } catch (RuntimeException e) {
+        watch.again();
+        LOG.warnf(
+            "database certificate files of %s changed but cannot be read yet, keeping the old"
+                + " (retried at the next connection): %s",
+            user, e.getMessage());
+        return current;
+      }
       LOG.infof(
           "database certificate of %s rotated: new connections present serial %s (open ones"
               + " keep theirs until they close)",
-          settings.user(), TlsFileWatch.serial(c.certificate()));
+          user, TlsFileWatch.serial(c.certificate()));
+      return next;
     } else if (c.status() == TlsFileWatch.Check.Status.INCONSISTENT) {
       LOG.warnf("database certificate files not usable yet, keeping the old: %s", c.detail());
     }
-    return connectOptions;
+    return current;
   }
 
   private static MySQLConnectOptions connectOptions(Settings s) {

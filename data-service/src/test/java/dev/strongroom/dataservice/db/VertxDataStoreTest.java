@@ -2,17 +2,28 @@ package dev.strongroom.dataservice.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.strongroom.contracts.errors.ErrorCode;
 import dev.strongroom.contracts.errors.RefusalCode;
 import dev.strongroom.dataservice.store.StoreFailure;
+import dev.strongroom.kit.tls.TlsFileWatch;
+import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import io.vertx.core.VertxException;
+import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.MySQLException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** How the Vert.x client's failures become store failures. */
+/** How the Vert.x client's failures become store failures; how the pool follows a rotation. */
 class VertxDataStoreTest {
   @Test
   void procedureRefusal_keepsItsSrCode_andIsNotRetried() {
@@ -45,5 +56,52 @@ class VertxDataStoreTest {
   @Test
   void brokenConnection_isRetried() {
     assertTrue(VertxDataStore.translate(new VertxException("Connection is closed")).retriable());
+  }
+
+  /**
+   * A rotation whose files cannot be read right after the change was seen (a file briefly missing
+   * mid-rotation): the pool keeps the old options, nothing is thrown to it, and the next check
+   * reads again — without another change of the files — and takes the new options.
+   */
+  @Test
+  void failedReadAfterARotation_keepsTheOldOptions_andIsRetriedAtTheNextCheck(@TempDir Path tmp) {
+    PkiDirectory pki = PkiDirectory.open(tmp, PkiSpec.strongroom(List.of()));
+    pki.ensure();
+    TlsFileWatch watch = new TlsFileWatch(pki.identity("operator"));
+    MySQLConnectOptions old = new MySQLConnectOptions().setUser("old");
+    MySQLConnectOptions fresh = new MySQLConnectOptions().setUser("new");
+    AtomicInteger reads = new AtomicInteger();
+
+    assertSame(
+        old,
+        VertxDataStore.reloaded(watch, "operator", () -> fail("unchanged: nothing to read"), old));
+    pki.rotateClient("operator", false);
+    assertSame(
+        old,
+        VertxDataStore.reloaded(
+            watch,
+            "operator",
+            () -> {
+              reads.incrementAndGet();
+              throw new UncheckedIOException("cannot read TLS material", new java.io.IOException());
+            },
+            old),
+        "a failed read keeps the options in use");
+    assertEquals(1, reads.get());
+    assertSame(
+        fresh,
+        VertxDataStore.reloaded(
+            watch,
+            "operator",
+            () -> {
+              reads.incrementAndGet();
+              return fresh;
+            },
+            old),
+        "the next check reads again and takes the new options");
+    assertEquals(2, reads.get());
+    assertSame(
+        fresh,
+        VertxDataStore.reloaded(watch, "operator", () -> fail("read once per change"), fresh));
   }
 }
