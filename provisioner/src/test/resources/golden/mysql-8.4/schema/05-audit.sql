@@ -396,8 +396,11 @@ END$$
 -- Records that p_sink took checkpoint p_anchor_no (p_kind 'sent'), or where a sink without a row starts (p_kind 'start':
 -- only as its first row; p_anchor_no may be 0, before the first anchor), for the current lease holder with the current
 -- epoch under the lease row lock like audit_anchor_append: a lapsed or superseded writer gets SR-AUDIT-NOT-LEASEHOLDER.
--- A cursor only moves forward: p_anchor_no at or below the sink's cursor is a no-op (recorded = 0: a retried call);
--- past the last recorded anchor, a malformed sink name or kind, or a second start is SR-AUDIT-BAD-ANCHOR.
+-- A cursor only moves forward, one anchor at a time: p_anchor_no at or below the sink's cursor is a no-op (recorded = 0:
+-- a retried call); past the last recorded anchor, a malformed sink name or kind, or a second start is
+-- SR-AUDIT-BAD-ANCHOR, and so is a 'sent' for a sink without a cursor (no start row) or past its cursor + 1. The holder
+-- and epoch are no secret (auditor reads them from audit_anchors): the last rule is what stops any auditor connection
+-- from jumping a cursor over checkpoints a sink never took (docs/decisions.md).
 -- Result: recorded (1 or 0), cursor_no (the sink's highest anchor_no after the call).
 DROP PROCEDURE IF EXISTS strongroom_audit.audit_sink_delivered$$
 CREATE DEFINER = 'audit_definer'@'localhost' PROCEDURE strongroom_audit.audit_sink_delivered(
@@ -429,6 +432,9 @@ BEGIN
   SELECT MAX(d.anchor_no) INTO v_cursor FROM strongroom_audit.audit_sink_deliveries d WHERE d.sink = p_sink;
   IF p_anchor_no > v_last OR (p_kind = 'start' AND v_cursor IS NOT NULL AND p_anchor_no > v_cursor) THEN
     SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-BAD-ANCHOR: past the last anchor, or a second start for that sink';
+  END IF;
+  IF p_kind = 'sent' AND (v_cursor IS NULL OR p_anchor_no > v_cursor + 1) THEN
+    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'SR-AUDIT-BAD-ANCHOR: a sent needs the start of that sink and must be the anchor after its cursor';
   END IF;
   IF v_cursor IS NOT NULL AND p_anchor_no <= v_cursor THEN
     COMMIT;

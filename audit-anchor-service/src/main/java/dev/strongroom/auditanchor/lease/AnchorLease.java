@@ -121,8 +121,9 @@ public final class AnchorLease {
   /**
    * Records, under {@code epoch}, that {@code sink} took anchor {@code anchorNo} ({@code start}:
    * that a new sink starts after it); the database refuses a lapsed or superseded writer with
-   * {@code SR-AUDIT-NOT-LEASEHOLDER}, an anchor past the last one with {@code SR-AUDIT-BAD-ANCHOR}.
-   * A number at or below the sink's cursor changes nothing (a retried call).
+   * {@code SR-AUDIT-NOT-LEASEHOLDER}, an anchor past the last one, or a sent without a start or
+   * past the cursor + 1, with {@code SR-AUDIT-BAD-ANCHOR}. A number at or below the sink's cursor
+   * changes nothing (a retried call).
    */
   public void delivered(Connection c, long epoch, String sink, long anchorNo, boolean start)
       throws SQLException {

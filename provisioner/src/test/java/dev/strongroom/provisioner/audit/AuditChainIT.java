@@ -895,4 +895,86 @@ class AuditChainIT {
         root(
             "SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'strongroom_audit'"));
   }
+
+  // ------------------------------------------------------------------ a sink's cursor moves only
+  // by the checkpoint it took
+
+  @Test
+  @Order(11)
+  void auditorWithTheRealHolderAndEpoch_cannotJumpASinksCursor() {
+    List<String> lease =
+        t.ok("auditor", "CALL strongroom_audit.audit_lease_acquire('svc-anchor', 60000)")
+            .rows()
+            .get(0);
+    assertEquals("1", lease.get(0));
+    long epoch = Long.parseLong(lease.get(2));
+    for (int no = 1; no <= 3; no++) {
+      t.ok(
+          "auditor",
+          "CALL strongroom_audit.audit_anchor_append('svc-anchor', "
+              + epoch
+              + ", "
+              + no
+              + ", 1, '"
+              + "a".repeat(64)
+              + "', 'note', 'cp/"
+              + no
+              + "', UTC_TIMESTAMP(6))");
+    }
+    // what any auditor connection can read: the holder and epoch are no secret
+    List<String> seen =
+        t.ok(
+                "auditor",
+                "SELECT holder, epoch FROM strongroom_audit.audit_anchors"
+                    + " ORDER BY anchor_no DESC LIMIT 1")
+            .rows()
+            .get(0);
+    assertEquals(List.of("svc-anchor", Long.toString(epoch)), seen);
+    String sink = "syslog:tcp://siem.example:6514";
+    ServerError jump =
+        new ServerError(
+            1644,
+            "45000",
+            "SR-AUDIT-BAD-ANCHOR: a sent needs the start of that sink and must be the anchor after"
+                + " its cursor");
+    assertEquals(
+        jump, t.refusal("auditor", delivered(seen, sink, 3, "sent")), "a sent without a start");
+    assertEquals("0", cursor(sink), "nothing recorded");
+    // the service: a start before the first anchor, then each checkpoint the sink took
+    assertEquals(
+        List.of("1", "0"), t.ok("auditor", delivered(seen, sink, 0, "start")).rows().get(0));
+    assertEquals(
+        List.of("1", "1"), t.ok("auditor", delivered(seen, sink, 1, "sent")).rows().get(0));
+    // the attack: past cursor + 1, over checkpoint 2 the sink never took
+    assertEquals(jump, t.refusal("auditor", delivered(seen, sink, 3, "sent")), "the jump");
+    assertEquals("1", cursor(sink));
+    assertEquals(
+        List.of("0", "1"),
+        t.ok("auditor", delivered(seen, sink, 1, "sent")).rows().get(0),
+        "a retried call is a no-op");
+    assertEquals(
+        List.of("1", "2"), t.ok("auditor", delivered(seen, sink, 2, "sent")).rows().get(0));
+  }
+
+  private static String delivered(List<String> holderEpoch, String sink, long no, String kind) {
+    return "CALL strongroom_audit.audit_sink_delivered('"
+        + holderEpoch.get(0)
+        + "', "
+        + holderEpoch.get(1)
+        + ", '"
+        + sink
+        + "', "
+        + no
+        + ", '"
+        + kind
+        + "')";
+  }
+
+  private String cursor(String sink) {
+    return root(
+        "SELECT IFNULL(MAX(anchor_no), 0) FROM strongroom_audit.audit_sink_deliveries"
+            + " WHERE sink = '"
+            + sink
+            + "'");
+  }
 }
