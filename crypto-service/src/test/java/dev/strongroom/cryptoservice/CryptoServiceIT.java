@@ -49,7 +49,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -57,6 +59,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
@@ -591,6 +600,100 @@ class CryptoServiceIT extends ServiceContract {
             1);
     assertEquals(List.of(nextId), stores.stream().map(CryptoServiceIT::requestIdOf).toList());
     assertTrue(metric("strongroom_encrypt_rejected_total") >= refused.size());
+  }
+
+  /**
+   * The broker refuses the crypto-service's write to {@code strongroom.store.results} (a DENY ACL,
+   * as an upgrade that skipped {@code deploy/kafka/setup.sh} would leave it without its WRITE): a
+   * refused request's REJECTED answer cannot be published. It is not retried forever holding its
+   * partition: the record is dead-lettered once more with {@code REFUSED} naming the topic and the
+   * broker's refusal, and the valid request behind it on the same partition is processed.
+   */
+  @Test
+  void anAnswerTheBrokerRefuses_deadLettersItsRecordWithTheReason_andDoesNotHoldThePartition()
+      throws Exception {
+    String run = newId().substring(24);
+    byte[] sealTo = publishedSealingKey();
+    String refusedId = "req-answer-denied-" + run;
+    byte[] refused =
+        encryptRequest(
+            "acme",
+            authority().issue("globex", "mallory@globex", Duration.ofMinutes(15), appCert()),
+            newId(),
+            refusedId,
+            sealTo);
+    String nextId = "req-after-denied-answer-" + run;
+    byte[] next =
+        encryptRequest(
+            "acme",
+            authority().issue("acme", "alice@acme", Duration.ofMinutes(15), appCert()),
+            newId(),
+            nextId,
+            sealTo);
+    AclBinding deny =
+        new AclBinding(
+            new ResourcePattern(ResourceType.TOPIC, Topics.STORE_RESULTS, PatternType.LITERAL),
+            new AccessControlEntry(
+                "User:crypto-service", "*", AclOperation.WRITE, AclPermissionType.DENY));
+    try (Admin admin = Admin.create(stack().kafka("kafka-broker"))) {
+      admin.createAcls(List.of(deny)).all().get(10, TimeUnit.SECONDS);
+      try {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (admin.describeAcls(deny.toFilter()).values().get(10, TimeUnit.SECONDS).isEmpty()) {
+          assertTrue(System.nanoTime() < deadline, "the broker never showed the DENY");
+          Thread.sleep(100);
+        }
+        List<RecordMetadata> sent =
+            sendTogether(Topics.ENCRYPT_REQUESTS, "acme", List.of(refused, next));
+
+        storeRequestFor(nextId); // not held behind the record whose answer was refused
+
+        long offset = sent.get(0).offset();
+        String partition = Integer.toString(sent.get(0).partition());
+        List<ConsumerRecord<byte[], byte[]>> dead =
+            collect(
+                Topics.dlq(Topics.ENCRYPT_REQUESTS),
+                r ->
+                    header(r, DeadLetterHeaders.PARTITION).equals(partition)
+                        && Long.parseLong(header(r, DeadLetterHeaders.OFFSET)) == offset,
+                2);
+        assertEquals(
+            List.of("UNAUTHORIZED", "REFUSED"),
+            dead.stream().map(d -> header(d, DeadLetterHeaders.REASON)).toList(),
+            "dead-lettered for its token, then for the answer the broker refused");
+        assertEquals(
+            "UNAUTHORIZED: SR-TOKEN-TENANT: token is for another tenant",
+            header(dead.get(0), DeadLetterHeaders.DETAIL));
+        assertEquals(
+            "REFUSED: the broker refused this service's write to strongroom.store.results"
+                + " (TopicAuthorizationException: Not authorized to access topics:"
+                + " [strongroom.store.results]); check its ACLs (deploy/kafka/setup.sh)",
+            header(dead.get(1), DeadLetterHeaders.DETAIL));
+      } finally {
+        admin.deleteAcls(List.of(deny.toFilter())).all().get(10, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!admin.describeAcls(deny.toFilter()).values().get(10, TimeUnit.SECONDS).isEmpty()) {
+          assertTrue(System.nanoTime() < deadline, "the broker never dropped the DENY");
+          Thread.sleep(100);
+        }
+      }
+    }
+    // with the ACL mended, a refused request is answered again
+    String afterId = "req-answer-mended-" + run;
+    String afterRecord = newId();
+    sendTogether(
+        Topics.ENCRYPT_REQUESTS,
+        "acme",
+        List.of(
+            encryptRequest(
+                "acme",
+                authority().issue("globex", "mallory@globex", Duration.ofMinutes(15), appCert()),
+                afterRecord,
+                afterId,
+                sealTo)));
+    List<ConsumerRecord<byte[], byte[]>> answers =
+        collect(Topics.STORE_RESULTS, r -> afterId.equals(requestIdOf(r)), 1);
+    assertEquals(1, answers.size(), "answered once the broker takes the write again");
   }
 
   /**

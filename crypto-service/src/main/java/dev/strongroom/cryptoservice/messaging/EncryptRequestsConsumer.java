@@ -63,6 +63,14 @@ import org.jboss.logging.Logger;
  * store request sent twice this way is stored once (the data-service answers the second {@code
  * DUPLICATE}). Records waiting now show in {@code strongroom_encrypt_waiting}, each retry in {@code
  * strongroom_encrypt_retries_total{reason}}.
+ *
+ * <p>A send the broker refuses because this service's principal may not write the topic (an ACL
+ * missing after an upgrade that skipped {@code deploy/kafka/setup.sh}, or a DENY in place) is not
+ * retriable: {@link EventPublisher#await} reports it {@code REFUSED}, and the record it was sent
+ * for is dead-lettered with that reason, naming the topic and the broker's words, and logged at
+ * ERROR; the records after it go on. Retrying it would hold the partition for good with nothing but
+ * a retry counter to show for it. If the dead-letter topic refuses the write too, the batch fails
+ * and the channel stops (the service's readiness turns DOWN): nothing is committed, nothing lost.
  */
 @ApplicationScoped
 public class EncryptRequestsConsumer {
@@ -95,7 +103,7 @@ public class EncryptRequestsConsumer {
    * A store request or a REJECTED result sent for the record at {@code index} of the batch, not yet
    * acknowledged.
    */
-  private record Sent(int index, String topic, Future<RecordMetadata> ack) {}
+  private record Sent(int index, VerifiedEvent event, String topic, Future<RecordMetadata> ack) {}
 
   @Incoming("encrypt-requests")
   @Blocking(ordered = true)
@@ -129,8 +137,20 @@ public class EncryptRequestsConsumer {
           try {
             publisher.await(s.topic(), s.ack());
           } catch (StrongroomException e) {
-            failedAt = s.index();
-            failure = e;
+            if (e.retriable()) {
+              failedAt = s.index();
+              failure = e;
+            } else {
+              // the broker refused the write (ACLs): retrying cannot succeed, so the record waits
+              // in the dead-letter topic with the reason instead of holding its partition forever
+              LOG.errorf(
+                  "%s/%d@%d dead-lettered: %s",
+                  records.get(s.index()).topic(),
+                  records.get(s.index()).partition(),
+                  records.get(s.index()).offset(),
+                  e.getMessage());
+              consumer.deadLetterUnpublished(records.get(s.index()), s.event(), e);
+            }
           }
         }
         if (failure == null) {
@@ -185,7 +205,11 @@ public class EncryptRequestsConsumer {
             answerRejected(event, bug, tenant, sent, index);
             throw bug; // the gate dead-letters it as INTERNAL and logs its stack trace
           }
-          send(sent, index, new ProducerRecord<>(Topics.STORE_REQUESTS, tenant, store.bytes()));
+          send(
+              sent,
+              index,
+              event,
+              new ProducerRecord<>(Topics.STORE_REQUESTS, tenant, store.bytes()));
         };
     return Map.of(EventCatalog.ENCRYPT_REQUESTED.type(), encrypt);
   }
@@ -198,11 +222,16 @@ public class EncryptRequestsConsumer {
   private void answerRejected(
       VerifiedEvent event, RuntimeException refusal, byte[] tenant, List<Sent> sent, int index) {
     EncryptPipeline.Rejection rejected = pipeline.rejection(event, refusal);
-    send(sent, index, new ProducerRecord<>(Topics.STORE_RESULTS, tenant, rejected.event().bytes()));
+    send(
+        sent,
+        index,
+        event,
+        new ProducerRecord<>(Topics.STORE_RESULTS, tenant, rejected.event().bytes()));
     meters.counter("strongroom.encrypt.rejected", "code", rejected.code()).increment();
   }
 
-  private void send(List<Sent> sent, int index, ProducerRecord<byte[], byte[]> record) {
-    sent.add(new Sent(index, record.topic(), publisher.sendAsync(record)));
+  private void send(
+      List<Sent> sent, int index, VerifiedEvent event, ProducerRecord<byte[], byte[]> record) {
+    sent.add(new Sent(index, event, record.topic(), publisher.sendAsync(record)));
   }
 }

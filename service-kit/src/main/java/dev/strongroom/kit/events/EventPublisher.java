@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -68,7 +69,11 @@ public class EventPublisher {
   /**
    * Waits for the acknowledgement of a {@link #sendAsync}.
    *
-   * @throws StrongroomException {@code UNAVAILABLE} (retriable) when it was not acknowledged
+   * @throws StrongroomException {@code REFUSED} (fatal) when the broker refused the service's
+   *     principal the write — an ACL missing or a DENY in place: sending the same record again
+   *     cannot succeed until an operator changes the ACLs, so the caller dead-letters the record it
+   *     was publishing for instead of retrying it forever; {@code UNAVAILABLE} (retriable) when it
+   *     was not acknowledged for any other reason
    */
   public void await(String topic, Future<RecordMetadata> sent) {
     try {
@@ -77,7 +82,22 @@ public class EventPublisher {
       Thread.currentThread().interrupt();
       throw new StrongroomException(
           ErrorCode.UNAVAILABLE, "interrupted while publishing to " + topic, e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AuthorizationException refused) {
+        throw new StrongroomException(
+            ErrorCode.REFUSED,
+            "the broker refused this service's write to "
+                + topic
+                + " ("
+                + refused.getClass().getSimpleName()
+                + ": "
+                + refused.getMessage()
+                + "); check its ACLs (deploy/kafka/setup.sh)",
+            e);
+      }
+      throw new StrongroomException(
+          ErrorCode.UNAVAILABLE, "cannot publish to " + topic + ": " + e.getMessage(), e);
+    } catch (TimeoutException e) {
       throw new StrongroomException(
           ErrorCode.UNAVAILABLE, "cannot publish to " + topic + ": " + e.getMessage(), e);
     }

@@ -94,6 +94,24 @@ public class GatedConsumer {
     deadLetter((RecordGate.DeadLetter) decision);
   }
 
+  /**
+   * Dead-letters a record its handler processed but whose output could not be published for a
+   * reason retrying cannot mend ({@code failure} not retriable: the broker refused the write). The
+   * record is not lost and does not hold its partition: it waits in the dead-letter topic with the
+   * reason until an operator mends the cause and replays it.
+   */
+  public void deadLetterUnpublished(
+      ConsumerRecord<byte[], byte[]> record, VerifiedEvent event, StrongroomException failure) {
+    if (failure.retriable()) {
+      throw new IllegalArgumentException("a retriable failure is retried, not dead-lettered");
+    }
+    deadLetter(
+        gate.refuse(
+            record,
+            new Rejection(
+                failure.code(), failure.getMessage(), event.id(), event.source(), event.sigkid())));
+  }
+
   private void deadLetter(RecordGate.DeadLetter deadLetter) {
     publisher.publishDeadLetter(deadLetter);
     Rejection r = deadLetter.rejection();
