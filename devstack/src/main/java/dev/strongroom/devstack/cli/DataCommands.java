@@ -16,7 +16,9 @@ import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.stack.StackException;
 import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,8 +97,16 @@ final class DataCommands {
         names = "--token",
         description =
             "Tenant token to send (default: a new one from the stack's tenant authority, for"
-                + " --tenant).")
+                + " --tenant). Visible in ps and shell history: prefer --token-file.")
     String token;
+
+    @Option(
+        names = "--token-file",
+        paramLabel = "PATH",
+        description =
+            "Read the tenant token to send from PATH (its first line), so it never appears on a"
+                + " command line.")
+    Path tokenFile;
 
     @Override
     public Integer call() throws Exception {
@@ -124,6 +134,23 @@ final class DataCommands {
       } catch (FieldTooLargeException e) {
         root.err.println("strongroom: " + e.getMessage());
         return StrongroomCommand.USAGE;
+      }
+      if (token != null && tokenFile != null) {
+        root.err.println("strongroom: give --token or --token-file, not both");
+        return StrongroomCommand.USAGE;
+      }
+      if (tokenFile != null) {
+        try {
+          List<String> lines = Files.readAllLines(tokenFile, StandardCharsets.UTF_8);
+          if (lines.isEmpty() || lines.get(0).isBlank()) {
+            root.err.println("strongroom: --token-file " + tokenFile + " holds no token");
+            return StrongroomCommand.USAGE;
+          }
+          token = lines.get(0).strip();
+        } catch (IOException e) {
+          root.err.println("strongroom: cannot read --token-file " + tokenFile + ": " + e);
+          return StrongroomCommand.USAGE;
+        }
       }
       String sent =
           token != null
