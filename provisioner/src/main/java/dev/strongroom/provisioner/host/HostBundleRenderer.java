@@ -39,6 +39,18 @@ public final class HostBundleRenderer {
 
   static final String HEADER = "Rendered by Strongroom's HostBundleRenderer; do not edit.";
 
+  /**
+   * The nftables table the bundle's ruleset loads (family {@code inet}: IPv4 and IPv6 alike); its
+   * {@code input} chain has policy drop. SR-HOST-FW-01 looks for it on a rehearsal root.
+   */
+  public static final String NFT_TABLE = "strongroom";
+
+  /**
+   * The fail2ban jails the bundle enables on the database's error log: failed logins and failed TLS
+   * handshakes (SR-HOST-F2B-01 expects both running). The bundle's third jail is {@code sshd}.
+   */
+  public static final List<String> DB_JAILS = List.of("strongroom-db-auth", "strongroom-db-tls");
+
   private HostBundleRenderer() {}
 
   public static HostBundle render(HostOptions o) {
@@ -135,7 +147,7 @@ public final class HostBundleRenderer {
     sb.append("# Default deny in and forward; SSH open (rate-limited); the database port ");
     sb.append(o.allowRemote() ? "only from the allowlist.\n" : "closed (loopback only).\n");
     sb.append("flush ruleset\n\n");
-    sb.append("table inet strongroom {\n");
+    sb.append("table inet ").append(NFT_TABLE).append(" {\n");
     if (o.allowRemote()) {
       sb.append("  set db_allow_v4 {\n    type ipv4_addr\n    flags interval\n");
       if (!v4.isEmpty()) {
@@ -232,7 +244,9 @@ public final class HostBundleRenderer {
         + "backend = systemd\n"
         + "mode = aggressive\n"
         + common
-        + "\n[strongroom-db-auth]\n"
+        + "\n["
+        + DB_JAILS.get(0)
+        + "]\n"
         + "enabled = true\n"
         + "filter = strongroom-db-auth\n"
         + "port = "
@@ -243,7 +257,9 @@ public final class HostBundleRenderer {
         + "\n"
         + "backend = polling\n"
         + common
-        + "\n[strongroom-db-tls]\n"
+        + "\n["
+        + DB_JAILS.get(1)
+        + "]\n"
         + "enabled = true\n"
         + "filter = strongroom-db-tls\n"
         + "port = "

@@ -73,6 +73,6 @@ final class PlanRunner {
 
   /** {@code s} quoted for {@code sh}. */
   static String q(String s) {
-    return "'" + s.replace("'", "'\\''") + "'";
+    return HostShell.quote(s);
   }
 }

@@ -125,6 +125,56 @@ public final class TestSshd implements AutoCloseable {
     throw new AssertionError("sshd did not listen: " + Files.readString(log(port)));
   }
 
+  /**
+   * Starts sshd through {@code launcher} (e.g. {@code ip netns exec NS}, so that it runs in a
+   * network namespace) listening on {@code address} at every one of {@code ports}; returns once the
+   * first port answers from here. Its log is {@link #log log(ports[0])}.
+   */
+  public void startAt(List<String> launcher, String address, int... ports) throws Exception {
+    int first = ports[0];
+    List<String> cfg = new ArrayList<>();
+    for (int port : ports) {
+      cfg.add("Port " + port);
+    }
+    cfg.addAll(
+        List.of(
+            "ListenAddress " + address,
+            "HostKey " + base.resolve("host"),
+            "PidFile " + base.resolve("sshd-" + first + ".pid"),
+            "AuthorizedKeysFile " + base.resolve("authorized_keys"),
+            "PermitRootLogin prohibit-password",
+            "PubkeyAuthentication yes",
+            "PasswordAuthentication no",
+            "UsePAM no",
+            "StrictModes no",
+            "KbdInteractiveAuthentication no"));
+    Path conf = base.resolve("sshd-" + first + ".conf");
+    Files.write(conf, cfg);
+    Processes.Result t =
+        Processes.run(List.of("/usr/sbin/sshd", "-t", "-f", conf.toString()), null, T);
+    if (t.exitCode() != 0) {
+      throw new IllegalStateException("sshd -t refused the configuration: " + t.output());
+    }
+    List<String> cmd = new ArrayList<>(launcher);
+    cmd.addAll(List.of("/usr/sbin/sshd", "-D", "-e", "-f", conf.toString()));
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(log(first).toFile())
+            .start();
+    servers.add(p);
+    long deadline = System.nanoTime() + T.toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(InetAddress.getByName(address), first), 500);
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(50);
+      }
+    }
+    throw new AssertionError("sshd did not listen: " + Files.readString(log(first)));
+  }
+
   /** The server's log ({@code sshd -e}) at {@code port}. */
   public Path log(int port) {
     return base.resolve("sshd-" + port + ".log");
