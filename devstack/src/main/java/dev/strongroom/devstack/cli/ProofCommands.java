@@ -8,6 +8,7 @@ import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.keys.RegisteredKey;
 import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.devstack.keys.DevKeys;
+import dev.strongroom.devstack.keys.ProvisionerSsh;
 import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.stack.StackException;
 import dev.strongroom.devstack.stack.StackProof;
@@ -19,6 +20,7 @@ import dev.strongroom.proof.bundle.ChainRecord;
 import dev.strongroom.proof.bundle.Ed25519Pem;
 import dev.strongroom.proof.check.CheckResult;
 import dev.strongroom.proof.drift.Drift;
+import dev.strongroom.proof.host.HostTarget;
 import dev.strongroom.proof.host.ScannerReports;
 import dev.strongroom.proof.run.HostFacts;
 import dev.strongroom.proof.run.ProofReport;
@@ -27,6 +29,10 @@ import dev.strongroom.proof.waiver.Waiver;
 import dev.strongroom.proof.waiver.WaiverException;
 import dev.strongroom.proof.waiver.WaiverFile;
 import dev.strongroom.proof.waiver.Waivers;
+import dev.strongroom.provisioner.host.InvalidHostOptionException;
+import dev.strongroom.provisioner.host.plan.KnownHostsPins;
+import dev.strongroom.provisioner.host.plan.SshException;
+import dev.strongroom.provisioner.host.plan.Target;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -101,8 +107,65 @@ final class ProofCommands {
                 + " release), none. Default: ${DEFAULT-VALUE}.")
     String scanners;
 
+    @Option(
+        names = "--host",
+        paramLabel = "TARGET",
+        defaultValue = "local",
+        description =
+            "Where the host controls (SR-HOST-*) run: local (this machine) or"
+                + " ssh://user@host[:port], reached the way provision reaches it: the provisioner's"
+                + " SSH key and exactly one host key pinned for the target in the provisioner's"
+                + " known_hosts (never learned on first use). Every host check's command runs on"
+                + " the target and is kept with its output. Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    @Option(
+        names = "--host-root",
+        paramLabel = "DIR",
+        defaultValue = "/",
+        description =
+            "Where the host bundle was applied on --host: / on a booted host (default), the"
+                + " plan's root for a rehearsal or image root (provisioner root); there MAC-01 and"
+                + " FIPS-01 are not-applicable (/proc and /sys belong to the machine holding DIR),"
+                + " FW-01 needs the bundle's own nftables table in force, and fail2ban is asked on"
+                + " DIR/run/fail2ban/fail2ban.sock.")
+    Path hostRoot;
+
+    @Option(
+        names = "--host-identity",
+        paramLabel = "KEY",
+        description =
+            "The private key for --host ssh://… (default: the stack's provisioner key,"
+                + " <state>/provisioner/ssh/id_ecdsa).")
+    Path hostIdentity;
+
+    @Option(
+        names = "--host-known-hosts",
+        paramLabel = "FILE",
+        description =
+            "The known_hosts file pinning the --host ssh://… key (default: the provisioner's,"
+                + " <state>/provisioner/ssh/known_hosts).")
+    Path hostKnownHosts;
+
     @Override
     public Integer call() throws IOException {
+      Target hostTarget;
+      try {
+        hostTarget = Target.parse(host);
+      } catch (InvalidHostOptionException e) {
+        root.err.println("strongroom: --host: " + e.detail());
+        return StrongroomCommand.USAGE;
+      }
+      if (!hostRoot.isAbsolute() || !hostRoot.normalize().equals(hostRoot)) {
+        root.err.println(
+            "strongroom: --host-root must be an absolute, normalized path: " + hostRoot);
+        return StrongroomCommand.USAGE;
+      }
+      if (hostTarget.local() && (hostIdentity != null || hostKnownHosts != null)) {
+        root.err.println(
+            "strongroom: --host-identity and --host-known-hosts go with --host ssh://…");
+        return StrongroomCommand.USAGE;
+      }
       ScannerReports.Mode scannerMode;
       try {
         scannerMode = ScannerReports.Mode.parse(scanners);
@@ -146,7 +209,20 @@ final class ProofCommands {
           return refused("--waivers " + waivers, e.getMessage(), null);
         }
       }
-      ProofReport report = StackProof.run(root.launcher(), stack, keys);
+      ProofReport report;
+      HostTarget hostOn;
+      try {
+        hostOn = openHost(hostTarget);
+      } catch (SshException e) {
+        root.err.println("strongroom: --host " + host + ": " + e.getMessage());
+        return StrongroomCommand.UNUSABLE;
+      }
+      try (HostTarget on = hostOn) {
+        report = StackProof.run(root.launcher(), stack, keys, HostFacts.detect(on));
+      } catch (SshException e) {
+        root.err.println("strongroom: --host " + host + ": " + e.getMessage());
+        return StrongroomCommand.UNUSABLE;
+      }
       Map<String, byte[]> extra = new LinkedHashMap<>();
       Waivers.Applied applied = null;
       if (waiverFile != null) {
@@ -157,7 +233,13 @@ final class ProofCommands {
       Path scannerScratch = Files.createTempDirectory(Path.of("/tmp"), "sr-scanners-");
       try {
         extra.putAll(
-            scannerReports.collect(scannerMode, HostFacts.detect().hardenedVm(), scannerScratch));
+            scannerReports.collect(
+                scannerMode,
+                // the scanners examine this machine: only when it is the hardened host target
+                hostOn.target().local()
+                    && !hostOn.rehearsalRoot()
+                    && HostFacts.detect().hardenedVm(),
+                scannerScratch));
       } finally {
         try (java.util.stream.Stream<Path> tree = Files.walk(scannerScratch)) {
           tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -196,6 +278,7 @@ final class ProofCommands {
         o.put("runId", report.runId());
         o.put("bundle", w.path().toString());
         o.put("manifestSha256", w.manifestSha256());
+        o.put("hostTarget", hostOn.describe());
         ArrayNode scannerFiles = o.putArray("scannerFiles");
         extra.keySet().stream().filter(f -> f.startsWith("scanners/")).forEach(scannerFiles::add);
         ObjectNode chain = o.putObject("auditChain");
@@ -269,6 +352,7 @@ final class ProofCommands {
           sum.append(" regressions=").append(drift.regressions().size());
         }
         root.out.println((ok ? "PASSED" : "FAILED") + ":" + sum);
+        root.out.println("host controls on " + hostOn.describe());
         root.out.println("bundle " + w.path());
         root.out.println("manifest sha256 " + w.manifestSha256());
         List<String> scannerFiles =
@@ -287,6 +371,25 @@ final class ProofCommands {
                 : "NOT on the audit chain: " + chainProblem);
       }
       return ok ? StrongroomCommand.OK : StrongroomCommand.PROBLEM;
+    }
+
+    /**
+     * The host target: this machine, or an SSH connection with the provisioner's key to the host
+     * key pinned for it (the stack's {@code provisioner/ssh} files unless given).
+     */
+    private HostTarget openHost(Target target) {
+      if (target.local()) {
+        return HostTarget.local(hostRoot);
+      }
+      ProvisionerSsh ssh = new ProvisionerSsh(root.state().resolve("provisioner"));
+      Path knownHosts = hostKnownHosts != null ? hostKnownHosts : ssh.knownHosts();
+      Path identity = hostIdentity != null ? hostIdentity : ssh.identity();
+      return HostTarget.ssh(
+          target,
+          identity,
+          KnownHostsPins.load(knownHosts).pinFor(target),
+          hostRoot,
+          java.time.Duration.ofSeconds(30));
     }
 
     private BundleVerifier.Verification verifyEarlier(DevKeys keys) throws IOException {

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * Runs the standard catalogue against a stack as {@code stack.json} describes it (what {@code
  * prove} and the demo's last step run): the database ({@code db.*}), the tenant authority of the
  * stack's keys, the anchored audit log ({@code worm.*}, {@code audit.verifierKey}), the pipeline
- * (Kafka and the services, {@link KafkaPipelineProbe}) and this host.
+ * (Kafka and the services, {@link KafkaPipelineProbe}) and the host target (this host, or {@code
+ * prove --host ssh://…}).
  */
 public final class StackProof {
   private StackProof() {}
@@ -34,6 +35,16 @@ public final class StackProof {
    */
   public static ProofReport run(StackLauncher launcher, StackDescriptor stack, DevKeys keys)
       throws IOException {
+    return run(launcher, stack, keys, HostFacts.detect());
+  }
+
+  /**
+   * One run whose host controls measure {@code host} (this machine, or an SSH target and the root
+   * the host bundle was applied under there; {@code prove --host}).
+   */
+  public static ProofReport run(
+      StackLauncher launcher, StackDescriptor stack, DevKeys keys, HostFacts host)
+      throws IOException {
     Path scratch = Files.createTempDirectory(Path.of("/tmp"), "sr-prove-");
     Optional<KafkaPipelineProbe> pipeline = KafkaPipelineProbe.of(launcher, stack, keys);
     try {
@@ -43,7 +54,7 @@ public final class StackProof {
               Optional.of(keys.tenantTokens(Clock.systemUTC())),
               anchoredLog(stack),
               pipeline.map(PipelineProbe.class::cast),
-              HostFacts.detect(),
+              host,
               scratch,
               Clock.systemUTC());
       return new ProofRunner(StandardCatalogue.create()).run(ctx);

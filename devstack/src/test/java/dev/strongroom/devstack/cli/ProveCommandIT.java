@@ -17,6 +17,7 @@ import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.keys.SigningKey;
 import dev.strongroom.devstack.keys.AuditLogKey;
 import dev.strongroom.devstack.keys.DevKeys;
+import dev.strongroom.devstack.keys.ProvisionerSsh;
 import dev.strongroom.devstack.stack.StackDescriptor;
 import dev.strongroom.devstack.testing.TestDatabase;
 import dev.strongroom.proof.bundle.BundleReader;
@@ -25,6 +26,7 @@ import dev.strongroom.proof.host.ScannerReports;
 import dev.strongroom.proof.run.ProofReport;
 import dev.strongroom.proof.waiver.Waiver;
 import dev.strongroom.proof.waiver.WaiverFile;
+import dev.strongroom.provisioner.host.plan.TestSshd;
 import dev.strongroom.provisioner.pki.Credential;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.pki.PkiSpec;
@@ -523,5 +525,78 @@ class ProveCommandIT {
     Result v = run("verify-audit");
     assertEquals(1, v.exit());
     assertEquals(expected + "\n", v.out());
+  }
+
+  @Test
+  @Order(5)
+  void aHostTargetOverSsh_isReachedWithTheProvisionersKeyAndPin_andMeasuredThere()
+      throws Exception {
+    Result r = run("prove", "--host", "ftp://db1");
+    assertEquals(2, r.exit(), r.err());
+    assertEquals(
+        "strongroom: --host: target 'ftp://db1' is neither 'local' nor ssh://user@host[:port]\n",
+        r.err());
+    r = run("prove", "--host-root", "relative/root");
+    assertEquals(2, r.exit(), r.err());
+    r = run("prove", "--host-known-hosts", base.resolve("kh").toString());
+    assertEquals(2, r.exit(), r.err());
+    assertEquals(
+        "strongroom: --host-identity and --host-known-hosts go with --host ssh://…\n", r.err());
+
+    long before = bundles();
+    TestSshd sshd = new TestSshd(Files.createDirectories(base.resolve("sshd")));
+    try {
+      int port = sshd.startKeyOnly();
+      String target = "ssh://root@127.0.0.1:" + port;
+      ProvisionerSsh ssh = ProvisionerSsh.ensure(state.resolve("provisioner"));
+      // nothing pinned for the target: refused before anything runs, no key learned
+      r = run("prove", "--host", target);
+      assertEquals(3, r.exit(), r.err());
+      assertEquals(
+          "strongroom: --host "
+              + target
+              + ": REFUSED: no host key pinned for "
+              + target
+              + " in "
+              + ssh.knownHosts()
+              + " (add the target's key, e.g. '[127.0.0.1]:"
+              + port
+              + " ecdsa-sha2-nistp256 AAAA…'; a key is never learned on first use)\n",
+          r.err());
+      // pinned, but the provisioner's key not authorized there
+      Files.writeString(
+          ssh.knownHosts(), sshd.knownHostsLine(port), java.nio.file.StandardOpenOption.APPEND);
+      r = run("prove", "--host", target);
+      assertEquals(3, r.exit(), r.err());
+      assertEquals(
+          "strongroom: --host "
+              + target
+              + ": REFUSED: "
+              + target
+              + " refused public-key authentication (no other method is tried)\n",
+          r.err());
+      assertEquals(before, bundles(), "nothing ran");
+
+      // reachable: the host controls run there, under a root the bundle was never applied to
+      sshd.authorize(ssh.identityPublic());
+      Path hostRoot = Files.createDirectories(base.resolve("target-root"));
+      r = run("prove", "--json", "--host", target, "--host-root", hostRoot.toString());
+      assertTrue(r.exit() == 0 || r.exit() == 1, r.out() + r.err());
+      JsonNode j = r.json();
+      String where = target + " (root " + hostRoot + ")";
+      assertEquals(where, j.get("hostTarget").asText());
+      for (String id : List.of("SR-HOST-FW-01", "SR-HOST-F2B-01", "SR-HOST-MAC-01")) {
+        assertEquals("not-applicable", status(j, id), detail(j, id));
+        assertEquals(
+            where
+                + " was not provisioned by the host-hardening bundle (no "
+                + hostRoot
+                + "/etc/strongroom/host/MANIFEST.tsv there); host controls apply only on a host"
+                + " the bundle hardened",
+            detail(j, id));
+      }
+    } finally {
+      sshd.close();
+    }
   }
 }

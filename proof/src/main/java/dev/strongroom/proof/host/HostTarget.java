@@ -39,7 +39,12 @@ public final class HostTarget implements AutoCloseable {
 
   /** The prover's own host, root {@code /} (what {@code prove} measures without {@code --host}). */
   public static HostTarget local() {
-    return new HostTarget(Target.LOCAL, Path.of("/"), new LocalShell(LOCAL_TIMEOUT));
+    return local(Path.of("/"));
+  }
+
+  /** This machine, the bundle applied under {@code root} (a rehearsal root unless {@code /}). */
+  public static HostTarget local(Path root) {
+    return new HostTarget(Target.LOCAL, root, new LocalShell(LOCAL_TIMEOUT));
   }
 
   /**

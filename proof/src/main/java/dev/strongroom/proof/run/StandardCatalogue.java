@@ -9,8 +9,12 @@ import java.util.List;
 
 /** The catalogue {@code prove} runs ({@code docs/controls.md}). */
 public final class StandardCatalogue {
-  /** Changes whenever a control is added, removed or changes meaning. */
-  public static final String VERSION = "strongroom-controls-3";
+  /**
+   * Changes whenever a control is added, removed or changes meaning (4: SR-HOST-FW-01 reads each
+   * input chain and needs IPv4 and IPv6, SR-HOST-F2B-01 the bundle's database jails, and the host
+   * controls run on a host target, MAC-01 and FIPS-01 not-applicable on a rehearsal root).
+   */
+  public static final String VERSION = "strongroom-controls-4";
 
   private StandardCatalogue() {}
 
