@@ -24,18 +24,23 @@ import dev.strongroom.proof.bundle.BundleReader;
 import dev.strongroom.proof.bundle.BundleWriter;
 import dev.strongroom.proof.host.ScannerReports;
 import dev.strongroom.proof.run.ProofReport;
+import dev.strongroom.proof.testing.NistOscal;
 import dev.strongroom.proof.waiver.Waiver;
 import dev.strongroom.proof.waiver.WaiverFile;
 import dev.strongroom.provisioner.host.plan.TestSshd;
 import dev.strongroom.provisioner.pki.Credential;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.pki.PkiSpec;
+import gov.nist.secauto.oscal.lib.model.AssessmentResults;
+import gov.nist.secauto.oscal.lib.model.Finding;
+import gov.nist.secauto.oscal.lib.model.Observation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -50,6 +55,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -269,6 +275,58 @@ class ProveCommandIT {
     throw new AssertionError("no " + control + " in " + prove);
   }
 
+  /**
+   * The bundle's {@code oscal/*.json} checked by NIST, as OscalDocumentsTest checks a made-up
+   * report: no violation of the OSCAL 1.1.3 JSON schemas, both read into liboscal's bound model,
+   * one observation per control with its status, and one finding per control with a verdict whose
+   * state follows docs/proof.md ({@code pass} satisfied, everything else not-satisfied; {@code
+   * not-applicable} has none).
+   */
+  private void assertNistAcceptsTheOscal(Path bundle, JsonNode prove) throws IOException {
+    Map<String, byte[]> files = BundleReader.read(bundle);
+    assertEquals(List.of(), NistOscal.bundleSchemaViolations(files), bundle.toString());
+    Path oscal = NistOscal.write(files, Files.createTempDirectory(base, "oscal-"));
+    assertEquals("1.1.3", NistOscal.readPlan(oscal).getMetadata().getOscalVersion());
+    AssessmentResults ar = NistOscal.readResults(oscal);
+    assertEquals(1, ar.getResults().size());
+    Map<String, String> observed = new TreeMap<>();
+    for (Observation o : ar.getResults().get(0).getObservations()) {
+      String id = null;
+      String st = null;
+      for (var prop : o.getProps()) {
+        if (prop.getName().equals("control-id")) {
+          id = prop.getValue();
+        } else if (prop.getName().equals("status")) {
+          st = prop.getValue();
+        }
+      }
+      observed.put(id, st);
+    }
+    Map<String, String> expected = new TreeMap<>();
+    Map<String, String> verdicts = new TreeMap<>();
+    for (JsonNode c : prove.get("controls")) {
+      String st = c.get("status").asText();
+      expected.put(c.get("id").asText(), st);
+      if (!st.equals("not-applicable")) {
+        verdicts.put(
+            c.get("id").asText(),
+            switch (st) {
+              case "pass" -> "satisfied/pass";
+              case "fail" -> "not-satisfied/fail";
+              default -> "not-satisfied/other"; // error, waived
+            });
+      }
+    }
+    assertEquals(expected, observed);
+    Map<String, String> found = new TreeMap<>();
+    for (Finding f : ar.getResults().get(0).getFindings()) {
+      found.put(
+          f.getTarget().getTargetId(),
+          f.getTarget().getStatus().getState() + "/" + f.getTarget().getStatus().getReason());
+    }
+    assertEquals(verdicts, found);
+  }
+
   @Test
   @Order(1)
   void refusedInputs_exitOne_beforeAnyControlRuns_andLeaveNoBundle() throws IOException {
@@ -391,10 +449,64 @@ class ProveCommandIT {
         detail(j, "SR-DB-AUD-04"));
     healthy = Path.of(j.get("bundle").asText());
     assertEquals(0, run("verify-bundle", healthy.toString()).exit());
+    assertNistAcceptsTheOscal(healthy, j);
   }
 
   @Test
   @Order(3)
+  void aTamperedBundle_failsVerifyBundle_namingTheEditedAddedAndMissingFiles() throws Exception {
+    // what an assessor's copy could suffer: unpacked, one file edited, one added, one removed,
+    // packed again with the stock tar
+    Path x = Files.createDirectories(base.resolve("tampered"));
+    exec(x, "tar", "xzf", healthy.toString());
+    String manifest = Files.readString(x.resolve("MANIFEST"), StandardCharsets.US_ASCII);
+    byte[] forged = "{\"passed\":true}\n".getBytes(StandardCharsets.UTF_8);
+    Files.write(x.resolve("results.json"), forged);
+    Files.writeString(x.resolve("evidence/SR-DB-ZZ-99.json"), "{\"status\":\"pass\"}\n");
+    Files.delete(x.resolve("junit.xml"));
+    Path tampered = base.resolve("tampered.tar.gz");
+    exec(x, "tar", "czf", tampered.toString(), ".");
+
+    Result r = run("verify-bundle", tampered.toString());
+    assertEquals(1, r.exit(), r.out() + r.err());
+    String listed =
+        manifest
+            .lines()
+            .filter(l -> l.endsWith("  results.json"))
+            .findFirst()
+            .orElseThrow()
+            .substring(0, 64);
+    assertEquals(
+        "MISSING junit.xml: listed in the manifest, not present\n"
+            + "EDITED results.json: sha256 "
+            + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(forged))
+            + ", manifest says "
+            + listed
+            + "\n"
+            + "ADDED evidence/SR-DB-ZZ-99.json: present, not listed in the manifest\n",
+        r.out());
+    Result j = run("verify-bundle", "--json", tampered.toString());
+    assertEquals(1, j.exit());
+    assertFalse(j.json().get("valid").asBoolean());
+    List<String> named = new ArrayList<>();
+    j.json()
+        .get("problems")
+        .forEach(p -> named.add(p.get("kind").asText() + " " + p.get("path").asText()));
+    assertEquals(
+        List.of("MISSING junit.xml", "EDITED results.json", "ADDED evidence/SR-DB-ZZ-99.json"),
+        named);
+    // the untouched original still verifies
+    assertEquals(0, run("verify-bundle", healthy.toString()).exit());
+  }
+
+  private static void exec(Path cwd, String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+  }
+
+  @Test
+  @Order(4)
   void weakenedInstance_againstTheHealthyBundle_listsTheChanges_andWaiversDecide()
       throws IOException {
     db.instance().sql("SET GLOBAL require_secure_transport = OFF");
@@ -453,6 +565,8 @@ class ProveCommandIT {
     // the bundle keeps the signed waiver file verbatim, what each waiver did, and the drift
     Path bundle = Path.of(j.get("bundle").asText());
     assertEquals(0, run("verify-bundle", bundle.toString()).exit());
+    // its OSCAL (pass, fail, waived and not-applicable controls) is what NIST's library accepts
+    assertNistAcceptsTheOscal(bundle, j);
     Map<String, byte[]> files = BundleReader.read(bundle);
     assertEquals(
         Files.readString(mixed),
@@ -481,7 +595,7 @@ class ProveCommandIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aChainRewrittenByRootAfterItWasAnchored_failsAud04_withTheFirstDivergentSeq()
       throws IOException {
     anchor(); // the rows the earlier proofs' probes added, anchored
