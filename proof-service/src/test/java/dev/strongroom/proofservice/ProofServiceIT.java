@@ -111,6 +111,29 @@ class ProofServiceIT extends ServiceContract {
         BundleVerifier.verify(bundle, stack().keys().key("proof-service").publicKey());
     assertTrue(v.valid(), v.problems().toString());
 
+    // the bundle's digest is on the audit chain (docs/proof.md "The evidence on the chain"), with
+    // the run's binding, and its audit event names the run: written before the result was published
+    TestDatabase db = stack().database().orElseThrow();
+    List<List<String>> row =
+        db.instance()
+            .sql(
+                "SELECT run_id, tool_version, catalogue_version, target, failed_controls"
+                    + " FROM strongroom_audit.audit_evidence WHERE manifest_sha256 = '"
+                    + c.manifestSha256()
+                    + "'")
+            .rows();
+    assertEquals(
+        List.of(List.of(c.runId(), c.toolVersion(), c.catalogueVersion(), c.target(), "1")), row);
+    assertEquals(
+        "1",
+        db.instance()
+            .sql(
+                "SELECT COUNT(*) FROM strongroom_audit.audit_events WHERE table_name ="
+                    + " 'audit_evidence' AND operation = 'INSERT' AND request_id = '"
+                    + c.runId()
+                    + "'")
+            .scalar());
+
     ConsumerRecord<byte[], byte[]> alertRecord =
         awaitNth(
             Topics.SECURITY_ALERTS,
