@@ -43,8 +43,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The pipeline controls' access to a running stack, with the stack's own identities as an insider
  * on its host holds them: the demo application stores probe records through the client library; the
  * operator reads topics (read-only, DESIGN §7); the crypto-service's Kafka certificate writes to
- * {@code strongroom.store.requests} — the one identity the broker lets write there — but the probe
- * has no event-signing key of the crypto-service, so what it writes is a forgery or a replay.
+ * {@code strongroom.store.requests} — one of the two identities the broker lets write there, the
+ * other being the application's ({@code demo-app}, {@code KafkaAccessPolicy}) — but the probe has
+ * no event-signing key of the crypto-service, so what it writes is a forgery or a replay.
  */
 public final class KafkaPipelineProbe implements PipelineProbe, AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(200);

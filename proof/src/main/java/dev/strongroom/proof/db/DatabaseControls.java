@@ -81,6 +81,7 @@ public final class DatabaseControls {
     out.addAll(tenancy());
     out.addAll(audit());
     out.addAll(atRest());
+    out.addAll(serverHost());
     return out;
   }
 
@@ -286,7 +287,7 @@ public final class DatabaseControls {
                 "SR-DB-MTLS-04",
                 "root cannot log in over TCP, even with a valid certificate",
                 ATTACK,
-                "MariaDB answers 1698 (unix_socket's denial) for an absent TCP root.",
+                "MariaDB 10.11 refuses with 1698 (28000, ER_ACCESS_DENIED_NO_PASSWORD_ERROR): root exists only as 'root'@'localhost' via unix_socket (measured on 10.11.19; an unknown TCP user gets 1045). MySQL 8.4 refuses with 1045.",
                 SEED,
                 CIS + "root is local only",
                 DEVSEC + "no root login from remote hosts"),
@@ -296,9 +297,14 @@ public final class DatabaseControls {
                   p.refusal(
                       "root", p.tcp("root").tls(p.db().caCert(), ck.cert(), ck.key()), "SELECT 1");
               return Outcome.of(
-                  e.isPresent(),
+                  e.isPresent()
+                      && Set.of(1698, 1045).contains(e.get().code())
+                      && "28000".equals(e.get().sqlState())
+                      && e.get().message().startsWith("Access denied for user 'root'@"),
                   "refused: " + e.map(Object::toString).orElse(""),
-                  "root logged in over TCP");
+                  e.isEmpty()
+                      ? "root logged in over TCP"
+                      : "refused, but not as access denied: " + e.get());
             }));
   }
 
@@ -435,6 +441,112 @@ public final class DatabaseControls {
                       || v.matches("172\\.(1[6-9]|2[0-9]|3[01])\\..*");
               return Outcome.of(
                   ok, "bind_address = " + v, "bind_address exposes the server: '" + v + "'");
+            }),
+        installerCheck(
+            c(
+                "SR-DB-CONF-11",
+                "No test database and no database grant for test% names",
+                MEASURED_FACT,
+                "mariadb-install-db creates `test` and grants every account on test\\_% (mysql.db) unless given --skip-test-db, which the provisioner passes; MySQL 8.4's --initialize creates none.",
+                CIS + "the test database is removed",
+                DEVSEC + "no test database",
+                STIG + "remove demonstration and sample databases"),
+            p -> {
+              List<String> found = new ArrayList<>();
+              p.installerSql("SHOW DATABASES LIKE 'test%'")
+                  .rows()
+                  .forEach(x -> found.add("database " + x.get(0)));
+              p.installerSql(
+                      "SELECT CONCAT(QUOTE(Db), ' for ', QUOTE(User), '@', QUOTE(Host)) FROM mysql.db"
+                          + " WHERE Db LIKE 'test%' ORDER BY 1")
+                  .rows()
+                  .forEach(x -> found.add("grant on " + x.get(0)));
+              return Outcome.of(
+                  found.isEmpty(), "no test database, no test% grant", "found: " + found);
+            }),
+        check(
+            c(
+                "SR-DB-CONF-12",
+                "Errors are logged to a file (log_error names an absolute path)",
+                MEASURED_FACT,
+                "MariaDB shows an empty log_error when errors go to stderr; MySQL 8.4 shows 'stderr'.",
+                CIS + "log_error is set",
+                STIG + "produce audit records (server errors and failed startups)"),
+            p -> {
+              String v = variableValue(p, "log_error");
+              return Outcome.of(
+                  !v.isEmpty() && !"stderr".equals(v) && v.startsWith("/"),
+                  "log_error = " + v,
+                  "log_error does not name a file: '" + v + "'");
+            }),
+        check(
+            c(
+                "SR-DB-CONF-13",
+                "The grant tables are enforced: an unknown account is refused (skip_grant_tables OFF)",
+                ATTACK,
+                "MariaDB shows skip_grant_tables as a variable and refuses the unknown account with 1045 or 1698 (28000, Access denied); MySQL 8.4 shows no variable (and turns networking off with skip-grant-tables).",
+                CIS + "skip-grant-tables is not set",
+                STIG + "enforce approved authorizations"),
+            p -> {
+              String user = "sr_proof_nobody_" + HexFormat.of().formatHex(random(4));
+              Optional<ServerError> e =
+                  p.refusal(
+                      "anonymous",
+                      p.tcp(user).tls(p.db().caCert(), null, null).tlsVersion("TLSv1.3"),
+                      "SELECT 1");
+              String skip = variableValue(p, "skip_grant_tables");
+              // MariaDB 10.11 answers 1045 or 1698 depending on the client's options; both are
+              // the grant tables' "Access denied" for that very account
+              boolean refused =
+                  e.isPresent()
+                      && Set.of(1045, 1698).contains(e.get().code())
+                      && "28000".equals(e.get().sqlState())
+                      && e.get().message().startsWith("Access denied for user '" + user + "'@");
+              return Outcome.of(
+                  refused && !"ON".equalsIgnoreCase(skip),
+                  "unknown account refused ("
+                      + e.map(Object::toString).orElse("")
+                      + "), skip_grant_tables = "
+                      + skip,
+                  refused
+                      ? "skip_grant_tables = " + skip
+                      : "an unknown account "
+                          + user
+                          + " was "
+                          + e.map(x -> "answered " + x).orElse("let in"));
+            }),
+        variable(
+            "SR-DB-CONF-14",
+            "User-defined functions without their companion symbols cannot be loaded (allow_suspicious_udfs OFF)",
+            "allow_suspicious_udfs",
+            "OFF",
+            "Read-only at runtime on both dialects: set only on the command line or in the option file.",
+            CIS + "allow-suspicious-udfs is OFF",
+            STIG + "disable unused functions"),
+        check(
+            c(
+                "SR-DB-CONF-15",
+                "Connections are limited: per account (max_user_connections) below the server's limit (max_connections), and failed handshakes block a host (max_connect_errors)",
+                MEASURED_FACT,
+                "",
+                CIS + "max_connections and max_user_connections are set",
+                STIG + "limit concurrent sessions"),
+            p -> {
+              long max = Long.parseLong(variableValue(p, "max_connections"));
+              long perUser = Long.parseLong(variableValue(p, "max_user_connections"));
+              long errors = Long.parseLong(variableValue(p, "max_connect_errors"));
+              String seen =
+                  "max_connections = "
+                      + max
+                      + ", max_user_connections = "
+                      + perUser
+                      + ", max_connect_errors = "
+                      + errors;
+              return Outcome.of(
+                  perUser >= 1 && perUser < max && errors >= 1 && errors <= 100,
+                  seen,
+                  seen
+                      + " (needs 1 <= max_user_connections < max_connections, max_connect_errors 1..100)");
             }));
   }
 
@@ -643,7 +755,135 @@ public final class DatabaseControls {
                   allowed.isEmpty(),
                   "reads the audit chain; every write denied",
                   "wrong: " + allowed);
-            }));
+            }),
+        installerCheck(
+            c(
+                "SR-DB-PRIV-08",
+                "No account but the installer holds SUPER, PROCESS, FILE, SHUTDOWN, CREATE USER, SET USER, BINLOG ADMIN, CONNECTION ADMIN or any privilege WITH GRANT OPTION",
+                MEASURED_FACT,
+                "MariaDB 10.11 splits SUPER into BINLOG ADMIN, CONNECTION ADMIN, SET USER and others; MySQL 8.4 into dynamic privileges (SYSTEM_VARIABLES_ADMIN, …). Read from information_schema as the installer, who sees every grantee.",
+                SEED,
+                "DESIGN §4 (identities)",
+                CIS
+                    + "SUPER, PROCESS, FILE, SHUTDOWN, CREATE USER and GRANT OPTION limited to administrators",
+                DEVSEC + "no superuser privileges for non-admin users",
+                STIG + "least privilege"),
+            DatabaseControls::powerfulPrivileges),
+        installerCheck(
+            c(
+                "SR-DB-PRIV-09",
+                "The backup identity holds exactly its documented grants (docs/backups.md) and authenticates by certificate",
+                MEASURED_FACT,
+                "MariaDB 10.11 shows REPLICATION CLIENT as BINLOG MONITOR; MySQL 8.4 shows REPLICATION CLIENT.",
+                SEED,
+                "docs/backups.md (the backup identity)",
+                STIG + "least privilege"),
+            DatabaseControls::backupGrants));
+  }
+
+  /** The privileges that make an account an administrator (SR-DB-PRIV-08). */
+  static final List<String> POWERFUL =
+      List.of(
+          "SUPER",
+          "PROCESS",
+          "FILE",
+          "SHUTDOWN",
+          "CREATE USER",
+          "SET USER",
+          "BINLOG ADMIN",
+          "CONNECTION ADMIN");
+
+  private static Outcome powerfulPrivileges(DbProbe p) {
+    // the installer as the server knows it ('root'@'localhost' via unix_socket)
+    String installer = p.installerSql("SELECT CURRENT_USER()").scalar();
+    int at = installer.lastIndexOf('@');
+    String grantee = "'" + installer.substring(0, at) + "'@'" + installer.substring(at + 1) + "'";
+    String listed = "'" + String.join("', '", POWERFUL) + "'";
+    String notInstaller = "GRANTEE <> " + sqlString(grantee);
+    List<String> found =
+        p
+            .installerSql(
+                "SELECT CONCAT(GRANTEE, ' ', PRIVILEGE_TYPE, ' ON *.*', IF(IS_GRANTABLE = 'YES',"
+                    + " ' WITH GRANT OPTION', '')) FROM information_schema.USER_PRIVILEGES WHERE "
+                    + notInstaller
+                    + " AND (PRIVILEGE_TYPE IN ("
+                    + listed
+                    + ") OR IS_GRANTABLE = 'YES')"
+                    + " UNION ALL SELECT CONCAT(GRANTEE, ' ', PRIVILEGE_TYPE, ' ON ', TABLE_SCHEMA,"
+                    + " '.* WITH GRANT OPTION') FROM information_schema.SCHEMA_PRIVILEGES WHERE "
+                    + notInstaller
+                    + " AND IS_GRANTABLE = 'YES'"
+                    + " UNION ALL SELECT CONCAT(GRANTEE, ' ', PRIVILEGE_TYPE, ' ON ', TABLE_SCHEMA,"
+                    + " '.', TABLE_NAME, ' WITH GRANT OPTION') FROM information_schema.TABLE_PRIVILEGES"
+                    + " WHERE "
+                    + notInstaller
+                    + " AND IS_GRANTABLE = 'YES'"
+                    + " ORDER BY 1")
+            .rows()
+            .stream()
+            .map(x -> x.get(0))
+            .toList();
+    return Outcome.of(
+        found.isEmpty(),
+        "only " + grantee + " (the installer) holds them",
+        "held beyond the installer: " + found);
+  }
+
+  /**
+   * The backup identity's grants as docs/backups.md lists them, as MariaDB 10.11 prints them
+   * ({@code SHOW GRANTS}), without the first line's REQUIRE and WITH clauses.
+   */
+  static final Set<String> BACKUP_GRANTS =
+      Set.of(
+          "GRANT RELOAD, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO `backup`@`127.0.0.1`",
+          "GRANT SELECT, SHOW VIEW, EVENT, TRIGGER ON `strongroom`.* TO `backup`@`127.0.0.1`",
+          "GRANT SELECT, SHOW VIEW, EVENT, TRIGGER ON `strongroom_security`.* TO"
+              + " `backup`@`127.0.0.1`",
+          "GRANT SELECT, SHOW VIEW, EVENT, TRIGGER ON `strongroom_audit`.* TO `backup`@`127.0.0.1`",
+          "GRANT SELECT ON `mysql`.* TO `backup`@`127.0.0.1`");
+
+  private static Outcome backupGrants(DbProbe p) {
+    String exists =
+        p.installerSql(
+                "SELECT COUNT(*) FROM mysql.user WHERE User = 'backup' AND Host = '127.0.0.1'")
+            .scalar();
+    if (!"1".equals(exists)) {
+      return Outcome.notApplicable(
+          "the target has no backup identity ('backup'@'127.0.0.1'): no scheduled backup runs here");
+    }
+    ClientResult r = p.installerSql("SHOW GRANTS FOR 'backup'@'127.0.0.1'");
+    Set<String> grants = new java.util.TreeSet<>();
+    boolean byCertificate = false;
+    for (List<String> row : r.rows()) {
+      String g = row.get(0);
+      int require = g.indexOf(" REQUIRE ");
+      if (require >= 0) {
+        String clause = g.substring(require);
+        byCertificate =
+            clause.contains(" SUBJECT '")
+                && clause.contains("CN=backup'")
+                && clause.contains(" ISSUER '");
+        g = g.substring(0, require);
+      }
+      int with = g.indexOf(" WITH ");
+      grants.add(with >= 0 ? g.substring(0, with) : g);
+    }
+    Set<String> extra = new java.util.TreeSet<>(grants);
+    extra.removeAll(BACKUP_GRANTS);
+    Set<String> missing = new java.util.TreeSet<>(BACKUP_GRANTS);
+    missing.removeAll(grants);
+    return Outcome.of(
+        extra.isEmpty() && missing.isEmpty() && byCertificate,
+        "exactly the " + BACKUP_GRANTS.size() + " documented grants, REQUIRE SUBJECT … ISSUER …",
+        "extra: "
+            + extra
+            + ", missing: "
+            + missing
+            + (byCertificate ? "" : ", no certificate pinned"));
+  }
+
+  private static String sqlString(String s) {
+    return "'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
   }
 
   // ------------------------------------------------------------------ tenant isolation
@@ -999,6 +1239,32 @@ public final class DatabaseControls {
                       + stale
                       + " tablespaces behind the current key version and not rotating");
             }));
+  }
+
+  // ------------------------------------------------------------------ the server's host
+
+  static List<Check> serverHost() {
+    return List.of(
+        check(
+            c(
+                "SR-DB-FILE-01",
+                "The data directory, binary logs, error log and at-rest key files belong to the server's OS account and are closed to every other account",
+                MEASURED_FACT,
+                "Read on the server's host (paths from datadir, log_bin_basename, log_error, file_key_management_filename/filekey); not-applicable where the prover cannot read them. MySQL 8.4: the keyring component's file instead of file_key_management.",
+                CIS + "datadir, binary log and key file permissions and ownership",
+                STIG + "protect audit and key files from unauthorized access",
+                DEVSEC + "mysql data directory owner and mode"),
+            ServerFiles::fileModes),
+        check(
+            c(
+                "SR-DB-OS-01",
+                "The server does not run as root",
+                MEASURED_FACT,
+                "Read from pid_file and /proc/<pid>/status on the server's host; not-applicable where the prover cannot read them, and for a root-run server off a host the host bundle provisioned (a development stack runs it as whoever started it).",
+                CIS + "MySQL runs as a dedicated least-privileged account",
+                STIG + "run the DBMS under a dedicated OS account",
+                DEVSEC + "mysqld not running as root"),
+            ServerFiles::osAccount));
   }
 
   // ------------------------------------------------------------------ helpers

@@ -66,7 +66,7 @@ public final class PipelineControls {
             new Control(
                 "SR-PIPE-01",
                 "The data-service refuses a store request whose signature does not verify, even"
-                    + " from the Kafka identity allowed to write it",
+                    + " from a Kafka identity allowed to write it",
                 List.of("seed", "DESIGN §3 (signed events)"),
                 Method.ATTACK,
                 ""),

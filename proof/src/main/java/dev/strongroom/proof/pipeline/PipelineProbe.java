@@ -34,9 +34,9 @@ public interface PipelineProbe {
   Optional<TopicRecord> newestStoreRequest(String tenant, Duration timeout) throws Exception;
 
   /**
-   * Publishes a record to {@code strongroom.store.requests} with the Kafka identity that may write
-   * it (the crypto-service's certificate), as an insider who took that certificate but not the
-   * service's event-signing key would.
+   * Publishes a record to {@code strongroom.store.requests} with a Kafka identity that may write it
+   * (the crypto-service's certificate; applications may too), as an insider who took that
+   * certificate but not the service's event-signing key would.
    */
   TopicRecord publishStoreRequest(byte[] key, byte[] value) throws Exception;
 

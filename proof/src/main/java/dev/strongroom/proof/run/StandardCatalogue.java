@@ -12,9 +12,11 @@ public final class StandardCatalogue {
   /**
    * Changes whenever a control is added, removed or changes meaning (4: SR-HOST-FW-01 reads each
    * input chain and needs IPv4 and IPv6, SR-HOST-F2B-01 the bundle's database jails, and the host
-   * controls run on a host target, MAC-01 and FIPS-01 not-applicable on a rehearsal root).
+   * controls run on a host target, MAC-01 and FIPS-01 not-applicable on a rehearsal root; 5: nine
+   * CIS/STIG controls, SR-DB-CONF-11..15, PRIV-08, PRIV-09, FILE-01, OS-01, and MTLS-04's exact
+   * refusal).
    */
-  public static final String VERSION = "strongroom-controls-4";
+  public static final String VERSION = "strongroom-controls-5";
 
   private StandardCatalogue() {}
 

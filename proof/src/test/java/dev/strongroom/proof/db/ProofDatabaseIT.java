@@ -163,9 +163,12 @@ class ProofDatabaseIT {
     // off a hardened VM every host control is not-applicable, never pass; so is the chain check
     // against its anchors, since this target names no anchored log (ProveCommandIT runs it), and
     // so are the pipeline controls on a database-only target (StackCommandIT runs them)
+    // the server runs as root here (the test runs as root, off a hardened VM): not-applicable
+    // with what was seen, never pass; on a hardened host that is a fail
     assertEquals(
         Set.of(
             "SR-DB-AUD-04",
+            "SR-DB-OS-01",
             "SR-PIPE-01",
             "SR-PIPE-02",
             "SR-PIPE-03",
@@ -181,6 +184,13 @@ class ProofDatabaseIT {
     assertTrue(
         detail(r, "SR-HOST-FW-01").endsWith("host controls apply only on a hardened VM"), table(r));
     assertTrue(detail(r, "SR-DB-REST-08").startsWith("marker absent from "), table(r));
+    assertTrue(
+        detail(r, "SR-DB-OS-01").matches("mariadbd \\(pid \\d+\\) runs as root \\(uid 0\\): .*"),
+        table(r));
+    assertEquals("only 'root'@'localhost' (the installer) holds them", detail(r, "SR-DB-PRIV-08"));
+    assertTrue(
+        detail(r, "SR-DB-FILE-01").matches("\\d+ paths owned by root, none open to other accounts"),
+        table(r));
     assertTrue(r.passed());
     CheckResult tls12 =
         r.results().stream()
@@ -323,6 +333,13 @@ class ProofDatabaseIT {
     db.sql("SET GLOBAL innodb_encrypt_tables = ON");
     db.sql("CREATE TABLE strongroom.plain_notes (id INT PRIMARY KEY, note TEXT) ENCRYPTED=NO");
     db.sql("DROP TRIGGER strongroom.users_audit_delete");
+    // and what CIS and the STIG look for beyond those: an administrator's privilege for an
+    // application identity, a test database, a binary-log directory others may read
+    db.sql("GRANT PROCESS ON *.* TO 'auditor'@'127.0.0.1'");
+    db.sql("CREATE DATABASE test");
+    Path binlogDir = db.layout().binlogDir();
+    Files.setPosixFilePermissions(
+        binlogDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
 
     ProofReport r = prove();
     Set<String> failing =
@@ -333,7 +350,10 @@ class ProofDatabaseIT {
                 "SR-DB-PRIV-04", // the '%' account
                 "SR-DB-REST-01", // the unencrypted table
                 "SR-DB-REST-02", // creating it needed innodb_encrypt_tables below FORCE
-                "SR-DB-AUD-03")); // the dropped trigger
+                "SR-DB-AUD-03", // the dropped trigger
+                "SR-DB-PRIV-08", // PROCESS for auditor
+                "SR-DB-CONF-11", // the test database
+                "SR-DB-FILE-01")); // the binary-log directory open to others
     assertEquals(failing, withStatus(r, Status.FAIL), () -> table(r));
     // ... and no others: every other control keeps its healthy status, nothing errors
     assertEquals(Set.of(), withStatus(r, Status.ERROR), () -> table(r));
@@ -354,6 +374,16 @@ class ProofDatabaseIT {
     assertEquals(
         "a plaintext login with a correct password was accepted", detail(r, "SR-DB-TLS-01"));
     assertTrue(detail(r, "SR-DB-TLS-04").startsWith("a TLS 1.2 handshake completed"), table(r));
+    assertEquals(
+        "held beyond the installer: ['auditor'@'127.0.0.1' PROCESS ON *.*]",
+        detail(r, "SR-DB-PRIV-08"));
+    assertEquals("found: [database test]", detail(r, "SR-DB-CONF-11"));
+    assertEquals(
+        "open to another account (owner must be root, no bits for others, key files none for the"
+            + " group): ["
+            + binlogDir
+            + " rwxr-xr-x uid 0]",
+        detail(r, "SR-DB-FILE-01"));
     assertTrue(!r.passed());
   }
 
