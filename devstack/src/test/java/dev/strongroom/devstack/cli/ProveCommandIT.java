@@ -642,7 +642,7 @@ class ProveCommandIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aHostTargetOverSsh_isReachedWithTheProvisionersKeyAndPin_andMeasuredThere()
       throws Exception {
     Result r = run("prove", "--host", "ftp://db1");
