@@ -111,11 +111,12 @@ public record TlsIdentity(String name, Path caCert, Path cert, Path key) {
   /**
    * The configuration a service process of this identity is started with (paths only, never key
    * bytes, so nothing secret appears on a command line): {@value #CONFIG_NAME}, {@value
-   * #CONFIG_CA}, {@value #CONFIG_CERT}, {@value #CONFIG_KEY} for its Kafka clients; and its HTTPS
-   * server on {@code httpsPort} — this certificate and key, trusting only the CA, TLS 1.3 only, the
-   * plain HTTP port not opened at all. (That a client certificate is required is build-time
-   * configuration in Quarkus: every service's {@code application.properties} sets {@code
-   * quarkus.http.ssl.client-auth=required}.)
+   * #CONFIG_CA}, {@value #CONFIG_CERT}, {@value #CONFIG_KEY} for its Kafka clients and its HTTPS
+   * server on {@code httpsPort} — TLS 1.3 only, the plain HTTP port not opened at all. The server's
+   * certificate, key and trusted CA are not Quarkus key-store settings: the service kit serves them
+   * from these files as they are now ({@link LiveTlsIdentity}, a rotation without a restart). (That
+   * a client certificate is required is build-time configuration in Quarkus: every service's {@code
+   * application.properties} sets {@code quarkus.http.ssl.client-auth=required}.)
    */
   public Map<String, String> serviceConfig(int httpsPort) {
     Map<String, String> c = new LinkedHashMap<>();
@@ -123,9 +124,6 @@ public record TlsIdentity(String name, Path caCert, Path cert, Path key) {
     c.put(CONFIG_CA, caCert.toString());
     c.put(CONFIG_CERT, cert.toString());
     c.put(CONFIG_KEY, key.toString());
-    c.put("quarkus.tls.key-store.pem.0.cert", cert.toString());
-    c.put("quarkus.tls.key-store.pem.0.key", key.toString());
-    c.put("quarkus.tls.trust-store.pem.certs", caCert.toString());
     c.put("quarkus.tls.protocols", TLS_VERSION);
     c.put("quarkus.http.insecure-requests", "disabled");
     c.put("quarkus.http.ssl-port", Integer.toString(httpsPort));

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.strongroom.contracts.errors.ErrorCode;
 import dev.strongroom.contracts.errors.RefusalCode;
+import dev.strongroom.contracts.tls.TlsFileWatch;
 import dev.strongroom.dataservice.store.StoreFailure;
-import dev.strongroom.kit.tls.TlsFileWatch;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.pki.PkiSpec;
 import io.vertx.core.VertxException;

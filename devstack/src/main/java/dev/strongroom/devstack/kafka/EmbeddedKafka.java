@@ -135,7 +135,17 @@ public final class EmbeddedKafka implements AutoCloseable {
    * address, so its clients reconnect by themselves ({@code ./strongroom restart kafka}).
    */
   public static EmbeddedKafka start(Path logDir, PkiDirectory pki, int brokerPort) {
+    return start(logDir, pki, brokerPort, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, PkiDirectory, int)}, with {@code extra} broker properties set last (a
+   * test's broker plug-in, e.g. a {@code principal.builder.class} that also checks the CA's CRL).
+   */
+  public static EmbeddedKafka start(
+      Path logDir, PkiDirectory pki, int brokerPort, Map<String, String> extra) {
     Objects.requireNonNull(logDir, "logDir");
+    Objects.requireNonNull(extra, "extra");
     Objects.requireNonNull(pki, "pki");
     TlsIdentity broker = pki.identity(PkiSpec.KAFKA_BROKER);
     String organization = pki.spec().caSubject().organization();
@@ -156,6 +166,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       Properties properties =
           brokerProperties(dir, ports[0], ports[1], remainingMillis(deadlineNanos));
       properties.putAll(securityProperties(broker, organization));
+      properties.putAll(extra);
       KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(properties, false), Time.SYSTEM);
       try {
         server.startup(); // bounded by server.max.startup.time.ms

@@ -1,18 +1,14 @@
 package dev.strongroom.kit.tls;
 
-import dev.strongroom.contracts.tls.TlsIdentity;
+import dev.strongroom.contracts.tls.LiveTlsIdentity;
+import dev.strongroom.contracts.tls.TlsFileWatch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.tls.CertificateUpdatedEvent;
-import io.quarkus.tls.TlsConfiguration;
-import io.quarkus.tls.TlsConfigurationRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -21,17 +17,17 @@ import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /**
- * Serves a rotated certificate without a restart: every {@value #CONFIG_CHECK} (default {@value
- * #DEFAULT_CHECK}) it looks at the service's certificate, key and CA files ({@link TlsFileWatch});
- * when they changed and hold a whole pair, it reloads Quarkus's default TLS configuration (the one
- * {@link TlsIdentity#serviceConfig} fills) and fires {@link CertificateUpdatedEvent}, on which the
- * HTTPS server swaps its SSL options: connections already open (and requests on them) go on
- * undisturbed, every new handshake presents the new certificate. One log line says which serial is
- * now served; {@code strongroom_tls_reloads_total} counts the reloads.
+ * Serves a rotated certificate without a restart and without a gap: every {@value #CONFIG_CHECK}
+ * (default {@value #DEFAULT_CHECK}) it has the service's {@link LiveTlsIdentity} ({@link
+ * ServiceTlsMaterial}) look at the certificate, key and CA files ({@link TlsFileWatch}); once they
+ * hold a whole new pair, the HTTPS server's key manager presents it on every new handshake. The
+ * server's SSL context is never replaced, so no connection — open or arriving during the rotation —
+ * is dropped. One log line says which serial is now served; {@code strongroom_tls_reloads_total}
+ * counts the rotations taken.
  *
- * <p>The service's Kafka clients keep the material they were created with (Kafka reads its PEM
- * properties once per client) — the broker does not consult the CRL, so they go on working, and a
- * restart at a convenient time moves them to the new certificate (docs/runbook-rotation.md).
+ * <p>The service's Kafka clients take the rotation by themselves: their {@link
+ * dev.strongroom.contracts.kafka.ReloadingSslEngineFactory} looks at the same files before each new
+ * broker connection ({@link ServiceKafkaConfig}).
  */
 @ApplicationScoped
 public class ServiceCertificateReloader {
@@ -41,26 +37,17 @@ public class ServiceCertificateReloader {
   /** Default of {@value #CONFIG_CHECK}. */
   public static final String DEFAULT_CHECK = "PT2S";
 
-  /** The name Quarkus gives its default TLS configuration (the HTTPS server's). */
-  static final String DEFAULT_TLS = "<default>";
-
   private static final Logger LOG = Logger.getLogger(ServiceCertificateReloader.class);
 
   private final Config config;
-  private final TlsConfigurationRegistry registry;
-  private final Event<CertificateUpdatedEvent> updated;
+  private final ServiceTlsMaterial material;
   private final Counter reloads;
   private ScheduledExecutorService executor;
-  private TlsFileWatch watch;
 
   public ServiceCertificateReloader(
-      Config config,
-      TlsConfigurationRegistry registry,
-      Event<CertificateUpdatedEvent> updated,
-      MeterRegistry meters) {
+      Config config, ServiceTlsMaterial material, MeterRegistry meters) {
     this.config = config;
-    this.registry = registry;
-    this.updated = updated;
+    this.material = material;
     this.reloads =
         Counter.builder("strongroom_tls_reloads")
             .description("certificate rotations the HTTPS server picked up without a restart")
@@ -68,17 +55,15 @@ public class ServiceCertificateReloader {
   }
 
   void start(@Observes StartupEvent ev) {
-    Optional<TlsIdentity> identity =
-        TlsIdentity.fromConfig(k -> config.getOptionalValue(k, String.class));
-    if (identity.isEmpty()) {
+    if (material.live().isEmpty()) {
       return; // no TLS identity: ServiceKafkaConfig refuses to start the service anyway
     }
+    LiveTlsIdentity live = material.live().get();
     Duration every =
         config.getOptionalValue(CONFIG_CHECK, Duration.class).orElse(Duration.parse(DEFAULT_CHECK));
     if (every.toMillis() < 100 || every.toMinutes() > 60) {
       throw new IllegalStateException(CONFIG_CHECK + " must be within 100 ms .. 1 h: " + every);
     }
-    watch = new TlsFileWatch(identity.get());
     executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -89,10 +74,10 @@ public class ServiceCertificateReloader {
     // tick() catches and reports every exception, so no exception ends the schedule unseen
     ScheduledFuture<?> unused =
         executor.scheduleWithFixedDelay(
-            this::tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            () -> tick(live), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
     LOG.infof(
         "serving certificate serial %s; its files are checked for a rotation every %s",
-        TlsFileWatch.serial(identity.get().certificate()), every);
+        TlsFileWatch.serial(live.certificate()), every);
   }
 
   void stop(@Observes ShutdownEvent ev) {
@@ -101,40 +86,25 @@ public class ServiceCertificateReloader {
     }
   }
 
-  private void tick() {
+  private void tick(LiveTlsIdentity live) {
     try {
-      TlsFileWatch.Check c = watch.check();
+      long t0 = System.nanoTime();
+      TlsFileWatch.Check c = live.refresh();
       switch (c.status()) {
         case UNCHANGED -> {}
         case INCONSISTENT ->
             LOG.warnf(
-                "certificate files changed but not usable yet, still serving the old: %s",
-                LogSafe.text(c.detail()));
-        case CHANGED -> reload(c);
+                "certificate files changed but not usable yet, still serving serial %s: %s",
+                TlsFileWatch.serial(live.certificate()), LogSafe.text(c.detail()));
+        case CHANGED -> {
+          reloads.increment();
+          LOG.infof(
+              "reloaded: now serving certificate serial %s (%d ms, no restart, no context swap)",
+              TlsFileWatch.serial(live.certificate()), (System.nanoTime() - t0) / 1_000_000);
+        }
       }
     } catch (RuntimeException e) {
-      watch.again();
       LOG.errorf(e, "certificate reload failed; still serving the old certificate, trying again");
     }
-  }
-
-  private void reload(TlsFileWatch.Check c) {
-    long t0 = System.nanoTime();
-    TlsConfiguration tls =
-        registry
-            .getDefault()
-            .orElseThrow(() -> new IllegalStateException("no default TLS configuration"));
-    if (!tls.reload()) {
-      watch.again();
-      LOG.warnf(
-          "the TLS registry did not reload %s; still serving the old certificate, trying again",
-          DEFAULT_TLS);
-      return;
-    }
-    updated.fire(new CertificateUpdatedEvent(DEFAULT_TLS, tls));
-    reloads.increment();
-    LOG.infof(
-        "reloaded: now serving certificate serial %s (%d ms, no restart)",
-        TlsFileWatch.serial(c.certificate()), (System.nanoTime() - t0) / 1_000_000);
   }
 }

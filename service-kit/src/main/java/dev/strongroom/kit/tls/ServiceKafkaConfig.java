@@ -1,5 +1,6 @@
 package dev.strongroom.kit.tls;
 
+import dev.strongroom.contracts.kafka.ReloadingSslEngineFactory;
 import dev.strongroom.contracts.tls.TlsIdentity;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +15,10 @@ import org.eclipse.microprofile.config.Config;
 /**
  * The Kafka client configuration of a service: every {@code kafka.*} property of its configuration
  * (as Quarkus itself would collect them) plus the mutual-TLS settings of the service's identity
- * ({@link TlsIdentity#kafkaSecurity()}, from {@code strongroom.tls.*}).
+ * ({@link ReloadingSslEngineFactory#kafkaSecurity(TlsIdentity)}, from {@code strongroom.tls.*}):
+ * TLS 1.3, and an SSL engine factory that re-reads the identity's files before each new broker
+ * connection, so a rotated certificate reaches the broker on the next connection without a restart
+ * of the service (docs/runbook-rotation.md).
  *
  * <p>It replaces Quarkus's default {@value #DEFAULT_KAFKA_BROKER} map, so every messaging channel
  * gets it without a line of channel configuration; a plain client inside a service (a producer of
@@ -57,7 +61,7 @@ public class ServiceKafkaConfig {
                             + TlsIdentity.CONFIG_CERT
                             + " and the rest): Strongroom services speak to Kafka only over"
                             + " mutual TLS"));
-    out.putAll(identity.kafkaSecurity());
+    out.putAll(ReloadingSslEngineFactory.kafkaSecurity(identity));
     return out;
   }
 }

@@ -3,6 +3,7 @@ package dev.strongroom.kit.tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strongroom.contracts.tls.TlsFileWatch;
 import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.provisioner.pki.PkiDirectory;
 import dev.strongroom.provisioner.pki.PkiSpec;
