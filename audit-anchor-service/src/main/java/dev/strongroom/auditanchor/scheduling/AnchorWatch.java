@@ -22,6 +22,7 @@ import dev.strongroom.contracts.audit.CheckpointAnchored;
 import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.envelope.SignedEvent;
 import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.tls.LiveTlsIdentity;
 import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.contracts.topics.Topics;
 import dev.strongroom.kit.events.EventPublisher;
@@ -193,7 +194,9 @@ public class AnchorWatch {
             TlsIdentity forSyslog =
                 new TlsIdentity(
                     own.name(), sl.caCert().orElse(own.caCert()), own.cert(), own.key());
-            yield new TcpSyslogTransport(sl.host(), sl.port(), forSyslog.sslContext());
+            // the files as they are at each new connection: a rotated certificate without a restart
+            LiveTlsIdentity live = LiveTlsIdentity.open(forSyslog);
+            yield TcpSyslogTransport.withTls(sl.host(), sl.port(), live::clientContext);
           }
           case TCP -> new TcpSyslogTransport(sl.host(), sl.port(), null);
           case UDP ->

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -34,11 +35,24 @@ public final class TcpSyslogTransport implements SyslogTransport {
 
   private final String host;
   private final int port;
-  private final SSLContext tls;
+  private final Supplier<SSLContext> tls;
   private Socket socket;
 
   /** {@code tls} null: plain TCP. */
   public TcpSyslogTransport(String host, int port, SSLContext tls) {
+    this(tls == null ? null : () -> tls, host, port);
+  }
+
+  /**
+   * TLS with the context {@code tls} gives at each new connection (a {@link
+   * dev.strongroom.contracts.tls.LiveTlsIdentity#clientContext()}: a rotated client certificate is
+   * presented from the next connection on, without a restart).
+   */
+  public static TcpSyslogTransport withTls(String host, int port, Supplier<SSLContext> tls) {
+    return new TcpSyslogTransport(Objects.requireNonNull(tls, "tls"), host, port);
+  }
+
+  private TcpSyslogTransport(Supplier<SSLContext> tls, String host, int port) {
     this.host = Objects.requireNonNull(host, "host");
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("syslog port out of range: " + port);
@@ -85,7 +99,7 @@ public final class TcpSyslogTransport implements SyslogTransport {
       s.setSoTimeout(WRITE_TIMEOUT_MS);
       s.setKeepAlive(true);
       if (tls != null) {
-        SSLSocket t = (SSLSocket) tls.getSocketFactory().createSocket(s, host, port, true);
+        SSLSocket t = (SSLSocket) tls.get().getSocketFactory().createSocket(s, host, port, true);
         SSLParameters p = t.getSSLParameters();
         p.setProtocols(new String[] {"TLSv1.3"});
         p.setEndpointIdentificationAlgorithm("HTTPS");

@@ -160,6 +160,66 @@ class SyslogSinkIT {
     }
   }
 
+  /**
+   * Issue 15: the service's certificate is rotated while the TLS transport runs; the collector
+   * closes the first connection, and the next one — the same transport object, no restart —
+   * presents the new certificate (the context comes from {@link
+   * dev.strongroom.contracts.tls.LiveTlsIdentity#clientContext()} at each connection).
+   */
+  @Test
+  void tls_aRotatedClientCertificate_isPresentedOnTheNextConnection_withoutARestart()
+      throws Exception {
+    PkiDirectory own =
+        PkiDirectory.open(dir.resolve("rotating-pki"), PkiSpec.strongroom(List.of()));
+    own.ensure();
+    String name = "audit-anchor-service";
+    java.math.BigInteger before = own.identity(name).certificate().getSerialNumber();
+    dev.strongroom.contracts.tls.LiveTlsIdentity live =
+        dev.strongroom.contracts.tls.LiveTlsIdentity.open(own.identity(name));
+    try (SSLServerSocket server = tlsCollector(own, "127.0.0.1");
+        TcpSyslogTransport t =
+            TcpSyslogTransport.withTls("127.0.0.1", server.getLocalPort(), live::clientContext)) {
+      SyslogAnchorSink s = sink(t);
+      CompletableFuture<java.math.BigInteger> first = peerSerialOfOneFrame(server);
+      s.send(anchor(1, 1));
+      assertEquals(before, first.get(20, TimeUnit.SECONDS));
+
+      java.math.BigInteger after = own.rotateClient(name, false).certificate().getSerialNumber();
+      CompletableFuture<java.math.BigInteger> second = peerSerialOfOneFrame(server);
+      s.send(anchor(2, 2)); // the collector closed the first connection: a new one
+      assertEquals(after, second.get(20, TimeUnit.SECONDS));
+    }
+  }
+
+  /** Accepts one TLS connection, reads one frame, closes it: the client certificate's serial. */
+  private static CompletableFuture<java.math.BigInteger> peerSerialOfOneFrame(
+      SSLServerSocket server) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (SSLSocket c = (SSLSocket) server.accept()) {
+            c.setSoTimeout(15_000);
+            c.startHandshake();
+            java.math.BigInteger serial =
+                ((java.security.cert.X509Certificate) c.getSession().getPeerCertificates()[0])
+                    .getSerialNumber();
+            InputStream in = c.getInputStream();
+            StringBuilder len = new StringBuilder();
+            int b;
+            while ((b = in.read()) != ' ') {
+              if (b < 0) {
+                throw new IOException("no frame");
+              }
+              len.append((char) b);
+            }
+            int n = Integer.parseInt(len.toString());
+            assertEquals(n, in.readNBytes(n).length, "a whole frame");
+            return serial;
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+  }
+
   @Test
   void tls_aCollectorWithAnotherCasCertificate_isRefused_andGetsNothing() throws Exception {
     try (SSLServerSocket server = tlsCollector(otherPki, "127.0.0.1")) {
