@@ -78,9 +78,18 @@ import org.junit.jupiter.api.Test;
 @QuarkusIntegrationTest
 @QuarkusTestResource(
     value = StrongroomTestResource.class,
-    initArgs = @ResourceArg(name = "service", value = "crypto-service"),
+    initArgs = {
+      @ResourceArg(name = "service", value = "crypto-service"),
+      @ResourceArg(name = "second-application", value = CryptoServiceIT.OTHER_APP)
+    },
     restrictToAnnotatedClass = true)
 class CryptoServiceIT extends ServiceContract {
+  /**
+   * A second application identity of the test stack: its own certificate, Kafka grants and event
+   * key, registered for {@code /apps/other-app} and bound to its own certificate.
+   */
+  static final String OTHER_APP = "other-app";
+
   private static final Map<String, String> FIELDS =
       Map.of("name", "Alice Example", "role", "nurse", "email", "alice@example.org");
 
@@ -353,6 +362,112 @@ class CryptoServiceIT extends ServiceContract {
     assertEquals(
         "Alice Example",
         CanonicalJson.mapper().readTree(ok.body()).get("fields").get("name").asText());
+  }
+
+  /**
+   * Sender-constrained tokens on the Kafka write path (issue 11): another application identity —
+   * its own certificate, its own event key registered for {@code /apps/other-app} and bound to its
+   * own certificate, an application's Kafka grants — copies demo-app's token (off {@code
+   * store.requests}, a log, anywhere) and publishes an encrypt request signed with its own key, for
+   * demo-app's tenant. Every signature and the token itself verify; the token's {@code cnf} names
+   * demo-app's certificate, not one its signer is bound to: answered REJECTED {@code SR-TOKEN-CNF}
+   * by the crypto-service, dead-lettered with that code, and nothing of it reaches {@code
+   * store.requests}. The same token in demo-app's own request, and the other application's own
+   * token in its own request, go through.
+   */
+  @Test
+  void stolenTokenInAnotherApplicationsSignedRequest_isRejectedAsBoundToAnotherCertificate()
+      throws Exception {
+    String run = newId().substring(24);
+    byte[] sealTo = publishedSealingKey();
+    String token = authority().issue("acme", "alice@acme", Duration.ofMinutes(15), appCert());
+    String otherCert = TenantTokens.thumbprint(stack().pki().identity(OTHER_APP).certificate());
+    org.junit.jupiter.api.Assertions.assertNotEquals(appCert(), otherCert);
+    dev.strongroom.contracts.envelope.EventSigner other =
+        new dev.strongroom.contracts.envelope.EventSigner(
+            stack().keys().key(OTHER_APP),
+            StrongroomTestResource.secondApplicationSource(OTHER_APP),
+            Clock.systemUTC());
+
+    String stolenId = "req-stolen-by-other-app-" + run;
+    String stolenRecord = newId();
+    byte[] stolen = encryptRequest(other, "acme", token, stolenRecord, stolenId, sealTo, FIELDS);
+    RecordMetadata sent =
+        sendTogether(Topics.ENCRYPT_REQUESTS, "acme", OTHER_APP, List.of(stolen)).get(0);
+    // after it on the same partition: demo-app's own request with the same token, and the other
+    // application's own request with a token bound to its own certificate
+    String ownId = "req-own-token-" + run;
+    sendTogether(
+        Topics.ENCRYPT_REQUESTS,
+        "acme",
+        List.of(encryptRequest("acme", token, newId(), ownId, sealTo)));
+    String otherOwnId = "req-other-app-own-token-" + run;
+    sendTogether(
+        Topics.ENCRYPT_REQUESTS,
+        "acme",
+        OTHER_APP,
+        List.of(
+            encryptRequest(
+                other,
+                "acme",
+                authority().issue("acme", "bob@acme", Duration.ofMinutes(15), otherCert),
+                newId(),
+                otherOwnId,
+                sealTo,
+                FIELDS)));
+
+    // the answer: REJECTED SR-TOKEN-CNF, signed by the crypto-service, naming the stolen request
+    List<ConsumerRecord<byte[], byte[]>> results =
+        collect(Topics.STORE_RESULTS, r -> stolenId.equals(requestIdOf(r)), 1);
+    assertEquals(1, results.size(), "exactly one answer");
+    Verdict.Accepted answer =
+        assertInstanceOf(
+            Verdict.Accepted.class,
+            downstreamVerifier()
+                .verify(
+                    results.get(0).value(),
+                    new RecordCoordinates(
+                        results.get(0).topic(),
+                        results.get(0).partition(),
+                        results.get(0).offset())));
+    assertEquals("/strongroom/crypto-service", answer.event().source());
+    assertEquals(
+        new StoreResult(
+            stolenId,
+            stolenRecord,
+            StoreResult.Status.REJECTED,
+            "SR-TOKEN-CNF",
+            CanonicalJson.parse(stolen).get("id").asText()),
+        StoreResult.fromData(answer.event().data()));
+
+    // one dead letter, with the token refusal's reason and the SR-TOKEN-CNF detail
+    List<ConsumerRecord<byte[], byte[]>> dead =
+        collect(
+            Topics.dlq(Topics.ENCRYPT_REQUESTS),
+            r ->
+                header(r, DeadLetterHeaders.PARTITION).equals(Integer.toString(sent.partition()))
+                    && header(r, DeadLetterHeaders.OFFSET).equals(Long.toString(sent.offset())),
+            1);
+    assertEquals(1, dead.size(), "one dead letter");
+    assertEquals("UNAUTHORIZED", header(dead.get(0), DeadLetterHeaders.REASON));
+    assertEquals(
+        "UNAUTHORIZED: SR-TOKEN-CNF: token is bound to another client certificate than its"
+            + " signer's",
+        header(dead.get(0), DeadLetterHeaders.DETAIL));
+
+    // nothing of it on store.requests; the two legitimate requests after it are there (all acme:
+    // one partition, in order, so the stolen one's store request would have come first)
+    storeRequestFor(ownId);
+    storeRequestFor(otherOwnId);
+    List<ConsumerRecord<byte[], byte[]>> stores =
+        collect(
+            Topics.STORE_REQUESTS,
+            r -> Set.of(stolenId, ownId, otherOwnId).contains(requestIdOf(r)),
+            2);
+    assertEquals(
+        Set.of(ownId, otherOwnId),
+        new HashSet<>(stores.stream().map(CryptoServiceIT::requestIdOf).toList()));
+    assertEquals(2, stores.size(), "each legitimate request once, the stolen one never");
   }
 
   /**
@@ -835,13 +950,26 @@ class CryptoServiceIT extends ServiceContract {
       String requestId,
       byte[] sealTo,
       Map<String, String> fields) {
+    return encryptRequest(
+        demoSigner(Clock.systemUTC()), tenant, token, recordId, requestId, sealTo, fields);
+  }
+
+  /** An encrypt request signed by {@code signer} (an application's key). */
+  private byte[] encryptRequest(
+      dev.strongroom.contracts.envelope.EventSigner signer,
+      String tenant,
+      String token,
+      String recordId,
+      String requestId,
+      byte[] sealTo,
+      Map<String, String> fields) {
     EncryptRequest req =
         new EncryptRequest(
             requestId,
             token,
             recordId,
             FieldSealer.seal(sealTo, tenant, recordId, requestId, fields));
-    return demoSigner(Clock.systemUTC())
+    return signer
         .sign(EventCatalog.ENCRYPT_REQUESTED.type(), tenant, req.toData(), newId(), Instant.now())
         .bytes();
   }

@@ -34,8 +34,10 @@ public enum RefusalCode {
   /** The token's {@code aud} is not this deployment's audience. */
   TOKEN_AUDIENCE("SR-TOKEN-AUDIENCE", ErrorCode.UNAUTHORIZED),
   /**
-   * The token is bound ({@code cnf}) to another client certificate than the caller presented (Java
-   * checks only: the services that see the caller's certificate).
+   * The token is bound ({@code cnf}) to another client certificate than the caller presented, or,
+   * inside an encrypt request, than the certificates the request's signing key is registered with
+   * (none counts as another) — Java checks only: the services that see the caller's certificate or
+   * the signer's registry entry.
    */
   TOKEN_CNF("SR-TOKEN-CNF", ErrorCode.UNAUTHORIZED),
   /** A decrypt's reader is not the {@code sub} of the bound token. */

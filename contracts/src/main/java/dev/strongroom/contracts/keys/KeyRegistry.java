@@ -20,17 +20,31 @@ import java.util.Optional;
 
 /**
  * The key registry of DESIGN §3: {@code
- * {"version":1,"keys":[{"kid","publicKey","source","types":[…], "notBefore","notAfter"}]}}. {@code
- * publicKey} is base64url (no padding) of the raw 32-byte key, the instants are RFC 3339 UTC.
- * Private keys never appear here. Loading is strict: an unknown version, a duplicate kid, or a kid
- * that is not the hash of its key makes the whole registry invalid.
+ * {"version":1,"keys":[{"kid","publicKey","source","types":[…], "notBefore","notAfter",
+ * "certThumbprints":[…]}]}}. {@code publicKey} is base64url (no padding) of the raw 32-byte key,
+ * the instants are RFC 3339 UTC. Private keys never appear here.
+ *
+ * <p>{@code certThumbprints} (an addition to DESIGN §3, docs/decisions.md) is present on an
+ * application's key only, and absent (never empty) on every other: the RFC 8705 {@code x5t#S256} of
+ * each TLS client certificate the key's holder presents, so that a tenant token inside an event
+ * signed with the key must be bound ({@code cnf}) to one of them ({@link RegisteredKey#isBoundTo}).
+ *
+ * <p>Loading is strict: an unknown version, a duplicate kid, a kid that is not the hash of its key,
+ * or a thumbprint that is not base64url of 32 bytes (or is listed twice, or an empty list) makes
+ * the whole registry invalid. Entries keep the order they were given or read in, so {@link
+ * #toJson()} writes the same bytes for the same registry.
  */
 public final class KeyRegistry {
   public static final int VERSION = 1;
+
+  /** The entry member naming the client certificates an application's key is bound to. */
+  public static final String CERT_THUMBPRINTS = "certThumbprints";
+
   private final Map<String, RegisteredKey> byKid;
 
   private KeyRegistry(Map<String, RegisteredKey> byKid) {
-    this.byKid = Map.copyOf(byKid);
+    // insertion order (Map.copyOf's order changes from one JVM to the next)
+    this.byKid = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byKid));
   }
 
   /** A registry holding exactly {@code keys}. */
@@ -70,6 +84,20 @@ public final class KeyRegistry {
         for (JsonNode t : required(k, "types", true)) {
           types.add(t.asText());
         }
+        List<String> thumbprints = new ArrayList<>();
+        if (k.has(CERT_THUMBPRINTS)) {
+          JsonNode list = required(k, CERT_THUMBPRINTS, true);
+          if (list.isEmpty()) {
+            throw new IllegalArgumentException(
+                "key entry has an empty " + CERT_THUMBPRINTS + " (leave it out instead)");
+          }
+          for (JsonNode t : list) {
+            if (!t.isTextual()) {
+              throw new IllegalArgumentException(CERT_THUMBPRINTS + " must hold strings");
+            }
+            thumbprints.add(t.asText());
+          }
+        }
         keys.add(
             new RegisteredKey(
                 required(k, "kid", false).asText(),
@@ -77,7 +105,8 @@ public final class KeyRegistry {
                 required(k, "source", false).asText(),
                 types,
                 EventTime.parse(required(k, "notBefore", false).asText()),
-                EventTime.parse(required(k, "notAfter", false).asText())));
+                EventTime.parse(required(k, "notAfter", false).asText()),
+                thumbprints));
       }
       return of(keys);
     } catch (IllegalArgumentException e) {
@@ -118,6 +147,10 @@ public final class KeyRegistry {
       k.types().forEach(types::add);
       e.put("notBefore", EventTime.format(k.notBefore()));
       e.put("notAfter", EventTime.format(k.notAfter()));
+      if (!k.certThumbprints().isEmpty()) {
+        ArrayNode thumbprints = e.putArray(CERT_THUMBPRINTS);
+        k.certThumbprints().forEach(thumbprints::add);
+      }
     }
     return CanonicalJson.canonicalize(root);
   }
@@ -137,6 +170,25 @@ public final class KeyRegistry {
   public static RegisteredKey entry(
       SigningKey key, String source, List<String> types, Instant notBefore, Instant notAfter) {
     return new RegisteredKey(key.kid(), key.publicKey(), source, types, notBefore, notAfter);
+  }
+
+  /**
+   * Convenience for building registries: an application's entry for {@code key}, bound to the
+   * client certificates {@code certThumbprints} ({@code x5t#S256}, at least one).
+   */
+  public static RegisteredKey entry(
+      SigningKey key,
+      String source,
+      List<String> types,
+      Instant notBefore,
+      Instant notAfter,
+      List<String> certThumbprints) {
+    if (certThumbprints.isEmpty()) {
+      throw new IllegalArgumentException(
+          "an application's key is bound to at least one certificate");
+    }
+    return new RegisteredKey(
+        key.kid(), key.publicKey(), source, types, notBefore, notAfter, certThumbprints);
   }
 
   @Override

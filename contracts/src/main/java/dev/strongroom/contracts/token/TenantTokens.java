@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.envelope.CanonicalJson;
+import dev.strongroom.contracts.keys.RegisteredKey;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -287,6 +288,28 @@ public final class TenantTokens {
             presentedThumbprint.getBytes(StandardCharsets.US_ASCII))) {
       throw new InvalidTokenException(
           "SR-TOKEN-CNF", "token is bound to another client certificate");
+    }
+    return t;
+  }
+
+  /**
+   * {@link #verifyFor(String, String)} for a token that arrived inside an event signed with {@code
+   * signer} (an encrypt request on Kafka, where no TLS certificate of the producer reaches the
+   * consumer): the token must be bound to a certificate the signing key's registry entry is bound
+   * to ({@link RegisteredKey#certThumbprints()}). So an application that copied another's token off
+   * a topic or a log cannot use it under its own key; and a key bound to no certificate may carry
+   * no token at all (fail closed). Both refusals are {@code SR-TOKEN-CNF}, after every other check
+   * of the token.
+   */
+  public TenantToken verifyForSigner(String token, String tenant, RegisteredKey signer) {
+    TenantToken t = verifyFor(token, tenant);
+    if (signer.certThumbprints().isEmpty()) {
+      throw new InvalidTokenException(
+          "SR-TOKEN-CNF", "the signing key is bound to no client certificate in the key registry");
+    }
+    if (!signer.isBoundTo(t.certThumbprint())) {
+      throw new InvalidTokenException(
+          "SR-TOKEN-CNF", "token is bound to another client certificate than its signer's");
     }
     return t;
   }

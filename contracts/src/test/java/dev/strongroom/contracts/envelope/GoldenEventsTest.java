@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.strongroom.contracts.alert.AlertKind;
 import dev.strongroom.contracts.alert.SecurityAlert;
 import dev.strongroom.contracts.keys.KeyRegistry;
+import dev.strongroom.contracts.keys.RegisteredKey;
 import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.schema.EventType;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,6 +56,28 @@ class GoldenEventsTest {
         assertInstanceOf(Verdict.Accepted.class, v, file + " no longer verifies: " + v);
         assertTrue(verifier.verifyDetached(value) instanceof Verdict.Accepted);
       }
+    }
+  }
+
+  /**
+   * The golden registry is the one {@code GenerateFixtures} writes (entries in its order, the
+   * application's key bound to its certificate, no other key bound to one): any reader of the
+   * format must read {@code certThumbprints} and write the file back byte for byte.
+   */
+  @Test
+  void goldenRegistry_bindsTheApplicationsKeyOnly_andRoundTripsByteForByte() throws IOException {
+    byte[] file = Files.readAllBytes(ROOT.resolve("registry.json"));
+    KeyRegistry registry = KeyRegistry.parse(file);
+    assertEquals(
+        new String(file, StandardCharsets.UTF_8),
+        new String(registry.toJson(), StandardCharsets.UTF_8));
+    for (RegisteredKey k : registry.keys()) {
+      assertEquals(
+          k.source().equals("/apps/demo")
+              ? List.of(dev.strongroom.contracts.testing.GenerateFixtures.GOLDEN_DEMO_APP_CERT)
+              : List.of(),
+          k.certThumbprints(),
+          k.source());
     }
   }
 

@@ -35,6 +35,69 @@ class KeyRegistryTest {
   }
 
   @Test
+  void certThumbprints_roundTrip_onlyWhereBound_andBindOnlyThoseCertificates() {
+    String cert = dev.strongroom.contracts.encoding.Base64Url.encode(new byte[32]);
+    KeyRegistry reg =
+        KeyRegistry.of(
+            List.of(
+                TestKeys.entry("svc", "/strongroom/data-service", List.of()),
+                KeyRegistry.entry(
+                    TestKeys.key("app"),
+                    "/apps/demo",
+                    List.of("dev.strongroom.encrypt.requested.v1"),
+                    java.time.Instant.parse("2020-01-01T00:00:00Z"),
+                    java.time.Instant.parse("2099-01-01T00:00:00Z"),
+                    List.of(cert))));
+    String json = new String(reg.toJson(), StandardCharsets.UTF_8);
+    assertEquals(1, json.split("certThumbprints", -1).length - 1, json);
+    assertTrue(json.contains("\"certThumbprints\":[\"" + cert + "\"]"), json);
+    KeyRegistry back = KeyRegistry.parse(reg.toJson());
+    assertEquals(json, new String(back.toJson(), StandardCharsets.UTF_8));
+    RegisteredKey app = back.find(TestKeys.key("app").kid()).orElseThrow();
+    assertEquals(List.of(cert), app.certThumbprints());
+    assertTrue(app.isBoundTo(cert));
+    assertTrue(!app.isBoundTo(cert.replace('A', 'B')) && !app.isBoundTo(null));
+    RegisteredKey svc = back.find(TestKeys.key("svc").kid()).orElseThrow();
+    assertEquals(List.of(), svc.certThumbprints());
+    assertTrue(!svc.isBoundTo(cert));
+  }
+
+  @Test
+  void badCertThumbprints_makeTheRegistryInvalid() {
+    String pub = dev.strongroom.contracts.encoding.Base64Url.encode(TestKeys.key("a").publicKey());
+    String prefix =
+        "{\"version\":1,\"keys\":[{\"kid\":\""
+            + TestKeys.key("a").kid()
+            + "\",\"publicKey\":\""
+            + pub
+            + "\",\"source\":\"/apps/x\",\"types\":[],\"notBefore\":\"2020-01-01T00:00:00.000Z\","
+            + "\"notAfter\":\"2030-01-01T00:00:00.000Z\",\"certThumbprints\":";
+    String ok = dev.strongroom.contracts.encoding.Base64Url.encode(new byte[32]);
+    for (String bad :
+        List.of(
+            "[]",
+            "\"" + ok + "\"",
+            "[1]",
+            "[\"" + ok + "=\"]",
+            "[\"" + ok.substring(1) + "\"]",
+            "[\"" + ok.substring(0, 42) + "B\"]", // non-canonical trailing bits
+            "[\"" + dev.strongroom.contracts.encoding.Base64Url.encode(new byte[33]) + "\"]",
+            "[\"" + ok + "\",\"" + ok + "\"]")) {
+      assertThrows(
+          InvalidConfigurationException.class,
+          () -> KeyRegistry.parse((prefix + bad + "}]}").getBytes(StandardCharsets.UTF_8)),
+          bad);
+    }
+    assertEquals(
+        List.of(ok),
+        KeyRegistry.parse(("" + prefix + "[\"" + ok + "\"]}]}").getBytes(StandardCharsets.UTF_8))
+            .keys()
+            .iterator()
+            .next()
+            .certThumbprints());
+  }
+
+  @Test
   void kidThatIsNotTheKeysHash_isRefused() {
     String pub = dev.strongroom.contracts.encoding.Base64Url.encode(TestKeys.key("a").publicKey());
     String json =

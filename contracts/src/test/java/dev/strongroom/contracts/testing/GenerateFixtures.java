@@ -42,6 +42,14 @@ import java.util.Map;
 public final class GenerateFixtures {
   private GenerateFixtures() {}
 
+  /**
+   * The {@code x5t#S256} the golden registry binds {@code golden-demo-app}'s key to: the SHA-256 of
+   * fixed bytes standing in for a DER certificate.
+   */
+  public static final String GOLDEN_DEMO_APP_CERT =
+      dev.strongroom.contracts.token.TenantTokens.thumbprint(
+          "golden demo-app certificate".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args[0]);
     Instant t = Instant.parse("2026-11-23T09:00:00.000Z");
@@ -99,12 +107,15 @@ public final class GenerateFixtures {
                         EventCatalog.STORE_REQUESTED.type(),
                         EventCatalog.SECURITY_ALERT.type(),
                         EventCatalog.STORE_COMPLETED.type())),
-                TestKeys.entry(
-                    "golden-demo-app",
+                // an application's key is bound to its client certificate (docs/decisions.md)
+                KeyRegistry.entry(
+                    TestKeys.key("golden-demo-app"),
                     "/apps/demo",
                     List.of(
-                        EventCatalog.ENCRYPT_REQUESTED.type(),
-                        EventCatalog.STORE_REQUESTED.type())),
+                        EventCatalog.ENCRYPT_REQUESTED.type(), EventCatalog.STORE_REQUESTED.type()),
+                    TestKeys.NOT_BEFORE,
+                    TestKeys.NOT_AFTER,
+                    List.of(GOLDEN_DEMO_APP_CERT)),
                 TestKeys.entry(
                     "golden-operator",
                     "/strongroom/devstack",

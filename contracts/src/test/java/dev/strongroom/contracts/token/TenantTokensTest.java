@@ -261,6 +261,50 @@ class TenantTokensTest {
     assertEquals("SR-TOKEN-CNF", refused(() -> tokens.verifyFor(t, "acme", null)).reason());
   }
 
+  /**
+   * A token inside an event: it must be bound to a certificate the signing key's registry entry
+   * names. Another application's key (bound to its own certificate) carrying this token is refused,
+   * and so is a key bound to none (fail closed), each {@code SR-TOKEN-CNF} after every other check.
+   */
+  @Test
+  void tokenInAnEvent_mustBeBoundToACertificateOfItsSigningKey_andAnUnboundKeyCarriesNone() {
+    String t = tokens.issue("acme", "alice", TenantTokens.DEFAULT_LIFETIME, CNF);
+    var app =
+        dev.strongroom.contracts.keys.KeyRegistry.entry(
+            TestKeys.key("app"),
+            "/apps/demo",
+            List.of("dev.strongroom.encrypt.requested.v1"),
+            Instant.parse("2020-01-01T00:00:00Z"),
+            Instant.parse("2099-01-01T00:00:00Z"),
+            List.of(OTHER_CNF, CNF)); // rotating: two certificates
+    assertEquals("alice", tokens.verifyForSigner(t, "acme", app).subject());
+
+    var another =
+        dev.strongroom.contracts.keys.KeyRegistry.entry(
+            TestKeys.key("another-app"),
+            "/apps/other",
+            List.of("dev.strongroom.encrypt.requested.v1"),
+            Instant.parse("2020-01-01T00:00:00Z"),
+            Instant.parse("2099-01-01T00:00:00Z"),
+            List.of(OTHER_CNF));
+    InvalidTokenException e = refused(() -> tokens.verifyForSigner(t, "acme", another));
+    assertEquals("SR-TOKEN-CNF", e.reason());
+    assertEquals(
+        "UNAUTHORIZED: SR-TOKEN-CNF: token is bound to another client certificate than its"
+            + " signer's",
+        e.getMessage());
+
+    var unbound =
+        TestKeys.entry("unbound-app", "/apps/x", List.of("dev.strongroom.encrypt.requested.v1"));
+    assertEquals(
+        "UNAUTHORIZED: SR-TOKEN-CNF: the signing key is bound to no client certificate in the key"
+            + " registry",
+        refused(() -> tokens.verifyForSigner(t, "acme", unbound)).getMessage());
+    // the token's own checks come first
+    assertEquals(
+        "SR-TOKEN-TENANT", refused(() -> tokens.verifyForSigner(t, "globex", unbound)).reason());
+  }
+
   @Test
   void anotherAudience_isRefused() throws Exception {
     TenantTokens elsewhere =

@@ -3,6 +3,7 @@ package dev.strongroom.cryptoservice.config;
 import dev.strongroom.contracts.encoding.Base64Url;
 import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.errors.InvalidConfigurationException;
+import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.records.SealingKey;
 import dev.strongroom.contracts.token.TenantTokenKeyFile;
 import dev.strongroom.contracts.token.TenantTokens;
@@ -133,8 +134,12 @@ public class CryptoProducers {
   @Produces
   @Singleton
   EncryptPipeline encryptPipeline(
-      SealingKey sealingKey, TenantTokens tokens, DataKeyCache cache, EventSigner signer) {
-    return new EncryptPipeline(sealingKey, tokens, cache, signer);
+      SealingKey sealingKey,
+      TenantTokens tokens,
+      DataKeyCache cache,
+      EventSigner signer,
+      KeyRegistry registry) {
+    return new EncryptPipeline(sealingKey, tokens, cache, signer, registry);
   }
 
   @Produces

@@ -5,6 +5,8 @@ import dev.strongroom.contracts.envelope.SignedEvent;
 import dev.strongroom.contracts.envelope.VerifiedEvent;
 import dev.strongroom.contracts.errors.RefusalCode;
 import dev.strongroom.contracts.errors.StrongroomException;
+import dev.strongroom.contracts.keys.KeyRegistry;
+import dev.strongroom.contracts.keys.RegisteredKey;
 import dev.strongroom.contracts.records.EncryptRequest;
 import dev.strongroom.contracts.records.FieldSealer;
 import dev.strongroom.contracts.records.SealingKey;
@@ -24,10 +26,12 @@ import java.util.Map;
 
 /**
  * Turns a verified {@code encrypt.requested} event into a signed {@code store.requested} event:
- * check the tenant token against the event's tenant, open the HPKE-sealed fields, encrypt each
- * field under the tenant's cached data key with its context (tenant, record, field, schema version,
- * data key), and sign the result. Plain Java; the messaging adapter publishes the result before
- * committing.
+ * check the tenant token against the event's tenant and against the certificates the event's
+ * signing key is registered with (the token's {@code cnf} must name one: a token copied from
+ * another application is refused {@code SR-TOKEN-CNF}, docs/tenant-tokens.md), open the HPKE-sealed
+ * fields, encrypt each field under the tenant's cached data key with its context (tenant, record,
+ * field, schema version, data key), and sign the result. Plain Java; the messaging adapter
+ * publishes the result before committing.
  *
  * <p>A redelivery encrypts again and publishes a new event with the same request id; the database's
  * unique request id makes the store idempotent (DESIGN §3).
@@ -40,26 +44,43 @@ public final class EncryptPipeline {
   private final TenantTokens tokens;
   private final DataKeyCache cache;
   private final EventSigner signer;
+  private final KeyRegistry registry;
 
+  /**
+   * @param registry the key registry the requests were verified with: the signing key's entry names
+   *     the certificates its tokens must be bound to
+   */
   public EncryptPipeline(
-      SealingKey sealingKey, TenantTokens tokens, DataKeyCache cache, EventSigner signer) {
+      SealingKey sealingKey,
+      TenantTokens tokens,
+      DataKeyCache cache,
+      EventSigner signer,
+      KeyRegistry registry) {
     this.sealingKey = sealingKey;
     this.tokens = tokens;
     this.cache = cache;
     this.signer = signer;
+    this.registry = registry;
   }
 
   /**
    * @throws StrongroomException UNAUTHORIZED (token, an {@link
-   *     dev.strongroom.contracts.token.InvalidTokenException} with its {@code SR-TOKEN-*} code),
-   *     INTEGRITY (seal does not open), REFUSED ({@link RefusalException} {@code
-   *     SR-FIELD-TOO-LARGE}: a field longer than {@link StoreRequest#MAX_FIELD_BYTES}, before any
-   *     data key is touched; or the KMS said no), UNAVAILABLE (KMS unreachable; retried)
+   *     dev.strongroom.contracts.token.InvalidTokenException} with its {@code SR-TOKEN-*} code;
+   *     {@code SR-TOKEN-CNF} when the token is not bound to a certificate of the signing key's
+   *     registry entry, or the entry names none), INTEGRITY (seal does not open), REFUSED ({@link
+   *     RefusalException} {@code SR-FIELD-TOO-LARGE}: a field longer than {@link
+   *     StoreRequest#MAX_FIELD_BYTES}, before any data key is touched; or the KMS said no),
+   *     UNAVAILABLE (KMS unreachable; retried)
    */
   public SignedEvent encrypt(VerifiedEvent event) {
     String tenant = event.subject().orElseThrow();
     EncryptRequest request = EncryptRequest.fromData(event.data());
-    tokens.verifyFor(request.tenantToken(), tenant);
+    // the event verified, so its key is registered; a registry without it now is a bug (INTERNAL)
+    RegisteredKey signedWith =
+        registry
+            .find(event.sigkid())
+            .orElseThrow(() -> new IllegalStateException("verified event's key is not registered"));
+    tokens.verifyForSigner(request.tenantToken(), tenant, signedWith);
     Map<String, String> fields = FieldSealer.open(sealingKey, tenant, request);
     StoreRequest.oversizedValue(fields)
         .ifPresent(

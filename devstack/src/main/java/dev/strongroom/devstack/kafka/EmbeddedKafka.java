@@ -266,6 +266,21 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
+   * Adds ACL bindings as the broker (its only super user), e.g. {@link
+   * KafkaAccessPolicy#bindingsOf} for an application identity beyond the policy's table.
+   */
+  public void createAcls(List<org.apache.kafka.common.acl.AclBinding> bindings) {
+    try (Admin admin = admin(bootstrapServers, pki.identity(PkiSpec.KAFKA_BROKER))) {
+      admin.createAcls(bindings).all().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating ACLs", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("Cannot create ACLs: " + e, e);
+    }
+  }
+
+  /**
    * Creates every topic of {@link Topics#ALL} and its dead-letter topic ({@link Topics#dlq}), with
    * {@link #STRONGROOM_PARTITIONS} partitions each. Idempotent.
    */

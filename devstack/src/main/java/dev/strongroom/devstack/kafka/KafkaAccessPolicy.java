@@ -102,10 +102,7 @@ public final class KafkaAccessPolicy {
         "proof-service",
         List.of(Topics.PROOF_REQUESTS),
         List.of(Topics.PROOF_RESULTS, Topics.dlq(Topics.PROOF_REQUESTS), Topics.SECURITY_ALERTS));
-    tool(
-        PkiSpec.DEMO_APP,
-        List.of(Topics.STORE_RESULTS),
-        List.of(Topics.ENCRYPT_REQUESTS, Topics.STORE_REQUESTS));
+    GRANTS.put(PkiSpec.DEMO_APP, application(PkiSpec.DEMO_APP));
     tool("operator", List.of(), List.of()); // reads by prefix, see bindings()
     tool(
         "siem",
@@ -128,6 +125,19 @@ public final class KafkaAccessPolicy {
 
   private static void tool(String name, List<String> reads, List<String> writes) {
     GRANTS.put(name, new Grants(name, reads, writes, GroupScope.OWN_PREFIX));
+  }
+
+  /**
+   * What an application identity gets (demo-app's row of the table): it publishes encrypt and store
+   * requests and reads results, in groups {@code <name>-*}. A deployment with more applications
+   * gives each its own certificate, its own principal and these grants ({@link #bindingsOf}).
+   */
+  public static Grants application(String name) {
+    return new Grants(
+        name,
+        List.of(Topics.STORE_RESULTS),
+        List.of(Topics.ENCRYPT_REQUESTS, Topics.STORE_REQUESTS),
+        GroupScope.OWN_PREFIX);
   }
 
   /** Every principal's grants, in table order. */
@@ -169,25 +179,7 @@ public final class KafkaAccessPolicy {
   public static List<AclBinding> bindings() {
     List<AclBinding> out = new ArrayList<>();
     for (Grants g : GRANTS.values()) {
-      String user = "User:" + g.principal();
-      for (String t : g.reads()) {
-        out.add(allow(user, ResourceType.TOPIC, t, PatternType.LITERAL, AclOperation.READ));
-      }
-      for (String t : g.writes()) {
-        out.add(allow(user, ResourceType.TOPIC, t, PatternType.LITERAL, AclOperation.WRITE));
-      }
-      if (g.groups() == GroupScope.OWN) {
-        out.add(
-            allow(user, ResourceType.GROUP, g.principal(), PatternType.LITERAL, AclOperation.READ));
-      } else {
-        out.add(
-            allow(
-                user,
-                ResourceType.GROUP,
-                g.principal() + "-",
-                PatternType.PREFIXED,
-                AclOperation.READ));
-      }
+      out.addAll(bindingsOf(g));
     }
     for (String p : TRANSACTIONAL) {
       out.add(
@@ -205,6 +197,31 @@ public final class KafkaAccessPolicy {
             TOPIC_PREFIX,
             PatternType.PREFIXED,
             AclOperation.READ));
+    return out;
+  }
+
+  /** The ACL bindings of one principal's {@code g} (its topics and its groups). */
+  public static List<AclBinding> bindingsOf(Grants g) {
+    List<AclBinding> out = new ArrayList<>();
+    String user = "User:" + g.principal();
+    for (String t : g.reads()) {
+      out.add(allow(user, ResourceType.TOPIC, t, PatternType.LITERAL, AclOperation.READ));
+    }
+    for (String t : g.writes()) {
+      out.add(allow(user, ResourceType.TOPIC, t, PatternType.LITERAL, AclOperation.WRITE));
+    }
+    if (g.groups() == GroupScope.OWN) {
+      out.add(
+          allow(user, ResourceType.GROUP, g.principal(), PatternType.LITERAL, AclOperation.READ));
+    } else {
+      out.add(
+          allow(
+              user,
+              ResourceType.GROUP,
+              g.principal() + "-",
+              PatternType.PREFIXED,
+              AclOperation.READ));
+    }
     return out;
   }
 

@@ -13,6 +13,7 @@ import dev.strongroom.crypto.SecretKeyAccess;
 import dev.strongroom.crypto.kms.InsecureLocalKeyring;
 import dev.strongroom.crypto.kms.XWingKeyWrapper;
 import dev.strongroom.provisioner.os.SecureFiles;
+import dev.strongroom.provisioner.pki.PkiDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,12 +28,25 @@ import java.util.Optional;
 /**
  * Generates the event-signing keys of a local stack: one PKCS#8 PEM per identity ({@code
  * <name>.key.pem}, mode 0600) and the key registry ({@code registry.json}) that binds each public
- * key to its source and the types it may emit (DESIGN §3's table). Development only: production
- * keys come from the ops plane.
+ * key to its source and the types it may emit (DESIGN §3's table), and an application's key also to
+ * the TLS client certificate of the PKI identity of the same name ({@code certThumbprints}: the
+ * crypto-service accepts in its encrypt requests only tokens bound to that certificate,
+ * docs/tenant-tokens.md). Development only: production keys come from the ops plane.
  */
 public final class DevKeys {
-  /** An event-emitting identity. */
-  public record Identity(String name, String source, List<String> types) {}
+  /**
+   * An event-emitting identity; one whose source is under {@value #APPLICATION_SOURCE_PREFIX} is an
+   * application, and its key is bound to its certificate.
+   */
+  public record Identity(String name, String source, List<String> types) {
+    /** Whether this is an application (its key is bound to its TLS client certificate). */
+    public boolean application() {
+      return source.startsWith(APPLICATION_SOURCE_PREFIX);
+    }
+  }
+
+  /** The CloudEvents source prefix of applications (DESIGN §3: {@code /apps/<app>}). */
+  public static final String APPLICATION_SOURCE_PREFIX = "/apps/";
 
   private static final String ALERT = EventCatalog.SECURITY_ALERT.type();
 
@@ -124,12 +138,29 @@ public final class DevKeys {
 
   /**
    * Generates fresh keys for {@code identities} in {@code dir}, valid from now for {@code
-   * validity}: a new stack (tests, the demo's own state directory).
+   * validity}, with no PKI: an application's key is bound to no certificate, so no encrypt request
+   * it signs is accepted (for stacks that run no crypto-service).
    */
   public static DevKeys generate(Path dir, List<Identity> identities, Duration validity)
       throws IOException {
+    return generate(dir, identities, validity, Map.of());
+  }
+
+  /**
+   * Generates fresh keys for {@code identities} in {@code dir}, valid from now for {@code
+   * validity}: a new stack (tests, the demo's own state directory). Each application's key is bound
+   * to the certificate of {@code pki}'s identity of the same name.
+   */
+  public static DevKeys generate(
+      Path dir, List<Identity> identities, Duration validity, PkiDirectory pki) throws IOException {
+    return generate(dir, identities, validity, certThumbprints(identities, pki));
+  }
+
+  private static DevKeys generate(
+      Path dir, List<Identity> identities, Duration validity, Map<String, String> thumbprints)
+      throws IOException {
     Files.createDirectories(dir);
-    writeSigningKeys(dir, identities, validity);
+    writeSigningKeys(dir, identities, validity, thumbprints);
     writeTokenKeys(dir);
     writeSealingKey(dir);
     Files.deleteIfExists(dir.resolve(DEV_KEYRING));
@@ -143,17 +174,19 @@ public final class DevKeys {
    * protects stored data or history is kept — the KEK keyring (the records' data keys are wrapped
    * by it), the tenant authority's keys (with any rotation in progress), the post-quantum recovery
    * key and the HPKE key — and only what is missing is made. The event-signing keys are kept while
-   * every one of {@code identities} has its key in the registry, valid for at least another day;
-   * otherwise all are made anew for {@code validity} (events still on a topic, signed by an old
-   * key, are then dead-lettered as unknown keys, never silently accepted). Regenerating the keyring
-   * here made every stored record unreadable after {@code down} and {@code up} ({@code INTEGRITY:
-   * invalid ciphertext}).
+   * every one of {@code identities} has its key in the registry, valid for at least another day
+   * (and an application's bound to its certificate in {@code pki} now, which {@code up} may just
+   * have renewed); otherwise all are made anew for {@code validity} (events still on a topic,
+   * signed by an old key, are then dead-lettered as unknown keys, never silently accepted).
+   * Regenerating the keyring here made every stored record unreadable after {@code down} and {@code
+   * up} ({@code INTEGRITY: invalid ciphertext}).
    */
-  public static DevKeys openOrGenerate(Path dir, List<Identity> identities, Duration validity)
-      throws IOException {
+  public static DevKeys openOrGenerate(
+      Path dir, List<Identity> identities, Duration validity, PkiDirectory pki) throws IOException {
     Files.createDirectories(dir);
-    if (!signingKeysUsable(dir, identities)) {
-      writeSigningKeys(dir, identities, validity);
+    Map<String, String> thumbprints = certThumbprints(identities, pki);
+    if (!signingKeysUsable(dir, identities, thumbprints)) {
+      writeSigningKeys(dir, identities, validity, thumbprints);
     }
     if (!Files.exists(dir.resolve(TENANT_TOKEN_KEY))) {
       writeTokenKeys(dir);
@@ -171,8 +204,25 @@ public final class DevKeys {
     return new DevKeys(dir);
   }
 
-  /** Every identity has a key file whose public key the registry lists, valid for a day more. */
-  private static boolean signingKeysUsable(Path dir, List<Identity> identities) {
+  /**
+   * The {@code x5t#S256} of the current certificate of each application among {@code identities}.
+   */
+  private static Map<String, String> certThumbprints(List<Identity> identities, PkiDirectory pki) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (Identity id : identities) {
+      if (id.application()) {
+        out.put(id.name(), TenantTokens.thumbprint(pki.identity(id.name()).certificate()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Every identity has a key file whose public key the registry lists, valid for a day more, and
+   * bound to exactly the certificate it should be (a renewed certificate makes all keys anew).
+   */
+  private static boolean signingKeysUsable(
+      Path dir, List<Identity> identities, Map<String, String> thumbprints) {
     Path registry = dir.resolve("registry.json");
     if (!Files.isRegularFile(registry)) {
       return false;
@@ -190,6 +240,7 @@ public final class DevKeys {
         if (entry.isEmpty()
             || !entry.get().source().equals(id.source())
             || !entry.get().types().equals(id.types())
+            || !entry.get().certThumbprints().equals(bindingOf(id, thumbprints))
             || entry.get().notAfter().isBefore(horizon)) {
           return false;
         }
@@ -200,7 +251,14 @@ public final class DevKeys {
     }
   }
 
-  private static void writeSigningKeys(Path dir, List<Identity> identities, Duration validity)
+  /** The certificates {@code id}'s key is bound to: its own for an application, else none. */
+  private static List<String> bindingOf(Identity id, Map<String, String> thumbprints) {
+    String t = thumbprints.get(id.name());
+    return id.application() && t != null ? List.of(t) : List.of();
+  }
+
+  private static void writeSigningKeys(
+      Path dir, List<Identity> identities, Duration validity, Map<String, String> thumbprints)
       throws IOException {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     List<RegisteredKey> entries = new ArrayList<>();
@@ -211,8 +269,14 @@ public final class DevKeys {
       // valid from ten minutes ago, so an event signed now is inside validity even on a slightly
       // skewed clock
       entries.add(
-          KeyRegistry.entry(
-              key, id.source(), id.types(), now.minus(Duration.ofMinutes(10)), now.plus(validity)));
+          new RegisteredKey(
+              key.kid(),
+              key.publicKey(),
+              id.source(),
+              id.types(),
+              now.minus(Duration.ofMinutes(10)),
+              now.plus(validity),
+              bindingOf(id, thumbprints)));
     }
     KeyRegistry.of(entries).write(dir.resolve("registry.json"));
   }

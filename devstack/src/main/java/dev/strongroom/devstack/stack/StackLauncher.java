@@ -106,10 +106,14 @@ public final class StackLauncher {
     try {
       privateDir(state);
       Path logs = privateDir(state.resolve("logs"));
+      // the PKI first: an application's event key is bound to its certificate (renewed here when
+      // due), docs/tenant-tokens.md
+      pki().ensure();
       // keys of an earlier up are kept: the KEK wraps the stored records' data keys, the log key
       // signs the anchored checkpoints (a fresh state directory gets new ones)
       DevKeys keys =
-          DevKeys.openOrGenerate(state.resolve("keys"), DevKeys.STANDARD, Duration.ofDays(30));
+          DevKeys.openOrGenerate(
+              state.resolve("keys"), DevKeys.STANDARD, Duration.ofDays(30), pki());
 
       progress.println(
           "provisioning the PKI and the hardened database (TLS 1.3, mTLS, encrypted at rest) …");

@@ -6,6 +6,7 @@ import dev.strongroom.audit.tree.MerkleTree;
 import dev.strongroom.audit.verify.AuditLogVerifier;
 import dev.strongroom.audit.worm.LocalDirWormStore;
 import dev.strongroom.devstack.kafka.EmbeddedKafka;
+import dev.strongroom.devstack.kafka.KafkaAccessPolicy;
 import dev.strongroom.devstack.keys.AuditLogKey;
 import dev.strongroom.devstack.keys.DevKeys;
 import dev.strongroom.devstack.keys.ProvisionerSsh;
@@ -82,6 +83,7 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
   private boolean withDatabase;
   private String backupSchedule;
   private String anchorInterval;
+  private String secondApplication;
   private TestDatabase database;
 
   /**
@@ -116,6 +118,18 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
             initArgs.getOrDefault("database", Boolean.toString("data-service".equals(service))));
     backupSchedule = initArgs.getOrDefault("backup-schedule", "PT20S");
     anchorInterval = initArgs.get("anchor-interval");
+    secondApplication = initArgs.get("second-application");
+  }
+
+  /**
+   * With init arg {@code second-application} (a name, e.g. {@code other-app}): a second application
+   * identity besides {@code demo-app}, with its own client certificate in the PKI, the Kafka grants
+   * of an application ({@link KafkaAccessPolicy#application}), and its own event-signing key
+   * ({@code <name>.key.pem}) registered for source {@code /apps/<name>} and encrypt and store
+   * requests, bound to its own certificate.
+   */
+  public static String secondApplicationSource(String name) {
+    return DevKeys.APPLICATION_SOURCE_PREFIX + name;
   }
 
   /**
@@ -147,11 +161,26 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
     }
     try {
       dir = Files.createTempDirectory("strongroom-it-");
-      PkiDirectory pki = PkiDirectory.open(dir.resolve("pki"), PkiSpec.strongroom(List.of()));
+      List<String> extraApps = secondApplication == null ? List.of() : List.of(secondApplication);
+      PkiDirectory pki =
+          PkiDirectory.open(dir.resolve("pki"), PkiSpec.strongroom(List.of(), extraApps));
       pki.ensure();
       kafka = EmbeddedKafka.start(dir.resolve("kafka"), pki);
       kafka.createStrongroomTopics();
-      DevKeys keys = DevKeys.generate(dir.resolve("keys"), DevKeys.STANDARD, Duration.ofHours(2));
+      List<DevKeys.Identity> identities = new java.util.ArrayList<>(DevKeys.STANDARD);
+      for (String app : extraApps) {
+        kafka.createAcls(KafkaAccessPolicy.bindingsOf(KafkaAccessPolicy.application(app)));
+        identities.add(
+            new DevKeys.Identity(
+                app,
+                secondApplicationSource(app),
+                DevKeys.STANDARD.stream()
+                    .filter(i -> i.name().equals(PkiSpec.DEMO_APP))
+                    .findFirst()
+                    .orElseThrow()
+                    .types()));
+      }
+      DevKeys keys = DevKeys.generate(dir.resolve("keys"), identities, Duration.ofHours(2), pki);
       int port = LoopbackPorts.free();
       if (withDatabase) {
         database = TestDatabase.start(dir.resolve("db"), pki, keys.tenantTokenKey());

@@ -95,12 +95,21 @@ public final class PkiSpec {
    * loopback plus {@code extraServerNames}.
    */
   public static PkiSpec strongroom(List<String> extraServerNames) {
+    return strongroom(extraServerNames, List.of());
+  }
+
+  /**
+   * {@link #strongroom(List)} with more application identities than {@code demo-app} (a deployment
+   * with several applications, or a test's second one), each its own client certificate.
+   */
+  public static PkiSpec strongroom(List<String> extraServerNames, List<String> extraApplications) {
     Builder b = builder();
     DB_IDENTITIES.forEach(n -> b.client(n, ClientKind.DB_IDENTITY));
     SERVICES.forEach(n -> b.client(n, ClientKind.SERVICE));
     b.client("operator", ClientKind.OPERATOR);
     OPERATOR_TOOLS.forEach(n -> b.client(n, ClientKind.OPERATOR));
     b.client(DEMO_APP, ClientKind.APPLICATION);
+    extraApplications.forEach(n -> b.client(n, ClientKind.APPLICATION));
     b.client(KAFKA_BROKER, ClientKind.BROKER);
     extraServerNames.forEach(b::serverName);
     return b.build();
