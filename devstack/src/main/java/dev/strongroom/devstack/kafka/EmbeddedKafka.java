@@ -101,14 +101,20 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private final Path logDir;
   private final String bootstrapServers;
+  private final String controllerAddress;
   private final KafkaRaftServer server;
   private final PkiDirectory pki;
   private boolean closed;
 
   private EmbeddedKafka(
-      Path logDir, String bootstrapServers, KafkaRaftServer server, PkiDirectory pki) {
+      Path logDir,
+      String bootstrapServers,
+      String controllerAddress,
+      KafkaRaftServer server,
+      PkiDirectory pki) {
     this.logDir = logDir;
     this.bootstrapServers = bootstrapServers;
+    this.controllerAddress = controllerAddress;
     this.server = server;
     this.pki = pki;
   }
@@ -189,13 +195,21 @@ public final class EmbeddedKafka implements AutoCloseable {
           bootstrap,
           dir,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-      return new EmbeddedKafka(dir, bootstrap, server, pki);
+      return new EmbeddedKafka(dir, bootstrap, HOST + ":" + ports[1], server, pki);
     }
   }
 
   /** The client bootstrap address, {@code 127.0.0.1:<port>}. */
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /**
+   * The controller listener's address, {@code 127.0.0.1:<port>} (KRaft's own quorum traffic; mutual
+   * TLS like the client listener, not advertised to clients).
+   */
+  public String controllerAddress() {
+    return controllerAddress;
   }
 
   /** The PKI whose identities this broker admits. */

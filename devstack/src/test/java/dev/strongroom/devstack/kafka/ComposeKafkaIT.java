@@ -169,6 +169,61 @@ class ComposeKafkaIT {
     }
   }
 
+  /**
+   * The same as {@code KafkaZeroTrustIT}'s cheap ones, on the rendered configuration: a producer
+   * without a certificate (as demo-app, which may write the topic) is refused at the handshake; on
+   * the controller listener an admin client without a certificate is too, and a plaintext one gets
+   * no answer.
+   */
+  @Test
+  void clientWithoutACertificate_isRefusedProduce_andTheControllerListenerRefusesItAndPlaintext() {
+    Map<String, Object> p = client(PkiSpec.DEMO_APP);
+    p.remove("ssl.keystore.type");
+    p.remove("ssl.keystore.certificate.chain");
+    p.remove("ssl.keystore.key");
+    Map<String, Object> producerConfig = new HashMap<>(p);
+    producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+    producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+    producerConfig.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+    producerConfig.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  producer
+                      .send(
+                          new ProducerRecord<>(
+                              Topics.ENCRYPT_REQUESTS, "x".getBytes(StandardCharsets.UTF_8)))
+                      .get(20, TimeUnit.SECONDS));
+      assertInstanceOf(SslAuthenticationException.class, e.getCause(), "produce: " + e);
+    }
+
+    String controller = "127.0.0.1:" + layout.controllerPort();
+    Map<String, Object> noCert = new HashMap<>(p);
+    noCert.remove(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+    noCert.put(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller);
+    assertInstanceOf(SslAuthenticationException.class, describeClusterFailure(noCert));
+    Map<String, Object> plaintext =
+        new HashMap<>(Map.of(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, controller));
+    assertInstanceOf(
+        org.apache.kafka.common.errors.TimeoutException.class, describeClusterFailure(plaintext));
+  }
+
+  /** What {@code describeCluster} fails with for an admin client configured as {@code p}. */
+  private static Throwable describeClusterFailure(Map<String, Object> p) {
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 8_000);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000);
+    try (Admin admin = Admin.create(p)) {
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () -> admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS));
+      return e.getCause();
+    }
+  }
+
   @Test
   void serviceReadingAnotherServicesTopic_isRefusedThatTopic() {
     Map<String, Object> p = client("crypto-service");

@@ -59,12 +59,86 @@ class KafkaZeroTrustIT {
 
   @Test
   void clientWithoutACertificate_isRefusedAtTheHandshake(EmbeddedKafka kafka) {
-    Map<String, Object> p = kafka.clientConfig("operator");
-    p.remove("ssl.keystore.type");
-    p.remove("ssl.keystore.certificate.chain");
-    p.remove("ssl.keystore.key");
-    Throwable refused = listTopicsFailure(p);
+    Throwable refused = listTopicsFailure(withoutCertificate(kafka, PkiSpec.DEMO_APP));
     assertInstanceOf(SslAuthenticationException.class, refused, refused.toString());
+  }
+
+  /**
+   * A client that trusts the broker's CA but presents no certificate, configured as demo-app
+   * otherwise (the identity that may produce, consume its results and join its groups): every
+   * operation ends at the handshake, before any authorization is asked.
+   */
+  @Test
+  void clientWithoutACertificate_isRefusedProduceConsumeGroupJoinAndDeleteRecords(
+      EmbeddedKafka kafka) throws Exception {
+    Map<String, Object> p = withoutCertificate(kafka, PkiSpec.DEMO_APP);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  producer
+                      .send(
+                          new ProducerRecord<>(
+                              Topics.ENCRYPT_REQUESTS, "x".getBytes(StandardCharsets.UTF_8)))
+                      .get(20, TimeUnit.SECONDS),
+              "produce");
+      assertInstanceOf(SslAuthenticationException.class, e.getCause(), "produce: " + e);
+    }
+
+    Map<String, Object> c = withoutCertificate(kafka, PkiSpec.DEMO_APP);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaAccessPolicy.groupFor(PkiSpec.DEMO_APP, "nocert"));
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(Topics.STORE_RESULTS)); // a group join, then a fetch
+      assertThrows(
+          SslAuthenticationException.class, () -> pollUntilFailure(consumer), "consume (group)");
+    }
+
+    Map<String, Object> a = withoutCertificate(kafka, PkiSpec.DEMO_APP);
+    a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 8_000);
+    a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000);
+    try (Admin admin = Admin.create(a)) {
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  admin
+                      .deleteRecords(
+                          Map.of(
+                              new TopicPartition(Topics.SECURITY_ALERTS, 0),
+                              RecordsToDelete.beforeOffset(Long.MAX_VALUE)))
+                      .all()
+                      .get(30, TimeUnit.SECONDS),
+              "DeleteRecords");
+      assertInstanceOf(SslAuthenticationException.class, e.getCause(), "DeleteRecords: " + e);
+    }
+  }
+
+  /**
+   * The controller listener (KRaft's quorum port, not advertised but reachable on loopback) is
+   * mutual TLS too: an admin client bootstrapping from it ({@code bootstrap.controllers}, KIP-919)
+   * without a certificate is refused at the handshake, a plaintext one gets no answer.
+   */
+  @Test
+  void controllerListener_refusesAClientWithoutACertificate_andPlaintext(EmbeddedKafka kafka) {
+    Map<String, Object> noCert = withoutCertificate(kafka, "operator");
+    noCert.remove(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+    noCert.put(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, kafka.controllerAddress());
+    Throwable refused = describeClusterFailure(noCert);
+    assertInstanceOf(SslAuthenticationException.class, refused, refused.toString());
+
+    Map<String, Object> plaintext =
+        new java.util.HashMap<>(
+            Map.of(AdminClientConfig.BOOTSTRAP_CONTROLLERS_CONFIG, kafka.controllerAddress()));
+    Throwable unanswered = describeClusterFailure(plaintext);
+    assertInstanceOf(TimeoutException.class, unanswered, unanswered.toString());
   }
 
   @Test
@@ -220,6 +294,28 @@ class KafkaZeroTrustIT {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** {@code identity}'s client settings (the CA trusted) without its certificate and key. */
+  private static Map<String, Object> withoutCertificate(EmbeddedKafka kafka, String identity) {
+    Map<String, Object> p = kafka.clientConfig(identity);
+    p.remove("ssl.keystore.type");
+    p.remove("ssl.keystore.certificate.chain");
+    p.remove("ssl.keystore.key");
+    return p;
+  }
+
+  /** What {@code describeCluster} fails with for an admin client configured as {@code p}. */
+  private static Throwable describeClusterFailure(Map<String, Object> p) {
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 8_000);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000);
+    try (Admin admin = Admin.create(p)) {
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () -> admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS));
+      return e.getCause();
+    }
+  }
 
   /** What {@code listTopics} fails with for a client configured as {@code p}. */
   private static Throwable listTopicsFailure(Map<String, Object> p) {
