@@ -61,8 +61,8 @@ public final class KafkaPipelineProbe implements PipelineProbe, AutoCloseable {
 
   /**
    * @param app the application identity ({@code demo-app})
-   * @param writer the identity allowed to write {@code strongroom.store.requests} ({@code
-   *     crypto-service})
+   * @param writer the identity the forged and replayed store requests are written as ({@code
+   *     crypto-service}, one of the two allowed to write {@code strongroom.store.requests})
    */
   public KafkaPipelineProbe(
       StackDescriptor stack, TlsIdentity app, TlsIdentity writer, DevKeys keys) {
