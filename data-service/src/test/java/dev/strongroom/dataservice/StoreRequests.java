@@ -123,6 +123,24 @@ final class StoreRequests implements AutoCloseable {
                 Topics.STORE_REQUESTS, tenant.getBytes(StandardCharsets.UTF_8), value)));
   }
 
+  /**
+   * Publishes {@code request} signed by {@code signer} (an application's own key) as Kafka identity
+   * {@code identity}, and waits for the broker to take it.
+   */
+  void publishAs(String identity, EventSigner signer, String tenant, StoreRequest request)
+      throws Exception {
+    byte[] value = signer.sign(EventCatalog.STORE_REQUESTED, tenant, request.toData()).bytes();
+    Map<String, Object> p = stack.kafka(identity);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<byte[], byte[]> own =
+        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      own.send(
+              new ProducerRecord<>(
+                  Topics.STORE_REQUESTS, tenant.getBytes(StandardCharsets.UTF_8), value))
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
+
   /** Flushes, then fails if any send since the last flush failed (a test never loses a request). */
   void flush() {
     producer.flush();

@@ -314,6 +314,32 @@ public final class TenantTokens {
     return t;
   }
 
+  /**
+   * The certificate thumbprint ({@code cnf."x5t#S256"}) {@code token} claims, read <em>without</em>
+   * checking its MAC: for a service that holds no token key and hands the token on to a verifier
+   * that does — the data-service, whose database verifies the MAC over exactly these claims, so a
+   * forged thumbprint is refused there. Empty when the token's claims cannot be read or name no
+   * well-formed thumbprint. Never a reason to trust anything else in the token.
+   */
+  public static java.util.Optional<String> unverifiedCertThumbprint(String token) {
+    if (token == null) {
+      return java.util.Optional.empty();
+    }
+    int dot = token.indexOf('.');
+    if (dot <= 0 || dot != token.lastIndexOf('.') || token.length() > 4096) {
+      return java.util.Optional.empty();
+    }
+    try {
+      JsonNode claims = CanonicalJson.parse(Base64Url.decode(token.substring(0, dot)));
+      JsonNode thumb = claims.path("cnf").path(CNF_X5T_S256);
+      return thumb.isTextual() && isThumbprint(thumb.asText())
+          ? java.util.Optional.of(thumb.asText())
+          : java.util.Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** Whether {@code v} is a canonical unpadded base64url encoding of exactly 32 bytes. */
   static boolean isThumbprint(String v) {
     if (v == null || v.length() != 43) {

@@ -306,6 +306,31 @@ class TenantTokensTest {
   }
 
   @Test
+  void unverifiedCertThumbprint_readsTheClaim_andNothingFromWhatIsNotAToken() {
+    String t = tokens.issue("acme", "alice", TenantTokens.DEFAULT_LIFETIME, CNF);
+    assertEquals(java.util.Optional.of(CNF), TenantTokens.unverifiedCertThumbprint(t));
+    // read without the MAC: a token of another key still names its thumbprint (the database
+    // refuses it later), so this is no verification
+    String foreign =
+        new TenantTokens(TenantTokens.generateKey(), clock)
+            .issue("acme", "alice", TenantTokens.DEFAULT_LIFETIME, OTHER_CNF);
+    assertEquals(java.util.Optional.of(OTHER_CNF), TenantTokens.unverifiedCertThumbprint(foreign));
+    for (String bad :
+        java.util.Arrays.asList(
+            null,
+            "",
+            "eyJ2IjoxfQ.AAAA",
+            t + ".x",
+            t.substring(t.indexOf('.')),
+            "%%%." + t.substring(t.indexOf('.') + 1),
+            Base64Url.encode("{\"cnf\":{\"x5t#S256\":\"short\"}}".getBytes(StandardCharsets.UTF_8))
+                + ".AAAA",
+            Base64Url.encode("[1]".getBytes(StandardCharsets.UTF_8)) + ".AAAA")) {
+      assertEquals(java.util.Optional.empty(), TenantTokens.unverifiedCertThumbprint(bad), bad);
+    }
+  }
+
+  @Test
   void anotherAudience_isRefused() throws Exception {
     TenantTokens elsewhere =
         new TenantTokens(TenantTokenKeys.single(key, "another-deployment"), clock);

@@ -2,6 +2,7 @@ package dev.strongroom.dataservice.messaging;
 
 import dev.strongroom.contracts.envelope.EventSigner;
 import dev.strongroom.contracts.kafka.RecordGate;
+import dev.strongroom.contracts.keys.KeyRegistry;
 import dev.strongroom.contracts.topics.Topics;
 import dev.strongroom.dataservice.config.DataConfig;
 import dev.strongroom.dataservice.store.DataStore;
@@ -43,6 +44,7 @@ public class StoreService {
   private final RecordGate gate;
   private final EventSigner signer;
   private final DataStore store;
+  private final KeyRegistry registry;
   private final MeterRegistry meters;
   private final AtomicInteger waiting = new AtomicInteger();
   private volatile StoreLoop loop;
@@ -55,12 +57,14 @@ public class StoreService {
       RecordGate gate,
       EventSigner signer,
       DataStore store,
+      KeyRegistry registry,
       MeterRegistry meters) {
     this.config = config;
     this.kafka = kafka;
     this.gate = gate;
     this.signer = signer;
     this.store = store;
+    this.registry = registry;
     this.meters = meters;
   }
 
@@ -90,6 +94,7 @@ public class StoreService {
             gate,
             signer,
             store,
+            registry,
             config.store().backoffMin(),
             config.store().backoffMax(),
             new StoreProcessor.Listener() {

@@ -7,9 +7,12 @@ import dev.strongroom.contracts.envelope.VerifiedEvent;
 import dev.strongroom.contracts.errors.ErrorCode;
 import dev.strongroom.contracts.errors.RefusalCode;
 import dev.strongroom.contracts.kafka.RecordGate;
+import dev.strongroom.contracts.keys.KeyRegistry;
+import dev.strongroom.contracts.keys.RegisteredKey;
 import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.records.StoreResult;
 import dev.strongroom.contracts.schema.EventCatalog;
+import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.contracts.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,9 +31,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *       request id of an unverified event is not to be trusted;
  *   <li>stored or already stored: a signed {@code store.completed} result, STORED or DUPLICATE;
  *   <li>refused by the database, the tenant check or the field size limit ({@code
- *       SR-FIELD-TOO-LARGE}, checked before the database is asked): a REJECTED result with the
- *       refusal's code ({@code SR-…} or an error code) and the record's dead letter with that
- *       reason.
+ *       SR-FIELD-TOO-LARGE}, and {@code SR-TOKEN-CNF} for an application's own store request whose
+ *       token is bound to another certificate than its signer's, both checked before the database
+ *       is asked): a REJECTED result with the refusal's code ({@code SR-…} or an error code) and
+ *       the record's dead letter with that reason.
  * </ul>
  *
  * Retriable failures (see {@link SqlErrors}) are retried in place with exponential backoff for as
@@ -54,20 +58,27 @@ public final class StoreProcessor {
   private final RecordGate gate;
   private final EventSigner signer;
   private final DataStore store;
+  private final KeyRegistry registry;
   private final Duration backoffMin;
   private final Duration backoffMax;
   private final Listener listener;
 
+  /**
+   * @param registry the key registry the gate verifies with: an application's entry names the
+   *     certificates the tokens in the store requests it signs must be bound to
+   */
   public StoreProcessor(
       RecordGate gate,
       EventSigner signer,
       DataStore store,
+      KeyRegistry registry,
       Duration backoffMin,
       Duration backoffMax,
       Listener listener) {
     this.gate = gate;
     this.signer = signer;
     this.store = store;
+    this.registry = registry;
     this.backoffMin = backoffMin;
     this.backoffMax = backoffMax;
     this.listener = listener;
@@ -125,6 +136,7 @@ public final class StoreProcessor {
     StoreResult result;
     StoreFailure refusal = null;
     try {
+      refuseTokenOfAnotherCertificate(event, request);
       refuseOversized(request);
       DataStore.Stored stored = storeWithRetry(tenant, request, running);
       result =
@@ -178,6 +190,43 @@ public final class StoreProcessor {
     }
     listener.outcome(result.status().name(), result.errorCode() == null ? "" : result.errorCode());
     return out;
+  }
+
+  /**
+   * A store request an application signed itself (DESIGN §3: "crypto or app → data") must carry a
+   * token bound ({@code cnf}) to a certificate its signing key's registry entry names, as the
+   * crypto-service requires of encrypt requests (docs/tenant-tokens.md): else another application
+   * could store records under the tenant of a token it copied. The data-service holds no token key,
+   * so it reads {@code cnf} without the MAC ({@link TenantTokens#unverifiedCertThumbprint}); the
+   * database then verifies the MAC over exactly those claims, so a forged one is refused there. A
+   * store request of the crypto-service carries a token the crypto-service already bound to the
+   * encrypt request's signer, and is not checked here. In an application's own request, a token
+   * whose {@code cnf} cannot be read, and any token under a key bound to no certificate, are
+   * refused too (fail closed).
+   */
+  private void refuseTokenOfAnotherCertificate(VerifiedEvent event, StoreRequest request) {
+    if (StoreResult.CRYPTO_SERVICE_SOURCE.equals(event.source())) {
+      return;
+    }
+    RegisteredKey signedWith =
+        registry
+            .find(event.sigkid())
+            .orElseThrow(() -> new IllegalStateException("verified event's key is not registered"));
+    String detail = null;
+    if (signedWith.certThumbprints().isEmpty()) {
+      detail = "the signing key is bound to no client certificate in the key registry";
+    } else if (!TenantTokens.unverifiedCertThumbprint(request.tenantToken())
+        .map(signedWith::isBoundTo)
+        .orElse(false)) {
+      detail = "token is bound to another client certificate than its signer's";
+    }
+    if (detail != null) {
+      throw new StoreFailure(
+          RefusalCode.TOKEN_CNF.errorCode(),
+          RefusalCode.TOKEN_CNF,
+          RefusalCode.TOKEN_CNF.code() + ": " + detail,
+          null);
+    }
   }
 
   /**

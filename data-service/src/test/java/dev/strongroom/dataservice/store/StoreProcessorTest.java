@@ -15,6 +15,7 @@ import dev.strongroom.contracts.records.StoreRequest;
 import dev.strongroom.contracts.records.StoreResult;
 import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.testing.TestKeys;
+import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.contracts.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -40,11 +41,31 @@ class StoreProcessorTest {
   private static final String CRYPTO = "/strongroom/crypto-service";
   private static final String DATA = "/strongroom/data-service";
   private final Clock clock = Clock.systemUTC();
+  private static final String APP_CERT =
+      TenantTokens.thumbprint("the application's certificate".getBytes(StandardCharsets.UTF_8));
+  private static final String OTHER_CERT =
+      TenantTokens.thumbprint("another application's certificate".getBytes(StandardCharsets.UTF_8));
   private final KeyRegistry registry =
       KeyRegistry.of(
           List.of(
               TestKeys.entry(
                   "crypto-service", CRYPTO, List.of(EventCatalog.STORE_REQUESTED.type())),
+              KeyRegistry.entry(
+                  TestKeys.key("demo-app"),
+                  "/apps/demo",
+                  List.of(EventCatalog.STORE_REQUESTED.type()),
+                  TestKeys.NOT_BEFORE,
+                  TestKeys.NOT_AFTER,
+                  List.of(APP_CERT)),
+              KeyRegistry.entry(
+                  TestKeys.key("other-app"),
+                  "/apps/other",
+                  List.of(EventCatalog.STORE_REQUESTED.type()),
+                  TestKeys.NOT_BEFORE,
+                  TestKeys.NOT_AFTER,
+                  List.of(OTHER_CERT)),
+              TestKeys.entry(
+                  "unbound-app", "/apps/unbound", List.of(EventCatalog.STORE_REQUESTED.type())),
               TestKeys.entry(
                   "data-service",
                   DATA,
@@ -115,6 +136,7 @@ class StoreProcessorTest {
             new RecordGate(verifier(), data),
             data,
             store,
+            registry,
             Duration.ofMillis(1),
             Duration.ofMillis(2),
             outcomes);
@@ -152,6 +174,7 @@ class StoreProcessorTest {
             new RecordGate(verifier(), data),
             data,
             store,
+            registry,
             Duration.ofMillis(1),
             Duration.ofMillis(2),
             outcomes);
@@ -175,6 +198,63 @@ class StoreProcessorTest {
     assertEquals(StoreResult.Status.STORED, result(atLimit.get(0)).status());
   }
 
+  /**
+   * An application's own store request (no crypto-service in between) must carry a token bound to a
+   * certificate its signing key's entry names: another application's copy of demo-app's token, a
+   * key bound to none, and a token whose {@code cnf} cannot be read are REJECTED {@code
+   * SR-TOKEN-CNF} before the store is asked; demo-app's own, and any token the crypto-service signs
+   * on (it bound it to the encrypt request's signer), are stored.
+   */
+  @Test
+  void anApplicationsOwnStoreRequest_withATokenOfAnotherCertificate_isRejectedCnf_beforeTheStore() {
+    BuggyStore store = new BuggyStore();
+    Outcomes outcomes = new Outcomes();
+    StoreProcessor processor =
+        new StoreProcessor(
+            new RecordGate(verifier(), data),
+            data,
+            store,
+            registry,
+            Duration.ofMillis(1),
+            Duration.ofMillis(2),
+            outcomes);
+    TenantTokens authority = new TenantTokens(TenantTokens.generateKey(), clock);
+    String demoToken = authority.issue("acme", "alice", Duration.ofMinutes(15), APP_CERT);
+    EventSigner demo = new EventSigner(TestKeys.key("demo-app"), "/apps/demo", clock);
+    EventSigner other = new EventSigner(TestKeys.key("other-app"), "/apps/other", clock);
+    EventSigner unbound = new EventSigner(TestKeys.key("unbound-app"), "/apps/unbound", clock);
+
+    List<ProducerRecord<byte[], byte[]>> stolen =
+        processor.process(record(0, "stolen", other, demoToken), () -> true);
+    List<ProducerRecord<byte[], byte[]>> noBinding =
+        processor.process(record(1, "no-binding", unbound, demoToken), () -> true);
+    List<ProducerRecord<byte[], byte[]>> unreadable =
+        processor.process(record(2, "unreadable", demo, "eyJ2IjoxfQ.AAAA"), () -> true);
+    processor.process(record(3, "own", demo, demoToken), () -> true);
+    processor.process(record(4, "via-crypto", crypto, demoToken), () -> true);
+
+    assertEquals(
+        List.of(
+            "REJECTED:SR-TOKEN-CNF",
+            "REJECTED:SR-TOKEN-CNF",
+            "REJECTED:SR-TOKEN-CNF",
+            "STORED:",
+            "STORED:"),
+        outcomes.outcomes);
+    assertEquals(List.of("own", "via-crypto"), store.stored, "the store never saw the refused");
+    assertEquals(Optional.of("SR-TOKEN-CNF"), result(stolen.get(0)).errorCodeIfRejected());
+    assertEquals("UNAUTHORIZED", header(stolen.get(1), DeadLetterHeaders.REASON));
+    assertEquals(
+        "SR-TOKEN-CNF: token is bound to another client certificate than its signer's",
+        header(stolen.get(1), DeadLetterHeaders.DETAIL));
+    assertEquals(
+        "SR-TOKEN-CNF: the signing key is bound to no client certificate in the key registry",
+        header(noBinding.get(1), DeadLetterHeaders.DETAIL));
+    assertEquals(
+        "SR-TOKEN-CNF: token is bound to another client certificate than its signer's",
+        header(unreadable.get(1), DeadLetterHeaders.DETAIL));
+  }
+
   private StoreResult result(ProducerRecord<byte[], byte[]> r) {
     assertEquals(Topics.STORE_RESULTS, r.topic());
     Verdict v = verifier().verify(r.value(), new RecordCoordinates(Topics.STORE_RESULTS, 0, 0));
@@ -186,21 +266,29 @@ class StoreProcessorTest {
   }
 
   private ConsumerRecord<byte[], byte[]> record(int offset, String requestId, int nameBytes) {
+    // well-formed; the store checks it, not this test
+    return record(offset, requestId, nameBytes, crypto, "eyJ0ZW5hbnQiOiJhY21lIn0.c2lnbmF0dXJl");
+  }
+
+  private ConsumerRecord<byte[], byte[]> record(
+      int offset, String requestId, EventSigner signer, String token) {
+    return record(offset, requestId, 40, signer, token);
+  }
+
+  private ConsumerRecord<byte[], byte[]> record(
+      int offset, String requestId, int nameBytes, EventSigner signer, String token) {
     Map<String, StoreRequest.FieldCiphertext> fields = new LinkedHashMap<>();
     fields.put("name", new StoreRequest.FieldCiphertext(new byte[nameBytes], new byte[12]));
     StoreRequest request =
         new StoreRequest(
             requestId,
-            "eyJ0ZW5hbnQiOiJhY21lIn0.c2lnbmF0dXJl", // well-formed; the store checks it, not this
-            // test
-            offset == 0
-                ? "01890a5d-ac96-774b-bcce-b302099a8057"
-                : "01890a5d-ac96-774b-bcce-b302099a8058",
+            token,
+            String.format("01890a5d-ac96-774b-bcce-b302099a%04x", 0x8057 + offset),
             1,
             new StoreRequest.DataKeyRef(
                 "dek-" + requestId, new byte[60], "strongroom-dev-kek", "1", null, null),
             fields);
-    byte[] value = crypto.sign(EventCatalog.STORE_REQUESTED, "acme", request.toData()).bytes();
+    byte[] value = signer.sign(EventCatalog.STORE_REQUESTED, "acme", request.toData()).bytes();
     return new ConsumerRecord<>(
         Topics.STORE_REQUESTS,
         0,
