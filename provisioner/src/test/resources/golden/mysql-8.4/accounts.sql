@@ -10,4 +10,8 @@ CREATE USER IF NOT EXISTS 'auditor'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/O
 ALTER USER 'auditor'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=auditor' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25 ACCOUNT UNLOCK;
 CREATE USER IF NOT EXISTS 'migration'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=migration' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25;
 ALTER USER 'migration'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=migration' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25 ACCOUNT UNLOCK;
-SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.user WHERE User = '' OR Host = '%' OR (User = 'root' AND Host <> 'localhost') OR (User IN ('app_user','auditor','migration') AND Host <> '127.0.0.1') ORDER BY 1;
+CREATE USER IF NOT EXISTS 'backup'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=backup' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25;
+ALTER USER 'backup'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=backup' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25 ACCOUNT UNLOCK;
+CREATE USER IF NOT EXISTS 'anchor_writer'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=anchor_writer' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25;
+ALTER USER 'anchor_writer'@'127.0.0.1' REQUIRE SUBJECT '/O=Strongroom/OU=db/CN=anchor_writer' AND ISSUER '/O=Strongroom/OU=pki/CN=Strongroom Root CA' WITH MAX_USER_CONNECTIONS 25 ACCOUNT UNLOCK;
+SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.user WHERE User = '' OR Host = '%' OR (User = 'root' AND Host <> 'localhost') OR (User IN ('app_user','auditor','migration','backup','anchor_writer') AND Host <> '127.0.0.1') ORDER BY 1;

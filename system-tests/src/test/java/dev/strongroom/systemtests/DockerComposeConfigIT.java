@@ -71,11 +71,12 @@ class DockerComposeConfigIT {
       assertTrue(
           b.contains("/deploy/services/" + s + ".properties:/app/config/application.properties:ro"),
           s + " runs without its TLS configuration");
-      // the audit-anchor-service's audit watch reads the chain as the auditor database identity
-      // and the data-service writes as app_user
+      // the audit-anchor-service's audit watch reads the chain and writes the anchor state as its
+      // own database identity anchor_writer (never the auditor's certificate, which assessors
+      // hold) and the data-service writes as app_user
       List<String> own =
           switch (s) {
-            case "audit-anchor-service" -> List.of(s, "auditor");
+            case "audit-anchor-service" -> List.of(s, "anchor_writer");
             case "data-service" -> List.of(s, "app_user");
             default -> List.of(s);
           };
@@ -106,6 +107,7 @@ class DockerComposeConfigIT {
     assertTrue(audit.contains("- audit-worm:/var/lib/strongroom/audit-anchor/worm:rw"), audit);
     assertTrue(audit.contains("- audit-anchor-state:/var/lib/strongroom/audit-anchor/state:rw"));
     assertFalse(audit.contains("backup"), "the backup identity or key mounted: " + audit);
+    assertFalse(audit.contains("auditor"), "the auditor identity mounted: " + audit);
     assertFalse(audit.contains("keyring"), audit);
     for (String s : SERVICES) {
       if (!s.equals("audit-anchor-service")) {

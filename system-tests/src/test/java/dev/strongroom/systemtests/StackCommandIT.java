@@ -267,10 +267,12 @@ class StackCommandIT {
     JsonNode db = stack.get("db");
     assertEquals("mariadb-10.11", db.get("dialect").asText());
     assertEquals("127.0.0.1", db.get("host").asText());
-    assertEquals(Set.of("app_user", "auditor", "migration", "backup"), names(db.get("identities")));
+    List<String> identities =
+        List.of("app_user", "auditor", "migration", "backup", "anchor_writer");
+    assertEquals(Set.copyOf(identities), names(db.get("identities")));
     String port = db.get("port").asText();
     String ca = db.get("caCert").asText();
-    for (String id : List.of("app_user", "auditor", "migration", "backup")) {
+    for (String id : identities) {
       JsonNode ck = db.get("identities").get(id);
       Cli.Result ok =
           Cli.exec(
@@ -293,6 +295,33 @@ class StackCommandIT {
       assertEquals(0, ok.exit(), id + ": " + ok.err());
       assertTrue(ok.out().contains("TLSv1.3"), ok.out());
     }
+    // the anchor state is the audit-anchor-service's (anchor_writer) alone: the auditor
+    // certificate assessors hold cannot take the lease the running service holds
+    JsonNode auditor = db.get("identities").get("auditor");
+    Cli.Result lease =
+        Cli.exec(
+            List.of(
+                "mariadb",
+                "-h",
+                "127.0.0.1",
+                "-P",
+                port,
+                "-u",
+                "auditor",
+                "--ssl-ca=" + ca,
+                "--ssl-cert=" + auditor.get("cert").asText(),
+                "--ssl-key=" + auditor.get("key").asText(),
+                "--ssl-verify-server-cert",
+                "-e",
+                "CALL strongroom_audit.audit_lease_acquire('sr-thief', 600000)"),
+            30);
+    assertTrue(
+        lease
+            .err()
+            .contains(
+                "ERROR 1370 (42000) at line 1: execute command denied to user"
+                    + " 'auditor'@'127.0.0.1' for routine 'strongroom_audit.audit_lease_acquire'"),
+        lease.err());
     Cli.Result noCert =
         Cli.exec(
             List.of(

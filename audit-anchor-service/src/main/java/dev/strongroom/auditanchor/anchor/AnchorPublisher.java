@@ -46,16 +46,16 @@ import java.util.function.Consumer;
  * Publishes the audit chain as a C2SP transparency log (DESIGN §5), one checkpoint per tick, quiet
  * or not. Quarkus-free; called by the lease holder only, with the lease's epoch.
  *
- * <p>Per tick: the chain rows after the log's size are read as {@code auditor} and re-verified in
- * Java from the log's head ({@link HashChainVerifier#resumeAfter}); each verified row's {@code
- * curr_hash} (32 raw bytes) becomes the next entry. A row that does not verify is never entered:
- * the log stops growing there (the watch raises CHAIN_BREAK) and keeps checkpointing its verified
- * size. The new tree must be consistent with the last anchored checkpoint (an RFC 6962 consistency
- * proof is built and checked). The checkpoint (origin, size, base64 root; Ed25519 signed note) is
- * then recorded in {@code audit_anchors} under the lease epoch — the fence: a lapsed writer records
- * nothing — and only then written to the WORM store: first the tiles and entry bundles of the
- * growth ({@link TileLogWriter}), then the note as {@code checkpoints/<origin with / as _>/<UTC
- * yyyyMMddTHHmmss.SSSZ>-<size>.note}.
+ * <p>Per tick: the chain rows after the log's size are read as {@code anchor_writer} and
+ * re-verified in Java from the log's head ({@link HashChainVerifier#resumeAfter}); each verified
+ * row's {@code curr_hash} (32 raw bytes) becomes the next entry. A row that does not verify is
+ * never entered: the log stops growing there (the watch raises CHAIN_BREAK) and keeps checkpointing
+ * its verified size. The new tree must be consistent with the last anchored checkpoint (an RFC 6962
+ * consistency proof is built and checked). The checkpoint (origin, size, base64 root; Ed25519
+ * signed note) is then recorded in {@code audit_anchors} under the lease epoch — the fence: a
+ * lapsed writer records nothing — and only then written to the WORM store: first the tiles and
+ * entry bundles of the growth ({@link TileLogWriter}), then the note as {@code checkpoints/<origin
+ * with / as _>/<UTC yyyyMMddTHHmmss.SSSZ>-<size>.note}.
  *
  * <p>A store that fails is an {@code ANCHOR_GAP} alert; the checkpoint stays pending and every
  * pending one is written, in order, once the store is back — never skipped. An object that exists

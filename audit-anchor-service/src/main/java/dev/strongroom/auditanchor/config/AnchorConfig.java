@@ -130,7 +130,12 @@ public interface AnchorConfig {
     String key();
   }
 
-  /** The database, as the {@code auditor} identity. */
+  /**
+   * The database, as the service's own identity {@code anchor_writer}
+   * (docs/audit-anchor-service.md, "Database identity"): it reads what it tails and alone may take
+   * the anchor lease, append anchors and record sink deliveries; the {@code auditor} certificate
+   * assessors hold cannot.
+   */
   Optional<Db> db();
 
   /** Connection to the audit schema. */
@@ -144,14 +149,14 @@ public interface AnchorConfig {
     /** The stack CA (PEM). */
     Path caCert();
 
-    /** The auditor's client certificate (PEM). */
+    /** The {@code anchor_writer} client certificate (PEM). */
     Path cert();
 
-    /** The auditor's key (PEM, unencrypted PKCS#8). */
+    /** The {@code anchor_writer} key (PEM, unencrypted PKCS#8). */
     Path key();
 
     /**
-     * The login (the certificate's identity); {@code auditor} when absent (no default here: a
+     * The login (the certificate's identity); {@code anchor_writer} when absent (no default here: a
      * default would make the optional group present, and its other members required).
      */
     Optional<String> user();

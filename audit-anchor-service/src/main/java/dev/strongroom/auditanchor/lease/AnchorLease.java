@@ -18,7 +18,9 @@ import java.util.OptionalLong;
  * so an instance that was paused past its lease cannot record anything when it wakes up.
  *
  * <p>Procedures are called as plain statements (client-side prepared): a {@code CallableStatement}
- * would need read access to the routines' metadata, which the auditor does not have.
+ * would need read access to the routines' metadata, which {@code anchor_writer} does not have. Only
+ * that identity, the service's own, may execute the three procedures ({@code
+ * 06-anchor-writer-grants.sql}); the {@code auditor} certificate assessors hold may not.
  *
  * <p>An instance calls {@link #acquire} every tick (well within the TTL); it acts as the writer
  * only while the last grant says {@link Grant#acquired()} and has not expired by its own clock.

@@ -110,7 +110,7 @@ public class AnchorWatch {
             new AuditorJdbc.Config(
                 db.host(),
                 db.port(),
-                db.user().orElse("auditor"),
+                db.user().orElse("anchor_writer"),
                 db.caCert(),
                 db.cert(),
                 db.key()));

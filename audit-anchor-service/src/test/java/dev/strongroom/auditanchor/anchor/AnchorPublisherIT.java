@@ -48,8 +48,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The publisher against a private hardened MariaDB 10.11 (as {@code auditor}, TLS 1.3) and a real
- * create-only directory: a checkpoint every tick, quiet or not, with tiles that re-hash to its
+ * The publisher against a private hardened MariaDB 10.11 (as {@code anchor_writer}, TLS 1.3) and a
+ * real create-only directory: a checkpoint every tick, quiet or not, with tiles that re-hash to its
  * root; a restart continues with no gap and no duplicate; the store down for three intervals →
  * three ANCHOR_GAP alerts, then every missed checkpoint written in order; a lapsed epoch records
  * nothing; and, as an attacker would, a root re-chain, a truncated chain and a forked tile each
@@ -91,11 +91,16 @@ class AnchorPublisherIT {
     pki = TestInstances.pki(base);
     db = TestInstances.startWithAccounts(TestInstances.settings(base, pki), pki);
     AuditInstaller.install(db, TenantTokens.generateKey(), AuditInstaller.Options.manualSealing());
-    var cred = pki.client("auditor");
+    var cred = pki.client("anchor_writer");
     jdbc =
         new AuditorJdbc(
             new AuditorJdbc.Config(
-                "127.0.0.1", db.port(), "auditor", pki.caCertPem(), cred.certPem(), cred.keyPem()));
+                "127.0.0.1",
+                db.port(),
+                "anchor_writer",
+                pki.caCertPem(),
+                cred.certPem(),
+                cred.keyPem()));
     key = Ed25519NoteSigner.generate(ORIGIN, new SecureRandom());
     worm = LocalDirWormStore.open(base.resolve("worm"));
   }

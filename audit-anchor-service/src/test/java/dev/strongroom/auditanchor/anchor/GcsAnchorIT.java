@@ -38,11 +38,11 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code worm.kind=gcs}: the publisher writes to a retention-locked bucket through {@code
  * google-cloud-storage} and cloud-gcp's {@code GcsObjectStore}, against the in-process fake
- * speaking the Cloud Storage JSON API, and a private MariaDB as {@code auditor}: checkpoints, tiles
- * and bundles land in the bucket, every object created with {@code ifGenerationMatch=0}, the log in
- * the bucket verifies against the database; by attack, a bucket whose retention policy is not
- * locked, one without a policy and a missing one are refused at start-up with the reason, and an
- * object already in the bucket with other bytes is ANCHOR_MISMATCH, never overwritten.
+ * speaking the Cloud Storage JSON API, and a private MariaDB as {@code anchor_writer}: checkpoints,
+ * tiles and bundles land in the bucket, every object created with {@code ifGenerationMatch=0}, the
+ * log in the bucket verifies against the database; by attack, a bucket whose retention policy is
+ * not locked, one without a policy and a missing one are refused at start-up with the reason, and
+ * an object already in the bucket with other bytes is ANCHOR_MISMATCH, never overwritten.
  */
 class GcsAnchorIT {
   private static final Duration TTL = Duration.ofSeconds(30);
@@ -61,11 +61,16 @@ class GcsAnchorIT {
     PkiDirectory pki = TestInstances.pki(base);
     db = TestInstances.startWithAccounts(TestInstances.settings(base, pki), pki);
     AuditInstaller.install(db, TenantTokens.generateKey(), AuditInstaller.Options.manualSealing());
-    var cred = pki.client("auditor");
+    var cred = pki.client("anchor_writer");
     jdbc =
         new AuditorJdbc(
             new AuditorJdbc.Config(
-                "127.0.0.1", db.port(), "auditor", pki.caCertPem(), cred.certPem(), cred.keyPem()));
+                "127.0.0.1",
+                db.port(),
+                "anchor_writer",
+                pki.caCertPem(),
+                cred.certPem(),
+                cred.keyPem()));
     key = Ed25519NoteSigner.generate(ORIGIN, new SecureRandom());
     gcs = FakeCloudStorageServer.start();
     gcs.createBucket(PROJECT, "worm-locked", Duration.ofDays(30), true);

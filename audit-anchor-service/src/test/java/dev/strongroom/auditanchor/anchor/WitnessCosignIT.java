@@ -45,13 +45,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Witness cosigning in the publisher's tick, against a private MariaDB (as {@code auditor}) and a
- * c2sp.org/tlog-witness of our own in a separate {@code java} process ({@link WitnessServer}, its
- * size kept on disk): every written checkpoint is cosigned and the cosigned note stored beside it
- * ({@code cosignatures/…}) opens with the log key and the witness key; the witness keeps its size
- * across its own restart and the service's; and, as an attacker would, root erases the chain, the
- * events and the anchor records, writes a longer history and points the service at a fresh store —
- * the forked checkpoint is refused by the witness with 422 (after its 409 names the size it
+ * Witness cosigning in the publisher's tick, against a private MariaDB (as {@code anchor_writer})
+ * and a c2sp.org/tlog-witness of our own in a separate {@code java} process ({@link WitnessServer},
+ * its size kept on disk): every written checkpoint is cosigned and the cosigned note stored beside
+ * it ({@code cosignatures/…}) opens with the log key and the witness key; the witness keeps its
+ * size across its own restart and the service's; and, as an attacker would, root erases the chain,
+ * the events and the anchor records, writes a longer history and points the service at a fresh
+ * store — the forked checkpoint is refused by the witness with 422 (after its 409 names the size it
  * cosigned), ANCHOR_MISMATCH, and nothing cosigned is stored for it.
  */
 class WitnessCosignIT {
@@ -74,11 +74,16 @@ class WitnessCosignIT {
     pki = TestInstances.pki(base);
     db = TestInstances.startWithAccounts(TestInstances.settings(base, pki), pki);
     AuditInstaller.install(db, TenantTokens.generateKey(), AuditInstaller.Options.manualSealing());
-    var cred = pki.client("auditor");
+    var cred = pki.client("anchor_writer");
     jdbc =
         new AuditorJdbc(
             new AuditorJdbc.Config(
-                "127.0.0.1", db.port(), "auditor", pki.caCertPem(), cred.certPem(), cred.keyPem()));
+                "127.0.0.1",
+                db.port(),
+                "anchor_writer",
+                pki.caCertPem(),
+                cred.certPem(),
+                cred.keyPem()));
     key = Ed25519NoteSigner.generate(ORIGIN, new SecureRandom());
     byte[] seed = new byte[32];
     new SecureRandom().nextBytes(seed);

@@ -35,11 +35,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The audit watch against a private hardened MariaDB 10.11, as the {@code auditor} over TLS 1.3:
- * two instances started together → exactly one is the writer; the writer stops (as after {@code
- * kill -9}: no release) → the other takes over within two lease periods and the old one's epoch is
- * fenced; then, as an attacker would: a dropped trigger, the rename bypass, a TRUNCATE and a root
- * edit re-chained with the product's own sealer each raise their alert at the next tick.
+ * The audit watch against a private hardened MariaDB 10.11, as {@code anchor_writer}, the service's
+ * own identity, over TLS 1.3: two instances started together → exactly one is the writer; the
+ * writer stops (as after {@code kill -9}: no release) → the other takes over within two lease
+ * periods and the old one's epoch is fenced; then, as an attacker would: a dropped trigger, the
+ * rename bypass, a TRUNCATE and a root edit re-chained with the product's own sealer each raise
+ * their alert at the next tick.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AuditMonitorIT {
@@ -61,11 +62,16 @@ class AuditMonitorIT {
     pki = TestInstances.pki(base);
     db = TestInstances.startWithAccounts(TestInstances.settings(base, pki), pki);
     AuditInstaller.install(db, TenantTokens.generateKey(), AuditInstaller.Options.manualSealing());
-    var cred = pki.client("auditor");
+    var cred = pki.client("anchor_writer");
     jdbc =
         new AuditorJdbc(
             new AuditorJdbc.Config(
-                "127.0.0.1", db.port(), "auditor", pki.caCertPem(), cred.certPem(), cred.keyPem()));
+                "127.0.0.1",
+                db.port(),
+                "anchor_writer",
+                pki.caCertPem(),
+                cred.certPem(),
+                cred.keyPem()));
     a = monitor("watch-a", alertsA);
     b = monitor("watch-b", alertsB);
     writeAndSeal("t1", 3);

@@ -26,12 +26,12 @@ import java.util.Objects;
 import java.util.Properties;
 
 /**
- * Opens JDBC connections to the audit schema as one X.509 identity (normally {@code auditor}) the
- * way the server demands (docs/database-instance.md): TLS 1.3 only, the server's certificate
- * checked against the stack CA and its name ({@code sslMode=VERIFY_IDENTITY}), the client
- * certificate from PEM. Connector/J reads keys only from key stores, so the PEM files are turned
- * into two PKCS#12 files with a random password in a private ({@code 0700}) directory that {@link
- * #close} deletes.
+ * Opens JDBC connections to the audit schema as one X.509 identity ({@code auditor} for assessors
+ * and the commands, {@code anchor_writer} for the audit-anchor-service) the way the server demands
+ * (docs/database-instance.md): TLS 1.3 only, the server's certificate checked against the stack CA
+ * and its name ({@code sslMode=VERIFY_IDENTITY}), the client certificate from PEM. Connector/J
+ * reads keys only from key stores, so the PEM files are turned into two PKCS#12 files with a random
+ * password in a private ({@code 0700}) directory that {@link #close} deletes.
  *
  * <p>Driver: MySQL Connector/J 9.6.0 ({@code com.mysql:mysql-connector-j}), a runtime dependency of
  * the embedder; this class only uses {@code java.sql}.

@@ -18,8 +18,8 @@ import java.util.List;
  * its {@link TailStateFile} after each page, so a restart resumes where it stopped — no row is
  * verified twice and none is skipped.
  *
- * <p>Rows are read as the identity of the connection (normally {@code auditor}), with plain
- * consistent reads: no lock is taken.
+ * <p>Rows are read as the identity of the connection ({@code auditor} or {@code anchor_writer}),
+ * with plain consistent reads: no lock is taken.
  */
 public final class ChainTail {
   static final String ROWS =

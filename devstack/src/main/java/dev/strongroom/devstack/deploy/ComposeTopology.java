@@ -38,9 +38,9 @@ import org.apache.kafka.common.acl.AclBinding;
  *       TlsIdentity#serviceConfig(int)}: mutual TLS to Kafka, HTTPS only on {@value #HTTPS_PORT}
  *       with a client certificate required) and its Kafka bootstrap address; mounted as the
  *       service's {@code /app/config/application.properties}. The audit-anchor-service's also runs
- *       the audit watch ({@link #auditWatch(Layout)}: the chain tailed as {@code auditor} over
- *       mutual TLS, checkpoints published to the local-dir WORM volume); its scheduled backup stays
- *       off (docs/operations.md says why).
+ *       the audit watch ({@link #auditWatch(Layout)}: the chain tailed as its own {@code
+ *       anchor_writer} identity over mutual TLS, checkpoints published to the local-dir WORM
+ *       volume); its scheduled backup stays off (docs/operations.md says why).
  * </ul>
  *
  * <p>Every container sees the PKI (what the ops plane writes to {@code deploy/secrets/pki}: {@code
@@ -343,24 +343,27 @@ public final class ComposeTopology {
 
   /**
    * The audit-anchor-service's audit watch, as the devstack's {@code up} runs it with production
-   * timing (the defaults: a tick a minute, a 150 s lease): the chain tailed and verified as {@code
-   * auditor} over mutual TLS ({@code pki/clients/auditor.pem|.key}), a signed checkpoint with its
-   * tiles and bundles published every tick to the local-dir WORM store (production may set {@code
-   * worm.kind=gcs}, docs/operations.md), signed with the log key whose name is the origin. The
-   * scheduled backup ({@code strongroom.backup.*}) is explicitly off: the service can wrap backup
-   * keys only with the development keyring and its image has no mariadb-dump (docs/operations.md).
+   * timing (the defaults: a tick a minute, a 150 s lease): the chain tailed and verified as the
+   * service's own identity {@code anchor_writer} over mutual TLS ({@code
+   * pki/clients/anchor_writer.pem|.key}; not {@code auditor}, whose certificate assessors hold and
+   * which may not write the anchor state), a signed checkpoint with its tiles and bundles published
+   * every tick to the local-dir WORM store (production may set {@code worm.kind=gcs},
+   * docs/operations.md), signed with the log key whose name is the origin. The scheduled backup
+   * ({@code strongroom.backup.*}) is explicitly off: the service can wrap backup keys only with the
+   * development keyring and its image has no mariadb-dump (docs/operations.md).
    */
   public static Map<String, String> auditWatch(Layout l) {
-    TlsIdentity auditor = identity(l, "auditor");
+    TlsIdentity writer = identity(l, "anchor_writer");
     Map<String, String> p = new LinkedHashMap<>();
     p.put("strongroom.audit-anchor.enabled", "true");
     p.put("strongroom.audit-anchor.holder", AUDIT_HOLDER);
     p.put("strongroom.audit-anchor.state-dir", AUDIT_STATE_DIR);
     p.put("strongroom.audit-anchor.db.host", DB_HOST);
     p.put("strongroom.audit-anchor.db.port", Integer.toString(DB_PORT));
-    p.put("strongroom.audit-anchor.db.ca-cert", auditor.caCert().toString());
-    p.put("strongroom.audit-anchor.db.cert", auditor.cert().toString());
-    p.put("strongroom.audit-anchor.db.key", auditor.key().toString());
+    p.put("strongroom.audit-anchor.db.user", "anchor_writer");
+    p.put("strongroom.audit-anchor.db.ca-cert", writer.caCert().toString());
+    p.put("strongroom.audit-anchor.db.cert", writer.cert().toString());
+    p.put("strongroom.audit-anchor.db.key", writer.key().toString());
     p.put("strongroom.audit-anchor.worm.kind", "local-dir");
     p.put("strongroom.audit-anchor.worm.location", AUDIT_WORM_DIR);
     p.put("strongroom.audit-anchor.log-key", AUDIT_LOG_KEY);

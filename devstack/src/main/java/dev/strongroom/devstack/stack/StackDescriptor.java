@@ -20,11 +20,12 @@ import java.util.Optional;
  * kafka.security.protocol|caCert|clientCert|clientKey} (the operator's identity, enough for a stock
  * Kafka client: {@code security.protocol=SSL}, {@code ssl.keystore.type=PEM} with the certificate
  * chain and key, {@code ssl.truststore.type=PEM} with the CA), {@code db.*} (host, port, socket,
- * dialect, database, dataDir, caCert, identities.&lt;app_user|auditor|migration&gt;.cert|key),
- * {@code services.<crypto|data|audit|provisioner|proof>} (plain http on loopback until the services
- * get certificates), {@code clients.operator.cert|key}, {@code logs.dir}, {@code
- * worm.kind|location} and {@code audit.verifierKey|verifierKeyPem} (the audit log's WORM store and
- * key). Later capabilities add {@code evidence.*}.
+ * dialect, database, dataDir, caCert,
+ * identities.&lt;app_user|auditor|migration|backup|anchor_writer&gt;.cert|key), {@code
+ * services.<crypto|data|audit|provisioner|proof>} (plain http on loopback until the services get
+ * certificates), {@code clients.operator.cert|key}, {@code logs.dir}, {@code worm.kind|location}
+ * and {@code audit.verifierKey|verifierKeyPem} (the audit log's WORM store and key). Later
+ * capabilities add {@code evidence.*}.
  */
 public record StackDescriptor(
     String kafkaBootstrap,

@@ -343,9 +343,11 @@ public final class StackLauncher {
       dataServiceDbArgs(db).forEach(a -> args.add(a));
     }
     if (s == ServiceModule.AUDIT) {
-      // the audit watch: tails and verifies the chain as the auditor every second, raises
-      // CHAIN_BREAK / SCHEMA_DRIFT / GRANT_CHANGE (docs/audit-anchor-service.md)
-      StackDescriptor.CertKey auditor = db.identities().get("auditor");
+      // the audit watch: tails and verifies the chain every second as the service's own
+      // identity anchor_writer (the only one that may take the lease, append anchors and move
+      // the sinks' cursors), raises CHAIN_BREAK / SCHEMA_DRIFT / GRANT_CHANGE
+      // (docs/audit-anchor-service.md)
+      StackDescriptor.CertKey writer = db.identities().get("anchor_writer");
       args.add("-Dstrongroom.audit-anchor.enabled=true");
       args.add("-Dstrongroom.audit-anchor.holder=audit-anchor-1");
       args.add("-Dstrongroom.audit-anchor.interval=PT1S");
@@ -354,8 +356,9 @@ public final class StackLauncher {
       args.add("-Dstrongroom.audit-anchor.db.host=" + db.host());
       args.add("-Dstrongroom.audit-anchor.db.port=" + db.port());
       args.add("-Dstrongroom.audit-anchor.db.ca-cert=" + db.caCert());
-      args.add("-Dstrongroom.audit-anchor.db.cert=" + auditor.cert());
-      args.add("-Dstrongroom.audit-anchor.db.key=" + auditor.key());
+      args.add("-Dstrongroom.audit-anchor.db.user=anchor_writer");
+      args.add("-Dstrongroom.audit-anchor.db.cert=" + writer.cert());
+      args.add("-Dstrongroom.audit-anchor.db.key=" + writer.key());
       args.add("-Dstrongroom.audit-anchor.worm.kind=local-dir");
       args.add("-Dstrongroom.audit-anchor.worm.location=" + worm);
       args.add("-Dstrongroom.audit-anchor.log-key=" + logKey.keyFile());

@@ -128,13 +128,14 @@ public final class TestDatabase implements AutoCloseable {
 
   /**
    * The audit-anchor-service's audit watch ({@code strongroom.audit-anchor.*},
-   * docs/audit-anchor-service.md) for this database: as the {@code auditor} identity over mutual
-   * TLS, one tick every {@code interval} (lease five intervals), tail state in {@code stateDir},
-   * checkpoints signed with the log key file {@code logKey} into the WORM directory {@code worm}.
+   * docs/audit-anchor-service.md) for this database: as its own {@code anchor_writer} identity over
+   * mutual TLS, one tick every {@code interval} (lease five intervals), tail state in {@code
+   * stateDir}, checkpoints signed with the log key file {@code logKey} into the WORM directory
+   * {@code worm}.
    */
   public Map<String, String> auditWatchConfig(
       String interval, Path stateDir, Path worm, Path logKey) {
-    Credential auditor = pki.client("auditor");
+    Credential writer = pki.client("anchor_writer");
     Map<String, String> c = new LinkedHashMap<>();
     c.put("strongroom.audit-anchor.enabled", "true");
     c.put("strongroom.audit-anchor.holder", "audit-anchor-it");
@@ -146,8 +147,9 @@ public final class TestDatabase implements AutoCloseable {
     c.put("strongroom.audit-anchor.db.host", "127.0.0.1");
     c.put("strongroom.audit-anchor.db.port", Integer.toString(instance.port()));
     c.put("strongroom.audit-anchor.db.ca-cert", pki.caCertPem().toString());
-    c.put("strongroom.audit-anchor.db.cert", auditor.certPem().toString());
-    c.put("strongroom.audit-anchor.db.key", auditor.keyPem().toString());
+    c.put("strongroom.audit-anchor.db.user", "anchor_writer");
+    c.put("strongroom.audit-anchor.db.cert", writer.certPem().toString());
+    c.put("strongroom.audit-anchor.db.key", writer.keyPem().toString());
     c.put("strongroom.audit-anchor.worm.kind", "local-dir");
     c.put("strongroom.audit-anchor.worm.location", worm.toString());
     c.put("strongroom.audit-anchor.log-key", logKey.toString());

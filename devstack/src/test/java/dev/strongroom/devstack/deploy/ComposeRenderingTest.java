@@ -73,19 +73,23 @@ class ComposeRenderingTest {
   }
 
   @Test
-  void auditAnchorService_runsTheAuditWatch_asAuditor_intoTheWormVolume() throws IOException {
+  void auditAnchorService_runsTheAuditWatch_asAnchorWriter_intoTheWormVolume() throws IOException {
     Properties p = load(ComposeTopology.files().get("services/audit-anchor-service.properties"));
     assertEquals("true", p.getProperty("strongroom.audit-anchor.enabled"));
     assertEquals("audit-anchor-1", p.getProperty("strongroom.audit-anchor.holder"));
     assertEquals("mysql", p.getProperty("strongroom.audit-anchor.db.host"));
     assertEquals("3306", p.getProperty("strongroom.audit-anchor.db.port"));
+    // its own identity, not the auditor's certificate that assessors hold (docs/decisions.md)
+    assertEquals("anchor_writer", p.getProperty("strongroom.audit-anchor.db.user"));
     assertEquals(
         "/srv/strongroom/pki/ca/ca.pem", p.getProperty("strongroom.audit-anchor.db.ca-cert"));
     assertEquals(
-        "/srv/strongroom/pki/clients/auditor.pem",
+        "/srv/strongroom/pki/clients/anchor_writer.pem",
         p.getProperty("strongroom.audit-anchor.db.cert"));
     assertEquals(
-        "/srv/strongroom/pki/clients/auditor.key", p.getProperty("strongroom.audit-anchor.db.key"));
+        "/srv/strongroom/pki/clients/anchor_writer.key",
+        p.getProperty("strongroom.audit-anchor.db.key"));
+    assertTrue(p.values().stream().noneMatch(v -> v.toString().contains("auditor")), p.toString());
     assertEquals("local-dir", p.getProperty("strongroom.audit-anchor.worm.kind"));
     assertEquals(
         "/var/lib/strongroom/audit-anchor/worm",
@@ -148,9 +152,17 @@ class ComposeRenderingTest {
       Properties p = load(ComposeTopology.files().get("services/" + s + ".properties"));
       assertTrue(
           p.stringPropertyNames().stream()
-              .noneMatch(k -> k.startsWith("strongroom.audit-anchor.") || k.contains("auditor")),
+              .noneMatch(
+                  k ->
+                      k.startsWith("strongroom.audit-anchor.")
+                          || k.contains("auditor")
+                          || k.contains("anchor_writer")),
           s);
-      assertTrue(p.values().stream().noneMatch(v -> v.toString().contains("auditor")), s);
+      assertTrue(
+          p.values().stream()
+              .noneMatch(
+                  v -> v.toString().contains("auditor") || v.toString().contains("anchor_writer")),
+          s);
     }
   }
 

@@ -77,7 +77,10 @@ public interface ProofConfig {
     /** The stack CA (PEM). */
     Path caCert();
 
-    /** Identity name ({@code app_user}, {@code auditor}, {@code migration}) → cert and key. */
+    /**
+     * Identity name ({@code app_user}, {@code auditor}, {@code migration}, {@code anchor_writer} …)
+     * → cert and key.
+     */
     Map<String, Identity> identities();
   }
 

@@ -2,6 +2,7 @@ package dev.strongroom.provisioner.db;
 
 import dev.strongroom.provisioner.pki.CertificateSubject;
 import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -29,12 +30,8 @@ public record DbAccount(String name, CertificateSubject subject, CertificateSubj
     return new DbAccount(name, spec.clientSubject(spec.client(name)), spec.caSubject());
   }
 
-  /** {@code app_user}, {@code auditor}, {@code migration} and {@code backup} from {@code pki}. */
+  /** Every name of {@link PkiSpec#DB_IDENTITIES} from {@code pki}. */
   public static List<DbAccount> strongroomIdentities(PkiDirectory pki) {
-    return List.of(
-        fromPki(pki, "app_user"),
-        fromPki(pki, "auditor"),
-        fromPki(pki, "migration"),
-        fromPki(pki, "backup"));
+    return PkiSpec.DB_IDENTITIES.stream().map(n -> fromPki(pki, n)).toList();
   }
 }

@@ -9,7 +9,10 @@ package dev.strongroom.provisioner.pki;
  * server certificate's subject alternative names ({@link #servesTls()}).
  */
 public enum ClientKind {
-  /** A database identity ({@code app_user}, {@code auditor}, {@code migration}): {@code OU=db}. */
+  /**
+   * A database identity ({@code app_user}, {@code auditor}, {@code migration}, {@code backup},
+   * {@code anchor_writer}): {@code OU=db}.
+   */
   DB_IDENTITY("db"),
   /** A Strongroom service calling another over mutual TLS: {@code OU=service}. */
   SERVICE("service"),

@@ -18,11 +18,14 @@ import java.util.Set;
  */
 public final class PkiSpec {
   /**
-   * The database identities: the three of DESIGN §4 and {@code backup}, which the scheduled backup
-   * runs as (read-only on the schemas, binary logs; docs/backups.md).
+   * The database identities: the three of DESIGN §4, {@code backup}, which the scheduled backup
+   * runs as (read-only on the schemas, binary logs; docs/backups.md), and {@code anchor_writer},
+   * the audit-anchor-service's own (reads what it tails, executes the anchor lease, append and
+   * sink-delivery procedures; docs/audit-anchor-service.md), so that the {@code auditor}
+   * certificate assessors hold cannot write the anchor state.
    */
   public static final List<String> DB_IDENTITIES =
-      List.of("app_user", "auditor", "migration", "backup");
+      List.of("app_user", "auditor", "migration", "backup", "anchor_writer");
 
   /** The five services of DESIGN §2, one client certificate each. */
   public static final List<String> SERVICES =

@@ -31,6 +31,7 @@ public final class AuditInstaller {
           AuditTriggers.SCRIPT_NAME,
           "06-audit-grants.sql",
           "06-backup-grants.sql",
+          "06-anchor-writer-grants.sql",
           "07-audit-baseline.sql");
 
   /** One part of {@link #SCRIPTS} in its MariaDB form: the resource, or the generated triggers. */

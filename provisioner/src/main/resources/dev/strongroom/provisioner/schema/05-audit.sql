@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS strongroom_audit.audit_chain (
 
 -- One row that sealers lock (SELECT … FOR UPDATE) to run one at a time. A row lock, not a user-level lock: those
 -- names are global and need no privilege, so app_user or migration could hold the name and stop sealing; this row
--- can be locked only by an identity that may read the audit schema (the auditor).
+-- can be locked only by an identity that may read this table (neither auditor nor anchor_writer may: 06-*-grants.sql).
 CREATE TABLE IF NOT EXISTS strongroom_audit.audit_seal_lock (
   id TINYINT UNSIGNED NOT NULL,
   PRIMARY KEY (id),
@@ -363,9 +363,10 @@ END$$
 -- epoch under the lease row lock like audit_anchor_append: a lapsed or superseded writer gets SR-AUDIT-NOT-LEASEHOLDER.
 -- A cursor only moves forward, one anchor at a time: p_anchor_no at or below the sink's cursor is a no-op (recorded = 0:
 -- a retried call); past the last recorded anchor, a malformed sink name or kind, or a second start is
--- SR-AUDIT-BAD-ANCHOR, and so is a 'sent' for a sink without a cursor (no start row) or past its cursor + 1. The holder
--- and epoch are no secret (auditor reads them from audit_anchors): the last rule is what stops any auditor connection
--- from jumping a cursor over checkpoints a sink never took (docs/decisions.md).
+-- SR-AUDIT-BAD-ANCHOR, and so is a 'sent' for a sink without a cursor (no start row) or past its cursor + 1. Only
+-- anchor_writer, the anchor service's own identity, may call it (auditor may not: docs/decisions.md); the holder and
+-- epoch are no secret (audit_anchors shows them), so the last rule is what keeps even that identity from jumping a
+-- cursor over checkpoints a sink never took.
 -- Result: recorded (1 or 0), cursor_no (the sink's highest anchor_no after the call).
 CREATE OR REPLACE DEFINER = 'audit_definer'@'localhost' PROCEDURE strongroom_audit.audit_sink_delivered(
     IN p_holder VARCHAR(128) CHARACTER SET ascii, IN p_epoch BIGINT UNSIGNED, IN p_sink VARCHAR(128) CHARACTER SET ascii,

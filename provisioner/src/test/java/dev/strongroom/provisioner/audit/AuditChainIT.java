@@ -18,7 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,6 +44,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AuditChainIT {
   private static final String CNF = AuditTestInstance.CNF;
+
+  /** The audit-anchor-service's identity: lease, anchors and sink cursors are its alone. */
+  private static final String WRITER = "anchor_writer";
 
   private static final List<String> AUDIT_TABLES = List.of("audit_events", "audit_chain");
   private static final ServerError IMMUTABLE =
@@ -166,13 +171,8 @@ class AuditChainIT {
 
   @Test
   @Order(2)
-  void grants_onTheAuditSchema_areExactly_auditorSelectAndSeal() {
-    Set<String> auditor = new TreeSet<>();
-    for (List<String> r : t.db.sql("SHOW GRANTS FOR 'auditor'@'127.0.0.1'").rows()) {
-      if (!r.get(0).startsWith("GRANT USAGE ON *.*")) {
-        auditor.add(r.get(0));
-      }
-    }
+  void grants_onTheAuditSchema_areExactly_auditorSelectAndSeal_anchorWriterTailAndWriters() {
+    Set<String> auditor = grantsBeyondUsage("auditor");
     assertEquals(
         Set.of(
             "GRANT EXECUTE ON PROCEDURE `strongroom`.`security_set_tenant` TO `auditor`@`127.0.0.1`",
@@ -187,14 +187,25 @@ class AuditChainIT {
             "GRANT SELECT ON `strongroom_audit`.`audit_row_reconciliation` TO `auditor`@`127.0.0.1`",
             "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_seal` TO `auditor`@`127.0.0.1`",
             "GRANT EXECUTE ON FUNCTION `strongroom_audit`.`audit_payload` TO `auditor`@`127.0.0.1`",
-            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_lease_acquire` TO `auditor`@`127.0.0.1`",
-            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_anchor_append` TO `auditor`@`127.0.0.1`",
             "GRANT SELECT ON `strongroom_audit`.`audit_sink_deliveries` TO `auditor`@`127.0.0.1`",
-            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_sink_delivered` TO `auditor`@`127.0.0.1`",
             "GRANT SELECT ON `strongroom_audit`.`audit_evidence` TO `auditor`@`127.0.0.1`",
             "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_evidence_append` TO `auditor`@`127.0.0.1`"),
         auditor,
-        "table by table: nothing on audit_seal_lock or audit_anchor_lease, whose row it could lock");
+        "table by table: nothing on audit_seal_lock or audit_anchor_lease, whose row it could lock,"
+            + " and none of the anchor service's writer procedures");
+    assertEquals(
+        Set.of(
+            "GRANT SELECT ON `strongroom_audit`.`audit_chain` TO `anchor_writer`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_events` TO `anchor_writer`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_anchors` TO `anchor_writer`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_sink_deliveries` TO `anchor_writer`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_schema_drift` TO `anchor_writer`@`127.0.0.1`",
+            "GRANT SELECT ON `strongroom_audit`.`audit_row_reconciliation` TO `anchor_writer`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_lease_acquire` TO `anchor_writer`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_anchor_append` TO `anchor_writer`@`127.0.0.1`",
+            "GRANT EXECUTE ON PROCEDURE `strongroom_audit`.`audit_sink_delivered` TO `anchor_writer`@`127.0.0.1`"),
+        grantsBeyondUsage("anchor_writer"),
+        "what the service tails and the three writer procedures, nothing else anywhere");
     for (String id : List.of("app_user", "migration")) {
       assertFalse(
           t.db
@@ -225,6 +236,16 @@ class AuditChainIT {
         root(
             "SELECT JSON_VALUE(Priv, '$.account_locked') FROM mysql.global_priv"
                 + " WHERE User = 'audit_definer' AND Host = 'localhost'"));
+  }
+
+  private Set<String> grantsBeyondUsage(String identity) {
+    Set<String> out = new TreeSet<>();
+    for (List<String> r : t.db.sql("SHOW GRANTS FOR '" + identity + "'@'127.0.0.1'").rows()) {
+      if (!r.get(0).startsWith("GRANT USAGE ON *.*")) {
+        out.add(r.get(0));
+      }
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ events from the procedures
@@ -901,16 +922,16 @@ class AuditChainIT {
 
   @Test
   @Order(11)
-  void auditorWithTheRealHolderAndEpoch_cannotJumpASinksCursor() {
+  void anchorWriterWithTheRealHolderAndEpoch_cannotJumpASinksCursor() {
     List<String> lease =
-        t.ok("auditor", "CALL strongroom_audit.audit_lease_acquire('svc-anchor', 60000)")
+        t.ok(WRITER, "CALL strongroom_audit.audit_lease_acquire('svc-anchor', 60000)")
             .rows()
             .get(0);
     assertEquals("1", lease.get(0));
     long epoch = Long.parseLong(lease.get(2));
     for (int no = 1; no <= 3; no++) {
       t.ok(
-          "auditor",
+          WRITER,
           "CALL strongroom_audit.audit_anchor_append('svc-anchor', "
               + epoch
               + ", "
@@ -938,22 +959,176 @@ class AuditChainIT {
             "SR-AUDIT-BAD-ANCHOR: a sent needs the start of that sink and must be the anchor after"
                 + " its cursor");
     assertEquals(
-        jump, t.refusal("auditor", delivered(seen, sink, 3, "sent")), "a sent without a start");
+        jump, t.refusal(WRITER, delivered(seen, sink, 3, "sent")), "a sent without a start");
     assertEquals("0", cursor(sink), "nothing recorded");
     // the service: a start before the first anchor, then each checkpoint the sink took
-    assertEquals(
-        List.of("1", "0"), t.ok("auditor", delivered(seen, sink, 0, "start")).rows().get(0));
-    assertEquals(
-        List.of("1", "1"), t.ok("auditor", delivered(seen, sink, 1, "sent")).rows().get(0));
+    assertEquals(List.of("1", "0"), t.ok(WRITER, delivered(seen, sink, 0, "start")).rows().get(0));
+    assertEquals(List.of("1", "1"), t.ok(WRITER, delivered(seen, sink, 1, "sent")).rows().get(0));
     // the attack: past cursor + 1, over checkpoint 2 the sink never took
-    assertEquals(jump, t.refusal("auditor", delivered(seen, sink, 3, "sent")), "the jump");
+    assertEquals(jump, t.refusal(WRITER, delivered(seen, sink, 3, "sent")), "the jump");
     assertEquals("1", cursor(sink));
     assertEquals(
         List.of("0", "1"),
-        t.ok("auditor", delivered(seen, sink, 1, "sent")).rows().get(0),
+        t.ok(WRITER, delivered(seen, sink, 1, "sent")).rows().get(0),
         "a retried call is a no-op");
+    assertEquals(List.of("1", "2"), t.ok(WRITER, delivered(seen, sink, 2, "sent")).rows().get(0));
+  }
+
+  // ------------------------------------------------------------------ the auditor certificate
+  // cannot write the anchor state (issue 12): lease, anchors and cursors belong to anchor_writer
+
+  @Test
+  @Order(12)
+  void auditor_cannotCallTheWriterProcedures_andLeaseAnchorsAndCursorsStayAsTheyWere() {
+    // what an auditor connection can learn: the holder and epoch of the newest anchor
+    List<String> seen =
+        t.ok(
+                "auditor",
+                "SELECT holder, epoch, anchor_no FROM strongroom_audit.audit_anchors"
+                    + " ORDER BY anchor_no DESC LIMIT 1")
+            .rows()
+            .get(0);
+    String sink = "syslog:tcp://siem.example:6514";
+    String fresh = "syslog:udp://other.example:514";
+    String state = anchorState();
+    long next = Long.parseLong(seen.get(2)) + 1;
+    Map<String, String> attempts = new LinkedHashMap<>();
+    attempts.put(
+        "audit_lease_acquire", "CALL strongroom_audit.audit_lease_acquire('svc-thief', 600000)");
+    attempts.put(
+        "audit_anchor_append",
+        "CALL strongroom_audit.audit_anchor_append('"
+            + seen.get(0)
+            + "', "
+            + seen.get(1)
+            + ", "
+            + next
+            + ", 1, '"
+            + "b".repeat(64)
+            + "', 'note', 'cp/stolen', UTC_TIMESTAMP(6))");
+    // the cursor one step forward (what 8179195 still allowed) and a start for an unseen sink
+    attempts.put("audit_sink_delivered", delivered(seen, sink, 3, "sent"));
+    for (Map.Entry<String, String> a : attempts.entrySet()) {
+      assertEquals(
+          new ServerError(
+              1370,
+              "42000",
+              "execute command denied to user 'auditor'@'127.0.0.1' for routine"
+                  + " 'strongroom_audit."
+                  + a.getKey()
+                  + "'"),
+          t.refusal("auditor", a.getValue()),
+          a.getKey());
+    }
     assertEquals(
-        List.of("1", "2"), t.ok("auditor", delivered(seen, sink, 2, "sent")).rows().get(0));
+        new ServerError(
+            1370,
+            "42000",
+            "execute command denied to user 'auditor'@'127.0.0.1' for routine"
+                + " 'strongroom_audit.audit_sink_delivered'"),
+        t.refusal("auditor", delivered(seen, fresh, 0, "start")),
+        "a start for a sink the service has not seen");
+    assertEquals(state, anchorState(), "lease, anchors and every cursor unchanged");
+    assertEquals("2", cursor(sink));
+    assertEquals("0", cursor(fresh));
+  }
+
+  @Test
+  @Order(13)
+  void anchorWriter_readsWhatTheServiceTails_andEveryDirectWriteOrDdlIsRefused() {
+    for (String view :
+        List.of(
+            "audit_chain",
+            "audit_events",
+            "audit_anchors",
+            "audit_sink_deliveries",
+            "audit_schema_drift",
+            "audit_row_reconciliation")) {
+      t.ok(WRITER, "SELECT COUNT(*) FROM strongroom_audit." + view);
+    }
+    String state = anchorState();
+    String me = "'anchor_writer'@'127.0.0.1'";
+    Map<String, ServerError> refused = new LinkedHashMap<>();
+    refused.put(
+        "INSERT INTO strongroom_audit.audit_anchors SELECT * FROM strongroom_audit.audit_anchors"
+            + " LIMIT 0",
+        denied(1142, "INSERT", me, "`strongroom_audit`.`audit_anchors`"));
+    refused.put(
+        "INSERT INTO strongroom_audit.audit_sink_deliveries (sink, anchor_no, kind, epoch, holder,"
+            + " delivered_at) VALUES ('x', 99, 'sent', 1, 'x', UTC_TIMESTAMP(6))",
+        denied(1142, "INSERT", me, "`strongroom_audit`.`audit_sink_deliveries`"));
+    refused.put(
+        "UPDATE strongroom_audit.audit_anchors SET tree_size = 0",
+        denied(1142, "UPDATE", me, "`strongroom_audit`.`audit_anchors`"));
+    refused.put(
+        "DELETE FROM strongroom_audit.audit_chain",
+        denied(1142, "DELETE", me, "`strongroom_audit`.`audit_chain`"));
+    refused.put(
+        "UPDATE strongroom_audit.audit_anchor_lease SET holder = 'x'",
+        denied(1142, "UPDATE", me, "`strongroom_audit`.`audit_anchor_lease`"));
+    refused.put(
+        "TRUNCATE TABLE strongroom_audit.audit_sink_deliveries",
+        denied(1142, "DROP", me, "`strongroom_audit`.`audit_sink_deliveries`"));
+    refused.put(
+        "DROP TABLE strongroom_audit.audit_anchors",
+        denied(1142, "DROP", me, "`strongroom_audit`.`audit_anchors`"));
+    refused.put(
+        "ALTER TABLE strongroom_audit.audit_anchors ADD COLUMN x INT NULL",
+        denied(1142, "ALTER", me, "`strongroom_audit`.`audit_anchors`"));
+    refused.put(
+        "CREATE TABLE strongroom_audit.sr_x (id INT)",
+        denied(1142, "CREATE", me, "`strongroom_audit`.`sr_x`"));
+    refused.put(
+        "CREATE PROCEDURE strongroom_audit.sr_p() SELECT 1",
+        new ServerError(
+            1044, "42000", "Access denied for user " + me + " to database 'strongroom_audit'"));
+    refused.put(
+        "SELECT COUNT(*) FROM strongroom.users",
+        denied(1142, "SELECT", me, "`strongroom`.`users`"));
+    refused.put(
+        "SELECT COUNT(*) FROM strongroom_audit.audit_evidence",
+        denied(1142, "SELECT", me, "`strongroom_audit`.`audit_evidence`"));
+    refused.put(
+        "CALL strongroom_audit.audit_seal(1)",
+        denied(1370, "execute", me, "'strongroom_audit.audit_seal'"));
+    refused.put(
+        "CALL strongroom_audit.audit_evidence_append('"
+            + "c".repeat(64)
+            + "', 'r', 't', 'c', 'x', 0, UTC_TIMESTAMP(6))",
+        denied(1370, "execute", me, "'strongroom_audit.audit_evidence_append'"));
+    refused.put(
+        "CALL strongroom.security_set_tenant('x')",
+        denied(1370, "execute", me, "'strongroom.security_set_tenant'"));
+    for (Map.Entry<String, ServerError> r : refused.entrySet()) {
+      assertEquals(r.getValue(), t.refusal(WRITER, r.getKey()), r.getKey());
+    }
+    assertEquals(state, anchorState(), "nothing written");
+  }
+
+  private static ServerError denied(int code, String what, String account, String object) {
+    return new ServerError(
+        code,
+        "42000",
+        what
+            + " command denied to user "
+            + account
+            + (code == 1370 ? " for routine " : " for table ")
+            + object);
+  }
+
+  /** The lease row, every anchor and every delivery, as root sees them. */
+  private String anchorState() {
+    return root(
+            "SELECT CONCAT_WS('|', holder, epoch, expires_at) FROM strongroom_audit.audit_anchor_lease")
+        + " / "
+        + root(
+            "SELECT CONCAT_WS('|', COUNT(*), IFNULL(MAX(anchor_no), 0),"
+                + " IFNULL(SUM(CRC32(CONCAT_WS('|', anchor_no, epoch, holder, tree_size, root_hash,"
+                + " worm_object))), 0)) FROM strongroom_audit.audit_anchors")
+        + " / "
+        + root(
+            "SELECT CONCAT_WS('|', COUNT(*), IFNULL(SUM(CRC32(CONCAT_WS('|', sink, anchor_no, kind,"
+                + " epoch, holder))), 0)) FROM strongroom_audit.audit_sink_deliveries");
   }
 
   private static String delivered(List<String> holderEpoch, String sink, long no, String kind) {

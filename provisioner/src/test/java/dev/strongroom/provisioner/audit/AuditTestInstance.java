@@ -51,7 +51,8 @@ final class AuditTestInstance implements AutoCloseable {
     return ClientConnection.tcp(db.port(), identity)
         .tls(pki.caCertPem(), cred.certPem(), cred.keyPem())
         .tlsVersion("TLSv1.3")
-        .arg("--database=strongroom")
+        // anchor_writer holds nothing on the data schema: it logs in to the audit schema
+        .arg("--database=" + ("anchor_writer".equals(identity) ? "strongroom_audit" : "strongroom"))
         .arg("--binary-as-hex");
   }
 

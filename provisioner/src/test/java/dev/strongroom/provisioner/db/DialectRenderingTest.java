@@ -3,6 +3,7 @@ package dev.strongroom.provisioner.db;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.strongroom.provisioner.pki.CertificateSubject;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,11 +22,12 @@ import org.junit.jupiter.api.Test;
 class DialectRenderingTest {
   private static final CertificateSubject CA =
       new CertificateSubject("Strongroom", "pki", "Strongroom Root CA");
+
+  /** Every DB identity the stack provisions ({@link PkiSpec#DB_IDENTITIES}). */
   private static final List<DbAccount> IDENTITIES =
-      List.of(
-          new DbAccount("app_user", new CertificateSubject("Strongroom", "db", "app_user"), CA),
-          new DbAccount("auditor", new CertificateSubject("Strongroom", "db", "auditor"), CA),
-          new DbAccount("migration", new CertificateSubject("Strongroom", "db", "migration"), CA));
+      PkiSpec.DB_IDENTITIES.stream()
+          .map(n -> new DbAccount(n, new CertificateSubject("Strongroom", "db", n), CA))
+          .toList();
 
   @Test
   void accountsAndOperations_matchTheGoldenFiles_forBothDialects() throws IOException {

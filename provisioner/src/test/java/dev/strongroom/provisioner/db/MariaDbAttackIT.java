@@ -303,6 +303,7 @@ class MariaDbAttackIT {
   void accounts_areExactlyInstallerSystemAndTheIdentities() {
     assertEquals(
         List.of(
+            "'anchor_writer'@'127.0.0.1'",
             "'app_user'@'127.0.0.1'",
             "'auditor'@'127.0.0.1'",
             "'backup'@'127.0.0.1'",

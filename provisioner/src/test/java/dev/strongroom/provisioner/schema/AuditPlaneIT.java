@@ -20,12 +20,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The database side of the audit plane against a private MariaDB 10.11 (docs/audit-chain.md): the
  * installed triggers are exactly the generated ones, a tenant move is recorded for both tenants,
- * the auditor cannot hold the seal lock or the lease row, the anchor lease fences a second writer,
- * and the drift and row-count views name the rename bypass, a dropped trigger, an added column, a
- * grant and a TRUNCATE.
+ * the auditor cannot hold the seal lock or the lease row, the anchor lease (anchor_writer's) fences
+ * a second writer and refuses every other identity, and the drift and row-count views name the
+ * rename bypass, a dropped trigger, an added column, a grant and a TRUNCATE.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AuditPlaneIT {
+  /** The audit-anchor-service's identity: the only one that may take the lease and append. */
+  private static final String WRITER = "anchor_writer";
+
   private static SchemaTestInstance t;
 
   @BeforeAll
@@ -133,20 +136,23 @@ class AuditPlaneIT {
 
   @Test
   @Order(3)
-  void theAuditor_cannotLockTheSealLockOrTheLeaseRow() {
-    for (String table : List.of("audit_seal_lock", "audit_anchor_lease")) {
-      ServerError e =
-          t.refusal(
-              "auditor",
-              "START TRANSACTION; SELECT id FROM strongroom_audit." + table + " FOR UPDATE");
-      assertEquals(
-          new ServerError(
-              1142,
-              "42000",
-              "SELECT command denied to user 'auditor'@'127.0.0.1' for table `strongroom_audit`.`"
-                  + table
-                  + "`"),
-          e);
+  void theAuditorAndTheAnchorWriter_cannotLockTheSealLockOrTheLeaseRow() {
+    for (String id : List.of("auditor", WRITER)) {
+      for (String table : List.of("audit_seal_lock", "audit_anchor_lease")) {
+        ServerError e =
+            t.refusal(
+                id, "START TRANSACTION; SELECT id FROM strongroom_audit." + table + " FOR UPDATE");
+        assertEquals(
+            new ServerError(
+                1142,
+                "42000",
+                "SELECT command denied to user '"
+                    + id
+                    + "'@'127.0.0.1' for table `strongroom_audit`.`"
+                    + table
+                    + "`"),
+            e);
+      }
     }
     // and the sealer still works for the auditor
     assertEquals(
@@ -165,40 +171,40 @@ class AuditPlaneIT {
     assertEquals(
         List.of("1", "svc-a", "1"),
         // a lease long enough for the steps below on a loaded machine; it is shortened to lapse
-        t.ok("auditor", "CALL strongroom_audit.audit_lease_acquire('svc-a', 60000)")
+        t.ok(WRITER, "CALL strongroom_audit.audit_lease_acquire('svc-a', 60000)")
             .rows()
             .get(0)
             .subList(0, 3));
     assertEquals(
         List.of("0", "svc-a", "1"),
-        t.ok("auditor", "CALL strongroom_audit.audit_lease_acquire('svc-b', 1500)")
+        t.ok(WRITER, "CALL strongroom_audit.audit_lease_acquire('svc-b', 1500)")
             .rows()
             .get(0)
             .subList(0, 3),
         "a second instance is told who holds it");
     String root = "a".repeat(64);
-    assertEquals("1", t.ok("auditor", append("svc-a", 1, 1, 1, root, "cp/1")).scalar());
+    assertEquals("1", t.ok(WRITER, append("svc-a", 1, 1, 1, root, "cp/1")).scalar());
     assertEquals(
         new ServerError(
             1644,
             "45000",
             "SR-AUDIT-NOT-LEASEHOLDER: the anchor lease is not held with this epoch"),
-        t.refusal("auditor", append("svc-b", 1, 2, 1, root, "cp/2")));
+        t.refusal(WRITER, append("svc-b", 1, 2, 1, root, "cp/2")));
     assertEquals(
         new ServerError(1644, "45000", "SR-CONFLICT: that anchor number is not the next one"),
-        t.refusal("auditor", append("svc-a", 1, 1, 1, root, "cp/1b")),
+        t.refusal(WRITER, append("svc-a", 1, 1, 1, root, "cp/1b")),
         "the same anchor twice");
     assertEquals(
         new ServerError(
             1644,
             "45000",
             "SR-AUDIT-BAD-ANCHOR: size shrinks or passes the chain head, or a field is missing"),
-        t.refusal("auditor", append("svc-a", 1, 2, 1_000_000, root, "cp/2")),
+        t.refusal(WRITER, append("svc-a", 1, 2, 1_000_000, root, "cp/2")),
         "past the chain head");
     // svc-a renews with the shortest ttl (same epoch), then lets it lapse (it does not renew)
     assertEquals(
         List.of("1", "svc-a", "1"),
-        t.ok("auditor", "CALL strongroom_audit.audit_lease_acquire('svc-a', 500)")
+        t.ok(WRITER, "CALL strongroom_audit.audit_lease_acquire('svc-a', 500)")
             .rows()
             .get(0)
             .subList(0, 3),
@@ -206,7 +212,7 @@ class AuditPlaneIT {
     Thread.sleep(700);
     assertEquals(
         List.of("1", "svc-b", "2"),
-        t.ok("auditor", "CALL strongroom_audit.audit_lease_acquire('svc-b', 5000)")
+        t.ok(WRITER, "CALL strongroom_audit.audit_lease_acquire('svc-b', 5000)")
             .rows()
             .get(0)
             .subList(0, 3));
@@ -215,15 +221,15 @@ class AuditPlaneIT {
             1644,
             "45000",
             "SR-AUDIT-NOT-LEASEHOLDER: the anchor lease is not held with this epoch"),
-        t.refusal("auditor", append("svc-a", 1, 2, 1, root, "cp/2")),
+        t.refusal(WRITER, append("svc-a", 1, 2, 1, root, "cp/2")),
         "the lapsed holder's epoch is dead");
     assertEquals(
         List.of("0", "svc-b", "2"),
-        t.ok("auditor", "CALL strongroom_audit.audit_lease_acquire('svc-a', 1500)")
+        t.ok(WRITER, "CALL strongroom_audit.audit_lease_acquire('svc-a', 1500)")
             .rows()
             .get(0)
             .subList(0, 3));
-    assertEquals("2", t.ok("auditor", append("svc-b", 2, 2, 1, root, "cp/2")).scalar());
+    assertEquals("2", t.ok(WRITER, append("svc-b", 2, 2, 1, root, "cp/2")).scalar());
     assertEquals(
         new ServerError(
             1644, "45000", "SR-AUDIT-IMMUTABLE: audit rows cannot be updated or deleted"),
@@ -235,9 +241,16 @@ class AuditPlaneIT {
             .error()
             .orElseThrow(),
         "anchors are append-only, for root too");
-    for (String id : List.of("app_user", "migration")) {
+    for (String id : List.of("app_user", "auditor", "migration")) {
       assertEquals(
-          1370, t.refusal(id, "CALL strongroom_audit.audit_lease_acquire('x', 1000)").code(), id);
+          new ServerError(
+              1370,
+              "42000",
+              "execute command denied to user '"
+                  + id
+                  + "'@'127.0.0.1' for routine 'strongroom_audit.audit_lease_acquire'"),
+          t.refusal(id, "CALL strongroom_audit.audit_lease_acquire('x', 1000)"),
+          id);
     }
   }
 

@@ -208,6 +208,10 @@ class SchemaAttackIT {
             "GRANT DROP ON `strongroom`.`users` TO `migration`@`127.0.0.1`",
             "GRANT DROP ON `strongroom`.`record_decrypts` TO `migration`@`127.0.0.1`"),
         grantsBeyondUsage("'migration'@'127.0.0.1'"));
+    // the identities the audit plane grants to hold nothing on the proc-only schema
+    for (String id : List.of("backup", "anchor_writer")) {
+      assertEquals(Set.of(), grantsBeyondUsage("'" + id + "'@'127.0.0.1'"), id);
+    }
     assertEquals(
         Set.of(
             "GRANT SELECT, INSERT, UPDATE, EXECUTE ON `strongroom`.* TO `api_definer`@`localhost`",

@@ -135,9 +135,14 @@ class SchemaDialectIT {
                 Dialect.MYSQL_8_4, AuditTriggers.SCRIPT_NAME, AuditTriggers.script());
     String mysql06 =
         SchemaDialect.render(
-            Dialect.MYSQL_8_4,
-            "06-audit-grants.sql",
-            SchemaInstaller.resource("06-audit-grants.sql"));
+                Dialect.MYSQL_8_4,
+                "06-audit-grants.sql",
+                SchemaInstaller.resource("06-audit-grants.sql"))
+            + "\n"
+            + SchemaDialect.render(
+                Dialect.MYSQL_8_4,
+                "06-anchor-writer-grants.sql",
+                SchemaInstaller.resource("06-anchor-writer-grants.sql"));
     assertEquals(2, mysql05.split("IDENTIFIED WITH auth_socket", -1).length - 1);
     // users' triggers gone first: the rendering must also create a trigger where none exists (a
     // first install)
