@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -45,7 +46,38 @@ public final class DatabaseControls {
   static final String STIG = "DISA STIG MySQL 8.0: ";
   static final String DEVSEC = "dev-sec mysql-baseline: ";
   static final String APP = "app_user";
-  static final List<String> IDENTITIES = List.of("app_user", "auditor", "migration");
+  static final List<String> IDENTITIES =
+      List.of("app_user", "auditor", "migration", "anchor_writer");
+
+  /**
+   * What a missing privilege is refused with: no access to the database (1044), to the table (1142)
+   * or column (1143), no EXECUTE on the routine (1370). Any other error means the statement was
+   * allowed and failed for another reason.
+   */
+  static final Set<Integer> PRIVILEGE_DENIED = Set.of(1044, 1142, 1143, 1370);
+
+  /** The audit-anchor-service's own identity: the only one that may write the anchor state. */
+  static final String WRITER = "anchor_writer";
+
+  /**
+   * One call of each anchor-writer procedure whose arguments the procedure itself refuses (a ttl
+   * below 500 ms, a holder that holds no lease, a kind that is neither start nor sent): an identity
+   * without EXECUTE gets 1370, one with it the procedure's own SR- refusal, and neither changes the
+   * lease, the anchors or a sink's cursor.
+   */
+  static final List<Map.Entry<String, String>> WRITER_PROCEDURES =
+      List.of(
+          Map.entry(
+              "audit_lease_acquire", "CALL strongroom_audit.audit_lease_acquire('sr-proof', 0)"),
+          Map.entry(
+              "audit_anchor_append",
+              "CALL strongroom_audit.audit_anchor_append('sr-proof', 0, 1, 0, '"
+                  + "0".repeat(64)
+                  + "', 'sr-proof', 'sr-proof', UTC_TIMESTAMP(6))"),
+          Map.entry(
+              "audit_sink_delivered",
+              "CALL strongroom_audit.audit_sink_delivered('sr-proof', 0, 'sr-proof', 1, 'none')"));
+
   static final List<String> DATA_TABLES =
       List.of("tenants", "data_keys", "users", "record_decrypts");
   static final String AUDIT = "strongroom_audit";
@@ -727,7 +759,7 @@ public final class DatabaseControls {
         check(
             c(
                 "SR-DB-PRIV-07",
-                "auditor can read the audit schema and write only through its definer procedures",
+                "auditor can read the audit schema and write only through its definer procedures, none of them the anchor service's",
                 ATTACK,
                 "",
                 SEED,
@@ -742,8 +774,17 @@ public final class DatabaseControls {
                       "INSERT INTO " + AUDIT + ".audit_anchors () VALUES ()",
                       "DELETE FROM strongroom.users WHERE 1 = 0",
                       "SELECT COUNT(*) FROM strongroom.users")) {
-                if (p.refusal("auditor", p.as("auditor"), sql).isEmpty()) {
-                  allowed.add(sql);
+                Optional<ServerError> e = p.refusal("auditor", p.as("auditor"), sql);
+                if (e.isEmpty() || !PRIVILEGE_DENIED.contains(e.get().code())) {
+                  allowed.add(sql + " → " + e.map(Object::toString).orElse("accepted"));
+                }
+              }
+              // the anchor lease, anchors and sink cursors are the anchor service's alone: with
+              // the auditor certificate a SIEM sink could be made to skip checkpoints
+              for (Map.Entry<String, String> w : WRITER_PROCEDURES) {
+                Optional<ServerError> e = p.refusal("auditor", p.as("auditor"), w.getValue());
+                if (e.isEmpty() || e.get().code() != 1370) {
+                  allowed.add(w.getKey() + " → " + e.map(Object::toString).orElse("accepted"));
                 }
               }
               ClientResult read =
@@ -753,7 +794,7 @@ public final class DatabaseControls {
               }
               return Outcome.of(
                   allowed.isEmpty(),
-                  "reads the audit chain; every write denied",
+                  "reads the audit chain; every write and every anchor-writer procedure denied",
                   "wrong: " + allowed);
             }),
         installerCheck(
@@ -778,7 +819,66 @@ public final class DatabaseControls {
                 SEED,
                 "docs/backups.md (the backup identity)",
                 STIG + "least privilege"),
-            DatabaseControls::backupGrants));
+            DatabaseControls::backupGrants),
+        check(
+            c(
+                "SR-DB-PRIV-10",
+                "anchor_writer (the audit-anchor-service) reads the chain and writes only the anchor state, through its three procedures",
+                ATTACK,
+                "",
+                SEED,
+                "DESIGN §2 (one writer)",
+                "docs/decisions.md (anchor_writer)",
+                STIG + "separation of duties"),
+            p -> {
+              List<String> wrong = new ArrayList<>();
+              for (String sql :
+                  List.of(
+                      "INSERT INTO " + AUDIT + ".audit_anchors () VALUES ()",
+                      "INSERT INTO " + AUDIT + ".audit_sink_deliveries () VALUES ()",
+                      "UPDATE " + AUDIT + ".audit_anchor_lease SET epoch = epoch WHERE 1 = 0",
+                      "DELETE FROM " + AUDIT + ".audit_sink_deliveries WHERE 1 = 0",
+                      "CREATE TABLE " + AUDIT + ".sr_proof_t (id INT)",
+                      "SELECT COUNT(*) FROM strongroom.users",
+                      "SELECT COUNT(*) FROM " + SECURITY + ".tenant_bindings",
+                      "CALL " + AUDIT + ".audit_seal(0)",
+                      "CALL strongroom.security_set_tenant('sr-proof')")) {
+                Optional<ServerError> e = p.refusal(WRITER, p.as(WRITER), sql);
+                // a privilege refusal, not a procedure's own SR- refusal (1644) or a missing value
+                if (e.isEmpty() || !PRIVILEGE_DENIED.contains(e.get().code())) {
+                  wrong.add(sql + " → " + e.map(Object::toString).orElse("accepted"));
+                }
+              }
+              // its job: each writer procedure runs (and refuses the probe's arguments itself)
+              for (Map.Entry<String, String> w : WRITER_PROCEDURES) {
+                Optional<ServerError> e = p.refusal(WRITER, p.as(WRITER), w.getValue());
+                if (e.isEmpty() || e.get().code() != 1644) {
+                  wrong.add(
+                      "cannot execute "
+                          + w.getKey()
+                          + ": "
+                          + e.map(Object::toString).orElse("accepted the probe"));
+                }
+              }
+              ClientResult read =
+                  p.run(
+                      WRITER,
+                      p.as(WRITER),
+                      "SELECT COUNT(*) FROM "
+                          + AUDIT
+                          + ".audit_chain;"
+                          + " SELECT COUNT(*) FROM "
+                          + AUDIT
+                          + ".audit_schema_drift");
+              if (read.exitCode() != 0) {
+                wrong.add("(cannot read what it tails: " + read.stderr().strip() + ")");
+              }
+              return Outcome.of(
+                  wrong.isEmpty(),
+                  "reads the chain and the drift view; runs its three procedures; every other write,"
+                      + " read and routine denied",
+                  "wrong: " + wrong);
+            }));
   }
 
   /** The privileges that make an account an administrator (SR-DB-PRIV-08). */

@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param socket the installer's local socket (root); empty when the prover has no installer access
  *     (then the controls that need it are NOT_APPLICABLE)
  * @param identities name → certificate and key (PEM) of {@code app_user}, {@code auditor}, {@code
- *     migration}
+ *     migration}, {@code anchor_writer} (and {@code backup}, which no control uses)
  */
 public record DbTarget(
     String host,

@@ -14,9 +14,10 @@ public final class StandardCatalogue {
    * input chain and needs IPv4 and IPv6, SR-HOST-F2B-01 the bundle's database jails, and the host
    * controls run on a host target, MAC-01 and FIPS-01 not-applicable on a rehearsal root; 5: nine
    * CIS/STIG controls, SR-DB-CONF-11..15, PRIV-08, PRIV-09, FILE-01, OS-01, and MTLS-04's exact
-   * refusal).
+   * refusal; 6: SR-DB-PRIV-07 refuses the auditor the anchor writer procedures, SR-DB-PRIV-10 added
+   * for anchor_writer).
    */
-  public static final String VERSION = "strongroom-controls-5";
+  public static final String VERSION = "strongroom-controls-6";
 
   private StandardCatalogue() {}
 

@@ -387,6 +387,56 @@ class ProofDatabaseIT {
     assertTrue(!r.passed());
   }
 
+  @Test
+  @Order(4)
+  void anAnchorWriterProcedureForTheAuditor_andAWriteForTheAnchorWriter_failTheirControls()
+      throws IOException {
+    // what the security review found (issue 12): the auditor certificate stepping a sink's cursor;
+    // and the anchor service's identity given a table write it must never hold
+    db.sql(
+        "GRANT EXECUTE ON PROCEDURE strongroom_audit.audit_sink_delivered TO 'auditor'@'127.0.0.1';"
+            + " GRANT INSERT ON strongroom_audit.audit_sink_deliveries"
+            + " TO 'anchor_writer'@'127.0.0.1'");
+    try {
+      ProofReport r = prove();
+      assertEquals(Status.FAIL, status(r, "SR-DB-PRIV-07"), () -> table(r));
+      assertEquals(
+          "wrong: [audit_sink_delivered → ERROR 1644 (45000): SR-AUDIT-BAD-ANCHOR: a delivery"
+              + " needs a sink name of [A-Za-z0-9._:,=@/-], start or sent, and an anchor]",
+          detail(r, "SR-DB-PRIV-07"));
+      assertEquals(Status.FAIL, status(r, "SR-DB-PRIV-10"), () -> table(r));
+      assertEquals(
+          "wrong: [INSERT INTO strongroom_audit.audit_sink_deliveries () VALUES () → ERROR 1364"
+              + " (HY000): Field 'sink' doesn't have a default value]",
+          detail(r, "SR-DB-PRIV-10"));
+    } finally {
+      db.sql(
+          "REVOKE EXECUTE ON PROCEDURE strongroom_audit.audit_sink_delivered"
+              + " FROM 'auditor'@'127.0.0.1';"
+              + " REVOKE INSERT ON strongroom_audit.audit_sink_deliveries"
+              + " FROM 'anchor_writer'@'127.0.0.1'");
+    }
+    ProofReport after = prove();
+    assertEquals(Status.PASS, status(after, "SR-DB-PRIV-07"), () -> table(after));
+    assertEquals(Status.PASS, status(after, "SR-DB-PRIV-10"), () -> table(after));
+    assertEquals(
+        "0",
+        db.sql("SELECT COUNT(*) FROM strongroom_audit.audit_sink_deliveries").scalar(),
+        "the probes recorded no delivery");
+    assertEquals(
+        "0",
+        db.sql("SELECT epoch FROM strongroom_audit.audit_anchor_lease").scalar(),
+        "and took no lease");
+  }
+
+  private static Status status(ProofReport r, String id) {
+    return r.results().stream()
+        .filter(x -> x.control().id().equals(id))
+        .findFirst()
+        .orElseThrow()
+        .status();
+  }
+
   private static String detail(ProofReport r, String id) {
     return r.results().stream()
         .filter(x -> x.control().id().equals(id))
