@@ -1,7 +1,6 @@
 package dev.strongroom.dataservice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strongroom.contracts.envelope.CanonicalJson;
@@ -25,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -40,16 +38,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 @QuarkusIntegrationTest
 @QuarkusTestResource(
     value = StrongroomTestResource.class,
-    initArgs = {
-      @ResourceArg(name = "service", value = "data-service"),
-      @ResourceArg(name = "second-application", value = StoreIT.OTHER_APP)
-    },
+    initArgs = @ResourceArg(name = "service", value = "data-service"),
     restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the counts of the first see no other test
 class StoreIT {
-  /** A second application identity: its own certificate, Kafka grants and bound event key. */
-  static final String OTHER_APP = "other-app";
-
   @Test
   @Order(1)
   void everyRequestHasOneResult_oneRowPerRequest_refusalsRejectedWithTheirCode() {
@@ -309,71 +301,6 @@ class StoreIT {
           "succeeded",
           failedReads,
           (System.nanoTime() - t0) / 1_000_000);
-    }
-  }
-
-  /**
-   * An application may publish store requests itself (DESIGN §3: "crypto or app → data"), so the
-   * data-service holds them to what the crypto-service holds encrypt requests to (issue 11):
-   * another application identity that copied demo-app's token and signs a store request with its
-   * own registered key gets REJECTED {@code SR-TOKEN-CNF} and a dead letter, and no row is written;
-   * demo-app's own store request with the same token is stored.
-   */
-  @Test
-  @Order(4)
-  void anotherApplicationsStoreRequest_withACopiedToken_isRejectedCnf_andNothingIsStored()
-      throws Exception {
-    StrongroomTestResource.Stack stack = StrongroomTestResource.stack();
-    TestDatabase db = stack.database().orElseThrow();
-    java.time.Clock clock = java.time.Clock.systemUTC();
-    try (StoreRequests requests = new StoreRequests(stack)) {
-      String token = requests.token("hooli"); // bound to demo-app's certificate
-      String stolenId = "stolen-by-" + OTHER_APP + "-" + UUID.randomUUID();
-      String ownId = "own-store-request-" + UUID.randomUUID();
-      requests.publishAs(
-          OTHER_APP,
-          new dev.strongroom.contracts.envelope.EventSigner(
-              stack.keys().key(OTHER_APP),
-              StrongroomTestResource.secondApplicationSource(OTHER_APP),
-              clock),
-          "hooli",
-          requests.request("hooli", token, stolenId, StoreRequests.newRecordId()));
-      requests.publishAs(
-          PkiSpec.DEMO_APP,
-          new dev.strongroom.contracts.envelope.EventSigner(
-              stack.keys().key(PkiSpec.DEMO_APP), "/apps/demo", clock),
-          "hooli",
-          requests.request("hooli", token, ownId, StoreRequests.newRecordId()));
-
-      Map<String, String> outcomes = new TreeMap<>();
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (outcomes.size() < 2 && System.nanoTime() < deadline) {
-        for (StoreResult r :
-            StoreRequests.results(stack, Integer.MAX_VALUE, Duration.ofSeconds(5))) {
-          if (r.requestId().equals(stolenId) || r.requestId().equals(ownId)) {
-            outcomes.put(
-                r.requestId(), r.status() + r.errorCodeIfRejected().map(c -> ":" + c).orElse(""));
-          }
-        }
-      }
-      assertEquals(
-          new TreeMap<>(Map.of(stolenId, "REJECTED:SR-TOKEN-CNF", ownId, "STORED")), outcomes);
-      assertTrue(
-          StoreRequests.deadLetterDetails(stack, Integer.MAX_VALUE, Duration.ofSeconds(5))
-              .contains(
-                  "SR-TOKEN-CNF: token is bound to another client certificate than its signer's"),
-          "the dead letter names the refusal");
-      assertEquals(
-          "0",
-          db.instance()
-              .sql("SELECT COUNT(*) FROM strongroom.users WHERE request_id = '" + stolenId + "'")
-              .scalar(),
-          "nothing stored for the copied token");
-      assertEquals(
-          "1",
-          db.instance()
-              .sql("SELECT COUNT(*) FROM strongroom.users WHERE request_id = '" + ownId + "'")
-              .scalar());
     }
   }
 
