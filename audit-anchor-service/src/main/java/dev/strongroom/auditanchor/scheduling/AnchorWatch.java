@@ -191,11 +191,13 @@ public class AnchorWatch {
                             new IllegalStateException(
                                 "strongroom.audit-anchor.syslog.transport=tls needs the service's"
                                     + " TLS identity (strongroom.tls.*)"));
-            TlsIdentity forSyslog =
-                new TlsIdentity(
-                    own.name(), sl.caCert().orElse(own.caCert()), own.cert(), own.key());
-            // the files as they are at each new connection: a rotated certificate without a restart
-            LiveTlsIdentity live = LiveTlsIdentity.open(forSyslog);
+            // the files as they are at each new connection: a rotated certificate without a
+            // restart; the service's certificate is checked against its own CA, the collector's
+            // against syslog.ca-cert (a SIEM's CA) when one is set
+            LiveTlsIdentity live =
+                sl.caCert().isPresent()
+                    ? LiveTlsIdentity.open(own, sl.caCert().get())
+                    : LiveTlsIdentity.open(own);
             yield TcpSyslogTransport.withTls(sl.host(), sl.port(), live::clientContext);
           }
           case TCP -> new TcpSyslogTransport(sl.host(), sl.port(), null);

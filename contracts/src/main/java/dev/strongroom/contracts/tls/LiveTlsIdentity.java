@@ -1,6 +1,7 @@
 package dev.strongroom.contracts.tls;
 
 import java.net.Socket;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Principal;
@@ -59,19 +60,38 @@ public final class LiveTlsIdentity {
   private SSLContext clientContext;
   private long clientContextGeneration;
 
-  private LiveTlsIdentity(TlsIdentity identity) {
+  /** The CA file trusted for the peer when it is not the identity's own ({@code null}: its own). */
+  private final Path peerCa;
+
+  private LiveTlsIdentity(TlsIdentity identity, Path peerCa) {
     this.identity = identity;
+    this.peerCa = peerCa;
     this.watch = new TlsFileWatch(identity); // stamps first: a change while reading is seen next
     install(TlsFileWatch.read(identity));
   }
 
   /**
-   * Opens {@code identity}'s files as they are now.
+   * Opens {@code identity}'s files as they are now; the peer is trusted by the identity's own CA
+   * file.
    *
    * @throws IllegalStateException if they do not hold whole material
    */
   public static LiveTlsIdentity open(TlsIdentity identity) {
-    return new LiveTlsIdentity(Objects.requireNonNull(identity, "identity"));
+    return new LiveTlsIdentity(Objects.requireNonNull(identity, "identity"), null);
+  }
+
+  /**
+   * Opens {@code identity}'s files as they are now — its certificate checked against its own CA
+   * file, as {@link #open(TlsIdentity)} does — and trusts the peer by another CA file: a client of
+   * an outside server (a SIEM's syslog collector) whose certificate another CA issued. The peer CA
+   * file is read again with each generation taken.
+   *
+   * @throws IllegalStateException if the files do not hold whole material or {@code peerCa} holds
+   *     no certificate
+   */
+  public static LiveTlsIdentity open(TlsIdentity identity, Path peerCa) {
+    return new LiveTlsIdentity(
+        Objects.requireNonNull(identity, "identity"), Objects.requireNonNull(peerCa, "peerCa"));
   }
 
   public TlsIdentity identity() {
@@ -152,7 +172,14 @@ public final class LiveTlsIdentity {
   private synchronized void install(TlsFileWatch.Material material) {
     long number = current == null ? 1 : current.number() + 1;
     Generation g =
-        new Generation(number, ALIAS_PREFIX + number, material, pkix(material.authorities()));
+        new Generation(
+            number,
+            ALIAS_PREFIX + number,
+            material,
+            pkix(
+                peerCa == null
+                    ? material.authorities()
+                    : TlsFileWatch.certificates(peerCa, identity)));
     recent.put(g.alias(), g);
     while (recent.size() > KEPT) {
       recent.remove(recent.keySet().iterator().next());
@@ -181,7 +208,8 @@ public final class LiveTlsIdentity {
       throw new IllegalStateException("the JDK's PKIX trust manager factory made no X.509 one");
     } catch (java.io.IOException | GeneralSecurityException e) {
       throw new IllegalStateException(
-          "cannot trust the CA file " + identity.caCert() + ": " + e, e);
+          "cannot trust the CA file " + (peerCa == null ? identity.caCert() : peerCa) + ": " + e,
+          e);
     }
   }
 

@@ -160,7 +160,8 @@ public final class TlsFileWatch {
     return new Material(chain, key, authorities);
   }
 
-  private static List<X509Certificate> certificates(Path file, TlsIdentity identity) {
+  /** The certificates of a PEM file, at least one. */
+  static List<X509Certificate> certificates(Path file, TlsIdentity identity) {
     try (InputStream in = Files.newInputStream(file)) {
       List<X509Certificate> out = new ArrayList<>();
       for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {

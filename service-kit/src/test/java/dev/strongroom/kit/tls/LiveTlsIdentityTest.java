@@ -104,6 +104,78 @@ class LiveTlsIdentityTest {
     assertEquals(first, live.certificate().getSerialNumber());
   }
 
+  /**
+   * A client of an outside server (the audit plane's syslog collector, whose certificate a SIEM's
+   * CA issued): its own certificate is still checked against its own CA file, and the server is
+   * trusted by the other CA file alone — as the identity's own CA, that server is refused.
+   */
+  @Test
+  void peerOfAnotherCa_isTrustedByItsOwnCaFile_andOnlyByIt(@TempDir Path tmp) throws Exception {
+    PkiDirectory pki = PkiDirectory.open(tmp.resolve("pki"), PkiSpec.strongroom(List.of()));
+    pki.ensure();
+    PkiDirectory siem = PkiDirectory.open(tmp.resolve("siem"), PkiSpec.strongroom(List.of()));
+    siem.ensure();
+    TlsIdentity client = pki.identity("audit-anchor-service");
+    Path siemCa = siem.identity(SERVER).caCert();
+    LiveTlsIdentity collector = LiveTlsIdentity.open(siem.identity(SERVER), client.caCert());
+    try (SSLServerSocket server = server(collector.newSslContext())) {
+      LiveTlsIdentity toSiem = LiveTlsIdentity.open(client, siemCa);
+      assertEquals(
+          siem.identity(SERVER).certificate().getSerialNumber(),
+          handshake(server, toSiem.clientContext()));
+
+      LiveTlsIdentity ownCaOnly = LiveTlsIdentity.open(client);
+      javax.net.ssl.SSLHandshakeException refused =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              javax.net.ssl.SSLHandshakeException.class,
+              () -> handshake(server, ownCaOnly.clientContext()));
+      assertTrue(
+          refused.getMessage().contains("PKIX path validation failed"), refused.getMessage());
+    }
+    // its own certificate must still be one its own CA issued
+    IllegalStateException foreign =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class,
+            () ->
+                LiveTlsIdentity.open(
+                    new TlsIdentity(
+                        "audit-anchor-service",
+                        client.caCert(),
+                        siem.identity(SERVER).cert(),
+                        siem.identity(SERVER).key()),
+                    siemCa));
+    assertTrue(foreign.getMessage().contains("is not issued by a CA of"), foreign.getMessage());
+  }
+
+  /** A full handshake with {@code context}: the serial the server presented. */
+  private BigInteger handshake(SSLServerSocket server, SSLContext context) throws Exception {
+    Future<?> accepted =
+        executor.submit(
+            () -> {
+              try (SSLSocket s = (SSLSocket) server.accept()) {
+                s.setSoTimeout(10_000);
+                s.startHandshake();
+                s.getOutputStream().write(1);
+                s.getOutputStream().flush();
+              } catch (java.io.IOException refusedByTheClient) {
+                // the client side's failure is what the caller asserts
+              }
+              return null;
+            });
+    try (SSLSocket s =
+        (SSLSocket)
+            context
+                .getSocketFactory()
+                .createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+      s.setSoTimeout(10_000);
+      s.startHandshake();
+      assertEquals(1, s.getInputStream().read());
+      return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSerialNumber();
+    } finally {
+      accepted.get();
+    }
+  }
+
   private static TlsIdentity copy(TlsIdentity from, Path dir) throws Exception {
     Files.createDirectories(dir);
     return new TlsIdentity(
