@@ -144,7 +144,7 @@ public final class TlsFileWatch {
     } catch (RuntimeException e) {
       throw new IllegalStateException("cannot load " + identity + ": " + e.getMessage(), e);
     }
-    if (!matches(chain.get(0), key)) {
+    if (!keyMatches(key, chain.get(0))) {
       throw new IllegalStateException(
           "the key " + identity.key() + " does not belong to the certificate " + identity.cert());
     }
@@ -203,7 +203,12 @@ public final class TlsFileWatch {
     return List.copyOf(out);
   }
 
-  private static boolean matches(X509Certificate cert, PrivateKey key) {
+  /**
+   * True when {@code key} is the private half of {@code cert}'s public key: it signs a probe the
+   * certificate's key verifies (EC, RSA, Ed25519, Ed448); false for any other key or an algorithm
+   * the JDK does not offer.
+   */
+  public static boolean keyMatches(PrivateKey key, X509Certificate cert) {
     String alg =
         switch (key.getAlgorithm()) {
           case "EC" -> "SHA256withECDSA";

@@ -1,6 +1,7 @@
 package dev.strongroom.provisioner.pki;
 
 import dev.strongroom.contracts.encoding.Base64Url;
+import dev.strongroom.contracts.tls.TlsFileWatch;
 import dev.strongroom.contracts.tls.TlsIdentity;
 import dev.strongroom.provisioner.os.SecureFiles;
 import java.io.IOException;
@@ -357,7 +358,7 @@ public final class PkiDirectory {
     try {
       X509Certificate ca = readCert(caCertPem());
       PrivateKey key = readKey(caKeyPem());
-      return X509Toolkit.keyMatches(key, ca)
+      return TlsFileWatch.keyMatches(key, ca)
           && sameName(ca.getSubjectX500Principal().getEncoded(), spec.caSubject())
           && !now.isBefore(ca.getNotBefore().toInstant())
           && Duration.between(now, ca.getNotAfter().toInstant()).compareTo(spec.leafValidity()) > 0
@@ -450,7 +451,7 @@ public final class PkiDirectory {
           && !now.isBefore(c.getNotBefore().toInstant())
           && Duration.between(now, c.getNotAfter().toInstant()).compareTo(spec.renewBefore()) > 0
           && (sans == null || sans.equals(normalised(X509Toolkit.subjectAltNames(c))))
-          && X509Toolkit.keyMatches(readKey(key), c);
+          && TlsFileWatch.keyMatches(readKey(key), c);
     } catch (PkiException e) {
       return false;
     }

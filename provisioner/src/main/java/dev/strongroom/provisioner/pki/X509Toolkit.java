@@ -14,7 +14,6 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
@@ -286,24 +285,6 @@ final class X509Toolkit {
       return new JcaPEMKeyConverter().getPrivateKey(info);
     } catch (IOException e) {
       throw new PkiException("cannot read the private key", e);
-    }
-  }
-
-  /** True when {@code key} is the private half of {@code cert}'s public key (sign and verify). */
-  static boolean keyMatches(PrivateKey key, X509Certificate cert) {
-    try {
-      byte[] challenge = new byte[32];
-      RANDOM.nextBytes(challenge);
-      Signature s = Signature.getInstance(SIG_ALG);
-      s.initSign(key);
-      s.update(challenge);
-      byte[] sig = s.sign();
-      Signature v = Signature.getInstance(SIG_ALG);
-      v.initVerify(cert.getPublicKey());
-      v.update(challenge);
-      return v.verify(sig);
-    } catch (GeneralSecurityException e) {
-      return false;
     }
   }
 
