@@ -126,6 +126,21 @@ public final class HostPlan {
   private static final List<String> PACKAGED_UNITS =
       List.of("nftables.service", "fail2ban.service");
 
+  /**
+   * A unit's state from {@code systemctl --root=ROOT is-enabled} output: {@code missing} for no
+   * unit file — systemd up to 253 prints nothing on stdout then (its error goes to stderr), later
+   * releases print {@code not-found} — otherwise the state systemd printed ({@code enabled}, {@code
+   * disabled}, {@code static}, {@code masked}, {@code alias}, …), trimmed.
+   */
+  static String unitState(String isEnabledOutput) {
+    String s = isEnabledOutput.strip();
+    return s.isEmpty() || s.equals("not-found") ? "missing" : s;
+  }
+
+  private static boolean masked(String state) {
+    return state.equals("masked") || state.equals("masked-runtime");
+  }
+
   private final class ActivateStep implements PlanStep {
     @Override
     public String id() {
@@ -156,7 +171,7 @@ public final class HostPlan {
       Map<String, String> m = new java.util.LinkedHashMap<>();
       for (String l : run(sh, cmd.toString(), null, id()).stdout().lines().toList()) {
         String[] f = l.split(" ", 2);
-        m.put(f[0], f.length > 1 ? f[1] : "missing");
+        m.put(f[0], unitState(f.length > 1 ? f[1] : ""));
       }
       return m;
     }
@@ -165,17 +180,39 @@ public final class HostPlan {
       List<String> out = new ArrayList<>();
       for (Map.Entry<String, String> e : states.entrySet()) {
         boolean ours = UNITS.contains(e.getKey());
-        if (!e.getValue().equals("enabled") && (ours || !e.getValue().equals("missing"))) {
+        if (!e.getValue().equals("enabled")
+            && !masked(e.getValue())
+            && (ours || !e.getValue().equals("missing"))) {
           out.add(e.getKey());
         }
       }
       return out;
     }
 
+    /** Units the operator masked under the root: enabling one fails, and unmasking is theirs. */
+    private static String maskedUnits(Map<String, String> states) {
+      List<String> masked =
+          states.entrySet().stream()
+              .filter(e -> masked(e.getValue()))
+              .map(e -> e.getKey() + " (" + e.getValue() + ")")
+              .toList();
+      return masked.isEmpty() ? null : String.join(", ", masked);
+    }
+
     @Override
     public String check(HostShell sh) {
       Map<String, String> states = states(sh);
       List<String> enable = toEnable(states);
+      String masked = maskedUnits(states);
+      if (masked != null) {
+        return "masked under "
+            + root
+            + ": "
+            + masked
+            + "; the plan does not unmask a unit (systemctl --root="
+            + root
+            + " unmask UNIT, then apply again)";
+      }
       if (enable.isEmpty()) {
         return null;
       }
@@ -194,7 +231,19 @@ public final class HostPlan {
 
     @Override
     public void apply(HostShell sh) {
-      List<String> enable = toEnable(states(sh));
+      Map<String, String> states = states(sh);
+      String masked = maskedUnits(states);
+      if (masked != null) {
+        throw new PlanFailedException(
+            id(),
+            "masked under "
+                + root
+                + ": "
+                + masked
+                + "; the plan does not unmask a unit an operator masked",
+            List.of());
+      }
+      List<String> enable = toEnable(states);
       StringBuilder cmd = new StringBuilder("systemctl --root=").append(q(root.toString()));
       cmd.append(" enable --");
       for (String u : enable) {
