@@ -47,9 +47,12 @@ public final class ServerSettings {
     this.redoLogMb = b.redoLogMb;
     this.encryptionThreads = b.encryptionThreads;
     this.vault = b.vault;
-    if (!bindAddress.equals("127.0.0.1") && !bindAddress.equals("0.0.0.0")) {
+    if (!bindAddress.equals("127.0.0.1")
+        && !bindAddress.equals("0.0.0.0")
+        && !bindAddress.equals("*")) {
       throw new IllegalArgumentException(
-          "bind address is 127.0.0.1 (default) or 0.0.0.0 (a private container network)");
+          "bind address is 127.0.0.1 (default), 0.0.0.0 (a private container network) or *"
+              + " (every IPv4 and IPv6 address of a host whose firewall holds the allowlist)");
     }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range (0 = choose a free one): " + port);
@@ -86,8 +89,10 @@ public final class ServerSettings {
 
   /** The loopback TCP port; 0 until {@link MariaDbInstance#prepare} chose one. */
   /**
-   * The address the server listens on: 127.0.0.1 (default; the devstack and tests) or, in a
-   * container whose network is private to the stack, 0.0.0.0 with no published port.
+   * The address the server listens on: 127.0.0.1 (default; the devstack and tests); in a container
+   * whose network is private to the stack, 0.0.0.0 with no published port; on a host provisioned
+   * with remote access, {@code *} (every IPv4 and IPv6 address: the host bundle's firewall opens
+   * the port to the allowlist only).
    */
   public String bindAddress() {
     return bindAddress;

@@ -1,6 +1,8 @@
 package dev.strongroom.provisioner.host;
 
 import dev.strongroom.provisioner.db.Dialect;
+import dev.strongroom.provisioner.db.OptionFileRenderer;
+import dev.strongroom.provisioner.db.ServerSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +22,18 @@ import java.util.stream.Collectors;
  * sysctl/99-strongroom.conf           /etc/sysctl.d/              each required key exists in /proc/sys
  * sysusers/strongroom.conf            /etc/sysusers.d/            systemd-sysusers --root
  * tmpfiles/strongroom.conf            /etc/tmpfiles.d/            systemd-tmpfiles --create --root
+ * db/my.cnf                           /etc/strongroom/db/my.cnf   mariadbd --help --verbose; started
  * </pre>
  *
- * Firewall policy: input and forward drop by default; loopback, established traffic, ICMP/ICMPv6
+ * <p>{@code db/my.cnf} is the database server's option file, rendered by the embedded instance's
+ * {@link OptionFileRenderer} from the same {@link ServerSettings} (the same hardening, byte for
+ * byte) with the host's paths: the instance under {@code <stateDir>/db} ({@link
+ * HostOptions#dbLayout()}: the keyring directory the tmpfiles rules name, the error log the
+ * fail2ban jails watch), the TLS files where {@code CertificatePlan} installs them ({@link
+ * HostOptions#dbTlsFiles()}), the host's database port, loopback only unless remote access is
+ * allowed. Owned {@code root:<dbUser>} 0640: the server reads it, nobody else needs to.
+ *
+ * <p>Firewall policy: input and forward drop by default; loopback, established traffic, ICMP/ICMPv6
  * and SSH (rate-limited) accepted; the database port only from the allowlist, and only when remote
  * access is allowed. Output is not restricted (the services reach Kafka, KMS, WORM and syslog,
  * whose addresses the host bundle does not know).
@@ -120,6 +131,8 @@ public final class HostBundleRenderer {
             "root",
             "0644",
             sysusers(o)));
+    files.add(
+        new BundleFile("db/my.cnf", o.dbOptionFile(), "root", o.dbUser(), "0640", dbOptionFile(o)));
     files.add(
         new BundleFile(
             "tmpfiles/strongroom.conf",
@@ -358,6 +371,21 @@ public final class HostBundleRenderer {
     sb.append("SystemCallFilter=~@privileged\n");
     sb.append("SystemCallErrorNumber=EPERM\n");
     return sb.toString();
+  }
+
+  /**
+   * The database server's option file for the host: {@link OptionFileRenderer}'s hardening with the
+   * host's paths and port; listening on loopback only, or with remote access on every address
+   * ({@code *}, IPv4 and IPv6), the firewall admitting the allowlist only. No {@code user=} line:
+   * the unit starts the server as {@code dbUser}.
+   */
+  static String dbOptionFile(HostOptions o) {
+    ServerSettings s =
+        ServerSettings.builder(o.dialect(), o.dbLayout(), o.dbTlsFiles())
+            .port(o.dbPort())
+            .bindAddress(o.allowRemote() ? "*" : "127.0.0.1")
+            .build();
+    return OptionFileRenderer.render(s).optionFile();
   }
 
   static String dbUnit(HostOptions o) {

@@ -2,6 +2,7 @@ package dev.strongroom.provisioner.host;
 
 import dev.strongroom.provisioner.db.Dialect;
 import dev.strongroom.provisioner.db.InstanceLayout;
+import dev.strongroom.provisioner.db.TlsFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -160,6 +161,20 @@ public final class HostOptions {
   /** The database server's option file on the host. */
   public Path dbOptionFile() {
     return configDir.resolve("db").resolve("my.cnf");
+  }
+
+  /**
+   * The database server's TLS files where {@code CertificatePlan} installs them: {@code
+   * <configDir>/pki/ca/ca.pem}, {@code pki/server/server.pem}, {@code pki/server/server.key},
+   * {@code pki/ca/crl.pem}.
+   */
+  public TlsFiles dbTlsFiles() {
+    Path pki = configDir.resolve("pki");
+    return new TlsFiles(
+        pki.resolve("ca/ca.pem"),
+        pki.resolve("server/server.pem"),
+        pki.resolve("server/server.key"),
+        pki.resolve("ca/crl.pem"));
   }
 
   public static final class Builder {

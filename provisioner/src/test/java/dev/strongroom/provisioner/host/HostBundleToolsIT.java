@@ -67,6 +67,81 @@ class HostBundleToolsIT {
     return p;
   }
 
+  // --- the database server's option file -------------------------------------------------------
+
+  /**
+   * The host's {@code db/my.cnf}, with the host's paths moved under this test's directory, read by
+   * the real server ({@code mariadbd --help --verbose} parses every line, loads the plugins it
+   * names and prints the values it would run with; an unknown option fails it with exit 7). The
+   * paths it reads back are the ones the other artefacts name: the keyring directory of the
+   * tmpfiles rules, the error log the fail2ban jails watch, the server's TLS files under the
+   * configuration's {@code pki/}.
+   */
+  @Test
+  void dbOptionFile_isReadByTheRealServer_withThePathsTheOtherArtefactsName() throws IOException {
+    HostOptions o =
+        HostBundles.localMariaDb().toBuilder()
+            .configDir(base.resolve("etc/strongroom"))
+            .stateDir(base.resolve("var/lib/strongroom"))
+            .build();
+    HostBundle b = HostBundleRenderer.render(o);
+    Path cnf = write("etc/strongroom/db/my.cnf", b.require("db/my.cnf").content());
+    for (String d : List.of("data", "tmp", "secure-files", "logs", "run", "binlog", "keyring")) {
+      Files.createDirectories(o.dbLayout().base().resolve(d)); // the tmpfiles rules' directories
+    }
+    Processes.Result help =
+        run("/usr/sbin/mariadbd", "--defaults-file=" + cnf, "--help", "--verbose");
+    assertEquals(0, help.exitCode(), help.output());
+    Path db = base.resolve("var/lib/strongroom/db");
+    Path pki = base.resolve("etc/strongroom/pki");
+    Map<String, String> want = new TreeMap<>();
+    want.put("file-key-management-filename", db.resolve("keyring/keys.enc").toString());
+    want.put("file-key-management-filekey", "FILE:" + db.resolve("keyring/filekey"));
+    want.put("log-error", db.resolve("logs/error.log").toString());
+    want.put("server-audit-file-path", db.resolve("logs/audit.log").toString());
+    want.put("datadir", db.resolve("data") + "/");
+    want.put("socket", db.resolve("run/mysqld.sock").toString());
+    want.put("ssl-ca", pki.resolve("ca/ca.pem").toString());
+    want.put("ssl-cert", pki.resolve("server/server.pem").toString());
+    want.put("ssl-key", pki.resolve("server/server.key").toString());
+    want.put("ssl-crl", pki.resolve("ca/crl.pem").toString());
+    want.put("bind-address", "127.0.0.1");
+    want.put("port", "3306");
+    want.put("require-secure-transport", "TRUE");
+    want.put("tls-version", "TLSv1.3");
+    want.put("innodb-encrypt-tables", "FORCE");
+    want.put("encrypt-binlog", "TRUE");
+    for (Map.Entry<String, String> e : want.entrySet()) {
+      Matcher m =
+          Pattern.compile("(?m)^" + Pattern.quote(e.getKey()) + " +(\\S+)$").matcher(help.output());
+      assertTrue(m.find(), e.getKey() + " not in the server's --help --verbose");
+      assertEquals(e.getValue(), m.group(1), e.getKey());
+    }
+    String tmpfiles = b.require("tmpfiles/strongroom.conf").content();
+    assertTrue(tmpfiles.contains("d " + db.resolve("keyring") + " 0750 root strongroom-db -"));
+    assertTrue(tmpfiles.contains("z " + cnf + " 0640 root strongroom-db -"), tmpfiles);
+    String jail = b.require("fail2ban/jail.d/strongroom.local").content();
+    assertTrue(jail.contains("logpath = " + db.resolve("logs/error.log") + "\n"), jail);
+    assertTrue(
+        b.require("systemd/strongroom-db.service")
+            .content()
+            .contains("ExecStart=/usr/sbin/mariadbd --defaults-file=" + cnf + "\n"));
+    BundleFile f = b.require("db/my.cnf");
+    assertEquals(
+        List.of(cnf, "root", "strongroom-db", "0640"),
+        List.of(f.hostPath(), f.owner(), f.group(), f.mode()));
+
+    // the same check refuses a line the server does not know
+    Path broken =
+        write("broken.cnf", b.require("db/my.cnf").content() + "innodb_encrypt_everything=ON\n");
+    Processes.Result refused =
+        run("/usr/sbin/mariadbd", "--defaults-file=" + broken, "--help", "--verbose");
+    assertEquals(7, refused.exitCode(), refused.output());
+    assertTrue(
+        refused.output().contains("unknown variable 'innodb_encrypt_everything=ON'"),
+        refused.output());
+  }
+
   // --- nftables ---------------------------------------------------------------------------------
 
   @Test

@@ -18,10 +18,14 @@ import java.util.Map;
  * runs on a copy). Steps, in order:
  *
  * <ol>
- *   <li>{@code file <path>} per bundle file: content (SHA-256) and mode; apply writes a temporary
- *       file beside it and renames it into place (owner {@code root:root} when the root is {@code
- *       /});
+ *   <li>{@code file <path>} per bundle file owned by root: content (SHA-256) and mode; apply writes
+ *       a temporary file beside it and renames it into place (owner {@code root:root} when the root
+ *       is {@code /});
  *   <li>{@code users}: the service and database users exist; apply runs {@code systemd-sysusers};
+ *   <li>{@code file <path>} per bundle file owned by one of those users or groups (the database's
+ *       option file, {@code root:<dbUser>} 0640): the temporary file gets its owner and group
+ *       (numeric ids from the root's own {@code /etc/passwd} and {@code /etc/group}) before it is
+ *       renamed into place;
  *   <li>{@code ownership}: every {@code d} and {@code z} line of the tmpfiles configuration holds
  *       (mode, numeric owner and group resolved in the root's own {@code /etc/passwd} and {@code
  *       /etc/group}); apply runs {@code systemd-tmpfiles --create};
@@ -102,9 +106,18 @@ public final class HostPlan {
   private List<PlanStep> steps() {
     List<PlanStep> steps = new ArrayList<>();
     for (BundleFile f : bundle.files()) {
-      steps.add(new FileStep(f));
+      if (rootOwned(f)) {
+        steps.add(new FileStep(f));
+      }
     }
     steps.add(new UsersStep());
+    // files owned by the bundle's users (the database's option file) once the users exist: written
+    // with their owner before they are renamed into place, never readable by the wrong one
+    for (BundleFile f : bundle.files()) {
+      if (!rootOwned(f)) {
+        steps.add(new FileStep(f));
+      }
+    }
     steps.add(new OwnershipStep());
     steps.add(
         new FileStep(
@@ -343,13 +356,38 @@ public final class HostPlan {
 
     @Override
     public void apply(HostShell sh) {
-      String chown = hostRoot() ? " && chown " + f.owner() + ":" + f.group() + " \"$t\"" : "";
+      String ids = "";
+      String chown;
+      if (rootOwned(f)) {
+        chown = hostRoot() ? " && chown " + f.owner() + ":" + f.group() + " \"$t\"" : "";
+      } else {
+        // numeric ids from the root's own user and group files (a throwaway root's users are not
+        // the machine's), resolved before anything is written
+        ids =
+            " u="
+                + numericId(f.owner(), "/etc/passwd")
+                + "; g="
+                + numericId(f.group(), "/etc/group")
+                + "; [ -n \"$u\" ] && [ -n \"$g\" ] || { echo "
+                + q(
+                    "no user "
+                        + f.owner()
+                        + " or group "
+                        + f.group()
+                        + " under "
+                        + root
+                        + ": step users first")
+                + " >&2; exit 1; };";
+        chown = " && chown \"$u:$g\" \"$t\"";
+      }
       String b64 =
           java.util.Base64.getEncoder()
               .encodeToString(f.content().getBytes(StandardCharsets.UTF_8));
       run(
           sh,
-          "set -e; f="
+          "set -e;"
+              + ids
+              + " f="
               + q(path)
               + "; d=$(dirname -- \"$f\"); mkdir -p -- \"$d\"; t=$(mktemp \"$d/.strongroom.XXXXXX\");"
               + " printf %s '"
@@ -362,6 +400,20 @@ public final class HostPlan {
           null,
           id());
     }
+  }
+
+  private static boolean rootOwned(BundleFile f) {
+    return f.owner().equals("root") && f.group().equals("root");
+  }
+
+  /**
+   * A shell expression for the numeric id of {@code name} in the root's {@code file} ("" if none).
+   */
+  private String numericId(String name, String file) {
+    if (name.equals("root")) {
+      return "0";
+    }
+    return "$(awk -F: -v n=" + q(name) + " '$1==n{print $3}' " + q(rooted(Path.of(file))) + ")";
   }
 
   private final class UsersStep implements PlanStep {
