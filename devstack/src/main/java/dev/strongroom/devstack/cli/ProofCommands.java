@@ -110,13 +110,15 @@ final class ProofCommands {
     @Option(
         names = "--host",
         paramLabel = "TARGET",
-        defaultValue = "local",
         description =
             "Where the host controls (SR-HOST-*) run: local (this machine) or"
                 + " ssh://user@host[:port], reached the way provision reaches it: the provisioner's"
                 + " SSH key and exactly one host key pinned for the target in the provisioner's"
                 + " known_hosts (never learned on first use). Every host check's command runs on"
-                + " the target and is kept with its output. Default: ${DEFAULT-VALUE}.")
+                + " the target and is kept with its output. A target named here must hold the"
+                + " applied host bundle's manifest under --host-root: without it nothing is proved"
+                + " (exit 3). Default: this machine, whose host controls are not-applicable where"
+                + " the bundle was not applied.")
     String host;
 
     @Option(
@@ -151,7 +153,7 @@ final class ProofCommands {
     public Integer call() throws IOException {
       Target hostTarget;
       try {
-        hostTarget = Target.parse(host);
+        hostTarget = Target.parse(host != null ? host : "local");
       } catch (InvalidHostOptionException e) {
         root.err.println("strongroom: --host: " + e.detail());
         return StrongroomCommand.USAGE;
@@ -161,6 +163,8 @@ final class ProofCommands {
             "strongroom: --host-root must be an absolute, normalized path: " + hostRoot);
         return StrongroomCommand.USAGE;
       }
+      // a target the operator names (--host, or a root other than /) is one they expect hardened
+      boolean hostNamed = host != null || hostRoot.getNameCount() > 0;
       if (hostTarget.local() && (hostIdentity != null || hostKnownHosts != null)) {
         root.err.println(
             "strongroom: --host-identity and --host-known-hosts go with --host ssh://…");
@@ -218,7 +222,20 @@ final class ProofCommands {
         return StrongroomCommand.UNUSABLE;
       }
       try (HostTarget on = hostOn) {
-        report = StackProof.run(root.launcher(), stack, keys, HostFacts.detect(on));
+        HostFacts facts = HostFacts.detect(on);
+        if (hostNamed && !facts.hardenedVm()) {
+          // Not-applicable host controls on a named target would let one deleted file hide its
+          // firewall from the evidence: a target the operator names must be a provisioned one.
+          root.err.println(
+              "strongroom: --host "
+                  + hostTarget
+                  + ": "
+                  + facts.notApplicableReason()
+                  + "; a target named with --host or --host-root must hold the applied bundle"
+                  + " (provision it, or check --host-root): nothing proved");
+          return StrongroomCommand.UNUSABLE;
+        }
+        report = StackProof.run(root.launcher(), stack, keys, facts);
       } catch (SshException e) {
         root.err.println("strongroom: --host " + host + ": " + e.getMessage());
         return StrongroomCommand.UNUSABLE;

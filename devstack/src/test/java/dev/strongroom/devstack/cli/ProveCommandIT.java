@@ -691,23 +691,48 @@ class ProveCommandIT {
           r.err());
       assertEquals(before, bundles(), "nothing ran");
 
-      // reachable: the host controls run there, under a root the bundle was never applied to
+      // reachable, but the root it names was never provisioned: a named target without the
+      // applied bundle's manifest is refused (its host controls are not silently not-applicable)
       sshd.authorize(ssh.identityPublic());
       Path hostRoot = Files.createDirectories(base.resolve("target-root"));
+      String where = target + " (root " + hostRoot + ")";
+      r = run("prove", "--json", "--host", target, "--host-root", hostRoot.toString());
+      assertEquals(3, r.exit(), r.out() + r.err());
+      assertEquals(
+          "strongroom: --host "
+              + target
+              + ": "
+              + where
+              + " was not provisioned by the host-hardening bundle (no "
+              + hostRoot
+              + "/etc/strongroom/host/MANIFEST.tsv there); host controls apply only on a host"
+              + " the bundle hardened; a target named with --host or --host-root must hold the"
+              + " applied bundle (provision it, or check --host-root): nothing proved\n",
+          r.err());
+      assertEquals(before, bundles(), "nothing proved, no bundle");
+
+      // the bundle's manifest there (as the host plan's last file step leaves it): the host
+      // controls run on the target and are measured there
+      Path manifest = hostRoot.resolve("etc/strongroom/host/MANIFEST.tsv");
+      Files.createDirectories(manifest.getParent());
+      Files.writeString(
+          manifest,
+          dev.strongroom.provisioner.host.HostBundleRenderer.render(
+                  dev.strongroom.provisioner.host.HostOptions.builder().build())
+              .manifest());
       r = run("prove", "--json", "--host", target, "--host-root", hostRoot.toString());
       assertTrue(r.exit() == 0 || r.exit() == 1, r.out() + r.err());
       JsonNode j = r.json();
-      String where = target + " (root " + hostRoot + ")";
       assertEquals(where, j.get("hostTarget").asText());
-      for (String id : List.of("SR-HOST-FW-01", "SR-HOST-F2B-01", "SR-HOST-MAC-01")) {
+      // no firewall of that root is in force where its SSH answers, nor its fail2ban running
+      assertEquals("fail", status(j, "SR-HOST-FW-01"), detail(j, "SR-HOST-FW-01"));
+      assertTrue(detail(j, "SR-HOST-FW-01").contains(where), detail(j, "SR-HOST-FW-01"));
+      assertEquals("fail", status(j, "SR-HOST-F2B-01"), detail(j, "SR-HOST-F2B-01"));
+      assertTrue(
+          detail(j, "SR-HOST-F2B-01").contains(hostRoot + "/run/fail2ban/fail2ban.sock"),
+          detail(j, "SR-HOST-F2B-01"));
+      for (String id : List.of("SR-HOST-MAC-01", "SR-HOST-FIPS-01")) {
         assertEquals("not-applicable", status(j, id), detail(j, id));
-        assertEquals(
-            where
-                + " was not provisioned by the host-hardening bundle (no "
-                + hostRoot
-                + "/etc/strongroom/host/MANIFEST.tsv there); host controls apply only on a host"
-                + " the bundle hardened",
-            detail(j, id));
       }
     } finally {
       sshd.close();
