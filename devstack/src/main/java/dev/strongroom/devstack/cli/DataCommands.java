@@ -105,7 +105,7 @@ final class DataCommands {
         paramLabel = "PATH",
         description =
             "Read the tenant token to send from PATH (its first line), so it never appears on a"
-                + " command line.")
+                + " command line. The file must be closed to other accounts (e.g. mode 0600).")
     Path tokenFile;
 
     @Override
@@ -141,6 +141,26 @@ final class DataCommands {
       }
       if (tokenFile != null) {
         try {
+          // a bearer token in a file others may read is a leaked token (ssh refuses such keys)
+          java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
+              Files.getPosixFilePermissions(tokenFile);
+          java.util.Set<java.nio.file.attribute.PosixFilePermission> open =
+              java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+          for (java.nio.file.attribute.PosixFilePermission x : perms) {
+            if (x.name().startsWith("GROUP_") || x.name().startsWith("OTHERS_")) {
+              open.add(x);
+            }
+          }
+          if (!open.isEmpty()) {
+            root.err.println(
+                "strongroom: --token-file "
+                    + tokenFile
+                    + " is open to other accounts (mode "
+                    + java.nio.file.attribute.PosixFilePermissions.toString(perms)
+                    + "): a tenant token is a bearer credential; chmod 600 it (and get a new"
+                    + " token if others could read this one)");
+            return StrongroomCommand.USAGE;
+          }
           List<String> lines = Files.readAllLines(tokenFile, StandardCharsets.UTF_8);
           if (lines.isEmpty() || lines.get(0).isBlank()) {
             root.err.println("strongroom: --token-file " + tokenFile + " holds no token");
