@@ -800,9 +800,9 @@ public final class DatabaseControls {
         installerCheck(
             c(
                 "SR-DB-PRIV-08",
-                "No account but the installer holds SUPER, PROCESS, FILE, SHUTDOWN, CREATE USER, SET USER, BINLOG ADMIN, CONNECTION ADMIN or any privilege WITH GRANT OPTION",
+                "No account but the installer holds an administrator's privilege (SUPER, PROCESS, FILE, SHUTDOWN, CREATE USER, SET USER, BINLOG ADMIN, BINLOG REPLAY, CONNECTION ADMIN, the replication and read-only admin privileges, MySQL 8.4's dynamic ones), a write on the mysql schema, a PROXY grant, or any privilege WITH GRANT OPTION",
                 MEASURED_FACT,
-                "MariaDB 10.11 splits SUPER into BINLOG ADMIN, CONNECTION ADMIN, SET USER and others; MySQL 8.4 into dynamic privileges (SYSTEM_VARIABLES_ADMIN, …). Read from information_schema as the installer, who sees every grantee.",
+                "MariaDB 10.11 splits SUPER into BINLOG ADMIN, BINLOG REPLAY, CONNECTION ADMIN, SET USER and others; MySQL 8.4 into dynamic privileges (SYSTEM_VARIABLES_ADMIN, SYSTEM_USER, …): both spellings are looked for. A role holding one is named as its grantee. A write on the mysql schema (global, on the schema or on one of its tables) rewrites the grant tables. The server's own locked system accounts (mariadb.sys; MySQL's mysql.session, mysql.sys, mysql.infoschema) are left out only while SHOW CREATE USER says ACCOUNT LOCK. Read from information_schema and mysql.proxies_priv as the installer, who sees every grantee.",
                 SEED,
                 "DESIGN §4 (identities)",
                 CIS
@@ -881,7 +881,11 @@ public final class DatabaseControls {
             }));
   }
 
-  /** The privileges that make an account an administrator (SR-DB-PRIV-08). */
+  /**
+   * The privileges that make an account an administrator (SR-DB-PRIV-08), as MariaDB 10.11 and
+   * MySQL 8.4 name them in {@code information_schema.USER_PRIVILEGES}: MariaDB splits SUPER into
+   * privileges with spaces, MySQL 8.4 into dynamic privileges with underscores.
+   */
   static final List<String> POWERFUL =
       List.of(
           "SUPER",
@@ -889,9 +893,43 @@ public final class DatabaseControls {
           "FILE",
           "SHUTDOWN",
           "CREATE USER",
+          // MariaDB 10.11
           "SET USER",
           "BINLOG ADMIN",
-          "CONNECTION ADMIN");
+          "BINLOG REPLAY",
+          "CONNECTION ADMIN",
+          "READ_ONLY ADMIN",
+          "REPLICATION MASTER ADMIN",
+          "REPLICATION SLAVE ADMIN",
+          "FEDERATED ADMIN",
+          // MySQL 8.4
+          "SYSTEM_USER",
+          "SYSTEM_VARIABLES_ADMIN",
+          "SET_ANY_DEFINER",
+          "ALLOW_NONEXISTENT_DEFINER",
+          "SET_USER_ID",
+          "BINLOG_ADMIN",
+          "CONNECTION_ADMIN",
+          "ROLE_ADMIN",
+          "ENCRYPTION_KEY_ADMIN",
+          "REPLICATION_SLAVE_ADMIN",
+          "AUDIT_ADMIN",
+          "PERSIST_RO_VARIABLES_ADMIN",
+          "CLONE_ADMIN",
+          "TABLE_ENCRYPTION_ADMIN",
+          "GROUP_REPLICATION_ADMIN");
+
+  /** Privileges that write: held on *.* or on the mysql schema they rewrite the grant tables. */
+  static final List<String> WRITES =
+      List.of("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "INDEX");
+
+  /** The server's own system accounts, left out of SR-DB-PRIV-08 only while locked. */
+  static final Set<String> SYSTEM_ACCOUNTS =
+      Set.of(
+          "'mariadb.sys'@'localhost'",
+          "'mysql.session'@'localhost'",
+          "'mysql.sys'@'localhost'",
+          "'mysql.infoschema'@'localhost'");
 
   private static Outcome powerfulPrivileges(DbProbe p) {
     // the installer as the server knows it ('root'@'localhost' via unix_socket)
@@ -899,34 +937,164 @@ public final class DatabaseControls {
     int at = installer.lastIndexOf('@');
     String grantee = "'" + installer.substring(0, at) + "'@'" + installer.substring(at + 1) + "'";
     String listed = "'" + String.join("', '", POWERFUL) + "'";
+    String writes = "'" + String.join("', '", WRITES) + "'";
     String notInstaller = "GRANTEE <> " + sqlString(grantee);
-    List<String> found =
+    String grantable = "IF(IS_GRANTABLE = 'YES', ' WITH GRANT OPTION', '')";
+    String onMysql =
+        " AND (IS_GRANTABLE = 'YES' OR (TABLE_SCHEMA = 'mysql' AND PRIVILEGE_TYPE IN (";
+    List<String> rows =
         p
             .installerSql(
-                "SELECT CONCAT(GRANTEE, ' ', PRIVILEGE_TYPE, ' ON *.*', IF(IS_GRANTABLE = 'YES',"
-                    + " ' WITH GRANT OPTION', '')) FROM information_schema.USER_PRIVILEGES WHERE "
+                "SELECT CONCAT(GRANTEE, ' ', PRIVILEGE_TYPE, ' ON *.*', "
+                    + grantable
+                    + ") FROM information_schema.USER_PRIVILEGES WHERE "
                     + notInstaller
                     + " AND (PRIVILEGE_TYPE IN ("
                     + listed
+                    + ") OR PRIVILEGE_TYPE IN ("
+                    + writes
                     + ") OR IS_GRANTABLE = 'YES')"
                     + " UNION ALL SELECT CONCAT(GRANTEE, ' ', PRIVILEGE_TYPE, ' ON ', TABLE_SCHEMA,"
-                    + " '.* WITH GRANT OPTION') FROM information_schema.SCHEMA_PRIVILEGES WHERE "
+                    + " '.*', "
+                    + grantable
+                    + ") FROM information_schema.SCHEMA_PRIVILEGES WHERE "
                     + notInstaller
-                    + " AND IS_GRANTABLE = 'YES'"
+                    + onMysql
+                    + writes
+                    + ")))"
                     + " UNION ALL SELECT CONCAT(GRANTEE, ' ', PRIVILEGE_TYPE, ' ON ', TABLE_SCHEMA,"
-                    + " '.', TABLE_NAME, ' WITH GRANT OPTION') FROM information_schema.TABLE_PRIVILEGES"
-                    + " WHERE "
+                    + " '.', TABLE_NAME, "
+                    + grantable
+                    + ") FROM information_schema.TABLE_PRIVILEGES WHERE "
                     + notInstaller
-                    + " AND IS_GRANTABLE = 'YES'"
+                    + onMysql
+                    + writes
+                    + ")))"
+                    // PROXY: log in as one account and act as another
+                    + " UNION ALL SELECT CONCAT('''', User, '''@''', Host, ''' PROXY ON ''',"
+                    + " Proxied_user, '''@''', Proxied_host, '''') FROM mysql.proxies_priv WHERE"
+                    + " CONCAT('''', User, '''@''', Host, '''') <> "
+                    + sqlString(grantee)
                     + " ORDER BY 1")
             .rows()
             .stream()
             .map(x -> x.get(0))
             .toList();
+    List<String> found = new ArrayList<>();
+    List<String> lockedSystem = new ArrayList<>();
+    for (String row : rows) {
+      String who = row.substring(0, row.indexOf(' '));
+      if (SYSTEM_ACCOUNTS.contains(who) && locked(p, who)) {
+        lockedSystem.add(row);
+      } else {
+        found.add(row);
+      }
+    }
+    found.addAll(throughRoles(p, grantee));
+    java.util.Collections.sort(found);
+    if (!lockedSystem.isEmpty()) {
+      p.note("left out: the server's own locked system accounts", String.join("\n", lockedSystem));
+    }
     return Outcome.of(
         found.isEmpty(),
         "only " + grantee + " (the installer) holds them",
         "held beyond the installer: " + found);
+  }
+
+  /**
+   * An administrator's power held through a role ({@code GRANT role TO account}): MariaDB lists a
+   * role's privileges nowhere in information_schema, so every role reachable from an account other
+   * than the installer (roles granted to roles included) is read with {@code SHOW GRANTS}.
+   */
+  private static List<String> throughRoles(DbProbe p, String installer) {
+    boolean mysql = p.db().dialect().equals("mysql-8.4");
+    // grantee -> role, both as 'user'@'host' (a MariaDB role's host is '')
+    List<List<String>> edges =
+        p.installerSql(
+                mysql
+                    ? "SELECT CONCAT('''', TO_USER, '''@''', TO_HOST, ''''), CONCAT('''',"
+                        + " FROM_USER, '''@''', FROM_HOST, '''') FROM mysql.role_edges"
+                    : "SELECT CONCAT('''', User, '''@''', Host, ''''), CONCAT('''', Role,"
+                        + " '''@''''') FROM mysql.roles_mapping")
+            .rows();
+    List<String> found = new ArrayList<>();
+    java.util.Map<String, List<String>> grants = new java.util.HashMap<>();
+    for (List<String> e : edges) {
+      String who = e.get(0);
+      if (who.equals(installer) || who.endsWith("@''")) {
+        continue; // the installer's own, or a role (reached from the accounts below)
+      }
+      java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(e.get(1)));
+      Set<String> seen = new java.util.HashSet<>();
+      while (!todo.isEmpty()) {
+        String role = todo.pop();
+        if (!seen.add(role)) {
+          continue;
+        }
+        for (String g :
+            grants.computeIfAbsent(
+                role,
+                r ->
+                    p
+                        .installerSql(
+                            "SHOW GRANTS FOR "
+                                + (r.endsWith("@''") ? r.substring(0, r.length() - 3) : r))
+                        .rows()
+                        .stream()
+                        .map(x -> x.get(0))
+                        .toList())) {
+          String shown = roleName(role);
+          for (String bad : powerfulIn(g)) {
+            found.add(who + " " + bad + " (role " + shown + ")");
+          }
+          for (List<String> inner : edges) {
+            if (inner.get(0).equals(role)) {
+              todo.push(inner.get(1));
+            }
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  private static String roleName(String account) {
+    return account.endsWith("@''") ? account.substring(0, account.length() - 3) : account;
+  }
+
+  private static final java.util.regex.Pattern GRANT_LINE =
+      java.util.regex.Pattern.compile("GRANT (.+?) ON (\\S+) TO .*?( WITH GRANT OPTION)?");
+
+  /** What in one {@code SHOW GRANTS} line makes its grantee an administrator (SR-DB-PRIV-08). */
+  static List<String> powerfulIn(String line) {
+    java.util.regex.Matcher m = GRANT_LINE.matcher(line);
+    if (!m.matches()) {
+      return List.of(); // a role grant (GRANT `r` TO `u`): followed through the role edges
+    }
+    String on = m.group(2).replace("`", "");
+    boolean global = on.equals("*.*");
+    boolean grantTables = on.equals("mysql.*") || on.startsWith("mysql.");
+    List<String> out = new ArrayList<>();
+    for (String priv : m.group(1).split(", ")) {
+      String pv = priv.strip();
+      if (pv.equals("PROXY")) {
+        out.add("PROXY ON " + m.group(2));
+      } else if ((global && (pv.equals("ALL PRIVILEGES") || POWERFUL.contains(pv)))
+          || ((global || grantTables) && WRITES.contains(pv))
+          || (grantTables && pv.equals("ALL PRIVILEGES"))) {
+        out.add(pv + " ON " + on);
+      }
+    }
+    if (m.group(3) != null) {
+      out.add("WITH GRANT OPTION ON " + on);
+    }
+    return out;
+  }
+
+  /** Whether {@code account} ({@code 'user'@'host'}) cannot log in: SHOW CREATE USER's verdict. */
+  private static boolean locked(DbProbe p, String account) {
+    return p.installerSql("SHOW CREATE USER " + account).rows().stream()
+        .anyMatch(r -> r.get(0).contains(" ACCOUNT LOCK"));
   }
 
   /**

@@ -15,9 +15,10 @@ public final class StandardCatalogue {
    * controls run on a host target, MAC-01 and FIPS-01 not-applicable on a rehearsal root; 5: nine
    * CIS/STIG controls, SR-DB-CONF-11..15, PRIV-08, PRIV-09, FILE-01, OS-01, and MTLS-04's exact
    * refusal; 6: SR-DB-PRIV-07 refuses the auditor the anchor writer procedures, SR-DB-PRIV-10 added
-   * for anchor_writer).
+   * for anchor_writer; 7: SR-DB-PRIV-08 also looks for MariaDB's other SUPER parts, MySQL 8.4's
+   * dynamic privileges, writes on the mysql schema and PROXY grants).
    */
-  public static final String VERSION = "strongroom-controls-6";
+  public static final String VERSION = "strongroom-controls-7";
 
   private StandardCatalogue() {}
 

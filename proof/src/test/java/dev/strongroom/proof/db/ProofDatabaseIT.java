@@ -429,6 +429,52 @@ class ProofDatabaseIT {
         "and took no lease");
   }
 
+  @Test
+  @Order(5)
+  void everyWayToAnAdministratorsPower_failsPriv08_andTheLockedSystemAccountStaysOut()
+      throws IOException {
+    db.sql("REVOKE PROCESS ON *.* FROM 'auditor'@'127.0.0.1'"); // order 3's weakness
+    String healthyDetail = "only 'root'@'localhost' (the installer) holds them";
+    assertEquals(healthyDetail, detail(prove(), "SR-DB-PRIV-08"));
+    // what the earlier list missed: MariaDB's other SUPER parts, a write on the grant tables
+    // (global, on the schema, on one table), an administrator's privilege through a role, a
+    // PROXY grant, and the server's own system account unlocked
+    String grant =
+        "GRANT BINLOG REPLAY ON *.* TO 'migration'@'127.0.0.1';"
+            + " GRANT DELETE ON *.* TO 'anchor_writer'@'127.0.0.1';"
+            + " GRANT INSERT ON mysql.* TO 'backup'@'127.0.0.1';"
+            + " GRANT UPDATE ON mysql.global_priv TO 'auditor'@'127.0.0.1';"
+            + " CREATE ROLE sr_ops; GRANT SUPER ON *.* TO sr_ops;"
+            + " GRANT sr_ops TO 'app_user'@'127.0.0.1';"
+            + " GRANT PROXY ON 'auditor'@'127.0.0.1' TO 'app_user'@'127.0.0.1';"
+            + " ALTER USER 'mariadb.sys'@'localhost' ACCOUNT UNLOCK";
+    db.sql(grant);
+    try {
+      ProofReport r = prove();
+      assertEquals(Status.FAIL, status(r, "SR-DB-PRIV-08"), () -> table(r));
+      assertEquals(
+          "held beyond the installer: ["
+              + "'anchor_writer'@'127.0.0.1' DELETE ON *.*, "
+              + "'app_user'@'127.0.0.1' PROXY ON 'auditor'@'127.0.0.1', "
+              + "'app_user'@'127.0.0.1' SUPER ON *.* (role 'sr_ops'), "
+              + "'auditor'@'127.0.0.1' UPDATE ON mysql.global_priv, "
+              + "'backup'@'127.0.0.1' INSERT ON mysql.*, "
+              + "'mariadb.sys'@'localhost' DELETE ON mysql.global_priv, "
+              + "'migration'@'127.0.0.1' BINLOG REPLAY ON *.*]",
+          detail(r, "SR-DB-PRIV-08"));
+    } finally {
+      db.sql(
+          "ALTER USER 'mariadb.sys'@'localhost' ACCOUNT LOCK;"
+              + " REVOKE PROXY ON 'auditor'@'127.0.0.1' FROM 'app_user'@'127.0.0.1';"
+              + " DROP ROLE sr_ops;"
+              + " REVOKE UPDATE ON mysql.global_priv FROM 'auditor'@'127.0.0.1';"
+              + " REVOKE INSERT ON mysql.* FROM 'backup'@'127.0.0.1';"
+              + " REVOKE DELETE ON *.* FROM 'anchor_writer'@'127.0.0.1';"
+              + " REVOKE BINLOG REPLAY ON *.* FROM 'migration'@'127.0.0.1'");
+    }
+    assertEquals(healthyDetail, detail(prove(), "SR-DB-PRIV-08"));
+  }
+
   private static Status status(ProofReport r, String id) {
     return r.results().stream()
         .filter(x -> x.control().id().equals(id))
