@@ -627,7 +627,9 @@ public final class HostBundleRenderer {
     l.add("# Type Path Mode User Group Age");
     l.add("d " + etc + " 0755 root root -");
     l.add("d " + etc.resolve("firewall") + " 0750 root root -");
-    l.add("d " + etc.resolve("pki") + " 0750 root " + svc + " -");
+    // Both the services and the database server pass through pki/ (to clients/ and server/, each
+    // closed to the other): it lists only those directories, so it is open to traverse and read.
+    l.add("d " + etc.resolve("pki") + " 0755 root root -");
     l.add("d " + etc.resolve("pki/ca") + " 0755 root root -");
     l.add("z " + etc.resolve("pki/ca/*.pem") + " 0644 root root -");
     l.add("d " + etc.resolve("pki/ca/private") + " 0700 root root -");

@@ -1,7 +1,9 @@
 package dev.strongroom.provisioner.host.plan;
 
+import dev.strongroom.provisioner.db.Dialect;
 import dev.strongroom.provisioner.host.BundleFile;
 import dev.strongroom.provisioner.host.HostBundle;
+import dev.strongroom.provisioner.host.HostOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -29,6 +31,13 @@ import java.util.Map;
  *   <li>{@code ownership}: every {@code d} and {@code z} line of the tmpfiles configuration holds
  *       (mode, numeric owner and group resolved in the root's own {@code /etc/passwd} and {@code
  *       /etc/group}); apply runs {@code systemd-tmpfiles --create};
+ *   <li>{@code db keyring}: the database's at-rest keyring ({@code file_key_management}'s {@code
+ *       keys.enc} and {@code filekey}) exists and decrypts; apply generates it on the target (its
+ *       {@code openssl}: the key material never crosses SSH), never over a surviving half ({@link
+ *       KeyringStep});
+ *   <li>{@code db datadir}: the data directory holds the system schema; apply runs {@code
+ *       mariadb-install-db} with the installed option file as the database user ({@link
+ *       DataDirStep});
  *   <li>{@code file <configDir>/host/MANIFEST.tsv}: the bundle's manifest, last, so that its
  *       presence on a host means the bundle was applied (the proof's host controls look for it);
  *   <li>{@code activate}: under a throwaway root (an image or chroot that boots later, or a
@@ -119,6 +128,8 @@ public final class HostPlan {
       }
     }
     steps.add(new OwnershipStep());
+    steps.add(new KeyringStep());
+    steps.add(new DataDirStep());
     steps.add(
         new FileStep(
             new BundleFile(
@@ -264,6 +275,209 @@ public final class HostPlan {
       }
       run(sh, cmd.toString(), null, id());
     }
+  }
+
+  // --- the database: at-rest keyring and data directory ---------------------------------------
+
+  private boolean mariaDb() {
+    return bundle.options().dialect() == Dialect.MARIADB_10_11;
+  }
+
+  /**
+   * {@code command} as it runs against the host's paths: itself on the host's own root; under a
+   * throwaway root, in a private mount namespace ({@code unshare -m}) in which the root's {@code
+   * /etc} lies over the machine's (a read-only overlay: the root's users, groups and {@code
+   * /etc/strongroom}, the machine's libraries and everything else) and the root's copy of the state
+   * directory's nearest ancestor that exists on the machine ({@code /var/lib} by default) is
+   * bind-mounted over it — so the option file's host paths resolve into the root, the root's users
+   * own what is written, and nothing of the machine's changes.
+   */
+  static String atHostPaths(Path root, Path stateDir, String command) {
+    if (root.getNameCount() == 0) {
+      return command;
+    }
+    String r = root.toString();
+    String script =
+        "set -e; mount -t overlay overlay -o lowerdir="
+            + r
+            + "/etc:/etc /etc; m="
+            + stateDir
+            + "; while [ ! -d \"$m\" ]; do m=$(dirname -- \"$m\"); done;"
+            + " [ \"$m\" != / ] || { echo 'no ancestor of "
+            + stateDir
+            + " to mount over' >&2; exit 1; };"
+            + " mount --bind -- \""
+            + r
+            + "$m\" \"$m\"; exec "
+            + command;
+    return "unshare -m --propagation private sh -c " + q(script);
+  }
+
+  private String keyringDir() {
+    return rooted(bundle.options().dbLayout().keyringDir());
+  }
+
+  /**
+   * {@code db keyring}: MariaDB's {@code file_key_management} files, {@code keys.enc} and {@code
+   * filekey}, as {@code FileKeyManagementKeyring} writes them — but generated on the target: the
+   * key material never crosses SSH and never lands in the provisioner's state. Never overwritten (a
+   * new key makes every encrypted page unreadable): with only one of the two files present, or a
+   * key file that does not decrypt with the file key, the check fails the run and names what to
+   * restore. MySQL 8.4's {@code component_keyring_file} creates its keyring itself: skipped.
+   */
+  private final class KeyringStep implements PlanStep {
+    @Override
+    public String id() {
+      return "db keyring";
+    }
+
+    @Override
+    public String skip(HostShell sh) {
+      return mariaDb()
+          ? null
+          : bundle.options().dialect().id()
+              + ": component_keyring_file creates its keyring file itself on first use";
+    }
+
+    @Override
+    public String check(HostShell sh) {
+      String state =
+          run(
+                  sh,
+                  "k="
+                      + q(keyringDir())
+                      + "; if [ -e \"$k/keys.enc\" ] && [ -e \"$k/filekey\" ]; then"
+                      + " command -v openssl >/dev/null || { echo no-openssl; exit 0; };"
+                      + " p=$(openssl enc -d -aes-256-cbc -md sha1 -pass \"file:$k/filekey\""
+                      + " -in \"$k/keys.enc\" 2>/dev/null) || { echo undecryptable; exit 0; };"
+                      + " if printf '%s\\n' \"$p\" | grep -Eq '^1;[0-9a-fA-F]{64}$' && !"
+                      + " printf '%s\\n' \"$p\" | grep -Evq '^[0-9]+;([0-9a-fA-F]{32}|[0-9a-fA-F]{48}"
+                      + "|[0-9a-fA-F]{64})$'; then echo ok; else echo undecryptable; fi;"
+                      + " elif [ -e \"$k/keys.enc\" ]; then echo only-keys.enc;"
+                      + " elif [ -e \"$k/filekey\" ]; then echo only-filekey; else echo missing; fi",
+                  null,
+                  id())
+              .stdout()
+              .strip();
+      String dir = bundle.options().dbLayout().keyringDir().toString();
+      return switch (state) {
+        case "ok" -> null;
+        case "missing" -> "missing: generate keys.enc and filekey on the target";
+        case "only-keys.enc", "only-filekey" ->
+            throw new PlanFailedException(
+                id(),
+                "incomplete keyring in "
+                    + dir
+                    + ": found only "
+                    + state.substring("only-".length())
+                    + "; refusing to generate keys over existing material (a new key would make"
+                    + " every encrypted page unreadable): restore the missing file from backup",
+                List.of());
+        case "undecryptable" ->
+            throw new PlanFailedException(
+                id(),
+                "keys.enc in "
+                    + dir
+                    + " does not decrypt with filekey to a key file with key 1; refusing to"
+                    + " replace either: restore both from backup",
+                List.of());
+        case "no-openssl" ->
+            throw new PlanFailedException(
+                id(),
+                "cannot check the keyring in " + dir + ": no openssl on the target",
+                List.of());
+        default -> throw new PlanFailedException(id(), "unexpected answer: " + state, List.of());
+      };
+    }
+
+    @Override
+    public void apply(HostShell sh) {
+      String db = bundle.options().dbUser();
+      // generated into a private temp directory beside the files, moded and owned, then linked into
+      // place create-only (ln fails rather than replace an existing file)
+      run(
+          sh,
+          "set -e; umask 077; k="
+              + q(keyringDir())
+              + "; g="
+              + numericId(db, "/etc/group")
+              + "; [ -n \"$g\" ] || { echo "
+              + q("no group " + db + " under " + root + ": step users first")
+              + " >&2; exit 1; };"
+              + " if [ -e \"$k/keys.enc\" ] || [ -e \"$k/filekey\" ]; then echo 'refusing to"
+              + " overwrite key material' >&2; exit 1; fi;"
+              + " t=$(mktemp -d \"$k/.strongroom.XXXXXX\"); trap 'rm -rf -- \"$t\"' EXIT;"
+              + " openssl rand -hex 32 | tr -d '\\n' > \"$t/filekey\";"
+              + " { printf '1;'; openssl rand -hex 32; printf '2;'; openssl rand -hex 32; } |"
+              + " openssl enc -aes-256-cbc -md sha1 -pass \"file:$t/filekey\" -out \"$t/keys.enc\""
+              + " 2>/dev/null;"
+              + " chmod 0640 \"$t/filekey\" \"$t/keys.enc\"; chown \"0:$g\" \"$t/filekey\""
+              + " \"$t/keys.enc\"; ln -- \"$t/keys.enc\" \"$k/keys.enc\"; ln -- \"$t/filekey\""
+              + " \"$k/filekey\"",
+          null,
+          id());
+    }
+  }
+
+  /**
+   * {@code db datadir}: the data directory holds the system schema ({@code data/mysql}); apply
+   * initialises it as the database user with the installed option file: {@code mariadb-install-db
+   * --defaults-file=<dbOptionFile> --user=<dbUser> --auth-root-authentication-method=socket
+   * --auth-root-socket-user=root --skip-test-db --skip-name-resolve} (root logs in over the socket
+   * only). Under a throwaway root it runs at the host paths ({@link #atHostPaths}). MySQL 8.4:
+   * rendered, not run here (no MySQL server on this machine): skipped with the command.
+   */
+  private final class DataDirStep implements PlanStep {
+    @Override
+    public String id() {
+      return "db datadir";
+    }
+
+    @Override
+    public String skip(HostShell sh) {
+      return mariaDb()
+          ? null
+          : bundle.options().dialect().id()
+              + ": initialise with "
+              + mysqlInitialise(bundle.options())
+              + " (rendered; no MySQL 8.4 server runs here)";
+    }
+
+    @Override
+    public String check(HostShell sh) {
+      Path data = bundle.options().dbLayout().dataDir();
+      HostShell.Result r = sh.exec("[ -d " + q(rooted(data.resolve("mysql"))) + " ]", null);
+      return r.exitCode() == 0 ? null : "no system schema in " + data + ": initialise it";
+    }
+
+    @Override
+    public void apply(HostShell sh) {
+      run(
+          sh,
+          atHostPaths(root, bundle.options().stateDir(), mariaDbInitialise(bundle.options())),
+          null,
+          id());
+    }
+  }
+
+  /** The MariaDB 10.11 data directory initialisation at the host's paths. */
+  static String mariaDbInitialise(HostOptions o) {
+    return "mariadb-install-db --defaults-file="
+        + o.dbOptionFile()
+        + " --user="
+        + o.dbUser()
+        + " --auth-root-authentication-method=socket --auth-root-socket-user=root"
+        + " --skip-test-db --skip-name-resolve";
+  }
+
+  /** The MySQL 8.4 equivalent (rendered only). */
+  static String mysqlInitialise(HostOptions o) {
+    return "mysqld --defaults-file="
+        + o.dbOptionFile()
+        + " --user="
+        + o.dbUser()
+        + " --initialize-insecure, then ALTER USER root@localhost IDENTIFIED WITH auth_socket"
+        + " over the socket before the server is started with networking";
   }
 
   /** Checks every step; changes nothing. */

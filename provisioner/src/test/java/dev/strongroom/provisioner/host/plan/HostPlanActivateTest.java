@@ -69,7 +69,8 @@ class HostPlanActivateTest {
               + ": nftables.service (masked); the plan does not unmask a unit an operator masked",
           refused.detail());
       // every step before it applied; the mask and the firewall unit untouched
-      assertEquals(bundle.files().size() + 3, refused.done().size());
+      // users, ownership, db keyring, db datadir, manifest
+      assertEquals(bundle.files().size() + 5, refused.done().size());
       assertEquals(Path.of("/dev/null"), Files.readSymbolicLink(mask));
       assertTrue(
           Files.notExists(

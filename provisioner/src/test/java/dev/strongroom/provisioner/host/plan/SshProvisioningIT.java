@@ -1,14 +1,24 @@
 package dev.strongroom.provisioner.host.plan;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strongroom.contracts.errors.ErrorCode;
+import dev.strongroom.provisioner.atrest.FileKeyManagementKeyring;
+import dev.strongroom.provisioner.db.AccountProvisioner;
+import dev.strongroom.provisioner.db.ClientConnection;
+import dev.strongroom.provisioner.db.DbAccount;
+import dev.strongroom.provisioner.db.Dialect;
+import dev.strongroom.provisioner.db.MariaDbBinaries;
+import dev.strongroom.provisioner.db.MariaDbClient;
 import dev.strongroom.provisioner.db.TestInstances;
 import dev.strongroom.provisioner.host.HostBundle;
 import dev.strongroom.provisioner.host.HostBundleRenderer;
 import dev.strongroom.provisioner.host.HostOptions;
+import dev.strongroom.provisioner.os.LoopbackPorts;
+import dev.strongroom.provisioner.pki.PkiDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +87,8 @@ class SshProvisioningIT {
     try (SshShell sh = connect(port, "client", "host")) {
       List<StepResult> planned = plan.plan(sh);
       assertEquals(
-          bundle.files().size() + 4, planned.size()); // users, ownership, manifest, activate
+          bundle.files().size() + 6,
+          planned.size()); // users, ownership, db keyring, db datadir, manifest, activate
       assertTrue(
           planned.stream()
               .limit(planned.size() - 1)
@@ -139,6 +150,246 @@ class SshProvisioningIT {
       System.out.printf(
           "ssh plan of %d steps: first apply %d ms, re-apply (no change) %d ms%n",
           second.size(), applyMs, reapplyMs);
+    }
+  }
+
+  private static StepResult step(List<StepResult> results, String id) {
+    return results.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  private static String unitLine(String unit, String key) {
+    return unit.lines()
+        .filter(l -> l.startsWith(key + "="))
+        .findFirst()
+        .orElseThrow()
+        .substring(key.length() + 1);
+  }
+
+  private static String numericId(Path file, String name) throws IOException {
+    return Files.readAllLines(file).stream()
+        .map(l -> l.split(":"))
+        .filter(f -> f[0].equals(name))
+        .findFirst()
+        .orElseThrow()[2];
+  }
+
+  /**
+   * The database as the host plan leaves it: the option file, the at-rest keyring generated on the
+   * target and the initialised data directory; with the certificates installed by the certificate
+   * plan, the real server starts from exactly the unit's {@code ExecStart}, as the unit's user, at
+   * the host's paths (in a private mount namespace where they resolve into the throwaway root),
+   * with encryption at rest on, and app_user logs in over TLS 1.3 with its client certificate.
+   */
+  @Test
+  void apply_installsADatabase_thatStartsFromTheUnit_encrypted_andServesTls() throws Exception {
+    int port = keyOnlySshd();
+    Path root = Files.createDirectories(base.resolve("root"));
+    // an image root: /etc and /var/lib as every system has them (the database user must pass)
+    for (String d : List.of("etc", "var", "var/lib")) {
+      Files.createDirectories(root.resolve(d));
+      Files.setPosixFilePermissions(root.resolve(d), PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    int dbPort = LoopbackPorts.free();
+    HostOptions options = HostOptions.builder().dbPort(dbPort).build();
+    HostBundle bundle = HostBundleRenderer.render(options);
+    HostPlan plan = new HostPlan(bundle, root);
+    PkiDirectory pki =
+        PkiDirectory.open(base.resolve("provisioner-pki"), CertificatePlan.spec("127.0.0.1"));
+    Path keyring = root.resolve("var/lib/strongroom/db/keyring");
+    Process server = null;
+    try (SshShell sh = connect(port, "client", "host")) {
+      List<StepResult> planned = plan.plan(sh);
+      assertEquals(
+          "missing: generate keys.enc and filekey on the target",
+          step(planned, "db keyring").detail());
+      assertEquals(
+          "no system schema in /var/lib/strongroom/db/data: initialise it",
+          step(planned, "db datadir").detail());
+      long t0 = System.nanoTime();
+      List<StepResult> first = plan.apply(sh);
+      long applyMs = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(first.stream().allMatch(r -> r.status() == StepStatus.CHANGED), first.toString());
+      List<String> ids = first.stream().map(StepResult::id).toList();
+      assertEquals(
+          List.of(
+              "users",
+              "file /etc/strongroom/db/my.cnf",
+              "ownership",
+              "db keyring",
+              "db datadir",
+              "file /etc/strongroom/host/MANIFEST.tsv",
+              "activate"),
+          ids.subList(ids.indexOf("users"), ids.size()));
+      new CertificatePlan(pki, options, root, null).apply(sh, PlanListener.NONE);
+      List<StepResult> again = plan.apply(sh);
+      assertTrue(
+          again.stream().allMatch(r -> r.status() == StepStatus.UNCHANGED), again.toString());
+
+      // the keyring: both files root:<dbUser> 0640, decrypting (read here, in the test) to keys 1,
+      // 2
+      String dbGid = numericId(root.resolve("etc/group"), "strongroom-db");
+      for (String f : List.of("keys.enc", "filekey", "../../../../../etc/strongroom/db/my.cnf")) {
+        Path p = keyring.resolve(f).normalize();
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)));
+        assertEquals(0, Files.getAttribute(p, "unix:uid"), p.toString());
+        assertEquals(Integer.parseInt(dbGid), Files.getAttribute(p, "unix:gid"), p.toString());
+      }
+      assertEquals(java.util.Set.of(1, 2), FileKeyManagementKeyring.at(keyring).keys().keySet());
+      assertTrue(Files.isDirectory(root.resolve("var/lib/strongroom/db/data/mysql")));
+
+      // the server, started exactly as the unit starts it
+      String unit = bundle.require("systemd/strongroom-db.service").content();
+      String user = unitLine(unit, "User");
+      String execStart = unitLine(unit, "ExecStart");
+      assertEquals("/usr/sbin/mariadbd --defaults-file=/etc/strongroom/db/my.cnf", execStart);
+      String command =
+          HostPlan.atHostPaths(
+              root,
+              options.stateDir(),
+              "setpriv --reuid=" + user + " --regid=" + user + " --clear-groups " + execStart);
+      t0 = System.nanoTime();
+      server =
+          new ProcessBuilder("sh", "-c", "umask 077; exec " + command)
+              .redirectErrorStream(true)
+              .redirectOutput(base.resolve("mariadbd.out").toFile())
+              .start();
+      Path socket = root.resolve("var/lib/strongroom/db/run/mysqld.sock");
+      MariaDbClient client = new MariaDbClient(MariaDbBinaries.debian().client());
+      ClientConnection installer = ClientConnection.socket(socket, "root");
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (!(Files.exists(socket) && client.execute(installer, "SELECT 1").ok())) {
+        assertTrue(
+            server.isAlive(),
+            "mariadbd exited: "
+                + Files.readString(base.resolve("mariadbd.out"))
+                + Files.readString(root.resolve("var/lib/strongroom/db/logs/error.log")));
+        assertTrue(System.nanoTime() < deadline, "mariadbd not ready in 90 s");
+        Thread.sleep(200);
+      }
+      long startMs = (System.nanoTime() - t0) / 1_000_000;
+      String uid =
+          Files.readAllLines(Path.of("/proc/" + server.pid() + "/status")).stream()
+              .filter(l -> l.startsWith("Uid:"))
+              .findFirst()
+              .orElseThrow()
+              .split("\\s+")[1];
+      assertEquals(numericId(root.resolve("etc/passwd"), "strongroom-db"), uid);
+
+      assertEquals(
+          List.of(
+              List.of("innodb_encrypt_log", "ON"),
+              List.of("innodb_encrypt_tables", "FORCE"),
+              List.of("innodb_encrypt_temporary_tables", "ON"),
+              List.of("innodb_encryption_rotate_key_age", "1"),
+              List.of("innodb_encryption_rotation_iops", "100"),
+              List.of("innodb_encryption_threads", "2")),
+          client.require(installer, "SHOW VARIABLES LIKE 'innodb_encrypt%'").rows());
+      client.require(
+          installer,
+          "CREATE DATABASE probe; CREATE TABLE probe.t (id INT PRIMARY KEY) ENGINE=InnoDB");
+      assertEquals(
+          "1",
+          client
+              .require(
+                  installer,
+                  "SELECT ENCRYPTION_SCHEME FROM information_schema.INNODB_TABLESPACES_ENCRYPTION"
+                      + " WHERE NAME = 'probe/t'")
+              .scalar());
+      client.require(
+          installer,
+          String.join(
+              ";\n",
+              AccountProvisioner.statements(
+                  Dialect.MARIADB_10_11, DbAccount.strongroomIdentities(pki), "root", 10)));
+      Path etcPki = root.resolve("etc/strongroom/pki");
+      ClientConnection appUser =
+          ClientConnection.tcp(dbPort, "app_user")
+              .tls(
+                  etcPki.resolve("ca/ca.pem"),
+                  etcPki.resolve("clients/app_user.pem"),
+                  etcPki.resolve("clients/app_user.key"));
+      assertEquals(
+          List.of(List.of("app_user@127.0.0.1", "TLSv1.3")),
+          client
+              .require(
+                  appUser,
+                  "SELECT CURRENT_USER(), VARIABLE_VALUE FROM information_schema.SESSION_STATUS"
+                      + " WHERE VARIABLE_NAME = 'Ssl_version'")
+              .rows());
+      assertEquals(
+          TlsLoginProbe.pem(Files.readString(etcPki.resolve("server/server.pem"))),
+          TlsLoginProbe.servedCertificate(dbPort));
+      System.out.printf(
+          "host plan with the database, %d steps: first apply %d ms; server from the unit ready"
+              + " in %d ms%n",
+          first.size(), applyMs, startMs);
+    } finally {
+      if (server != null) {
+        server.destroy();
+        if (!server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+          server.destroyForcibly();
+        }
+      }
+    }
+  }
+
+  /**
+   * Attacks on the database's files: the option file edited (the plan names it, apply restores it
+   * with its owner), and a keyring file deleted — the plan refuses to generate a key next to the
+   * surviving one, for plan and apply alike, and leaves it untouched.
+   */
+  @Test
+  void editedOptionFile_isRestored_andAHalfKeyring_isRefused() throws Exception {
+    int port = keyOnlySshd();
+    Path root = Files.createDirectories(base.resolve("root"));
+    HostOptions options = HostOptions.builder().dbPort(LoopbackPorts.free()).build();
+    HostBundle bundle = HostBundleRenderer.render(options);
+    HostPlan plan = new HostPlan(bundle, root);
+    Path cnf = root.resolve("etc/strongroom/db/my.cnf");
+    Path keys = root.resolve("var/lib/strongroom/db/keyring/keys.enc");
+    try (SshShell sh = connect(port, "client", "host")) {
+      plan.apply(sh);
+      Files.writeString(
+          cnf,
+          Files.readString(cnf)
+              .replace("require_secure_transport=ON", "require_secure_transport=OFF"));
+      List<String> drifted =
+          plan.plan(sh).stream()
+              .filter(r -> r.status() != StepStatus.UNCHANGED)
+              .map(r -> r.id() + ": " + r.status() + " " + r.detail())
+              .toList();
+      assertEquals(
+          List.of("file /etc/strongroom/db/my.cnf: WOULD_CHANGE content differs"), drifted);
+      List<StepResult> fixed = plan.apply(sh);
+      assertEquals(StepStatus.CHANGED, step(fixed, "file /etc/strongroom/db/my.cnf").status());
+      assertEquals(bundle.require("db/my.cnf").content(), Files.readString(cnf));
+      assertEquals(
+          Integer.parseInt(numericId(root.resolve("etc/group"), "strongroom-db")),
+          Files.getAttribute(cnf, "unix:gid"));
+      assertTrue(plan.apply(sh).stream().allMatch(r -> r.status() == StepStatus.UNCHANGED));
+
+      byte[] survivor = Files.readAllBytes(keys);
+      Files.delete(root.resolve("var/lib/strongroom/db/keyring/filekey"));
+      String refusal =
+          "incomplete keyring in /var/lib/strongroom/db/keyring: found only keys.enc; refusing to"
+              + " generate keys over existing material (a new key would make every encrypted page"
+              + " unreadable): restore the missing file from backup";
+      for (boolean apply : new boolean[] {false, true}) {
+        PlanFailedException e =
+            assertThrows(
+                PlanFailedException.class,
+                () -> {
+                  if (apply) {
+                    plan.apply(sh);
+                  } else {
+                    plan.plan(sh);
+                  }
+                });
+        assertEquals("db keyring", e.stepId());
+        assertEquals(refusal, e.detail());
+      }
+      assertTrue(Files.notExists(root.resolve("var/lib/strongroom/db/keyring/filekey")));
+      assertArrayEquals(survivor, Files.readAllBytes(keys));
     }
   }
 

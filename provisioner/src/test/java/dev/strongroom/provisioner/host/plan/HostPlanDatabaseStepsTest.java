@@ -1,0 +1,86 @@
+package dev.strongroom.provisioner.host.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.strongroom.provisioner.atrest.FileKeyManagementKeyring;
+import dev.strongroom.provisioner.db.Dialect;
+import dev.strongroom.provisioner.host.HostBundleRenderer;
+import dev.strongroom.provisioner.host.HostOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The host plan's database steps checked by a real shell under a throwaway root (plans only:
+ * nothing is applied): a keyring written by {@link FileKeyManagementKeyring} passes the target-side
+ * {@code openssl} check, one whose file key was replaced is refused with the exact reason, and
+ * MySQL 8.4 skips both steps with what it would run.
+ */
+class HostPlanDatabaseStepsTest {
+  @TempDir Path tmp;
+
+  private static StepResult step(List<StepResult> results, String id) {
+    return results.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void keyringWrittenInJava_passesTheTargetsOpensslCheck_andAReplacedFilekeyIsRefused()
+      throws Exception {
+    Path root = tmp.toRealPath();
+    Path dir = root.resolve("var/lib/strongroom/db/keyring");
+    FileKeyManagementKeyring.at(dir).ensure();
+    HostPlan plan = new HostPlan(HostBundleRenderer.render(HostOptions.builder().build()), root);
+    try (LocalShell sh = new LocalShell(Duration.ofSeconds(30))) {
+      assertEquals(StepStatus.UNCHANGED, step(plan.plan(sh), "db keyring").status());
+
+      Files.writeString(dir.resolve("filekey"), "ab".repeat(32));
+      PlanFailedException e = assertThrows(PlanFailedException.class, () -> plan.plan(sh));
+      assertEquals("db keyring", e.stepId());
+      assertEquals(
+          "keys.enc in /var/lib/strongroom/db/keyring does not decrypt with filekey to a key file"
+              + " with key 1; refusing to replace either: restore both from backup",
+          e.detail());
+    }
+  }
+
+  @Test
+  void mysql84_skipsKeyringAndDatadir_sayingWhatItWouldRun() throws Exception {
+    HostOptions o = HostOptions.builder().dialect(Dialect.MYSQL_8_4).build();
+    HostPlan plan = new HostPlan(HostBundleRenderer.render(o), tmp.toRealPath());
+    try (LocalShell sh = new LocalShell(Duration.ofSeconds(30))) {
+      List<StepResult> r = plan.plan(sh);
+      assertEquals(
+          new StepResult(
+              "db keyring",
+              StepStatus.SKIPPED,
+              "mysql-8.4: component_keyring_file creates its keyring file itself on first use"),
+          step(r, "db keyring"));
+      assertEquals(
+          new StepResult(
+              "db datadir",
+              StepStatus.SKIPPED,
+              "mysql-8.4: initialise with mysqld --defaults-file=/etc/strongroom/db/my.cnf"
+                  + " --user=strongroom-db --initialize-insecure, then ALTER USER root@localhost"
+                  + " IDENTIFIED WITH auth_socket over the socket before the server is started with"
+                  + " networking (rendered; no MySQL 8.4 server runs here)"),
+          step(r, "db datadir"));
+    }
+  }
+
+  @Test
+  void atHostPaths_runsAsIsOnTheHostsRoot_andInAPrivateMountNamespaceUnderAnother() {
+    assertEquals(
+        "mariadb-install-db",
+        HostPlan.atHostPaths(Path.of("/"), Path.of("/var/lib/x"), "mariadb-install-db"));
+    assertEquals(
+        "unshare -m --propagation private sh -c 'set -e; mount -t overlay overlay -o"
+            + " lowerdir=/srv/r/etc:/etc /etc; m=/var/lib/x; while [ ! -d \"$m\" ]; do m=$(dirname"
+            + " -- \"$m\"); done; [ \"$m\" != / ] || { echo '\\''no ancestor of /var/lib/x to mount"
+            + " over'\\'' >&2; exit 1; }; mount --bind -- \"/srv/r$m\" \"$m\"; exec true'",
+        HostPlan.atHostPaths(Path.of("/srv/r"), Path.of("/var/lib/x"), "true"));
+  }
+}
