@@ -19,6 +19,7 @@ import java.util.Optional;
  *          "installDir","configDir","stateDir","logDir","maxRetry","findTime","banTime",
  *          "verifyAuditEvery"},
  *  "rotate"?:{"issuedBefore"},
+ *  "rotateAtRestKeys"?:{"issuedBefore"},
  *  "reason"?}</pre>
  *
  * Without {@code rotate} the run is the host plan (the hardening bundle). With it, the run is the
@@ -26,6 +27,13 @@ import java.util.Optional;
  * issuedBefore} (an instant in whole seconds, {@code 2026-12-05T00:00:00Z}) is replaced from the
  * provisioner's PKI, installed, the old one revoked and the database's TLS reloaded; the same
  * instant again changes nothing.
+ *
+ * <p>With {@code rotateAtRestKeys} (never together with {@code rotate}; added later, optional, so
+ * every earlier request still means what it meant) the run is the target's at-rest key rotation
+ * instead: with MariaDB's {@code hashicorp_key_management}, every at-rest key whose two latest
+ * versions were not written by a rotation at or after {@code issuedBefore} gets new versions in
+ * Vault and the server re-encrypts every tablespace under them; MySQL 8.4 rotates its master keys.
+ * The same instant again changes nothing (docs/ops-plane.md, "At-rest key rotation as a plan").
  *
  * <p>The host options are the seed installer's (what {@code ./strongroom provision --render}
  * takes), every one spelled out so that a request means the same thing to every later release;
@@ -35,15 +43,35 @@ import java.util.Optional;
  * first run's result again, never a second run.
  */
 public record ProvisionRequest(
-    String requestId, ProvisionMode mode, String target, Host host, Rotate rotate, String reason) {
+    String requestId,
+    ProvisionMode mode,
+    String target,
+    Host host,
+    Rotate rotate,
+    Rotate rotateAtRestKeys,
+    String reason) {
 
   /** A host plan request (no rotation). */
   public ProvisionRequest(
       String requestId, ProvisionMode mode, String target, Host host, String reason) {
-    this(requestId, mode, target, host, null, reason);
+    this(requestId, mode, target, host, null, null, reason);
   }
 
-  /** Rotate the target's certificates issued before {@code issuedBefore} (whole seconds). */
+  /** A host plan request, or a certificate rotation ({@code rotate} given). */
+  public ProvisionRequest(
+      String requestId,
+      ProvisionMode mode,
+      String target,
+      Host host,
+      Rotate rotate,
+      String reason) {
+    this(requestId, mode, target, host, rotate, null, reason);
+  }
+
+  /**
+   * Rotate what was issued before {@code issuedBefore} (whole seconds): the target's certificates
+   * ({@code rotate}), or its at-rest key versions ({@code rotateAtRestKeys}).
+   */
   public record Rotate(Instant issuedBefore) {
     public Rotate {
       Objects.requireNonNull(issuedBefore, "issuedBefore");
@@ -132,10 +160,18 @@ public record ProvisionRequest(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(host, "host");
+    if (rotate != null && rotateAtRestKeys != null) {
+      throw new IllegalArgumentException("rotate and rotateAtRestKeys are separate requests");
+    }
   }
 
   public Optional<Rotate> rotateIfGiven() {
     return Optional.ofNullable(rotate);
+  }
+
+  /** The at-rest key rotation asked for, if any. */
+  public Optional<Rotate> rotateAtRestKeysIfGiven() {
+    return Optional.ofNullable(rotateAtRestKeys);
   }
 
   public Optional<String> reasonIfGiven() {
@@ -150,6 +186,10 @@ public record ProvisionRequest(
     d.set("host", host.toJson());
     if (rotate != null) {
       d.putObject("rotate").put("issuedBefore", rotate.issuedBefore().toString());
+    }
+    if (rotateAtRestKeys != null) {
+      d.putObject("rotateAtRestKeys")
+          .put("issuedBefore", rotateAtRestKeys.issuedBefore().toString());
     }
     if (reason != null) {
       d.put("reason", reason);
@@ -166,6 +206,9 @@ public record ProvisionRequest(
         Host.fromJson(d.get("host")),
         d.has("rotate")
             ? new Rotate(Instant.parse(d.get("rotate").get("issuedBefore").asText()))
+            : null,
+        d.has("rotateAtRestKeys")
+            ? new Rotate(Instant.parse(d.get("rotateAtRestKeys").get("issuedBefore").asText()))
             : null,
         d.has("reason") ? d.get("reason").asText() : null);
   }

@@ -79,6 +79,36 @@ class ProvisionEventsTest {
   }
 
   @Test
+  void atRestKeyRotationRequest_roundTrips_isOptional_andNeverRidesWithACertificateRotation()
+      throws Exception {
+    JsonNode data = golden(EventCatalog.PROVISION_REQUESTED, "v1-rotate-at-rest-keys.json");
+    assertTrue(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, data).isEmpty());
+    ProvisionRequest r = ProvisionRequest.fromData(data);
+    assertEquals(
+        java.time.Instant.parse("2026-12-05T10:00:00Z"),
+        r.rotateAtRestKeysIfGiven().orElseThrow().issuedBefore());
+    assertTrue(r.rotateIfGiven().isEmpty());
+    assertEquals(data, r.toData());
+    // a request written before the member existed still validates and means the host plan
+    ProvisionRequest older = ProvisionRequest.fromData(request());
+    assertTrue(older.rotateAtRestKeysIfGiven().isEmpty());
+    assertFalse(older.toData().has("rotateAtRestKeys"));
+    ObjectNode both = (ObjectNode) data.deepCopy();
+    both.putObject("rotate").put("issuedBefore", "2026-12-05T10:00:00Z");
+    assertFalse(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, both).isEmpty());
+    ObjectNode token = (ObjectNode) data.deepCopy();
+    ((ObjectNode) token.get("rotateAtRestKeys")).put("vaultToken", "s.xyz");
+    assertFalse(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, token).isEmpty());
+    ObjectNode fraction = (ObjectNode) data.deepCopy();
+    ((ObjectNode) fraction.get("rotateAtRestKeys")).put("issuedBefore", "2026-12-05T10:00:00.5Z");
+    assertFalse(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, fraction).isEmpty());
+    ProvisionRequest.Rotate at = new ProvisionRequest.Rotate(java.time.Instant.EPOCH);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new ProvisionRequest("p-3", ProvisionMode.PLAN, "local", r.host(), at, at, null));
+  }
+
+  @Test
   void request_carryingACredential_violatesTheSchema() throws Exception {
     ObjectNode key = request();
     key.put("identity", "-----BEGIN OPENSSH PRIVATE KEY-----");

@@ -426,6 +426,24 @@ public final class GenerateFixtures {
             .toData(),
         "019ab0c0-1e00-7000-8000-000000000101",
         t);
+    golden(
+        root,
+        "/strongroom/devstack",
+        "golden-operator",
+        EventCatalog.PROVISION_REQUESTED.type(),
+        null,
+        "v1-rotate-at-rest-keys.json",
+        new ProvisionRequest(
+                "prov-0002",
+                ProvisionMode.APPLY,
+                target,
+                host,
+                null,
+                new ProvisionRequest.Rotate(Instant.parse("2026-12-05T10:00:00Z")),
+                "quarterly at-rest key rotation")
+            .toData(),
+        "019ab0c0-1e00-7000-8000-000000000111",
+        t);
     String run = "019ab0c0-1e00-7000-8000-000000000102";
     String sha = HexFormat.of().formatHex(bytes("host-manifest-1", 32));
     golden(
