@@ -16,6 +16,12 @@ public interface PlanListener {
   /** Step {@code result.id()} came to {@code result}. */
   default void finished(StepResult result) {}
 
+  /**
+   * Step {@code stepId}, still running, reports how far it got (a long wait, e.g. the at-rest
+   * re-encryption); any number of times between {@link #started} and {@link #finished}.
+   */
+  default void progressed(String stepId, String detail) {}
+
   /** Step {@code stepId} failed with {@code detail}; no further step runs. */
   default void failed(String stepId, String detail) {}
 }
