@@ -33,6 +33,8 @@ import dev.strongroom.provisioner.db.MariaDbInstance;
 import dev.strongroom.provisioner.db.ServerSettings;
 import dev.strongroom.provisioner.db.TestInstances;
 import dev.strongroom.provisioner.db.TlsFiles;
+import dev.strongroom.provisioner.db.VaultKeyManagement;
+import dev.strongroom.provisioner.db.VaultKvV2TestServer;
 import dev.strongroom.provisioner.host.HostOptions;
 import dev.strongroom.provisioner.host.HostRequests;
 import dev.strongroom.provisioner.host.plan.CertificatePlan;
@@ -388,6 +390,186 @@ class ProvisionerServiceIT extends ServiceContract {
         TestInstances.deleteTree(base); // the old app_user key copy among them
       }
     }
+  }
+
+  /**
+   * At-rest key rotation through the service (issue 15): a real MariaDB on the SSH target's files
+   * whose keys come from hashicorp_key_management reading a Vault KV v2 API (read-only token), the
+   * service writing new versions with its own token from its configuration: plan (nothing written),
+   * apply (four versions, every tablespace re-encrypted, progress per step, rows read back), the
+   * same rotation again NO_CHANGE, the apply's retry recalled, and the command saying no change.
+   */
+  @Test
+  void atRestKeyRotation_overEvents_everyTablespaceReencrypted_thenTheSameRotationChangesNothing()
+      throws Exception {
+    Path base = Files.createTempDirectory(Path.of("/tmp"), "sr-prov-akr-");
+    Path root = StrongroomTestResource.provisionerTargetRoot();
+    MariaDbInstance db = null;
+    PkiDirectory stackPki = stack().pki();
+    try (TestSshd sshd = new TestSshd(base);
+        VaultKvV2TestServer vault =
+            new VaultKvV2TestServer(
+                stackPki.server(),
+                StrongroomTestResource.provisionerVaultPort(),
+                "strongroom",
+                StrongroomTestResource.PROVISIONER_VAULT_TOKEN,
+                1,
+                2)) {
+      vault.allow("s.server-reads", false);
+      sshd.authorize(StrongroomTestResource.provisionerSsh().identityPublic());
+      int port = sshd.startKeyOnly();
+      pin(sshd.knownHostsLine(port));
+      String target = "ssh://root@127.0.0.1:" + port;
+      int dbPort = LoopbackPorts.free();
+      HostOptions options = HostOptions.builder().dbPort(dbPort).build();
+      db =
+          MariaDbInstance.prepare(
+              ServerSettings.builder(
+                      Dialect.MARIADB_10_11,
+                      new InstanceLayout(Path.of(root + options.dbLayout().base().toString())),
+                      TlsFiles.of(stackPki))
+                  .port(dbPort)
+                  .bufferPoolMb(32)
+                  .redoLogMb(16)
+                  .maxConnections(30)
+                  .maxUserConnections(10)
+                  .vault(
+                      new VaultKeyManagement(
+                          vault.url(), "s.server-reads", stackPki.caCertPem(), 50))
+                  .build(),
+              MariaDbBinaries.debian());
+      db.start();
+      db.sql(
+          "CREATE DATABASE IF NOT EXISTS kr; CREATE TABLE kr.t (id INT PRIMARY KEY, v"
+              + " VARCHAR(40)); INSERT INTO kr.t VALUES (1, 'kept through the rotation')");
+      Instant cutoff = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      ProvisionRequest.Rotate rotate = new ProvisionRequest.Rotate(cutoff);
+
+      ProvisionCompleted planned =
+          run(
+              new ProvisionRequest(
+                  "akr-plan-" + newId(),
+                  ProvisionMode.PLAN,
+                  target,
+                  HostRequests.toRequest(options),
+                  null,
+                  rotate,
+                  "ProvisionerServiceIT"));
+      assertEquals(ProvisionCompleted.Outcome.WOULD_CHANGE, planned.outcome(), planned.toString());
+      assertEquals(
+          List.of("key management", "old versions kept", "new key versions", "re-encrypted"),
+          planned.steps().stream().map(ProvisionCompleted.Step::id).toList());
+      assertEquals(0, vault.writes());
+
+      String applyId = "akr-apply-" + newId();
+      ProvisionRequest apply =
+          new ProvisionRequest(
+              applyId,
+              ProvisionMode.APPLY,
+              target,
+              HostRequests.toRequest(options),
+              null,
+              rotate,
+              "ProvisionerServiceIT");
+      long t0 = System.nanoTime();
+      ProvisionCompleted applied = run(apply);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(ProvisionCompleted.Outcome.CHANGED, applied.outcome(), applied.toString());
+      assertEquals(
+          List.of(
+              StepOutcome.UNCHANGED,
+              StepOutcome.UNCHANGED,
+              StepOutcome.CHANGED,
+              StepOutcome.CHANGED),
+          applied.steps().stream().map(ProvisionCompleted.Step::status).toList());
+      assertEquals(4, vault.writes());
+      assertEquals(
+          List.of(List.of("1", "3")),
+          db.sql(
+                  "SELECT DISTINCT CURRENT_KEY_ID, MIN_KEY_VERSION"
+                      + " FROM information_schema.INNODB_TABLESPACES_ENCRYPTION")
+              .rows());
+      assertEquals("kept through the rotation", db.sql("SELECT v FROM kr.t WHERE id = 1").scalar());
+      List<ProvisionProgressed> progress = progressOf(applyId, 2 * applied.steps().size());
+      assertEquals(
+          List.of("key management", "key management", "old versions kept", "old versions kept"),
+          progress.subList(0, 4).stream().map(ProvisionProgressed::step).toList());
+      for (int i = 0; i < progress.size(); i++) {
+        assertEquals(i, progress.get(i).seq());
+      }
+
+      ProvisionCompleted again =
+          run(
+              new ProvisionRequest(
+                  "akr-again-" + newId(),
+                  ProvisionMode.APPLY,
+                  target,
+                  HostRequests.toRequest(options),
+                  null,
+                  rotate,
+                  "ProvisionerServiceIT"));
+      assertEquals(ProvisionCompleted.Outcome.NO_CHANGE, again.outcome(), again.toString());
+      assertEquals(4, vault.writes());
+
+      ProvisionCompleted recalled = runNthOf(apply, 2);
+      assertEquals(applied.runId(), recalled.runId());
+
+      Path state = StrongroomTestResource.provisionerSsh().dir().getParent();
+      Files.writeString(
+          state.resolve("stack.json"),
+          "{\"version\":1,\"kafka\":{\"bootstrap\":\""
+              + stack().bootstrap()
+              + "\",\"logDir\":\"/nonexistent\"},\"logs\":{\"dir\":\"/nonexistent\"}}");
+      Cli cmd =
+          cli(
+              state,
+              "provision",
+              "--apply",
+              target,
+              "--db-port",
+              Integer.toString(dbPort),
+              "--rotate-at-rest-keys",
+              "--issued-before",
+              cutoff.toString());
+      assertEquals(0, cmd.rc(), cmd.err());
+      assertTrue(
+          cmd.out().contains("rotating the at-rest key versions issued before " + cutoff),
+          cmd.out());
+      assertTrue(
+          cmd.out()
+              .contains(
+                  "no change: "
+                      + target
+                      + " already matches its at-rest key versions issued from "
+                      + cutoff
+                      + " on (0 changed, 4 unchanged, 0 skipped)"),
+          cmd.out());
+      assertEquals(4, vault.writes());
+      System.out.printf(
+          "at-rest key rotation over Kafka + SSH + Vault, %d steps: %d ms, %d versions written%n",
+          applied.steps().size(), ms, vault.writes());
+    } finally {
+      try {
+        if (db != null) {
+          db.stop();
+        }
+      } finally {
+        emptyTree(root);
+        TestInstances.deleteTree(base);
+      }
+    }
+  }
+
+  /** Publishes {@code r} and returns the n-th completed result for its request id. */
+  private ProvisionCompleted runNthOf(ProvisionRequest r, int nth) throws Exception {
+    publish(r.target(), operatorSigned(r));
+    return ProvisionCompleted.fromData(
+        collect(
+                rec ->
+                    isType(rec, EventCatalog.PROVISION_COMPLETED)
+                        && requestIdOf(rec).equals(r.requestId()),
+                nth)
+            .get(nth - 1));
   }
 
   private ProvisionCompleted run(ProvisionRequest r) throws Exception {

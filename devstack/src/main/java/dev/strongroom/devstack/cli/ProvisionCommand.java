@@ -33,10 +33,11 @@ import picocli.CommandLine.ParentCommand;
  * review (docs/ops-plane.md). {@code --plan TARGET} / {@code --apply TARGET}: asks the running
  * stack's provisioner-service to check or apply that bundle on the target (over Kafka, see {@link
  * ProvisionDispatch}), prints each step as it finishes and the result; with {@code
- * --rotate-certificates [--issued-before T]} the run is the target's certificate rotation instead.
- * Exit 0 written / planned / applied / no change, 1 the run FAILED (unreachable target, a step
- * failed), 2 a bad option or target (named) or a request the service refused as such, 3 the stack
- * is not up, the directory cannot be written, or no answer in time.
+ * --rotate-certificates [--issued-before T]} the run is the target's certificate rotation instead,
+ * with {@code --rotate-at-rest-keys [--issued-before T]} its at-rest key rotation. Exit 0 written /
+ * planned / applied / no change, 1 the run FAILED (unreachable target, a step failed), 2 a bad
+ * option or target (named) or a request the service refused as such, 3 the stack is not up, the
+ * directory cannot be written, or no answer in time.
  */
 @Command(
     name = "provision",
@@ -45,7 +46,8 @@ import picocli.CommandLine.ParentCommand;
             + " systemd units and timers, sysctl, users, modes) for review; --plan TARGET shows"
             + " what the provisioner-service would change on TARGET, --apply TARGET applies it"
             + " (TARGET: local or ssh://user@host[:port]; the stack must be up);"
-            + " --rotate-certificates rotates the target's certificates instead.")
+            + " --rotate-certificates rotates the target's certificates instead,"
+            + " --rotate-at-rest-keys its at-rest keys.")
 final class ProvisionCommand implements Callable<Integer> {
   @ParentCommand StrongroomCommand root;
 
@@ -100,6 +102,16 @@ final class ProvisionCommand implements Callable<Integer> {
   boolean rotate;
 
   @Option(
+      names = "--rotate-at-rest-keys",
+      description =
+          "With --plan/--apply: instead of the host bundle, the target's at-rest keys. MariaDB with"
+              + " hashicorp_key_management: two new versions of every key not yet rotated at or"
+              + " after --issued-before, written to Vault by the provisioner, then every tablespace"
+              + " re-encrypted under them (waited for), old versions kept. MySQL 8.4: ALTER"
+              + " INSTANCE ROTATE INNODB/BINLOG MASTER KEY. file_key_management is refused.")
+  boolean rotateAtRestKeys;
+
+  @Option(
       names = "--issued-before",
       paramLabel = "INSTANT",
       description =
@@ -116,16 +128,26 @@ final class ProvisionCommand implements Callable<Integer> {
       root.err.println("strongroom provision: " + e.detail());
       return StrongroomCommand.USAGE;
     }
-    if (issuedBefore != null && !rotate) {
-      root.err.println("strongroom provision: --issued-before goes with --rotate-certificates");
+    if (issuedBefore != null && !rotate && !rotateAtRestKeys) {
+      root.err.println(
+          "strongroom provision: --issued-before goes with --rotate-certificates or"
+              + " --rotate-at-rest-keys");
+      return StrongroomCommand.USAGE;
+    }
+    if (rotate && rotateAtRestKeys) {
+      root.err.println(
+          "strongroom provision: --rotate-certificates and --rotate-at-rest-keys are separate"
+              + " runs");
       return StrongroomCommand.USAGE;
     }
     if (mode.render == null) {
       return dispatch(options);
     }
-    if (rotate) {
+    if (rotate || rotateAtRestKeys) {
       root.err.println(
-          "strongroom provision: --rotate-certificates goes with --plan or --apply, not --render");
+          "strongroom provision: "
+              + (rotate ? "--rotate-certificates" : "--rotate-at-rest-keys")
+              + " goes with --plan or --apply, not --render");
       return StrongroomCommand.USAGE;
     }
     HostBundle bundle = HostBundleRenderer.render(options);
@@ -178,7 +200,7 @@ final class ProvisionCommand implements Callable<Integer> {
       return StrongroomCommand.USAGE;
     }
     ProvisionRequest.Rotate rotation = null;
-    if (rotate) {
+    if (rotate || rotateAtRestKeys) {
       try {
         Instant t =
             issuedBefore == null
@@ -194,9 +216,16 @@ final class ProvisionCommand implements Callable<Integer> {
       }
     }
     ProvisionRequest.Rotate rotating = rotation;
+    String what = rotateAtRestKeys ? "at-rest key versions" : "certificates";
     ProvisionRequest request =
         new ProvisionRequest(
-            id, m, target.toString(), HostRequests.toRequest(options), rotation, reason);
+            id,
+            m,
+            target.toString(),
+            HostRequests.toRequest(options),
+            rotateAtRestKeys ? null : rotation,
+            rotateAtRestKeys ? rotation : null,
+            reason);
     ProvisionDispatch.Outcome outcome;
     try {
       outcome =
@@ -209,12 +238,12 @@ final class ProvisionCommand implements Callable<Integer> {
                   root.out.printf("provision %s %s (request %s)%n", m, target, id);
                   if (rotating != null) {
                     root.out.printf(
-                        "rotating the certificates issued before %s (the same rotation again:"
+                        "rotating the %s issued before %s (the same rotation again:"
                             + " --issued-before %s)%n",
-                        rotating.issuedBefore(), rotating.issuedBefore());
+                        what, rotating.issuedBefore(), rotating.issuedBefore());
                   }
                 }
-                if (!root.json && p.status() != StepOutcome.STARTED) {
+                if (!root.json && (p.status() != StepOutcome.STARTED || !p.detail().isEmpty())) {
                   root.out.println(ProvisionDispatch.line(p));
                 }
               });
@@ -232,7 +261,7 @@ final class ProvisionCommand implements Callable<Integer> {
                 c,
                 rotating == null
                     ? "the bundle"
-                    : "its certificates issued from " + rotating.issuedBefore() + " on"));
+                    : "its " + what + " issued from " + rotating.issuedBefore() + " on"));
       }
       return c.outcome() == ProvisionCompleted.Outcome.FAILED
           ? StrongroomCommand.PROBLEM

@@ -96,6 +96,23 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
         stack().keys().registryFile().getParent().resolveSibling("provisioner"));
   }
 
+  /**
+   * The Vault token the provisioner-service under test writes at-rest key versions with (its token
+   * file holds it); the test's Vault KV v2 server must accept it for writes.
+   */
+  public static final String PROVISIONER_VAULT_TOKEN = "s.provisioner-under-test";
+
+  private static volatile int provisionerVaultPort;
+
+  /**
+   * The loopback port the provisioner-service under test expects its Vault on ({@code
+   * https://127.0.0.1:<port>/v1/strongroom}, certificate from the stack's PKI): a test that rotates
+   * at-rest keys starts its Vault there.
+   */
+  public static int provisionerVaultPort() {
+    return provisionerVaultPort;
+  }
+
   /** Where the provisioner-service under test applies plans on its targets. */
   public static Path provisionerTargetRoot() {
     return stack().keys().registryFile().getParent().resolveSibling("provisioner-target-root");
@@ -250,6 +267,19 @@ public class StrongroomTestResource implements QuarkusTestResourceLifecycleManag
         // throwaway root on the (loopback) target, never the machine's own /
         Path root = Files.createDirectories(dir.resolve("provisioner-target-root"));
         config.putAll(ProvisionerSsh.ensure(dir.resolve("provisioner")).serviceConfig(root));
+        // at-rest key rotations write to a Vault KV v2 API a test starts on this port
+        provisionerVaultPort = LoopbackPorts.free();
+        Path vaultToken = dir.resolve("provisioner").resolve("vault-token");
+        dev.strongroom.provisioner.os.SecureFiles.writeText(
+            vaultToken,
+            PROVISIONER_VAULT_TOKEN + "\n",
+            dev.strongroom.provisioner.os.SecureFiles.SECRET);
+        config.put(
+            "strongroom.provisioner.vault.url",
+            "https://127.0.0.1:" + provisionerVaultPort + "/v1/strongroom");
+        config.put("strongroom.provisioner.vault.token-file", vaultToken.toString());
+        config.put("strongroom.provisioner.vault.ca", pki.caCertPem().toString());
+        config.put("strongroom.provisioner.at-rest-reencrypt-wait", "PT2M");
       }
       return config;
     } catch (IOException e) {

@@ -153,6 +153,23 @@ class ProvisionCommandTest {
     assertTrue(
         err.toString(StandardCharsets.UTF_8)
             .contains("--rotate-certificates goes with --plan or --apply, not --render"));
+    assertEquals(2, run("--state", st, "provision", "--render", st, "--rotate-at-rest-keys"));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8)
+            .contains("--rotate-at-rest-keys goes with --plan or --apply, not --render"));
+    assertEquals(
+        2,
+        run(
+            "--state",
+            st,
+            "provision",
+            "--apply",
+            "ssh://root@db1",
+            "--rotate-certificates",
+            "--rotate-at-rest-keys"));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8)
+            .contains("--rotate-certificates and --rotate-at-rest-keys are separate runs"));
     for (String bad : List.of("2026-12-05T00:00:00.5Z", "2026-12-05", "yesterday")) {
       assertEquals(
           2,

@@ -7,6 +7,7 @@ import dev.strongroom.contracts.provision.ProvisionRequest;
 import dev.strongroom.contracts.schema.EventCatalog;
 import dev.strongroom.contracts.topics.Topics;
 import dev.strongroom.kit.events.EventPublisher;
+import dev.strongroom.provisioner.atrest.VaultKvV2Client;
 import dev.strongroom.provisionerservice.config.ProvisionerConfig;
 import dev.strongroom.provisionerservice.run.ProvisionJob;
 import dev.strongroom.provisionerservice.run.TargetShells;
@@ -70,15 +71,32 @@ public class ProvisionRuns {
           "strongroom.provisioner.root must be an absolute normalized path: " + root);
     }
     return new ProvisionJob(
-        new TargetShells(
-            config.allowLocal(),
-            config.ssh().identity(),
-            config.ssh().knownHosts(),
-            config.ssh().timeout()),
-        root,
-        state.resolve("requests"),
-        state.resolve("pki"),
-        clock);
+            new TargetShells(
+                config.allowLocal(),
+                config.ssh().identity(),
+                config.ssh().knownHosts(),
+                config.ssh().timeout()),
+            root,
+            state.resolve("requests"),
+            state.resolve("pki"),
+            clock)
+        .atRestKeys(
+            config.vault().url().isEmpty()
+                ? null
+                : () ->
+                    VaultKvV2Client.withTokenFile(
+                        config.vault().url().get(),
+                        config
+                            .vault()
+                            .tokenFile()
+                            .orElseThrow(
+                                () ->
+                                    new IllegalStateException(
+                                        "strongroom.provisioner.vault.token-file is required"
+                                            + " with strongroom.provisioner.vault.url")),
+                        config.vault().ca().orElse(null),
+                        config.vault().timeout()),
+            config.atRestReencryptWait());
   }
 
   /** True when this instance runs plans. */

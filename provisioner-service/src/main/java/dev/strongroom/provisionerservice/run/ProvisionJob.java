@@ -10,10 +10,12 @@ import dev.strongroom.contracts.provision.ProvisionProgressed;
 import dev.strongroom.contracts.provision.ProvisionRequest;
 import dev.strongroom.contracts.provision.StepOutcome;
 import dev.strongroom.provisioner.ProvisionerException;
+import dev.strongroom.provisioner.atrest.VaultKvV2Client;
 import dev.strongroom.provisioner.host.HostBundle;
 import dev.strongroom.provisioner.host.HostBundleRenderer;
 import dev.strongroom.provisioner.host.HostOptions;
 import dev.strongroom.provisioner.host.HostRequests;
+import dev.strongroom.provisioner.host.plan.AtRestKeyPlan;
 import dev.strongroom.provisioner.host.plan.CertificatePlan;
 import dev.strongroom.provisioner.host.plan.HostPlan;
 import dev.strongroom.provisioner.host.plan.HostShell;
@@ -31,23 +33,27 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One provisioning run per request id. The request's host options are validated ({@code
  * HostOptions}) and rendered into the host bundle; the target must be one this service serves
  * ({@link TargetShells#admit}); then the bundle's {@link HostPlan} — or, for a request with {@code
- * rotate}, the target's {@link CertificatePlan} from its PKI ({@link #pkiOf}) — is checked ({@code
- * PLAN}) or applied ({@code APPLY}) under the configured root, each step reported to the progress
- * sink as it starts and ends. A target that cannot be reached or refuses us, and a step that fails,
- * end in a {@code FAILED} result with the error code and reason — not an exception: the request
- * itself was fine. A request the service refuses to run at all (bad options, a target it does not
- * serve) throws a fatal {@link StrongroomException}, which dead-letters it with that reason.
+ * rotate}, the target's {@link CertificatePlan} from its PKI ({@link #pkiOf}); for one with {@code
+ * rotateAtRestKeys}, its {@link AtRestKeyPlan} with this provisioner's Vault client — is checked
+ * ({@code PLAN}) or applied ({@code APPLY}) under the configured root, each step reported to the
+ * progress sink as it starts and ends. A target that cannot be reached or refuses us, and a step
+ * that fails, end in a {@code FAILED} result with the error code and reason — not an exception: the
+ * request itself was fine. A request the service refuses to run at all (bad options, a target it
+ * does not serve) throws a fatal {@link StrongroomException}, which dead-letters it with that
+ * reason.
  *
  * <p>Idempotent by request id: the result is recorded under {@code
  * <ledger>/<sha256(requestId)>.json} before it is returned, and a repeat (the requester's retry, or
@@ -61,6 +67,8 @@ public final class ProvisionJob {
   private final Path ledger;
   private final Path pkis;
   private final Clock clock;
+  private Supplier<VaultKvV2Client> vault;
+  private Duration reencryptWait = AtRestKeyPlan.REENCRYPT_WAIT;
 
   /** A run's result, and whether it was recalled from the ledger rather than run now. */
   public record Result(ProvisionCompleted completed, boolean repeated) {}
@@ -75,6 +83,19 @@ public final class ProvisionJob {
     this.ledger = ledger;
     this.pkis = pkis;
     this.clock = clock;
+  }
+
+  /**
+   * Where at-rest key rotations write new key versions: this provisioner's own Vault client, made
+   * for each rotation (so a replaced token file is read again); null when no Vault is configured (a
+   * Vault-keyed target is then refused at step {@code key management}).
+   *
+   * @param reencryptWait how long step {@code re-encrypted} waits for the server
+   */
+  public ProvisionJob atRestKeys(Supplier<VaultKvV2Client> vault, Duration reencryptWait) {
+    this.vault = vault;
+    this.reencryptWait = reencryptWait;
+    return this;
   }
 
   /**
@@ -110,6 +131,16 @@ public final class ProvisionJob {
               + clock.instant().truncatedTo(ChronoUnit.SECONDS)
               + "): certificates issued now would still count as issued before it");
     }
+    Instant keysBefore = request.rotateAtRestKeysIfGiven().map(r -> r.issuedBefore()).orElse(null);
+    if (keysBefore != null && keysBefore.isAfter(clock.instant())) {
+      throw new ProvisionerException(
+          ErrorCode.SCHEMA,
+          "rotateAtRestKeys.issuedBefore "
+              + keysBefore
+              + " is after this provisioner's clock ("
+              + clock.instant().truncatedTo(ChronoUnit.SECONDS)
+              + "): key versions written now would still count as written before it");
+    }
     TargetShells.Admitted admitted = shells.admit(target);
     HostBundle bundle = HostBundleRenderer.render(options);
     String bundleSha256 = sha256(bundle.manifest());
@@ -119,7 +150,15 @@ public final class ProvisionJob {
     ProvisionCompleted completed;
     try (HostShell sh = shells.open(admitted)) {
       List<StepResult> results;
-      if (issuedBefore != null) {
+      if (keysBefore != null) {
+        AtRestKeyPlan plan =
+            new AtRestKeyPlan(options, root, keysBefore, vault == null ? null : vault.get())
+                .reencryptWait(reencryptWait);
+        results =
+            request.mode() == ProvisionMode.APPLY
+                ? plan.apply(sh, reporter)
+                : plan.plan(sh, reporter);
+      } else if (issuedBefore != null) {
         CertificatePlan plan = new CertificatePlan(pkiOf(target), options, root, issuedBefore);
         results =
             request.mode() == ProvisionMode.APPLY
@@ -292,6 +331,12 @@ public final class ProvisionJob {
       current = null;
       finished.add(new ProvisionCompleted.Step(r.id(), outcome(r), r.detail()));
       emit(r.id(), outcome(r), r.detail());
+    }
+
+    /** A long step's progress: another STARTED event of the same step, with how far it got. */
+    @Override
+    public void progressed(String stepId, String detail) {
+      emit(stepId, StepOutcome.STARTED, detail);
     }
 
     @Override

@@ -61,6 +61,13 @@ public final class VaultKvV2TestServer implements AutoCloseable {
 
   public VaultKvV2TestServer(Credential tlsIdentity, String mount, String token, int... keyIds)
       throws Exception {
+    this(tlsIdentity, 0, mount, token, keyIds);
+  }
+
+  /** On loopback port {@code port} (0: any free one). */
+  public VaultKvV2TestServer(
+      Credential tlsIdentity, int port, String mount, String token, int... keyIds)
+      throws Exception {
     this.mount = mount;
     tokens.put(token, true);
     for (int id : keyIds) {
@@ -78,7 +85,7 @@ public final class VaultKvV2TestServer implements AutoCloseable {
     ctx.init(kmf.getKeyManagers(), null, null);
     server =
         HttpsServer.create(
-            new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 16);
+            new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), port), 16);
     server.setHttpsConfigurator(new HttpsConfigurator(ctx));
     server.setExecutor(Executors.newFixedThreadPool(2));
     server.createContext("/v1/", this::handle);
