@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
@@ -80,23 +81,30 @@ public class ProvisionRuns {
             state.resolve("requests"),
             state.resolve("pki"),
             clock)
-        .atRestKeys(
-            config.vault().url().isEmpty()
-                ? null
-                : () ->
-                    VaultKvV2Client.withTokenFile(
-                        config.vault().url().get(),
-                        config
-                            .vault()
-                            .tokenFile()
-                            .orElseThrow(
-                                () ->
-                                    new IllegalStateException(
-                                        "strongroom.provisioner.vault.token-file is required"
-                                            + " with strongroom.provisioner.vault.url")),
-                        config.vault().ca().orElse(null),
-                        config.vault().timeout()),
-            config.atRestReencryptWait());
+        .atRestKeys(vault(config), config.atRestReencryptWait());
+  }
+
+  /**
+   * The Vault client at-rest key rotations write with, made for each rotation (the token file is
+   * read again each time); null without {@code strongroom.provisioner.vault.url}.
+   */
+  private static Supplier<VaultKvV2Client> vault(ProvisionerConfig config) {
+    if (config.vault().url().isEmpty()) {
+      return null;
+    }
+    java.net.URI url = config.vault().url().get();
+    Path token =
+        config
+            .vault()
+            .tokenFile()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "strongroom.provisioner.vault.token-file is required with"
+                            + " strongroom.provisioner.vault.url"));
+    Path ca = config.vault().ca().orElse(null);
+    java.time.Duration timeout = config.vault().timeout();
+    return () -> VaultKvV2Client.withTokenFile(url, token, ca, timeout);
   }
 
   /** True when this instance runs plans. */

@@ -98,6 +98,8 @@ public final class VaultKvV2Client {
           mount, Files.readString(tokenFile).lines().findFirst().orElse(""), caPem, timeout);
     } catch (IOException e) {
       throw new AtRestException("cannot read the Vault token file " + tokenFile + ": " + e);
+    } catch (IllegalArgumentException e) {
+      throw new AtRestException("Vault token file " + tokenFile + ": " + e.getMessage());
     }
   }
 
