@@ -138,6 +138,52 @@ class ProvisionJobTest {
   }
 
   @Test
+  void atRestKeyRotation_withNoServerRunning_failsAtKeyManagement_andAFutureInstantIsRefused()
+      throws Exception {
+    ProvisionJob job = job(true);
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    List<ProvisionProgressed> progress = new ArrayList<>();
+    ProvisionCompleted c =
+        job.run(atRestRotation("k-1", ProvisionMode.PLAN, now), progress::add).completed();
+    assertEquals(ProvisionCompleted.Outcome.FAILED, c.outcome());
+    ProvisionCompleted.Failure e = c.errorIfFailed().orElseThrow();
+    assertEquals("REFUSED", e.code());
+    assertEquals("key management", e.stepIfAny().orElseThrow());
+    assertTrue(
+        e.detail().startsWith("no database server at " + dir.resolve("root").toRealPath()),
+        e.detail());
+    assertEquals(
+        List.of(StepOutcome.STARTED, StepOutcome.FAILED),
+        progress.stream().map(ProvisionProgressed::status).toList());
+    // recorded by request id: the repeat gets the same failure, without a second run
+    ProvisionJob.Result again = job.run(atRestRotation("k-1", ProvisionMode.PLAN, now), p -> {});
+    assertTrue(again.repeated());
+    assertEquals(c.runId(), again.completed().runId());
+    ProvisionerException future =
+        assertThrows(
+            ProvisionerException.class,
+            () ->
+                job.run(
+                    atRestRotation("k-2", ProvisionMode.PLAN, now.plus(Duration.ofHours(1))),
+                    p -> {}));
+    assertEquals(ErrorCode.SCHEMA, future.code());
+    assertTrue(
+        future.getMessage().startsWith("SCHEMA: rotateAtRestKeys.issuedBefore "),
+        future.getMessage());
+  }
+
+  private static ProvisionRequest atRestRotation(String id, ProvisionMode mode, Instant before) {
+    return new ProvisionRequest(
+        id,
+        mode,
+        "local",
+        HostRequests.toRequest(HostOptions.builder().build()),
+        null,
+        new ProvisionRequest.Rotate(before),
+        null);
+  }
+
+  @Test
   void aStepThatFails_endsTheRunFailed_namingIt() throws Exception {
     ProvisionJob job = job(true);
     Files.writeString(dir.resolve("root/etc"), "not a directory");
