@@ -545,6 +545,19 @@ class ProvisionerServiceIT extends ServiceContract {
                       + " on (0 changed, 4 unchanged, 0 skipped)"),
           cmd.out());
       assertEquals(4, vault.writes());
+      // the keys the service generated and its Vault token never reach its log
+      List<String> secrets =
+          new ArrayList<>(List.of(StrongroomTestResource.PROVISIONER_VAULT_TOKEN));
+      for (int id : List.of(1, 2)) {
+        for (int v : List.of(2, 3)) {
+          secrets.add(
+              CanonicalJson.parse(vault.stored(id, v).getBytes(StandardCharsets.UTF_8))
+                  .get("data")
+                  .asText());
+        }
+      }
+      assertEquals(4, secrets.stream().filter(k -> k.matches("[0-9a-f]{64}")).count());
+      assertTheLogHoldsNoSecret(secrets);
       System.out.printf(
           "at-rest key rotation over Kafka + SSH + Vault, %d steps: %d ms, %d versions written%n",
           applied.steps().size(), ms, vault.writes());
