@@ -114,7 +114,14 @@ class ProvisionerServiceIT extends ServiceContract {
       assertEquals(ProvisionCompleted.Outcome.CHANGED, applied.outcome(), applied.toString());
       List<ProvisionCompleted.Step> steps = applied.steps();
       assertEquals("activate", steps.get(steps.size() - 1).id());
-      assertEquals(steps.size(), applied.count(StepOutcome.CHANGED), "every step, activation too");
+      // every step, activation too, but the TLS reload: no database server runs under the root
+      assertEquals(
+          List.of("reload tls"),
+          steps.stream()
+              .filter(s -> s.status() != StepOutcome.CHANGED)
+              .map(ProvisionCompleted.Step::id)
+              .toList(),
+          applied.toString());
       assertTrue(
           Files.isSymbolicLink(
               root.resolve("etc/systemd/system/multi-user.target.wants/strongroom.target")));
@@ -138,7 +145,7 @@ class ProvisionerServiceIT extends ServiceContract {
       ProvisionCompleted again = run(reapplyId, ProvisionMode.APPLY, target);
       long reapplyMs = (System.nanoTime() - t0) / 1_000_000;
       assertEquals(ProvisionCompleted.Outcome.NO_CHANGE, again.outcome(), again.toString());
-      assertEquals(steps.size(), again.count(StepOutcome.UNCHANGED), again.toString());
+      assertEquals(steps.size() - 1, again.count(StepOutcome.UNCHANGED), again.toString());
 
       // the requester's retry: a new event, the same request id -> the same run, not a second one
       ProvisionCompleted recalled = runNth(reapplyId, ProvisionMode.APPLY, target, 2);
@@ -243,6 +250,8 @@ class ProvisionerServiceIT extends ServiceContract {
           run(request("rot-host-" + newId(), ProvisionMode.APPLY, target, options, null));
       assertTrue(host.errorIfFailed().isEmpty(), host.toString());
 
+      // the host plan issued and installed the certificates; rotate them all once more
+      Thread.sleep(1_100); // the instant is whole seconds: after the host plan's issue
       Instant first = Instant.now().truncatedTo(ChronoUnit.SECONDS);
       ProvisionCompleted installed =
           run(

@@ -45,8 +45,9 @@ import java.util.function.Supplier;
 /**
  * One provisioning run per request id. The request's host options are validated ({@code
  * HostOptions}) and rendered into the host bundle; the target must be one this service serves
- * ({@link TargetShells#admit}); then the bundle's {@link HostPlan} — or, for a request with {@code
- * rotate}, the target's {@link CertificatePlan} from its PKI ({@link #pkiOf}); for one with {@code
+ * ({@link TargetShells#admit}); then the bundle's {@link HostPlan} with the target's certificates
+ * from its PKI ({@link #pkiOf}; issued and installed, never rotated) — or, for a request with
+ * {@code rotate}, the target's {@link CertificatePlan} from its PKI; for one with {@code
  * rotateAtRestKeys}, its {@link AtRestKeyPlan} with this provisioner's Vault client — is checked
  * ({@code PLAN}) or applied ({@code APPLY}) under the configured root, each step reported to the
  * progress sink as it starts and ends. A target that cannot be reached or refuses us, and a step
@@ -165,7 +166,7 @@ public final class ProvisionJob {
                 ? plan.apply(sh, reporter)
                 : plan.plan(sh, reporter);
       } else {
-        HostPlan plan = new HostPlan(bundle, root);
+        HostPlan plan = new HostPlan(bundle, root, pkiOf(target));
         results =
             request.mode() == ProvisionMode.APPLY
                 ? plan.apply(sh, reporter)

@@ -172,6 +172,32 @@ public final class CertificatePlan {
   }
 
   private List<PlanStep> prepare(HostShell sh) {
+    List<PlanStep> steps = build();
+    prefetch(sh, steps);
+    return steps;
+  }
+
+  /** The steps the host plan runs ({@link #installSteps}), whose files' state {@code pki} reads. */
+  private List<PlanStep> installing;
+
+  /**
+   * The steps that install the host's certificates without a rotation, for the host plan: {@code
+   * pki} (issue what is missing or due), the file steps and {@code reload tls} — not the services
+   * check or the revocation, which only a rotation needs. The files' state and the root's users are
+   * read when {@code pki} is checked (after the host plan made the users and directories), not now.
+   */
+  List<PlanStep> installSteps() {
+    if (issuedBefore != null) {
+      throw new IllegalStateException("the host plan installs certificates; it does not rotate");
+    }
+    installing =
+        build().stream()
+            .filter(s -> !(s instanceof ServicesStep) && !(s instanceof RevokeStep))
+            .toList();
+    return installing;
+  }
+
+  private List<PlanStep> build() {
     pending.clear();
     rotating.clear();
     reloadDue = false;
@@ -188,7 +214,6 @@ public final class CertificatePlan {
     steps.add(reloadStep);
     steps.add(new ServicesStep());
     steps.add(new RevokeStep());
-    prefetch(sh, steps);
     return steps;
   }
 
@@ -281,6 +306,9 @@ public final class CertificatePlan {
 
     @Override
     public String check(HostShell sh) {
+      if (installing != null) {
+        prefetch(sh, installing);
+      }
       pending.clear();
       List<String> due = pki.due();
       List<String> stale = stale();

@@ -4,6 +4,7 @@ import dev.strongroom.provisioner.db.Dialect;
 import dev.strongroom.provisioner.host.BundleFile;
 import dev.strongroom.provisioner.host.HostBundle;
 import dev.strongroom.provisioner.host.HostOptions;
+import dev.strongroom.provisioner.pki.PkiDirectory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -31,6 +32,8 @@ import java.util.Map;
  *   <li>{@code ownership}: every {@code d} and {@code z} line of the tmpfiles configuration holds
  *       (mode, numeric owner and group resolved in the root's own {@code /etc/passwd} and {@code
  *       /etc/group}); apply runs {@code systemd-tmpfiles --create};
+ *   <li>with a PKI ({@link #HostPlan(HostBundle, Path, PkiDirectory)}): {@link CertificatePlan}'s
+ *       {@code pki}, {@code file <configDir>/pki/…} and {@code reload tls} steps (no rotation);
  *   <li>{@code db keyring}: the database's at-rest keyring ({@code file_key_management}'s {@code
  *       keys.enc} and {@code filekey}) exists and decrypts; apply generates it on the target (its
  *       {@code openssl}: the key material never crosses SSH), never over a surviving half ({@link
@@ -60,12 +63,26 @@ public final class HostPlan {
   private final HostBundle bundle;
   private final Path root;
 
+  /** The certificates, when the plan installs them; null otherwise. */
+  private final PkiDirectory pki;
+
+  /** The bundle's plan without the certificates (installed separately, {@link CertificatePlan}). */
   public HostPlan(HostBundle bundle, Path root) {
+    this(bundle, root, null);
+  }
+
+  /**
+   * The bundle's plan with the host's certificates from {@code pki} (the provisioner's PKI for this
+   * target, {@link CertificatePlan#spec}): after {@code ownership}, {@link CertificatePlan}'s steps
+   * without a rotation — {@code pki}, the file steps, {@code reload tls}.
+   */
+  public HostPlan(HostBundle bundle, Path root, PkiDirectory pki) {
     if (!root.isAbsolute() || !root.normalize().equals(root)) {
       throw new IllegalArgumentException("root must be absolute and normalized: " + root);
     }
     this.bundle = bundle;
     this.root = root;
+    this.pki = pki;
   }
 
   private boolean hostRoot() {
@@ -128,6 +145,9 @@ public final class HostPlan {
       }
     }
     steps.add(new OwnershipStep());
+    if (pki != null) {
+      steps.addAll(new CertificatePlan(pki, bundle.options(), root, null).installSteps());
+    }
     steps.add(new KeyringStep());
     steps.add(new DataDirStep());
     steps.add(

@@ -192,9 +192,9 @@ class SshProvisioningIT {
     int dbPort = LoopbackPorts.free();
     HostOptions options = HostOptions.builder().dbPort(dbPort).build();
     HostBundle bundle = HostBundleRenderer.render(options);
-    HostPlan plan = new HostPlan(bundle, root);
     PkiDirectory pki =
         PkiDirectory.open(base.resolve("provisioner-pki"), CertificatePlan.spec("127.0.0.1"));
+    HostPlan plan = new HostPlan(bundle, root, pki);
     Path keyring = root.resolve("var/lib/strongroom/db/keyring");
     Process server = null;
     try (SshShell sh = connect(port, "client", "host")) {
@@ -208,22 +208,33 @@ class SshProvisioningIT {
       long t0 = System.nanoTime();
       List<StepResult> first = plan.apply(sh);
       long applyMs = (System.nanoTime() - t0) / 1_000_000;
-      assertTrue(first.stream().allMatch(r -> r.status() == StepStatus.CHANGED), first.toString());
+      // every step but the TLS reload: no server runs yet
+      assertEquals(
+          List.of("reload tls"),
+          first.stream().filter(r -> r.status() != StepStatus.CHANGED).map(StepResult::id).toList(),
+          first.toString());
+      assertEquals(StepStatus.SKIPPED, step(first, "reload tls").status());
       List<String> ids = first.stream().map(StepResult::id).toList();
       assertEquals(
+          List.of("users", "file /etc/strongroom/db/my.cnf", "ownership", "pki"),
+          ids.subList(ids.indexOf("users"), ids.indexOf("pki") + 1));
+      assertEquals(
           List.of(
-              "users",
-              "file /etc/strongroom/db/my.cnf",
-              "ownership",
+              "file /etc/strongroom/pki/ca/crl.pem",
+              "reload tls",
               "db keyring",
               "db datadir",
               "file /etc/strongroom/host/MANIFEST.tsv",
               "activate"),
-          ids.subList(ids.indexOf("users"), ids.size()));
-      new CertificatePlan(pki, options, root, null).apply(sh, PlanListener.NONE);
+          ids.subList(ids.indexOf("reload tls") - 1, ids.size()));
       List<StepResult> again = plan.apply(sh);
-      assertTrue(
-          again.stream().allMatch(r -> r.status() == StepStatus.UNCHANGED), again.toString());
+      assertEquals(
+          List.of("reload tls"),
+          again.stream()
+              .filter(r -> r.status() != StepStatus.UNCHANGED)
+              .map(StepResult::id)
+              .toList(),
+          again.toString());
 
       // the keyring: both files root:<dbUser> 0640, decrypting (read here, in the test) to keys 1,
       // 2
@@ -319,6 +330,20 @@ class SshProvisioningIT {
       assertEquals(
           TlsLoginProbe.pem(Files.readString(etcPki.resolve("server/server.pem"))),
           TlsLoginProbe.servedCertificate(dbPort));
+      // with the server running, the next apply reloads its TLS once (no reload recorded yet for
+      // this CRL), and then nothing
+      List<StepResult> withServer = plan.apply(sh);
+      assertEquals(
+          List.of("reload tls"),
+          withServer.stream()
+              .filter(r -> r.status() != StepStatus.UNCHANGED)
+              .map(StepResult::id)
+              .toList(),
+          withServer.toString());
+      assertEquals(StepStatus.CHANGED, step(withServer, "reload tls").status());
+      assertTrue(
+          plan.apply(sh).stream().allMatch(r -> r.status() == StepStatus.UNCHANGED),
+          "a second apply with the server running changes nothing");
       System.out.printf(
           "host plan with the database, %d steps: first apply %d ms; server from the unit ready"
               + " in %d ms%n",
