@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -53,12 +54,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * order), and completes when the matching {@code store.completed.v1} result arrives on {@code
  * strongroom.store.results} — verified against the key registry before it is believed: any status
  * signed by the data-service, or a REJECTED signed by the crypto-service for a request it refused
- * (tenant token, seal, field size; {@link StoreResult#mayComeFrom}) that names the very event this
- * client published (another application could sign a request with this one's request id, record and
- * tenant and a worthless token; an earlier attempt's answer can arrive again). A result is matched
- * by request id, and must name the record and tenant of the put; a retry of the same request id
- * completes {@code DUPLICATE}, never stores twice. A field over {@link
- * StoreRequest#MAX_FIELD_BYTES} is refused before sealing ({@link FieldTooLargeException}).
+ * (tenant token, seal, field size; {@link StoreResult#mayComeFrom}), and from either only when it
+ * names the very event this client published for the request ({@link #believes}): another
+ * application could sign an encrypt request, or write a store request, with this one's request id,
+ * record and tenant and a worthless token, and the refusal of it names the forger's event; an
+ * earlier attempt's answer can arrive again. A result is matched by request id, and must name the
+ * record and tenant of the put; a retry of the same request id completes {@code DUPLICATE}, never
+ * stores twice. A field over {@link StoreRequest#MAX_FIELD_BYTES} is refused before sealing ({@link
+ * FieldTooLargeException}).
  *
  * <p><b>Read:</b> {@link #get} fetches the record's ciphertext envelope from the data-service with
  * the tenant token ({@code GET /v1/records/{id}}; the database records the read in the audit chain
@@ -135,8 +138,9 @@ public final class StrongroomClient implements AutoCloseable {
   }
 
   /**
-   * A put awaiting its result: believed only for the tenant and record it was published for, and a
-   * crypto-service REJECTED only for the very event published ({@code eventId}).
+   * A put awaiting its result: believed only for the tenant and record it was published for, and
+   * only when it names the very event published ({@code eventId}), the latest attempt of its
+   * request id (an earlier attempt's pending put ended before this one was registered).
    */
   private record Pending(
       String tenant, String recordId, String eventId, CompletableFuture<StoreResult> done) {}
@@ -344,9 +348,13 @@ public final class StrongroomClient implements AutoCloseable {
           }
           Pending p = pending.get(result.requestId());
           if (p != null
-              && p.recordId().equals(result.recordId())
-              && a.event().subject().filter(p.tenant()::equals).isPresent()
-              && result.requestEventIdIfAny().map(p.eventId()::equals).orElse(true)
+              && believes(
+                  p.tenant(),
+                  p.recordId(),
+                  p.eventId(),
+                  result,
+                  a.event().source(),
+                  a.event().subject())
               && pending.remove(result.requestId(), p)) {
             p.done().complete(result);
           } // else another client's result, one naming another record, or an answer to another
@@ -356,6 +364,29 @@ public final class StrongroomClient implements AutoCloseable {
     } catch (WakeupException e) {
       // closing
     }
+  }
+
+  /**
+   * The belief rule for a verified result, signed by {@code source}, whose request id is that of a
+   * pending put: it ends the put only if its signer may give it ({@link StoreResult#mayComeFrom}:
+   * any status from the data-service, REJECTED alone from the crypto-service) and it names the
+   * put's record, its tenant ({@code subject}) and the very event the put published ({@link
+   * StoreResult#answers}). A refusal of another application's event with the same request id — an
+   * encrypt request the crypto-service refused, a store request the data-service refused — names
+   * that event, not this one; so does an answer to an earlier attempt of the same request id, sent
+   * again by a retried batch.
+   */
+  static boolean believes(
+      String tenant,
+      String recordId,
+      String publishedEventId,
+      StoreResult result,
+      String source,
+      Optional<String> subject) {
+    return result.mayComeFrom(source)
+        && recordId.equals(result.recordId())
+        && subject.filter(tenant::equals).isPresent()
+        && result.answers(publishedEventId);
   }
 
   @Override

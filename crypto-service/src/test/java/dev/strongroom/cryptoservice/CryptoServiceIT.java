@@ -146,9 +146,9 @@ class CryptoServiceIT extends ServiceContract {
           throws Exception {
     String token = authority().issue("acme", "alice@acme", Duration.ofMinutes(15), appCert());
     String recordId = newId();
-    send(
-        Topics.ENCRYPT_REQUESTS,
-        encryptRequest("acme", token, recordId, "req-pipeline-1", publishedSealingKey()));
+    byte[] encrypt =
+        encryptRequest("acme", token, recordId, "req-pipeline-1", publishedSealingKey());
+    send(Topics.ENCRYPT_REQUESTS, encrypt);
 
     ConsumerRecord<byte[], byte[]> out = storeRequestFor("req-pipeline-1");
     String raw = new String(out.value(), StandardCharsets.UTF_8);
@@ -168,6 +168,11 @@ class CryptoServiceIT extends ServiceContract {
     StoreRequest store = StoreRequest.fromData(v.event().data());
     assertEquals(recordId, store.recordId());
     assertEquals(3, store.fields().size());
+    assertEquals(
+        CanonicalJson.parse(encrypt).get("id").asText(),
+        store.encryptEventIdIfAny().orElseThrow(),
+        "the store request names the encrypt request it was made from (the data-service's answer"
+            + " names it, and the application believes only an answer to its own event)");
 
     // The additive post-quantum wrap: the offline X-Wing recovery key alone recovers the data key.
     assertEquals(XWingKeyWrapper.PQ_ALG, store.dataKey().pqAlg());

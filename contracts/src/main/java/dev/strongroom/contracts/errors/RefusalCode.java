@@ -85,7 +85,14 @@ public enum RefusalCode {
   /**
    * A proof bundle record without a well-formed digest, run id, versions, target, count or time.
    */
-  AUDIT_BAD_EVIDENCE("SR-AUDIT-BAD-EVIDENCE", ErrorCode.REFUSED);
+  AUDIT_BAD_EVIDENCE("SR-AUDIT-BAD-EVIDENCE", ErrorCode.REFUSED),
+  /**
+   * Same tenant, same request id, another record id: the request id is already stored for another
+   * record, so the request is not a repeat of the stored one and DUPLICATE would be false. Java
+   * check only: the data-service compares the record id {@code app_create_user_encrypted} returns
+   * with a DUPLICATE against the request's (docs/data-plane.md).
+   */
+  REQUEST_EXISTS("SR-REQUEST-EXISTS", ErrorCode.REFUSED);
 
   private final String code;
   private final ErrorCode errorCode;

@@ -15,6 +15,13 @@ import java.util.Optional;
  * Typed {@code data} of {@code dev.strongroom.store.requested.v1} (schema: {@code
  * schemas/dev.strongroom.store.requested.v1.schema.json}). Only ciphertext, IVs and the wrapped
  * data key — never plaintext PII, never an unwrapped key.
+ *
+ * @param encryptEventId the id of the {@code encrypt.requested.v1} event this store request was
+ *     made from: set by the crypto-service, absent from a store request an application wrote
+ *     itself. The data-service's answer names it ({@link StoreResult#requestEventId}), so the
+ *     application believes the answer only for the event it published (docs/data-plane.md, "Who
+ *     answers what"); the data-service dead-letters an application's store request that carries
+ *     one.
  */
 public record StoreRequest(
     String requestId,
@@ -22,7 +29,8 @@ public record StoreRequest(
     String recordId,
     int schemaVersion,
     DataKeyRef dataKey,
-    Map<String, FieldCiphertext> fields) {
+    Map<String, FieldCiphertext> fields,
+    String encryptEventId) {
 
   /** The seed's four PII fields, in column order; {@code name} is required. */
   public static final List<String> FIELDS = List.of("name", "role", "email", "phone");
@@ -149,6 +157,34 @@ public record StoreRequest(
     fields = java.util.Collections.unmodifiableMap(ordered);
   }
 
+  /** A store request an application writes itself (no encrypt request event). */
+  public StoreRequest(
+      String requestId,
+      String tenantToken,
+      String recordId,
+      int schemaVersion,
+      DataKeyRef dataKey,
+      Map<String, FieldCiphertext> fields) {
+    this(requestId, tenantToken, recordId, schemaVersion, dataKey, fields, null);
+  }
+
+  /** This request with {@code encryptEventId} set: what the crypto-service publishes. */
+  public StoreRequest madeFrom(String encryptEventId) {
+    return new StoreRequest(
+        requestId,
+        tenantToken,
+        recordId,
+        schemaVersion,
+        dataKey,
+        fields,
+        Objects.requireNonNull(encryptEventId, "encryptEventId"));
+  }
+
+  /** The encrypt request event the crypto-service made this from; empty for an application's. */
+  public Optional<String> encryptEventIdIfAny() {
+    return Optional.ofNullable(encryptEventId);
+  }
+
   /**
    * The first field whose ciphertext is longer than {@link #MAX_FIELD_CIPHERTEXT_BYTES}, with its
    * length, as {@code "name: 70000 bytes"}; empty when every field fits.
@@ -187,6 +223,9 @@ public record StoreRequest(
             f.putObject(name)
                 .put("ct", Base64Url.encode(c.ct()))
                 .put("iv", Base64Url.encode(c.iv())));
+    if (encryptEventId != null) {
+      d.put("encryptEventId", encryptEventId);
+    }
     return d;
   }
 
@@ -198,7 +237,8 @@ public record StoreRequest(
         d.get("recordId").asText(),
         d.get("schemaVersion").asInt(),
         dataKeyFromJson(d.get("dataKey")),
-        fieldsFromJson(d.get("fields")));
+        fieldsFromJson(d.get("fields")),
+        d.has("encryptEventId") ? d.get("encryptEventId").asText() : null);
   }
 
   /** Reads a {@code dataKey} object (the shape is shared with the decrypt API). */

@@ -14,14 +14,23 @@ import java.util.Optional;
  * encrypt request that passed the acceptance rules but that it refused (tenant token, seal, field
  * size, KMS refusal). The key registry lets both keys sign the type; {@link #mayComeFrom} is the
  * rest of the rule, which a reader applies after verifying: a STORED or DUPLICATE signed by the
- * crypto-service is not believed (only the data-service knows that a row exists), nor a REJECTED of
- * it that does not name the encrypt request event it answers ({@code requestEventId}). A reader
- * believes the crypto-service's REJECTED only for the event it published itself: any application
- * may sign an encrypt request with another's request id, record id and tenant and a worthless
- * token, and the crypto-service answers what it refuses.
+ * crypto-service is not believed (only the data-service knows that a row exists), nor any answer
+ * that does not name the application event it answers ({@code requestEventId}).
  *
- * @param requestEventId the id of the {@code encrypt.requested.v1} event a crypto-service REJECTED
- *     answers; null on the data-service's results
+ * <p>Every answer names that event, and a reader believes an answer only for the event it published
+ * itself ({@link #answers}): any application may sign an encrypt request, or write a store request,
+ * with another's request id, record id and tenant and a worthless token, and the service that
+ * refuses it answers that refusal — naming the forger's event, not the victim's. The crypto-service
+ * names the encrypt request it refused; the data-service names the encrypt request the
+ * crypto-service made the store request from ({@link StoreRequest#encryptEventId}, which only the
+ * crypto-service may set; applications cannot read the encrypt requests topic, so they cannot learn
+ * another's event ids), or, for a store request an application wrote itself, that store request
+ * event's own id.
+ *
+ * @param requestEventId the id of the application event this answers: an {@code
+ *     encrypt.requested.v1} event, or the {@code store.requested.v1} event of a store request an
+ *     application wrote itself; null only on results of a data-service from before it was set,
+ *     which no reader believes
  */
 public record StoreResult(
     String requestId, String recordId, Status status, String errorCode, String requestEventId) {
@@ -47,24 +56,32 @@ public record StoreResult(
     }
   }
 
-  /** A data-service result (no request event id). */
+  /**
+   * A result that names no event: what a data-service from before {@code requestEventId} sent. It
+   * still verifies and parses (golden {@code v1-stored.json}), but {@link #mayComeFrom} refuses it.
+   */
   public StoreResult(String requestId, String recordId, Status status, String errorCode) {
     this(requestId, recordId, status, errorCode, null);
   }
 
   /**
    * Whether this result, verified as signed by {@code source}, may be believed: any status from the
-   * data-service, REJECTED naming its request event alone from the crypto-service, nothing from
-   * anyone else. A reader also checks the request event id against the event it published.
+   * data-service, REJECTED alone from the crypto-service, nothing from anyone else — and from
+   * either only when it names the event it answers. A reader also checks that event against the one
+   * it published ({@link #answers}).
    */
   public boolean mayComeFrom(String source) {
-    return DATA_SERVICE_SOURCE.equals(source)
-        || (CRYPTO_SERVICE_SOURCE.equals(source)
-            && status == Status.REJECTED
-            && requestEventId != null);
+    return requestEventId != null
+        && (DATA_SERVICE_SOURCE.equals(source)
+            || (CRYPTO_SERVICE_SOURCE.equals(source) && status == Status.REJECTED));
   }
 
-  /** The encrypt request event a crypto-service REJECTED answers; empty on the data-service's. */
+  /** Whether this result names {@code publishedEventId} as the event it answers. */
+  public boolean answers(String publishedEventId) {
+    return requestEventId != null && requestEventId.equals(publishedEventId);
+  }
+
+  /** The application event this answers; empty only on a result no reader believes. */
   public Optional<String> requestEventIdIfAny() {
     return Optional.ofNullable(requestEventId);
   }

@@ -155,37 +155,76 @@ class RecordsTest {
   @Test
   void storeResult_isBelievedFromTheDataService_andOnlyRejectedFromTheCryptoService()
       throws Exception {
-    StoreResult stored = new StoreResult("r", "id", StoreResult.Status.STORED, null);
-    StoreResult duplicate = new StoreResult("r", "id", StoreResult.Status.DUPLICATE, null);
+    String event = "019ab0c0-1e00-7000-8000-0000000000e1";
+    StoreResult stored = new StoreResult("r", "id", StoreResult.Status.STORED, null, event);
+    StoreResult duplicate = new StoreResult("r", "id", StoreResult.Status.DUPLICATE, null, event);
     StoreResult rejected =
-        new StoreResult(
-            "r",
-            "id",
-            StoreResult.Status.REJECTED,
-            "SR-TOKEN-EXPIRED",
-            "019ab0c0-1e00-7000-8000-0000000000e1");
+        new StoreResult("r", "id", StoreResult.Status.REJECTED, "SR-TOKEN-EXPIRED", event);
     for (StoreResult r : List.of(stored, duplicate, rejected)) {
       assertTrue(r.mayComeFrom("/strongroom/data-service"), r.toString());
       assertFalse(r.mayComeFrom("/strongroom/audit-anchor-service"), r.toString());
       assertFalse(r.mayComeFrom("/apps/demo"), r.toString());
+      assertTrue(r.answers(event), r.toString());
+      assertFalse(r.answers("019ab0c0-1e00-7000-8000-0000000000e9"), r.toString());
+      assertFalse(r.answers(null), r.toString());
     }
     assertTrue(rejected.mayComeFrom("/strongroom/crypto-service"));
-    assertFalse(
-        new StoreResult("r", "id", StoreResult.Status.REJECTED, "SR-TOKEN-EXPIRED")
-            .mayComeFrom("/strongroom/crypto-service"),
-        "a crypto-service REJECTED that names no request event is not believed");
+    assertFalse(stored.mayComeFrom("/strongroom/crypto-service"), "only a row makes STORED");
+    assertFalse(duplicate.mayComeFrom("/strongroom/crypto-service"), "only a row makes DUPLICATE");
+    for (StoreResult.Status status : StoreResult.Status.values()) {
+      StoreResult namesNoEvent =
+          new StoreResult(
+              "r", "id", status, status == StoreResult.Status.REJECTED ? "SR-TOKEN-CNF" : null);
+      for (String source : List.of("/strongroom/data-service", "/strongroom/crypto-service")) {
+        assertFalse(
+            namesNoEvent.mayComeFrom(source),
+            "an answer that names no event is believed from nobody: " + status + " " + source);
+      }
+      assertFalse(namesNoEvent.answers(event));
+    }
     assertEquals(
         new StoreResult(
             "req-0003",
             "019ab0c0-1e00-7000-8000-0000000000a1",
             StoreResult.Status.REJECTED,
             "SR-TOKEN-EXPIRED",
-            "019ab0c0-1e00-7000-8000-0000000000e1"),
+            event),
         StoreResult.fromData(
             goldenData(EventCatalog.STORE_COMPLETED.type(), "v1-rejected-by-crypto-service.json")),
         "the golden answer of the crypto-service (GoldenEventsTest verifies its signature)");
-    assertFalse(stored.mayComeFrom("/strongroom/crypto-service"), "only a row makes STORED");
-    assertFalse(duplicate.mayComeFrom("/strongroom/crypto-service"), "only a row makes DUPLICATE");
+    StoreResult goldenStored =
+        StoreResult.fromData(
+            goldenData(
+                EventCatalog.STORE_COMPLETED.type(), "v1-stored-names-encrypt-request.json"));
+    assertTrue(goldenStored.mayComeFrom("/strongroom/data-service"));
+    assertTrue(goldenStored.answers(event), "names v1-encrypt.json's event");
+    StoreResult goldenOwn =
+        StoreResult.fromData(
+            goldenData(
+                EventCatalog.STORE_COMPLETED.type(), "v1-rejected-names-own-store-request.json"));
+    assertEquals("SR-TOKEN-CNF", goldenOwn.errorCodeIfRejected().orElseThrow());
+    assertTrue(goldenOwn.answers("019ab0c0-1e00-7000-8000-0000000000e9"));
+    assertFalse(
+        StoreResult.fromData(goldenData(EventCatalog.STORE_COMPLETED.type(), "v1-stored.json"))
+            .mayComeFrom("/strongroom/data-service"),
+        "the older golden result still parses, but names no event and is not believed");
+  }
+
+  @Test
+  void storeRequest_madeFromAnEncryptRequest_roundTripsItsEventId() throws Exception {
+    JsonNode data =
+        goldenData(EventCatalog.STORE_REQUESTED.type(), "v1-store-made-from-encrypt-request.json");
+    StoreRequest r = StoreRequest.fromData(data);
+    assertEquals("019ab0c0-1e00-7000-8000-0000000000e1", r.encryptEventIdIfAny().orElseThrow());
+    assertEquals(data, r.toData());
+    assertTrue(violations(EventCatalog.STORE_REQUESTED, data).isEmpty());
+    StoreRequest own =
+        StoreRequest.fromData(goldenData(EventCatalog.STORE_REQUESTED.type(), "v1-store.json"));
+    assertTrue(own.encryptEventIdIfAny().isEmpty(), "an application's own has none");
+    assertFalse(own.toData().has("encryptEventId"));
+    ObjectNode notAnEventId = (ObjectNode) data.deepCopy();
+    notAnEventId.put("encryptEventId", "req-0001");
+    assertFalse(violations(EventCatalog.STORE_REQUESTED, notAnEventId).isEmpty());
   }
 
   @Test

@@ -259,6 +259,62 @@ public final class GenerateFixtures {
         "019ab0c0-1e00-7000-8000-0000000000e5",
         t.plusMillis(13));
 
+    // Every answer names the application event it answers (docs/data-plane.md, "Who answers
+    // what"): the crypto-service's store request carries its encrypt request's id, the
+    // data-service's result names it, or an application's own store request event.
+    StoreRequest madeFrom =
+        StoreRequest.fromData(
+                CanonicalJson.parse(
+                        Files.readAllBytes(
+                            root.resolve(
+                                "golden/"
+                                    + EventCatalog.STORE_REQUESTED.type()
+                                    + "/v1-store.json")))
+                    .get("data"))
+            .madeFrom("019ab0c0-1e00-7000-8000-0000000000e1"); // v1-encrypt.json's event
+    golden(
+        root,
+        "/strongroom/crypto-service",
+        "golden-crypto-service",
+        EventCatalog.STORE_REQUESTED.type(),
+        "acme",
+        "v1-store-made-from-encrypt-request.json",
+        madeFrom.toData(),
+        "019ab0c0-1e00-7000-8000-0000000000e6",
+        t.plusMillis(14));
+    golden(
+        root,
+        "/strongroom/data-service",
+        "golden-data-service",
+        EventCatalog.STORE_COMPLETED.type(),
+        "acme",
+        "v1-stored-names-encrypt-request.json",
+        new StoreResult(
+                "req-0001",
+                recordId,
+                StoreResult.Status.STORED,
+                null,
+                "019ab0c0-1e00-7000-8000-0000000000e1")
+            .toData(),
+        "019ab0c0-1e00-7000-8000-0000000000e7",
+        t.plusMillis(15));
+    golden(
+        root,
+        "/strongroom/data-service",
+        "golden-data-service",
+        EventCatalog.STORE_COMPLETED.type(),
+        "acme",
+        "v1-rejected-names-own-store-request.json",
+        new StoreResult(
+                "req-0004",
+                recordId,
+                StoreResult.Status.REJECTED,
+                "SR-TOKEN-CNF",
+                "019ab0c0-1e00-7000-8000-0000000000e9") // an application's own store request
+            .toData(),
+        "019ab0c0-1e00-7000-8000-0000000000e8",
+        t.plusMillis(16));
+
     // The assurance plane: a request, a passing and a failing run.
     golden(
         root,

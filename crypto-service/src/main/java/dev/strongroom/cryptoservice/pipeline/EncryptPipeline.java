@@ -124,7 +124,10 @@ public final class EncryptPipeline {
                   wrapped.keyVersion(),
                   lease.postQuantumWrappedKey().map(WrappedKey::bytes).orElse(null),
                   lease.postQuantumWrappedKey().isPresent() ? XWingKeyWrapper.PQ_ALG : null),
-              out);
+              out,
+              // the data-service's answer names it: the application believes the answer only
+              // for the event it published (docs/data-plane.md, "Who answers what")
+              event.id());
       return signer.sign(EventCatalog.STORE_REQUESTED, tenant, store.toData());
     } catch (RuntimeException e) {
       throw Errors.translate(e);

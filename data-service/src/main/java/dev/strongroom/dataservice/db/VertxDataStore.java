@@ -194,15 +194,44 @@ public final class VertxDataStore implements DataStore {
       args.addValue(c == null ? null : Buffer.buffer(c.ct()));
       args.addValue(c == null ? null : Buffer.buffer(c.iv()));
     }
-    String status =
+    String[] answer =
         bound(
             r.tenantToken(),
             expectedTenant,
             conn ->
                 conn.preparedQuery(STORE_SQL)
                     .execute(args)
-                    .map(rows -> first(rows, "app_create_user_encrypted").getString("status")));
-    return Stored.valueOf(status);
+                    .map(
+                        rows -> {
+                          Row row = first(rows, "app_create_user_encrypted");
+                          return new String[] {
+                            row.getString("status"),
+                            row.getString("record_id"),
+                            row.getString("tenant_id")
+                          };
+                        }));
+    Stored stored = Stored.valueOf(answer[0]);
+    if (stored == Stored.DUPLICATE && !r.recordId().equals(answer[1])) {
+      // The procedure's DUPLICATE means "this request id is stored" and returns the row it found.
+      // A row of another record is not this request's: another writer of the tenant stored under
+      // its request id first (docs/data-plane.md). DUPLICATE would tell the requester its record
+      // is stored; it is not.
+      throw new StoreFailure(
+          RefusalCode.REQUEST_EXISTS.errorCode(),
+          RefusalCode.REQUEST_EXISTS,
+          RefusalCode.REQUEST_EXISTS.code() + ": request id already stored for another record id",
+          null);
+    }
+    if (expectedTenant != null && !expectedTenant.equals(answer[2])) {
+      // the procedure refuses a request id of another tenant itself (SR-CROSS-TENANT); kept as a
+      // second check, since a DUPLICATE of another tenant's row would be the same lie
+      throw new StoreFailure(
+          RefusalCode.CROSS_TENANT.errorCode(),
+          RefusalCode.CROSS_TENANT,
+          RefusalCode.CROSS_TENANT.code() + ": request id belongs to another tenant",
+          null);
+    }
+    return stored;
   }
 
   @Override

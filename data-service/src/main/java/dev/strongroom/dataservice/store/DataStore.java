@@ -21,7 +21,11 @@ public interface DataStore extends AutoCloseable {
   }
 
   /**
-   * Stores one record through {@code app_create_user_encrypted}, idempotent by request id.
+   * Stores one record through {@code app_create_user_encrypted}, idempotent by request id. A
+   * DUPLICATE is this request's only if the stored row is its record: the procedure answers
+   * DUPLICATE for any row of the bound tenant with that request id, and one of another record id is
+   * refused {@code SR-REQUEST-EXISTS} here (another writer of the tenant stored under the request
+   * id first; the requester's record is not stored).
    *
    * @param expectedTenant the tenant the request's event names; a token for another tenant is
    *     refused ({@code SR-TOKEN-TENANT}) before anything is written

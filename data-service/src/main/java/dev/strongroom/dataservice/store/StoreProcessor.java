@@ -28,7 +28,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *
  * <ul>
  *   <li>refused by the acceptance rules (DESIGN §3): its dead letter (and alert), no result — the
- *       request id of an unverified event is not to be trusted;
+ *       request id of an unverified event is not to be trusted; likewise an application's own store
+ *       request that carries {@code encryptEventId} (the crypto-service's to set);
  *   <li>stored or already stored: a signed {@code store.completed} result, STORED or DUPLICATE;
  *   <li>refused by the database, the tenant check or the field size limit ({@code
  *       SR-FIELD-TOO-LARGE}, and {@code SR-TOKEN-CNF} for an application's own store request whose
@@ -37,9 +38,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *       the record's dead letter with that reason.
  * </ul>
  *
- * Retriable failures (see {@link SqlErrors}) are retried in place with exponential backoff for as
- * long as the loop runs; nothing is dropped and nothing is decided before the database answers. An
- * exception nobody mapped (a bug) is REJECTED with {@code INTERNAL} and dead-lettered at once: a
+ * Every result names the application event it answers ({@code requestEventId}): the encrypt request
+ * the crypto-service made the store request from ({@code encryptEventId}), or the store request
+ * event itself when an application wrote it. The application believes a result only for the event
+ * it published, so a refusal of another application's store request carrying its request id does
+ * not end its wait (docs/data-plane.md, "Who answers what").
+ *
+ * <p>Retriable failures (see {@link SqlErrors}) are retried in place with exponential backoff for
+ * as long as the loop runs; nothing is dropped and nothing is decided before the database answers.
+ * An exception nobody mapped (a bug) is REJECTED with {@code INTERNAL} and dead-lettered at once: a
  * retry would fail the same way and hold up the lane forever.
  */
 public final class StoreProcessor {
@@ -133,6 +140,26 @@ public final class StoreProcessor {
                   event.source(),
                   event.sigkid())));
     }
+    boolean fromCryptoService = StoreResult.CRYPTO_SERVICE_SOURCE.equals(event.source());
+    if (!fromCryptoService && request.encryptEventIdIfAny().isPresent()) {
+      // Only the crypto-service makes a store request from an encrypt request. An application's
+      // own store request naming one would have its answer name that event (docs/data-plane.md).
+      listener.outcome("DEAD_LETTER", ErrorCode.SCHEMA.code());
+      return deadLetter(
+          gate.refuse(
+              record,
+              new Rejection(
+                  ErrorCode.SCHEMA,
+                  "encryptEventId is set by the crypto-service only, not by " + event.source(),
+                  event.id(),
+                  event.source(),
+                  event.sigkid())));
+    }
+    // The application event the answer names, so that the application believes it only for the
+    // event it published: the encrypt request the crypto-service made this from, or this store
+    // request itself when an application wrote it. (A store request of a crypto-service from
+    // before encryptEventId names none; its answer names none either, and is not believed.)
+    String answers = fromCryptoService ? request.encryptEventIdIfAny().orElse(null) : event.id();
     StoreResult result;
     StoreFailure refusal = null;
     try {
@@ -146,14 +173,19 @@ public final class StoreProcessor {
               stored == DataStore.Stored.STORED
                   ? StoreResult.Status.STORED
                   : StoreResult.Status.DUPLICATE,
-              null);
+              null,
+              answers);
     } catch (StoreFailure f) {
       LOG.warnf(
           "store request %s of tenant %s rejected: %s", request.requestId(), tenant, f.detail());
       refusal = f;
       result =
           new StoreResult(
-              request.requestId(), request.recordId(), StoreResult.Status.REJECTED, f.resultCode());
+              request.requestId(),
+              request.recordId(),
+              StoreResult.Status.REJECTED,
+              f.resultCode(),
+              answers);
     } catch (Stopped s) {
       throw s;
     } catch (RuntimeException bug) {
@@ -169,7 +201,8 @@ public final class StoreProcessor {
               request.requestId(),
               request.recordId(),
               StoreResult.Status.REJECTED,
-              refusal.resultCode());
+              refusal.resultCode(),
+              answers);
     }
     List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(3);
     SignedEvent signed = signer.sign(EventCatalog.STORE_COMPLETED, tenant, result.toData());

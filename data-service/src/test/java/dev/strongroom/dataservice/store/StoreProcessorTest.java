@@ -255,6 +255,75 @@ class StoreProcessorTest {
         header(unreadable.get(1), DeadLetterHeaders.DETAIL));
   }
 
+  /**
+   * Every result names the application event it answers: the encrypt request a crypto-service store
+   * request was made from, or an application's own store request event. An application's store
+   * request that names an encrypt request is dead-lettered {@code SCHEMA}, unanswered and unstored;
+   * a crypto-service store request from before {@code encryptEventId} is answered naming none (a
+   * result no reader believes).
+   */
+  @Test
+  void everyResult_namesTheApplicationEventItAnswers() {
+    BuggyStore store = new BuggyStore();
+    Outcomes outcomes = new Outcomes();
+    StoreProcessor processor =
+        new StoreProcessor(
+            new RecordGate(verifier(), data),
+            data,
+            store,
+            registry,
+            Duration.ofMillis(1),
+            Duration.ofMillis(2),
+            outcomes);
+    TenantTokens authority = new TenantTokens(TenantTokens.generateKey(), clock);
+    String demoToken = authority.issue("acme", "alice", Duration.ofMinutes(15), APP_CERT);
+    EventSigner demo = new EventSigner(TestKeys.key("demo-app"), "/apps/demo", clock);
+    EventSigner other = new EventSigner(TestKeys.key("other-app"), "/apps/other", clock);
+    String encryptEvent = "019ab0c0-1e00-7000-8000-0000000000e1";
+
+    ConsumerRecord<byte[], byte[]> viaCrypto =
+        record(0, "via-crypto", 40, crypto, demoToken, encryptEvent);
+    ConsumerRecord<byte[], byte[]> own = record(1, "own", 40, demo, demoToken, null);
+    ConsumerRecord<byte[], byte[]> forged = record(2, "own", 40, other, demoToken, null);
+    ConsumerRecord<byte[], byte[]> claimsEncrypt =
+        record(3, "claims", 40, demo, demoToken, encryptEvent);
+    ConsumerRecord<byte[], byte[]> oldCrypto = record(4, "old-crypto", 40, crypto, demoToken, null);
+    ConsumerRecord<byte[], byte[]> rejectedViaCrypto =
+        record(5, "poisoned", 40, crypto, demoToken, "019ab0c0-1e00-7000-8000-0000000000e2");
+
+    StoreResult a = result(processor.process(viaCrypto, () -> true).get(0));
+    StoreResult b = result(processor.process(own, () -> true).get(0));
+    StoreResult c = result(processor.process(forged, () -> true).get(0));
+    List<ProducerRecord<byte[], byte[]>> d = processor.process(claimsEncrypt, () -> true);
+    StoreResult e = result(processor.process(oldCrypto, () -> true).get(0));
+    StoreResult f = result(processor.process(rejectedViaCrypto, () -> true).get(0));
+
+    assertEquals(Optional.of(encryptEvent), a.requestEventIdIfAny(), "the encrypt request");
+    assertEquals(Optional.of(eventId(own)), b.requestEventIdIfAny(), "its own store request");
+    assertEquals(StoreResult.Status.REJECTED, c.status());
+    assertEquals(
+        Optional.of(eventId(forged)),
+        c.requestEventIdIfAny(),
+        "the forger's event, not the victim's: the victim's client does not believe it");
+    assertEquals(1, d.size(), "a dead letter, no result");
+    assertEquals(Topics.dlq(Topics.STORE_REQUESTS), d.get(0).topic());
+    assertEquals("SCHEMA", header(d.get(0), DeadLetterHeaders.REASON));
+    assertEquals(
+        "encryptEventId is set by the crypto-service only, not by /apps/demo",
+        header(d.get(0), DeadLetterHeaders.DETAIL));
+    assertEquals(Optional.empty(), e.requestEventIdIfAny());
+    assertEquals(false, e.mayComeFrom(DATA), "no reader believes it");
+    assertEquals(
+        Optional.of("019ab0c0-1e00-7000-8000-0000000000e2"),
+        f.requestEventIdIfAny(),
+        "a refusal names the encrypt request too");
+    assertEquals(List.of("via-crypto", "own", "old-crypto"), store.stored);
+  }
+
+  private static String eventId(ConsumerRecord<byte[], byte[]> r) {
+    return dev.strongroom.contracts.envelope.CanonicalJson.parse(r.value()).get("id").asText();
+  }
+
   private StoreResult result(ProducerRecord<byte[], byte[]> r) {
     assertEquals(Topics.STORE_RESULTS, r.topic());
     Verdict v = verifier().verify(r.value(), new RecordCoordinates(Topics.STORE_RESULTS, 0, 0));
@@ -277,6 +346,16 @@ class StoreProcessorTest {
 
   private ConsumerRecord<byte[], byte[]> record(
       int offset, String requestId, int nameBytes, EventSigner signer, String token) {
+    return record(offset, requestId, nameBytes, signer, token, null);
+  }
+
+  private ConsumerRecord<byte[], byte[]> record(
+      int offset,
+      String requestId,
+      int nameBytes,
+      EventSigner signer,
+      String token,
+      String encryptEventId) {
     Map<String, StoreRequest.FieldCiphertext> fields = new LinkedHashMap<>();
     fields.put("name", new StoreRequest.FieldCiphertext(new byte[nameBytes], new byte[12]));
     StoreRequest request =
@@ -287,7 +366,8 @@ class StoreProcessorTest {
             1,
             new StoreRequest.DataKeyRef(
                 "dek-" + requestId, new byte[60], "strongroom-dev-kek", "1", null, null),
-            fields);
+            fields,
+            encryptEventId);
     byte[] value = signer.sign(EventCatalog.STORE_REQUESTED, "acme", request.toData()).bytes();
     return new ConsumerRecord<>(
         Topics.STORE_REQUESTS,

@@ -156,8 +156,12 @@ class StrongroomClientResultsIT {
   /** A request put, and what its result must name (the client checks both). */
   private record Put(String requestId, String tenant, String recordId) {}
 
-  /** Publishes a signed {@code STORED} result for each request, as the data-service would. */
+  /**
+   * Publishes a signed {@code STORED} result for each request, as the data-service would: naming
+   * the encrypt request event the client published for it (the client believes nothing else).
+   */
   private static void publishResults(EmbeddedKafka broker, List<Put> puts) throws Exception {
+    Map<String, String> published = encryptEventIds(broker, puts.size());
     EventSigner data = new EventSigner(TestKeys.key("data"), DATA_SOURCE, Clock.systemUTC());
     Map<String, Object> p = broker.clientConfig("data-service");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -166,7 +170,13 @@ class StrongroomClientResultsIT {
         new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (Put put : puts) {
         StoreResult r =
-            new StoreResult(put.requestId(), put.recordId(), StoreResult.Status.STORED, null);
+            new StoreResult(
+                put.requestId(),
+                put.recordId(),
+                StoreResult.Status.STORED,
+                null,
+                java.util.Objects.requireNonNull(
+                    published.get(put.requestId()), "no encrypt request for " + put.requestId()));
         producer
             .send(
                 new ProducerRecord<>(
@@ -176,6 +186,40 @@ class StrongroomClientResultsIT {
             .get(30, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /**
+   * Request id → event id of every encrypt request on the topic (at least {@code atLeast}), read as
+   * the operator, as the crypto-service would read them.
+   */
+  private static Map<String, String> encryptEventIds(EmbeddedKafka broker, int atLeast) {
+    Map<String, Object> c = broker.clientConfig("operator");
+    c.put(
+        ConsumerConfig.GROUP_ID_CONFIG,
+        KafkaAccessPolicy.groupFor("operator", "encrypt-" + UuidCreator.getTimeOrderedEpoch()));
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Map<String, String> ids = new java.util.HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(Topics.ENCRYPT_REQUESTS));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      // every put so far was sent before this runs; reading all of them covers `atLeast`
+      while (System.nanoTime() < deadline && ids.size() < 60) {
+        consumer
+            .poll(Duration.ofMillis(200))
+            .forEach(
+                r -> {
+                  com.fasterxml.jackson.databind.JsonNode event =
+                      dev.strongroom.contracts.envelope.CanonicalJson.parse(r.value());
+                  ids.put(event.path("data").path("requestId").asText(), event.get("id").asText());
+                });
+      }
+    }
+    if (ids.size() < atLeast) {
+      throw new AssertionError("only " + ids.size() + " encrypt requests found");
+    }
+    return ids;
   }
 
   /** Serves {@code GET /v1/sealing-key} as the crypto-service does (the client seals to it). */
