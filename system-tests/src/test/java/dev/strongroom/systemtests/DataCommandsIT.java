@@ -179,7 +179,26 @@ class DataCommandsIT {
               "retry-1",
               "--field",
               "name=Grace Hopper");
+      assertEquals("STORED", first.json().get("status").asText(), first.out() + first.err());
+      String firstRecord = first.json().get("recordId").asText();
       Cli.Result retry =
+          Cli.run(
+              state,
+              "put",
+              "--json",
+              "--tenant",
+              "acme",
+              "--request-id",
+              "retry-1",
+              "--record-id",
+              firstRecord,
+              "--field",
+              "name=Grace Hopper");
+      assertEquals("DUPLICATE", retry.json().get("status").asText(), retry.out() + retry.err());
+      assertEquals(firstRecord, retry.json().get("recordId").asText());
+      // the same request id for another record is not a retry: its record is not stored, and
+      // DUPLICATE would say it is (docs/data-plane.md)
+      Cli.Result otherRecord =
           Cli.run(
               state,
               "put",
@@ -190,8 +209,12 @@ class DataCommandsIT {
               "retry-1",
               "--field",
               "name=Grace Hopper");
-      assertEquals("STORED", first.json().get("status").asText(), first.out() + first.err());
-      assertEquals("DUPLICATE", retry.json().get("status").asText(), retry.out() + retry.err());
+      assertEquals(1, otherRecord.exit(), otherRecord.out() + otherRecord.err());
+      assertEquals(
+          "REJECTED",
+          otherRecord.json().get("status").asText(),
+          otherRecord.out() + otherRecord.err());
+      assertEquals("SR-REQUEST-EXISTS", otherRecord.json().get("errorCode").asText());
       assertEquals(
           "1", root(stack, "SELECT COUNT(*) FROM strongroom.users WHERE request_id = 'retry-1'"));
 

@@ -74,6 +74,11 @@ final class DataCommands {
       name = "put",
       description = "Store one record for a tenant; prints the record id as its last line.")
   static final class Put implements java.util.concurrent.Callable<Integer> {
+    /** A record id as store.requested.v1 takes it: a lowercase UUIDv7. */
+    private static final java.util.regex.Pattern RECORD_ID =
+        java.util.regex.Pattern.compile(
+            "^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+
     @ParentCommand StrongroomCommand root;
 
     @Option(names = "--tenant", required = true, description = "Tenant id.")
@@ -89,6 +94,14 @@ final class DataCommands {
 
     @Option(names = "--request-id", description = "Request id (default: a new one).")
     String requestId;
+
+    @Option(
+        names = "--record-id",
+        paramLabel = "UUIDv7",
+        description =
+            "Record id (default: a new one). A retry of a --request-id repeats its record id: the"
+                + " same request id with another record id is REJECTED SR-REQUEST-EXISTS.")
+    String recordIdOption;
 
     @Option(names = "--timeout", description = "How long to wait for the result (default PT60S).")
     Duration timeout = Duration.ofSeconds(60);
@@ -181,7 +194,12 @@ final class DataCommands {
                       "operator",
                       TenantTokens.DEFAULT_LIFETIME,
                       applicationCertificate(root));
-      String recordId = UuidCreator.getTimeOrderedEpoch().toString();
+      if (recordIdOption != null && !RECORD_ID.matcher(recordIdOption).matches()) {
+        root.err.println("strongroom: --record-id must be a lowercase UUIDv7");
+        return StrongroomCommand.USAGE;
+      }
+      String recordId =
+          recordIdOption != null ? recordIdOption : UuidCreator.getTimeOrderedEpoch().toString();
       String request = requestId != null ? requestId : "put-" + recordId;
       StoreResult r;
       try (StrongroomClient client = client(root, "put")) {
