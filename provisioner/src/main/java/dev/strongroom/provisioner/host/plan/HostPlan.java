@@ -341,9 +341,10 @@ public final class HostPlan {
    * {@code db keyring}: MariaDB's {@code file_key_management} files, {@code keys.enc} and {@code
    * filekey}, as {@code FileKeyManagementKeyring} writes them — but generated on the target: the
    * key material never crosses SSH and never lands in the provisioner's state. Never overwritten (a
-   * new key makes every encrypted page unreadable): with only one of the two files present, or a
-   * key file that does not decrypt with the file key, the check fails the run and names what to
-   * restore. MySQL 8.4's {@code component_keyring_file} creates its keyring itself: skipped.
+   * new key makes every encrypted page unreadable): with only one of the two files present, a key
+   * file that does not decrypt with the file key, or no keyring beside an initialised data
+   * directory, the check fails the run and names what to restore. MySQL 8.4's {@code
+   * component_keyring_file} creates its keyring itself: skipped.
    */
   private final class KeyringStep implements PlanStep {
     @Override
@@ -374,7 +375,10 @@ public final class HostPlan {
                       + " printf '%s\\n' \"$p\" | grep -Evq '^[0-9]+;([0-9a-fA-F]{32}|[0-9a-fA-F]{48}"
                       + "|[0-9a-fA-F]{64})$'; then echo ok; else echo undecryptable; fi;"
                       + " elif [ -e \"$k/keys.enc\" ]; then echo only-keys.enc;"
-                      + " elif [ -e \"$k/filekey\" ]; then echo only-filekey; else echo missing; fi",
+                      + " elif [ -e \"$k/filekey\" ]; then echo only-filekey;"
+                      + " elif [ -d "
+                      + q(rooted(bundle.options().dbLayout().dataDir().resolve("mysql")))
+                      + " ]; then echo gone; else echo missing; fi",
                   null,
                   id())
               .stdout()
@@ -392,6 +396,16 @@ public final class HostPlan {
                     + state.substring("only-".length())
                     + "; refusing to generate keys over existing material (a new key would make"
                     + " every encrypted page unreadable): restore the missing file from backup",
+                List.of());
+        case "gone" ->
+            throw new PlanFailedException(
+                id(),
+                "no keyring in "
+                    + dir
+                    + ", but the data directory "
+                    + bundle.options().dbLayout().dataDir()
+                    + " is initialised (its pages are encrypted with the keys that were there);"
+                    + " refusing to generate new keys: restore keys.enc and filekey from backup",
                 List.of());
         case "undecryptable" ->
             throw new PlanFailedException(

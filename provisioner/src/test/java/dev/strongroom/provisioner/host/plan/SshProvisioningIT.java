@@ -415,6 +415,18 @@ class SshProvisioningIT {
       }
       assertTrue(Files.notExists(root.resolve("var/lib/strongroom/db/keyring/filekey")));
       assertArrayEquals(survivor, Files.readAllBytes(keys));
+
+      // both gone, beside an initialised (encrypted) data directory: no new keys either
+      Files.delete(keys);
+      PlanFailedException gone = assertThrows(PlanFailedException.class, () -> plan.apply(sh));
+      assertEquals("db keyring", gone.stepId());
+      assertEquals(
+          "no keyring in /var/lib/strongroom/db/keyring, but the data directory"
+              + " /var/lib/strongroom/db/data is initialised (its pages are encrypted with the keys"
+              + " that were there); refusing to generate new keys: restore keys.enc and filekey"
+              + " from backup",
+          gone.detail());
+      assertTrue(Files.notExists(keys));
     }
   }
 
