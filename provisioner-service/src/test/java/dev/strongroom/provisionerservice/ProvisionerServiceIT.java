@@ -41,7 +41,10 @@ import dev.strongroom.provisioner.host.plan.CertificatePlan;
 import dev.strongroom.provisioner.host.plan.TestSshd;
 import dev.strongroom.provisioner.host.plan.TlsLoginProbe;
 import dev.strongroom.provisioner.os.LoopbackPorts;
+import dev.strongroom.provisioner.pki.ClientKind;
+import dev.strongroom.provisioner.pki.Credential;
 import dev.strongroom.provisioner.pki.PkiDirectory;
+import dev.strongroom.provisioner.pki.PkiSpec;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
@@ -55,6 +58,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Predicate;
@@ -397,6 +401,572 @@ class ProvisionerServiceIT extends ServiceContract {
       } finally {
         emptyTree(root); // the server's files under the shared root: the next test starts bare
         TestInstances.deleteTree(base); // the old app_user key copy among them
+      }
+    }
+  }
+
+  /**
+   * Certificate rotation through the service with a real packaged Strongroom service installed on
+   * the SSH target (issue 15): a second provisioner-service process — the jar this module packages,
+   * run as the root's service user (its uid and gid from the root's {@code /etc/passwd} and {@code
+   * /etc/group}, as the systemd unit's {@code User=}) with the environment of {@code
+   * <root>/etc/strongroom/provisioner-service.env} (as the unit's {@code EnvironmentFile=}), which
+   * points {@code STRONGROOM_TLS_*} at the files the plan installed and holds the {@code
+   * QUARKUS_HTTP_SSL_PORT} the plan looks for. A rotation: step {@code services present the new
+   * certificates} waits until the service presents its new certificate, read on the target with
+   * {@code openssl s_client}, and passes (CHANGED) because the service reloaded its files — the
+   * same process, the new serial on a handshake from the test — then {@code revoke superseded};
+   * requests on new connections during the rotation all answered; the old certificate is then
+   * refused by the service itself (its CRL re-read); the same rotation again changes nothing. Then
+   * the service restarted with {@code STRONGROOM_TLS_RELOAD_CHECK=PT1H}: the next rotation fails at
+   * that step after the plan's 30 s, nothing revoked (the installed CRL byte for byte the same);
+   * restarted as an operator would, the same rotation finishes.
+   *
+   * <p>The installed service reaches no broker: its identity comes from the target's own PKI, which
+   * the stack's broker does not trust (and with the stack's identity it would join the service
+   * under test's consumer group and take its requests); {@code KAFKA_BOOTSTRAP_SERVERS} names a
+   * closed loopback port, so its Kafka clients retry in the background and HTTPS, what the plan
+   * checks, is unaffected.
+   */
+  @Test
+  void certificateRotation_withAPackagedServiceOnTheTarget_itReloadsItself_aSlowOneFailsFirst()
+      throws Exception {
+    Path base = Files.createTempDirectory(Path.of("/tmp"), "sr-prov-svc-");
+    Path root = StrongroomTestResource.provisionerTargetRoot();
+    Path stackDir = root.getParent();
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> stackDirMode =
+        Files.getPosixFilePermissions(stackDir);
+    InstalledService svc = null;
+    try (TestSshd sshd = new TestSshd(base)) {
+      sshd.authorize(StrongroomTestResource.provisionerSsh().identityPublic());
+      int port = sshd.startKeyOnly();
+      pin(sshd.knownHostsLine(port));
+      String target = "ssh://root@127.0.0.1:" + port;
+      HostOptions options = HostOptions.builder().dbPort(LoopbackPorts.free()).build();
+      ProvisionCompleted host =
+          run(request("svc-host-" + newId(), ProvisionMode.APPLY, target, options, null));
+      assertTrue(host.errorIfFailed().isEmpty(), host.toString());
+      ProvisionCompleted installed =
+          run(
+              request(
+                  "svc-1-" + newId(),
+                  ProvisionMode.APPLY,
+                  target,
+                  options,
+                  new ProvisionRequest.Rotate(Instant.now().truncatedTo(ChronoUnit.SECONDS))));
+      assertEquals(ProvisionCompleted.Outcome.CHANGED, installed.outcome(), installed.toString());
+      assertEquals(StepOutcome.SKIPPED, stepOf(installed, SERVICES).status(), "none installed");
+
+      Path etc = Path.of(root + options.configDir().toString());
+      Path etcPki = etc.resolve("pki");
+      Path pkiRoot =
+          StrongroomTestResource.provisionerSsh().stateDir().resolve("pki/127.0.0.1_" + port);
+      String name = "provisioner-service";
+      int uid = idOf(root.resolve("etc/passwd"), options.serviceUser());
+      int gid = idOf(root.resolve("etc/group"), options.serviceUser());
+      Path key = etcPki.resolve("clients/" + name + ".key");
+      assertEquals(
+          "rw-r-----",
+          java.nio.file.attribute.PosixFilePermissions.toString(
+              Files.getPosixFilePermissions(key)));
+      assertEquals(0, Files.getAttribute(key, "unix:uid"));
+      assertEquals(gid, Files.getAttribute(key, "unix:gid"));
+
+      // the operator of that host: a certificate of the target's CA (its PKI has none), outside it
+      PkiSpec.Builder withOperator = PkiSpec.builder();
+      PkiSpec.DB_IDENTITIES.forEach(n -> withOperator.client(n, ClientKind.DB_IDENTITY));
+      PkiSpec.SERVICES.forEach(n -> withOperator.client(n, ClientKind.SERVICE));
+      withOperator.client("operator", ClientKind.OPERATOR).serverName("127.0.0.1");
+      Path opDir = Files.createDirectories(base.resolve("operator"));
+      Credential op =
+          PkiDirectory.open(pkiRoot, withOperator.build()).issueAnother("operator", opDir);
+      // a new SSL context per connection: a resumed TLS session would show the old certificate
+      java.util.function.Supplier<javax.net.ssl.SSLContext> operator =
+          new dev.strongroom.contracts.tls.TlsIdentity(
+                  "operator", etcPki.resolve("ca/ca.pem"), op.certPem(), op.keyPem())
+              ::sslContext;
+
+      // the service user must reach its files under the root, as on a host (o+x: traverse only)
+      Files.setPosixFilePermissions(
+          stackDir,
+          java.util.EnumSet.of(
+              java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+              java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE,
+              java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE));
+      Files.setPosixFilePermissions(
+          base, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+      // the throwaway root's etc was made by the plan's shell (umask 077); a host's /etc is 0755
+      Files.setPosixFilePermissions(
+          root.resolve("etc"),
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      int https = LoopbackPorts.free();
+      svc = InstalledService.start(base, etc, name, https, "PT2S", uid, gid, operator);
+      long pid = svc.pid();
+      java.math.BigInteger first = currentSerial(pkiRoot, name);
+      assertEquals(first, svc.servedSerial(), "serves its installed certificate at start");
+      Path oldCert = Files.copy(etcPki.resolve("clients/" + name + ".pem"), base.resolve("o.pem"));
+      Path oldKey = Files.copy(key, base.resolve("o.key"));
+
+      Thread.sleep(1_100); // the instant is whole seconds: after the first issue's second
+      Instant cutoff = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      ProvisionCompleted rotated;
+      long rotateMs;
+      try (RequestProbe probe = new RequestProbe(operator, https)) {
+        probe.awaitOk(3);
+        long t0 = System.nanoTime();
+        rotated =
+            run(
+                request(
+                    "svc-2-" + newId(),
+                    ProvisionMode.APPLY,
+                    target,
+                    options,
+                    new ProvisionRequest.Rotate(cutoff)));
+        rotateMs = (System.nanoTime() - t0) / 1_000_000;
+        probe.awaitOk(3);
+        probe.stop();
+        assertEquals(ProvisionCompleted.Outcome.CHANGED, rotated.outcome(), rotated.toString());
+        ProvisionCompleted.Step services = stepOf(rotated, SERVICES);
+        assertEquals(StepOutcome.CHANGED, services.status(), services.toString());
+        assertEquals(
+            StepOutcome.CHANGED, stepOf(rotated, "revoke superseded").status(), rotated.toString());
+        assertEquals(List.of(), probe.failures(), "requests that failed during the rotation");
+        java.math.BigInteger now = currentSerial(pkiRoot, name);
+        assertFalse(first.equals(now), "the PKI did not rotate the service's certificate");
+        // what the check found on the target before the wait: the service's old serial
+        assertEquals(
+            name + " presents serial " + first.toString(16) + ", not " + now.toString(16),
+            services.detail());
+        assertEquals(now, svc.servedSerial(), "the service presents its new certificate");
+        assertEquals(pid, svc.pid());
+        assertTrue(svc.alive(), "the service stopped");
+        assertTrue(
+            svc.get("/q/metrics")
+                .lines()
+                .anyMatch(l -> l.startsWith("strongroom_tls_reloads_total") && !l.endsWith(" 0.0")),
+            "strongroom_tls_reloads_total counts the reload");
+        // the old certificate, now on the installed CRL, is refused by the service itself
+        java.net.http.HttpResponse<String> old =
+            new dev.strongroom.contracts.tls.TlsIdentity(
+                    name, etcPki.resolve("ca/ca.pem"), oldCert, oldKey)
+                .httpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("https://127.0.0.1:" + https + "/q/metrics"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, old.statusCode(), old.body());
+        assertTrue(old.body().contains("\"REVOKED\""), old.body());
+
+        ProvisionCompleted again =
+            run(
+                request(
+                    "svc-3-" + newId(),
+                    ProvisionMode.APPLY,
+                    target,
+                    options,
+                    new ProvisionRequest.Rotate(cutoff)));
+        assertEquals(ProvisionCompleted.Outcome.NO_CHANGE, again.outcome(), again.toString());
+        System.out.printf(
+            "certificate rotation with a packaged service on the SSH target, %d steps: %d ms;"
+                + " serial %s -> %s presented by pid %d (same process); requests on new"
+                + " connections during it: %d answered 200 (%d shown the old serial, %d the new),"
+                + " %d failed; the old certificate then: %d%n",
+            rotated.steps().size(),
+            rotateMs,
+            first.toString(16),
+            now.toString(16),
+            pid,
+            probe.ok(),
+            probe.shown(first),
+            probe.shown(now),
+            probe.failures().size(),
+            old.statusCode());
+      }
+
+      // a service that does not reload within the plan's wait: the rotation stops before revoking
+      svc.stop();
+      svc = InstalledService.start(base, etc, name, https, "PT1H", uid, gid, operator);
+      java.math.BigInteger before = currentSerial(pkiRoot, name);
+      assertEquals(before, svc.servedSerial());
+      byte[] crl = Files.readAllBytes(etcPki.resolve("ca/crl.pem"));
+      Thread.sleep(1_100);
+      Instant slowCutoff = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      long t0 = System.nanoTime();
+      ProvisionCompleted stuck =
+          run(
+              request(
+                  "svc-4-" + newId(),
+                  ProvisionMode.APPLY,
+                  target,
+                  options,
+                  new ProvisionRequest.Rotate(slowCutoff)));
+      long stuckMs = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(ProvisionCompleted.Outcome.FAILED, stuck.outcome(), stuck.toString());
+      java.math.BigInteger after = currentSerial(pkiRoot, name);
+      ProvisionCompleted.Failure f = stuck.errorIfFailed().orElseThrow();
+      assertEquals(SERVICES, f.step(), f.toString());
+      assertEquals(
+          name
+              + " presents serial "
+              + before.toString(16)
+              + ", not "
+              + after.toString(16)
+              + " after 30 s: nothing revoked yet; restart it (systemctl restart"
+              + " strongroom-<service>) and apply again",
+          f.detail());
+      assertEquals(SERVICES, stuck.steps().get(stuck.steps().size() - 1).id(), stuck.toString());
+      assertTrue(
+          java.util.Arrays.equals(crl, Files.readAllBytes(etcPki.resolve("ca/crl.pem"))),
+          "the installed CRL changed");
+      assertEquals(before, svc.servedSerial(), "the slow service still presents its old one");
+
+      // restarted, it reads its files: the same rotation now only revokes
+      svc.stop();
+      svc = InstalledService.start(base, etc, name, https, "PT2S", uid, gid, operator);
+      assertEquals(after, svc.servedSerial());
+      ProvisionCompleted resumed =
+          run(
+              request(
+                  "svc-5-" + newId(),
+                  ProvisionMode.APPLY,
+                  target,
+                  options,
+                  new ProvisionRequest.Rotate(slowCutoff)));
+      assertEquals(ProvisionCompleted.Outcome.CHANGED, resumed.outcome(), resumed.toString());
+      assertEquals(StepOutcome.UNCHANGED, stepOf(resumed, SERVICES).status(), resumed.toString());
+      assertEquals(
+          StepOutcome.CHANGED, stepOf(resumed, "revoke superseded").status(), resumed.toString());
+      assertFalse(
+          java.util.Arrays.equals(crl, Files.readAllBytes(etcPki.resolve("ca/crl.pem"))),
+          "the CRL was not installed");
+      System.out.printf(
+          "a service reloading every PT1H: the rotation failed after %d ms at %s: %s; CRL"
+              + " unchanged; restarted, the same rotation revoked (%s)%n",
+          stuckMs, f.step(), f.detail(), stepOf(resumed, "revoke superseded").detail());
+    } finally {
+      try {
+        if (svc != null) {
+          svc.stop();
+        }
+      } finally {
+        Files.setPosixFilePermissions(stackDir, stackDirMode);
+        emptyTree(root);
+        TestInstances.deleteTree(base);
+      }
+    }
+  }
+
+  private static final String SERVICES = "services present the new certificates";
+
+  private static ProvisionCompleted.Step stepOf(ProvisionCompleted c, String id) {
+    return c.steps().stream()
+        .filter(s -> s.id().equals(id))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no step " + id + " in " + c));
+  }
+
+  /** The serial of the PKI's current certificate of {@code name} (re-read from its files). */
+  private static java.math.BigInteger currentSerial(Path pkiRoot, String name) {
+    return PkiDirectory.open(pkiRoot, CertificatePlan.spec("127.0.0.1"))
+        .client(name)
+        .certificate()
+        .getSerialNumber();
+  }
+
+  /** The numeric id of {@code name} in a passwd or group file. */
+  private static int idOf(Path file, String name) throws java.io.IOException {
+    for (String line : Files.readAllLines(file)) {
+      String[] f = line.split(":");
+      if (f.length > 2 && f[0].equals(name)) {
+        return Integer.parseInt(f[2]);
+      }
+    }
+    throw new AssertionError("no " + name + " in " + file);
+  }
+
+  /**
+   * A packaged Strongroom service installed on the target: {@code <etc>/<name>.env} written (mode
+   * 0640 root:&lt;service group&gt;, the host bundle's tmpfiles rule) and read back the way
+   * systemd's {@code EnvironmentFile=} does (one {@code KEY=VALUE} a line, {@code #} comments),
+   * then the jar run with exactly that environment as the service user ({@code setpriv}, no
+   * supplementary groups).
+   */
+  private static final class InstalledService {
+    private final Process process;
+    private final int port;
+    private final java.util.function.Supplier<javax.net.ssl.SSLContext> operator;
+    private final Path log;
+
+    private InstalledService(
+        Process process,
+        int port,
+        java.util.function.Supplier<javax.net.ssl.SSLContext> operator,
+        Path log) {
+      this.process = process;
+      this.port = port;
+      this.operator = operator;
+      this.log = log;
+    }
+
+    static InstalledService start(
+        Path base,
+        Path etc,
+        String name,
+        int port,
+        String reloadCheck,
+        int uid,
+        int gid,
+        java.util.function.Supplier<javax.net.ssl.SSLContext> operator)
+        throws Exception {
+      Path work = base.resolve("service-" + name);
+      Files.createDirectories(work.resolve("tmp"));
+      // its event keys (it signs nothing here: it reaches no broker) as the service user's files
+      Path registry =
+          Files.copy(
+              StrongroomTestResource.stack().keys().registryFile(),
+              work.resolve("key-registry.json"),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Path signing =
+          Files.copy(
+              StrongroomTestResource.stack().keys().keyFile(name),
+              work.resolve("signing.key.pem"),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Path pki = etc.resolve("pki");
+      Map<String, String> config = new java.util.LinkedHashMap<>();
+      config.putAll(
+          new dev.strongroom.contracts.tls.TlsIdentity(
+                  name,
+                  pki.resolve("ca/ca.pem"),
+                  pki.resolve("clients/" + name + ".pem"),
+                  pki.resolve("clients/" + name + ".key"))
+              .serviceConfig(port));
+      config.remove("quarkus.http.test-ssl-port");
+      config.put("strongroom.tls.crl", pki.resolve("ca/crl.pem").toString());
+      config.put("strongroom.tls.reload-check", reloadCheck);
+      config.put("kafka.bootstrap.servers", "127.0.0.1:" + LoopbackPorts.free());
+      config.put("strongroom.events.key-registry", registry.toString());
+      config.put("strongroom.events.signing-key", signing.toString());
+      config.put("quarkus.log.file.path", work.resolve(name + ".log").toString());
+      StringBuilder env = new StringBuilder("# " + name + " on this host\n");
+      config.forEach(
+          (k, v) ->
+              env.append(k.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_"))
+                  .append('=')
+                  .append(v)
+                  .append('\n'));
+      Path envFile = etc.resolve(name + ".env");
+      Files.writeString(envFile, env);
+      Files.setPosixFilePermissions(
+          envFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+      Files.setAttribute(envFile, "unix:gid", gid);
+      try (var walk = Files.walk(work)) {
+        for (Path p : walk.toList()) {
+          Files.setAttribute(p, "unix:uid", uid);
+          Files.setAttribute(p, "unix:gid", gid);
+        }
+      }
+
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              "setpriv",
+              "--reuid=" + uid,
+              "--regid=" + gid,
+              "--clear-groups",
+              "--",
+              ProcessHandle.current().info().command().orElse("java"),
+              "-Xmx192m",
+              "-XX:TieredStopAtLevel=1",
+              "-Djava.io.tmpdir=" + work.resolve("tmp"),
+              "-jar",
+              Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString());
+      pb.environment().clear();
+      pb.environment().put("PATH", "/usr/bin:/bin");
+      pb.environment().put("HOME", work.toString());
+      for (String line : Files.readAllLines(envFile)) { // as systemd's EnvironmentFile= reads it
+        int eq = line.indexOf('=');
+        if (!line.isBlank() && !line.startsWith("#") && eq > 0) {
+          pb.environment().put(line.substring(0, eq).trim(), line.substring(eq + 1));
+        }
+      }
+      pb.directory(work.toFile());
+      Path out = base.resolve(name + "-" + reloadCheck + ".out");
+      pb.redirectErrorStream(true).redirectOutput(out.toFile());
+      InstalledService s = new InstalledService(pb.start(), port, operator, out);
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (true) {
+        try {
+          s.servedSerial();
+          return s;
+        } catch (java.io.IOException e) {
+          if (!s.process.isAlive() || System.nanoTime() > deadline) {
+            String tail = Files.exists(out) ? Files.readString(out) : "";
+            s.stop();
+            Process namei =
+                new ProcessBuilder(
+                        "namei", "-l", pki.resolve("clients/" + name + ".key").toString())
+                    .redirectErrorStream(true)
+                    .start();
+            String modes =
+                new String(namei.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            throw new AssertionError(
+                name
+                    + " installed on the target did not serve HTTPS on "
+                    + port
+                    + " (its key's path: "
+                    + modes
+                    + "): "
+                    + tail,
+                e);
+          }
+          Thread.sleep(300);
+        }
+      }
+    }
+
+    long pid() {
+      return process.pid();
+    }
+
+    boolean alive() {
+      return process.isAlive();
+    }
+
+    /** The serial presented on a new handshake at 127.0.0.1:port (as the operator). */
+    java.math.BigInteger servedSerial() throws java.io.IOException {
+      try (javax.net.ssl.SSLSocket socket =
+          (javax.net.ssl.SSLSocket)
+              operator.get().getSocketFactory().createSocket("127.0.0.1", port)) {
+        socket.setSoTimeout(10_000);
+        socket.startHandshake();
+        return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0])
+            .getSerialNumber();
+      }
+    }
+
+    String get(String path) throws java.io.IOException {
+      return RequestProbe.request(operator, port, path).body();
+    }
+
+    void stop() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+    }
+
+    @Override
+    public String toString() {
+      return "pid " + process.pid() + ", log " + log;
+    }
+  }
+
+  /**
+   * A client of the installed service: {@code GET /q/metrics} as the operator, each on a new
+   * connection (a full TLS 1.3 handshake, mutual), one after the other until stopped; records the
+   * serial each handshake was shown and every request that failed or was not answered 200.
+   */
+  private static final class RequestProbe implements AutoCloseable {
+    record Answer(int status, java.math.BigInteger serial, String body) {}
+
+    private final java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger ok =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.ConcurrentHashMap<java.math.BigInteger, Integer> shown =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Thread thread;
+
+    RequestProbe(java.util.function.Supplier<javax.net.ssl.SSLContext> operator, int port) {
+      thread =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  try {
+                    Answer a = request(operator, port, "/q/metrics");
+                    shown.merge(a.serial(), 1, Integer::sum);
+                    if (a.status() == 200) {
+                      ok.incrementAndGet();
+                    } else {
+                      failures.add("answered " + a.status());
+                    }
+                  } catch (java.io.IOException | RuntimeException e) {
+                    failures.add(e.toString());
+                  }
+                }
+              },
+              "installed-service-probe");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    static Answer request(
+        java.util.function.Supplier<javax.net.ssl.SSLContext> ctx, int port, String path)
+        throws java.io.IOException {
+      try (javax.net.ssl.SSLSocket socket =
+          (javax.net.ssl.SSLSocket) ctx.get().getSocketFactory().createSocket("127.0.0.1", port)) {
+        socket.setSoTimeout(10_000);
+        socket.startHandshake();
+        java.math.BigInteger serial =
+            ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0])
+                .getSerialNumber();
+        socket
+            .getOutputStream()
+            .write(
+                ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        String all =
+            new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        String status = all.lines().findFirst().orElse("");
+        if (!status.startsWith("HTTP/1.1 ")) {
+          throw new java.io.IOException("no HTTP answer: " + status);
+        }
+        int body = all.indexOf("\r\n\r\n");
+        return new Answer(
+            Integer.parseInt(status.substring(9, 12)),
+            serial,
+            body < 0 ? "" : all.substring(body + 4));
+      }
+    }
+
+    void awaitOk(int more) throws InterruptedException {
+      int target = ok.get() + more;
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (ok.get() < target && System.nanoTime() < deadline && failures.isEmpty()) {
+        Thread.sleep(50);
+      }
+    }
+
+    int ok() {
+      return ok.get();
+    }
+
+    int shown(java.math.BigInteger serial) {
+      return shown.getOrDefault(serial, 0);
+    }
+
+    List<String> failures() {
+      synchronized (failures) {
+        return List.copyOf(failures);
+      }
+    }
+
+    void stop() throws InterruptedException {
+      stop.set(true);
+      thread.join(30_000);
+    }
+
+    @Override
+    public void close() {
+      try {
+        stop();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }
