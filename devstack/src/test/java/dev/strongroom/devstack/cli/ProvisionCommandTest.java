@@ -65,7 +65,7 @@ class ProvisionCommandTest {
         Files.readString(dir.resolve("systemd/strongroom-db.service"))
             .contains("ExecStart=/usr/sbin/mysqld --defaults-file=/etc/strongroom/db/my.cnf"));
     assertTrue(Files.readString(dir.resolve("MANIFEST.tsv")).startsWith("path\thost_path\t"));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("rendered 19 files to " + dir));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("rendered 20 files to " + dir));
   }
 
   @Test
@@ -75,8 +75,9 @@ class ProvisionCommandTest {
         CanonicalJson.parse(
             out.toString(StandardCharsets.UTF_8).trim().getBytes(StandardCharsets.UTF_8));
     assertEquals(dir.toString(), node.get("rendered").asText());
-    assertEquals(19, node.get("files").size());
-    assertEquals("nftables/nftables.conf", node.get("files").get(3).get("path").asText());
+    assertEquals(20, node.get("files").size());
+    assertEquals("db/my.cnf", node.get("files").get(0).get("path").asText());
+    assertEquals("nftables/nftables.conf", node.get("files").get(4).get("path").asText());
   }
 
   @Test
