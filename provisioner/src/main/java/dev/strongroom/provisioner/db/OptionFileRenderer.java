@@ -93,7 +93,13 @@ public final class OptionFileRenderer {
       o.kv("plugin_load_add", "hashicorp_key_management");
       o.kv("hashicorp_key_management", "FORCE_PLUS_PERMANENT");
       o.kv("hashicorp_key_management_vault_url", v.url());
-      o.kv("hashicorp_key_management_token", v.token());
+      if (v.tokenFileIfGiven().isPresent()) {
+        // the token stays in the operator's file: the server reads it through this include
+        o.raw("!include " + v.tokenFileIfGiven().get());
+        o.raw("[mysqld]");
+      } else {
+        o.kv("hashicorp_key_management_token", v.token());
+      }
       v.ca().ifPresent(ca -> o.kv("hashicorp_key_management_vault_ca", ca));
       o.kv("hashicorp_key_management_cache_version_timeout", v.cacheVersionTimeoutMs());
       o.kv("innodb_encryption_rotate_key_age", 1);

@@ -377,13 +377,16 @@ public final class HostBundleRenderer {
    * The database server's option file for the host: {@link OptionFileRenderer}'s hardening with the
    * host's paths and port; listening on loopback only, or with remote access on every address
    * ({@code *}, IPv4 and IPv6), the firewall admitting the allowlist only. No {@code user=} line:
-   * the unit starts the server as {@code dbUser}.
+   * the unit starts the server as {@code dbUser}. With Vault-held at-rest keys, the embedded
+   * instance's {@code hashicorp_key_management} lines, the token {@code !include}d from the
+   * operator's token file (the bundle never holds it).
    */
   static String dbOptionFile(HostOptions o) {
     ServerSettings s =
         ServerSettings.builder(o.dialect(), o.dbLayout(), o.dbTlsFiles())
             .port(o.dbPort())
             .bindAddress(o.allowRemote() ? "*" : "127.0.0.1")
+            .vault(o.vault().orElse(null))
             .build();
     return OptionFileRenderer.render(s).optionFile();
   }

@@ -3,12 +3,15 @@ package dev.strongroom.provisioner.host;
 import dev.strongroom.provisioner.db.Dialect;
 import dev.strongroom.provisioner.db.InstanceLayout;
 import dev.strongroom.provisioner.db.TlsFiles;
+import dev.strongroom.provisioner.db.VaultKeyManagement;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a host is provisioned with — the seed installer's options, validated. Built with {@link
@@ -31,6 +34,13 @@ import java.util.Objects;
  *       banTime} (1 h).
  *   <li>{@code verifyAuditEvery} (15 min): how often the anchor check timer runs {@code
  *       verify-audit}.
+ *   <li>{@code atRestKeys} ({@link AtRestKeys#FILE}): where the database's at-rest keys come from.
+ *       With {@link AtRestKeys#VAULT} (MariaDB only: MySQL 8.4's Vault keyring is an Enterprise
+ *       component), {@code vaultUrl} ({@code https://host[:port]/v1/<mount>}, the KV v2 mount),
+ *       {@code vaultCa} (the CA file on the host that verifies Vault) and {@code vaultTokenFile}
+ *       (the option file on the host, placed by the operator, whose {@code [mariadbd]} group holds
+ *       {@code hashicorp_key_management_token=}) are all required; with {@code FILE} none may be
+ *       given.
  * </ul>
  */
 public final class HostOptions {
@@ -49,6 +59,47 @@ public final class HostOptions {
   private final Duration findTime;
   private final Duration banTime;
   private final Duration verifyAuditEvery;
+  private final AtRestKeys atRestKeys;
+  private final URI vaultUrl;
+  private final Path vaultCa;
+  private final Path vaultTokenFile;
+
+  /** Where the database's at-rest keys come from. */
+  public enum AtRestKeys {
+    /**
+     * {@code file_key_management}: a key file the host plan's {@code db keyring} step generates.
+     */
+    FILE("file"),
+    /**
+     * {@code hashicorp_key_management}: versioned keys in a Vault KV v2 mount, rotatable in place
+     * by {@code AtRestKeyPlan}.
+     */
+    VAULT("vault");
+
+    private final String id;
+
+    AtRestKeys(String id) {
+      this.id = id;
+    }
+
+    public String id() {
+      return id;
+    }
+
+    /**
+     * The choice named {@code id} ({@code file} or {@code vault}).
+     *
+     * @throws InvalidHostOptionException for any other name
+     */
+    public static AtRestKeys fromId(String id) {
+      for (AtRestKeys k : values()) {
+        if (k.id.equals(id)) {
+          return k;
+        }
+      }
+      throw new InvalidHostOptionException("at-rest-keys must be file or vault, not '" + id + "'");
+    }
+  }
 
   private HostOptions(Builder b) {
     this.allowRemote = b.allowRemote;
@@ -66,6 +117,10 @@ public final class HostOptions {
     this.findTime = b.findTime;
     this.banTime = b.banTime;
     this.verifyAuditEvery = b.verifyAuditEvery;
+    this.atRestKeys = b.atRestKeys;
+    this.vaultUrl = b.vaultUrl;
+    this.vaultCa = b.vaultCa;
+    this.vaultTokenFile = b.vaultTokenFile;
   }
 
   public static Builder builder() {
@@ -90,6 +145,10 @@ public final class HostOptions {
     b.findTime = findTime;
     b.banTime = banTime;
     b.verifyAuditEvery = verifyAuditEvery;
+    b.atRestKeys = atRestKeys;
+    b.vaultUrl = vaultUrl;
+    b.vaultCa = vaultCa;
+    b.vaultTokenFile = vaultTokenFile;
     return b;
   }
 
@@ -153,6 +212,28 @@ public final class HostOptions {
     return verifyAuditEvery;
   }
 
+  public AtRestKeys atRestKeys() {
+    return atRestKeys;
+  }
+
+  /**
+   * The Vault-held at-rest key configuration ({@code hashicorp_key_management}, the token included
+   * from {@code vaultTokenFile}), present with {@link AtRestKeys#VAULT} only.
+   */
+  public Optional<VaultKeyManagement> vault() {
+    if (atRestKeys != AtRestKeys.VAULT) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        VaultKeyManagement.withTokenFile(vaultUrl, vaultTokenFile, vaultCa, VAULT_CACHE_MS));
+  }
+
+  /**
+   * How long the server trusts a cached latest key version: MariaDB's default (60 s) — a rotation
+   * waits for the re-encryption anyway, so the host gains nothing from asking Vault more often.
+   */
+  static final int VAULT_CACHE_MS = 60_000;
+
   /** The database instance's files on the host ({@code <stateDir>/db}). */
   public InstanceLayout dbLayout() {
     return new InstanceLayout(stateDir.resolve("db"));
@@ -193,8 +274,32 @@ public final class HostOptions {
     private Duration findTime = Duration.ofMinutes(10);
     private Duration banTime = Duration.ofHours(1);
     private Duration verifyAuditEvery = Duration.ofMinutes(15);
+    private AtRestKeys atRestKeys = AtRestKeys.FILE;
+    private URI vaultUrl;
+    private Path vaultCa;
+    private Path vaultTokenFile;
 
     private Builder() {}
+
+    public Builder atRestKeys(AtRestKeys v) {
+      this.atRestKeys = Objects.requireNonNull(v);
+      return this;
+    }
+
+    public Builder vaultUrl(URI v) {
+      this.vaultUrl = v;
+      return this;
+    }
+
+    public Builder vaultCa(Path v) {
+      this.vaultCa = v;
+      return this;
+    }
+
+    public Builder vaultTokenFile(Path v) {
+      this.vaultTokenFile = v;
+      return this;
+    }
 
     public Builder allowRemote(boolean v) {
       this.allowRemote = v;
@@ -315,7 +420,59 @@ public final class HostOptions {
       positiveSeconds("find-time", findTime);
       positiveSeconds("ban-time", banTime);
       positiveSeconds("verify-audit-every", verifyAuditEvery);
+      checkAtRestKeys();
       return new HostOptions(this);
+    }
+
+    private void checkAtRestKeys() {
+      if (atRestKeys == AtRestKeys.FILE) {
+        if (vaultUrl != null || vaultCa != null || vaultTokenFile != null) {
+          throw new InvalidHostOptionException(
+              "vault-url, vault-ca and vault-token-file need at-rest-keys vault (with file the"
+                  + " keys come from the host's key file and they would be ignored)");
+        }
+        return;
+      }
+      if (dialect != Dialect.MARIADB_10_11) {
+        throw new InvalidHostOptionException(
+            "at-rest-keys vault needs mariadb-10.11: MySQL 8.4's Vault keyring"
+                + " (component_keyring_hashicorp) is a MySQL Enterprise component, and"
+                + " community MySQL 8.4 has component_keyring_file only");
+      }
+      if (vaultUrl == null || vaultCa == null || vaultTokenFile == null) {
+        throw new InvalidHostOptionException(
+            "at-rest-keys vault needs vault-url, vault-ca and vault-token-file");
+      }
+      checkVaultUrl(vaultUrl);
+      absolute("vault-ca", vaultCa);
+      absolute("vault-token-file", vaultTokenFile);
+      if (vaultCa.equals(vaultTokenFile)) {
+        throw new InvalidHostOptionException("vault-ca and vault-token-file are the same file");
+      }
+    }
+
+    /**
+     * https only (a host's server sends its token to Vault; plain http is for the embedded instance
+     * on loopback), a host, no user info, query or fragment, and the path {@code /v1/<mount>}: one
+     * or more segments of letters, digits, '.', '_' and '-', no trailing '/'.
+     */
+    private static void checkVaultUrl(URI u) {
+      if (!"https".equals(u.getScheme())) {
+        throw new InvalidHostOptionException("vault-url must be https: " + u);
+      }
+      if (u.getHost() == null
+          || u.getRawUserInfo() != null
+          || u.getRawQuery() != null
+          || u.getRawFragment() != null) {
+        throw new InvalidHostOptionException(
+            "vault-url must be https://host[:port]/v1/<mount> with no user, query or fragment: "
+                + u);
+      }
+      String path = u.getRawPath();
+      if (path == null || !path.matches("/v1(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+")) {
+        throw new InvalidHostOptionException(
+            "vault-url path must be /v1/<mount> (the KV v2 mount, no trailing '/'): " + u);
+      }
     }
 
     private static void port(String name, int p) {

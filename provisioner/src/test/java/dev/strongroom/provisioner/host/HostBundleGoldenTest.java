@@ -32,6 +32,20 @@ class HostBundleGoldenTest {
   }
 
   @Test
+  void vaultMariaDb_matchesTheGoldenFiles() throws IOException {
+    compare("vault-mariadb", HostBundleRenderer.render(HostBundles.vaultMariaDb()));
+  }
+
+  @Test
+  void vaultMariaDb_optionFileIncludesTheTokenFile_andCarriesNoToken() {
+    String cnf =
+        HostBundleRenderer.render(HostBundles.vaultMariaDb()).require("db/my.cnf").content();
+    assertTrue(cnf.contains("\n!include /etc/strongroom/db/vault-token.cnf\n[mysqld]\n"), cnf);
+    assertTrue(!cnf.contains("hashicorp_key_management_token"), cnf);
+    assertTrue(!cnf.contains("file_key_management"), cnf);
+  }
+
+  @Test
   void rendering_isDeterministic() {
     HostBundle a = HostBundleRenderer.render(HostBundles.remoteMySql());
     HostBundle b = HostBundleRenderer.render(HostBundles.remoteMySql());

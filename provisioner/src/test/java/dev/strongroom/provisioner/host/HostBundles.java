@@ -27,4 +27,14 @@ final class HostBundles {
         .verifyAuditEvery(Duration.ofMinutes(5))
         .build();
   }
+
+  /** MariaDB with at-rest keys in Vault (the token file and CA placed by the operator). */
+  static HostOptions vaultMariaDb() {
+    return HostOptions.builder()
+        .atRestKeys(HostOptions.AtRestKeys.VAULT)
+        .vaultUrl(java.net.URI.create("https://vault.example.internal:8200/v1/strongroom"))
+        .vaultCa(java.nio.file.Path.of("/etc/strongroom/db/vault-ca.pem"))
+        .vaultTokenFile(java.nio.file.Path.of("/etc/strongroom/db/vault-token.cnf"))
+        .build();
+  }
 }

@@ -344,7 +344,9 @@ public final class HostPlan {
    * new key makes every encrypted page unreadable): with only one of the two files present, a key
    * file that does not decrypt with the file key, or no keyring beside an initialised data
    * directory, the check fails the run and names what to restore. MySQL 8.4's {@code
-   * component_keyring_file} creates its keyring itself: skipped.
+   * component_keyring_file} creates its keyring itself: skipped. With Vault-held keys ({@code
+   * at-rest-keys vault}) the step only checks the operator's Vault token file and CA file ({@link
+   * #vaultFile}); it never writes a token or key.
    */
   private final class KeyringStep implements PlanStep {
     @Override
@@ -362,6 +364,11 @@ public final class HostPlan {
 
     @Override
     public String check(HostShell sh) {
+      if (bundle.options().vault().isPresent()) {
+        vaultFile(sh, "Vault token file", bundle.options().vault().get().tokenFile(), true);
+        vaultFile(sh, "Vault CA file", bundle.options().vault().get().caFile(), false);
+        return null;
+      }
       String state =
           run(
                   sh,
@@ -424,8 +431,95 @@ public final class HostPlan {
       };
     }
 
+    /**
+     * Fails the run unless {@code hostPath} is a regular file owned by {@code root:<dbUser>} with
+     * no permission for others (the server reads it through its group) — and, for the token file,
+     * holds a {@code hashicorp_key_management_token=} line (read on the target; only a word comes
+     * back). The operator places both: the plan never carries the token.
+     */
+    private void vaultFile(HostShell sh, String what, Path hostPath, boolean token) {
+      String db = bundle.options().dbUser();
+      String state =
+          run(
+                  sh,
+                  "f="
+                      + q(rooted(hostPath))
+                      + "; g="
+                      + numericId(db, "/etc/group")
+                      + "; if [ ! -e \"$f\" ]; then echo missing;"
+                      + " elif [ -L \"$f\" ] || [ ! -f \"$f\" ]; then echo not-file;"
+                      + " else s=$(stat -c '%u %g %a' -- \"$f\");"
+                      + " set -- $s; m=$(printf '%04d' \"$3\");"
+                      + " if [ \"$1\" != 0 ] || [ -z \"$g\" ] || [ \"$2\" != \"$g\" ]; then"
+                      + " echo \"owner $1:$2\";"
+                      + " elif [ \"${m#???}\" != 0 ]; then echo \"mode $m\";"
+                      + (token
+                          ? " elif ! grep -Eq '^[[:space:]]*hashicorp[-_]key[-_]management[-_]token"
+                              + "[[:space:]]*=[[:space:]]*[^[:space:]]' -- \"$f\"; then"
+                              + " echo no-token;"
+                          : "")
+                      + " else echo ok; fi; fi",
+                  null,
+                  id())
+              .stdout()
+              .strip();
+      String place =
+          (token
+                  ? " (an option file: a [mariadbd] line, then hashicorp_key_management_token="
+                      + "<the server's Vault token>)"
+                  : "")
+              + ", owner root:"
+              + db
+              + ", mode 0640, then apply again; the plan never writes "
+              + (token ? "a Vault token" : "it");
+      String detail;
+      if (state.equals("ok")) {
+        return;
+      } else if (state.equals("missing")) {
+        detail = what + " " + hostPath + " is missing: place it on the target" + place;
+      } else if (state.equals("not-file")) {
+        detail = what + " " + hostPath + " is not a regular file: place one on the target" + place;
+      } else if (state.startsWith("owner ")) {
+        detail =
+            what
+                + " "
+                + hostPath
+                + " is owned by "
+                + state.substring("owner ".length())
+                + ", not root:"
+                + db
+                + ": chown root:"
+                + db
+                + " it, then apply again";
+      } else if (state.startsWith("mode ")) {
+        detail =
+            what
+                + " "
+                + hostPath
+                + " has mode "
+                + state.substring("mode ".length())
+                + ", open to others: chmod 0640 it (owner root:"
+                + db
+                + "), then apply again"
+                + (token ? "; the token may have been read: revoke it and place a new one" : "");
+      } else if (state.equals("no-token")) {
+        detail =
+            what
+                + " "
+                + hostPath
+                + " holds no hashicorp_key_management_token= line: place it on the target"
+                + place;
+      } else {
+        detail = "unexpected answer: " + state;
+      }
+      throw new PlanFailedException(id(), detail, List.of());
+    }
+
     @Override
     public void apply(HostShell sh) {
+      if (bundle.options().vault().isPresent()) {
+        throw new IllegalStateException("a Vault-keyed host's keyring is checked, never written");
+      }
       String db = bundle.options().dbUser();
       // generated into a private temp directory beside the files, moded and owned, then linked into
       // place create-only (ln fails rather than replace an existing file)

@@ -47,6 +47,100 @@ class HostPlanDatabaseStepsTest {
     }
   }
 
+  private static final String TOKEN_FILE = "/etc/strongroom/db/vault-token.cnf";
+  private static final String CA_FILE = "/etc/strongroom/db/vault-ca.pem";
+
+  private static HostOptions vaultOptions() {
+    return HostOptions.builder()
+        .atRestKeys(HostOptions.AtRestKeys.VAULT)
+        .vaultUrl(java.net.URI.create("https://vault.example:8200/v1/strongroom"))
+        .vaultCa(Path.of(CA_FILE))
+        .vaultTokenFile(Path.of(TOKEN_FILE))
+        .build();
+  }
+
+  private static Path place(Path root, String hostPath, String content, int gid, String mode)
+      throws Exception {
+    Path p = root.resolve(hostPath.substring(1));
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, content);
+    Files.setAttribute(p, "unix:gid", gid);
+    Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+    return p;
+  }
+
+  private static String refusal(HostPlan plan, LocalShell sh) {
+    PlanFailedException e = assertThrows(PlanFailedException.class, () -> plan.plan(sh));
+    assertEquals("db keyring", e.stepId());
+    return e.detail();
+  }
+
+  @Test
+  void vaultKeys_keyringStepChecksTheOperatorsTokenAndCaFiles_andNamesWhatToFix() throws Exception {
+    Path root = tmp.toRealPath();
+    Files.createDirectories(root.resolve("etc"));
+    Files.writeString(root.resolve("etc/group"), "root:x:0:\nstrongroom-db:x:4242:\n");
+    HostPlan plan = new HostPlan(HostBundleRenderer.render(vaultOptions()), root);
+    String place =
+        " (an option file: a [mariadbd] line, then hashicorp_key_management_token=<the server's"
+            + " Vault token>), owner root:strongroom-db, mode 0640, then apply again; the plan"
+            + " never writes a Vault token";
+    try (LocalShell sh = new LocalShell(Duration.ofSeconds(30))) {
+      assertEquals(
+          "Vault token file " + TOKEN_FILE + " is missing: place it on the target" + place,
+          refusal(plan, sh));
+
+      Path token =
+          place(
+              root,
+              TOKEN_FILE,
+              "[mariadbd]\nhashicorp_key_management_token=s.t\n",
+              4242,
+              "rw-r--r--");
+      assertEquals(
+          "Vault token file "
+              + TOKEN_FILE
+              + " has mode 0644, open to others: chmod 0640 it (owner root:strongroom-db), then"
+              + " apply again; the token may have been read: revoke it and place a new one",
+          refusal(plan, sh));
+
+      Files.setAttribute(token, "unix:gid", 0);
+      Files.setPosixFilePermissions(
+          token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+      assertEquals(
+          "Vault token file "
+              + TOKEN_FILE
+              + " is owned by 0:0, not root:strongroom-db: chown root:strongroom-db it, then apply"
+              + " again",
+          refusal(plan, sh));
+
+      Files.setAttribute(token, "unix:gid", 4242);
+      Files.writeString(token, "[mariadbd]\n# hashicorp_key_management_token=\n");
+      assertEquals(
+          "Vault token file "
+              + TOKEN_FILE
+              + " holds no hashicorp_key_management_token= line: place it on the target"
+              + place,
+          refusal(plan, sh));
+
+      Files.writeString(token, "[mariadbd]\nhashicorp_key_management_token=s.t\n");
+      assertEquals(
+          "Vault CA file "
+              + CA_FILE
+              + " is missing: place it on the target, owner root:strongroom-db, mode 0640, then"
+              + " apply again; the plan never writes it",
+          refusal(plan, sh));
+
+      place(root, CA_FILE, "-----BEGIN CERTIFICATE-----\n", 4242, "rw-r-----");
+      List<StepResult> r = plan.plan(sh);
+      assertEquals(StepStatus.UNCHANGED, step(r, "db keyring").status());
+      assertEquals(
+          false,
+          Files.exists(root.resolve("var/lib/strongroom/db/keyring/keys.enc")),
+          "no key material is generated for a Vault-keyed host");
+    }
+  }
+
   @Test
   void mysql84_skipsKeyringAndDatadir_sayingWhatItWouldRun() throws Exception {
     HostOptions o = HostOptions.builder().dialect(Dialect.MYSQL_8_4).build();
