@@ -17,7 +17,8 @@ import java.util.Optional;
  * <pre>{"requestId","mode":"PLAN"|"APPLY","target":"local"|"ssh://user@host[:port]",
  *  "host":{"allowRemote","allowedCidrs":[…],"dialect","sshPort","dbPort","serviceUser","dbUser",
  *          "installDir","configDir","stateDir","logDir","maxRetry","findTime","banTime",
- *          "verifyAuditEvery"},
+ *          "verifyAuditEvery",
+ *          "atRestKeys"?:"file"|"vault","vaultUrl"?,"vaultCa"?,"vaultTokenFile"?},
  *  "rotate"?:{"issuedBefore"},
  *  "rotateAtRestKeys"?:{"issuedBefore"},
  *  "reason"?}</pre>
@@ -37,10 +38,13 @@ import java.util.Optional;
  *
  * <p>The host options are the seed installer's (what {@code ./strongroom provision --render}
  * takes), every one spelled out so that a request means the same thing to every later release;
- * durations are ISO-8601 ({@code PT10M}). The request carries no credential: which SSH key the
- * provisioner uses and which host key it expects come from the provisioner-service's own
- * configuration. The request id is the requester's, stable across its retries: a repeat gets the
- * first run's result again, never a second run.
+ * durations are ISO-8601 ({@code PT10M}). The at-rest key members (added later, optional: absent
+ * means {@code file}, as every earlier request meant) name where the database's at-rest keys come
+ * from; with {@code vault}, the Vault KV v2 mount URL and the CA and token files the operator has
+ * placed on the host — the request never carries the token itself. The request carries no
+ * credential: which SSH key the provisioner uses and which host key it expects come from the
+ * provisioner-service's own configuration. The request id is the requester's, stable across its
+ * retries: a repeat gets the first run's result again, never a second run.
  */
 public record ProvisionRequest(
     String requestId,
@@ -97,7 +101,67 @@ public record ProvisionRequest(
       int maxRetry,
       Duration findTime,
       Duration banTime,
-      Duration verifyAuditEvery) {
+      Duration verifyAuditEvery,
+      String atRestKeys,
+      String vaultUrl,
+      String vaultCa,
+      String vaultTokenFile) {
+    /** Host options without the at-rest key members (the host's own key file). */
+    public Host(
+        boolean allowRemote,
+        List<String> allowedCidrs,
+        String dialect,
+        int sshPort,
+        int dbPort,
+        String serviceUser,
+        String dbUser,
+        String installDir,
+        String configDir,
+        String stateDir,
+        String logDir,
+        int maxRetry,
+        Duration findTime,
+        Duration banTime,
+        Duration verifyAuditEvery) {
+      this(
+          allowRemote,
+          allowedCidrs,
+          dialect,
+          sshPort,
+          dbPort,
+          serviceUser,
+          dbUser,
+          installDir,
+          configDir,
+          stateDir,
+          logDir,
+          maxRetry,
+          findTime,
+          banTime,
+          verifyAuditEvery,
+          null,
+          null,
+          null,
+          null);
+    }
+
+    /** {@code atRestKeys}, if given ({@code file} when absent). */
+    public Optional<String> atRestKeysIfGiven() {
+      return Optional.ofNullable(atRestKeys);
+    }
+
+    public Optional<String> vaultUrlIfGiven() {
+      return Optional.ofNullable(vaultUrl);
+    }
+
+    public Optional<String> vaultCaIfGiven() {
+      return Optional.ofNullable(vaultCa);
+    }
+
+    public Optional<String> vaultTokenFileIfGiven() {
+      return Optional.ofNullable(vaultTokenFile);
+    }
+
     public Host {
       allowedCidrs = List.copyOf(allowedCidrs);
       Objects.requireNonNull(dialect, "dialect");
@@ -130,6 +194,18 @@ public record ProvisionRequest(
       h.put("findTime", findTime.toString());
       h.put("banTime", banTime.toString());
       h.put("verifyAuditEvery", verifyAuditEvery.toString());
+      if (atRestKeys != null) {
+        h.put("atRestKeys", atRestKeys);
+      }
+      if (vaultUrl != null) {
+        h.put("vaultUrl", vaultUrl);
+      }
+      if (vaultCa != null) {
+        h.put("vaultCa", vaultCa);
+      }
+      if (vaultTokenFile != null) {
+        h.put("vaultTokenFile", vaultTokenFile);
+      }
       return h;
     }
 
@@ -151,7 +227,15 @@ public record ProvisionRequest(
           h.get("maxRetry").intValue(),
           Duration.parse(h.get("findTime").asText()),
           Duration.parse(h.get("banTime").asText()),
-          Duration.parse(h.get("verifyAuditEvery").asText()));
+          Duration.parse(h.get("verifyAuditEvery").asText()),
+          text(h, "atRestKeys"),
+          text(h, "vaultUrl"),
+          text(h, "vaultCa"),
+          text(h, "vaultTokenFile"));
+    }
+
+    private static String text(JsonNode h, String name) {
+      return h.hasNonNull(name) ? h.get(name).asText() : null;
     }
   }
 

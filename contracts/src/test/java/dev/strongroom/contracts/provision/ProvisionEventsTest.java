@@ -245,4 +245,36 @@ class ProvisionEventsTest {
     assertTrue(s.detail().endsWith("x\u2026"), s.detail());
     assertEquals("short", ProvisionCompleted.clip("short"));
   }
+
+  @Test
+  void vaultKeyedHostRequest_roundTrips_olderRequestsMeanFile_andVaultMembersAreAllOrNothing()
+      throws Exception {
+    JsonNode data = golden(EventCatalog.PROVISION_REQUESTED, "v1-apply-vault-keys.json");
+    assertTrue(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, data).isEmpty());
+    ProvisionRequest r = ProvisionRequest.fromData(data);
+    assertEquals(java.util.Optional.of("vault"), r.host().atRestKeysIfGiven());
+    assertEquals(
+        java.util.Optional.of("/etc/strongroom/db/vault-token.cnf"),
+        r.host().vaultTokenFileIfGiven());
+    assertEquals(data, r.toData());
+    // a request written before the members existed still validates and means the key file
+    ProvisionRequest older = ProvisionRequest.fromData(request());
+    assertTrue(older.host().atRestKeysIfGiven().isEmpty());
+    assertFalse(older.toData().get("host").has("atRestKeys"));
+    ObjectNode noCa = (ObjectNode) data.deepCopy();
+    ((ObjectNode) noCa.get("host")).remove("vaultCa");
+    assertFalse(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, noCa).isEmpty());
+    ObjectNode file = (ObjectNode) data.deepCopy();
+    ((ObjectNode) file.get("host")).put("atRestKeys", "file");
+    assertFalse(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, file).isEmpty());
+    ObjectNode withoutChoice = (ObjectNode) data.deepCopy();
+    ((ObjectNode) withoutChoice.get("host")).remove("atRestKeys");
+    assertFalse(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, withoutChoice).isEmpty());
+    ObjectNode token = (ObjectNode) data.deepCopy();
+    ((ObjectNode) token.get("host")).put("vaultToken", "s.xyz");
+    assertFalse(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, token).isEmpty());
+    ObjectNode http = (ObjectNode) data.deepCopy();
+    ((ObjectNode) http.get("host")).put("vaultUrl", "http://vault:8200/v1/strongroom");
+    assertFalse(CATALOG.validate(EventCatalog.PROVISION_REQUESTED, http).isEmpty());
+  }
 }

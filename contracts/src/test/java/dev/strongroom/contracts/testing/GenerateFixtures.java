@@ -500,6 +500,39 @@ public final class GenerateFixtures {
             .toData(),
         "019ab0c0-1e00-7000-8000-000000000111",
         t);
+    ProvisionRequest.Host vaultHost =
+        new ProvisionRequest.Host(
+            false,
+            List.of(),
+            "mariadb-10.11",
+            22,
+            3306,
+            "strongroom",
+            "strongroom-db",
+            "/opt/strongroom",
+            "/etc/strongroom",
+            "/var/lib/strongroom",
+            "/var/log/strongroom",
+            5,
+            java.time.Duration.ofMinutes(10),
+            java.time.Duration.ofHours(1),
+            java.time.Duration.ofMinutes(15),
+            "vault",
+            "https://vault.example.internal:8200/v1/strongroom",
+            "/etc/strongroom/db/vault-ca.pem",
+            "/etc/strongroom/db/vault-token.cnf");
+    golden(
+        root,
+        "/strongroom/devstack",
+        "golden-operator",
+        EventCatalog.PROVISION_REQUESTED.type(),
+        null,
+        "v1-apply-vault-keys.json",
+        new ProvisionRequest(
+                "prov-0003", ProvisionMode.APPLY, target, vaultHost, "at-rest keys held in Vault")
+            .toData(),
+        "019ab0c0-1e00-7000-8000-000000000112",
+        t);
     String run = "019ab0c0-1e00-7000-8000-000000000102";
     String sha = HexFormat.of().formatHex(bytes("host-manifest-1", 32));
     golden(

@@ -2,6 +2,7 @@ package dev.strongroom.provisioner.host;
 
 import dev.strongroom.contracts.provision.ProvisionRequest;
 import dev.strongroom.provisioner.db.Dialect;
+import java.net.URI;
 import java.nio.file.Path;
 
 /**
@@ -30,7 +31,11 @@ public final class HostRequests {
         o.maxRetry(),
         o.findTime(),
         o.banTime(),
-        o.verifyAuditEvery());
+        o.verifyAuditEvery(),
+        o.atRestKeys() == HostOptions.AtRestKeys.FILE ? null : o.atRestKeys().id(),
+        o.vault().map(v -> v.url().toString()).orElse(null),
+        o.vault().map(v -> v.caFile().toString()).orElse(null),
+        o.vault().map(v -> v.tokenFile().toString()).orElse(null));
   }
 
   /**
@@ -62,6 +67,16 @@ public final class HostRequests {
             .banTime(h.banTime())
             .verifyAuditEvery(h.verifyAuditEvery());
     h.allowedCidrs().forEach(b::allowCidr);
+    if (h.atRestKeysIfGiven().isPresent()) {
+      b.atRestKeys(HostOptions.AtRestKeys.fromId(h.atRestKeys()));
+    }
+    try {
+      h.vaultUrlIfGiven().ifPresent(u -> b.vaultUrl(URI.create(u)));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidHostOptionException("vault-url is not a URL: " + h.vaultUrl());
+    }
+    h.vaultCaIfGiven().ifPresent(p -> b.vaultCa(Path.of(p)));
+    h.vaultTokenFileIfGiven().ifPresent(p -> b.vaultTokenFile(Path.of(p)));
     return b.build();
   }
 }

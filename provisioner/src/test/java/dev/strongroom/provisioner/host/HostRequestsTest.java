@@ -60,4 +60,18 @@ class HostRequestsTest {
         "allowed CIDR 0.0.0.0/0 is the whole Internet; list the networks that need the DB",
         e.detail());
   }
+
+  @Test
+  void vaultOptions_roundTripThroughTheRequest_andAFileHostsRequestOmitsThem() {
+    HostOptions o = HostBundles.vaultMariaDb();
+    ProvisionRequest.Host h = HostRequests.toRequest(o);
+    assertEquals("vault", h.atRestKeys());
+    assertEquals("/etc/strongroom/db/vault-token.cnf", h.vaultTokenFile());
+    HostOptions back = HostRequests.fromRequest(h);
+    assertEquals(
+        HostBundleRenderer.render(o).manifest(), HostBundleRenderer.render(back).manifest());
+    ProvisionRequest.Host file = HostRequests.toRequest(HostOptions.builder().build());
+    assertEquals(null, file.atRestKeys());
+    assertEquals(null, file.vaultUrl());
+  }
 }
