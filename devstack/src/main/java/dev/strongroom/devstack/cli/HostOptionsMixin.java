@@ -74,6 +74,34 @@ public final class HostOptionsMixin {
       description = "Interval of the anchor check timer (default PT15M).")
   Duration verifyAuditEvery = Duration.ofMinutes(15);
 
+  @Option(
+      names = "--at-rest-keys",
+      paramLabel = "file|vault",
+      description =
+          "Where the database's at-rest keys come from: file (default; a key file generated on"
+              + " the host) or vault (MariaDB only; rotatable with --rotate-at-rest-keys).")
+  String atRestKeys = HostOptions.AtRestKeys.FILE.id();
+
+  @Option(
+      names = "--vault-url",
+      paramLabel = "URL",
+      description = "With --at-rest-keys vault: the KV v2 mount, https://host[:port]/v1/<mount>.")
+  String vaultUrl;
+
+  @Option(
+      names = "--vault-ca",
+      paramLabel = "PATH",
+      description = "With --at-rest-keys vault: the CA file on the host that verifies Vault.")
+  Path vaultCa;
+
+  @Option(
+      names = "--vault-token-file",
+      paramLabel = "PATH",
+      description =
+          "With --at-rest-keys vault: the option file on the host (placed by the operator,"
+              + " root:<db-user> 0640) holding hashicorp_key_management_token=; never read here.")
+  Path vaultTokenFile;
+
   /** The validated options; {@code InvalidHostOptionException} names a bad one. */
   public HostOptions toOptions() {
     Dialect d;
@@ -99,6 +127,16 @@ public final class HostOptionsMixin {
             .banTime(banTime)
             .verifyAuditEvery(verifyAuditEvery);
     allowCidrs.forEach(b::allowCidr);
+    b.atRestKeys(HostOptions.AtRestKeys.fromId(atRestKeys));
+    if (vaultUrl != null) {
+      try {
+        b.vaultUrl(java.net.URI.create(vaultUrl));
+      } catch (IllegalArgumentException e) {
+        throw new dev.strongroom.provisioner.host.InvalidHostOptionException(
+            "vault-url is not a URL: " + vaultUrl);
+      }
+    }
+    b.vaultCa(vaultCa).vaultTokenFile(vaultTokenFile);
     return b.build();
   }
 }

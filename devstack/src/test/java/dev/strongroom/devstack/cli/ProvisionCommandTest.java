@@ -98,6 +98,61 @@ class ProvisionCommandTest {
   }
 
   @Test
+  void render_withVaultKeys_includesTheTokenFile_andBadVaultOptionsAreUsageErrors(
+      @TempDir Path dir, @TempDir Path other) throws Exception {
+    int rc =
+        run(
+            "provision",
+            "--render",
+            dir.toString(),
+            "--at-rest-keys",
+            "vault",
+            "--vault-url",
+            "https://vault.example:8200/v1/strongroom",
+            "--vault-ca",
+            "/etc/strongroom/db/vault-ca.pem",
+            "--vault-token-file",
+            "/etc/strongroom/db/vault-token.cnf");
+    assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+    String cnf = Files.readString(dir.resolve("db/my.cnf"));
+    assertTrue(
+        cnf.contains(
+            "hashicorp_key_management_vault_url=https://vault.example:8200/v1/strongroom\n"),
+        cnf);
+    assertTrue(cnf.contains("!include /etc/strongroom/db/vault-token.cnf\n"), cnf);
+
+    assertEquals(
+        2,
+        run(
+            "provision",
+            "--render",
+            other.toString(),
+            "--vault-token-file",
+            "/etc/strongroom/db/vault-token.cnf"));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8)
+            .contains("vault-url, vault-ca and vault-token-file need at-rest-keys vault"));
+    assertEquals(
+        2,
+        run(
+            "provision",
+            "--render",
+            other.toString(),
+            "--at-rest-keys",
+            "vault",
+            "--vault-url",
+            "http://vault:8200/v1/strongroom",
+            "--vault-ca",
+            "/etc/ca.pem",
+            "--vault-token-file",
+            "/etc/t.cnf"));
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8)
+            .contains("vault-url must be https: http://vault:8200/v1/strongroom"));
+    assertEquals(0, other.toFile().list().length, "nothing is written on a refusal");
+  }
+
+  @Test
   void unknownDialect_andMissingMode_areUsageErrors(@TempDir Path dir) {
     assertEquals(2, run("provision", "--render", dir.toString(), "--dialect", "postgres"));
     assertTrue(
