@@ -102,9 +102,26 @@ public class ProvisionRuns {
                     new IllegalStateException(
                         "strongroom.provisioner.vault.token-file is required with"
                             + " strongroom.provisioner.vault.url"));
-    Path ca = config.vault().ca().orElse(null);
+    Path ca = requireCaForHttps(url, config.vault().ca());
     java.time.Duration timeout = config.vault().timeout();
     return () -> VaultKvV2Client.withTokenFile(url, token, ca, timeout);
+  }
+
+  /**
+   * The CA that verifies Vault's certificate: required for an https URL, so that a rotation is not
+   * first to find it missing.
+   *
+   * @return the CA, or null for plain http (which the client allows on 127.0.0.1 only)
+   */
+  static Path requireCaForHttps(java.net.URI url, java.util.Optional<Path> ca) {
+    if ("https".equals(url.getScheme()) && ca.isEmpty()) {
+      throw new IllegalStateException(
+          "strongroom.provisioner.vault.ca is required with an https"
+              + " strongroom.provisioner.vault.url ("
+              + url
+              + "): it is the only CA that verifies Vault's certificate");
+    }
+    return ca.orElse(null);
   }
 
   /** True when this instance runs plans. */

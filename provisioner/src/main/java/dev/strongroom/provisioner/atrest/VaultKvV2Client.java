@@ -1,6 +1,7 @@
 package dev.strongroom.provisioner.atrest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strongroom.contracts.envelope.CanonicalJson;
 import dev.strongroom.contracts.errors.ErrorCode;
@@ -83,7 +84,14 @@ public final class VaultKvV2Client {
     }
     HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout);
     if ("https".equals(mount.getScheme())) {
-      b.sslContext(trusting(Objects.requireNonNull(caPem, "an https Vault URL needs its CA")));
+      if (caPem == null) {
+        throw new AtRestException(
+            "Vault URL "
+                + mount
+                + " is https but no CA is given to verify Vault's certificate"
+                + " (strongroom.provisioner.vault.ca)");
+      }
+      b.sslContext(trusting(caPem));
     } else if (!"http".equals(mount.getScheme()) || !"127.0.0.1".equals(mount.getHost())) {
       throw new IllegalArgumentException("Vault URL must be https (plain http on 127.0.0.1 only)");
     }
@@ -107,9 +115,26 @@ public final class VaultKvV2Client {
     return mount;
   }
 
-  /** The mount's own limits: {@code max_versions} and {@code delete_version_after}. */
+  /**
+   * The mount's own limits: {@code max_versions} and {@code delete_version_after}.
+   *
+   * @throws VaultException when Vault has no such mount (404) or answers without a {@code data}
+   *     object
+   */
   public Metadata mountConfig() {
-    JsonNode d = get("/config", "read the mount's configuration").orElseThrow().get("data");
+    String what = "read the mount's configuration";
+    JsonNode d =
+        data(
+            get("/config", what)
+                .orElseThrow(
+                    () ->
+                        new VaultException(
+                            ErrorCode.REFUSED,
+                            "Vault at "
+                                + mount
+                                + " has no KV v2 mount there (HTTP 404) to "
+                                + what)),
+            what);
     return new Metadata(
         0,
         0,
@@ -123,7 +148,7 @@ public final class VaultKvV2Client {
     return get("/metadata/" + keyId, "read key " + keyId + "'s versions")
         .map(
             j -> {
-              JsonNode d = j.get("data");
+              JsonNode d = data(j, "read key " + keyId + "'s versions");
               int current = d.path("current_version").asInt(0);
               List<String> bad = new ArrayList<>();
               JsonNode versions = d.path("versions");
@@ -211,6 +236,17 @@ public final class VaultKvV2Client {
     }
   }
 
+  /** The answer's {@code data} object; anything else is an unreadable answer. */
+  private JsonNode data(JsonNode answer, String what) {
+    JsonNode d = answer.path("data");
+    if (!d.isObject()) {
+      throw new VaultException(
+          ErrorCode.UNAVAILABLE,
+          "Vault at " + mount + " gave an unreadable answer (no data object) to " + what);
+    }
+    return d;
+  }
+
   private Optional<JsonNode> get(String path, String what) {
     HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri(path)).GET(), what);
     if (r.statusCode() == 404) {
@@ -220,7 +256,8 @@ public final class VaultKvV2Client {
       throw refused(r, what);
     }
     try {
-      return Optional.of(CanonicalJson.mapper().readTree(r.body()));
+      JsonNode answer = CanonicalJson.mapper().readTree(r.body());
+      return Optional.of(answer == null ? MissingNode.getInstance() : answer);
     } catch (IOException e) {
       throw new VaultException(
           ErrorCode.UNAVAILABLE, "Vault at " + mount + " gave an unreadable answer to " + what);
