@@ -18,9 +18,11 @@ import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -81,7 +83,64 @@ public class ProvisionRuns {
             state.resolve("requests"),
             state.resolve("pki"),
             clock)
-        .atRestKeys(vault(config), config.atRestReencryptWait());
+        .atRestKeys(
+            vault(config),
+            requireReencryptWaitBelow(
+                config.atRestReencryptWait(),
+                consumerLimit(MAX_POLL_INTERVAL),
+                consumerLimit(UNPROCESSED_MAX_AGE)));
+  }
+
+  static final String MAX_POLL_INTERVAL =
+      "mp.messaging.incoming.provision-requests.max.poll.interval.ms";
+  static final String UNPROCESSED_MAX_AGE =
+      "mp.messaging.incoming.provision-requests.throttled.unprocessed-record-max-age.ms";
+
+  /**
+   * What a run needs besides the re-encryption wait (connecting, the other steps, Vault calls, the
+   * ledger write), kept free below the consumer's limits.
+   */
+  static final Duration RUN_MARGIN = Duration.ofMinutes(3);
+
+  private static long consumerLimit(String property) {
+    return ConfigProvider.getConfig().getOptionalValue(property, Long.class).orElse(900_000L);
+  }
+
+  /**
+   * A run holds the request's record for its whole length: a re-encryption wait that, with {@link
+   * #RUN_MARGIN}, reaches the consumer's {@code max.poll.interval.ms} or the commit strategy's
+   * {@code unprocessed-record-max-age.ms} gets the consumer evicted (or the channel failed) and the
+   * request redelivered into a second, concurrent run — refused at start instead. An age of 0 or
+   * less turns that check off (SmallRye), leaving the poll interval.
+   */
+  static Duration requireReencryptWaitBelow(
+      Duration wait, long maxPollIntervalMs, long unprocessedMaxAgeMs) {
+    Duration limit =
+        Duration.ofMillis(
+                Math.min(
+                    maxPollIntervalMs,
+                    unprocessedMaxAgeMs > 0 ? unprocessedMaxAgeMs : Long.MAX_VALUE))
+            .minus(RUN_MARGIN);
+    if (wait.isNegative() || wait.isZero() || wait.compareTo(limit) > 0) {
+      throw new IllegalStateException(
+          "strongroom.provisioner.at-rest-reencrypt-wait "
+              + wait
+              + " must be positive and at most "
+              + limit
+              + ": the request consumer's "
+              + MAX_POLL_INTERVAL
+              + " ("
+              + maxPollIntervalMs
+              + ") and "
+              + UNPROCESSED_MAX_AGE
+              + " ("
+              + unprocessedMaxAgeMs
+              + ") less "
+              + RUN_MARGIN
+              + " for the rest of the run; a longer wait gets the consumer evicted and the request"
+              + " redelivered into a concurrent run (applying again waits again instead)");
+    }
+    return wait;
   }
 
   /**

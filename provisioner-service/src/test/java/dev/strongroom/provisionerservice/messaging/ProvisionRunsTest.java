@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -35,5 +36,40 @@ class ProvisionRunsTest {
     assertNull(
         ProvisionRuns.requireCaForHttps(
             URI.create("http://127.0.0.1:8200/v1/kv"), Optional.empty()));
+  }
+
+  @Test
+  void reencryptWaitReachingTheConsumerLimits_isRefusedAtStart() {
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                ProvisionRuns.requireReencryptWaitBelow(Duration.ofMinutes(14), 900_000, 900_000));
+    assertEquals(
+        "strongroom.provisioner.at-rest-reencrypt-wait PT14M must be positive and at most PT12M:"
+            + " the request consumer's"
+            + " mp.messaging.incoming.provision-requests.max.poll.interval.ms (900000) and"
+            + " mp.messaging.incoming.provision-requests.throttled.unprocessed-record-max-age.ms"
+            + " (900000) less PT3M for the rest of the run; a longer wait gets the consumer evicted"
+            + " and the request redelivered into a concurrent run (applying again waits again"
+            + " instead)",
+        e.getMessage());
+    assertThrows(
+        IllegalStateException.class,
+        () -> ProvisionRuns.requireReencryptWaitBelow(Duration.ofMinutes(10), 900_000, 600_000),
+        "the smaller limit counts");
+    assertThrows(
+        IllegalStateException.class,
+        () -> ProvisionRuns.requireReencryptWaitBelow(Duration.ZERO, 900_000, 900_000));
+  }
+
+  @Test
+  void defaultReencryptWait_fitsTheDefaultLimits() {
+    assertEquals(
+        Duration.ofMinutes(10),
+        ProvisionRuns.requireReencryptWaitBelow(Duration.ofMinutes(10), 900_000, 900_000));
+    assertEquals(
+        Duration.ofMinutes(12),
+        ProvisionRuns.requireReencryptWaitBelow(Duration.ofMinutes(12), 900_000, 900_000));
   }
 }
