@@ -648,6 +648,10 @@ public final class HostBundleRenderer {
     l.add("z " + etc.resolve("events/registry.json") + " 0644 root root -");
     l.add("z " + etc.resolve("*.env") + " 0640 root " + svc + " -");
     l.add("z " + etc.resolve("stack.json") + " 0640 root " + svc + " -");
+    // the applied bundle's manifest: readable by the service user, whose prove (the timer, the
+    // proof-service) looks for it to know the host controls apply here
+    l.add("d " + etc.resolve("host") + " 0755 root root -");
+    l.add("z " + etc.resolve("host/MANIFEST.tsv") + " 0644 root root -");
     l.add("d " + etc.resolve("db") + " 0750 root " + db + " -");
     l.add("z " + o.dbOptionFile() + " 0640 root " + db + " -");
     l.add("d " + o.stateDir() + " 0755 root root -");
