@@ -181,6 +181,10 @@ public final class HostPlan {
     return s.isEmpty() || s.equals("not-found") ? "missing" : s;
   }
 
+  /** is-enabled states {@code systemctl enable} acts on. */
+  private static final java.util.Set<String> ENABLEABLE =
+      java.util.Set.of("disabled", "linked", "linked-runtime");
+
   private static boolean masked(String state) {
     return state.equals("masked") || state.equals("masked-runtime");
   }
@@ -224,9 +228,10 @@ public final class HostPlan {
       List<String> out = new ArrayList<>();
       for (Map.Entry<String, String> e : states.entrySet()) {
         boolean ours = UNITS.contains(e.getKey());
-        if (!e.getValue().equals("enabled")
-            && !masked(e.getValue())
-            && (ours || !e.getValue().equals("missing"))) {
+        // disabled or linked: enable adds the [Install] links; static, indirect, alias, generated
+        // or transient units have none to add, so enabling them would change nothing and the
+        // step would never settle (a package's unit only; ours all have an [Install] section)
+        if (ENABLEABLE.contains(e.getValue()) || (ours && e.getValue().equals("missing"))) {
           out.add(e.getKey());
         }
       }
@@ -249,13 +254,17 @@ public final class HostPlan {
       List<String> enable = toEnable(states);
       String masked = maskedUnits(states);
       if (masked != null) {
-        return "masked under "
-            + root
-            + ": "
-            + masked
-            + "; the plan does not unmask a unit (systemctl --root="
-            + root
-            + " unmask UNIT, then apply again)";
+        // a plan fails here as the apply would: nothing this step could do settles it
+        throw new PlanFailedException(
+            id(),
+            "masked under "
+                + root
+                + ": "
+                + masked
+                + "; the plan does not unmask a unit an operator masked (systemctl --root="
+                + root
+                + " unmask UNIT, then apply again)",
+            List.of());
       }
       if (enable.isEmpty()) {
         return null;
