@@ -1001,58 +1001,85 @@ public final class DatabaseControls {
         "held beyond the installer: " + found);
   }
 
+  /** Account and role names SR-DB-PRIV-08 will put into a statement; anything else fails it. */
+  private static final java.util.regex.Pattern SAFE_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_.%:-]*");
+
   /**
    * An administrator's power held through a role ({@code GRANT role TO account}): MariaDB lists a
    * role's privileges nowhere in information_schema, so every role reachable from an account other
-   * than the installer (roles granted to roles included) is read with {@code SHOW GRANTS}.
+   * than the installer (roles granted to roles included) is read with {@code SHOW GRANTS}. Names
+   * travel hex-encoded and are put into {@code SHOW GRANTS} only when they hold nothing but {@link
+   * #SAFE_NAME}'s characters: a role named to break out of the statement (or to make it fail and so
+   * hide its privileges) is itself a finding, and so is a role whose grants cannot be read.
    */
   private static List<String> throughRoles(DbProbe p, String installer) {
     boolean mysql = p.db().dialect().equals("mysql-8.4");
-    // grantee -> role, both as 'user'@'host' (a MariaDB role's host is '')
-    List<List<String>> edges =
+    // grantee user, grantee host, role user, role host (a MariaDB role's host is '')
+    List<List<String>> raw =
         p.installerSql(
                 mysql
-                    ? "SELECT CONCAT('''', TO_USER, '''@''', TO_HOST, ''''), CONCAT('''',"
-                        + " FROM_USER, '''@''', FROM_HOST, '''') FROM mysql.role_edges"
-                    : "SELECT CONCAT('''', User, '''@''', Host, ''''), CONCAT('''', Role,"
-                        + " '''@''''') FROM mysql.roles_mapping")
+                    ? "SELECT HEX(TO_USER), HEX(TO_HOST), HEX(FROM_USER), HEX(FROM_HOST) FROM"
+                        + " mysql.role_edges"
+                    : "SELECT HEX(User), HEX(Host), HEX(Role), '' FROM mysql.roles_mapping")
             .rows();
     List<String> found = new ArrayList<>();
+    // grantee -> roles, both as 'user'@'host'
+    java.util.Map<String, List<String>> edges = new java.util.LinkedHashMap<>();
+    for (List<String> r : raw) {
+      String[] n = new String[4];
+      for (int i = 0; i < 4; i++) {
+        n[i] =
+            new String(
+                HexFormat.of().parseHex(r.get(i).toLowerCase(java.util.Locale.ROOT)),
+                java.nio.charset.StandardCharsets.UTF_8);
+      }
+      String who = "'" + n[0] + "'@'" + n[1] + "'";
+      if (who.equals(installer)) {
+        continue; // the installer may hold any role (it creates them)
+      }
+      if (!java.util.Arrays.stream(n).allMatch(x -> SAFE_NAME.matcher(x).matches())) {
+        found.add(
+            "a role grant with a name outside [A-Za-z0-9_.%:-] ("
+                + HexFormat.of()
+                    .formatHex(
+                        String.join("\t", n).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + ": grantee and role in hex), whose grants are not read");
+        continue;
+      }
+      edges.computeIfAbsent(who, k -> new ArrayList<>()).add("'" + n[2] + "'@'" + n[3] + "'");
+    }
     java.util.Map<String, List<String>> grants = new java.util.HashMap<>();
-    for (List<String> e : edges) {
-      String who = e.get(0);
+    for (java.util.Map.Entry<String, List<String>> e : edges.entrySet()) {
+      String who = e.getKey();
       if (who.equals(installer) || who.endsWith("@''")) {
         continue; // the installer's own, or a role (reached from the accounts below)
       }
-      java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(e.get(1)));
+      java.util.Deque<String> todo = new java.util.ArrayDeque<>(e.getValue());
       Set<String> seen = new java.util.HashSet<>();
       while (!todo.isEmpty()) {
         String role = todo.pop();
         if (!seen.add(role)) {
           continue;
         }
-        for (String g :
+        String shown = roleName(role);
+        List<String> lines =
             grants.computeIfAbsent(
                 role,
-                r ->
-                    p
-                        .installerSql(
-                            "SHOW GRANTS FOR "
-                                + (r.endsWith("@''") ? r.substring(0, r.length() - 3) : r))
-                        .rows()
-                        .stream()
-                        .map(x -> x.get(0))
-                        .toList())) {
-          String shown = roleName(role);
+                r -> {
+                  ClientResult g = p.installerSql("SHOW GRANTS FOR " + roleName(r));
+                  return g.exitCode() == 0 ? g.rows().stream().map(x -> x.get(0)).toList() : null;
+                });
+        if (lines == null) {
+          found.add(who + " holds role " + shown + ", whose grants cannot be read");
+          continue;
+        }
+        for (String g : lines) {
           for (String bad : powerfulIn(g)) {
             found.add(who + " " + bad + " (role " + shown + ")");
           }
-          for (List<String> inner : edges) {
-            if (inner.get(0).equals(role)) {
-              todo.push(inner.get(1));
-            }
-          }
         }
+        todo.addAll(edges.getOrDefault(role, List.of()));
       }
     }
     return found;

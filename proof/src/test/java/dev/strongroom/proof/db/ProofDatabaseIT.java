@@ -447,11 +447,20 @@ class ProofDatabaseIT {
             + " CREATE ROLE sr_ops; GRANT SUPER ON *.* TO sr_ops;"
             + " GRANT sr_ops TO 'app_user'@'127.0.0.1';"
             + " GRANT PROXY ON 'auditor'@'127.0.0.1' TO 'app_user'@'127.0.0.1';"
-            + " ALTER USER 'mariadb.sys'@'localhost' ACCOUNT UNLOCK";
+            + " ALTER USER 'mariadb.sys'@'localhost' ACCOUNT UNLOCK;"
+            // a role named to break out of SHOW GRANTS (or to make it fail and hide SUPER)
+            + " CREATE ROLE `x';DROP DATABASE strongroom_audit;#`;"
+            + " GRANT SUPER ON *.* TO `x';DROP DATABASE strongroom_audit;#`;"
+            + " GRANT `x';DROP DATABASE strongroom_audit;#` TO 'auditor'@'127.0.0.1'";
     db.sql(grant);
     try {
       ProofReport r = prove();
       assertEquals(Status.FAIL, status(r, "SR-DB-PRIV-08"), () -> table(r));
+      String evil =
+          java.util.HexFormat.of()
+              .formatHex(
+                  "auditor\t127.0.0.1\tx';DROP DATABASE strongroom_audit;#\t"
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       assertEquals(
           "held beyond the installer: ["
               + "'anchor_writer'@'127.0.0.1' DELETE ON *.*, "
@@ -460,19 +469,29 @@ class ProofDatabaseIT {
               + "'auditor'@'127.0.0.1' UPDATE ON mysql.global_priv, "
               + "'backup'@'127.0.0.1' INSERT ON mysql.*, "
               + "'mariadb.sys'@'localhost' DELETE ON mysql.global_priv, "
-              + "'migration'@'127.0.0.1' BINLOG REPLAY ON *.*]",
+              + "'migration'@'127.0.0.1' BINLOG REPLAY ON *.*, "
+              + "a role grant with a name outside [A-Za-z0-9_.%:-] ("
+              + evil
+              + ": grantee and role in hex), whose grants are not read]",
           detail(r, "SR-DB-PRIV-08"));
     } finally {
       db.sql(
           "ALTER USER 'mariadb.sys'@'localhost' ACCOUNT LOCK;"
               + " REVOKE PROXY ON 'auditor'@'127.0.0.1' FROM 'app_user'@'127.0.0.1';"
-              + " DROP ROLE sr_ops;"
+              + " DROP ROLE sr_ops; DROP ROLE `x';DROP DATABASE strongroom_audit;#`;"
               + " REVOKE UPDATE ON mysql.global_priv FROM 'auditor'@'127.0.0.1';"
               + " REVOKE INSERT ON mysql.* FROM 'backup'@'127.0.0.1';"
               + " REVOKE DELETE ON *.* FROM 'anchor_writer'@'127.0.0.1';"
               + " REVOKE BINLOG REPLAY ON *.* FROM 'migration'@'127.0.0.1'");
     }
     assertEquals(healthyDetail, detail(prove(), "SR-DB-PRIV-08"));
+    assertEquals(
+        "1",
+        db.sql(
+                "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME ="
+                    + " 'strongroom_audit'")
+            .scalar(),
+        "nothing injected");
   }
 
   private static Status status(ProofReport r, String id) {
