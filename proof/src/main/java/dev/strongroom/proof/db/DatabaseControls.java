@@ -800,9 +800,9 @@ public final class DatabaseControls {
         installerCheck(
             c(
                 "SR-DB-PRIV-08",
-                "No account but the installer holds an administrator's privilege (SUPER, PROCESS, FILE, SHUTDOWN, CREATE USER, SET USER, BINLOG ADMIN, BINLOG REPLAY, CONNECTION ADMIN, the replication and read-only admin privileges, MySQL 8.4's dynamic ones), a write on the mysql schema, a PROXY grant, or any privilege WITH GRANT OPTION",
+                "No account but the installer holds an administrator's privilege (SUPER, PROCESS, FILE, SHUTDOWN, CREATE USER, SET USER, BINLOG ADMIN, BINLOG REPLAY, CONNECTION ADMIN, the replication and read-only admin privileges, MySQL 8.4's dynamic ones), a write on the mysql schema, REPLICATION SLAVE (but the backup identity), a PROXY grant, or any privilege WITH GRANT OPTION",
                 MEASURED_FACT,
-                "MariaDB 10.11 splits SUPER into BINLOG ADMIN, BINLOG REPLAY, CONNECTION ADMIN, SET USER and others; MySQL 8.4 into dynamic privileges (SYSTEM_VARIABLES_ADMIN, SYSTEM_USER, …): both spellings are looked for. A role holding one is named as its grantee. A write on the mysql schema (global, on the schema or on one of its tables) rewrites the grant tables. The server's own locked system accounts (mariadb.sys; MySQL's mysql.session, mysql.sys, mysql.infoschema) are left out only while SHOW CREATE USER says ACCOUNT LOCK. Read from information_schema and mysql.proxies_priv as the installer, who sees every grantee.",
+                "MariaDB 10.11 splits SUPER into BINLOG ADMIN, BINLOG REPLAY, CONNECTION ADMIN, SET USER and others; MySQL 8.4 into dynamic privileges (SYSTEM_VARIABLES_ADMIN, SYSTEM_USER, …): both spellings are looked for. A role holding one is named as its grantee. A write on the mysql schema (global, on the schema, on one of its tables or columns) rewrites the grant tables; REPLICATION SLAVE (a binary-log dump reads every row change) is the backup identity's alone. The server's own locked system accounts (mariadb.sys; MySQL's mysql.session, mysql.sys, mysql.infoschema) are left out only while SHOW CREATE USER says ACCOUNT LOCK. Read from information_schema and mysql.proxies_priv as the installer, who sees every grantee.",
                 SEED,
                 "DESIGN §4 (identities)",
                 CIS
@@ -917,11 +917,16 @@ public final class DatabaseControls {
           "PERSIST_RO_VARIABLES_ADMIN",
           "CLONE_ADMIN",
           "TABLE_ENCRYPTION_ADMIN",
-          "GROUP_REPLICATION_ADMIN");
+          "GROUP_REPLICATION_ADMIN",
+          "SESSION_VARIABLES_ADMIN",
+          "REPLICATION_APPLIER");
 
   /** Privileges that write: held on *.* or on the mysql schema they rewrite the grant tables. */
   static final List<String> WRITES =
       List.of("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "INDEX");
+
+  /** The one account allowed REPLICATION SLAVE (its binary-log copy; SR-DB-PRIV-09). */
+  static final String BACKUP_GRANTEE = "'backup'@'127.0.0.1'";
 
   /** The server's own system accounts, left out of SR-DB-PRIV-08 only while locked. */
   static final Set<String> SYSTEM_ACCOUNTS =
@@ -953,7 +958,11 @@ public final class DatabaseControls {
                     + listed
                     + ") OR PRIVILEGE_TYPE IN ("
                     + writes
-                    + ") OR IS_GRANTABLE = 'YES')"
+                    + ") OR IS_GRANTABLE = 'YES'"
+                    // a binary-log dump reads every row change (token keys included): backup only
+                    + " OR (PRIVILEGE_TYPE = 'REPLICATION SLAVE' AND GRANTEE <> "
+                    + sqlString(BACKUP_GRANTEE)
+                    + "))"
                     + " UNION ALL SELECT CONCAT(GRANTEE, ' ', PRIVILEGE_TYPE, ' ON ', TABLE_SCHEMA,"
                     + " '.*', "
                     + grantable
@@ -966,6 +975,14 @@ public final class DatabaseControls {
                     + " '.', TABLE_NAME, "
                     + grantable
                     + ") FROM information_schema.TABLE_PRIVILEGES WHERE "
+                    + notInstaller
+                    + onMysql
+                    + writes
+                    + ")))"
+                    + " UNION ALL SELECT CONCAT(GRANTEE, ' ', PRIVILEGE_TYPE, ' (', COLUMN_NAME,"
+                    + " ') ON ', TABLE_SCHEMA, '.', TABLE_NAME, "
+                    + grantable
+                    + ") FROM information_schema.COLUMN_PRIVILEGES WHERE "
                     + notInstaller
                     + onMysql
                     + writes
@@ -1102,11 +1119,15 @@ public final class DatabaseControls {
     boolean global = on.equals("*.*");
     boolean grantTables = on.equals("mysql.*") || on.startsWith("mysql.");
     List<String> out = new ArrayList<>();
-    for (String priv : m.group(1).split(", ")) {
-      String pv = priv.strip();
+    for (String priv : privileges(m.group(1))) {
+      // a column privilege (UPDATE (`Priv`)) writes as much of the grant tables as it names
+      String pv = priv.replaceAll("\\s*\\(.*\\)$", "").strip();
       if (pv.equals("PROXY")) {
         out.add("PROXY ON " + m.group(2));
-      } else if ((global && (pv.equals("ALL PRIVILEGES") || POWERFUL.contains(pv)))
+      } else if ((global
+              && (pv.equals("ALL PRIVILEGES")
+                  || POWERFUL.contains(pv)
+                  || pv.equals("REPLICATION SLAVE")))
           || ((global || grantTables) && WRITES.contains(pv))
           || (grantTables && pv.equals("ALL PRIVILEGES"))) {
         out.add(pv + " ON " + on);
@@ -1115,6 +1136,26 @@ public final class DatabaseControls {
     if (m.group(3) != null) {
       out.add("WITH GRANT OPTION ON " + on);
     }
+    return out;
+  }
+
+  /** A SHOW GRANTS privilege list split at the commas outside column lists. */
+  private static List<String> privileges(String list) {
+    List<String> out = new ArrayList<>();
+    int depth = 0;
+    int start = 0;
+    for (int i = 0; i < list.length(); i++) {
+      char c = list.charAt(i);
+      if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth--;
+      } else if (c == ',' && depth == 0) {
+        out.add(list.substring(start, i).strip());
+        start = i + 1;
+      }
+    }
+    out.add(list.substring(start).strip());
     return out;
   }
 

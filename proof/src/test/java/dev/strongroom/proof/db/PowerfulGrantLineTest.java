@@ -32,6 +32,13 @@ class PowerfulGrantLineTest {
         List.of("UPDATE ON mysql.global_priv"),
         DatabaseControls.powerfulIn("GRANT UPDATE ON `mysql`.`global_priv` TO `r`"));
     assertEquals(
+        List.of("UPDATE ON mysql.global_priv"),
+        DatabaseControls.powerfulIn(
+            "GRANT SELECT (`User`, `Host`), UPDATE (`Priv`) ON `mysql`.`global_priv` TO `r`"));
+    assertEquals(
+        List.of("REPLICATION SLAVE ON *.*"),
+        DatabaseControls.powerfulIn("GRANT REPLICATION SLAVE ON *.* TO `r`"));
+    assertEquals(
         List.of("PROXY ON 'root'@'localhost'"),
         DatabaseControls.powerfulIn("GRANT PROXY ON 'root'@'localhost' TO `r`"));
   }

@@ -442,6 +442,8 @@ class ProofDatabaseIT {
     String grant =
         "GRANT BINLOG REPLAY ON *.* TO 'migration'@'127.0.0.1';"
             + " GRANT DELETE ON *.* TO 'anchor_writer'@'127.0.0.1';"
+            + " GRANT UPDATE (Priv) ON mysql.global_priv TO 'anchor_writer'@'127.0.0.1';"
+            + " GRANT REPLICATION SLAVE ON *.* TO 'app_user'@'127.0.0.1';"
             + " GRANT INSERT ON mysql.* TO 'backup'@'127.0.0.1';"
             + " GRANT UPDATE ON mysql.global_priv TO 'auditor'@'127.0.0.1';"
             + " CREATE ROLE sr_ops; GRANT SUPER ON *.* TO sr_ops;"
@@ -464,7 +466,9 @@ class ProofDatabaseIT {
       assertEquals(
           "held beyond the installer: ["
               + "'anchor_writer'@'127.0.0.1' DELETE ON *.*, "
+              + "'anchor_writer'@'127.0.0.1' UPDATE (Priv) ON mysql.global_priv, "
               + "'app_user'@'127.0.0.1' PROXY ON 'auditor'@'127.0.0.1', "
+              + "'app_user'@'127.0.0.1' REPLICATION SLAVE ON *.*, "
               + "'app_user'@'127.0.0.1' SUPER ON *.* (role 'sr_ops'), "
               + "'auditor'@'127.0.0.1' UPDATE ON mysql.global_priv, "
               + "'backup'@'127.0.0.1' INSERT ON mysql.*, "
@@ -482,6 +486,8 @@ class ProofDatabaseIT {
               + " REVOKE UPDATE ON mysql.global_priv FROM 'auditor'@'127.0.0.1';"
               + " REVOKE INSERT ON mysql.* FROM 'backup'@'127.0.0.1';"
               + " REVOKE DELETE ON *.* FROM 'anchor_writer'@'127.0.0.1';"
+              + " REVOKE UPDATE (Priv) ON mysql.global_priv FROM 'anchor_writer'@'127.0.0.1';"
+              + " REVOKE REPLICATION SLAVE ON *.* FROM 'app_user'@'127.0.0.1';"
               + " REVOKE BINLOG REPLAY ON *.* FROM 'migration'@'127.0.0.1'");
     }
     assertEquals(healthyDetail, detail(prove(), "SR-DB-PRIV-08"));
