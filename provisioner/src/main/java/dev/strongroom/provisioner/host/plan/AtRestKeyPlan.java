@@ -29,26 +29,28 @@ import java.util.TreeSet;
  * <ol>
  *   <li>{@code key management}: the server runs (its socket answers the stock client as the login
  *       user, the installer's {@code unix_socket} root), its active encryption plugin is {@code
- *       hashicorp_key_management}, and its {@code hashicorp_key_management_vault_url} is the mount
- *       this provisioner writes to. The key ids to rotate: 1 and 2 (tables, logs, binary log;
+ *       hashicorp_key_management}, its {@code hashicorp_key_management_vault_url} is the mount this
+ *       provisioner writes to, and its {@code innodb_encryption_rotate_key_age} is not 0 (which
+ *       never re-encrypts a page). The key ids to rotate: 1 and 2 (tables, logs, binary log;
  *       temporary files) and every {@code CURRENT_KEY_ID} a tablespace uses.
  *   <li>{@code old versions kept}: every version of every key is still there (not deleted,
  *       destroyed or purged), and neither the mount nor a secret sets {@code max_versions} or
  *       {@code delete_version_after}, which would make Vault drop versions that redo logs, binary
- *       logs and backups still need — checked before anything is written (two new versions under
- *       {@code max_versions=2} would purge the one every page is encrypted with). Nothing here ever
- *       deletes a version; a failure says what to restore.
- *   <li>{@code new key versions}: each key's two latest versions were written by a rotation at or
- *       after {@code issuedBefore} (their {@value VaultKvV2Client#ROTATION_MEMBER} member). Two,
- *       because the server re-encrypts a page only when its key version is more than {@code
- *       innodb_encryption_rotate_key_age} (1) behind the latest. Apply writes the missing ones:
- *       256-bit keys from this JVM's {@link SecureRandom}, each with check-and-set against the
- *       version it read (a concurrent writer fails the step instead of doubling the rotation), the
- *       key bytes wiped after the write, never logged.
+ *       logs and backups still need — checked before anything is written (new versions under a
+ *       {@code max_versions} limit would purge the one every page is encrypted with). Nothing here
+ *       ever deletes a version; a failure says what to restore.
+ *   <li>{@code new key versions}: each key's age + 1 latest versions were written by a rotation at
+ *       or after {@code issuedBefore} (their {@value VaultKvV2Client#ROTATION_MEMBER} member), age
+ *       being the server's {@code innodb_encryption_rotate_key_age} (default 1: two versions),
+ *       because the server re-encrypts a page only when its key version is more than age behind the
+ *       latest. Apply writes the missing ones: 256-bit keys from this JVM's {@link SecureRandom},
+ *       each with check-and-set against the version it read (a concurrent writer fails the step
+ *       instead of doubling the rotation), the key bytes wiped after the write, never logged.
  *   <li>{@code re-encrypted}: every row of {@code information_schema.INNODB_TABLESPACES_ENCRYPTION}
- *       has {@code MIN_KEY_VERSION} equal to the latest version of its {@code CURRENT_KEY_ID}.
- *       Apply waits (bounded by {@link #reencryptWait}), reporting progress; the server's
- *       encryption threads do the work in the background, without a restart.
+ *       has {@code MIN_KEY_VERSION} at least the rotation's latest version of its {@code
+ *       CURRENT_KEY_ID} (a version written after it by someone else does not hold it back). Apply
+ *       waits (bounded by {@link #reencryptWait}), reporting progress; the server's encryption
+ *       threads do the work in the background, without a restart.
  * </ol>
  *
  * <p><b>MariaDB with {@code file_key_management}</b>: refused at {@code key management} (no key
@@ -71,8 +73,11 @@ public final class AtRestKeyPlan {
   /** How long {@value #REENCRYPTED} waits by default. */
   public static final Duration REENCRYPT_WAIT = Duration.ofMinutes(10);
 
-  /** New versions per key and rotation: {@code innodb_encryption_rotate_key_age} + 1. */
-  static final int VERSIONS_PER_ROTATION = 2;
+  /**
+   * New versions per key and rotation: the server's {@code innodb_encryption_rotate_key_age} + 1,
+   * read by {@value #MANAGEMENT}.
+   */
+  private int versionsPerRotation;
 
   private static final String RUNBOOK_FILE_KEYS =
       "docs/runbook-rotation.md, \"At-rest keys (MariaDB file_key_management)\"";
@@ -138,6 +143,7 @@ public final class AtRestKeyPlan {
   private List<PlanStep> steps() {
     keyIds.clear();
     latest.clear();
+    versionsPerRotation = 0;
     if (options.dialect() == Dialect.MYSQL_8_4) {
       return List.of(new ManagementStep(), new MasterKeyStep());
     }
@@ -273,6 +279,28 @@ public final class AtRestKeyPlan {
                 + ": refused, nothing changed",
             List.of());
       }
+      String age =
+          query(sh, "SELECT @@innodb_encryption_rotate_key_age", MANAGEMENT).get(0)[0].trim();
+      int keyAge;
+      try {
+        keyAge = Integer.parseInt(age);
+      } catch (NumberFormatException e) {
+        keyAge = -1;
+      }
+      if (keyAge <= 0) {
+        throw new PlanFailedException(
+            MANAGEMENT,
+            "the server's innodb_encryption_rotate_key_age is "
+                + age
+                + ": "
+                + (keyAge == 0
+                    ? "its encryption threads never re-encrypt a page under a new key version,"
+                        + " so a rotation would write versions nothing uses"
+                    : "not a key age")
+                + "; set it to 1 (the default) and apply again — nothing changed",
+            List.of());
+      }
+      versionsPerRotation = keyAge + 1;
       keyIds.add(1);
       keyIds.add(2);
       for (String[] r :
@@ -351,7 +379,7 @@ public final class AtRestKeyPlan {
   /** How many of key {@code id}'s latest versions were written by this rotation (or a later). */
   private int written(int id, int current) {
     int n = 0;
-    for (int v = current; v >= 1 && n < VERSIONS_PER_ROTATION; v--) {
+    for (int v = current; v >= 1 && n < versionsPerRotation; v--) {
       Optional<String> r;
       try {
         r = vault.rotationOf(id, v);
@@ -385,7 +413,7 @@ public final class AtRestKeyPlan {
       List<String> diffs = new ArrayList<>();
       for (int id : keyIds) {
         int current = metadata(id, VERSIONS).currentVersion();
-        int missing = VERSIONS_PER_ROTATION - written(id, current);
+        int missing = versionsPerRotation - written(id, current);
         latest.put(id, current + missing);
         if (missing > 0) {
           diffs.add(
@@ -410,7 +438,7 @@ public final class AtRestKeyPlan {
       List<String> done = new ArrayList<>();
       for (int id : keyIds) {
         int current = metadata(id, VERSIONS).currentVersion();
-        int missing = VERSIONS_PER_ROTATION - written(id, current);
+        int missing = versionsPerRotation - written(id, current);
         for (int i = 0; i < missing; i++) {
           byte[] key = new byte[32];
           random.nextBytes(key);
@@ -434,7 +462,10 @@ public final class AtRestKeyPlan {
     }
   }
 
-  /** Tablespaces whose MIN_KEY_VERSION is not the latest version of their key, per key. */
+  /**
+   * Tablespaces whose MIN_KEY_VERSION is below this rotation's latest version of their key, per key
+   * (a version someone adds after it moves them on, and does not hold the rotation back).
+   */
   private Map<Integer, int[]> behind(HostShell sh) {
     Map<Integer, int[]> out = new TreeMap<>();
     for (String[] r :
@@ -446,7 +477,7 @@ public final class AtRestKeyPlan {
       int min = Integer.parseInt(r[1].trim());
       int[] c = out.computeIfAbsent(id, k -> new int[2]); // {behind, total}
       c[1]++;
-      if (min != latest.getOrDefault(id, min)) {
+      if (min < latest.getOrDefault(id, min)) {
         c[0]++;
       }
     }
