@@ -13,6 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -23,6 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -40,7 +43,9 @@ import javax.net.ssl.TrustManagerFactory;
  *       secret's {@code max_versions} and {@code delete_version_after}, and per version {@code
  *       deletion_time} and {@code destroyed};
  *   <li>{@code GET <mount>/data/<id>?version=<n>}: read only for the version's {@code
- *       strongroom_rotation} member (the key beside it is dropped at once, never kept or logged);
+ *       strongroom_rotation} member. The key beside it is never kept, logged or returned, and the
+ *       response bytes are wiped once parsed; the parsed tree's copy of the key's hex (Java
+ *       strings, which cannot be wiped) stays in the heap until the garbage collector reclaims it;
  *   <li>{@code POST <mount>/data/<id>} with {@code
  *       {"options":{"cas":<current>},"data":{"data":"<hex
  *       key>","strongroom_rotation":"<instant>"}}}: a new version, only if nobody wrote one since
@@ -98,10 +103,25 @@ public final class VaultKvV2Client {
     this.http = b.build();
   }
 
-  /** Reads the token from a file (first line; the file is the provisioner's own, 0600). */
+  /**
+   * Reads the token from a file (first line); the file is the provisioner's own and is refused when
+   * its group or others have any permission on it.
+   */
   public static VaultKvV2Client withTokenFile(
       URI mount, Path tokenFile, Path caPem, Duration timeout) {
     try {
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(tokenFile);
+      for (PosixFilePermission x : perms) {
+        if (x.name().startsWith("GROUP_") || x.name().startsWith("OTHERS_")) {
+          throw new AtRestException(
+              "Vault token file "
+                  + tokenFile
+                  + " is open to other accounts (mode "
+                  + PosixFilePermissions.toString(perms)
+                  + "): the provisioner's Vault token writes at-rest keys; chmod 600 it (and get a"
+                  + " new token if others could read this one)");
+        }
+      }
       return new VaultKvV2Client(
           mount, Files.readString(tokenFile).lines().findFirst().orElse(""), caPem, timeout);
     } catch (IOException e) {
@@ -261,6 +281,9 @@ public final class VaultKvV2Client {
     } catch (IOException e) {
       throw new VaultException(
           ErrorCode.UNAVAILABLE, "Vault at " + mount + " gave an unreadable answer to " + what);
+    } finally {
+      // a data/<id> answer holds a key in hex
+      java.util.Arrays.fill(r.body(), (byte) 0);
     }
   }
 

@@ -11,12 +11,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client's refusals as typed {@link AtRestException}s / {@link VaultKvV2Client.VaultException}s
@@ -117,5 +121,30 @@ class VaultKvV2ClientTest {
         "/v1/kv/config",
         new Object[] {200, "{\"data\":{\"max_versions\":0,\"delete_version_after\":\"0s\"}}"});
     assertEquals(0, client().mountConfig().maxVersions());
+  }
+
+  @Test
+  void tokenFileOpenToOthers_isRefused(@TempDir Path dir) throws IOException {
+    URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1/kv");
+    Path token = dir.resolve("vault-token");
+    Files.writeString(token, "s.provisioner\n");
+    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-r-----"));
+    AtRestException e =
+        assertThrows(
+            AtRestException.class,
+            () -> VaultKvV2Client.withTokenFile(url, token, null, Duration.ofSeconds(5)));
+    assertEquals(
+        "INTERNAL: Vault token file "
+            + token
+            + " is open to other accounts (mode rw-r-----): the provisioner's Vault token writes"
+            + " at-rest keys; chmod 600 it (and get a new token if others could read this one)",
+        e.getMessage());
+    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-----w-"));
+    assertThrows(
+        AtRestException.class,
+        () -> VaultKvV2Client.withTokenFile(url, token, null, Duration.ofSeconds(5)));
+    Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
+    assertEquals(
+        url, VaultKvV2Client.withTokenFile(url, token, null, Duration.ofSeconds(5)).mount());
   }
 }

@@ -45,7 +45,8 @@ import java.util.TreeSet;
  *       because the server re-encrypts a page only when its key version is more than age behind the
  *       latest. Apply writes the missing ones: 256-bit keys from this JVM's {@link SecureRandom},
  *       each with check-and-set against the version it read (a concurrent writer fails the step
- *       instead of doubling the rotation), the key bytes wiped after the write, never logged.
+ *       instead of doubling the rotation), the key's byte arrays (key, request body) wiped after
+ *       the write (its hex text, a Java string, is left to the garbage collector), never logged.
  *   <li>{@code re-encrypted}: every row of {@code information_schema.INNODB_TABLESPACES_ENCRYPTION}
  *       has {@code MIN_KEY_VERSION} at least the rotation's latest version of its {@code
  *       CURRENT_KEY_ID} (a version written after it by someone else does not hold it back). Apply
