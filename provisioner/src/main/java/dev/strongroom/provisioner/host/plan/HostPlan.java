@@ -80,6 +80,11 @@ public final class HostPlan {
     if (!root.isAbsolute() || !root.normalize().equals(root)) {
       throw new IllegalArgumentException("root must be absolute and normalized: " + root);
     }
+    // it goes into shell scripts and mount options (atHostPaths): the characters HostOptions
+    // allows its own paths, nothing a shell or an overlay option would read as syntax
+    if (!root.toString().matches("[A-Za-z0-9/._-]+")) {
+      throw new IllegalArgumentException("root must hold only [A-Za-z0-9/._-]: " + root);
+    }
     this.bundle = bundle;
     this.root = root;
     this.pki = pki;
@@ -390,11 +395,14 @@ public final class HostPlan {
                       + " if printf '%s\\n' \"$p\" | grep -Eq '^1;[0-9a-fA-F]{64}$' && !"
                       + " printf '%s\\n' \"$p\" | grep -Evq '^[0-9]+;([0-9a-fA-F]{32}|[0-9a-fA-F]{48}"
                       + "|[0-9a-fA-F]{64})$'; then echo ok; else echo undecryptable; fi;"
-                      + " elif [ -e \"$k/keys.enc\" ]; then echo only-keys.enc;"
-                      + " elif [ -e \"$k/filekey\" ]; then echo only-filekey;"
-                      + " elif [ -d "
-                      + q(rooted(bundle.options().dbLayout().dataDir().resolve("mysql")))
-                      + " ]; then echo gone; else echo missing; fi",
+                      + " else d="
+                      + q(rooted(bundle.options().dbLayout().dataDir()))
+                      // any file in the data directory may be a page encrypted with the old keys
+                      + "; if [ -d \"$d\" ] && [ -n \"$(ls -A -- \"$d\")\" ]; then u=used;"
+                      + " else u=fresh; fi;"
+                      + " if [ -e \"$k/keys.enc\" ]; then echo only-keys.enc-$u;"
+                      + " elif [ -e \"$k/filekey\" ]; then echo only-filekey-$u;"
+                      + " elif [ $u = used ]; then echo gone; else echo missing; fi; fi",
                   null,
                   id())
               .stdout()
@@ -403,15 +411,29 @@ public final class HostPlan {
       return switch (state) {
         case "ok" -> null;
         case "missing" -> "missing: generate keys.enc and filekey on the target";
-        case "only-keys.enc", "only-filekey" ->
+        case "only-keys.enc-used", "only-filekey-used" ->
             throw new PlanFailedException(
                 id(),
                 "incomplete keyring in "
                     + dir
                     + ": found only "
-                    + state.substring("only-".length())
+                    + state.substring("only-".length(), state.length() - "-used".length())
                     + "; refusing to generate keys over existing material (a new key would make"
                     + " every encrypted page unreadable): restore the missing file from backup",
+                List.of());
+        case "only-keys.enc-fresh", "only-filekey-fresh" ->
+            // an apply stopped between the two links, before any data was written: nothing is
+            // encrypted with the half there, but the plan still never deletes key material itself
+            throw new PlanFailedException(
+                id(),
+                "incomplete keyring in "
+                    + dir
+                    + ": found only "
+                    + state.substring("only-".length(), state.length() - "-fresh".length())
+                    + ", and the data directory "
+                    + bundle.options().dbLayout().dataDir()
+                    + " is empty (an earlier apply stopped between the two files; nothing was"
+                    + " encrypted with it): delete it and apply again",
                 List.of());
         case "gone" ->
             throw new PlanFailedException(
@@ -420,7 +442,7 @@ public final class HostPlan {
                     + dir
                     + ", but the data directory "
                     + bundle.options().dbLayout().dataDir()
-                    + " is initialised (its pages are encrypted with the keys that were there);"
+                    + " is not empty (its pages are encrypted with the keys that were there);"
                     + " refusing to generate new keys: restore keys.enc and filekey from backup",
                 List.of());
         case "undecryptable" ->
@@ -589,11 +611,47 @@ public final class HostPlan {
 
     @Override
     public void apply(HostShell sh) {
+      Path data = bundle.options().dbLayout().dataDir();
+      String d = q(rooted(data));
+      // a data directory with files but no system schema is not ours to overwrite
       run(
           sh,
-          atHostPaths(root, bundle.options().stateDir(), mariaDbInitialise(bundle.options())),
+          "d="
+              + d
+              + "; if [ -d \"$d\" ] && [ -n \"$(ls -A -- \"$d\")\" ]; then echo \"the data"
+              + " directory "
+              + data
+              + " is not empty but holds no system schema (a foreign or damaged data directory):"
+              + " move it aside and apply again\" >&2; exit 1; fi",
           null,
           id());
+      // initialised beside it and renamed into place, so a run that stops half-way never leaves
+      // a data directory whose check passes
+      String fresh = data + ".new";
+      // the same owner and mode as the directory the tmpfiles rules made, so the ownership step
+      // finds nothing to change afterwards
+      String f = q(rooted(Path.of(fresh)));
+      run(
+          sh,
+          "rm -rf -- "
+              + f
+              + " && mkdir -m 0700 -- "
+              + f
+              + " && chown --reference="
+              + d
+              + " -- "
+              + f,
+          null,
+          id());
+      run(
+          sh,
+          atHostPaths(
+              root,
+              bundle.options().stateDir(),
+              mariaDbInitialise(bundle.options()) + " --datadir=" + fresh),
+          null,
+          id());
+      run(sh, "mv -T -- " + q(rooted(Path.of(fresh))) + " " + d, null, id());
     }
   }
 

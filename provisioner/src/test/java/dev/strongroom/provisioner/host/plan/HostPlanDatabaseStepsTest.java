@@ -47,6 +47,52 @@ class HostPlanDatabaseStepsTest {
     }
   }
 
+  @Test
+  void aHalfKeyring_saysRestoreBesideData_andDeleteBesideAnEmptyDataDirectory() throws Exception {
+    Path root = tmp.toRealPath();
+    Path dir = root.resolve("var/lib/strongroom/db/keyring");
+    FileKeyManagementKeyring.at(dir).ensure();
+    Files.delete(dir.resolve("filekey"));
+    Path data = Files.createDirectories(root.resolve("var/lib/strongroom/db/data"));
+    HostPlan plan = new HostPlan(HostBundleRenderer.render(HostOptions.builder().build()), root);
+    try (LocalShell sh = new LocalShell(Duration.ofSeconds(30))) {
+      // an apply that stopped between the two files, before any page was written
+      PlanFailedException fresh = assertThrows(PlanFailedException.class, () -> plan.plan(sh));
+      assertEquals(
+          "incomplete keyring in /var/lib/strongroom/db/keyring: found only keys.enc, and the"
+              + " data directory /var/lib/strongroom/db/data is empty (an earlier apply stopped"
+              + " between the two files; nothing was encrypted with it): delete it and apply again",
+          fresh.detail());
+      // any file in the data directory (ibdata1 before the system schema, say): restore
+      Files.writeString(data.resolve("ibdata1"), "pages");
+      PlanFailedException used = assertThrows(PlanFailedException.class, () -> plan.plan(sh));
+      assertEquals(
+          "incomplete keyring in /var/lib/strongroom/db/keyring: found only keys.enc; refusing to"
+              + " generate keys over existing material (a new key would make every encrypted page"
+              + " unreadable): restore the missing file from backup",
+          used.detail());
+      // no keyring at all beside that data directory: never new keys
+      Files.delete(dir.resolve("keys.enc"));
+      PlanFailedException gone = assertThrows(PlanFailedException.class, () -> plan.plan(sh));
+      assertEquals(
+          "no keyring in /var/lib/strongroom/db/keyring, but the data directory"
+              + " /var/lib/strongroom/db/data is not empty (its pages are encrypted with the keys"
+              + " that were there); refusing to generate new keys: restore keys.enc and filekey"
+              + " from backup",
+          gone.detail());
+    }
+  }
+
+  @Test
+  void aRootWithShellSyntax_isRefused() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new HostPlan(
+                HostBundleRenderer.render(HostOptions.builder().build()),
+                Path.of("/tmp/a root$(reboot)")));
+  }
+
   private static final String TOKEN_FILE = "/etc/strongroom/db/vault-token.cnf";
   private static final String CA_FILE = "/etc/strongroom/db/vault-ca.pem";
 

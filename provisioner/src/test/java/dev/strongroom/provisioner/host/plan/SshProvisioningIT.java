@@ -422,7 +422,7 @@ class SshProvisioningIT {
       assertEquals("db keyring", gone.stepId());
       assertEquals(
           "no keyring in /var/lib/strongroom/db/keyring, but the data directory"
-              + " /var/lib/strongroom/db/data is initialised (its pages are encrypted with the keys"
+              + " /var/lib/strongroom/db/data is not empty (its pages are encrypted with the keys"
               + " that were there); refusing to generate new keys: restore keys.enc and filekey"
               + " from backup",
           gone.detail());
