@@ -802,7 +802,7 @@ public final class DatabaseControls {
                 "SR-DB-PRIV-08",
                 "No account but the installer holds an administrator's privilege (SUPER, PROCESS, FILE, SHUTDOWN, CREATE USER, SET USER, BINLOG ADMIN, BINLOG REPLAY, CONNECTION ADMIN, the replication and read-only admin privileges, MySQL 8.4's dynamic ones), a write on the mysql schema, REPLICATION SLAVE (but the backup identity), a PROXY grant, or any privilege WITH GRANT OPTION",
                 MEASURED_FACT,
-                "MariaDB 10.11 splits SUPER into BINLOG ADMIN, BINLOG REPLAY, CONNECTION ADMIN, SET USER and others; MySQL 8.4 into dynamic privileges (SYSTEM_VARIABLES_ADMIN, SYSTEM_USER, …): both spellings are looked for. A role holding one is named as its grantee. A write on the mysql schema (global, on the schema, on one of its tables or columns) rewrites the grant tables; REPLICATION SLAVE (a binary-log dump reads every row change) is the backup identity's alone. The server's own locked system accounts (mariadb.sys; MySQL's mysql.session, mysql.sys, mysql.infoschema) are left out only while SHOW CREATE USER says ACCOUNT LOCK. Read from information_schema and mysql.proxies_priv as the installer, who sees every grantee.",
+                "MariaDB 10.11 splits SUPER into BINLOG ADMIN, BINLOG REPLAY, CONNECTION ADMIN, SET USER and others; MySQL 8.4 into dynamic privileges (SYSTEM_VARIABLES_ADMIN, SYSTEM_USER, …): both spellings are looked for. A role holding one is named as its grantee. A write on the mysql schema (global, on the schema, on one of its tables or columns) rewrites the grant tables; REPLICATION SLAVE (a binary-log dump reads every row change) is the backup identity's alone. The server's own locked system accounts (mariadb.sys; MySQL's mysql.session, mysql.sys, mysql.infoschema) are left out only while SHOW CREATE USER says ACCOUNT LOCK. Read from information_schema and mysql.proxies_priv (rows of accounts that exist) as the installer, who sees every grantee.",
                 SEED,
                 "DESIGN §4 (identities)",
                 CIS
@@ -987,11 +987,15 @@ public final class DatabaseControls {
                     + onMysql
                     + writes
                     + ")))"
-                    // PROXY: log in as one account and act as another
-                    + " UNION ALL SELECT CONCAT('''', User, '''@''', Host, ''' PROXY ON ''',"
-                    + " Proxied_user, '''@''', Proxied_host, '''') FROM mysql.proxies_priv WHERE"
-                    + " CONCAT('''', User, '''@''', Host, '''') <> "
+                    // PROXY: log in as one account and act as another — held by an account that
+                    // exists (the installer leaves a row for root at the host's name, an account
+                    // that is never created: nobody can log in with it)
+                    + " UNION ALL SELECT CONCAT('''', p.User, '''@''', p.Host, ''' PROXY ON ''',"
+                    + " p.Proxied_user, '''@''', p.Proxied_host, '''') FROM mysql.proxies_priv p"
+                    + " WHERE CONCAT('''', p.User, '''@''', p.Host, '''') <> "
                     + sqlString(grantee)
+                    + " AND EXISTS (SELECT 1 FROM mysql.user u WHERE u.User = p.User AND u.Host ="
+                    + " p.Host)"
                     + " ORDER BY 1")
             .rows()
             .stream()
