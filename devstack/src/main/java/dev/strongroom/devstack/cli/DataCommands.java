@@ -155,21 +155,13 @@ final class DataCommands {
       if (tokenFile != null) {
         try {
           // a bearer token in a file others may read is a leaked token (ssh refuses such keys)
-          java.util.Set<java.nio.file.attribute.PosixFilePermission> perms =
-              Files.getPosixFilePermissions(tokenFile);
-          java.util.Set<java.nio.file.attribute.PosixFilePermission> open =
-              java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
-          for (java.nio.file.attribute.PosixFilePermission x : perms) {
-            if (x.name().startsWith("GROUP_") || x.name().startsWith("OTHERS_")) {
-              open.add(x);
-            }
-          }
-          if (!open.isEmpty()) {
+          String open = dev.strongroom.provisioner.os.SecureFiles.openToOthers(tokenFile);
+          if (open != null) {
             root.err.println(
                 "strongroom: --token-file "
                     + tokenFile
                     + " is open to other accounts (mode "
-                    + java.nio.file.attribute.PosixFilePermissions.toString(perms)
+                    + open
                     + "): a tenant token is a bearer credential; chmod 600 it (and get a new"
                     + " token if others could read this one)");
             return StrongroomCommand.USAGE;

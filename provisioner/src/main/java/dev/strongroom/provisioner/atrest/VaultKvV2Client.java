@@ -13,8 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -25,7 +23,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -110,17 +107,15 @@ public final class VaultKvV2Client {
   public static VaultKvV2Client withTokenFile(
       URI mount, Path tokenFile, Path caPem, Duration timeout) {
     try {
-      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(tokenFile);
-      for (PosixFilePermission x : perms) {
-        if (x.name().startsWith("GROUP_") || x.name().startsWith("OTHERS_")) {
-          throw new AtRestException(
-              "Vault token file "
-                  + tokenFile
-                  + " is open to other accounts (mode "
-                  + PosixFilePermissions.toString(perms)
-                  + "): the provisioner's Vault token writes at-rest keys; chmod 600 it (and get a"
-                  + " new token if others could read this one)");
-        }
+      String open = dev.strongroom.provisioner.os.SecureFiles.openToOthers(tokenFile);
+      if (open != null) {
+        throw new AtRestException(
+            "Vault token file "
+                + tokenFile
+                + " is open to other accounts (mode "
+                + open
+                + "): the provisioner's Vault token writes at-rest keys; chmod 600 it (and get a"
+                + " new token if others could read this one)");
       }
       return new VaultKvV2Client(
           mount, Files.readString(tokenFile).lines().findFirst().orElse(""), caPem, timeout);

@@ -27,6 +27,18 @@ public final class SecureFiles {
 
   private SecureFiles() {}
 
+  /**
+   * {@code file}'s mode when its group or others have any permission on it (a secret other accounts
+   * may read, as ssh judges a private key), or null when it is closed to them.
+   */
+  public static String openToOthers(Path file) throws IOException {
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+    boolean open =
+        perms.stream()
+            .anyMatch(x -> x.name().startsWith("GROUP_") || x.name().startsWith("OTHERS_"));
+    return open ? PosixFilePermissions.toString(perms) : null;
+  }
+
   /** Creates {@code dir} (and parents) and sets it to 0700. */
   public static Path privateDir(Path dir) {
     try {

@@ -165,10 +165,7 @@ public final class AtRestKeyPlan {
 
   /** The stock client over the server's socket as the login user (the installer's root). */
   private String client() {
-    return (options.dialect() == Dialect.MYSQL_8_4 ? "mysql" : "mariadb")
-        + " --protocol=socket --socket="
-        + PlanRunner.q(socket())
-        + " --user=\"$(id -un)\" --batch --skip-column-names";
+    return PlanRunner.installerClient(options.dialect(), socket()) + " --skip-column-names";
   }
 
   /** Runs {@code sql} on the target; rows as tab-separated fields. */

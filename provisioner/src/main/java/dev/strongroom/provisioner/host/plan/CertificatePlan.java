@@ -1,6 +1,5 @@
 package dev.strongroom.provisioner.host.plan;
 
-import dev.strongroom.provisioner.db.Dialect;
 import dev.strongroom.provisioner.db.DialectStatements;
 import dev.strongroom.provisioner.host.HostOptions;
 import dev.strongroom.provisioner.pki.ClientKind;
@@ -594,15 +593,12 @@ public final class CertificatePlan {
 
     @Override
     public void apply(HostShell sh) {
-      String client = options.dialect() == Dialect.MYSQL_8_4 ? "mysql" : "mariadb";
       String crl = PlanRunner.q(rooted(hostPki().resolve("ca/crl.pem")));
       PlanRunner.run(
           sh,
           "set -e; "
-              + client
-              + " --protocol=socket --socket="
-              + PlanRunner.q(socket())
-              + " --user=\"$(id -un)\" --batch -e "
+              + PlanRunner.installerClient(options.dialect(), socket())
+              + " -e "
               + PlanRunner.q(DialectStatements.reloadTls(options.dialect()))
               + "; m="
               + PlanRunner.q(marker())

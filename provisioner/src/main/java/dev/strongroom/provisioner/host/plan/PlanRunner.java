@@ -71,6 +71,17 @@ final class PlanRunner {
     return r;
   }
 
+  /**
+   * The stock client of {@code dialect} on the target, logged in over the server's socket as the
+   * login user (the installer's root, {@code unix_socket}/{@code auth_socket}), in batch mode.
+   */
+  static String installerClient(dev.strongroom.provisioner.db.Dialect dialect, String socket) {
+    return (dialect == dev.strongroom.provisioner.db.Dialect.MYSQL_8_4 ? "mysql" : "mariadb")
+        + " --protocol=socket --socket="
+        + q(socket)
+        + " --user=\"$(id -un)\" --batch";
+  }
+
   /** {@code s} quoted for {@code sh}. */
   static String q(String s) {
     return HostShell.quote(s);
