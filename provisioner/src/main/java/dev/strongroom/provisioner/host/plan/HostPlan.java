@@ -289,19 +289,8 @@ public final class HostPlan {
 
     @Override
     public void apply(HostShell sh) {
-      Map<String, String> states = states(sh);
-      String masked = maskedUnits(states);
-      if (masked != null) {
-        throw new PlanFailedException(
-            id(),
-            "masked under "
-                + root
-                + ": "
-                + masked
-                + "; the plan does not unmask a unit an operator masked",
-            List.of());
-      }
-      List<String> enable = toEnable(states);
+      // a masked unit never reaches here: check() failed the step already
+      List<String> enable = toEnable(states(sh));
       StringBuilder cmd = new StringBuilder("systemctl --root=").append(q(root.toString()));
       cmd.append(" enable --");
       for (String u : enable) {
