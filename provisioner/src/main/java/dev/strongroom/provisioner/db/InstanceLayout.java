@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * binlog/          binlog.000001 …, binlog.index
  * tmp/             tmpdir
  * secure-files/    secure_file_priv: the only directory the server may read or write files in
- * keyring/         at-rest keyring (MariaDB: keys.enc + filekey; MySQL: component_keyring_file)
+ * keyring/         at-rest keyring (MariaDB: keys.enc + filekey; MySQL: component_keyring_file,
+ *                  the file {@link #componentKeyringFile()} names, which the component writes)
  * </pre>
  */
 public record InstanceLayout(Path base) {
@@ -76,5 +77,15 @@ public record InstanceLayout(Path base) {
 
   public Path keyringDir() {
     return base.resolve("keyring");
+  }
+
+  /**
+   * MySQL 8.4's {@code component_keyring_file} data file: the {@code "path"} its configuration
+   * names, in {@link #keyringDir()} (outside the data directory, as the component requires). The
+   * component creates it on first use and rewrites it on key creation and rotation, so the
+   * directory is the server's.
+   */
+  public Path componentKeyringFile() {
+    return keyringDir().resolve("component_keyring_file");
   }
 }

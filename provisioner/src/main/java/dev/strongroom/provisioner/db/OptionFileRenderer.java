@@ -1,5 +1,6 @@
 package dev.strongroom.provisioner.db;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -195,7 +196,6 @@ public final class OptionFileRenderer {
     o.kv("innodb_redo_log_capacity", s.redoLogMb() + "M");
     o.kv("performance_schema", "OFF");
 
-    String keyring = l.keyringDir().resolve("component_keyring_file").toString();
     List<RenderedConfig.Companion> companions = new ArrayList<>();
     companions.add(
         new RenderedConfig.Companion(
@@ -208,7 +208,7 @@ public final class OptionFileRenderer {
             "local-manifest",
             l.dataDir().resolve("mysqld.my"),
             "mysqld.my in the datadir",
-            "{\n  \"components\": \"file://component_keyring_file\"\n}\n"));
+            keyringComponentManifest()));
     companions.add(
         new RenderedConfig.Companion(
             "global-keyring-config",
@@ -220,8 +220,48 @@ public final class OptionFileRenderer {
             "local-keyring-config",
             l.dataDir().resolve("component_keyring_file.cnf"),
             "component_keyring_file.cnf in the datadir",
-            "{\n  \"path\": \"" + keyring + "\",\n  \"read_only\": false\n}\n"));
+            keyringComponentConfig(l.componentKeyringFile())));
     return new RenderedConfig(s.dialect(), o.toString(), companions);
+  }
+
+  /**
+   * The name of MySQL's component manifest: the global one in the directory of the {@code mysqld}
+   * binary, a local one in the data directory (MySQL 8.4 Reference Manual, 8.4.4.2 "Keyring
+   * Component Installation").
+   */
+  public static final String KEYRING_MANIFEST_NAME = "mysqld.my";
+
+  /**
+   * The name of {@code component_keyring_file}'s configuration: the global one in the server's
+   * {@code plugin_dir}, a local one in the data directory (MySQL 8.4 Reference Manual, 8.4.4.4
+   * "Using the component_keyring_file File-Based Keyring Component").
+   */
+  public static final String KEYRING_CONFIG_NAME = "component_keyring_file.cnf";
+
+  /**
+   * A {@value #KEYRING_MANIFEST_NAME} that loads {@code component_keyring_file}: {@code
+   * {"components": "file://component_keyring_file"}}. The embedded instance's local manifest and
+   * the host bundle's global one are this text.
+   */
+  public static String keyringComponentManifest() {
+    return "{\n  \"components\": \"file://component_keyring_file\"\n}\n";
+  }
+
+  /**
+   * A {@value #KEYRING_CONFIG_NAME} that keeps the keys, read and written, in {@code keyringFile}
+   * ({@link InstanceLayout#componentKeyringFile()}): {@code {"path": "<keyringFile>", "read_only":
+   * false}}, both members mandatory. The path is written as a JSON string verbatim, so a path that
+   * would need escaping (a quote, a backslash, a control character) is refused.
+   */
+  public static String keyringComponentConfig(Path keyringFile) {
+    String p = keyringFile.toString();
+    if (!keyringFile.isAbsolute() || !p.chars().allMatch(c -> c >= 0x20 && c != '"' && c != '\\')) {
+      throw new IllegalArgumentException(
+          "keyring file must be an absolute path without quotes, backslashes or control"
+              + " characters: "
+              + p);
+    }
+    return "{\n  \"path\": \"" + p + "\",\n  \"read_only\": false\n}\n";
   }
 
   /** The same lines in both dialects. */

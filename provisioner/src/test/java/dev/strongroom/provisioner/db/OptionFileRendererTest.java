@@ -58,6 +58,32 @@ class OptionFileRendererTest {
   }
 
   @Test
+  void mysql_localKeyringConfig_namesTheLayoutsKeyringFile() {
+    RenderedConfig c = OptionFileRenderer.render(settings(Dialect.MYSQL_8_4));
+    assertEquals(
+        OptionFileRenderer.keyringComponentConfig(new InstanceLayout(BASE).componentKeyringFile()),
+        c.companions().stream()
+            .filter(f -> f.name().equals("local-keyring-config"))
+            .findFirst()
+            .get()
+            .content());
+    assertEquals(
+        BASE.resolve("keyring/component_keyring_file"),
+        new InstanceLayout(BASE).componentKeyringFile());
+  }
+
+  @Test
+  void keyringComponentConfig_pathThatWouldNeedJsonEscaping_refused() {
+    for (String p : List.of("/srv/a\"b", "/srv/a\\b", "/srv/a\nb", "relative/keyring")) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> OptionFileRenderer.keyringComponentConfig(Path.of(p)));
+      assertTrue(e.getMessage().startsWith("keyring file must be an absolute path"), p);
+    }
+  }
+
+  @Test
   void mariadbWithVault_matchesGolden_andDropsTheKeyFile() throws IOException {
     ServerSettings s =
         ServerSettings.builder(Dialect.MARIADB_10_11, new InstanceLayout(BASE), TLS)
