@@ -64,8 +64,15 @@ class ProvisionCommandTest {
     assertTrue(
         Files.readString(dir.resolve("systemd/strongroom-db.service"))
             .contains("ExecStart=/usr/sbin/mysqld --defaults-file=/etc/strongroom/db/my.cnf"));
+    assertTrue(
+        Files.readString(dir.resolve("systemd/strongroom-db.service"))
+            .contains(" --init-file=/etc/strongroom/db/init.sql\n"));
+    // MySQL 8.4's keyring component manifest and configuration and the init file
+    for (String f : List.of("db/mysqld.my", "db/component_keyring_file.cnf", "db/init.sql")) {
+      assertTrue(Files.isRegularFile(dir.resolve(f)), f);
+    }
     assertTrue(Files.readString(dir.resolve("MANIFEST.tsv")).startsWith("path\thost_path\t"));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("rendered 20 files to " + dir));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("rendered 23 files to " + dir));
   }
 
   @Test

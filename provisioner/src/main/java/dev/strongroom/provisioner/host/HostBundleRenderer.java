@@ -23,6 +23,10 @@ import java.util.stream.Collectors;
  * sysusers/strongroom.conf            /etc/sysusers.d/            systemd-sysusers --root
  * tmpfiles/strongroom.conf            /etc/tmpfiles.d/            systemd-tmpfiles --create --root
  * db/my.cnf                           /etc/strongroom/db/my.cnf   mariadbd --help --verbose; started
+ * MySQL 8.4 only (rendered and golden-tested; no MySQL server runs here):
+ * db/mysqld.my                        /usr/sbin/mysqld.my         component manifest
+ * db/component_keyring_file.cnf       /usr/lib/mysql/plugin/      keyring component configuration
+ * db/init.sql                         /etc/strongroom/db/init.sql the unit's --init-file
  * </pre>
  *
  * <p>{@code db/my.cnf} is the database server's option file, rendered by the embedded instance's
@@ -32,6 +36,17 @@ import java.util.stream.Collectors;
  * fail2ban jails watch), the TLS files where {@code CertificatePlan} installs them ({@link
  * HostOptions#dbTlsFiles()}), the host's database port, loopback only unless remote access is
  * allowed. Owned {@code root:<dbUser>} 0640: the server reads it, nobody else needs to.
+ *
+ * <p>MySQL 8.4's at-rest keyring, {@code component_keyring_file}, is loaded by a manifest, not by
+ * the option file: the global {@value OptionFileRenderer#KEYRING_MANIFEST_NAME} next to {@link
+ * #MYSQLD} names the component, the global {@value OptionFileRenderer#KEYRING_CONFIG_NAME} in
+ * {@link #MYSQL_PLUGIN_DIR} names the keyring file, {@link
+ * dev.strongroom.provisioner.db.InstanceLayout#componentKeyringFile()} in the keyring directory the
+ * tmpfiles rules give the server (MySQL 8.4 Reference Manual 8.4.4.2 and 8.4.4.4). Global files
+ * only: a local manifest would sit in the data directory, which {@code mysqld --initialize}
+ * requires empty. Both {@code root:<dbUser>} 0640, read-only to the server as the manual asks of a
+ * manifest; neither holds a secret. {@code db/init.sql} ({@link #mysqlInitFile()}) makes {@code
+ * root@localhost} log in over the socket only; the unit passes it to every start.
  *
  * <p>Firewall policy: input and forward drop by default; loopback, established traffic, ICMP/ICMPv6
  * and SSH (rate-limited) accepted; the database port only from the allowlist, and only when remote
@@ -61,6 +76,12 @@ public final class HostBundleRenderer {
    * handshakes (SR-HOST-F2B-01 expects both running). The bundle's third jail is {@code sshd}.
    */
   public static final List<String> DB_JAILS = List.of("strongroom-db-auth", "strongroom-db-tls");
+
+  /** The MySQL 8.4 server binary of the Debian/Oracle packages; its manifest sits beside it. */
+  public static final Path MYSQLD = Path.of("/usr/sbin/mysqld");
+
+  /** The MySQL 8.4 packages' {@code plugin_dir} (Debian and Oracle's APT repository). */
+  public static final Path MYSQL_PLUGIN_DIR = Path.of("/usr/lib/mysql/plugin");
 
   private HostBundleRenderer() {}
 
@@ -133,6 +154,27 @@ public final class HostBundleRenderer {
             sysusers(o)));
     files.add(
         new BundleFile("db/my.cnf", o.dbOptionFile(), "root", o.dbUser(), "0640", dbOptionFile(o)));
+    if (o.dialect() == Dialect.MYSQL_8_4) {
+      files.add(
+          new BundleFile(
+              "db/" + OptionFileRenderer.KEYRING_MANIFEST_NAME,
+              mysqlManifest(),
+              "root",
+              o.dbUser(),
+              "0640",
+              OptionFileRenderer.keyringComponentManifest()));
+      files.add(
+          new BundleFile(
+              "db/" + OptionFileRenderer.KEYRING_CONFIG_NAME,
+              mysqlKeyringConfig(),
+              "root",
+              o.dbUser(),
+              "0640",
+              OptionFileRenderer.keyringComponentConfig(o.dbLayout().componentKeyringFile())));
+      files.add(
+          new BundleFile(
+              "db/init.sql", o.dbInitFile(), "root", o.dbUser(), "0640", mysqlInitFile()));
+    }
     files.add(
         new BundleFile(
             "tmpfiles/strongroom.conf",
@@ -142,6 +184,38 @@ public final class HostBundleRenderer {
             "0644",
             tmpfiles(o)));
     return new HostBundle(o, files);
+  }
+
+  /** Where the MySQL 8.4 server reads its global component manifest. */
+  static Path mysqlManifest() {
+    return MYSQLD.resolveSibling(OptionFileRenderer.KEYRING_MANIFEST_NAME);
+  }
+
+  /** Where {@code component_keyring_file} reads its global configuration. */
+  static Path mysqlKeyringConfig() {
+    return MYSQL_PLUGIN_DIR.resolve(OptionFileRenderer.KEYRING_CONFIG_NAME);
+  }
+
+  /** The one statement of MySQL 8.4's init file. */
+  static final String ROOT_SOCKET_ONLY =
+      "ALTER USER 'root'@'localhost' IDENTIFIED WITH auth_socket;";
+
+  /**
+   * MySQL 8.4's init file: {@link #ROOT_SOCKET_ONLY}, so {@code root@localhost} logs in over the
+   * socket only, as the OS user root, and the random password {@code mysqld --initialize} gave it
+   * (expired, written to the error log) is gone. Run at every start of the unit, not by {@code
+   * --initialize}: the server loads no plugin during {@code --initialize}, so {@code auth_socket}
+   * (loaded by the option file's {@code plugin_load_add}) is not there yet and the statement would
+   * fail; at a normal start it is loaded before the init file runs. Idempotent, holds no secret.
+   */
+  static String mysqlInitFile() {
+    return "-- "
+        + HEADER
+        + "\n"
+        + "-- Run by the strongroom-db unit at every start (mysqld --init-file), before the server\n"
+        + "-- accepts connections: root@localhost logs in over the socket only, as the OS user root.\n"
+        + ROOT_SOCKET_ONLY
+        + "\n";
   }
 
   private static BundleFile unit(String name, String content) {
@@ -393,7 +467,7 @@ public final class HostBundleRenderer {
 
   static String dbUnit(HostOptions o) {
     boolean maria = o.dialect() == Dialect.MARIADB_10_11;
-    String binary = maria ? "/usr/sbin/mariadbd" : "/usr/sbin/mysqld";
+    String binary = maria ? "/usr/sbin/mariadbd" : MYSQLD.toString();
     return "# "
         + HEADER
         + "\n[Unit]\n"
@@ -412,6 +486,7 @@ public final class HostBundleRenderer {
         + binary
         + " --defaults-file="
         + o.dbOptionFile()
+        + (maria ? "" : " --init-file=" + o.dbInitFile())
         + "\n"
         + "Restart=on-failure\n"
         + "RestartSec=5s\n"
@@ -670,6 +745,11 @@ public final class HostBundleRenderer {
       // component_keyring_file writes its keyring on key creation and rotation: the server's.
       l.add("d " + db0.resolve("keyring") + " 0700 " + db + " " + db + " -");
       l.add("z " + db0.resolve("keyring/*") + " 0600 " + db + " " + db + " -");
+      // the component's manifest and configuration and the init file: root's, read-only to the
+      // server (the manual asks this of a manifest; the server warns if it can write one)
+      l.add("z " + mysqlManifest() + " 0640 root " + db + " -");
+      l.add("z " + mysqlKeyringConfig() + " 0640 root " + db + " -");
+      l.add("z " + o.dbInitFile() + " 0640 root " + db + " -");
     }
     for (String s : SERVICES) {
       l.add("d " + o.stateDir().resolve(s) + " 0700 " + svc + " " + svc + " -");

@@ -246,6 +246,14 @@ public final class HostOptions {
   }
 
   /**
+   * MySQL 8.4's init file on the host ({@code <configDir>/db/init.sql}): the SQL the {@code
+   * strongroom-db} unit has the server run at every start ({@code mysqld --init-file=}).
+   */
+  public Path dbInitFile() {
+    return configDir.resolve("db").resolve("init.sql");
+  }
+
+  /**
    * The database server's TLS files where {@code CertificatePlan} installs them: {@code
    * <configDir>/pki/ca/ca.pem}, {@code pki/server/server.pem}, {@code pki/server/server.key},
    * {@code pki/ca/crl.pem}.

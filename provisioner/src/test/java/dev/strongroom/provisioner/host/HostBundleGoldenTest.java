@@ -3,11 +3,15 @@ package dev.strongroom.provisioner.host;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -43,6 +47,101 @@ class HostBundleGoldenTest {
     assertTrue(cnf.contains("\n!include /etc/strongroom/db/vault-token.cnf\n[mysqld]\n"), cnf);
     assertTrue(!cnf.contains("hashicorp_key_management_token"), cnf);
     assertTrue(!cnf.contains("file_key_management"), cnf);
+  }
+
+  @Test
+  void mysql_keyringComponentFiles_loadTheComponent_andNameTheLayoutsKeyringFile()
+      throws IOException {
+    HostOptions o = HostBundles.remoteMySql();
+    HostBundle b = HostBundleRenderer.render(o);
+    ObjectMapper json = new ObjectMapper();
+
+    BundleFile manifest = b.require("db/mysqld.my");
+    assertEquals(Path.of("/usr/sbin/mysqld.my"), manifest.hostPath());
+    assertOwnedByRootReadableByTheServer(o, manifest);
+    JsonNode m = json.readTree(manifest.content());
+    assertEquals(List.of("components"), fieldNames(m));
+    assertEquals("file://component_keyring_file", m.get("components").textValue());
+
+    BundleFile config = b.require("db/component_keyring_file.cnf");
+    assertEquals(Path.of("/usr/lib/mysql/plugin/component_keyring_file.cnf"), config.hostPath());
+    assertOwnedByRootReadableByTheServer(o, config);
+    JsonNode c = json.readTree(config.content());
+    assertEquals(List.of("path", "read_only"), fieldNames(c));
+    Path keyring = Path.of(c.get("path").textValue());
+    assertEquals(o.dbLayout().componentKeyringFile(), keyring);
+    assertTrue(c.get("read_only").isBoolean() && !c.get("read_only").booleanValue(), c.toString());
+    // in the keyring directory the tmpfiles rules give the server, never in the data directory
+    assertEquals(Path.of("/var/lib/strongroom/db/keyring/component_keyring_file"), keyring);
+    assertTrue(!keyring.startsWith(o.dbLayout().dataDir()), keyring.toString());
+    String tmpfiles = b.require("tmpfiles/strongroom.conf").content();
+    assertTrue(
+        tmpfiles.contains(
+            "\nd "
+                + keyring.getParent()
+                + " 0700 strongroom-db strongroom-db -\n"
+                + "z "
+                + keyring.getParent()
+                + "/* 0600 strongroom-db strongroom-db -\n"),
+        tmpfiles);
+    for (BundleFile f : List.of(manifest, config)) {
+      assertTrue(
+          tmpfiles.contains("\nz " + f.hostPath() + " 0640 root strongroom-db -\n"), tmpfiles);
+    }
+  }
+
+  @Test
+  void mysql_initFile_makesRootSocketOnly_atEveryStartOfTheUnit_notAtInitialize() {
+    HostOptions o = HostBundles.remoteMySql();
+    HostBundle b = HostBundleRenderer.render(o);
+    BundleFile init = b.require("db/init.sql");
+    assertEquals(Path.of("/etc/strongroom/db/init.sql"), init.hostPath());
+    assertEquals(o.dbInitFile(), init.hostPath());
+    assertOwnedByRootReadableByTheServer(o, init);
+    List<String> statements =
+        init.content().lines().filter(l -> !l.isBlank() && !l.startsWith("-- ")).toList();
+    assertEquals(List.of("ALTER USER 'root'@'localhost' IDENTIFIED WITH auth_socket;"), statements);
+    assertTrue(
+        b.require("tmpfiles/strongroom.conf")
+            .content()
+            .contains("\nz /etc/strongroom/db/init.sql 0640 root strongroom-db -\n"));
+    assertTrue(
+        b.require("systemd/strongroom-db.service")
+            .content()
+            .contains(
+                "\nExecStart=/usr/sbin/mysqld --defaults-file=/etc/strongroom/db/my.cnf"
+                    + " --init-file=/etc/strongroom/db/init.sql\n"));
+    String cnf = b.require("db/my.cnf").content();
+    // the plugin the statement names is loaded by the option file (at a normal start) ...
+    assertTrue(cnf.contains("\nplugin_load_add=auth_socket.so\n"), cnf);
+    // ... and the option file does not name the init file: mysqld --initialize, which reads it
+    // too, loads no plugin, so the statement would fail there
+    assertTrue(!cnf.contains("init_file") && !cnf.contains("init-file"), cnf);
+  }
+
+  @Test
+  void mariadb_bundle_hasNoMySqlFiles_andItsUnitNoInitFile() {
+    for (HostOptions o : List.of(HostBundles.localMariaDb(), HostBundles.vaultMariaDb())) {
+      HostBundle b = HostBundleRenderer.render(o);
+      for (String f : List.of("db/mysqld.my", "db/component_keyring_file.cnf", "db/init.sql")) {
+        assertTrue(b.file(f).isEmpty(), f);
+      }
+      assertTrue(!b.require("systemd/strongroom-db.service").content().contains("init-file"));
+      assertTrue(!b.require("tmpfiles/strongroom.conf").content().contains("/usr/"));
+    }
+  }
+
+  private static void assertOwnedByRootReadableByTheServer(HostOptions o, BundleFile f) {
+    assertEquals(
+        List.of("root", o.dbUser(), "0640"),
+        List.of(f.owner(), f.group(), f.mode()),
+        f.bundlePath());
+  }
+
+  private static List<String> fieldNames(JsonNode n) {
+    List<String> names = new ArrayList<>();
+    n.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   @Test

@@ -588,7 +588,10 @@ public final class HostPlan {
           : bundle.options().dialect().id()
               + ": initialise with "
               + mysqlInitialise(bundle.options())
-              + " (rendered; no MySQL 8.4 server runs here)";
+              + "; the unit's --init-file="
+              + bundle.options().dbInitFile()
+              + " then makes root@localhost socket-only at every start (rendered; no MySQL 8.4"
+              + " server runs here)";
     }
 
     @Override
@@ -654,14 +657,17 @@ public final class HostPlan {
         + " --skip-test-db --skip-name-resolve";
   }
 
-  /** The MySQL 8.4 equivalent (rendered only). */
+  /**
+   * The MySQL 8.4 equivalent (rendered only): {@code mysqld --defaults-file=<dbOptionFile>
+   * --user=<dbUser> --initialize}. It leaves {@code root@localhost} with a random password, marked
+   * expired and written to the error log (MySQL 8.4 Reference Manual 2.9.1, "Server Actions During
+   * Data Directory Initialization"); the {@code strongroom-db} unit's {@code --init-file} then
+   * makes root socket-only at the first start, before the server accepts a connection ({@code
+   * HostBundleRenderer.mysqlInitFile}). No {@code --init-file} here: {@code --initialize} loads no
+   * plugin, so {@code IDENTIFIED WITH auth_socket} would fail there.
+   */
   static String mysqlInitialise(HostOptions o) {
-    return "mysqld --defaults-file="
-        + o.dbOptionFile()
-        + " --user="
-        + o.dbUser()
-        + " --initialize-insecure, then ALTER USER root@localhost IDENTIFIED WITH auth_socket"
-        + " over the socket before the server is started with networking";
+    return "mysqld --defaults-file=" + o.dbOptionFile() + " --user=" + o.dbUser() + " --initialize";
   }
 
   /** Checks every step; changes nothing. */

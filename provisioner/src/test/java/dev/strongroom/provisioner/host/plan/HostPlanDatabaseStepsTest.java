@@ -204,9 +204,9 @@ class HostPlanDatabaseStepsTest {
               "db datadir",
               StepStatus.SKIPPED,
               "mysql-8.4: initialise with mysqld --defaults-file=/etc/strongroom/db/my.cnf"
-                  + " --user=strongroom-db --initialize-insecure, then ALTER USER root@localhost"
-                  + " IDENTIFIED WITH auth_socket over the socket before the server is started with"
-                  + " networking (rendered; no MySQL 8.4 server runs here)"),
+                  + " --user=strongroom-db --initialize; the unit's"
+                  + " --init-file=/etc/strongroom/db/init.sql then makes root@localhost"
+                  + " socket-only at every start (rendered; no MySQL 8.4 server runs here)"),
           step(r, "db datadir"));
     }
   }
