@@ -117,8 +117,11 @@ final class ProofCommands {
                 + " known_hosts (never learned on first use). Every host check's command runs on"
                 + " the target and is kept with its output. A target named here must hold the"
                 + " applied host bundle's manifest under --host-root: without it nothing is proved"
-                + " (exit 3). Default: this machine, whose host controls are not-applicable where"
-                + " the bundle was not applied.")
+                + " (exit 3). On this machine at / the manifest is looked for under the state"
+                + " directory first (<state>/host/MANIFEST.tsv: a host provisioned with another"
+                + " config directory, proved with --state CONFIG_DIR), then at"
+                + " /etc/strongroom/host/MANIFEST.tsv. Default: this machine, whose host controls"
+                + " are not-applicable where the bundle was not applied.")
     String host;
 
     @Option(
@@ -215,6 +218,7 @@ final class ProofCommands {
       }
       ProofReport report;
       HostTarget hostOn;
+      HostFacts facts;
       try {
         hostOn = openHost(hostTarget);
       } catch (SshException e) {
@@ -222,7 +226,8 @@ final class ProofCommands {
         return StrongroomCommand.UNUSABLE;
       }
       try (HostTarget on = hostOn) {
-        HostFacts facts = HostFacts.detect(on);
+        // the state directory first: the prove unit passes the host's config directory as --state
+        facts = HostFacts.detect(on, root.state());
         if (hostNamed && !facts.hardenedVm()) {
           // Not-applicable host controls on a named target would let one deleted file hide its
           // firewall from the evidence: a target the operator names must be a provisioned one.
@@ -253,9 +258,7 @@ final class ProofCommands {
             scannerReports.collect(
                 scannerMode,
                 // the scanners examine this machine: only when it is the hardened host target
-                hostOn.target().local()
-                    && !hostOn.rehearsalRoot()
-                    && HostFacts.detect().hardenedVm(),
+                hostOn.target().local() && !hostOn.rehearsalRoot() && facts.hardenedVm(),
                 scannerScratch));
       } finally {
         try (java.util.stream.Stream<Path> tree = Files.walk(scannerScratch)) {

@@ -2,7 +2,9 @@ package dev.strongroom.devstack.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strongroom.audit.chain.ChainRow;
@@ -23,10 +25,14 @@ import dev.strongroom.devstack.testing.TestDatabase;
 import dev.strongroom.proof.bundle.BundleReader;
 import dev.strongroom.proof.bundle.BundleWriter;
 import dev.strongroom.proof.host.ScannerReports;
+import dev.strongroom.proof.run.HostFacts;
 import dev.strongroom.proof.run.ProofReport;
 import dev.strongroom.proof.testing.NistOscal;
 import dev.strongroom.proof.waiver.Waiver;
 import dev.strongroom.proof.waiver.WaiverFile;
+import dev.strongroom.provisioner.host.HostBundle;
+import dev.strongroom.provisioner.host.HostBundleRenderer;
+import dev.strongroom.provisioner.host.HostOptions;
 import dev.strongroom.provisioner.host.plan.TestSshd;
 import dev.strongroom.provisioner.pki.Credential;
 import dev.strongroom.provisioner.pki.PkiDirectory;
@@ -736,6 +742,53 @@ class ProveCommandIT {
       }
     } finally {
       sshd.close();
+    }
+  }
+
+  /**
+   * What the host bundle's {@code strongroom-prove} unit runs, {@code --state CONFIG_DIR prove
+   * --host local}, on a host provisioned with a config directory other than {@code /etc/strongroom}
+   * (here the test's state directory): without the manifest there the named host is refused (exit
+   * 3, no bundle) rather than proved with its host controls not-applicable; with the manifest the
+   * host plan leaves for that config directory, the host controls run on this machine and name it.
+   */
+  @Test
+  @Order(7)
+  void proveHostLocal_looksUnderItsStateDirFirst_andRefusesWithoutTheManifest() throws Exception {
+    assumeFalse(Files.exists(HostFacts.DEFAULT_MANIFEST), "this machine was provisioned");
+    Path installed = HostBundle.installedManifest(state);
+    long before = bundles();
+    Result r = run("prove", "--host", "local", "--scanners", "none");
+    assertEquals(3, r.exit(), r.out() + r.err());
+    assertEquals(
+        "strongroom: --host local: not a host provisioned by the host-hardening bundle (no "
+            + installed
+            + " nor /etc/strongroom/host/MANIFEST.tsv); host controls apply only on a hardened VM;"
+            + " a target named with --host or --host-root must hold the applied bundle (provision"
+            + " it, or check --host-root): nothing proved\n",
+        r.err());
+    assertEquals(before, bundles(), "nothing proved, no bundle");
+
+    // the manifest where the host plan writes it for a host whose configDir is this state dir
+    Files.createDirectories(installed.getParent());
+    Files.writeString(
+        installed,
+        HostBundleRenderer.render(HostOptions.builder().configDir(state).build()).manifest());
+    try {
+      r = run("prove", "--json", "--host", "local", "--scanners", "none");
+      // this machine is no hardened host: its host controls fail, but they run
+      assertTrue(r.exit() == 0 || r.exit() == 1, r.out() + r.err());
+      JsonNode j = r.json();
+      assertEquals("local", j.get("hostTarget").asText());
+      Map<String, byte[]> files = BundleReader.read(Path.of(j.get("bundle").asText()));
+      for (String id :
+          List.of("SR-HOST-FW-01", "SR-HOST-F2B-01", "SR-HOST-MAC-01", "SR-HOST-FIPS-01")) {
+        assertNotEquals("not-applicable", status(j, id), detail(j, id));
+        String evidence = new String(files.get("evidence/" + id + ".json"), StandardCharsets.UTF_8);
+        assertTrue(evidence.contains(installed.toString()), evidence);
+      }
+    } finally {
+      Files.delete(installed);
     }
   }
 }
