@@ -64,6 +64,14 @@ class HostFactsTest {
     HostBundle bundle =
         HostBundleRenderer.render(HostOptions.builder().configDir(configDir).build());
     Path installed = HostBundle.installedManifest(configDir);
+    // the unit runs prove with the config dir as its state and names this host as the target
+    String unit = bundle.require("systemd/strongroom-prove.service").content();
+    assertTrue(
+        unit.contains(
+            "\nExecStart=/usr/bin/java -Xmx256m -jar /opt/strongroom/devstack.jar --state "
+                + configDir
+                + " prove --host local\n"),
+        unit);
     assertEquals(
         List.of(installed, HostFacts.DEFAULT_MANIFEST),
         HostFacts.manifestLocations(HostTarget.local(), configDir));

@@ -580,6 +580,13 @@ public final class HostBundleRenderer {
         + "WantedBy=timers.target\n";
   }
 
+  /**
+   * The daily proof. {@code --state <configDir>}: the proof looks for the applied bundle's manifest
+   * under the state directory it is given first ({@code <configDir>/host/MANIFEST.tsv}), so a host
+   * provisioned with another config directory is found too. {@code --host local} names this host as
+   * the target: a provisioned host whose manifest is missing fails the run (exit 3, no bundle)
+   * instead of reporting its host controls not-applicable.
+   */
   static String proveService(HostOptions o) {
     return "# "
         + HEADER
@@ -593,7 +600,7 @@ public final class HostBundleRenderer {
         + "\nGroup="
         + o.serviceUser()
         + "\nExecStart="
-        + cli(o, "prove")
+        + cli(o, "prove --host local")
         + "\n"
         + hardening(List.of(o.stateDir().resolve("evidence"), o.logDir()));
   }
