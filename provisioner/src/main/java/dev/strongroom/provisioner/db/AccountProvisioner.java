@@ -86,11 +86,33 @@ public final class AccountProvisioner {
    */
   public static String strayAccountsQuery(
       Dialect dialect, List<DbAccount> accounts, String installerUser) {
+    return "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host))"
+        + strayAccountsFrom(dialect, accounts, installerUser)
+        + " ORDER BY 1";
+  }
+
+  /**
+   * A statement that drops every account {@link #strayAccountsQuery} lists, in one script: the
+   * names are quoted by the server ({@code QUOTE}) into a prepared {@code DROP USER}, so no name
+   * ever passes through this process (a stray account's name is anyone's choice).
+   */
+  public static String dropStrayAccountsStatements(
+      Dialect dialect, List<DbAccount> accounts, String installerUser) {
+    return "SET SESSION group_concat_max_len = 1048576;\n"
+        + "SELECT GROUP_CONCAT(CONCAT(QUOTE(User), '@', QUOTE(Host)) SEPARATOR ', ') INTO @sr_stray"
+        + strayAccountsFrom(dialect, accounts, installerUser)
+        + ";\n"
+        + "SET @sr_drop = IF(@sr_stray IS NULL, 'DO 0', CONCAT('DROP USER ', @sr_stray));\n"
+        + "PREPARE sr_drop FROM @sr_drop;\nEXECUTE sr_drop;\nDEALLOCATE PREPARE sr_drop;\n";
+  }
+
+  private static String strayAccountsFrom(
+      Dialect dialect, List<DbAccount> accounts, String installerUser) {
     StringBuilder names = new StringBuilder();
     for (DbAccount a : accounts) {
       names.append(names.length() == 0 ? "" : ",").append(quote(a.name()));
     }
-    return "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM "
+    return " FROM "
         + (dialect == Dialect.MYSQL_8_4 ? "mysql.user" : "mysql.global_priv")
         + " WHERE User = ''"
         + " OR Host = '%'"
@@ -99,8 +121,7 @@ public final class AccountProvisioner {
         + " AND Host <> 'localhost')"
         + (accounts.isEmpty()
             ? ""
-            : " OR (User IN (" + names + ") AND Host <> " + quote(IDENTITY_HOST) + ")")
-        + " ORDER BY 1";
+            : " OR (User IN (" + names + ") AND Host <> " + quote(IDENTITY_HOST) + ")");
   }
 
   /** {@code 'user'@'host'} for SQL. */

@@ -456,13 +456,7 @@ public final class HostBundleRenderer {
    * operator's token file (the bundle never holds it).
    */
   static String dbOptionFile(HostOptions o) {
-    ServerSettings s =
-        ServerSettings.builder(o.dialect(), o.dbLayout(), o.dbTlsFiles())
-            .port(o.dbPort())
-            .bindAddress(o.allowRemote() ? "*" : "127.0.0.1")
-            .vault(o.vault().orElse(null))
-            .build();
-    return OptionFileRenderer.render(s).optionFile();
+    return OptionFileRenderer.render(o.dbSettings()).optionFile();
   }
 
   static String dbUnit(HostOptions o) {
@@ -728,6 +722,10 @@ public final class HostBundleRenderer {
     l.add("d " + etc.resolve("events") + " 0750 root " + svc + " -");
     l.add("z " + etc.resolve("events/*.pem") + " 0640 root " + svc + " -");
     l.add("z " + etc.resolve("events/registry.json") + " 0644 root root -");
+    // the tenant authority's token keys (docs/tenant-tokens.md): the services that verify tokens
+    // read them through their group; the host plan's db schema step installs them in the database
+    l.add("d " + o.tenantTokenKeyFile().getParent() + " 0750 root " + svc + " -");
+    l.add("z " + o.tenantTokenKeyFile() + " 0640 root " + svc + " -");
     l.add("z " + etc.resolve("*.env") + " 0640 root " + svc + " -");
     l.add("z " + etc.resolve("stack.json") + " 0640 root " + svc + " -");
     // the applied bundle's manifest: readable by the service user, whose prove (the timer, the

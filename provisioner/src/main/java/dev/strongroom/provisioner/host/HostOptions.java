@@ -2,6 +2,7 @@ package dev.strongroom.provisioner.host;
 
 import dev.strongroom.provisioner.db.Dialect;
 import dev.strongroom.provisioner.db.InstanceLayout;
+import dev.strongroom.provisioner.db.ServerSettings;
 import dev.strongroom.provisioner.db.TlsFiles;
 import dev.strongroom.provisioner.db.VaultKeyManagement;
 import java.net.URI;
@@ -238,6 +239,31 @@ public final class HostOptions {
   /** The database instance's files on the host ({@code <stateDir>/db}). */
   public InstanceLayout dbLayout() {
     return new InstanceLayout(stateDir.resolve("db"));
+  }
+
+  /**
+   * The database server's settings on the host: the embedded instance's hardening ({@link
+   * ServerSettings}'s defaults) with the host's paths, port and TLS files, listening on loopback
+   * only or, with remote access, on every address (the firewall admitting the allowlist only), and
+   * the Vault key management when the at-rest keys are Vault's. One source for the option file
+   * ({@code HostBundleRenderer}) and for the accounts' connection limit ({@code db schema}).
+   */
+  public ServerSettings dbSettings() {
+    return ServerSettings.builder(dialect, dbLayout(), dbTlsFiles())
+        .port(dbPort)
+        .bindAddress(allowRemote ? "*" : "127.0.0.1")
+        .vault(vault().orElse(null))
+        .build();
+  }
+
+  /**
+   * The tenant authority's key file on the host ({@code <configDir>/keys/tenant-token.key},
+   * docs/tenant-tokens.md): the services that verify tokens read it ({@code
+   * strongroom.crypto.tenant-token-key}, {@code strongroom.proof.tenant-token-key}) and the host
+   * plan's {@code db schema} step installs its keys into the database.
+   */
+  public Path tenantTokenKeyFile() {
+    return configDir.resolve("keys").resolve("tenant-token.key");
   }
 
   /** The database server's option file on the host. */

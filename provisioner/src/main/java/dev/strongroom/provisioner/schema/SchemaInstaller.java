@@ -88,6 +88,78 @@ public final class SchemaInstaller {
     client.requireScript(installer, PRELUDE + tokenKeyStatements(tokenKeys));
   }
 
+  /**
+   * A script that makes the database's tenant-token keys exactly {@code tokenKeys} (as {@link
+   * #syncTokenKeys(MariaDbInstance, TenantTokenKeys)}), in {@code dialect}'s session settings. It
+   * carries the keys' HMAC pads: send it to the client's standard input, never on a command line,
+   * never to a log.
+   */
+  public static String tokenKeySyncScript(Dialect dialect, TenantTokenKeys tokenKeys) {
+    return SchemaDialect.prelude(dialect) + tokenKeyStatements(tokenKeys);
+  }
+
+  /**
+   * The statements that store {@code tokenKeys} (appended to {@link #script(Dialect)} they make a
+   * whole install, as {@link #install(MariaDbInstance, TenantTokenKeys)} does). They carry the
+   * keys' HMAC pads: standard input only.
+   */
+  public static String tokenKeyInstallStatements(TenantTokenKeys tokenKeys) {
+    return tokenKeyStatements(tokenKeys);
+  }
+
+  /**
+   * A query for what the database holds of its tenant-token keys without reading a key: one row per
+   * key, ordered by key id — {@code kid}, the SHA-256 (lower-case hex) of {@code ipad || opad}, the
+   * audience in upper-case hex, {@code verify_until} as {@code yyyy-MM-dd HH:mm:ss.ffffff} or
+   * {@code NULL}. {@link #tokenKeyState} gives the rows it returns when the database holds exactly
+   * a key set.
+   */
+  public static final String TOKEN_KEY_STATE_QUERY =
+      "SELECT kid, SHA2(CONCAT(ipad, opad), 256), HEX(audience),"
+          + " IFNULL(DATE_FORMAT(verify_until, '%Y-%m-%d %H:%i:%s.%f'), 'NULL')"
+          + " FROM strongroom_security.token_keys ORDER BY kid";
+
+  /**
+   * The rows of {@link #TOKEN_KEY_STATE_QUERY}, tab-separated, for a database holding {@code keys}.
+   */
+  public static List<String> tokenKeyState(TenantTokenKeys keys) {
+    HexFormat hex = HexFormat.of();
+    String audience =
+        HexFormat.of().withUpperCase().formatHex(keys.audience().getBytes(StandardCharsets.UTF_8));
+    return keys.keys().stream()
+        .sorted(java.util.Comparator.comparing(TenantTokenKeys.Key::kid))
+        .map(
+            k -> {
+              byte[] secret = k.secret();
+              TokenKeyPads pads = TokenKeyPads.of(secret);
+              java.util.Arrays.fill(secret, (byte) 0);
+              byte[] ipad = pads.ipad();
+              byte[] opad = pads.opad();
+              pads.destroy();
+              String digest;
+              try {
+                java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+                md.update(ipad);
+                md.update(opad);
+                digest = hex.formatHex(md.digest());
+              } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+              } finally {
+                java.util.Arrays.fill(ipad, (byte) 0);
+                java.util.Arrays.fill(opad, (byte) 0);
+              }
+              String until =
+                  k.verifyUntil()
+                      .map(
+                          t ->
+                              java.time.LocalDateTime.ofInstant(t, java.time.ZoneOffset.UTC)
+                                  .format(SQL_TIME))
+                      .orElse("NULL");
+              return k.kid() + "\t" + digest + "\t" + audience + "\t" + until;
+            })
+        .toList();
+  }
+
   /** The MariaDB 10.11 schema script without key material: prelude plus {@link #SCRIPTS}. */
   public static String script() {
     return script(Dialect.MARIADB_10_11);

@@ -74,7 +74,7 @@ import java.util.Set;
  */
 public final class CertificatePlan {
   private static final String PKI = "pki";
-  private static final String RELOAD = "reload tls";
+  static final String RELOAD = "reload tls";
   private static final String SERVICES = "services present the new certificates";
   private static final String REVOKE = "revoke superseded";
 

@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strongroom.contracts.errors.ErrorCode;
+import dev.strongroom.contracts.token.TenantTokenKeys;
+import dev.strongroom.contracts.token.TenantTokens;
 import dev.strongroom.provisioner.atrest.FileKeyManagementKeyring;
-import dev.strongroom.provisioner.db.AccountProvisioner;
 import dev.strongroom.provisioner.db.ClientConnection;
-import dev.strongroom.provisioner.db.DbAccount;
-import dev.strongroom.provisioner.db.Dialect;
 import dev.strongroom.provisioner.db.MariaDbBinaries;
 import dev.strongroom.provisioner.db.MariaDbClient;
 import dev.strongroom.provisioner.db.TestInstances;
@@ -153,6 +152,139 @@ class SshProvisioningIT {
     }
   }
 
+  /**
+   * The installed schema as the host's tenant authority and an attacker meet it: the generated key
+   * file (0640 root:strongroom, one issuing key) verifies in the database for app_user over TLS, a
+   * token of another key is refused by the database; a routine added behind the installer's back
+   * fails the step for plan and apply (nothing re-installed over it) until it is gone; a rotated
+   * key file is synchronised alone, both keys then verify; a broken key file fails the step naming
+   * it.
+   */
+  private void schemaAttacks(
+      SshShell sh,
+      HostPlan plan,
+      Path root,
+      MariaDbClient client,
+      ClientConnection installer,
+      ClientConnection appUser,
+      Path etcPki)
+      throws Exception {
+    Path keyFile = root.resolve("etc/strongroom/keys/tenant-token.key");
+    assertEquals(
+        "rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)));
+    assertEquals(0, Files.getAttribute(keyFile, "unix:uid"));
+    assertEquals(
+        Integer.parseInt(numericId(root.resolve("etc/group"), "strongroom")),
+        Files.getAttribute(keyFile, "unix:gid"));
+    TenantTokenKeys keys = TenantTokenKeys.parse(Files.readString(keyFile));
+    assertEquals(1, keys.keys().size());
+    String thumb =
+        TenantTokens.thumbprint(
+            java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(
+                    new java.io.ByteArrayInputStream(
+                        Files.readAllBytes(etcPki.resolve("clients/app_user.pem")))));
+    String token =
+        new TenantTokens(keys, java.time.Clock.systemUTC())
+            .issue("tenant-h", "op", Duration.ofMinutes(5), thumb);
+    String bound =
+        client
+            .require(
+                appUser,
+                "CALL strongroom.security_set_tenant('"
+                    + token
+                    + "'); CALL strongroom.security_current_tenant()")
+            .stdout();
+    assertTrue(bound.lines().anyMatch(l -> l.startsWith("tenant-h\top\t")), bound);
+    TenantTokenKeys stranger = TenantTokenKeys.generate();
+    String forged =
+        new TenantTokens(stranger, java.time.Clock.systemUTC())
+            .issue("tenant-h", "op", Duration.ofMinutes(5), thumb);
+    assertTrue(
+        client
+            .execute(appUser, "CALL strongroom.security_set_tenant('" + forged + "')")
+            .stderr()
+            .contains("SR-TOKEN-SIGNATURE: token MAC does not verify"),
+        "a token of a key the host does not hold is refused by the database");
+
+    // drift: a routine added as root behind the installer's back — in the API's schema, which the
+    // audit baseline does not cover (the marker's digest does), then in the audit schema
+    client.require(
+        installer, "CREATE PROCEDURE strongroom.backdoor() SQL SECURITY DEFINER SELECT 1");
+    String marker = root + "/var/lib/strongroom/db/schema-installed";
+    String refusal =
+        "the schema changed after its install: the routines, views and triggers of strongroom,"
+            + " strongroom_security, strongroom_audit are not those the install left (SHA-256 of"
+            + " their definitions). The plan does not re-install over a change nobody explained"
+            + " (an install replaces the routines and takes a new baseline, erasing the evidence):"
+            + " investigate it; to re-install deliberately, remove "
+            + marker
+            + " and apply again";
+    PlanFailedException planned = assertThrows(PlanFailedException.class, () -> plan.plan(sh));
+    assertEquals("db schema", planned.stepId());
+    assertEquals(refusal, planned.detail());
+    PlanFailedException applied = assertThrows(PlanFailedException.class, () -> plan.apply(sh));
+    assertEquals(refusal, applied.detail());
+    assertEquals(
+        "1",
+        client
+            .require(
+                installer,
+                "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_NAME = 'backdoor'")
+            .scalar(),
+        "nothing re-installed over the change");
+    client.require(installer, "DROP PROCEDURE strongroom.backdoor");
+    assertTrue(plan.plan(sh).stream().allMatch(r -> r.status() == StepStatus.UNCHANGED));
+    client.require(
+        installer, "CREATE PROCEDURE strongroom_audit.backdoor() SQL SECURITY DEFINER SELECT 1");
+    assertTrue(
+        assertThrows(PlanFailedException.class, () -> plan.apply(sh))
+            .detail()
+            .startsWith(
+                "the schema changed after its install: 1 difference(s) from the audit baseline,"
+                    + " which the audit plane reports as SCHEMA_DRIFT (first: unexpected routine"
+                    + " strongroom_audit.backdoor); the routines, views and triggers of"));
+    client.require(installer, "DROP PROCEDURE strongroom_audit.backdoor");
+    assertTrue(plan.plan(sh).stream().allMatch(r -> r.status() == StepStatus.UNCHANGED));
+
+    // the authority rotates its key: the file gets a second key; only the keys are synchronised
+    TenantTokenKeys rotated = keys.rotate(TenantTokens.generateKey(), java.time.Instant.now());
+    Files.writeString(keyFile, rotated.toJson());
+    List<StepResult> planned2 = plan.plan(sh);
+    assertTrue(
+        step(planned2, "db schema").detail().startsWith("the database's tenant-token keys ("),
+        planned2.toString());
+    assertEquals(
+        List.of("db schema"),
+        plan.apply(sh).stream()
+            .filter(r -> r.status() != StepStatus.UNCHANGED)
+            .map(StepResult::id)
+            .toList());
+    assertEquals(
+        "2",
+        client.require(installer, "SELECT COUNT(*) FROM strongroom_security.token_keys").scalar());
+    String newToken =
+        new TenantTokens(rotated, java.time.Clock.systemUTC())
+            .issue("tenant-h", "op", Duration.ofMinutes(5), thumb);
+    for (String t : List.of(token, newToken)) {
+      assertTrue(
+          client.execute(appUser, "CALL strongroom.security_set_tenant('" + t + "')").ok(),
+          "both keys verify during the rotation");
+    }
+    assertTrue(plan.apply(sh).stream().allMatch(r -> r.status() == StepStatus.UNCHANGED));
+
+    // a key file that is not one
+    Files.writeString(keyFile, "{\"v\":2}");
+    PlanFailedException broken = assertThrows(PlanFailedException.class, () -> plan.plan(sh));
+    assertEquals(
+        "the tenant-token key file "
+            + keyFile
+            + " is not a key file (docs/tenant-tokens.md): a tenant-token key file is {v:1,"
+            + " audience, issuing, keys:[…]}",
+        broken.detail());
+    Files.writeString(keyFile, rotated.toJson());
+  }
+
   private static StepResult step(List<StepResult> results, String id) {
     return results.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
   }
@@ -208,12 +340,18 @@ class SshProvisioningIT {
       long t0 = System.nanoTime();
       List<StepResult> first = plan.apply(sh);
       long applyMs = (System.nanoTime() - t0) / 1_000_000;
-      // every step but the TLS reload: no server runs yet
+      // every step but the TLS reload and the schema: no server runs yet
       assertEquals(
-          List.of("reload tls"),
+          List.of("db schema", "reload tls"),
           first.stream().filter(r -> r.status() != StepStatus.CHANGED).map(StepResult::id).toList(),
           first.toString());
       assertEquals(StepStatus.SKIPPED, step(first, "reload tls").status());
+      assertEquals(
+          "no database server at "
+              + root
+              + "/var/lib/strongroom/db/run/mysqld.sock: start it (systemctl start"
+              + " strongroom-db.service), then apply again to install the schema",
+          step(first, "db schema").detail());
       List<String> ids = first.stream().map(StepResult::id).toList();
       assertEquals(
           List.of("users", "file /etc/strongroom/db/my.cnf", "ownership", "pki"),
@@ -221,15 +359,16 @@ class SshProvisioningIT {
       assertEquals(
           List.of(
               "file /etc/strongroom/pki/ca/crl.pem",
-              "reload tls",
               "db keyring",
               "db datadir",
+              "db schema",
+              "reload tls",
               "file /etc/strongroom/host/MANIFEST.tsv",
               "activate"),
-          ids.subList(ids.indexOf("reload tls") - 1, ids.size()));
+          ids.subList(ids.indexOf("db keyring") - 1, ids.size()));
       List<StepResult> again = plan.apply(sh);
       assertEquals(
-          List.of("reload tls"),
+          List.of("db schema", "reload tls"),
           again.stream()
               .filter(r -> r.status() != StepStatus.UNCHANGED)
               .map(StepResult::id)
@@ -306,12 +445,30 @@ class SshProvisioningIT {
                   "SELECT ENCRYPTION_SCHEME FROM information_schema.INNODB_TABLESPACES_ENCRYPTION"
                       + " WHERE NAME = 'probe/t'")
               .scalar());
-      client.require(
-          installer,
-          String.join(
-              ";\n",
-              AccountProvisioner.statements(
-                  Dialect.MARIADB_10_11, DbAccount.strongroomIdentities(pki), "root", 10)));
+      // with the server running, the next apply reloads its TLS once (no reload recorded yet for
+      // this CRL) and installs the accounts, the schema, the audit chain and a new tenant-token
+      // key file; then nothing
+      assertEquals(
+          "not installed: the accounts, the proc-only schema and the audit chain; no tenant-token"
+              + " key file "
+              + root
+              + "/etc/strongroom/keys/tenant-token.key: generate one",
+          step(plan.plan(sh), "db schema").detail());
+      t0 = System.nanoTime();
+      List<StepResult> withServer = plan.apply(sh);
+      long schemaMs = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(
+          List.of("db schema", "reload tls"),
+          withServer.stream()
+              .filter(r -> r.status() != StepStatus.UNCHANGED)
+              .map(StepResult::id)
+              .toList(),
+          withServer.toString());
+      assertEquals(StepStatus.CHANGED, step(withServer, "reload tls").status());
+      assertEquals(StepStatus.CHANGED, step(withServer, "db schema").status());
+      assertTrue(
+          plan.apply(sh).stream().allMatch(r -> r.status() == StepStatus.UNCHANGED),
+          "a second apply with the server running changes nothing");
       Path etcPki = root.resolve("etc/strongroom/pki");
       ClientConnection appUser =
           ClientConnection.tcp(dbPort, "app_user")
@@ -330,24 +487,11 @@ class SshProvisioningIT {
       assertEquals(
           TlsLoginProbe.pem(Files.readString(etcPki.resolve("server/server.pem"))),
           TlsLoginProbe.servedCertificate(dbPort));
-      // with the server running, the next apply reloads its TLS once (no reload recorded yet for
-      // this CRL), and then nothing
-      List<StepResult> withServer = plan.apply(sh);
-      assertEquals(
-          List.of("reload tls"),
-          withServer.stream()
-              .filter(r -> r.status() != StepStatus.UNCHANGED)
-              .map(StepResult::id)
-              .toList(),
-          withServer.toString());
-      assertEquals(StepStatus.CHANGED, step(withServer, "reload tls").status());
-      assertTrue(
-          plan.apply(sh).stream().allMatch(r -> r.status() == StepStatus.UNCHANGED),
-          "a second apply with the server running changes nothing");
+      schemaAttacks(sh, plan, root, client, installer, appUser, etcPki);
       System.out.printf(
           "host plan with the database, %d steps: first apply %d ms; server from the unit ready"
-              + " in %d ms%n",
-          first.size(), applyMs, startMs);
+              + " in %d ms; schema step %d ms%n",
+          first.size(), applyMs, startMs, schemaMs);
     } finally {
       if (server != null) {
         server.destroy();
