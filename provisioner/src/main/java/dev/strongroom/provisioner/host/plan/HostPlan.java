@@ -109,6 +109,56 @@ public final class HostPlan {
     return PlanRunner.q(s);
   }
 
+  /** The option file's lines that say where the at-rest keys come from. */
+  private static final java.util.regex.Pattern KEY_SOURCE =
+      java.util.regex.Pattern.compile(
+          "plugin_load_add=\\w+_key_management|hashicorp_key_management_vault_url=.*"
+              + "|file_key_management_filename=.*");
+
+  static List<String> keySource(String optionFile) {
+    return optionFile.lines().filter(l -> KEY_SOURCE.matcher(l).matches()).toList();
+  }
+
+  /**
+   * Refuses, before any step writes, a bundle whose option file would take the at-rest keys from
+   * elsewhere than the installed one an initialised data directory was encrypted under ({@code
+   * --at-rest-keys file} to {@code vault} or back, another Vault URL or key file): the server could
+   * not read its pages at its next start. Fails as the option file's step, the one that would make
+   * the change; nothing is written. No data directory or no installed option file: nothing to keep.
+   */
+  private void keySourceGuard(HostShell sh) {
+    if (bundle.options().dialect() != Dialect.MARIADB_10_11) {
+      return; // MySQL 8.4: component_keyring_file only
+    }
+    HostOptions o = bundle.options();
+    HostShell.Result r =
+        sh.exec(
+            "[ -d "
+                + q(rooted(o.dbLayout().dataDir().resolve("mysql")))
+                + " ] && cat -- "
+                + q(rooted(o.dbOptionFile())),
+            null);
+    if (r.exitCode() != 0) {
+      return;
+    }
+    List<String> installed = keySource(r.stdout());
+    List<String> wanted = keySource(bundle.require("db/my.cnf").content());
+    if (!installed.isEmpty() && !installed.equals(wanted)) {
+      throw new PlanFailedException(
+          "file " + o.dbOptionFile(),
+          "the data directory "
+              + o.dbLayout().dataDir()
+              + " was initialised with its at-rest keys from "
+              + String.join(", ", installed)
+              + ", and this bundle's option file would take them from "
+              + String.join(", ", wanted)
+              + ": the server could not read its encrypted pages at its next start. Refused,"
+              + " nothing changed: keep the host's --at-rest-keys (and Vault URL), or move the data"
+              + " to a host keyed the new way by a restore (docs/runbook-backup.md)",
+          List.of());
+    }
+  }
+
   /** The first check of every file in one round trip: path -> "sha\nmode" lines, or "". */
   private final Map<String, String> prefetched = new HashMap<>();
 
@@ -701,6 +751,7 @@ public final class HostPlan {
         false,
         () -> {
           prefetch(sh);
+          keySourceGuard(sh);
           return steps();
         },
         sh,
@@ -723,6 +774,7 @@ public final class HostPlan {
         true,
         () -> {
           prefetch(sh);
+          keySourceGuard(sh);
           return steps();
         },
         sh,

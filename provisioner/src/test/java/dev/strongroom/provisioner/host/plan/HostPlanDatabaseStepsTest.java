@@ -96,6 +96,71 @@ class HostPlanDatabaseStepsTest {
   private static final String TOKEN_FILE = "/etc/strongroom/db/vault-token.cnf";
   private static final String CA_FILE = "/etc/strongroom/db/vault-ca.pem";
 
+  /**
+   * An initialised data directory under file keys, and a bundle that would switch it to Vault (or
+   * another Vault URL): refused before any step writes, as the option file's step, the installed
+   * option file byte for byte the same; the same bundle without a data directory plans normally.
+   */
+  @Test
+  void switchingTheAtRestKeySourceOfAnInitialisedDataDirectory_isRefusedBeforeAnyWrite()
+      throws Exception {
+    Path root = tmp.toRealPath();
+    String fileKeyed =
+        HostBundleRenderer.render(HostOptions.builder().build()).require("db/my.cnf").content();
+    Path installed = root.resolve("etc/strongroom/db/my.cnf");
+    Files.createDirectories(installed.getParent());
+    Files.writeString(installed, fileKeyed);
+    HostPlan toVault = new HostPlan(HostBundleRenderer.render(vaultOptions()), root);
+    try (LocalShell sh = new LocalShell(Duration.ofSeconds(30))) {
+      // no data directory yet: nothing was encrypted, the bundle may choose (the plan goes on to
+      // the keyring step, which wants the operator's Vault token file)
+      PlanFailedException free = assertThrows(PlanFailedException.class, () -> toVault.plan(sh));
+      assertEquals("db keyring", free.stepId());
+      assertEquals(
+          StepStatus.WOULD_CHANGE, step(free.done(), "file /etc/strongroom/db/my.cnf").status());
+      Files.createDirectories(root.resolve("var/lib/strongroom/db/data/mysql"));
+      for (boolean apply : List.of(false, true)) {
+        PlanFailedException e =
+            assertThrows(
+                PlanFailedException.class,
+                () -> {
+                  if (apply) {
+                    toVault.apply(sh);
+                  } else {
+                    toVault.plan(sh);
+                  }
+                });
+        assertEquals("file /etc/strongroom/db/my.cnf", e.stepId());
+        assertEquals(
+            "the data directory /var/lib/strongroom/db/data was initialised with its at-rest keys"
+                + " from plugin_load_add=file_key_management,"
+                + " file_key_management_filename=/var/lib/strongroom/db/keyring/keys.enc, and this"
+                + " bundle's option file would take them from"
+                + " plugin_load_add=hashicorp_key_management,"
+                + " hashicorp_key_management_vault_url=https://vault.example:8200/v1/strongroom: the"
+                + " server could not read its encrypted pages at its next start. Refused, nothing"
+                + " changed: keep the host's --at-rest-keys (and Vault URL), or move the data to a"
+                + " host keyed the new way by a restore (docs/runbook-backup.md)",
+            e.detail());
+        assertEquals(List.of(), e.done(), "nothing ran");
+      }
+      assertEquals(fileKeyed, Files.readString(installed));
+      // Vault to another Vault URL: the same refusal
+      Files.writeString(
+          installed, HostBundleRenderer.render(vaultOptions()).require("db/my.cnf").content());
+      HostPlan otherMount =
+          new HostPlan(
+              HostBundleRenderer.render(
+                  vaultOptions().toBuilder()
+                      .vaultUrl(java.net.URI.create("https://vault.example:8200/v1/other"))
+                      .build()),
+              root);
+      assertEquals(
+          "file /etc/strongroom/db/my.cnf",
+          assertThrows(PlanFailedException.class, () -> otherMount.plan(sh)).stepId());
+    }
+  }
+
   private static HostOptions vaultOptions() {
     return HostOptions.builder()
         .atRestKeys(HostOptions.AtRestKeys.VAULT)

@@ -180,7 +180,7 @@ class VaultKeyedHostIT {
       assertEquals(0, vault.writes(), "the host plan never writes to Vault");
       List<StepResult> again = plan.apply(sh);
       assertEquals(
-          List.of("reload tls"),
+          List.of("db schema", "reload tls"),
           again.stream()
               .filter(r -> r.status() != StepStatus.UNCHANGED)
               .map(StepResult::id)
