@@ -118,7 +118,8 @@ class ProvisionerServiceIT extends ServiceContract {
       assertEquals(ProvisionCompleted.Outcome.CHANGED, applied.outcome(), applied.toString());
       List<ProvisionCompleted.Step> steps = applied.steps();
       assertEquals("activate", steps.get(steps.size() - 1).id());
-      // every step, activation too, but the schema and the TLS reload: no database server runs under the root
+      // every step, activation too, but the schema and the TLS reload: no database server runs
+      // under the root
       assertEquals(
           List.of("db schema", "reload tls"),
           steps.stream()
