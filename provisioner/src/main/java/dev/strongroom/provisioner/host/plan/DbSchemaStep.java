@@ -143,20 +143,28 @@ final class DbSchemaStep implements PlanStep {
    */
   private java.util.Optional<TenantTokenKeys> keys(HostShell sh) {
     HostShell.Result r =
-        sh.exec("f=" + PlanRunner.q(keyFile()) + "; [ ! -e \"$f\" ] || cat -- \"$f\"", null);
+        sh.exec(
+            "f="
+                + PlanRunner.q(keyFile())
+                + "; if [ -e \"$f\" ]; then echo present; cat -- \"$f\"; else echo missing; fi",
+            null);
     if (r.exitCode() != 0) {
       throw new PlanFailedException(
           ID,
           "cannot read the tenant-token key file " + keyFile() + ": " + r.stderr().trim(),
           List.of());
     }
-    if (r.stdout().isEmpty()) {
+    if (r.stdout().startsWith("missing")) {
       return java.util.Optional.empty();
     }
+    String text = r.stdout().substring(r.stdout().indexOf('\n') + 1);
     try {
-      return java.util.Optional.of(TenantTokenKeys.parse(r.stdout()));
+      // an empty or truncated file is a broken key file, never a missing one: no key is generated
+      // over it
+      return java.util.Optional.of(TenantTokenKeys.parse(text));
     } catch (RuntimeException e) {
-      // the parser names what is wrong and never a key; a JSON error's message quotes no input
+      // the parser names what is wrong and never a key (CanonicalJson reports a JSON error by its
+      // location only)
       throw new PlanFailedException(
           ID,
           "the tenant-token key file "

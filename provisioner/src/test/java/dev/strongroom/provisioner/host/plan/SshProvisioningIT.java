@@ -282,6 +282,13 @@ class SshProvisioningIT {
             + " is not a key file (docs/tenant-tokens.md): a tenant-token key file is {v:1,"
             + " audience, issuing, keys:[…]}",
         broken.detail());
+    // an emptied key file is broken, not missing: no new key is generated over it
+    Files.writeString(keyFile, "");
+    assertTrue(
+        assertThrows(PlanFailedException.class, () -> plan.apply(sh))
+            .detail()
+            .startsWith("the tenant-token key file " + keyFile + " is not a key file"));
+    assertEquals("", Files.readString(keyFile));
     Files.writeString(keyFile, rotated.toJson());
   }
 
