@@ -296,14 +296,6 @@ class SshProvisioningIT {
     return results.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
   }
 
-  private static String unitLine(String unit, String key) {
-    return unit.lines()
-        .filter(l -> l.startsWith(key + "="))
-        .findFirst()
-        .orElseThrow()
-        .substring(key.length() + 1);
-  }
-
   private static String numericId(Path file, String name) throws IOException {
     return Files.readAllLines(file).stream()
         .map(l -> l.split(":"))
@@ -335,7 +327,7 @@ class SshProvisioningIT {
         PkiDirectory.open(base.resolve("provisioner-pki"), CertificatePlan.spec("127.0.0.1"));
     HostPlan plan = new HostPlan(bundle, root, pki);
     Path keyring = root.resolve("var/lib/strongroom/db/keyring");
-    Process server = null;
+    HostDatabaseServer server = null;
     try (SshShell sh = connect(port, "client", "host")) {
       List<StepResult> planned = plan.plan(sh);
       assertEquals(
@@ -396,36 +388,17 @@ class SshProvisioningIT {
 
       // the server, started exactly as the unit starts it
       String unit = bundle.require("systemd/strongroom-db.service").content();
-      String user = unitLine(unit, "User");
-      String execStart = unitLine(unit, "ExecStart");
-      assertEquals("/usr/sbin/mariadbd --defaults-file=/etc/strongroom/db/my.cnf", execStart);
-      String command =
-          HostPlan.atHostPaths(
-              root,
-              options.stateDir(),
-              "setpriv --reuid=" + user + " --regid=" + user + " --clear-groups " + execStart);
-      t0 = System.nanoTime();
-      server =
-          new ProcessBuilder("sh", "-c", "umask 077; exec " + command)
-              .redirectErrorStream(true)
-              .redirectOutput(base.resolve("mariadbd.out").toFile())
-              .start();
-      Path socket = root.resolve("var/lib/strongroom/db/run/mysqld.sock");
+      assertEquals(
+          "/usr/sbin/mariadbd --defaults-file=/etc/strongroom/db/my.cnf",
+          HostDatabaseServer.unitLine(unit, "ExecStart"));
+      server = HostDatabaseServer.start(bundle, root, base.resolve("mariadbd.out"));
+      Path socket = server.socket();
+      assertEquals(root.resolve("var/lib/strongroom/db/run/mysqld.sock"), socket);
       MariaDbClient client = new MariaDbClient(MariaDbBinaries.debian().client());
       ClientConnection installer = ClientConnection.socket(socket, "root");
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (!(Files.exists(socket) && client.execute(installer, "SELECT 1").ok())) {
-        assertTrue(
-            server.isAlive(),
-            "mariadbd exited: "
-                + Files.readString(base.resolve("mariadbd.out"))
-                + Files.readString(root.resolve("var/lib/strongroom/db/logs/error.log")));
-        assertTrue(System.nanoTime() < deadline, "mariadbd not ready in 90 s");
-        Thread.sleep(200);
-      }
-      long startMs = (System.nanoTime() - t0) / 1_000_000;
+      long startMs = server.readyMs();
       String uid =
-          Files.readAllLines(Path.of("/proc/" + server.pid() + "/status")).stream()
+          Files.readAllLines(Path.of("/proc/" + server.process().pid() + "/status")).stream()
               .filter(l -> l.startsWith("Uid:"))
               .findFirst()
               .orElseThrow()
@@ -501,10 +474,7 @@ class SshProvisioningIT {
           first.size(), applyMs, startMs, schemaMs);
     } finally {
       if (server != null) {
-        server.destroy();
-        if (!server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-          server.destroyForcibly();
-        }
+        server.close();
       }
     }
   }
