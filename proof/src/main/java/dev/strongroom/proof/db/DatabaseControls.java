@@ -1590,7 +1590,7 @@ public final class DatabaseControls {
                 "SR-DB-FILE-01",
                 "The data directory, binary logs, error log and at-rest key files belong to the server's OS account and are closed to every other account",
                 MEASURED_FACT,
-                "Read on the server's host (paths from datadir, log_bin_basename, log_error, file_key_management_filename/filekey); not-applicable where the prover cannot read them. MySQL 8.4: the keyring component's file instead of file_key_management.",
+                "Read on the server's host (paths from datadir, log_bin_basename, log_error, file_key_management_filename/filekey); not-applicable where the prover cannot read them. The key files and their directory may instead be root's and read-only to the server's own group when no other account is in it (/etc/group, /etc/passwd): the host bundle's file_key_management keys, which the server reads and cannot rewrite. MySQL 8.4: the keyring component's file instead of file_key_management.",
                 CIS + "datadir, binary log and key file permissions and ownership",
                 STIG + "protect audit and key files from unauthorized access",
                 DEVSEC + "mysql data directory owner and mode"),

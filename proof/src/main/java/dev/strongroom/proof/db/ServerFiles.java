@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -19,12 +21,27 @@ import java.util.stream.Stream;
  * the prover where it runs beside the server (the paths come from the server's own variables).
  * Where the prover cannot read them (another host, a container) the control is not-applicable and
  * says so; it never passes on what it could not see.
+ *
+ * <p>The at-rest keys and their directory are closed to every other account in one of two ways: the
+ * server's own with nothing for the group (a development stack's, MySQL 8.4's keyring, which the
+ * server writes), or root's and read-only to the server through its own group, which holds no other
+ * account (the host bundle's {@code file_key_management} keys, {@code 0640 root:<dbUser>} in a
+ * {@code 0750} directory: the server reads them and cannot rewrite or replace them). Anything else
+ * — a group that may write, any bit for others, a group other than the server's, another account in
+ * it — is open.
  */
 final class ServerFiles {
   private ServerFiles() {}
 
-  /** The server's OS account as {@code /proc/<pid>/status} shows it. */
-  record Account(long pid, long uid, String name) {}
+  /** The server's OS account as {@code /proc/<pid>/status} shows it (real uid and gid). */
+  record Account(long pid, long uid, long gid, String name) {}
+
+  /**
+   * The server's primary group as the host's {@code /etc/group} and {@code /etc/passwd} show it:
+   * its name and every other account in it (a member in {@code /etc/group}, or an account whose
+   * primary group it is).
+   */
+  record ServerGroup(long gid, String name, List<String> otherAccounts) {}
 
   /**
    * The account the server process runs as: {@code pid_file}'s pid, {@code /proc/<pid>/status}'s
@@ -44,16 +61,57 @@ final class ServerFiles {
     }
     String uidLine =
         Files.readAllLines(status, StandardCharsets.US_ASCII).stream()
-            .filter(l -> l.startsWith("Uid:") || l.startsWith("Name:"))
+            .filter(l -> l.startsWith("Uid:") || l.startsWith("Gid:") || l.startsWith("Name:"))
             .reduce("", (a, b) -> a + b + "\n");
     p.note("read " + status, uidLine);
     String[] uids =
         uidLine.lines().filter(l -> l.startsWith("Uid:")).findFirst().orElse("Uid:").split("\\s+");
-    if (uids.length < 2) {
+    String[] gids =
+        uidLine.lines().filter(l -> l.startsWith("Gid:")).findFirst().orElse("Gid:").split("\\s+");
+    if (uids.length < 2 || gids.length < 2) {
       return Optional.empty();
     }
     long uid = Long.parseLong(uids[1]);
-    return Optional.of(new Account(Long.parseLong(pid), uid, userName(uid)));
+    return Optional.of(
+        new Account(Long.parseLong(pid), uid, Long.parseLong(gids[1]), userName(uid)));
+  }
+
+  /**
+   * The server's primary group and who else is in it, from the host's {@code /etc/group} and {@code
+   * /etc/passwd}; empty when the prover cannot read them or the group has no entry.
+   */
+  static Optional<ServerGroup> serverGroup(DbProbe p, Account server) throws IOException {
+    Path group = Path.of("/etc/group");
+    Path passwd = Path.of("/etc/passwd");
+    if (!Files.isReadable(group) || !Files.isReadable(passwd)) {
+      return Optional.empty();
+    }
+    String gid = Long.toString(server.gid());
+    Optional<String[]> entry =
+        Files.readAllLines(group, StandardCharsets.UTF_8).stream()
+            .map(l -> l.split(":", -1))
+            .filter(f -> f.length > 3 && f[2].equals(gid))
+            .findFirst();
+    if (entry.isEmpty()) {
+      return Optional.empty();
+    }
+    TreeSet<String> others = new TreeSet<>();
+    for (String m : entry.get()[3].split(",")) {
+      if (!m.isBlank() && !m.strip().equals(server.name())) {
+        others.add(m.strip());
+      }
+    }
+    for (String l : Files.readAllLines(passwd, StandardCharsets.UTF_8)) {
+      String[] f = l.split(":", -1);
+      if (f.length > 3 && f[3].equals(gid) && !f[0].equals(server.name())) {
+        others.add(f[0]);
+      }
+    }
+    ServerGroup g = new ServerGroup(server.gid(), entry.get()[0], List.copyOf(others));
+    p.note(
+        "read /etc/group and /etc/passwd for group " + gid,
+        g.name() + ", other accounts in it: " + g.otherAccounts());
+    return Optional.of(g);
   }
 
   private static String userName(long uid) throws IOException {
@@ -129,26 +187,106 @@ final class ServerFiles {
     if (!errorLog.isEmpty() && Path.of(errorLog).isAbsolute() && Files.exists(Path.of(errorLog))) {
       closedToOthers(Path.of(errorLog), owner, false, seen, wrong);
     }
-    // at-rest keys: the server's account alone
+    // at-rest keys: the server's account alone, or root's and read-only to the server's own group
+    Optional<ServerGroup> group =
+        account.isPresent() ? serverGroup(p, account.get()) : Optional.empty();
     String keyFile = DatabaseControls.variableValue(p, "file_key_management_filename");
     String fileKey = DatabaseControls.variableValue(p, "file_key_management_filekey");
+    Set<Path> keyDirs = new LinkedHashSet<>();
+    List<Path> keys = new ArrayList<>();
     for (String k : List.of(keyFile, fileKey.startsWith("FILE:") ? fileKey.substring(5) : "")) {
       if (!k.isEmpty() && Files.exists(Path.of(k))) {
-        Path dir = Path.of(k).getParent();
-        if (dir != null) {
-          closedToOthers(dir, owner, false, seen, wrong);
+        if (Path.of(k).getParent() != null) {
+          keyDirs.add(Path.of(k).getParent());
         }
-        closedToOthers(Path.of(k), owner, true, seen, wrong);
+        keys.add(Path.of(k));
       }
     }
+    int rootReadOnly = 0;
+    for (Path k : keyDirs) {
+      rootReadOnly += keyMaterial(k, owner, group, seen, wrong);
+    }
+    for (Path k : keys) {
+      rootReadOnly += keyMaterial(k, owner, group, seen, wrong);
+    }
     p.note("stat (mode owner path)", String.join("\n", seen));
+    String groupName = group.map(ServerGroup::name).orElse("");
     return Outcome.of(
         wrong.isEmpty(),
-        seen.size() + " paths owned by " + ownerName + ", none open to other accounts",
+        seen.size()
+            + " paths owned by "
+            + ownerName
+            + (rootReadOnly == 0
+                ? ""
+                : " (the at-rest keys' "
+                    + rootReadOnly
+                    + " root's, read-only to its own group "
+                    + groupName
+                    + " alone)")
+            + ", none open to other accounts",
         "open to another account (owner must be "
             + ownerName
-            + ", no bits for others, key files none for the group): "
+            + ", no bits for others, key files none for the group unless root's and read-only to"
+            + " the server's own group, which no other account is in): "
             + wrong);
+  }
+
+  /**
+   * Records key material's mode and owner (a key file, or the directory it is in): closed when it
+   * is the server's with nothing for the group on a file, or ({@link #rootReadOnlyProblem}) root's
+   * and read-only to the server's own group. Returns 1 when it passed as root's, else 0.
+   */
+  private static int keyMaterial(
+      Path path, int owner, Optional<ServerGroup> group, List<String> seen, List<String> wrong)
+      throws IOException {
+    boolean dir = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
+    int uid = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    if (uid == owner || uid != 0 || group.isEmpty()) {
+      closedToOthers(path, owner, !dir, seen, wrong);
+      return 0;
+    }
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
+    int gid = (Integer) Files.getAttribute(path, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+    String mode = PosixFilePermissions.toString(perms);
+    seen.add(mode + " " + uid + ":" + gid + " " + path);
+    Optional<String> problem = rootReadOnlyProblem(perms, gid, dir, group.get());
+    problem.ifPresent(why -> wrong.add(path + " " + mode + " uid 0 gid " + gid + ": " + why));
+    return problem.isEmpty() ? 1 : 0;
+  }
+
+  /**
+   * Why root's key material at {@code perms}, group {@code gid}, is not read-only to the server
+   * alone; empty when it is: no bit for others, the group may read (and search a directory) but not
+   * write, the group is the server's own, and no other account is in it.
+   */
+  static Optional<String> rootReadOnlyProblem(
+      Set<PosixFilePermission> perms, long gid, boolean directory, ServerGroup server) {
+    if (perms.contains(PosixFilePermission.OTHERS_READ)
+        || perms.contains(PosixFilePermission.OTHERS_WRITE)
+        || perms.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+      return Optional.of("others have bits");
+    }
+    boolean groupBits =
+        perms.contains(PosixFilePermission.GROUP_READ)
+            || perms.contains(PosixFilePermission.GROUP_WRITE)
+            || perms.contains(PosixFilePermission.GROUP_EXECUTE);
+    if (!groupBits) {
+      return Optional.empty(); // root's alone: closed to the server too
+    }
+    if (perms.contains(PosixFilePermission.GROUP_WRITE)) {
+      return Optional.of("the group may write");
+    }
+    if (!directory && perms.contains(PosixFilePermission.GROUP_EXECUTE)) {
+      return Optional.of("the group may execute");
+    }
+    if (gid != server.gid()) {
+      return Optional.of("the group is not the server's (" + server.name() + ")");
+    }
+    if (!server.otherAccounts().isEmpty()) {
+      return Optional.of(
+          "the server's group " + server.name() + " also holds " + server.otherAccounts());
+    }
+    return Optional.empty();
   }
 
   /**

@@ -16,9 +16,11 @@ public final class StandardCatalogue {
    * CIS/STIG controls, SR-DB-CONF-11..15, PRIV-08, PRIV-09, FILE-01, OS-01, and MTLS-04's exact
    * refusal; 6: SR-DB-PRIV-07 refuses the auditor the anchor writer procedures, SR-DB-PRIV-10 added
    * for anchor_writer; 7: SR-DB-PRIV-08 also looks for MariaDB's other SUPER parts, MySQL 8.4's
-   * dynamic privileges, writes on the mysql schema and PROXY grants).
+   * dynamic privileges, writes on the mysql schema and PROXY grants; 8: SR-DB-FILE-01 takes the
+   * at-rest keys root's and read-only to the server's own group, which no other account is in, as
+   * closed — the host bundle's layout, which 7 failed as "open to another account").
    */
-  public static final String VERSION = "strongroom-controls-7";
+  public static final String VERSION = "strongroom-controls-8";
 
   private StandardCatalogue() {}
 

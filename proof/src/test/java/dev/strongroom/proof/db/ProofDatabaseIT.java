@@ -380,7 +380,8 @@ class ProofDatabaseIT {
     assertEquals("found: [database test]", detail(r, "SR-DB-CONF-11"));
     assertEquals(
         "open to another account (owner must be root, no bits for others, key files none for the"
-            + " group): ["
+            + " group unless root's and read-only to the server's own group, which no other account"
+            + " is in): ["
             + binlogDir
             + " rwxr-xr-x uid 0]",
         detail(r, "SR-DB-FILE-01"));
