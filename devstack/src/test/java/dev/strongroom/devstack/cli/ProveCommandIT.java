@@ -746,11 +746,11 @@ class ProveCommandIT {
   }
 
   /**
-   * What the host bundle's {@code strongroom-prove} unit runs, {@code --state CONFIG_DIR prove
-   * --host local}, on a host provisioned with a config directory other than {@code /etc/strongroom}
-   * (here the test's state directory): without the manifest there the named host is refused (exit
-   * 3, no bundle) rather than proved with its host controls not-applicable; with the manifest the
-   * host plan leaves for that config directory, the host controls run on this machine and name it.
+   * {@code --state DIR prove --host local} where {@code DIR} is also the config directory the host
+   * bundle was applied with (a devstack run as root on the host it provisions, here the test's
+   * state directory): without the manifest there the named host is refused (exit 3, no bundle)
+   * rather than proved with its host controls not-applicable; with the manifest the host plan
+   * leaves for that config directory, the host controls run on this machine and name it.
    */
   @Test
   @Order(7)

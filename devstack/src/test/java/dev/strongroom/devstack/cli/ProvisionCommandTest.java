@@ -72,7 +72,7 @@ class ProvisionCommandTest {
       assertTrue(Files.isRegularFile(dir.resolve(f)), f);
     }
     assertTrue(Files.readString(dir.resolve("MANIFEST.tsv")).startsWith("path\thost_path\t"));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("rendered 23 files to " + dir));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("rendered 21 files to " + dir));
   }
 
   @Test
@@ -82,7 +82,7 @@ class ProvisionCommandTest {
         CanonicalJson.parse(
             out.toString(StandardCharsets.UTF_8).trim().getBytes(StandardCharsets.UTF_8));
     assertEquals(dir.toString(), node.get("rendered").asText());
-    assertEquals(20, node.get("files").size());
+    assertEquals(18, node.get("files").size());
     assertEquals("db/my.cnf", node.get("files").get(0).get("path").asText());
     assertEquals("nftables/nftables.conf", node.get("files").get(4).get("path").asText());
   }

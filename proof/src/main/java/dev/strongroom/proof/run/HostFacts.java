@@ -20,10 +20,10 @@ import java.util.stream.Collectors;
  *
  * <p>Where the manifest is looked for ({@link #manifestLocations(HostTarget, Path)}): first under
  * the config directory the prove run is given ({@code HostBundle.installedManifest(configDir)}, the
- * {@code --state} of {@code prove}: the host bundle's {@code strongroom-prove} unit passes its
- * {@code HostOptions.configDir}), then at {@link #DEFAULT_MANIFEST}. The config directory is a path
- * on the prover's machine, so it counts only when the target is this machine at root {@code /}; an
- * SSH target or a rehearsal root is looked at under its root at the default place only.
+ * {@code --state} of {@code prove}: a host provisioned with another {@code HostOptions.configDir}
+ * is found when that is the state), then at {@link #DEFAULT_MANIFEST}. The config directory is a
+ * path on the prover's machine, so it counts only when the target is this machine at root {@code
+ * /}; an SSH target or a rehearsal root is looked at under its root at the default place only.
  *
  * @param hardenedHostManifest the host bundle's manifest (as a path on the target) when the target
  *     was provisioned by it

@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The host controls look for the manifest exactly where the ops plane's host plan leaves it, under
  * the name the ops plane gives it ({@code MANIFEST.tsv}, not {@code MANIFEST}), and only a real
  * manifest counts. A host provisioned with another config directory is found through the config
- * directory the prove run is given (the prove unit's {@code --state}), looked at before the
- * default.
+ * directory the prove run is given ({@code prove}'s {@code --state}), looked at before the default.
  */
 class HostFactsTest {
   @TempDir Path dir;
@@ -57,21 +56,18 @@ class HostFactsTest {
   }
 
   @Test
-  void aCustomConfigDir_theProveUnitsStateDir_isLookedAtFirst_andItsManifestMarksTheHost()
+  void aCustomConfigDir_givenAsProvesState_isLookedAtFirst_andItsManifestMarksTheHost()
       throws Exception {
     assumeFalse(Files.exists(HostFacts.DEFAULT_MANIFEST), "this machine was provisioned");
     Path configDir = Files.createDirectories(dir.resolve("srv/strongroom/etc"));
     HostBundle bundle =
         HostBundleRenderer.render(HostOptions.builder().configDir(configDir).build());
     Path installed = HostBundle.installedManifest(configDir);
-    // the unit runs prove with the config dir as its state and names this host as the target
-    String unit = bundle.require("systemd/strongroom-prove.service").content();
+    // the bundle ships no proof unit: a timer's prove would have no devstack state on the host
+    // and no root for the host controls (docs/ops-plane.md)
     assertTrue(
-        unit.contains(
-            "\nExecStart=/usr/bin/java -Xmx256m -jar /opt/strongroom/devstack.jar --state "
-                + configDir
-                + " prove --host local\n"),
-        unit);
+        bundle.files().stream().noneMatch(f -> f.bundlePath().contains("prove")),
+        bundle.manifest());
     assertEquals(
         List.of(installed, HostFacts.DEFAULT_MANIFEST),
         HostFacts.manifestLocations(HostTarget.local(), configDir));

@@ -52,6 +52,14 @@ import java.util.stream.Collectors;
  * and SSH (rate-limited) accepted; the database port only from the allowlist, and only when remote
  * access is allowed. Output is not restricted (the services reach Kafka, KMS, WORM and syslog,
  * whose addresses the host bundle does not know).
+ *
+ * <p>Timers: {@code strongroom-verify-audit.timer} only. There is no proof timer: the devstack's
+ * {@code prove} needs the devstack's own state (its {@code stack.json} and keys, a writable
+ * evidence directory), which a provisioned host does not have, and the host controls need root
+ * ({@code nft list ruleset}, fail2ban's socket), which a sandboxed service user is not. Scheduled
+ * proofs of the catalogue are the proof-service's ({@code strongroom.proof.every}); the host
+ * controls are run by the operator as root over SSH ({@code prove --host ssh://…},
+ * docs/ops-plane.md).
  */
 public final class HostBundleRenderer {
   /** The five services, in start order; each gets a unit {@code strongroom-<name>.service}. */
@@ -133,8 +141,6 @@ public final class HostBundleRenderer {
     }
     files.add(unit("strongroom-verify-audit.service", verifyAuditService(o)));
     files.add(unit("strongroom-verify-audit.timer", verifyAuditTimer(o)));
-    files.add(unit("strongroom-prove.service", proveService(o)));
-    files.add(unit("strongroom-prove.timer", proveTimer()));
     files.add(unit("strongroom.target", target()));
     files.add(
         new BundleFile(
@@ -574,45 +580,6 @@ public final class HostBundleRenderer {
         + "WantedBy=timers.target\n";
   }
 
-  /**
-   * The daily proof. {@code --state <configDir>}: the proof looks for the applied bundle's manifest
-   * under the state directory it is given first ({@code <configDir>/host/MANIFEST.tsv}), so a host
-   * provisioned with another config directory is found too. {@code --host local} names this host as
-   * the target: a provisioned host whose manifest is missing fails the run (exit 3, no bundle)
-   * instead of reporting its host controls not-applicable.
-   */
-  static String proveService(HostOptions o) {
-    return "# "
-        + HEADER
-        + "\n[Unit]\n"
-        + "Description=Strongroom: run the control checks and write a signed evidence bundle\n"
-        + "After=strongroom.target\n\n"
-        + "[Service]\n"
-        + "Type=oneshot\n"
-        + "User="
-        + o.serviceUser()
-        + "\nGroup="
-        + o.serviceUser()
-        + "\nExecStart="
-        + cli(o, "prove --host local")
-        + "\n"
-        + hardening(List.of(o.stateDir().resolve("evidence"), o.logDir()));
-  }
-
-  static String proveTimer() {
-    return "# "
-        + HEADER
-        + "\n[Unit]\n"
-        + "Description=Strongroom: daily evidence bundle\n\n"
-        + "[Timer]\n"
-        + "OnCalendar=daily\n"
-        + "RandomizedDelaySec=1h\n"
-        + "Persistent=true\n"
-        + "Unit=strongroom-prove.service\n\n"
-        + "[Install]\n"
-        + "WantedBy=timers.target\n";
-  }
-
   static String target() {
     return "# "
         + HEADER
@@ -728,8 +695,8 @@ public final class HostBundleRenderer {
     l.add("z " + o.tenantTokenKeyFile() + " 0640 root " + svc + " -");
     l.add("z " + etc.resolve("*.env") + " 0640 root " + svc + " -");
     l.add("z " + etc.resolve("stack.json") + " 0640 root " + svc + " -");
-    // the applied bundle's manifest: readable by the service user, whose prove (the timer, the
-    // proof-service) looks for it to know the host controls apply here
+    // the applied bundle's manifest: readable by the service user, whose proof-service looks for
+    // it (as the operator's prove --host does) to know the host controls apply here
     l.add("d " + etc.resolve("host") + " 0755 root root -");
     l.add("z " + etc.resolve("host/MANIFEST.tsv") + " 0644 root root -");
     l.add("d " + etc.resolve("db") + " 0750 root " + db + " -");
@@ -759,7 +726,6 @@ public final class HostBundleRenderer {
     for (String s : SERVICES) {
       l.add("d " + o.stateDir().resolve(s) + " 0700 " + svc + " " + svc + " -");
     }
-    l.add("d " + o.stateDir().resolve("evidence") + " 0750 " + svc + " " + svc + " -");
     l.add("d " + o.stateDir().resolve("worm") + " 0700 " + svc + " " + svc + " -");
     l.add("d " + o.logDir() + " 0750 " + svc + " " + svc + " -");
     l.add("d " + o.installDir() + " 0755 root root -");

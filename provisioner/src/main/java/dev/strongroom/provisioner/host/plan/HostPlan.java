@@ -52,15 +52,14 @@ import java.util.Map;
  *       presence on a host means the bundle was applied (the proof's host controls look for it);
  *   <li>{@code activate}: under a throwaway root (an image or chroot that boots later, or a
  *       rehearsal), the bundle's units are enabled the way that root's systemd reads them at boot:
- *       {@code systemctl --root=ROOT enable strongroom.target strongroom-verify-audit.timer
- *       strongroom-prove.timer}, plus {@code nftables.service} and {@code fail2ban.service} where
- *       the root has their units (they load {@code /etc/nftables.conf} and the jails when it boots;
- *       {@code systemd-sysctl} reads the sysctl file then). Checked with {@code is-enabled}.
- *       Nothing is started and no kernel setting changes: a root that is not running has no manager
- *       or kernel of its own to load them into. On a real host ({@code /}) it is skipped:
- *       activation there loads the firewall into the running kernel, changes kernel settings and
- *       starts the database and services, which the operator does after reviewing the plan
- *       (docs/ops-plane.md gives the commands).
+ *       {@code systemctl --root=ROOT enable strongroom.target strongroom-verify-audit.timer}, plus
+ *       {@code nftables.service} and {@code fail2ban.service} where the root has their units (they
+ *       load {@code /etc/nftables.conf} and the jails when it boots; {@code systemd-sysctl} reads
+ *       the sysctl file then). Checked with {@code is-enabled}. Nothing is started and no kernel
+ *       setting changes: a root that is not running has no manager or kernel of its own to load
+ *       them into. On a real host ({@code /}) it is skipped: activation there loads the firewall
+ *       into the running kernel, changes kernel settings and starts the database and services,
+ *       which the operator does after reviewing the plan (docs/ops-plane.md gives the commands).
  * </ol>
  *
  * {@link #plan} runs the checks only; {@link #apply} applies only the steps whose check differs and
@@ -240,7 +239,7 @@ public final class HostPlan {
 
   /** Our units, enabled under every root; the firewall's and fail2ban's where the root has them. */
   private static final List<String> UNITS =
-      List.of("strongroom.target", "strongroom-verify-audit.timer", "strongroom-prove.timer");
+      List.of("strongroom.target", "strongroom-verify-audit.timer");
 
   private static final List<String> PACKAGED_UNITS =
       List.of("nftables.service", "fail2ban.service");

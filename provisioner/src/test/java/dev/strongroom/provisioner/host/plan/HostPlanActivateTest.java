@@ -84,8 +84,8 @@ class HostPlanActivateTest {
       List<StepResult> again = plan.apply(sh);
       assertTrue(
           again.stream().allMatch(r -> r.status() == StepStatus.UNCHANGED), again.toString());
-      // the manifest stays readable by the service user whose prove looks for it (the plan's
-      // shell runs with umask 077: without the tmpfiles rule its directory was 0700 root)
+      // the manifest stays readable by the service user, whose proof-service looks for it (the
+      // plan's shell runs with umask 077: without the tmpfiles rule its directory was 0700 root)
       assertEquals(
           "rwxr-xr-x",
           java.nio.file.attribute.PosixFilePermissions.toString(
