@@ -185,6 +185,37 @@ class HostBundleGoldenTest {
       golden(variant + "/" + f.bundlePath(), f.content());
     }
     golden(variant + "/" + HostBundle.MANIFEST, bundle.manifest());
+    noStaleGoldenFiles(variant, bundle);
+  }
+
+  /**
+   * The variant's golden directory holds exactly the bundle's files and its manifest: a file the
+   * bundle stopped rendering (a removed unit) fails the test instead of lingering as if it still
+   * shipped; {@code -Dgolden.update=true} deletes it.
+   */
+  private static void noStaleGoldenFiles(String variant, HostBundle bundle) throws IOException {
+    Path dir = Path.of("src/test/resources/golden/host").resolve(variant);
+    Set<String> expected = new TreeSet<>();
+    bundle.files().forEach(f -> expected.add(f.bundlePath()));
+    expected.add(HostBundle.MANIFEST);
+    Set<String> present;
+    try (Stream<Path> s = Files.walk(dir)) {
+      present =
+          s.filter(Files::isRegularFile)
+              .map(p -> dir.relativize(p).toString())
+              .collect(Collectors.toCollection(TreeSet::new));
+    }
+    present.removeAll(expected);
+    if (Boolean.getBoolean("golden.update")) {
+      for (String stale : present) {
+        Files.delete(dir.resolve(stale));
+      }
+      return;
+    }
+    assertEquals(
+        Set.of(),
+        present,
+        "golden/host/" + variant + ": files the bundle no longer renders (-Dgolden.update=true)");
   }
 
   private static void golden(String name, String actual) throws IOException {
