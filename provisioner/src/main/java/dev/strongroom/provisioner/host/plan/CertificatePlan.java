@@ -74,7 +74,7 @@ import java.util.Set;
  */
 public final class CertificatePlan {
   private static final String PKI = "pki";
-  static final String RELOAD = "reload tls";
+  private static final String RELOAD = "reload tls";
   private static final String SERVICES = "services present the new certificates";
   private static final String REVOKE = "revoke superseded";
 
@@ -549,6 +549,31 @@ public final class CertificatePlan {
       }
       String pem = PlanRunner.q(rooted(hostPki().resolve("server/server.pem")));
       String crl = PlanRunner.q(rooted(hostPki().resolve("ca/crl.pem")));
+      // a server with no account at 127.0.0.1 (before the host plan's db schema) refuses the TCP
+      // probe before any TLS ("Host … is not allowed to connect"): then only the marker can tell
+      if (!probeAdmitted(sh)) {
+        List<String> m =
+            PlanRunner.run(
+                    sh,
+                    "sha256sum -- "
+                        + crl
+                        + " | cut -d' ' -f1; cat "
+                        + PlanRunner.q(marker())
+                        + " 2>/dev/null || echo none",
+                    null,
+                    id())
+                .stdout()
+                .lines()
+                .toList();
+        if (m.size() < 2) {
+          return "cannot read the CRL or the reload marker: " + m;
+        }
+        return m.get(1).equals(m.get(0))
+            ? null
+            : (m.get(1).equals("none")
+                ? "no reload recorded since the CRL was installed"
+                : "the CRL changed since the last reload");
+      }
       List<String> l =
           PlanRunner.run(
                   sh,
@@ -609,6 +634,17 @@ public final class CertificatePlan {
           id());
       reloadDue = false;
     }
+  }
+
+  /** Whether the server has an account at {@code 127.0.0.1}, so it admits the TLS probe. */
+  private boolean probeAdmitted(HostShell sh) {
+    HostShell.Result r =
+        sh.exec(
+            PlanRunner.installerClient(options.dialect(), socket()) + " --skip-column-names",
+            "SELECT COUNT(*) FROM mysql.user WHERE Host = '127.0.0.1';\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    // a query that fails says nothing: probe, and let the probe's answer name the problem
+    return r.exitCode() != 0 || !r.stdout().trim().equals("0");
   }
 
   /**

@@ -112,7 +112,8 @@ final class DbSchemaStep implements PlanStep {
    * between this and {@link #auditScript()}.
    */
   private String installScript() {
-    return AccountProvisioner.dropStrayAccountsStatements(options.dialect(), accounts(), INSTALLER)
+    return dev.strongroom.provisioner.schema.SchemaDialect.prelude(options.dialect())
+        + AccountProvisioner.dropStrayAccountsStatements(options.dialect(), accounts(), INSTALLER)
         + String.join(";\n", accountStatements())
         + ";\n"
         + SchemaInstaller.script(options.dialect());
@@ -129,6 +130,12 @@ final class DbSchemaStep implements PlanStep {
 
   @Override
   public String skip(HostShell sh) {
+    if (options.dialect() == dev.strongroom.provisioner.db.Dialect.MYSQL_8_4) {
+      return "MySQL 8.4: not run by the plan — its schema scripts are rendered and golden-tested"
+          + " (SchemaInstaller.script, AuditInstaller.script for mysql-8.4), but no MySQL server"
+          + " runs where this step is tested; install them with the stock client as root over the"
+          + " socket (docs/ops-plane.md)";
+    }
     HostShell.Result r = sh.exec("[ -S " + PlanRunner.q(socket()) + " ]", null);
     return r.exitCode() == 0
         ? null
@@ -190,55 +197,55 @@ final class DbSchemaStep implements PlanStep {
   private State state(HostShell sh, java.util.Optional<TenantTokenKeys> keys) {
     List<String> install = new ArrayList<>();
     List<String> keyDiffs = new ArrayList<>();
-    boolean present =
+    List<String> present =
         query(
-                sh,
-                "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN"
-                    + " ('strongroom_security', 'strongroom_audit')")
-            .equals(List.of("2"));
+            sh,
+            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ('"
+                + String.join("', '", SCHEMAS)
+                + "') ORDER BY 1");
+    boolean installed = present.containsAll(List.of("strongroom_audit", "strongroom_security"));
     HostShell.Result m =
-        sh.exec("cat -- " + PlanRunner.q(marker()) + " 2>/dev/null || echo none", null);
-    List<String> recorded = m.stdout().lines().toList();
+        sh.exec(
+            "cat -- "
+                + PlanRunner.q(marker())
+                + " 2>/dev/null || echo none; echo '#';"
+                + " cat -- "
+                + PlanRunner.q(marker() + ".installing")
+                + " 2>/dev/null || echo none",
+            null);
+    String[] parts = m.stdout().split("#\n?", 2);
+    List<String> recorded = parts[0].lines().toList();
     String script = recorded.isEmpty() ? "none" : recorded.get(0);
-    if (!present) {
+    String interrupted = parts.length > 1 ? parts[1].trim() : "none";
+    boolean resuming = interrupted.equals(expectedMarker());
+    if (resuming) {
+      // this provisioner's install stopped half way: the state is neither the old nor the new
+      // install's, so it is neither drift nor evidence; re-run it in full
+      install.add("an install of this provisioner's script stopped half way: run it again in full");
+    } else if (!installed) {
+      if (!script.equals("none")) {
+        throw refused(
+            List.of(
+                "the marker records an install, but "
+                    + (present.isEmpty() ? "no schema of it" : "only " + String.join(", ", present))
+                    + " exists"));
+      }
       install.add("not installed: the accounts, the proc-only schema and the audit chain");
     } else {
-      List<String> changes = new ArrayList<>();
-      List<String> drift =
-          query(
-              sh,
-              "SELECT CONCAT(change_kind, ' ', kind, ' ', object) FROM"
-                  + " strongroom_audit.audit_schema_drift ORDER BY 1");
-      if (!drift.isEmpty()) {
-        changes.add(
-            drift.size()
-                + " difference(s) from the audit baseline, which the audit plane reports as"
-                + " SCHEMA_DRIFT (first: "
-                + drift.get(0)
-                + ")");
-      }
-      if (recorded.size() > 1 && !recorded.get(1).equals(routineDigest(sh))) {
-        changes.add(
-            "the routines, views and triggers of "
-                + String.join(", ", SCHEMAS)
-                + " are not those the install left (SHA-256 of their definitions)");
-      }
+      List<String> changes = changes(sh, recorded);
       if (!changes.isEmpty() && !script.equals("none")) {
-        throw new PlanFailedException(
-            ID,
-            "the schema changed after its install: "
-                + String.join("; ", changes)
-                + ". The plan does not re-install over a change nobody explained (an install"
-                + " replaces the routines and takes a new baseline, erasing the evidence):"
-                + " investigate it; to re-install deliberately, remove "
-                + marker()
-                + " and apply again",
-            List.of());
+        throw refused(changes);
       }
       if (!script.equals(expectedMarker())) {
         install.add(
             script.equals("none")
-                ? "no install recorded (" + marker() + "): install"
+                ? "no install recorded ("
+                    + marker()
+                    + "): install"
+                    + (changes.isEmpty()
+                        ? ""
+                        : " over a schema that differs from its baseline: "
+                            + String.join("; ", changes))
                 : "installed by another installer version or PKI (script SHA-256 "
                     + abbrev(script)
                     + ", this provisioner's "
@@ -246,25 +253,75 @@ final class DbSchemaStep implements PlanStep {
                     + "): re-install");
       }
       install.addAll(accountDiffs(sh));
-      if (keys.isPresent()) {
-        List<String> held = query(sh, SchemaInstaller.TOKEN_KEY_STATE_QUERY);
-        List<String> wanted = SchemaInstaller.tokenKeyState(keys.get());
-        if (!held.equals(wanted)) {
-          keyDiffs.add(
-              "the database's tenant-token keys ("
-                  + kids(held)
-                  + ") are not those of "
-                  + keyFile()
-                  + " ("
-                  + kids(wanted)
-                  + ", or their pads, audience or verifyUntil differ)");
-        }
-      }
     }
+    List<String> held =
+        present.contains("strongroom_security")
+            ? query(sh, SchemaInstaller.TOKEN_KEY_STATE_QUERY)
+            : List.of();
     if (keys.isEmpty()) {
+      if (!held.isEmpty()) {
+        throw new PlanFailedException(
+            ID,
+            "no tenant-token key file "
+                + keyFile()
+                + ", but the database holds keys ("
+                + kids(held)
+                + "): the plan never replaces the keys the tenant authority signs with. Restore"
+                + " the authority's key file there (0640 root:"
+                + options.serviceUser()
+                + "), then apply again",
+            List.of());
+      }
       keyDiffs.add("no tenant-token key file " + keyFile() + ": generate one");
+    } else if (installed && !held.equals(SchemaInstaller.tokenKeyState(keys.get()))) {
+      keyDiffs.add(
+          "the database's tenant-token keys ("
+              + kids(held)
+              + ") are not those of "
+              + keyFile()
+              + " ("
+              + kids(SchemaInstaller.tokenKeyState(keys.get()))
+              + ", or their pads, audience or verifyUntil differ)");
     }
     return new State(install, keyDiffs);
+  }
+
+  /** What changed since the install: drift rows and the definitions' digest (empty: nothing). */
+  private List<String> changes(HostShell sh, List<String> recorded) {
+    List<String> changes = new ArrayList<>();
+    List<String> drift =
+        query(
+            sh,
+            "SELECT CONCAT(change_kind, ' ', kind, ' ', object) FROM"
+                + " strongroom_audit.audit_schema_drift ORDER BY 1");
+    if (!drift.isEmpty()) {
+      changes.add(
+          drift.size()
+              + " difference(s) from the audit baseline, which the audit plane reports as"
+              + " SCHEMA_DRIFT (first: "
+              + drift.get(0)
+              + ")");
+    }
+    if (recorded.size() > 1 && !recorded.get(1).equals(routineDigest(sh))) {
+      changes.add(
+          "the routines, views and triggers of "
+              + String.join(", ", SCHEMAS)
+              + " are not those the install left (SHA-256 of their definitions)");
+    }
+    return changes;
+  }
+
+  private PlanFailedException refused(List<String> changes) {
+    return new PlanFailedException(
+        ID,
+        "the schema changed after its install: "
+            + String.join("; ", changes)
+            + ". The plan does not re-install over a change nobody explained (an install"
+            + " replaces the routines and takes a new baseline, erasing the evidence):"
+            + " investigate it; to re-install deliberately, remove "
+            + marker()
+            + " and apply again",
+        List.of());
   }
 
   /** The schemas the install owns. */
@@ -284,16 +341,23 @@ final class DbSchemaStep implements PlanStep {
             sh,
             "SET SESSION group_concat_max_len = 67108864;\n"
                 + "SELECT SHA2(CONCAT_WS(0x1e, (SELECT GROUP_CONCAT(CONCAT_WS(0x1f, ROUTINE_SCHEMA,"
-                + " ROUTINE_NAME, ROUTINE_TYPE, DEFINER, SECURITY_TYPE, SHA2(ROUTINE_DEFINITION, 256))"
+                + " ROUTINE_NAME, ROUTINE_TYPE, DEFINER, SECURITY_TYPE, SQL_MODE, IS_DETERMINISTIC,"
+                + " SQL_DATA_ACCESS, IFNULL(DTD_IDENTIFIER, ''), SHA2(ROUTINE_DEFINITION, 256))"
                 + " ORDER BY ROUTINE_SCHEMA, ROUTINE_NAME, ROUTINE_TYPE SEPARATOR 0x1d) FROM"
                 + " information_schema.ROUTINES WHERE ROUTINE_SCHEMA IN "
+                + in
+                + "), (SELECT GROUP_CONCAT(CONCAT_WS(0x1f, SPECIFIC_SCHEMA, SPECIFIC_NAME,"
+                + " ROUTINE_TYPE, ORDINAL_POSITION, IFNULL(PARAMETER_MODE, ''),"
+                + " IFNULL(PARAMETER_NAME, ''), DTD_IDENTIFIER) ORDER BY SPECIFIC_SCHEMA,"
+                + " SPECIFIC_NAME, ROUTINE_TYPE, ORDINAL_POSITION SEPARATOR 0x1d) FROM"
+                + " information_schema.PARAMETERS WHERE SPECIFIC_SCHEMA IN "
                 + in
                 + "), (SELECT GROUP_CONCAT(CONCAT_WS(0x1f, TABLE_SCHEMA, TABLE_NAME, DEFINER,"
                 + " SECURITY_TYPE, SHA2(VIEW_DEFINITION, 256)) ORDER BY TABLE_SCHEMA, TABLE_NAME"
                 + " SEPARATOR 0x1d) FROM information_schema.VIEWS WHERE TABLE_SCHEMA IN "
                 + in
                 + "), (SELECT GROUP_CONCAT(CONCAT_WS(0x1f, TRIGGER_SCHEMA, TRIGGER_NAME, DEFINER,"
-                + " EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION,"
+                + " EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, SQL_MODE,"
                 + " SHA2(ACTION_STATEMENT, 256)) ORDER BY TRIGGER_SCHEMA, TRIGGER_NAME SEPARATOR"
                 + " 0x1d) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA IN "
                 + in
@@ -366,6 +430,17 @@ final class DbSchemaStep implements PlanStep {
     }
     State s = state(sh, keys);
     if (!s.install().isEmpty()) {
+      // what is being installed, before the first statement: an install that stops half way is
+      // recognised as this one and re-run, never refused as drift
+      PlanRunner.run(
+          sh,
+          "m="
+              + PlanRunner.q(marker() + ".installing")
+              + "; printf '%s\\n' "
+              + expectedMarker()
+              + " > \"$m.tmp\" && chmod 0644 \"$m.tmp\" && mv -f -- \"$m.tmp\" \"$m\"",
+          null,
+          ID);
       run(
           sh,
           client(),
@@ -382,7 +457,8 @@ final class DbSchemaStep implements PlanStep {
               + expectedMarker()
               + " "
               + routineDigest(sh)
-              + " > \"$m.tmp\" && chmod 0644 \"$m.tmp\" && mv -f -- \"$m.tmp\" \"$m\"",
+              + " > \"$m.tmp\" && chmod 0644 \"$m.tmp\" && mv -f -- \"$m.tmp\" \"$m\""
+              + " && rm -f -- \"$m.installing\"",
           null,
           ID);
     } else if (!s.keys().isEmpty()) {
@@ -415,7 +491,8 @@ final class DbSchemaStep implements PlanStep {
         sh,
         "set -e; umask 077; f="
             + PlanRunner.q(f)
-            + "; t=$(mktemp \"$f.XXXXXX\"); trap 'rm -f -- \"$t\"' EXIT; cat > \"$t\";"
+            // a temp copy an interrupted generation left behind holds a key: never keep it
+            + "; rm -f -- \"$f\".??????; t=$(mktemp \"$f.XXXXXX\"); trap 'rm -f -- \"$t\"' EXIT; cat > \"$t\";"
             + " chown 0:"
             + PlanRunner.q(serviceGid(sh))
             + " \"$t\"; chmod 0640 \"$t\"; ln -- \"$t\" \"$f\"",

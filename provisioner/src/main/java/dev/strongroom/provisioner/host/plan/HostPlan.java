@@ -33,8 +33,8 @@ import java.util.Map;
  *       (mode, numeric owner and group resolved in the root's own {@code /etc/passwd} and {@code
  *       /etc/group}); apply runs {@code systemd-tmpfiles --create};
  *   <li>with a PKI ({@link #HostPlan(HostBundle, Path, PkiDirectory)}): {@link CertificatePlan}'s
- *       {@code pki} and {@code file <configDir>/pki/…} steps (no rotation; its {@code reload tls}
- *       comes after {@code db schema}, below);
+ *       {@code pki}, {@code file <configDir>/pki/…} and {@code reload tls} steps (no rotation;
+ *       before {@code db schema} so that a refused schema never holds back a CRL reload);
  *   <li>{@code db keyring}: the database's at-rest keyring ({@code file_key_management}'s {@code
  *       keys.enc} and {@code filekey}) exists and decrypts; apply generates it on the target (its
  *       {@code openssl}: the key material never crosses SSH), never over a surviving half ({@link
@@ -46,8 +46,7 @@ import java.util.Map;
  *       identities (subjects and issuers of the PKI's certificates), the proc-only schema, the
  *       audit chain and the tenant-token keys of {@code <configDir>/keys/tenant-token.key}
  *       (generated when there is none); skipped while no server runs, refused over a schema that
- *       drifted; then {@code reload tls}: a running server admits the TLS probe's TCP connection
- *       only from a host an account names, and the identities at {@code 127.0.0.1} are this step's;
+ *       drifted;
  *   <li>{@code file <configDir>/host/MANIFEST.tsv}: the bundle's manifest, last, so that its
  *       presence on a host means the bundle was applied (the proof's host controls look for it);
  *   <li>{@code activate}: under a throwaway root (an image or chroot that boots later, or a
@@ -112,7 +111,7 @@ public final class HostPlan {
   private static final java.util.regex.Pattern KEY_SOURCE =
       java.util.regex.Pattern.compile(
           "plugin_load_add=\\w+_key_management|hashicorp_key_management_vault_url=.*"
-              + "|file_key_management_filename=.*");
+              + "|file_key_management_(filename|filekey|encryption_algorithm)=.*");
 
   static List<String> keySource(String optionFile) {
     return optionFile.lines().filter(l -> KEY_SOURCE.matcher(l).matches()).toList();
@@ -206,23 +205,13 @@ public final class HostPlan {
       }
     }
     steps.add(new OwnershipStep());
-    PlanStep reload = null;
     if (pki != null) {
-      for (PlanStep s : new CertificatePlan(pki, bundle.options(), root, null).installSteps()) {
-        if (s.id().equals(CertificatePlan.RELOAD)) {
-          reload = s;
-        } else {
-          steps.add(s);
-        }
-      }
+      steps.addAll(new CertificatePlan(pki, bundle.options(), root, null).installSteps());
     }
     steps.add(new KeyringStep());
     steps.add(new DataDirStep());
     if (pki != null) {
       steps.add(new DbSchemaStep(bundle.options(), pki, this::rooted));
-      // after the schema: a running server admits a TCP connection (its TLS probe) only from a host
-      // some account names, and the identities at 127.0.0.1 are the schema step's
-      steps.add(reload);
     }
     steps.add(
         new FileStep(

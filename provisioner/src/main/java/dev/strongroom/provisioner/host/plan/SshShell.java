@@ -88,7 +88,13 @@ public final class SshShell implements HostShell {
     shell.open().verify(timeout);
     this.toShell = shell.getInvertedIn();
     this.fromShell = new BufferedInputStream(shell.getInvertedOut(), 1 << 16);
-    send("umask 077; __d=$(mktemp -d) || exit 1; trap 'rm -rf \"$__d\"' EXIT\n");
+    // Each command's stdin and output pass through files here (stdin may carry key material, e.g.
+    // the tenant-token pads): on tmpfs where the target has /dev/shm, private (umask 077), each
+    // file removed as soon as it is read, the directory on exit — also when the session drops
+    // (SIGHUP) or is terminated.
+    send(
+        "umask 077; __d=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d) || exit 1;"
+            + " trap 'rm -rf \"$__d\"' EXIT; trap 'exit 129' HUP; trap 'exit 143' TERM\n");
   }
 
   /** Reads an OpenSSH public key line ({@code ssh-ed25519 AAAA… comment}). */
@@ -190,10 +196,12 @@ public final class SshShell implements HostShell {
             + "' | base64 -d); printf %s '"
             + b64.encodeToString(stdin == null ? new byte[0] : stdin)
             + "' | base64 -d >\"$__d/i\"\n"
-            + "/bin/sh -c \"$__c\" <\"$__d/i\" >\"$__d/o\" 2>\"$__d/e\"; __r=$?\n"
+            + "/bin/sh -c \"$__c\" <\"$__d/i\" >\"$__d/o\" 2>\"$__d/e\"; __r=$?;"
+            + " rm -f \"$__d/i\"\n"
             + "printf '%s %d %d %d\\n' "
             + token
-            + " \"$__r\" \"$(wc -c <\"$__d/o\")\" \"$(wc -c <\"$__d/e\")\"; cat \"$__d/o\" \"$__d/e\"\n";
+            + " \"$__r\" \"$(wc -c <\"$__d/o\")\" \"$(wc -c <\"$__d/e\")\"; cat \"$__d/o\" \"$__d/e\";"
+            + " rm -f \"$__d/o\" \"$__d/e\"\n";
     Future<Result> reply = reader.submit(this::readReply);
     try {
       send(block);

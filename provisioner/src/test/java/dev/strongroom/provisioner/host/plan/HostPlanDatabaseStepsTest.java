@@ -134,7 +134,9 @@ class HostPlanDatabaseStepsTest {
         assertEquals(
             "the data directory /var/lib/strongroom/db/data was initialised with its at-rest keys"
                 + " from plugin_load_add=file_key_management,"
-                + " file_key_management_filename=/var/lib/strongroom/db/keyring/keys.enc, and this"
+                + " file_key_management_filename=/var/lib/strongroom/db/keyring/keys.enc,"
+                + " file_key_management_filekey=FILE:/var/lib/strongroom/db/keyring/filekey,"
+                + " file_key_management_encryption_algorithm=AES_CTR, and this"
                 + " bundle's option file would take them from"
                 + " plugin_load_add=hashicorp_key_management,"
                 + " hashicorp_key_management_vault_url=https://vault.example:8200/v1/strongroom: the"

@@ -277,6 +277,60 @@ class SshProvisioningIT {
     }
     assertTrue(plan.apply(sh).stream().allMatch(r -> r.status() == StepStatus.UNCHANGED));
 
+    // a stray account (anyone's name) is dropped by the server's own quoting; the re-install
+    // changes nothing else
+    client.require(installer, "CREATE USER 'x''; DROP DATABASE strongroom; --'@'%'");
+    assertEquals(
+        // the client's batch output escapes the backslash QUOTE() wrote
+        "stray accounts: 'x\\\\'; DROP DATABASE strongroom; --'@'%'",
+        step(plan.plan(sh), "db schema").detail());
+    plan.apply(sh);
+    assertEquals(
+        "0",
+        client.require(installer, "SELECT COUNT(*) FROM mysql.user WHERE Host = '%'").scalar());
+    assertTrue(plan.apply(sh).stream().allMatch(r -> r.status() == StepStatus.UNCHANGED));
+
+    // the key file lost while the database holds keys: refused, never a new key over them
+    Path markerFile = Path.of(marker);
+    Files.move(keyFile, base.resolve("key.bak"));
+    PlanFailedException lost = assertThrows(PlanFailedException.class, () -> plan.apply(sh));
+    assertTrue(
+        lost.detail()
+            .startsWith("no tenant-token key file " + keyFile + ", but the database holds keys ("),
+        lost.detail());
+    assertTrue(Files.notExists(keyFile), "no key generated");
+    Files.move(base.resolve("key.bak"), keyFile);
+
+    // an install that stopped half way (its audit views not yet made) is recognised and re-run
+    String expected = Files.readAllLines(markerFile).get(0);
+    Files.writeString(Path.of(marker + ".installing"), expected + "\n");
+    client.require(installer, "DROP VIEW strongroom_audit.audit_schema_drift");
+    assertEquals(
+        "an install of this provisioner's script stopped half way: run it again in full",
+        step(plan.plan(sh), "db schema").detail());
+    plan.apply(sh);
+    assertTrue(Files.notExists(Path.of(marker + ".installing")));
+    assertTrue(plan.apply(sh).stream().allMatch(r -> r.status() == StepStatus.UNCHANGED));
+
+    // a schema dropped after its install: refused, never a fresh install over the evidence
+    client.require(installer, "DROP DATABASE strongroom_audit");
+    PlanFailedException dropped = assertThrows(PlanFailedException.class, () -> plan.apply(sh));
+    assertTrue(
+        dropped
+            .detail()
+            .startsWith(
+                "the schema changed after its install: the marker records an install, but only"
+                    + " strongroom, strongroom_security exists."),
+        dropped.detail());
+    assertEquals(
+        "0",
+        client
+            .require(
+                installer,
+                "SELECT COUNT(*) FROM information_schema.SCHEMATA"
+                    + " WHERE SCHEMA_NAME = 'strongroom_audit'")
+            .scalar());
+
     // a key file that is not one
     Files.writeString(keyFile, "{\"v\":2}");
     PlanFailedException broken = assertThrows(PlanFailedException.class, () -> plan.plan(sh));
@@ -345,7 +399,7 @@ class SshProvisioningIT {
       long applyMs = (System.nanoTime() - t0) / 1_000_000;
       // every step but the TLS reload and the schema: no server runs yet
       assertEquals(
-          List.of("db schema", "reload tls"),
+          List.of("reload tls", "db schema"),
           first.stream().filter(r -> r.status() != StepStatus.CHANGED).map(StepResult::id).toList(),
           first.toString());
       assertEquals(StepStatus.SKIPPED, step(first, "reload tls").status());
@@ -362,16 +416,16 @@ class SshProvisioningIT {
       assertEquals(
           List.of(
               "file /etc/strongroom/pki/ca/crl.pem",
+              "reload tls",
               "db keyring",
               "db datadir",
               "db schema",
-              "reload tls",
               "file /etc/strongroom/host/MANIFEST.tsv",
               "activate"),
-          ids.subList(ids.indexOf("db keyring") - 1, ids.size()));
+          ids.subList(ids.indexOf("reload tls") - 1, ids.size()));
       List<StepResult> again = plan.apply(sh);
       assertEquals(
-          List.of("db schema", "reload tls"),
+          List.of("reload tls", "db schema"),
           again.stream()
               .filter(r -> r.status() != StepStatus.UNCHANGED)
               .map(StepResult::id)
@@ -442,7 +496,7 @@ class SshProvisioningIT {
       List<StepResult> withServer = plan.apply(sh);
       long schemaMs = (System.nanoTime() - t0) / 1_000_000;
       assertEquals(
-          List.of("db schema", "reload tls"),
+          List.of("reload tls", "db schema"),
           withServer.stream()
               .filter(r -> r.status() != StepStatus.UNCHANGED)
               .map(StepResult::id)

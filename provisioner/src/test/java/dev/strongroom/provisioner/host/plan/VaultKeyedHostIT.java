@@ -180,7 +180,7 @@ class VaultKeyedHostIT {
       assertEquals(0, vault.writes(), "the host plan never writes to Vault");
       List<StepResult> again = plan.apply(sh);
       assertEquals(
-          List.of("db schema", "reload tls"),
+          List.of("reload tls", "db schema"),
           again.stream()
               .filter(r -> r.status() != StepStatus.UNCHANGED)
               .map(StepResult::id)
