@@ -87,7 +87,7 @@ class ProvisionedHostDatabaseIT {
             HostDatabaseServer.start(bundle, root, base.resolve("mariadbd.out"))) {
           t1 = System.nanoTime();
           assertEquals(
-              List.of("db schema CHANGED", "reload tls CHANGED"),
+              List.of("reload tls CHANGED", "db schema CHANGED"),
               plan.apply(sh).stream()
                   .filter(r -> r.status() != StepStatus.UNCHANGED)
                   .map(r -> r.id() + " " + r.status())
