@@ -533,7 +533,8 @@ class ProvisionerServiceIT extends ServiceContract {
         ProvisionCompleted.Step services = stepOf(rotated, SERVICES);
         // the service checks its files every 2 s: on a slow machine it may have reloaded before the
         // step looked (UNCHANGED, nothing to wait for); otherwise the step saw the old serial and
-        // waited (CHANGED). Either way it presents the new certificate below, from the same process.
+        // waited (CHANGED). Either way it presents the new certificate below, from the same
+        // process.
         assertTrue(
             services.status() == StepOutcome.CHANGED || services.status() == StepOutcome.UNCHANGED,
             services.toString());
