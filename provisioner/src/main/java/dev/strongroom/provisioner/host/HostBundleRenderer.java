@@ -500,6 +500,14 @@ public final class HostBundleRenderer {
         + "WantedBy=strongroom.target\n";
   }
 
+  /**
+   * The services that verify tenant tokens and so read the token key file; every other service unit
+   * gets {@code InaccessiblePaths=} over its directory. All services share the service user (the
+   * file's group), so this closes the key to a file-read flaw in another service, not to a service
+   * that runs code: separate users per service would (docs/ops-plane.md).
+   */
+  static final List<String> TOKEN_KEY_READERS = List.of("crypto-service", "proof-service");
+
   static String serviceUnit(HostOptions o, String service) {
     Path jar = o.installDir().resolve(service).resolve("quarkus-run.jar");
     Path state = o.stateDir().resolve(service);
@@ -530,6 +538,12 @@ public final class HostBundleRenderer {
         + "RestartSec=5s\n"
         + "TimeoutStopSec=30s\n"
         + "# The JVM's JIT writes code at run time: MemoryDenyWriteExecute stays off for Java units.\n"
+        + (TOKEN_KEY_READERS.contains(service)
+            ? ""
+            : "# The tenant-token keys are the token verifiers' only (crypto-service, proof-service).\n"
+                + "InaccessiblePaths=-"
+                + o.tenantTokenKeyFile().getParent()
+                + "\n")
         + hardening(List.of(state, o.logDir()))
         + "\n[Install]\n"
         + "WantedBy=strongroom.target\n";

@@ -144,6 +144,36 @@ class HostBundleGoldenTest {
     return names;
   }
 
+  /**
+   * The tenant-token key file (0640 root:strongroom, docs/tenant-tokens.md) is the token verifiers'
+   * only: every other service unit has the keys directory made inaccessible.
+   */
+  @Test
+  void tokenKeys_areInaccessibleToEveryServiceButTheTokenVerifiers() {
+    HostBundle b = HostBundleRenderer.render(HostOptions.builder().build());
+    String line = "InaccessiblePaths=-/etc/strongroom/keys";
+    for (String svc :
+        List.of(
+            "crypto-service",
+            "data-service",
+            "audit-anchor-service",
+            "provisioner-service",
+            "proof-service")) {
+      boolean verifier = svc.equals("crypto-service") || svc.equals("proof-service");
+      assertEquals(
+          !verifier,
+          b.require("systemd/strongroom-" + svc + ".service")
+              .content()
+              .lines()
+              .anyMatch(line::equals),
+          svc);
+    }
+    assertTrue(
+        b.require("tmpfiles/strongroom.conf")
+            .content()
+            .contains("z /etc/strongroom/keys/tenant-token.key 0640 root strongroom -"));
+  }
+
   @Test
   void rendering_isDeterministic() {
     HostBundle a = HostBundleRenderer.render(HostBundles.remoteMySql());
