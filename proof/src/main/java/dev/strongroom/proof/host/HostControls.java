@@ -149,7 +149,35 @@ public final class HostControls {
 
   // --- SR-HOST-FW-01 ----------------------------------------------------------------------------
 
+  /**
+   * Why a check that reads what only root may read ({@code what}) cannot run on {@code t}: the
+   * prover's account there is not root — e.g. the proof-service, which runs as the service user on
+   * a provisioned host. Empty when it is root, or when {@code id -u} cannot tell (the check then
+   * runs and names what it met).
+   */
+  static java.util.Optional<String> needsRoot(HostTarget t, String what) {
+    HostShell.Result id = t.exec("id -u");
+    String uid = id.stdout().trim();
+    if (id.exitCode() != 0 || uid.equals("0") || !uid.matches("[0-9]+")) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        "reads "
+            + what
+            + " as root, and this prover runs as uid "
+            + uid
+            + " on "
+            + t.describe()
+            + ": its answer would describe the account, not the host. The host controls are"
+            + " evidence from a root run: ./strongroom prove --host ssh://root@<host>"
+            + " (docs/ops-plane.md)");
+  }
+
   private static Outcome firewall(HostTarget t, Evidence e) {
+    java.util.Optional<String> notRoot = needsRoot(t, "the ruleset (nft list ruleset)");
+    if (notRoot.isPresent()) {
+      return Outcome.notApplicable(notRoot.get());
+    }
     HostShell.Result r = command(t, e, "nft list ruleset");
     if (r.exitCode() != 0) {
       return Outcome.fail(
@@ -236,6 +264,10 @@ public final class HostControls {
   // --- SR-HOST-F2B-01 ---------------------------------------------------------------------------
 
   private static Outcome fail2ban(HostTarget t, Evidence e) {
+    java.util.Optional<String> notRoot = needsRoot(t, "fail2ban's state (its root-only socket)");
+    if (notRoot.isPresent()) {
+      return Outcome.notApplicable(notRoot.get());
+    }
     String client =
         t.rehearsalRoot()
             ? "fail2ban-client -s " + HostShell.quote(t.rooted(FAIL2BAN_SOCKET))

@@ -81,4 +81,36 @@ class HostControlsTest {
     assertEquals(
         List.of(), HostControls.jailList("Status\n|- Number of jail:\t0\n`- Jail list:\t\n"));
   }
+
+  /** A shell whose {@code id -u} answers {@code uid}. */
+  private static HostTarget answering(String uid) {
+    dev.strongroom.provisioner.host.plan.HostShell shell =
+        new dev.strongroom.provisioner.host.plan.HostShell() {
+          @Override
+          public Result exec(String command, byte[] stdin) {
+            return command.equals("id -u")
+                ? new Result(0, uid + "\n", "")
+                : new Result(127, "", "");
+          }
+
+          @Override
+          public void close() {}
+        };
+    return HostTarget.over(
+        dev.strongroom.provisioner.host.plan.Target.parse("ssh://strongroom@db1.example:22"),
+        java.nio.file.Path.of("/"),
+        shell);
+  }
+
+  @Test
+  void rootOnlyChecks_run_asRoot_andAreNotApplicable_asAnotherAccount() {
+    assertEquals(java.util.Optional.empty(), HostControls.needsRoot(answering("0"), "x"));
+    assertEquals(
+        java.util.Optional.of(
+            "reads the ruleset (nft list ruleset) as root, and this prover runs as uid 998 on"
+                + " ssh://strongroom@db1.example: its answer would describe the account, not"
+                + " the host. The host controls are evidence from a root run: ./strongroom prove"
+                + " --host ssh://root@<host> (docs/ops-plane.md)"),
+        HostControls.needsRoot(answering("998"), "the ruleset (nft list ruleset)"));
+  }
 }
