@@ -568,11 +568,7 @@ public final class CertificatePlan {
         if (m.size() < 2) {
           return "cannot read the CRL or the reload marker: " + m;
         }
-        return m.get(1).equals(m.get(0))
-            ? null
-            : (m.get(1).equals("none")
-                ? "no reload recorded since the CRL was installed"
-                : "the CRL changed since the last reload");
+        return markerDiff(m.get(0), m.get(1));
       }
       List<String> l =
           PlanRunner.run(
@@ -607,13 +603,21 @@ public final class CertificatePlan {
                 + l.get(1).substring(0, 16)
                 + "…");
       }
-      if (!l.get(3).equals(l.get(2))) {
-        diffs.add(
-            l.get(3).equals("none")
-                ? "no reload recorded since the CRL was installed"
-                : "the CRL changed since the last reload");
+      String marker = markerDiff(l.get(2), l.get(3));
+      if (marker != null) {
+        diffs.add(marker);
       }
       return diffs.isEmpty() ? null : String.join(", ", diffs);
+    }
+
+    /** Null when the reload marker holds the installed CRL's SHA-256, else what differs. */
+    private static String markerDiff(String crlSha256, String marker) {
+      if (marker.equals(crlSha256)) {
+        return null;
+      }
+      return marker.equals("none")
+          ? "no reload recorded since the CRL was installed"
+          : "the CRL changed since the last reload";
     }
 
     @Override
