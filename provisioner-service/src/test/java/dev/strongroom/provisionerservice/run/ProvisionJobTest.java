@@ -58,8 +58,9 @@ class ProvisionJobTest {
     ProvisionCompleted c = first.completed();
     assertFalse(first.repeated());
     assertEquals(ProvisionCompleted.Outcome.CHANGED, c.outcome());
-    // every step but the TLS reload (no database server runs under the root)
-    assertEquals(c.steps().size() - 1, c.count(StepOutcome.CHANGED), c.toString());
+    // every step but the TLS reload and the schema (no database server runs under the root)
+    assertEquals(c.steps().size() - 2, c.count(StepOutcome.CHANGED), c.toString());
+    assertEquals(2, c.count(StepOutcome.SKIPPED), c.toString());
     assertEquals(2 * c.steps().size(), progress.size());
     for (int i = 0; i < progress.size(); i++) {
       assertEquals(i, progress.get(i).seq());
