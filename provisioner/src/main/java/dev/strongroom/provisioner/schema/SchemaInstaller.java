@@ -74,7 +74,7 @@ public final class SchemaInstaller {
    * removed or changed key end at once; every other binding stays (docs/runbook-rotation.md).
    */
   public static void syncTokenKeys(MariaDbInstance db, TenantTokenKeys tokenKeys) {
-    db.sqlScript(PRELUDE + tokenKeyStatements(tokenKeys));
+    db.sqlScript(tokenKeySyncScript(Dialect.MARIADB_10_11, tokenKeys));
   }
 
   /**
@@ -85,7 +85,7 @@ public final class SchemaInstaller {
       dev.strongroom.provisioner.db.MariaDbClient client,
       dev.strongroom.provisioner.db.ClientConnection installer,
       TenantTokenKeys tokenKeys) {
-    client.requireScript(installer, PRELUDE + tokenKeyStatements(tokenKeys));
+    client.requireScript(installer, tokenKeySyncScript(Dialect.MARIADB_10_11, tokenKeys));
   }
 
   /**
@@ -96,15 +96,6 @@ public final class SchemaInstaller {
    */
   public static String tokenKeySyncScript(Dialect dialect, TenantTokenKeys tokenKeys) {
     return SchemaDialect.prelude(dialect) + tokenKeyStatements(tokenKeys);
-  }
-
-  /**
-   * The statements that store {@code tokenKeys} (appended to {@link #script(Dialect)} they make a
-   * whole install, as {@link #install(MariaDbInstance, TenantTokenKeys)} does). They carry the
-   * keys' HMAC pads: standard input only.
-   */
-  public static String tokenKeyInstallStatements(TenantTokenKeys tokenKeys) {
-    return tokenKeyStatements(tokenKeys);
   }
 
   /**
@@ -200,8 +191,10 @@ public final class SchemaInstaller {
    * bindings whose key row is gone or changed. The same text on both dialects: the upsert repeats
    * the literals instead of {@code VALUES(col)}, which MySQL has deprecated since 8.0.20 (and
    * MariaDB has no row alias); the audience goes as a hex literal, so no quoting is involved.
+   * Appended to {@link #script(Dialect)} they make a whole install. They carry the keys' HMAC pads:
+   * standard input only, never a command line or a log.
    */
-  static String tokenKeyStatements(TenantTokenKeys keys) {
+  public static String tokenKeyStatements(TenantTokenKeys keys) {
     HexFormat hex = HexFormat.of().withUpperCase();
     String audience =
         "CONVERT(X'"

@@ -549,22 +549,17 @@ public final class CertificatePlan {
       }
       String pem = PlanRunner.q(rooted(hostPki().resolve("server/server.pem")));
       String crl = PlanRunner.q(rooted(hostPki().resolve("ca/crl.pem")));
+      // the installed CRL's SHA-256, then the reload marker's (or "none")
+      String crlAndMarker =
+          "sha256sum -- "
+              + crl
+              + " | cut -d' ' -f1; cat "
+              + PlanRunner.q(marker())
+              + " 2>/dev/null || echo none";
       // a server with no account at 127.0.0.1 (before the host plan's db schema) refuses the TCP
       // probe before any TLS ("Host … is not allowed to connect"): then only the marker can tell
       if (!probeAdmitted(sh)) {
-        List<String> m =
-            PlanRunner.run(
-                    sh,
-                    "sha256sum -- "
-                        + crl
-                        + " | cut -d' ' -f1; cat "
-                        + PlanRunner.q(marker())
-                        + " 2>/dev/null || echo none",
-                    null,
-                    id())
-                .stdout()
-                .lines()
-                .toList();
+        List<String> m = PlanRunner.run(sh, crlAndMarker, null, id()).stdout().lines().toList();
         if (m.size() < 2) {
           return "cannot read the CRL or the reload marker: " + m;
         }
@@ -579,11 +574,8 @@ public final class CertificatePlan {
                       + " | openssl x509 -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1;"
                       + " openssl x509 -in "
                       + pem
-                      + " -outform DER | sha256sum | cut -d' ' -f1; sha256sum -- "
-                      + crl
-                      + " | cut -d' ' -f1; cat "
-                      + PlanRunner.q(marker())
-                      + " 2>/dev/null || echo none",
+                      + " -outform DER | sha256sum | cut -d' ' -f1; "
+                      + crlAndMarker,
                   null,
                   id())
               .stdout()

@@ -446,7 +446,7 @@ final class DbSchemaStep implements PlanStep {
           client(),
           installScript()
               + "\n-- tenant-token keys\n"
-              + SchemaInstaller.tokenKeyInstallStatements(keys.get())
+              + SchemaInstaller.tokenKeyStatements(keys.get())
               + auditScript());
       // the marker last: an install that failed half way is re-run in full
       PlanRunner.run(
